@@ -1,0 +1,130 @@
+/**
+ * Every error Burr raises on purpose is a {@link BurrError} with a stable
+ * `code`, so callers can branch on `err.code` or `instanceof`.
+ */
+export class BurrError extends Error {
+  /** Stable, machine-readable error code, e.g. `BURR_PERSISTER_CONFLICT`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An operation on {@link State} that its current values do not allow (append to a non-list, increment a non-integer). */
+export class StateOperationError extends BurrError {
+  constructor(message: string) {
+    super('BURR_STATE_OPERATION', message);
+  }
+}
+
+/** A state value could not be serialized; `keyPath` names where it sits, e.g. `["history", 3, "callback"]`. */
+export class SerializationError extends BurrError {
+  readonly keyPath: ReadonlyArray<string | number>;
+
+  constructor(keyPath: ReadonlyArray<string | number>, reason: string) {
+    super('BURR_SERIALIZATION', `Cannot serialize state at ${formatKeyPath(keyPath)}: ${reason}`);
+    this.keyPath = keyPath;
+  }
+}
+
+/** Stored state could not be read back (malformed JSON, a serde that threw). */
+export class DeserializationError extends BurrError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BURR_DESERIALIZATION', message, options);
+  }
+}
+
+/** An identifier (table name, namespace, key component, app id) that is empty, malformed or unsafe. */
+export class InvalidIdentifierError extends BurrError {
+  readonly kind: string;
+  readonly value: unknown;
+
+  constructor(kind: string, value: unknown, rule: string) {
+    super('BURR_INVALID_IDENTIFIER', `Invalid ${kind} ${JSON.stringify(value) ?? String(value)}: ${rule}`);
+    this.kind = kind;
+    this.value = value;
+  }
+}
+
+/** Arguments to a persister call that break the contract (negative sequence id, unknown status...). */
+export class InvalidPersistArgumentError extends BurrError {
+  constructor(message: string) {
+    super('BURR_INVALID_PERSIST_ARGUMENT', message);
+  }
+}
+
+/** A persister was used before `initialize()` created its table, index or collection. */
+export class PersisterNotInitializedError extends BurrError {
+  constructor(persister: string, detail: string) {
+    super('BURR_PERSISTER_NOT_INITIALIZED', `${persister} is not initialized (${detail}); call initialize() first.`);
+  }
+}
+
+/** The key of a save is taken already; the stored record was left as it was. */
+export class PersisterConflictError extends BurrError {
+  readonly partitionKey: string;
+  readonly appId: string;
+  readonly sequenceId: number;
+  readonly position: string;
+
+  constructor(key: { partitionKey: string; appId: string; sequenceId: number; position: string }, options?: { cause?: unknown }) {
+    super(
+      'BURR_PERSISTER_CONFLICT',
+      `A state is already saved for partition ${JSON.stringify(key.partitionKey)}, app ${JSON.stringify(key.appId)}, ` +
+        `sequence ${key.sequenceId}, position ${JSON.stringify(key.position)}; it was not overwritten.`,
+      options,
+    );
+    this.partitionKey = key.partitionKey;
+    this.appId = key.appId;
+    this.sequenceId = key.sequenceId;
+    this.position = key.position;
+  }
+}
+
+/** A state is too large for the backend to store (e.g. MongoDB's 16 MB document limit); nothing was written. */
+export class StateTooLargeError extends BurrError {
+  readonly bytes: number;
+  readonly limit: number;
+
+  constructor(bytes: number, limit: number, backend: string) {
+    super('BURR_STATE_TOO_LARGE', `Serialized state is ${bytes} bytes; ${backend} stores at most ${limit}. Nothing was written.`);
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+/** A state value the backend's storage type cannot hold (e.g. NaN or "\u0000" in PostgreSQL JSONB). */
+export class UnsupportedValueError extends BurrError {
+  constructor(message: string) {
+    super('BURR_UNSUPPORTED_VALUE', message);
+  }
+}
+
+/** An application graph or builder call that cannot work, found at build time. */
+export class ApplicationBuildError extends BurrError {
+  constructor(message: string) {
+    super('BURR_APPLICATION_BUILD', message);
+  }
+}
+
+/** A run-time misuse of an application: missing inputs, reserved input names, an action returning the wrong shape. */
+export class ApplicationRunError extends BurrError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BURR_APPLICATION_RUN', message, options);
+  }
+}
+
+/** `a.b[3].c` style rendering of a key path, for error messages. */
+export function formatKeyPath(keyPath: ReadonlyArray<string | number>): string {
+  if (keyPath.length === 0) return '<state>';
+  let out = '';
+  for (const part of keyPath) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(part)) out += out ? `.${part}` : part;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out;
+}

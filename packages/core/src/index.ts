@@ -1,0 +1,48 @@
+/**
+ * @packageDocumentation
+ * Burr for TypeScript: immutable state, serde shared with Python Burr, the
+ * persistence contract every backend implements, and the application runner.
+ */
+export * from './errors.js';
+export { State, SEQUENCE_ID_KEY, PRIOR_STEP_KEY, type StateValues } from './state.js';
+export {
+  SERDE_KEY,
+  registerSerde,
+  registerFieldSerde,
+  unregisterSerde,
+  unregisterFieldSerde,
+  type SerdeKwargs,
+  type TypeSerde,
+  type FieldSerde,
+} from './serde/registry.js';
+export { encodeState, decodeState, type EncodeStateOptions } from './serde/state-codec.js';
+export { parsePythonJson, stringifyPythonJson } from './serde/python-json.js';
+export type {
+  BaseStateLoader,
+  BaseStateSaver,
+  BaseStatePersister,
+  PersistedStateData,
+  PersistStatus,
+  PartitionKeyInput,
+  SaveStateArgs,
+} from './persistence/contract.js';
+export {
+  RecordStatePersister,
+  type RecordStatePersisterOptions,
+  type StateRecord,
+  type StoredStateRecord,
+  type RecordQuery,
+} from './persistence/record-persister.js';
+export { InMemoryPersister } from './persistence/in-memory.js';
+export {
+  normalizePartitionKey,
+  assertAppId,
+  assertSequenceId,
+  assertKeyComponent,
+  isPersistStatus,
+  quoteSqlIdentifier,
+  validateSaveArgs,
+  type StepKey,
+} from './persistence/validate.js';
+export { toSqlTimestamp, toIsoTimestamp, parseTimestamp } from './persistence/timestamps.js';
+export { burrSqlStatements, BURR_SQL_COLUMNS, type BurrSqlDialect, type BurrSqlStatements } from './persistence/sql.js';

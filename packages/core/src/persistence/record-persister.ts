@@ -1,0 +1,137 @@
+import { DeserializationError, PersisterConflictError, PersisterNotInitializedError } from '../errors.js';
+import type { SerdeKwargs } from '../serde/registry.js';
+import { decodeState, encodeState, type EncodeStateOptions } from '../serde/state-codec.js';
+import type { BaseStatePersister, PartitionKeyInput, PersistedStateData, PersistStatus, SaveStateArgs } from './contract.js';
+import { parseTimestamp } from './timestamps.js';
+import { assertAppId, assertSequenceId, isPersistStatus, normalizePartitionKey, validateSaveArgs, type StepKey } from './validate.js';
+
+/** A step ready to store: validated key, state as JSON text, creation time. */
+export interface StateRecord extends StepKey {
+  status: PersistStatus;
+  /** The serialized state (JSON text, hidden keys included). */
+  state: string;
+  createdAt: Date;
+}
+
+/** A step as a backend read it; numbers and times may come back as strings, bigints or Dates. */
+export interface StoredStateRecord {
+  partitionKey: string | null;
+  appId: string;
+  sequenceId: number | bigint | string;
+  position: string;
+  status: string;
+  state: string;
+  createdAt: string | Date | number | null;
+}
+
+/** What to look up: one app's latest step (`sequenceId: null`) or one sequence id. */
+export interface RecordQuery {
+  partitionKey: string;
+  appId: string;
+  sequenceId: number | null;
+}
+
+/** Options every {@link RecordStatePersister} takes. */
+export interface RecordStatePersisterOptions {
+  serdeKwargs?: SerdeKwargs;
+}
+
+/**
+ * The base a storage backend extends. It holds everything that is the same
+ * for every backend: argument validation, partition-key normalization, state
+ * encoding before any I/O, decoding, the one-time "is the table there" check,
+ * idempotent cleanup and `await using`. A backend only translates these
+ * primitives into its driver's calls:
+ *
+ * - `createSchema()` / `schemaExists()`: tables, indexes, collections;
+ * - `insertRecord()`: one atomic insert that throws {@link PersisterConflictError}
+ *   (see {@link RecordStatePersister.conflict}) when the key exists;
+ * - `findRecord()`: latest step of an app = highest sequence id, ties broken
+ *   by the greatest position; a given sequence id = the least position;
+ * - `findAppIds()`: distinct app ids, most recently saved first;
+ * - `closeOwnedResources()`: close what the persister opened, nothing else.
+ */
+export abstract class RecordStatePersister implements BaseStatePersister {
+  protected serdeKwargs: SerdeKwargs;
+  /** How this backend stores NaN/Infinity; PostgreSQL overrides with `'reject'`. */
+  protected readonly nonFiniteNumbers: EncodeStateOptions['nonFiniteNumbers'] = 'python';
+  #schemaKnownToExist = false;
+  #cleanup: Promise<void> | undefined;
+
+  protected constructor(options: RecordStatePersisterOptions = {}) {
+    this.serdeKwargs = options.serdeKwargs ?? {};
+  }
+
+  /** Name used in error messages, e.g. `SQLitePersister("burr_state")`. */
+  protected abstract describe(): string;
+  protected abstract createSchema(): Promise<void>;
+  protected abstract schemaExists(): Promise<boolean>;
+  protected abstract insertRecord(record: StateRecord): Promise<void>;
+  protected abstract findRecord(query: RecordQuery): Promise<StoredStateRecord | null>;
+  protected abstract findAppIds(partitionKey: string): Promise<string[]>;
+  protected abstract closeOwnedResources(): Promise<void>;
+
+  async initialize(): Promise<void> {
+    await this.createSchema();
+    this.#schemaKnownToExist = true;
+  }
+
+  async isInitialized(): Promise<boolean> {
+    if (this.#schemaKnownToExist) return true;
+    this.#schemaKnownToExist = await this.schemaExists();
+    return this.#schemaKnownToExist;
+  }
+
+  async save(args: SaveStateArgs): Promise<void> {
+    const key = validateSaveArgs(args);
+    // Encode first: a value that cannot be stored fails before any I/O.
+    const state = encodeState(args.state, { kwargs: this.serdeKwargs, nonFiniteNumbers: this.nonFiniteNumbers });
+    if (!(await this.isInitialized())) throw new PersisterNotInitializedError(this.describe(), 'its table or collection does not exist');
+    await this.insertRecord({ ...key, status: args.status, state, createdAt: new Date() });
+  }
+
+  async load(partitionKey: PartitionKeyInput, appId: string, sequenceId?: number | null): Promise<PersistedStateData | null> {
+    assertAppId(appId);
+    if (sequenceId !== undefined && sequenceId !== null) assertSequenceId(sequenceId);
+    const record = await this.findRecord({ partitionKey: normalizePartitionKey(partitionKey), appId, sequenceId: sequenceId ?? null });
+    return record ? this.toPersistedData(record) : null;
+  }
+
+  listAppIds(partitionKey: PartitionKeyInput): Promise<string[]> {
+    return this.findAppIds(normalizePartitionKey(partitionKey));
+  }
+
+  setSerdeKwargs(kwargs: SerdeKwargs): void {
+    this.serdeKwargs = kwargs;
+  }
+
+  cleanup(): Promise<void> {
+    this.#cleanup ??= this.closeOwnedResources();
+    return this.#cleanup;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.cleanup();
+  }
+
+  /** The error an `insertRecord` throws when the key is taken. */
+  protected conflict(key: StepKey, cause?: unknown): PersisterConflictError {
+    return new PersisterConflictError(key, { cause });
+  }
+
+  /** Decodes a stored record into what `load` returns. */
+  protected toPersistedData(record: StoredStateRecord): PersistedStateData {
+    if (!isPersistStatus(record.status)) {
+      throw new DeserializationError(`Stored step ${record.appId}#${String(record.sequenceId)} has unknown status ${JSON.stringify(record.status)}`);
+    }
+    return {
+      partitionKey: record.partitionKey ?? '',
+      appId: record.appId,
+      sequenceId: Number(record.sequenceId),
+      position: record.position,
+      state: decodeState(record.state, this.serdeKwargs),
+      createdAt: record.createdAt === null ? new Date(0) : parseTimestamp(record.createdAt),
+      status: record.status,
+    };
+  }
+}

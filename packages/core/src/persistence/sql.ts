@@ -1,0 +1,53 @@
+import { quoteSqlIdentifier } from './validate.js';
+
+/** SQL dialects whose Burr table format is shared with Python Burr. */
+export type BurrSqlDialect = 'sqlite' | 'postgres';
+
+/** The statements a SQL persister runs, with positional parameters in the dialect's style. */
+export interface BurrSqlStatements {
+  /** DDL, each idempotent (`IF NOT EXISTS`), to run in order. */
+  createSchema: string[];
+  /** Params: partition_key, app_id, sequence_id, position, status, state, created_at. */
+  insert: string;
+  /** Params: partition_key, app_id. Latest step: highest sequence id, then greatest position. */
+  selectLatest: string;
+  /** Params: partition_key, app_id, sequence_id. */
+  selectAtSequence: string;
+  /** Params: partition_key. Distinct app ids, most recently saved first. */
+  selectAppIds: string;
+}
+
+/** Columns in the order every select returns them. */
+export const BURR_SQL_COLUMNS = ['partition_key', 'app_id', 'sequence_id', 'position', 'status', 'state', 'created_at'] as const;
+
+/**
+ * The Burr table (DESIGN.md "Storage formats") for a dialect. Names are
+ * validated and quoted; `schema` (PostgreSQL) qualifies the table.
+ */
+export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, schema?: string): BurrSqlStatements {
+  const table = (schema ? `${quoteSqlIdentifier(schema, 'schema name')}.` : '') + quoteSqlIdentifier(tableName);
+  const p = dialect === 'postgres' ? (i: number) => `$${i}` : () => '?';
+  const stateType = dialect === 'postgres' ? 'JSONB' : 'TEXT';
+  const stateOut = dialect === 'postgres' ? 'state::text AS state' : 'state';
+  const columns = `partition_key, app_id, sequence_id, position, status, ${stateOut}, created_at`;
+  return {
+    createSchema: [
+      `CREATE TABLE IF NOT EXISTS ${table} (
+        partition_key TEXT DEFAULT '',
+        app_id TEXT NOT NULL,
+        sequence_id INTEGER NOT NULL,
+        position TEXT NOT NULL,
+        status TEXT NOT NULL,
+        state ${stateType} NOT NULL,
+        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        PRIMARY KEY (partition_key, app_id, sequence_id, position)
+      )`,
+      // Python Burr's index name; unquoted-compatible because the table name is lower case.
+      `CREATE INDEX IF NOT EXISTS ${quoteSqlIdentifier(`${tableName}_created_at_index`.slice(0, 63), 'index name')} ON ${table} (created_at)`,
+    ],
+    insert: `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5, 6, 7].map(p).join(', ')})`,
+    selectLatest: `SELECT ${columns} FROM ${table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} ORDER BY sequence_id DESC, position DESC LIMIT 1`,
+    selectAtSequence: `SELECT ${columns} FROM ${table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} AND sequence_id = ${p(3)} ORDER BY position LIMIT 1`,
+    selectAppIds: `SELECT app_id FROM ${table} WHERE partition_key = ${p(1)} GROUP BY app_id ORDER BY MAX(created_at) DESC, app_id`,
+  };
+}

@@ -1,0 +1,73 @@
+import { InvalidIdentifierError, InvalidPersistArgumentError } from '../errors.js';
+import { State } from '../state.js';
+import type { PartitionKeyInput, PersistStatus, SaveStateArgs } from './contract.js';
+
+/** A step's identity, every part validated and the partition key normalized. */
+export interface StepKey {
+  partitionKey: string;
+  appId: string;
+  sequenceId: number;
+  position: string;
+}
+
+/** `null`/`undefined` → `''`, the way Python Burr stores "no partition". */
+export function normalizePartitionKey(partitionKey: PartitionKeyInput): string {
+  if (partitionKey === null || partitionKey === undefined) return '';
+  if (typeof partitionKey !== 'string') throw new InvalidPersistArgumentError(`partitionKey must be a string, null or undefined, got ${typeof partitionKey}`);
+  return partitionKey;
+}
+
+/** Throws unless `appId` is a non-empty string. */
+export function assertAppId(appId: unknown): asserts appId is string {
+  if (typeof appId !== 'string' || appId.length === 0) throw new InvalidIdentifierError('app id', appId, 'must be a non-empty string');
+}
+
+/** Throws unless `sequenceId` is a non-negative safe integer. */
+export function assertSequenceId(sequenceId: unknown): asserts sequenceId is number {
+  if (typeof sequenceId !== 'number' || !Number.isSafeInteger(sequenceId) || sequenceId < 0) {
+    throw new InvalidPersistArgumentError(`sequenceId must be a non-negative integer, got ${String(sequenceId)}`);
+  }
+}
+
+const STATUSES: ReadonlySet<string> = new Set<PersistStatus>(['completed', 'failed']);
+
+/** Whether `value` is a valid {@link PersistStatus}. */
+export function isPersistStatus(value: unknown): value is PersistStatus {
+  return typeof value === 'string' && STATUSES.has(value);
+}
+
+/** Validates the arguments of a save and returns its normalized key. */
+export function validateSaveArgs(args: SaveStateArgs): StepKey {
+  if (args === null || typeof args !== 'object') throw new InvalidPersistArgumentError('save() takes one object argument');
+  assertAppId(args.appId);
+  assertSequenceId(args.sequenceId);
+  if (typeof args.position !== 'string' || args.position.length === 0) throw new InvalidPersistArgumentError('position must be a non-empty action name');
+  if (!isPersistStatus(args.status)) throw new InvalidPersistArgumentError(`status must be "completed" or "failed", got ${JSON.stringify(args.status)}`);
+  if (!(args.state instanceof State)) throw new InvalidPersistArgumentError('state must be a State');
+  return { partitionKey: normalizePartitionKey(args.partitionKey), appId: args.appId, sequenceId: args.sequenceId, position: args.position };
+}
+
+const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Returns `name` double-quoted after checking it is a plain lower-case SQL
+ * identifier. Lower case only: Python Burr writes names unquoted, which
+ * PostgreSQL folds to lower case, so both sides then name the same table.
+ */
+export function quoteSqlIdentifier(name: unknown, kind = 'table name'): string {
+  if (typeof name !== 'string' || !SQL_IDENTIFIER.test(name)) {
+    throw new InvalidIdentifierError(kind, name, 'use 1-63 lower-case letters, digits and underscores, not starting with a digit');
+  }
+  return `"${name}"`;
+}
+
+/**
+ * Throws unless `value` can sit inside a `:`-separated key without being
+ * mistaken for another tenant's: no separator, no glob or control characters.
+ */
+export function assertKeyComponent(value: string, kind: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[:*?[\]\\\u0000-\u001f]/.test(value)) {
+    throw new InvalidIdentifierError(kind, value, 'must not contain ":", "*", "?", "[", "]", "\\" or control characters');
+  }
+}

@@ -1,0 +1,246 @@
+import { DeserializationError } from '../errors.js';
+
+/**
+ * JSON as Python's `json` module writes and reads it: the bare tokens `NaN`,
+ * `Infinity` and `-Infinity`, `-0.0`, and integers of any size. Native
+ * `JSON.parse`/`JSON.stringify` handle the common case; the hand-written
+ * paths below run only when a document needs them.
+ */
+
+const NEEDS_SLOW_PARSE = /NaN|Infinity|\d{16,}/;
+
+/** Parses JSON text, accepting Python's tokens; integers beyond 2^53 become `bigint`. */
+export function parsePythonJson(text: string): unknown {
+  if (!NEEDS_SLOW_PARSE.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new DeserializationError(`Stored state is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return new Parser(text).parseDocument();
+}
+
+/**
+ * Parses a JSON object into its entries in document order. `JSON.parse`
+ * moves integer-like keys ("5") first; state key order must survive.
+ */
+export function parsePythonJsonEntries(text: string): Array<[string, unknown]> {
+  const parsed = parsePythonJson(text);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new DeserializationError('Stored state is not a JSON object');
+  }
+  const entries = Object.entries(parsed);
+  return entries.some(([key]) => ARRAY_INDEX.test(key)) ? new Parser(text).parseTopLevelEntries() : entries;
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
+
+/** Whether a number needs a token plain JSON cannot write. */
+export function isSpecialNumber(value: number): boolean {
+  return !Number.isFinite(value) || Object.is(value, -0);
+}
+
+/**
+ * Writes a JSON-ready tree (plain objects, arrays, strings, booleans, null,
+ * numbers including NaN/±Infinity/-0, and bigints written as integer
+ * literals). Call only when {@link isSpecialNumber} or a bigint occurs;
+ * otherwise `JSON.stringify` is faster and equivalent.
+ */
+export function stringifyPythonJson(value: unknown): string {
+  const parts: string[] = [];
+  write(value, parts);
+  return parts.join('');
+}
+
+function write(value: unknown, out: string[]): void {
+  switch (typeof value) {
+    case 'number':
+      if (Number.isNaN(value)) out.push('NaN');
+      else if (value === Infinity) out.push('Infinity');
+      else if (value === -Infinity) out.push('-Infinity');
+      else if (Object.is(value, -0)) out.push('-0.0');
+      else out.push(String(value));
+      return;
+    case 'bigint':
+      out.push(value.toString());
+      return;
+    case 'string':
+      out.push(JSON.stringify(value));
+      return;
+    case 'boolean':
+      out.push(value ? 'true' : 'false');
+      return;
+    case 'object':
+      if (value === null) {
+        out.push('null');
+      } else if (Array.isArray(value)) {
+        out.push('[');
+        value.forEach((item, i) => {
+          if (i > 0) out.push(',');
+          write(item === undefined ? null : item, out);
+        });
+        out.push(']');
+      } else {
+        out.push('{');
+        let first = true;
+        for (const [key, item] of Object.entries(value)) {
+          if (item === undefined) continue;
+          if (!first) out.push(',');
+          first = false;
+          out.push(JSON.stringify(key), ':');
+          write(item, out);
+        }
+        out.push('}');
+      }
+      return;
+    default:
+      // The serde walk rejects everything else before we get here.
+      out.push('null');
+  }
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
+class Parser {
+  private pos = 0;
+
+  constructor(private readonly text: string) {}
+
+  parseTopLevelEntries(): Array<[string, unknown]> {
+    this.skipWhitespace();
+    if (this.text[this.pos] !== '{') this.fail("expected '{'");
+    const entries: Array<[string, unknown]> = [];
+    this.members((key, value) => entries.push([key, value]));
+    this.skipWhitespace();
+    if (this.pos !== this.text.length) this.fail('unexpected text after the document');
+    return entries;
+  }
+
+  parseDocument(): unknown {
+    const value = this.value();
+    this.skipWhitespace();
+    if (this.pos !== this.text.length) this.fail('unexpected text after the document');
+    return value;
+  }
+
+  private value(): unknown {
+    this.skipWhitespace();
+    const c = this.text[this.pos];
+    switch (c) {
+      case '{':
+        return this.object();
+      case '[':
+        return this.array();
+      case '"':
+        return this.string();
+      case 't':
+        return this.literal('true', true);
+      case 'f':
+        return this.literal('false', false);
+      case 'n':
+        return this.literal('null', null);
+      case 'N':
+        return this.literal('NaN', NaN);
+      case 'I':
+        return this.literal('Infinity', Infinity);
+      default:
+        if (c === '-' && this.text.startsWith('-Infinity', this.pos)) return this.literal('-Infinity', -Infinity);
+        return this.number();
+    }
+  }
+
+  private object(): Record<string, unknown> {
+    const result: Record<string, unknown> = {};
+    // defineProperty: a key named "__proto__" must stay data, not a prototype.
+    this.members((key, value) =>
+      Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true }),
+    );
+    return result;
+  }
+
+  private members(onMember: (key: string, value: unknown) => void): void {
+    this.pos++;
+    this.skipWhitespace();
+    if (this.text[this.pos] === '}') {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      this.skipWhitespace();
+      if (this.text[this.pos] !== '"') this.fail('expected a string key');
+      const key = this.string();
+      this.skipWhitespace();
+      if (this.text[this.pos] !== ':') this.fail("expected ':'");
+      this.pos++;
+      onMember(key, this.value());
+      this.skipWhitespace();
+      const next = this.text[this.pos++];
+      if (next === '}') return;
+      if (next !== ',') this.fail("expected ',' or '}'");
+    }
+  }
+
+  private array(): unknown[] {
+    this.pos++;
+    const result: unknown[] = [];
+    this.skipWhitespace();
+    if (this.text[this.pos] === ']') {
+      this.pos++;
+      return result;
+    }
+    for (;;) {
+      result.push(this.value());
+      this.skipWhitespace();
+      const next = this.text[this.pos++];
+      if (next === ']') return result;
+      if (next !== ',') this.fail("expected ',' or ']'");
+    }
+  }
+
+  private string(): string {
+    const start = this.pos;
+    this.pos++;
+    for (;;) {
+      const c = this.text.charCodeAt(this.pos);
+      if (Number.isNaN(c)) this.fail('unterminated string');
+      if (c === 0x22) break;
+      if (c === 0x5c) this.pos++;
+      this.pos++;
+    }
+    this.pos++;
+    try {
+      return JSON.parse(this.text.slice(start, this.pos)) as string;
+    } catch {
+      return this.fail('invalid string');
+    }
+  }
+
+  private number(): number | bigint {
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
+    if (!match) return this.fail('unexpected character');
+    this.pos += match[0].length;
+    const asNumber = Number(match[0]);
+    const isInteger = match[1] === undefined && match[2] === undefined;
+    return isInteger && !Number.isSafeInteger(asNumber) ? BigInt(match[0]) : asNumber;
+  }
+
+  private literal<V>(word: string, value: V): V {
+    if (!this.text.startsWith(word, this.pos)) this.fail(`unexpected token`);
+    this.pos += word.length;
+    return value;
+  }
+
+  private skipWhitespace(): void {
+    while (this.pos < this.text.length) {
+      const c = this.text.charCodeAt(this.pos);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.pos++;
+    }
+  }
+
+  private fail(reason: string): never {
+    throw new DeserializationError(`Stored state is not valid JSON: ${reason} at position ${this.pos}`);
+  }
+}

@@ -1,0 +1,56 @@
+import { DeserializationError, UnsupportedValueError, formatKeyPath } from '../errors.js';
+import { State, type StateValues } from '../state.js';
+import { parsePythonJsonEntries, stringifyPythonJson } from './python-json.js';
+import { SERDE_KEY, fieldSerdeFor, type SerdeKwargs } from './registry.js';
+import { decodeValue, encodeValue, type EncodeContext } from './walk.js';
+
+/** Options for {@link encodeState}. */
+export interface EncodeStateOptions {
+  kwargs?: SerdeKwargs;
+  /**
+   * `'python'` (default) writes NaN and ±Infinity as Python's bare tokens;
+   * `'reject'` throws {@link UnsupportedValueError} naming the key path, for
+   * stores whose JSON type refuses them (PostgreSQL JSONB).
+   */
+  nonFiniteNumbers?: 'python' | 'reject';
+}
+
+/**
+ * Serializes a state to the JSON text every persister stores (hidden keys
+ * included). Throws {@link SerializationError} naming the key path of the
+ * first value that cannot be stored, before anything is written.
+ */
+export function encodeState(state: State, options: EncodeStateOptions = {}): string {
+  const kwargs = options.kwargs ?? {};
+  const parts: string[] = [];
+  for (const [key, raw] of state.entries()) {
+    const fieldSerde = fieldSerdeFor(key);
+    const value = fieldSerde ? fieldSerde.serialize(raw, kwargs) : raw;
+    if (value === undefined) continue;
+    const ctx: EncodeContext = { kwargs, needsPythonTokens: false };
+    const encoded = encodeValue(value, [key], ctx);
+    if (ctx.nonFinitePath && options.nonFiniteNumbers === 'reject') {
+      throw new UnsupportedValueError(`Cannot store NaN or Infinity at ${formatKeyPath(ctx.nonFinitePath)}: this backend's JSON type has no such number`);
+    }
+    // The top level is written by hand so integer-like keys keep their place.
+    parts.push(`${JSON.stringify(key)}:${ctx.needsPythonTokens ? stringifyPythonJson(encoded) : JSON.stringify(encoded)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** Rebuilds a state from stored JSON text: Python's tokens, tagged values and field serdes included. */
+export function decodeState<T extends StateValues = StateValues>(json: string, kwargs: SerdeKwargs = {}): State<T> {
+  const entries = parsePythonJsonEntries(json);
+  const hasTags = json.includes(`"${SERDE_KEY}"`);
+  for (const entry of entries) {
+    const fieldSerde = fieldSerdeFor(entry[0]);
+    try {
+      if (fieldSerde) entry[1] = fieldSerde.deserialize(entry[1], kwargs);
+      else if (hasTags) entry[1] = decodeValue(entry[1], kwargs);
+    } catch (error) {
+      if (error instanceof DeserializationError) throw error;
+      throw new DeserializationError(`Could not deserialize field ${JSON.stringify(entry[0])}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return new State<T>(entries);
+}

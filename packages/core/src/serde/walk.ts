@@ -1,0 +1,147 @@
+import { DeserializationError, SerializationError } from '../errors.js';
+import { isSpecialNumber } from './python-json.js';
+import { customSerdeFor, customSerdes, SERDE_KEY, type SerdeKwargs } from './registry.js';
+
+/** What {@link encodeValue} found while walking, besides the encoded value. */
+export interface EncodeContext {
+  readonly kwargs: SerdeKwargs;
+  /** Set when a number or bigint needs a Python token (NaN, Infinity, -0.0, a literal beyond 2^53). */
+  needsPythonTokens: boolean;
+  /** The first NaN/±Infinity met, for backends that cannot store them. */
+  nonFinitePath?: Array<string | number>;
+}
+
+type Path = Array<string | number>;
+
+/**
+ * Turns a value into JSON-ready data: tags values with a serde, validates
+ * everything else. Returns the same reference when nothing needed changing,
+ * so the common case allocates nothing.
+ */
+export function encodeValue(value: unknown, path: Path, ctx: EncodeContext, ancestors: Set<object> = new Set()): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return value;
+    case 'number':
+      if (isSpecialNumber(value)) {
+        ctx.needsPythonTokens = true;
+        if (!Number.isFinite(value)) ctx.nonFinitePath ??= [...path];
+      }
+      return value;
+    case 'bigint':
+      if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+        // Written as a plain integer literal: Python reads an int, we read a bigint back.
+        ctx.needsPythonTokens = true;
+        return value;
+      }
+      return tagged('bigint', value.toString());
+    case 'function':
+      throw new SerializationError(path, `a function (${value.name || 'anonymous'}) cannot be stored`);
+    case 'symbol':
+      throw new SerializationError(path, 'a symbol cannot be stored');
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (ancestors.has(object)) throw new SerializationError(path, 'circular reference');
+  ancestors.add(object);
+  try {
+    if (Array.isArray(object)) return encodeArray(object, path, ctx, ancestors);
+    const proto = Object.getPrototypeOf(object) as unknown;
+    if (proto === Object.prototype || proto === null) return encodeObject(object as Record<string, unknown>, path, ctx, ancestors);
+    return encodeInstance(object, path, ctx, ancestors);
+  } finally {
+    ancestors.delete(object);
+  }
+}
+
+function encodeArray(array: unknown[], path: Path, ctx: EncodeContext, ancestors: Set<object>): unknown[] {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < array.length; i++) {
+    path.push(i);
+    const encoded = encodeValue(array[i], path, ctx, ancestors);
+    path.pop();
+    if (encoded !== array[i]) copy ??= array.slice();
+    if (copy) copy[i] = encoded;
+  }
+  return copy ?? array;
+}
+
+function encodeObject(object: Record<string, unknown>, path: Path, ctx: EncodeContext, ancestors: Set<object>): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(object)) {
+    path.push(key);
+    if (key === SERDE_KEY) throw new SerializationError(path, `the key ${SERDE_KEY} is reserved for tagged values`);
+    const original = object[key];
+    const encoded = encodeValue(original, path, ctx, ancestors);
+    path.pop();
+    if (encoded !== original) copy ??= { ...object };
+    if (copy) copy[key] = encoded;
+  }
+  return copy ?? object;
+}
+
+function encodeInstance(object: object, path: Path, ctx: EncodeContext, ancestors: Set<object>): unknown {
+  for (const serde of customSerdes()) {
+    if (serde.matches(object)) return tagged(serde.tag, encodeValue(serde.serialize(object, ctx.kwargs), path, ctx, ancestors));
+  }
+  if (object instanceof Date) {
+    if (Number.isNaN(object.getTime())) throw new SerializationError(path, 'an invalid Date cannot be stored');
+    return tagged('date', object.toISOString());
+  }
+  if (object instanceof Map) {
+    const entries = [...object.entries()].map(([key, item], i) => {
+      path.push(i);
+      try {
+        return [encodeValue(key, path, ctx, ancestors), encodeValue(item, path, ctx, ancestors)];
+      } finally {
+        path.pop();
+      }
+    });
+    return tagged('map', entries);
+  }
+  if (object instanceof Set) return tagged('set', encodeArray([...object], path, ctx, ancestors));
+  if (object instanceof Uint8Array) return tagged('bytes', Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64'));
+  const name = object.constructor?.name ?? 'object';
+  throw new SerializationError(path, `an instance of ${name} has no serde; register one with registerSerde() or store plain data`);
+}
+
+function tagged(tag: string, value: unknown): Record<string, unknown> {
+  return { [SERDE_KEY]: tag, value };
+}
+
+/** Rebuilds tagged values inside parsed JSON. Tags nobody registered are left as plain objects, so nothing is lost. */
+export function decodeValue(value: unknown, kwargs: SerdeKwargs): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = decodeValue(value[i], kwargs);
+    return value;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) object[key] = decodeValue(object[key], kwargs);
+  const tag = object[SERDE_KEY];
+  return typeof tag === 'string' ? decodeTagged(tag, object, kwargs) : object;
+}
+
+function decodeTagged(tag: string, object: Record<string, unknown>, kwargs: SerdeKwargs): unknown {
+  const payload = object.value;
+  try {
+    switch (tag) {
+      case 'date':
+        return new Date(payload as string);
+      case 'map':
+        return new Map(payload as Array<[unknown, unknown]>);
+      case 'set':
+        return new Set(payload as unknown[]);
+      case 'bigint':
+        return BigInt(payload as string);
+      case 'bytes':
+        return new Uint8Array(Buffer.from(payload as string, 'base64'));
+    }
+    const serde = customSerdeFor(tag);
+    return serde ? serde.deserialize(payload, kwargs) : object;
+  } catch (error) {
+    throw new DeserializationError(`Could not rebuild a value tagged ${JSON.stringify(tag)}: ${(error as Error).message}`, { cause: error });
+  }
+}
