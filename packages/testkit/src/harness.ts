@@ -1,0 +1,50 @@
+import type { BaseStatePersister, SerdeKwargs } from '@burr/core';
+
+/**
+ * The test functions the suite registers its cases with. Vitest, Jest,
+ * Mocha and `node:test` all fit as they are (`{ describe, it, beforeAll, afterAll }`;
+ * for `node:test`, pass `before`/`after` as `beforeAll`/`afterAll`).
+ * Assertions use `node:assert`, so no `expect` is needed.
+ */
+export interface TestApi {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: () => Promise<void> | void, timeoutMs?: number): void;
+  beforeAll(body: () => Promise<void> | void, timeoutMs?: number): void;
+  afterAll(body: () => Promise<void> | void, timeoutMs?: number): void;
+}
+
+/** What a backend can and cannot do; the suite skips what does not apply. */
+export interface PersisterCapabilities {
+  /**
+   * `'many'` (SQL, MongoDB, memory): two positions may share a sequence id.
+   * `'one'` (Redis, whose key has no position): the second is a conflict.
+   */
+  positionsPerSequence: 'many' | 'one';
+  /** Whether NaN and ±Infinity can be stored (PostgreSQL JSONB cannot: it must refuse them with a typed error). */
+  storesNonFiniteNumbers: boolean;
+  /** Whether a NUL character (U+0000) inside strings can be stored (PostgreSQL JSONB cannot). */
+  storesNulCharacter: boolean;
+}
+
+/**
+ * How the suite gets persisters for one backend. Every `create()` returns a
+ * persister on a store of its own (its own table, database, key prefix or
+ * namespace), not yet initialized.
+ */
+export interface PersisterHarness<P extends BaseStatePersister = BaseStatePersister> {
+  /** Shown in test names, e.g. `"sqlite"`. */
+  name: string;
+  capabilities: PersisterCapabilities;
+  /** A new persister on a fresh, isolated store. */
+  create(options?: { serdeKwargs?: SerdeKwargs }): Promise<P>;
+  /** Another persister on the same store as `persister`, over a connection of its own. */
+  connectAgain(persister: P): Promise<P>;
+  /**
+   * A persister built on a client the caller created (the "bring your own
+   * client" constructor), plus a probe that says whether that client still
+   * works. After `persister.cleanup()` it must still work.
+   */
+  withCallerClient(): Promise<{ persister: P; clientStillWorks(): Promise<boolean>; closeClient(): Promise<void> }>;
+  /** Called once after all cases: drop what `create()` made, close servers. */
+  teardown?(): Promise<void>;
+}
