@@ -20,6 +20,17 @@ export class StateOperationError extends BurrError {
   }
 }
 
+/** {@link State.get} was asked for a key the state does not hold. */
+export class MissingStateKeyError extends BurrError {
+  /** The key that was asked for. */
+  readonly key: string;
+
+  constructor(key: string, presentKeys: readonly string[]) {
+    super('BURR_STATE_KEY_MISSING', `State has no key ${JSON.stringify(key)}; keys: ${presentKeys.join(', ') || '(none)'}`);
+    this.key = key;
+  }
+}
+
 /** A state value could not be serialized; `keyPath` names where it sits, e.g. `["history", 3, "callback"]`. */
 export class SerializationError extends BurrError {
   readonly keyPath: ReadonlyArray<string | number>;
@@ -60,6 +71,13 @@ export class InvalidPersistArgumentError extends BurrError {
 export class PersisterNotInitializedError extends BurrError {
   constructor(persister: string, detail: string) {
     super('BURR_PERSISTER_NOT_INITIALIZED', `${persister} is not initialized (${detail}); call initialize() first.`);
+  }
+}
+
+/** A persister was used after `cleanup()`. */
+export class PersisterClosedError extends BurrError {
+  constructor(persister: string) {
+    super('BURR_PERSISTER_CLOSED', `${persister} was cleaned up; create a new persister to use the store again.`);
   }
 }
 

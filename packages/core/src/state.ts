@@ -1,4 +1,4 @@
-import { BurrError, StateOperationError } from './errors.js';
+import { MissingStateKeyError, StateOperationError } from './errors.js';
 
 /** The shape of a state: string keys to values. */
 export type StateValues = Record<string, unknown>;
@@ -33,7 +33,7 @@ export class State<T extends StateValues = StateValues> {
   /** The value at `key`; throws when the key is absent (use {@link State.has} to test). */
   get<K extends keyof T & string>(key: K): T[K] {
     if (!this.#values.has(key)) {
-      throw new BurrError('BURR_STATE_KEY_MISSING', `State has no key ${JSON.stringify(key)}; keys: ${this.keys().join(', ') || '(none)'}`);
+      throw new MissingStateKeyError(key, this.keys());
     }
     return this.#values.get(key) as T[K];
   }
@@ -79,14 +79,24 @@ export class State<T extends StateValues = StateValues> {
     return State.#of(next);
   }
 
-  /** Adds to integer values; a missing key starts at 0. */
+  /**
+   * Adds to integer values; a missing key starts at 0 (or `0n` when the step
+   * is a bigint). Numbers and bigints do not mix, and a number sum beyond
+   * `Number.MAX_SAFE_INTEGER` is refused rather than rounded: use bigints there.
+   */
   increment(patch: { [K in keyof T]?: number | bigint } & Record<string, number | bigint>): State<T> {
     const next = new Map(this.#values);
     for (const [key, by] of Object.entries(patch)) {
-      const current = this.#values.has(key) ? this.#values.get(key) : 0;
-      if (typeof current === 'bigint' && typeof by === 'bigint') next.set(key, current + by);
-      else if (Number.isInteger(current) && Number.isInteger(by)) next.set(key, (current as number) + (by as number));
-      else {
+      const current = this.#values.has(key) ? this.#values.get(key) : typeof by === 'bigint' ? 0n : 0;
+      if (typeof current === 'bigint' && typeof by === 'bigint') {
+        next.set(key, current + by);
+      } else if (Number.isSafeInteger(current) && Number.isSafeInteger(by)) {
+        const sum = (current as number) + (by as number);
+        if (!Number.isSafeInteger(sum)) {
+          throw new StateOperationError(`Cannot increment ${JSON.stringify(key)} by ${String(by)}: the sum is beyond Number.MAX_SAFE_INTEGER and would lose precision; store a bigint instead`);
+        }
+        next.set(key, sum);
+      } else {
         throw new StateOperationError(`Cannot increment ${JSON.stringify(key)} by ${String(by)}: current value ${describe(current)} is not an integer of the same kind`);
       }
     }
