@@ -46,3 +46,11 @@ export {
 } from './persistence/validate.js';
 export { toSqlTimestamp, toIsoTimestamp, parseTimestamp } from './persistence/timestamps.js';
 export { burrSqlStatements, BURR_SQL_COLUMNS, type BurrSqlDialect, type BurrSqlStatements } from './persistence/sql.js';
+export { storedRecordFromSqlRow, type BurrSqlRow } from './persistence/sql-row.js';
+export {
+  readPersisterConfig,
+  type ConfigField,
+  type ConfigFieldType,
+  type ConfigSchema,
+  type ConfigValues,
+} from './persistence/config.js';

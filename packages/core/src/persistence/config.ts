@@ -1,0 +1,75 @@
+import { InvalidPersistArgumentError } from '../errors.js';
+
+/** The JSON type of one option a persister's `fromConfig()` accepts. */
+export type ConfigFieldType = 'string' | 'number' | 'boolean' | 'object';
+
+/** One option of a `fromConfig()` schema. */
+export interface ConfigField {
+  type: ConfigFieldType;
+  required?: boolean;
+}
+
+/** The options a persister's `fromConfig()` accepts, by name. */
+export type ConfigSchema = Readonly<Record<string, ConfigField>>;
+
+type FieldValue<T extends ConfigFieldType> = T extends 'string'
+  ? string
+  : T extends 'number'
+    ? number
+    : T extends 'boolean'
+      ? boolean
+      : Record<string, unknown>;
+
+/** The checked config: required options present, optional ones possibly absent. */
+export type ConfigValues<S extends ConfigSchema> = {
+  [K in keyof S as S[K]['required'] extends true ? K : never]: FieldValue<S[K]['type']>;
+} & {
+  [K in keyof S as S[K]['required'] extends true ? never : K]?: FieldValue<S[K]['type']>;
+};
+
+/**
+ * Checks the argument of a persister's `fromConfig()` against `schema`: a
+ * plain object, every required option present, every option of its type, and
+ * no unknown option (so a typo or Python's snake_case `db_path` is reported
+ * rather than silently ignored). `undefined` counts as absent.
+ * Throws {@link InvalidPersistArgumentError} naming the option.
+ */
+export function readPersisterConfig<const S extends ConfigSchema>(persister: string, config: unknown, schema: S): ConfigValues<S> {
+  const where = `${persister}.fromConfig()`;
+  if (!isPlainObject(config)) throw new InvalidPersistArgumentError(`${where} takes a config object, got ${describeType(config)}`);
+  const known = Object.keys(schema);
+  for (const key of Object.keys(config)) {
+    if (!Object.hasOwn(schema, key)) {
+      throw new InvalidPersistArgumentError(`${where}: unknown option ${JSON.stringify(key)}; the options are ${known.join(', ')}`);
+    }
+  }
+  const values: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(schema)) {
+    const value = config[key];
+    if (value === undefined) {
+      if (field.required) throw new InvalidPersistArgumentError(`${where}: option ${JSON.stringify(key)} is required`);
+      continue;
+    }
+    if (!hasType(value, field.type)) {
+      throw new InvalidPersistArgumentError(`${where}: option ${JSON.stringify(key)} must be ${field.type === 'object' ? 'an' : 'a'} ${field.type}, got ${describeType(value)}`);
+    }
+    values[key] = value;
+  }
+  return values as ConfigValues<S>;
+}
+
+function hasType(value: unknown, type: ConfigFieldType): boolean {
+  return type === 'object' ? isPlainObject(value) : typeof value === type;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+}
