@@ -33,7 +33,7 @@ export {
   type StoredStateRecord,
   type RecordQuery,
 } from './persistence/record-persister.js';
-export { InMemoryPersister } from './persistence/in-memory.js';
+export { InMemoryPersister, InMemoryStore, type InMemoryPersisterOptions } from './persistence/in-memory.js';
 export {
   normalizePartitionKey,
   assertAppId,

@@ -7,7 +7,7 @@ import type { BaseStatePersister, SerdeKwargs } from '@burr/core';
  * Assertions use `node:assert`, so no `expect` is needed.
  */
 export interface TestApi {
-  describe(name: string, body: () => void): void;
+  describe: ((name: string, body: () => void) => void) & { skip?: (name: string, body: () => void) => void };
   it(name: string, body: () => Promise<void> | void, timeoutMs?: number): void;
   beforeAll(body: () => Promise<void> | void, timeoutMs?: number): void;
   afterAll(body: () => Promise<void> | void, timeoutMs?: number): void;
@@ -15,6 +15,11 @@ export interface TestApi {
 
 /** What a backend can and cannot do; the suite skips what does not apply. */
 export interface PersisterCapabilities {
+  /**
+   * Whether the store needs `initialize()` before saves (a table, an index).
+   * `false` for stores with no schema (Redis): `isInitialized()` is then always true.
+   */
+  needsInitialize: boolean;
   /**
    * `'many'` (SQL, MongoDB, memory): two positions may share a sequence id.
    * `'one'` (Redis, whose key has no position): the second is a conflict.

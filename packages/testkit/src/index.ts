@@ -4,3 +4,5 @@
  * runner, and real-database providers for tests.
  */
 export type { TestApi, PersisterCapabilities, PersisterHarness } from './harness.js';
+export { runPersisterConformance } from './conformance/index.js';
+export { providePostgres, provideRedis, provideMongo, provideLibsql, containerRuntimeUnavailable, type ProvidedDatabase } from './providers.js';

@@ -1,17 +1,31 @@
 import type { StateRecord, StoredStateRecord, RecordQuery, RecordStatePersisterOptions } from './record-persister.js';
 import { RecordStatePersister } from './record-persister.js';
 
+/** The records behind one or more {@link InMemoryPersister}s, like a database several connections share. */
+export class InMemoryStore {
+  /** @internal */
+  readonly records = new Map<string, StateRecord>();
+  /** @internal */
+  initialized = false;
+}
+
+/** Options of {@link InMemoryPersister}. */
+export interface InMemoryPersisterOptions extends RecordStatePersisterOptions {
+  /** Share records with other persisters; by default each persister has its own store. */
+  store?: InMemoryStore;
+}
+
 /**
  * A persister that keeps steps in process memory. It stores the same JSON
  * text a database would, so serialization behaves exactly as in production;
  * it is the reference behaviour of the persister contract, and handy in tests.
  */
 export class InMemoryPersister extends RecordStatePersister {
-  readonly #records = new Map<string, StateRecord>();
-  #initialized = false;
+  readonly #store: InMemoryStore;
 
-  constructor(options: RecordStatePersisterOptions = {}) {
+  constructor(options: InMemoryPersisterOptions = {}) {
     super(options);
+    this.#store = options.store ?? new InMemoryStore();
   }
 
   protected describe(): string {
@@ -19,22 +33,22 @@ export class InMemoryPersister extends RecordStatePersister {
   }
 
   protected async createSchema(): Promise<void> {
-    this.#initialized = true;
+    this.#store.initialized = true;
   }
 
   protected async schemaExists(): Promise<boolean> {
-    return this.#initialized;
+    return this.#store.initialized;
   }
 
   protected async insertRecord(record: StateRecord): Promise<void> {
     const key = JSON.stringify([record.partitionKey, record.appId, record.sequenceId, record.position]);
-    if (this.#records.has(key)) throw this.conflict(record);
-    this.#records.set(key, record);
+    if (this.#store.records.has(key)) throw this.conflict(record);
+    this.#store.records.set(key, record);
   }
 
   protected async findRecord(query: RecordQuery): Promise<StoredStateRecord | null> {
     let best: StateRecord | undefined;
-    for (const record of this.#records.values()) {
+    for (const record of this.#store.records.values()) {
       if (record.partitionKey !== query.partitionKey || record.appId !== query.appId) continue;
       if (query.sequenceId === null) {
         if (!best || record.sequenceId > best.sequenceId || (record.sequenceId === best.sequenceId && record.position > best.position)) best = record;
@@ -49,7 +63,7 @@ export class InMemoryPersister extends RecordStatePersister {
     // Map order is insertion order, so the last write of each app wins.
     const lastWrite = new Map<string, number>();
     let order = 0;
-    for (const record of this.#records.values()) {
+    for (const record of this.#store.records.values()) {
       if (record.partitionKey !== partitionKey) continue;
       lastWrite.delete(record.appId);
       lastWrite.set(record.appId, order++);

@@ -1,4 +1,4 @@
-import { DeserializationError, PersisterConflictError, PersisterNotInitializedError } from '../errors.js';
+import { DeserializationError, PersisterClosedError, PersisterConflictError, PersisterNotInitializedError } from '../errors.js';
 import type { SerdeKwargs } from '../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../serde/state-codec.js';
 import type { BaseStatePersister, PartitionKeyInput, PersistedStateData, PersistStatus, SaveStateArgs } from './contract.js';
@@ -72,17 +72,20 @@ export abstract class RecordStatePersister implements BaseStatePersister {
   protected abstract closeOwnedResources(): Promise<void>;
 
   async initialize(): Promise<void> {
+    this.#assertOpen();
     await this.createSchema();
     this.#schemaKnownToExist = true;
   }
 
   async isInitialized(): Promise<boolean> {
+    this.#assertOpen();
     if (this.#schemaKnownToExist) return true;
     this.#schemaKnownToExist = await this.schemaExists();
     return this.#schemaKnownToExist;
   }
 
   async save(args: SaveStateArgs): Promise<void> {
+    this.#assertOpen();
     const key = validateSaveArgs(args);
     // Encode first: a value that cannot be stored fails before any I/O.
     const state = encodeState(args.state, { kwargs: this.serdeKwargs, nonFiniteNumbers: this.nonFiniteNumbers });
@@ -91,13 +94,15 @@ export abstract class RecordStatePersister implements BaseStatePersister {
   }
 
   async load(partitionKey: PartitionKeyInput, appId: string, sequenceId?: number | null): Promise<PersistedStateData | null> {
+    this.#assertOpen();
     assertAppId(appId);
     if (sequenceId !== undefined && sequenceId !== null) assertSequenceId(sequenceId);
     const record = await this.findRecord({ partitionKey: normalizePartitionKey(partitionKey), appId, sequenceId: sequenceId ?? null });
     return record ? this.toPersistedData(record) : null;
   }
 
-  listAppIds(partitionKey: PartitionKeyInput): Promise<string[]> {
+  async listAppIds(partitionKey: PartitionKeyInput): Promise<string[]> {
+    this.#assertOpen();
     return this.findAppIds(normalizePartitionKey(partitionKey));
   }
 
@@ -112,6 +117,10 @@ export abstract class RecordStatePersister implements BaseStatePersister {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.cleanup();
+  }
+
+  #assertOpen(): void {
+    if (this.#cleanup) throw new PersisterClosedError(this.describe());
   }
 
   /** The error an `insertRecord` throws when the key is taken. */

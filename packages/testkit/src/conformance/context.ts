@@ -1,0 +1,58 @@
+import type { BaseStatePersister, SerdeKwargs } from '@burr/core';
+import { State } from '@burr/core';
+import type { PersisterHarness, TestApi } from '../harness.js';
+
+/** What every group of cases gets. */
+export interface SuiteContext {
+  api: TestApi;
+  harness: PersisterHarness;
+  /** A persister on a fresh store, initialized, closed after the suite. */
+  fresh(options?: { serdeKwargs?: SerdeKwargs }): Promise<BaseStatePersister>;
+  /** A persister on a fresh store, not initialized, closed after the suite. */
+  uninitialized(): Promise<BaseStatePersister>;
+  /** Another connection to the store of `persister`, closed after the suite. */
+  again(persister: BaseStatePersister): Promise<BaseStatePersister>;
+}
+
+/** Builds the context; persisters it hands out are cleaned up in `afterAll`. */
+export function createSuiteContext(api: TestApi, harness: PersisterHarness): SuiteContext {
+  const opened: BaseStatePersister[] = [];
+  const track = <P extends BaseStatePersister>(persister: P): P => {
+    opened.push(persister);
+    return persister;
+  };
+  api.afterAll(async () => {
+    await Promise.allSettled(opened.map((persister) => persister.cleanup()));
+    await harness.teardown?.();
+  });
+  return {
+    api,
+    harness,
+    async fresh(options) {
+      const persister = track(await harness.create(options));
+      await persister.initialize();
+      return persister;
+    },
+    async uninitialized() {
+      return track(await harness.create());
+    },
+    async again(persister) {
+      return track(await harness.connectAgain(persister));
+    },
+  };
+}
+
+/** A state the way the runner saves one: user keys plus the hidden keys. */
+export function stepState(values: Record<string, unknown>, sequenceId: number, priorStep = 'step'): State {
+  return new State({ ...values, __SEQUENCE_ID: sequenceId, __PRIOR_STEP: priorStep });
+}
+
+/** Resolves after `ms` milliseconds: lets "newest first" orderings see distinct timestamps. */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A unique app id for one case. */
+export function newAppId(label: string): string {
+  return `${label}-${Math.random().toString(36).slice(2, 10)}`;
+}
