@@ -35,9 +35,10 @@ export class MissingStateKeyError extends BurrError {
 export class SerializationError extends BurrError {
   readonly keyPath: ReadonlyArray<string | number>;
 
-  constructor(keyPath: ReadonlyArray<string | number>, reason: string) {
-    super('BURR_SERIALIZATION', `Cannot serialize state at ${formatKeyPath(keyPath)}: ${reason}`);
-    this.keyPath = keyPath;
+  constructor(keyPath: ReadonlyArray<string | number>, reason: string, options?: { cause?: unknown }) {
+    super('BURR_SERIALIZATION', `Cannot serialize state at ${formatKeyPath(keyPath)}: ${reason}`, options);
+    // A copy: the serializer reuses and unwinds its path array while the error propagates.
+    this.keyPath = [...keyPath];
   }
 }
 
@@ -116,8 +117,12 @@ export class StateTooLargeError extends BurrError {
 
 /** A state value the backend's storage type cannot hold (e.g. NaN or "\u0000" in PostgreSQL JSONB). */
 export class UnsupportedValueError extends BurrError {
-  constructor(message: string) {
+  /** Where the value sits in the state, when known, e.g. `["stats", "ratio"]`. */
+  readonly keyPath: ReadonlyArray<string | number> | undefined;
+
+  constructor(message: string, keyPath?: ReadonlyArray<string | number>) {
     super('BURR_UNSUPPORTED_VALUE', message);
+    this.keyPath = keyPath ? [...keyPath] : undefined;
   }
 }
 

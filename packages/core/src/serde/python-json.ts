@@ -36,9 +36,14 @@ export function parsePythonJsonEntries(text: string): Array<[string, unknown]> {
 
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 
-/** Whether a number needs a token plain JSON cannot write. */
+/**
+ * Whether a number needs writing by hand: a token plain JSON cannot write
+ * (NaN, ±Infinity, -0.0), or an integer-valued double beyond 2^53, which
+ * `JSON.stringify` writes as a bare integer that reads back as an integer
+ * (a `bigint` here, an `int` in Python) instead of a float.
+ */
 export function isSpecialNumber(value: number): boolean {
-  return !Number.isFinite(value) || Object.is(value, -0);
+  return !Number.isFinite(value) || Object.is(value, -0) || Math.abs(value) > Number.MAX_SAFE_INTEGER;
 }
 
 /**
@@ -60,7 +65,7 @@ function write(value: unknown, out: string[]): void {
       else if (value === Infinity) out.push('Infinity');
       else if (value === -Infinity) out.push('-Infinity');
       else if (Object.is(value, -0)) out.push('-0.0');
-      else out.push(String(value));
+      else out.push(floatText(value));
       return;
     case 'bigint':
       out.push(value.toString());
@@ -98,6 +103,12 @@ function write(value: unknown, out: string[]): void {
       // The serde walk rejects everything else before we get here.
       out.push('null');
   }
+}
+
+/** A double as JSON text that every reader takes for a float: `1e20` is written `100000000000000000000.0`. */
+function floatText(value: number): string {
+  const text = String(value);
+  return Math.abs(value) > Number.MAX_SAFE_INTEGER && !/[.e]/.test(text) ? `${text}.0` : text;
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;

@@ -2,7 +2,7 @@ import { DeserializationError, UnsupportedValueError, formatKeyPath } from '../e
 import { State, type StateValues } from '../state.js';
 import { parsePythonJsonEntries, stringifyPythonJson } from './python-json.js';
 import { SERDE_KEY, fieldSerdeFor, type SerdeKwargs } from './registry.js';
-import { decodeValue, encodeValue, type EncodeContext } from './walk.js';
+import { callSerializer, decodeValue, encodeValue, type EncodeContext } from './walk.js';
 
 /** Options for {@link encodeState}. */
 export interface EncodeStateOptions {
@@ -25,12 +25,15 @@ export function encodeState(state: State, options: EncodeStateOptions = {}): str
   const parts: string[] = [];
   for (const [key, raw] of state.entries()) {
     const fieldSerde = fieldSerdeFor(key);
-    const value = fieldSerde ? fieldSerde.serialize(raw, kwargs) : raw;
+    const value = fieldSerde ? callSerializer(() => fieldSerde.serialize(raw, kwargs), [key], `the field serde of ${JSON.stringify(key)}`) : raw;
     if (value === undefined) continue;
     const ctx: EncodeContext = { kwargs, needsPythonTokens: false };
     const encoded = encodeValue(value, [key], ctx);
     if (ctx.nonFinitePath && options.nonFiniteNumbers === 'reject') {
-      throw new UnsupportedValueError(`Cannot store NaN or Infinity at ${formatKeyPath(ctx.nonFinitePath)}: this backend's JSON type has no such number`);
+      throw new UnsupportedValueError(
+        `Cannot store NaN or Infinity at ${formatKeyPath(ctx.nonFinitePath)}: this backend's JSON type has no such number`,
+        ctx.nonFinitePath,
+      );
     }
     // The top level is written by hand so integer-like keys keep their place.
     parts.push(`${JSON.stringify(key)}:${ctx.needsPythonTokens ? stringifyPythonJson(encoded) : JSON.stringify(encoded)}`);
@@ -45,7 +48,8 @@ export function decodeState<T extends StateValues = StateValues>(json: string, k
   for (const entry of entries) {
     const fieldSerde = fieldSerdeFor(entry[0]);
     try {
-      if (fieldSerde) entry[1] = fieldSerde.deserialize(entry[1], kwargs);
+      // Tagged values are rebuilt first, mirroring encodeState, which tags what a field serializer returns.
+      if (fieldSerde) entry[1] = fieldSerde.deserialize(hasTags ? decodeValue(entry[1], kwargs) : entry[1], kwargs);
       else if (hasTags) entry[1] = decodeValue(entry[1], kwargs);
     } catch (error) {
       if (error instanceof DeserializationError) throw error;

@@ -1,4 +1,4 @@
-import { DeserializationError, SerializationError } from '../errors.js';
+import { BurrError, DeserializationError, SerializationError } from '../errors.js';
 import { isSpecialNumber } from './python-json.js';
 import { customSerdeFor, customSerdes, SERDE_KEY, type SerdeKwargs } from './registry.js';
 
@@ -72,7 +72,9 @@ function encodeObject(object: Record<string, unknown>, path: Path, ctx: EncodeCo
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(object)) {
     path.push(key);
-    if (key === SERDE_KEY) throw new SerializationError(path, `the key ${SERDE_KEY} is reserved for tagged values`);
+    if (key === SERDE_KEY && !foreignTagged.has(object)) {
+      throw new SerializationError(path, `the key ${SERDE_KEY} is reserved for tagged values`);
+    }
     const original = object[key];
     const encoded = encodeValue(original, path, ctx, ancestors);
     path.pop();
@@ -84,7 +86,10 @@ function encodeObject(object: Record<string, unknown>, path: Path, ctx: EncodeCo
 
 function encodeInstance(object: object, path: Path, ctx: EncodeContext, ancestors: Set<object>): unknown {
   for (const serde of customSerdes()) {
-    if (serde.matches(object)) return tagged(serde.tag, encodeValue(serde.serialize(object, ctx.kwargs), path, ctx, ancestors));
+    if (serde.matches(object)) {
+      const payload = callSerializer(() => serde.serialize(object, ctx.kwargs), path, `the serde tagged ${JSON.stringify(serde.tag)}`);
+      return tagged(serde.tag, encodeValue(payload, path, ctx, ancestors));
+    }
   }
   if (object instanceof Date) {
     if (Number.isNaN(object.getTime())) throw new SerializationError(path, 'an invalid Date cannot be stored');
@@ -106,6 +111,23 @@ function encodeInstance(object: object, path: Path, ctx: EncodeContext, ancestor
   const name = object.constructor?.name ?? 'object';
   throw new SerializationError(path, `an instance of ${name} has no serde; register one with registerSerde() or store plain data`);
 }
+
+/** Runs a user serializer; anything it throws becomes a {@link SerializationError} at `path`. */
+export function callSerializer(serialize: () => unknown, path: ReadonlyArray<string | number>, serializerName: string): unknown {
+  try {
+    return serialize();
+  } catch (error) {
+    if (error instanceof BurrError) throw error;
+    throw new SerializationError(path, `${serializerName} threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Objects read back from a tag nobody registered here (a Python pydantic
+ * model, say). They stay plain objects, and may be written back as they are
+ * although they hold the reserved key; a user object holding it is refused.
+ */
+const foreignTagged = new WeakSet<object>();
 
 function tagged(tag: string, value: unknown): Record<string, unknown> {
   return { [SERDE_KEY]: tag, value };
@@ -140,7 +162,9 @@ function decodeTagged(tag: string, object: Record<string, unknown>, kwargs: Serd
         return new Uint8Array(Buffer.from(payload as string, 'base64'));
     }
     const serde = customSerdeFor(tag);
-    return serde ? serde.deserialize(payload, kwargs) : object;
+    if (serde) return serde.deserialize(payload, kwargs);
+    foreignTagged.add(object);
+    return object;
   } catch (error) {
     throw new DeserializationError(`Could not rebuild a value tagged ${JSON.stringify(tag)}: ${(error as Error).message}`, { cause: error });
   }
