@@ -1,0 +1,166 @@
+import { MongoClient, type Collection, type MongoClientOptions } from 'mongodb';
+import { readPersisterConfig, RecordStatePersister, type RecordQuery, type SerdeKwargs, type StateRecord, type StoredStateRecord } from '@burr/core';
+import { assertDocumentFits, fromDocument, partitionFilter, stepFilter, stepSort, toDocument, type BurrStateDocument } from './documents.js';
+import { BURR_INDEXES, hasStepKeyIndex } from './indexes.js';
+import { assertCollectionName, assertDatabaseName } from './names.js';
+
+/** Where a {@link MongoDBPersister} keeps its steps. */
+export interface MongoDBPersisterOptions {
+  /** Database name; Python Burr's default is `mydatabase`. */
+  dbName?: string;
+  /** Collection name; Python Burr's default is `mystates`. */
+  collectionName?: string;
+  /** Options handed to every serializer and deserializer. */
+  serdeKwargs?: SerdeKwargs;
+}
+
+/** Arguments of {@link MongoDBPersister.fromValues}: a connection string plus {@link MongoDBPersisterOptions}. */
+export interface MongoDBPersisterValues extends MongoDBPersisterOptions {
+  /** Connection string; defaults to `mongodb://localhost:27017` as in Python Burr. */
+  uri?: string;
+  /** Options for the `MongoClient` the persister creates (Python's `mongo_client_kwargs`). */
+  clientOptions?: MongoClientOptions;
+}
+
+const CONFIG_SCHEMA = {
+  uri: { type: 'string' },
+  dbName: { type: 'string' },
+  collectionName: { type: 'string' },
+  serdeKwargs: { type: 'object' },
+  clientOptions: { type: 'object' },
+} as const;
+
+const DUPLICATE_KEY = 11000;
+const NAMESPACE_NOT_FOUND = 26;
+/** Races between processes creating the same collection or index at once; the next attempt sees the finished result. */
+const INDEX_RACE_CODES: ReadonlySet<number> = new Set([48 /* NamespaceExists */, 276 /* IndexBuildAlreadyInProgress */]);
+
+/**
+ * Saves Burr application state in MongoDB, one document per step, in the
+ * format Python Burr's `MongoDBBasePersister` uses (same database and
+ * collection defaults), so Python and TypeScript apps can share a collection.
+ *
+ * Unlike Python's persister it saves with one insert guarded by a unique
+ * index (a second save of a step is a `PersisterConflictError`, never a
+ * silent duplicate), and refuses a state larger than MongoDB's 16 MB
+ * document limit before writing anything (`StateTooLargeError`).
+ *
+ * @example
+ * await using persister = MongoDBPersister.fromValues({ uri: 'mongodb://localhost:27017' });
+ * await persister.initialize();
+ */
+export class MongoDBPersister extends RecordStatePersister {
+  /** The client this persister talks through. */
+  readonly client: MongoClient;
+  readonly dbName: string;
+  readonly collectionName: string;
+  readonly #collection: Collection<BurrStateDocument>;
+  #ownsClient = false;
+
+  /**
+   * A persister on a client you created. `cleanup()` leaves that client open:
+   * closing it stays your job.
+   */
+  constructor(client: MongoClient, options: MongoDBPersisterOptions = {}) {
+    super({ serdeKwargs: options.serdeKwargs });
+    const { dbName = 'mydatabase', collectionName = 'mystates' } = options;
+    assertDatabaseName(dbName);
+    assertCollectionName(collectionName);
+    this.client = client;
+    this.dbName = dbName;
+    this.collectionName = collectionName;
+    // Resuming must see the step just saved, so reads go to the primary
+    // whatever read preference the client was given.
+    this.#collection = client.db(dbName).collection<BurrStateDocument>(collectionName, { readPreference: 'primary' });
+  }
+
+  /**
+   * A persister with a client of its own, connected on first use and closed
+   * by `cleanup()` (or `await using`).
+   */
+  static fromValues(values: MongoDBPersisterValues = {}): MongoDBPersister {
+    const { uri = 'mongodb://localhost:27017', clientOptions, ...options } = values;
+    // Validate names before a client exists, so a bad name leaks nothing.
+    if (options.dbName !== undefined) assertDatabaseName(options.dbName);
+    if (options.collectionName !== undefined) assertCollectionName(options.collectionName);
+    const persister = new MongoDBPersister(new MongoClient(uri, clientOptions), options);
+    persister.#ownsClient = true;
+    return persister;
+  }
+
+  /**
+   * {@link MongoDBPersister.fromValues} from a plain config object (e.g. read
+   * from JSON), the counterpart of Python's `from_config(dict)`. Options are
+   * checked by name and type; an unknown one (a typo, Python's `db_name`) is
+   * an `InvalidPersistArgumentError`.
+   */
+  static fromConfig(config: Readonly<Record<string, unknown>>): MongoDBPersister {
+    const { clientOptions, ...values } = readPersisterConfig('MongoDBPersister', config, CONFIG_SCHEMA);
+    return MongoDBPersister.fromValues({ ...values, clientOptions: clientOptions as MongoClientOptions | undefined });
+  }
+
+  protected describe(): string {
+    return `MongoDBPersister(${JSON.stringify(`${this.dbName}.${this.collectionName}`)})`;
+  }
+
+  protected async createSchema(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#collection.createIndexes([...BURR_INDEXES]);
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !INDEX_RACE_CODES.has(errorCode(error) ?? -1)) throw error;
+      }
+    }
+  }
+
+  protected async schemaExists(): Promise<boolean> {
+    try {
+      return hasStepKeyIndex(await this.#collection.listIndexes().toArray());
+    } catch (error) {
+      if (errorCode(error) === NAMESPACE_NOT_FOUND) return false;
+      throw error;
+    }
+  }
+
+  protected async insertRecord(record: StateRecord): Promise<void> {
+    const document = toDocument(record);
+    assertDocumentFits(document);
+    try {
+      // The unique step-key index makes this insert the only check needed.
+      await this.#collection.insertOne(document);
+    } catch (error) {
+      if (errorCode(error) === DUPLICATE_KEY) throw this.conflict(record, error);
+      throw error;
+    }
+  }
+
+  protected async findRecord(query: RecordQuery): Promise<StoredStateRecord | null> {
+    const document = await this.#collection.findOne(stepFilter(query), { sort: stepSort(query), projection: { _id: 0 } });
+    return document ? fromDocument(document) : null;
+  }
+
+  protected async findAppIds(partitionKey: string): Promise<string[]> {
+    const groups = await this.#collection
+      .aggregate<{ _id: unknown }>([
+        { $match: partitionFilter(partitionKey) },
+        // Newest save first; within one millisecond the later ObjectId (same
+        // client process: a counter) breaks the tie.
+        { $group: { _id: '$app_id', lastSavedAt: { $max: '$created_at' }, lastId: { $max: '$_id' } } },
+        { $sort: { lastSavedAt: -1, lastId: -1 } },
+        { $project: { _id: 1 } },
+      ])
+      .toArray();
+    return groups.flatMap((group) => (typeof group._id === 'string' ? [group._id] : []));
+  }
+
+  protected async closeOwnedResources(): Promise<void> {
+    if (this.#ownsClient) await this.client.close();
+  }
+}
+
+/** The server's error code, read by shape so a client from another copy of the driver works too. */
+function errorCode(error: unknown): number | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'number' ? code : undefined;
+}
