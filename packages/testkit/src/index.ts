@@ -6,3 +6,11 @@
 export type { TestApi, PersisterCapabilities, PersisterHarness } from './harness.js';
 export { runPersisterConformance } from './conformance/index.js';
 export { providePostgres, provideRedis, provideMongo, provideLibsql, containerRuntimeUnavailable, type ProvidedDatabase } from './providers.js';
+export {
+  readPythonCompatFixture,
+  runPythonCompatCases,
+  type PythonCompatFixture,
+  type PythonCompatOptions,
+  type PythonLoadCase,
+  type PythonListCase,
+} from './python-compat.js';

@@ -1,0 +1,243 @@
+import { existsSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import {
+  InvalidIdentifierError,
+  InvalidPersistArgumentError,
+  PersisterConflictError,
+  PersisterNotInitializedError,
+  State,
+  type SaveStateArgs,
+} from '@burr/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SQLitePersister } from '../src/index.js';
+import { PYTHON_FIXTURE_DIR, tempDir } from './helpers.js';
+
+const dir = tempDir('sqlite');
+afterAll(() => dir.remove());
+let files = 0;
+const freshPath = () => dir.path(`db-${files++}.sqlite`);
+
+const pythonSql = readFileSync(new URL('burr_state.sql', PYTHON_FIXTURE_DIR), 'utf8');
+/** Python Burr's CREATE TABLE, as its SQLitePersister runs it. */
+const pythonCreateTable = /CREATE TABLE burr_state \([\s\S]*?\n\s*\);/.exec(pythonSql)![0];
+
+const step = (overrides: Partial<SaveStateArgs> = {}): SaveStateArgs => ({
+  partitionKey: null,
+  appId: 'app',
+  sequenceId: 0,
+  position: 'counter',
+  state: new State({ count: 1, __SEQUENCE_ID: 0, __PRIOR_STEP: 'counter' }),
+  status: 'completed',
+  ...overrides,
+});
+
+function tableShape(db: Database.Database, table: string) {
+  return {
+    columns: db.prepare(`PRAGMA table_info(${table})`).all(),
+    indexes: db
+      .prepare(`PRAGMA index_list(${table})`)
+      .all()
+      .map((index) => {
+        const { name, unique, origin } = index as { name: string; unique: number; origin: string };
+        return { unique, origin, columns: db.prepare(`PRAGMA index_info("${name}")`).all().map((c) => (c as { name: string }).name) };
+      }),
+  };
+}
+
+describe('table format shared with Python Burr', () => {
+  it('creates exactly the columns, types, defaults, primary key and index of Python Burr', async () => {
+    const dbPath = freshPath();
+    await using persister = SQLitePersister.fromValues({ dbPath });
+    await persister.initialize();
+    await persister.save(step());
+
+    const ours = new Database(dbPath, { readonly: true });
+    const python = new Database(':memory:');
+    python.exec(pythonSql);
+    try {
+      const shape = tableShape(ours, 'burr_state');
+      expect(shape).toEqual(tableShape(python, 'burr_state'));
+      expect(shape.columns.map((c) => (c as { name: string }).name)).toEqual([
+        'partition_key',
+        'app_id',
+        'sequence_id',
+        'position',
+        'status',
+        'state',
+        'created_at',
+      ]);
+      const indexNames = ours.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'burr_state' AND sql IS NOT NULL").pluck().all();
+      expect(indexNames).toEqual(['burr_state_created_at_index']);
+    } finally {
+      ours.close();
+      python.close();
+    }
+  });
+
+  it('writes rows as Python writes them: JSON state with hidden keys, "" for no partition, UTC created_at', async () => {
+    const dbPath = freshPath();
+    await using persister = SQLitePersister.fromValues({ dbPath });
+    await persister.initialize();
+    const before = Date.now();
+    await persister.save(step({ state: new State({ count: 1, ratio: NaN, __SEQUENCE_ID: 0, __PRIOR_STEP: 'counter' }) }));
+
+    const db = new Database(dbPath, { readonly: true });
+    const row = db.prepare('SELECT * FROM burr_state').get() as Record<string, unknown>;
+    db.close();
+    expect(row).toMatchObject({ partition_key: '', app_id: 'app', sequence_id: 0, position: 'counter', status: 'completed' });
+    // Python's json.loads reads NaN as a bare token.
+    expect(row.state).toBe('{"count":1,"ratio":NaN,"__SEQUENCE_ID":0,"__PRIOR_STEP":"counter"}');
+    expect(row.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    const written = Date.parse(`${String(row.created_at).replace(' ', 'T')}Z`);
+    expect(written).toBeGreaterThanOrEqual(before - 1);
+    expect(written).toBeLessThanOrEqual(Date.now() + 1);
+  });
+
+  it("uses a table Python created (no index) as is: initialize() only adds the index", async () => {
+    const dbPath = freshPath();
+    const setup = new Database(dbPath);
+    setup.exec(pythonCreateTable);
+    setup.prepare("INSERT INTO burr_state (partition_key, app_id, sequence_id, position, status, state) VALUES ('', 'py', 0, 'counter', 'completed', '{\"count\": 1}')").run();
+    const tableSqlBefore = setup.prepare("SELECT sql FROM sqlite_master WHERE name = 'burr_state'").pluck().get();
+    setup.close();
+
+    await using persister = SQLitePersister.fromValues({ dbPath });
+    expect(await persister.isInitialized()).toBe(true);
+    await persister.initialize();
+    await persister.save(step({ appId: 'ts' }));
+    expect((await persister.load(null, 'py'))?.state.getAll()).toEqual({ count: 1 });
+    // Python's row has created_at from CURRENT_TIMESTAMP (second precision, UTC).
+    expect((await persister.load(null, 'py'))?.createdAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(await persister.listAppIds(null)).toEqual(['ts', 'py']);
+
+    const check = new Database(dbPath, { readonly: true });
+    expect(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'burr_state'").pluck().get()).toBe(tableSqlBefore);
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").pluck().all()).toEqual(['burr_state_created_at_index']);
+    check.close();
+  });
+});
+
+describe('table names', () => {
+  const unsafe = ['burr_state; DROP TABLE burr_state', 'x" (a); --', 'Burr_State', '1table', '', 'a'.repeat(64), 'state-table'];
+
+  it.each(unsafe)('refuses %j before running any SQL', async (tableName) => {
+    const db = new Database(':memory:');
+    db.exec(pythonCreateTable);
+    expect(() => new SQLitePersister(db, { tableName })).toThrow(InvalidIdentifierError);
+    const dbPath = freshPath();
+    expect(() => SQLitePersister.fromValues({ dbPath, tableName })).toThrow(InvalidIdentifierError);
+    expect(existsSync(dbPath)).toBe(false);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'burr_state'").pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('keeps apps in differently named tables apart', async () => {
+    const db = new Database(':memory:');
+    const first = new SQLitePersister(db, { tableName: 'first_steps' });
+    const second = new SQLitePersister(db, { tableName: 'second_steps' });
+    await first.initialize();
+    expect(await second.isInitialized()).toBe(false);
+    await second.initialize();
+    await first.save(step());
+    expect(await second.load(null, 'app')).toBeNull();
+    expect((await first.load(null, 'app'))?.sequenceId).toBe(0);
+    db.close();
+  });
+});
+
+describe('errors', () => {
+  it('a duplicate key is a PersisterConflictError and the stored step is unchanged', async () => {
+    await using persister = SQLitePersister.fromValues({ dbPath: ':memory:' });
+    await persister.initialize();
+    await persister.save(step({ partitionKey: 'p' }));
+    const error = await persister.save(step({ partitionKey: 'p', state: new State({ count: 99 }) })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PersisterConflictError);
+    expect((error as PersisterConflictError).cause).toMatchObject({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+    expect((await persister.load('p', 'app'))?.state.get('count')).toBe(1);
+  });
+
+  it('other database errors propagate unchanged (a read-only connection)', async () => {
+    const dbPath = freshPath();
+    const writer = SQLitePersister.fromValues({ dbPath });
+    await writer.initialize();
+    await writer.cleanup();
+    await using reader = SQLitePersister.fromValues({ dbPath, connectOptions: { readonly: true } });
+    const error = await reader.save(step()).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(PersisterConflictError);
+    expect(error).toMatchObject({ code: 'SQLITE_READONLY' });
+  });
+
+  it('load() and listAppIds() before initialize() throw PersisterNotInitializedError', async () => {
+    await using persister = SQLitePersister.fromValues({ dbPath: ':memory:' });
+    await expect(persister.load(null, 'app')).rejects.toThrow(PersisterNotInitializedError);
+    await expect(persister.listAppIds(null)).rejects.toThrow(/not initialized \(table "burr_state" does not exist\)/);
+  });
+});
+
+describe('connections', () => {
+  it('fromValues() creates the parent directory and opens the file in WAL mode with a busy timeout', async () => {
+    const dbPath = dir.path(`nested/deeper/${files++}.db`);
+    await using persister = SQLitePersister.fromValues({ dbPath });
+    await persister.initialize();
+    expect(existsSync(dbPath)).toBe(true);
+    const other = new Database(dbPath);
+    expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
+    other.close();
+  });
+
+  it('tunes the connection it opens: 5 s busy timeout, synchronous = NORMAL', async () => {
+    await using persister = SQLitePersister.fromValues({ dbPath: freshPath() });
+    expect(persister.connection.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(persister.connection.pragma('synchronous', { simple: true })).toBe(1);
+  });
+
+  it('passes connectOptions to better-sqlite3', async () => {
+    const executed: string[] = [];
+    await using persister = SQLitePersister.fromValues({ dbPath: freshPath(), connectOptions: { timeout: 1234, verbose: (sql) => executed.push(String(sql)) } });
+    expect(persister.connection.pragma('busy_timeout', { simple: true })).toBe(1234);
+    await persister.initialize();
+    expect(executed.some((sql) => sql.startsWith('CREATE TABLE IF NOT EXISTS "burr_state"'))).toBe(true);
+  });
+
+  it('a connection the caller passed in stays open after cleanup(); an owned one is closed', async () => {
+    const db = new Database(':memory:');
+    const borrowed = new SQLitePersister(db);
+    await borrowed.initialize();
+    await borrowed.cleanup();
+    expect(db.open).toBe(true);
+    expect(db.prepare('SELECT count(*) FROM burr_state').pluck().get()).toBe(0);
+    db.close();
+
+    const owning = SQLitePersister.fromValues({ dbPath: freshPath() });
+    await owning.cleanup();
+    expect(owning.connection.open).toBe(false);
+  });
+
+  it('two connections to one file see each other’s steps', async () => {
+    const dbPath = freshPath();
+    await using first = SQLitePersister.fromValues({ dbPath });
+    await using second = SQLitePersister.fromValues({ dbPath });
+    await first.initialize();
+    await first.save(step());
+    expect((await second.load(null, 'app'))?.state.get('count')).toBe(1);
+    await expect(second.save(step())).rejects.toThrow(PersisterConflictError);
+  });
+});
+
+describe('fromConfig()', () => {
+  it('opens a persister from the same keys as fromValues()', async () => {
+    const dbPath = freshPath();
+    await using persister = SQLitePersister.fromConfig({ dbPath, tableName: 'from_config', serdeKwargs: { a: 1 } });
+    expect(persister.tableName).toBe('from_config');
+    await persister.initialize();
+    await persister.save(step());
+    expect((await persister.load(null, 'app'))?.position).toBe('counter');
+  });
+
+  it('rejects missing, mistyped and unknown options with a typed error', () => {
+    expect(() => SQLitePersister.fromConfig({})).toThrow(InvalidPersistArgumentError);
+    expect(() => SQLitePersister.fromConfig({ dbPath: 5 })).toThrow(/"dbPath" must be a string/);
+    expect(() => SQLitePersister.fromConfig({ db_path: 'x.db' })).toThrow(/unknown option "db_path"/);
+    expect(() => SQLitePersister.fromConfig({ dbPath: ':memory:', tableName: 'x; DROP' })).toThrow(InvalidIdentifierError);
+  });
+});
