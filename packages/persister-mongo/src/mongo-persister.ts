@@ -3,6 +3,7 @@ import { readPersisterConfig, RecordStatePersister, type RecordQuery, type Serde
 import { assertDocumentFits, fromDocument, partitionFilter, stepFilter, stepSort, toDocument, type BurrStateDocument } from './documents.js';
 import { BURR_INDEXES, hasStepKeyIndex } from './indexes.js';
 import { assertCollectionName, assertDatabaseName } from './names.js';
+import { isDuplicateKeyError, isIndexRaceError, isNamespaceNotFoundError } from './server-errors.js';
 
 /** Where a {@link MongoDBPersister} keeps its steps. */
 export interface MongoDBPersisterOptions {
@@ -29,11 +30,6 @@ const CONFIG_SCHEMA = {
   serdeKwargs: { type: 'object' },
   clientOptions: { type: 'object' },
 } as const;
-
-const DUPLICATE_KEY = 11000;
-const NAMESPACE_NOT_FOUND = 26;
-/** Races between processes creating the same collection or index at once; the next attempt sees the finished result. */
-const INDEX_RACE_CODES: ReadonlySet<number> = new Set([48 /* NamespaceExists */, 276 /* IndexBuildAlreadyInProgress */]);
 
 /**
  * Saves Burr application state in MongoDB, one document per step, in the
@@ -109,7 +105,7 @@ export class MongoDBPersister extends RecordStatePersister {
         await this.#collection.createIndexes([...BURR_INDEXES]);
         return;
       } catch (error) {
-        if (attempt >= 3 || !INDEX_RACE_CODES.has(errorCode(error) ?? -1)) throw error;
+        if (attempt >= 3 || !isIndexRaceError(error)) throw error;
       }
     }
   }
@@ -118,7 +114,7 @@ export class MongoDBPersister extends RecordStatePersister {
     try {
       return hasStepKeyIndex(await this.#collection.listIndexes().toArray());
     } catch (error) {
-      if (errorCode(error) === NAMESPACE_NOT_FOUND) return false;
+      if (isNamespaceNotFoundError(error)) return false;
       throw error;
     }
   }
@@ -130,7 +126,7 @@ export class MongoDBPersister extends RecordStatePersister {
       // The unique step-key index makes this insert the only check needed.
       await this.#collection.insertOne(document);
     } catch (error) {
-      if (errorCode(error) === DUPLICATE_KEY) throw this.conflict(record, error);
+      if (isDuplicateKeyError(error)) throw this.conflict(record, error);
       throw error;
     }
   }
@@ -157,10 +153,4 @@ export class MongoDBPersister extends RecordStatePersister {
   protected async closeOwnedResources(): Promise<void> {
     if (this.#ownsClient) await this.client.close();
   }
-}
-
-/** The server's error code, read by shape so a client from another copy of the driver works too. */
-function errorCode(error: unknown): number | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'number' ? code : undefined;
 }
