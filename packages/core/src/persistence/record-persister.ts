@@ -133,10 +133,14 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     if (!isPersistStatus(record.status)) {
       throw new DeserializationError(`Stored step ${record.appId}#${String(record.sequenceId)} has unknown status ${JSON.stringify(record.status)}`);
     }
+    const sequenceId = typeof record.sequenceId === 'string' && !/^\d+$/.test(record.sequenceId) ? Number.NaN : Number(record.sequenceId);
+    if (!Number.isSafeInteger(sequenceId) || sequenceId < 0) {
+      throw new DeserializationError(`Stored step of app ${JSON.stringify(record.appId)} has unreadable sequence id ${JSON.stringify(String(record.sequenceId))}`);
+    }
     return {
       partitionKey: record.partitionKey ?? '',
       appId: record.appId,
-      sequenceId: Number(record.sequenceId),
+      sequenceId,
       position: record.position,
       state: decodeState(record.state, this.serdeKwargs),
       createdAt: record.createdAt === null ? new Date(0) : parseTimestamp(record.createdAt),
