@@ -150,8 +150,11 @@ function isIterable(value: unknown): value is Iterable<readonly [string, unknown
 }
 
 function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return `an ${value.constructor?.name ?? 'object'}`;
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'object') {
+    const name: string = value.constructor?.name ?? 'object';
+    return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+  }
+  return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
 }
