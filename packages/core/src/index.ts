@@ -54,3 +54,4 @@ export {
   type ConfigSchema,
   type ConfigValues,
 } from './persistence/config.js';
+export * from './runner/index.js';

@@ -1,0 +1,298 @@
+import { ApplicationRunError } from '../errors.js';
+import { SEQUENCE_ID_KEY, type State } from '../state.js';
+import type { ActionContext, ActionInputs, AnyAction, StepOutput } from './actions.js';
+import { StepHookFailedError } from './errors.js';
+import { executeAction, mergeWrites, selectInputs, streamAction } from './execute.js';
+import type { ApplicationGraph, CompiledGraph } from './graph.js';
+import { callHooks, type LifecycleHooks, type ParentPointer } from './hooks.js';
+import type { StartingPoint } from './initialize.js';
+import { StreamingResultContainer, type StreamedOutcome } from './streaming.js';
+
+/** One executed step. */
+export interface StepResult {
+  /** Name of the action that ran. */
+  action: string;
+  result: unknown;
+  /** The application state after the step. */
+  state: State;
+}
+
+/**
+ * How a run ended: after an action in `haltAfter` (its name and result),
+ * before an action in `haltBefore` (its name, `result` null), or when no
+ * action was left (the last action run, or `null` if none ran).
+ */
+export interface RunResult {
+  action: string | null;
+  result: unknown;
+  state: State;
+}
+
+/** Options of {@link Application.run} and {@link Application.iterate}. */
+export interface RunOptions {
+  /** Stop after running any of these actions. */
+  haltAfter?: readonly string[];
+  /** Stop before running any of these actions (at least one step always runs first). */
+  haltBefore?: readonly string[];
+  /** Inputs offered to every step; each action takes only the ones it declares. */
+  inputs?: ActionInputs;
+}
+
+/** Options of {@link Application.streamResult}. */
+export interface StreamResultOptions extends RunOptions {
+  haltAfter: readonly string[];
+}
+
+/** Everything `ApplicationBuilder.build()` hands to the application. */
+export interface ApplicationConfig {
+  graph: CompiledGraph;
+  appId: string;
+  partitionKey: string | null;
+  hooks: readonly LifecycleHooks[];
+  start: StartingPoint;
+}
+
+interface PreparedStep {
+  name: string;
+  action: AnyAction;
+  inputs: ActionInputs;
+  sequenceId: number;
+  /** The state the action receives: the current one with this step's sequence id. */
+  state: State;
+  context: ActionContext;
+}
+
+/**
+ * A running state machine. Build one with `ApplicationBuilder`. Each step
+ * runs the next action, merges the keys it writes into the state, sets the
+ * hidden `__SEQUENCE_ID`/`__PRIOR_STEP` keys, and calls the lifecycle hooks
+ * (the persister among them) before moving on. If a hook throws, the step
+ * is not committed and the error reaches the caller. One step at a time:
+ * starting a step while another is running throws.
+ */
+export class Application {
+  readonly #graph: CompiledGraph;
+  readonly #appId: string;
+  readonly #partitionKey: string | null;
+  readonly #hooks: readonly LifecycleHooks[];
+  readonly #parentPointer: ParentPointer | null;
+  #state: State;
+  /** Run this action next, whatever the transitions say. */
+  #startAt: string | null;
+  /** Otherwise follow the transitions out of this action. */
+  #continueAfter: string | null;
+  #nextCache: { value: string | null } | null = null;
+  #busy = false;
+
+  /** Use `ApplicationBuilder.build()`; this constructor is not meant to be called directly. */
+  constructor(config: ApplicationConfig) {
+    this.#graph = config.graph;
+    this.#appId = config.appId;
+    this.#partitionKey = config.partitionKey;
+    this.#hooks = config.hooks;
+    this.#parentPointer = config.start.parentPointer;
+    this.#state = config.start.state;
+    this.#startAt = config.start.startAt;
+    this.#continueAfter = config.start.continueAfter;
+  }
+
+  /** The current state, hidden keys included. */
+  get state(): State {
+    return this.#state;
+  }
+
+  /** Sequence id of the last step (run or loaded); `null` before the first step of a fresh app. */
+  get sequenceId(): number | null {
+    return this.#state.has(SEQUENCE_ID_KEY) ? (this.#state.get(SEQUENCE_ID_KEY) as number) : null;
+  }
+
+  /** The app id (generated as a random UUID when none was given). */
+  get uid(): string {
+    return this.#appId;
+  }
+
+  /** The partition key, or `null`. */
+  get partitionKey(): string | null {
+    return this.#partitionKey;
+  }
+
+  /** Where this application was forked from, or `null` if it was not a fork. */
+  get parentPointer(): ParentPointer | null {
+    return this.#parentPointer;
+  }
+
+  /** Entrypoint, actions and transitions (with condition names). */
+  get graph(): ApplicationGraph {
+    return this.#graph.description;
+  }
+
+  /** The name of the action the next step would run, or `null` when there is none. */
+  getNextAction(): string | null {
+    if (this.#nextCache === null) {
+      const value = this.#startAt ?? (this.#continueAfter === null ? null : this.#graph.nextAfter(this.#continueAfter, this.#state));
+      this.#nextCache = { value };
+    }
+    return this.#nextCache.value;
+  }
+
+  /** Whether there is an action left to run. */
+  hasNextAction(): boolean {
+    return this.getNextAction() !== null;
+  }
+
+  /** Runs the next action; `null` when there is none. An action's error is rethrown after the hooks saw it. */
+  async step(options: { inputs?: ActionInputs } = {}): Promise<StepResult | null> {
+    this.#enter();
+    try {
+      const prepared = this.#prepare(options.inputs);
+      if (prepared === null) return null;
+      await this.#callPreHooks(prepared);
+      let output: StepOutput;
+      try {
+        output = await executeAction(prepared.name, prepared.action, prepared.state, prepared.inputs, prepared.context);
+      } catch (error) {
+        return await this.#fail(prepared, error);
+      }
+      return await this.#complete(prepared, output);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /**
+   * Steps until a halt condition or the end of the graph, yielding each
+   * step; the generator's return value is the {@link RunResult}. As in Python
+   * Burr, at least one step runs before halt conditions are checked.
+   */
+  async *iterate(options: RunOptions = {}): AsyncGenerator<StepResult, RunResult, undefined> {
+    const haltAfter = this.#actionSet(options.haltAfter, 'haltAfter');
+    const haltBefore = this.#actionSet(options.haltBefore, 'haltBefore');
+    let last: StepResult | null = null;
+    for (;;) {
+      const out = await this.step({ inputs: options.inputs });
+      if (out === null) break;
+      last = out;
+      yield out;
+      const next = this.getNextAction();
+      if ((next !== null && haltBefore.has(next)) || haltAfter.has(out.action)) break;
+    }
+    const next = this.getNextAction();
+    if (next !== null && haltBefore.has(next)) return { action: next, result: null, state: this.#state };
+    return { action: last?.action ?? null, result: last?.result ?? null, state: this.#state };
+  }
+
+  /** Runs until a halt condition or the end of the graph; see {@link Application.iterate}. */
+  async run(options: RunOptions = {}): Promise<RunResult> {
+    const steps = this.iterate(options);
+    for (;;) {
+      const next = await steps.next();
+      if (next.done) return next.value;
+    }
+  }
+
+  /**
+   * Runs (non-streaming) steps until the next action is in `haltAfter`, then
+   * starts that action as a stream. If a `haltBefore` action comes first, the
+   * container is empty and its `get()` gives a `null` result.
+   */
+  async streamResult<P = unknown>(options: StreamResultOptions): Promise<{ action: string; stream: StreamingResultContainer<P> }> {
+    const haltAfter = this.#actionSet(options.haltAfter, 'haltAfter');
+    const haltBefore = this.#actionSet(options.haltBefore, 'haltBefore');
+    let next = this.getNextAction();
+    if (next === null) throw new ApplicationRunError(`Cannot stream: application ${JSON.stringify(this.#appId)} has no next action`);
+    if (!haltAfter.has(next)) {
+      const ran = await this.run({ haltBefore: [...haltAfter, ...haltBefore], inputs: options.inputs });
+      next = this.getNextAction();
+      if (next === null) {
+        throw new ApplicationRunError(`Cannot stream: the application ended (last action ${JSON.stringify(ran.action)}) before reaching any of ${[...haltAfter].join(', ')}`);
+      }
+      if (!haltAfter.has(next)) return { action: next, stream: StreamingResultContainer.of<P>({ result: null, state: this.#state }) };
+    }
+    this.#enter();
+    let prepared: PreparedStep;
+    try {
+      prepared = this.#prepare(options.inputs) as PreparedStep;
+      await this.#callPreHooks(prepared);
+    } catch (error) {
+      this.#busy = false;
+      throw error;
+    }
+    return { action: prepared.name, stream: new StreamingResultContainer<P>(this.#streamStep<P>(prepared)) };
+  }
+
+  async *#streamStep<P>(prepared: PreparedStep): AsyncGenerator<P, StreamedOutcome, undefined> {
+    try {
+      let output: StepOutput;
+      try {
+        output = yield* streamAction(prepared.name, prepared.action, prepared.state, prepared.inputs, prepared.context) as AsyncGenerator<P, StepOutput, undefined>;
+      } catch (error) {
+        return await this.#fail(prepared, error);
+      }
+      const { result, state } = await this.#complete(prepared, output);
+      return { result, state };
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #enter(): void {
+    if (this.#busy) throw new ApplicationRunError(`Application ${JSON.stringify(this.#appId)} is already running a step; wait for it to finish before starting another`);
+    this.#busy = true;
+  }
+
+  #prepare(given: ActionInputs | undefined): PreparedStep | null {
+    const name = this.getNextAction();
+    if (name === null) return null;
+    const action = this.#graph.action(name) as AnyAction;
+    const inputs = selectInputs(name, action, given);
+    const last = this.sequenceId;
+    if (last !== null && !Number.isSafeInteger(last)) throw new ApplicationRunError(`State key ${SEQUENCE_ID_KEY} holds ${String(last)}, not an integer`);
+    const sequenceId = last === null ? 0 : last + 1;
+    const state = this.#state.update({ [SEQUENCE_ID_KEY]: sequenceId });
+    const context: ActionContext = { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId };
+    return { name, action, inputs, sequenceId, state, context };
+  }
+
+  #callPreHooks(p: PreparedStep): Promise<void> {
+    if (this.#hooks.length === 0) return Promise.resolve();
+    return callHooks(this.#hooks, 'preRunStep', { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId: p.sequenceId, action: p.name, state: p.state, inputs: p.inputs });
+  }
+
+  async #complete(p: PreparedStep, output: StepOutput): Promise<StepResult> {
+    const state = mergeWrites(p.state, output.state, p.action.writes, p.name);
+    if (this.#hooks.length > 0) {
+      await callHooks(this.#hooks, 'postRunStep', { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId: p.sequenceId, action: p.name, state, result: output.result, error: null });
+    }
+    this.#commit(state, null, p.name);
+    return { action: p.name, result: output.result, state };
+  }
+
+  /** Lets the hooks record the failure (state from before the action), keeps the action as the next one, rethrows. */
+  async #fail(p: PreparedStep, thrown: unknown): Promise<never> {
+    const error = thrown ?? new ApplicationRunError(`Action ${JSON.stringify(p.name)} threw ${String(thrown)}`);
+    try {
+      await callHooks(this.#hooks, 'postRunStep', { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId: p.sequenceId, action: p.name, state: p.state, result: null, error });
+    } catch (hookError) {
+      throw new StepHookFailedError(p.name, error, hookError);
+    }
+    // The failed step used up its sequence id; a retry runs the same action with the next one.
+    this.#commit(p.state, p.name, this.#continueAfter);
+    throw error;
+  }
+
+  #commit(state: State, startAt: string | null, continueAfter: string | null): void {
+    this.#state = state;
+    this.#startAt = startAt;
+    this.#continueAfter = continueAfter;
+    this.#nextCache = null;
+  }
+
+  #actionSet(names: readonly string[] | undefined, option: string): Set<string> {
+    // A lone string is taken as one name rather than split into characters.
+    const set = new Set<string>(typeof names === 'string' ? [names] : (names ?? []));
+    for (const name of set) {
+      if (!this.#graph.has(name)) throw new ApplicationRunError(`${option} names unknown action ${JSON.stringify(name)}; actions: ${this.graph.actions.map((a) => a.name).join(', ')}`);
+    }
+    return set;
+  }
+}

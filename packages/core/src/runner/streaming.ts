@@ -1,0 +1,69 @@
+import type { State } from '../state.js';
+
+/** The final outcome of a streamed step. */
+export interface StreamedOutcome {
+  /** The action's result; `null` when the stream halted before a non-streaming action. */
+  result: unknown;
+  /** The application state after the step. */
+  state: State;
+}
+
+/**
+ * What `Application.streamResult` hands back: iterate it for the action's
+ * partial results, and `await get()` for the final result and state. The
+ * step (state update, hooks, persistence) completes when the stream is
+ * exhausted or `get()` is called; breaking out of a `for await` leaves the
+ * rest for `get()` to drain, and the application stays busy until then.
+ * An error thrown by the action rejects both the iteration and `get()`.
+ */
+export class StreamingResultContainer<P = unknown> implements AsyncIterable<P> {
+  readonly #source: AsyncIterator<P, StreamedOutcome>;
+  #queue: Promise<unknown> = Promise.resolve();
+  #outcome: StreamedOutcome | null = null;
+  #failure: { error: unknown } | null = null;
+
+  /** @param source - yields partial results and returns the step's outcome. */
+  constructor(source: AsyncIterator<P, StreamedOutcome>) {
+    this.#source = source;
+  }
+
+  /** A container with no partial results whose `get()` gives `outcome`. */
+  static of<P = unknown>(outcome: StreamedOutcome): StreamingResultContainer<P> {
+    return new StreamingResultContainer<P>({ next: async () => ({ done: true, value: outcome }) });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<P, undefined> {
+    return {
+      next: () => this.#pull(),
+      // Leaving a `for await` early must not cancel the step: get() drains the rest.
+      return: async () => ({ done: true, value: undefined }),
+    };
+  }
+
+  /** Waits for the stream to end (draining partial results not yet read) and returns the final result and state. */
+  async get(): Promise<StreamedOutcome> {
+    for (;;) {
+      const next = await this.#pull();
+      if (next.done) return this.#outcome as StreamedOutcome;
+    }
+  }
+
+  /** Pulls one item; pulls are serialized so iteration and get() can interleave. */
+  #pull(): Promise<IteratorResult<P, undefined>> {
+    const pulled = this.#queue.then(async (): Promise<IteratorResult<P, undefined>> => {
+      if (this.#failure) throw this.#failure.error;
+      if (this.#outcome) return { done: true, value: undefined };
+      try {
+        const next = await this.#source.next();
+        if (!next.done) return next;
+        this.#outcome = next.value;
+        return { done: true, value: undefined };
+      } catch (error) {
+        this.#failure = { error };
+        throw error;
+      }
+    });
+    this.#queue = pulled.catch(() => undefined);
+    return pulled;
+  }
+}
