@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   InMemoryPersister,
+  InMemoryStore,
+  PersisterClosedError,
   InvalidIdentifierError,
   InvalidPersistArgumentError,
   PersisterConflictError,
@@ -297,5 +299,41 @@ describe('InMemoryPersister cleanup', () => {
       })(),
     ).rejects.toThrow('boom');
     expect(holder.persister?.closed).toBe(1);
+  });
+});
+
+describe('InMemoryPersister after cleanup', () => {
+  it('refuses every call with PersisterClosedError', async () => {
+    const persister = await initialized();
+    await persister.save(step(0));
+    await persister.cleanup();
+    for (const call of [
+      () => persister.save(step(1)),
+      () => persister.load(null, 'app'),
+      () => persister.listAppIds(null),
+      () => persister.initialize(),
+      () => persister.isInitialized(),
+    ]) {
+      const error = await rejectionOf(call());
+      expect(error).toBeInstanceOf(PersisterClosedError);
+      expect((error as PersisterClosedError).code).toBe('BURR_PERSISTER_CLOSED');
+    }
+  });
+});
+
+describe('InMemoryStore shared by two persisters', () => {
+  it('each sees what the other saved, conflicts included, and closing one leaves the other working', async () => {
+    const store = new InMemoryStore();
+    const first = new InMemoryPersister({ store });
+    const second = new InMemoryPersister({ store });
+    await first.initialize();
+    expect(await second.isInitialized()).toBe(true);
+    await first.save(step(0));
+    expect((await second.load(null, 'app'))?.sequenceId).toBe(0);
+    await expect(second.save(step(0))).rejects.toBeInstanceOf(PersisterConflictError);
+    await first.cleanup();
+    await second.save(step(1));
+    expect(await second.listAppIds(null)).toEqual(['app']);
+    expect(await new InMemoryPersister().isInitialized()).toBe(false);
   });
 });
