@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+
+/** The storage backends the chatbot can use. */
+export const BACKENDS = ['sqlite', 'libsql', 'pg', 'redis', 'mongo'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/** What the command line asked for. */
+export interface ChatOptions {
+  backend: BackendName;
+  /** Connection URL for libsql/pg/redis/mongo (`--url`); env variables are read later, by the backend factory. */
+  url: string | undefined;
+  /** Database file for sqlite/libsql (`--db`). */
+  dbPath: string | undefined;
+  /** Conversation to resume (or to create under this id). */
+  appId: string | undefined;
+  /** Whose conversations these are (Burr's partition key). */
+  partitionKey: string;
+  /** Print the conversations of the partition and exit. */
+  list: boolean;
+  /** Conversation to fork from, into a new app id. */
+  forkFrom: string | undefined;
+  /** Sequence id of the step to fork from; the latest when omitted. */
+  forkAt: number | undefined;
+}
+
+export type ParsedCommandLine = { kind: 'help' } | { kind: 'chat'; options: ChatOptions };
+
+/** A command line that cannot work; main prints it with the usage hint and exits with code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Burr chatbot: a conversation saved after every step, that you can resume and fork.
+
+Usage: pnpm chatbot [options]            (or: node examples/chatbot/dist/main.js [options])
+
+Conversations
+  --app-id ID           resume conversation ID (a new one is made and printed when omitted)
+  --partition-key NAME  whose conversations (default: your OS user name, else "guest")
+  --list                list the conversations of the partition, newest first, and exit
+  --fork-from ID        continue conversation ID in a new conversation...
+  --at SEQUENCE_ID      ...from this step (default: its latest step)
+
+Storage (default: SQLite file examples/chatbot/.burr/chatbot.db)
+  --backend NAME        sqlite | libsql | pg | redis | mongo
+  --db PATH             database file for sqlite and libsql
+  --url URL             server URL; else from the environment:
+                          libsql LIBSQL_URL (+ LIBSQL_AUTH_TOKEN), pg BURR_PG_URL or DATABASE_URL,
+                          redis REDIS_URL, mongo MONGODB_URL or MONGODB_URI
+
+Replies come from a deterministic offline bot, or from an OpenAI-compatible API
+when OPENAI_API_KEY is set (OPENAI_BASE_URL and OPENAI_MODEL optional).
+
+While chatting: /where, /history, /help, /quit; type "exit" to end the conversation.
+  -h, --help            show this help`;
+
+/**
+ * Parses the chatbot's arguments (without `node` and the script path).
+ * `defaultPartitionKey` is used when `--partition-key` is absent.
+ */
+export function parseCommandLine(argv: readonly string[], defaultPartitionKey: string): ParsedCommandLine {
+  let parsed: ReturnType<typeof parseRaw>;
+  try {
+    parsed = parseRaw(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) return { kind: 'help' };
+
+  const backend = values.backend ?? 'sqlite';
+  if (!isBackend(backend)) {
+    throw new UsageError(`Unknown backend ${JSON.stringify(backend)}; choose one of: ${BACKENDS.join(', ')}.`);
+  }
+  if (values.db !== undefined && backend !== 'sqlite' && backend !== 'libsql') {
+    throw new UsageError(`--db is a file path for the sqlite and libsql backends; use --url for ${backend}.`);
+  }
+  if (values.url !== undefined && backend === 'sqlite') {
+    throw new UsageError('--url is for server backends; the sqlite backend takes a file path with --db.');
+  }
+  if (values.at !== undefined && values['fork-from'] === undefined) {
+    throw new UsageError('--at goes with --fork-from: it names the step of that conversation to fork from.');
+  }
+  if (values.list && (values['fork-from'] !== undefined || values['app-id'] !== undefined)) {
+    throw new UsageError('--list lists a partition; it does not combine with --app-id or --fork-from.');
+  }
+  if (values['fork-from'] !== undefined && values['fork-from'] === values['app-id']) {
+    throw new UsageError('--fork-from and --app-id name the same conversation; a fork goes into a new app id.');
+  }
+  return {
+    kind: 'chat',
+    options: {
+      backend,
+      url: nonEmpty('--url', values.url),
+      dbPath: nonEmpty('--db', values.db),
+      appId: nonEmpty('--app-id', values['app-id']),
+      partitionKey: nonEmpty('--partition-key', values['partition-key']) ?? defaultPartitionKey,
+      list: values.list ?? false,
+      forkFrom: nonEmpty('--fork-from', values['fork-from']),
+      forkAt: values.at === undefined ? undefined : parseSequenceId(values.at),
+    },
+  };
+}
+
+function parseRaw(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      backend: { type: 'string' },
+      url: { type: 'string' },
+      db: { type: 'string' },
+      'app-id': { type: 'string' },
+      'partition-key': { type: 'string' },
+      list: { type: 'boolean' },
+      'fork-from': { type: 'string' },
+      at: { type: 'string' },
+    },
+  });
+}
+
+function isBackend(name: string): name is BackendName {
+  return (BACKENDS as readonly string[]).includes(name);
+}
+
+function nonEmpty(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new UsageError(`${flag} needs a value.`);
+  return value;
+}
+
+function parseSequenceId(text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`--at takes a sequence id (0, 1, 2...), not ${JSON.stringify(text)}.`);
+  const value = Number(text.trim());
+  if (!Number.isSafeInteger(value)) throw new UsageError(`--at ${text} is too large.`);
+  return value;
+}

@@ -1,0 +1,40 @@
+import { createInterface, type Interface } from 'node:readline';
+
+/**
+ * Reads the user's lines one at a time, from a terminal (with a prompt and
+ * line editing) or from piped input (no prompt; the caller echoes the line
+ * so the output reads as a transcript). Lines are buffered, so piped input
+ * that arrives while the bot is busy is not lost.
+ */
+export class LineReader {
+  readonly interactive: boolean;
+  readonly #rl: Interface;
+  readonly #lines: AsyncIterator<string>;
+  #closed = false;
+
+  constructor(input: NodeJS.ReadableStream & { isTTY?: boolean }, output: NodeJS.WritableStream) {
+    this.interactive = input.isTTY === true;
+    this.#rl = createInterface({ input, ...(this.interactive ? { output, terminal: true } : { terminal: false }), crlfDelay: Infinity });
+    // Ctrl+C at the prompt ends the chat like Ctrl+D, instead of pausing readline.
+    this.#rl.on('SIGINT', () => this.close());
+    this.#rl.on('close', () => {
+      this.#closed = true;
+    });
+    this.#lines = this.#rl[Symbol.asyncIterator]();
+  }
+
+  /** The next line, or `null` at end of input (Ctrl+D, Ctrl+C, end of the pipe). */
+  async read(prompt: string): Promise<string | null> {
+    // After a close, lines already received are still read; the iterator ends after them.
+    if (this.interactive && !this.#closed) {
+      this.#rl.setPrompt(prompt);
+      this.#rl.prompt();
+    }
+    const next = await this.#lines.next();
+    return next.done ? null : next.value;
+  }
+
+  close(): void {
+    if (!this.#closed) this.#rl.close();
+  }
+}
