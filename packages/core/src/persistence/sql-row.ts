@@ -4,9 +4,12 @@ import type { BURR_SQL_COLUMNS } from './sql.js';
 
 /**
  * A row of the Burr SQL table as a driver returns it, keyed by column name
- * (better-sqlite3 objects, libSQL rows, postgres.js rows all fit).
+ * ({@link BURR_SQL_COLUMNS}); better-sqlite3 objects, libSQL rows and
+ * postgres.js rows all fit. Missing or mistyped columns are caught at run time.
  */
-export type BurrSqlRow = Readonly<Record<(typeof BURR_SQL_COLUMNS)[number], unknown>>;
+export type BurrSqlRow = Readonly<Record<string, unknown>>;
+
+type BurrSqlColumn = (typeof BURR_SQL_COLUMNS)[number];
 
 /**
  * Turns a row selected with one of {@link burrSqlStatements}' queries into
@@ -27,7 +30,7 @@ export function storedRecordFromSqlRow(row: BurrSqlRow): StoredStateRecord {
   };
 }
 
-function column<T>(row: BurrSqlRow, name: keyof BurrSqlRow, accept: (value: unknown) => value is T): T {
+function column<T>(row: BurrSqlRow, name: BurrSqlColumn, accept: (value: unknown) => value is T): T {
   const value = row[name];
   if (accept(value)) return value;
   const shown = typeof value === 'string' || typeof value === 'number' ? JSON.stringify(value) : typeof value;

@@ -1,0 +1,11 @@
+/**
+ * @packageDocumentation
+ * libSQL / Turso state persister for Burr (`@libsql/client`), in the table
+ * format of Python Burr's `SQLitePersister`.
+ */
+export {
+  LibSQLPersister,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  type LibSQLPersisterOptions,
+  type LibSQLPersisterValues,
+} from './libsql-persister.js';

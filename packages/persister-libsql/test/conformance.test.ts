@@ -1,0 +1,77 @@
+import { createClient } from '@libsql/client';
+import type { SerdeKwargs } from '@burr/core';
+import { provideLibsql, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { LibSQLPersister } from '../src/index.js';
+import { tempDir } from './helpers.js';
+
+const api = { describe, it, beforeAll, afterAll };
+const capabilities = { needsInitialize: true, positionsPerSequence: 'many', storesNonFiniteNumbers: true, storesNulCharacter: true } as const;
+
+/** Where each persister points, so connectAgain() can open another client on the same store. */
+const targets = new WeakMap<object, { url: string; tableName: string }>();
+
+function open(url: string, tableName: string, serdeKwargs?: SerdeKwargs): LibSQLPersister {
+  const persister = LibSQLPersister.fromValues({ url, tableName, serdeKwargs });
+  targets.set(persister, { url, tableName });
+  return persister;
+}
+
+function harness(name: string, newStore: () => { url: string; tableName: string }, teardown: () => Promise<void>): PersisterHarness {
+  return {
+    name,
+    capabilities,
+    create: async (options) => {
+      const { url, tableName } = newStore();
+      return open(url, tableName, options?.serdeKwargs);
+    },
+    connectAgain: async (persister) => {
+      const { url, tableName } = targets.get(persister)!;
+      return open(url, tableName);
+    },
+    withCallerClient: async () => {
+      const { url, tableName } = newStore();
+      const client = createClient({ url });
+      return {
+        persister: new LibSQLPersister(client, { tableName }),
+        clientStillWorks: async () => !client.closed && (await client.execute('SELECT 1 AS one')).rows[0]?.one === 1,
+        closeClient: async () => client.close(),
+      };
+    },
+    teardown,
+  };
+}
+
+// Embedded libSQL: always, one temporary file per store.
+const dir = tempDir('libsql-conformance');
+let files = 0;
+runPersisterConformance(
+  api,
+  harness('libsql (file)', () => ({ url: dir.url(`db-${files++}.db`), tableName: 'burr_state' }), async () => dir.remove()),
+);
+
+// A libSQL server (sqld / Turso): only when one is provided; one table per store.
+const server = await provideLibsql();
+if ('skip' in server) {
+  runPersisterConformance(api, { name: 'libsql (server)', skip: server.skip });
+} else {
+  const run = Math.random().toString(36).slice(2, 8);
+  const tables: string[] = [];
+  runPersisterConformance(
+    api,
+    harness(
+      'libsql (server)',
+      () => {
+        const tableName = `burr_conformance_${run}_${tables.length}`;
+        tables.push(tableName);
+        return { url: server.url, tableName };
+      },
+      async () => {
+        const client = createClient({ url: server.url });
+        for (const table of tables) await client.execute(`DROP TABLE IF EXISTS "${table}"`);
+        client.close();
+        await server.stop();
+      },
+    ),
+  );
+}
