@@ -336,8 +336,21 @@ describe('reading what Python writes', () => {
     }
   });
 
-  it('rejects a tagged value whose payload is broken', () => {
-    expect(() => decodeState(`{"n": {"${SERDE_KEY}": "bigint", "value": "12x"}}`)).toThrow(DeserializationError);
+  it('rejects a built-in tag whose payload is broken, naming the tag', () => {
+    const broken = [
+      ['bigint', '"12x"'],
+      ['date', '"yesterday"'],
+      ['date', '12'],
+      ['map', '5'],
+      ['set', 'null'],
+      ['map', 'null'],
+      ['map', '[[1, 2, 3]]'],
+    ];
+    for (const [tag, payload] of broken) {
+      const json = `{"v": {"${SERDE_KEY}": "${tag}", "value": ${payload}}}`;
+      expect(() => decodeState(json), json).toThrow(DeserializationError);
+      expect(() => decodeState(json), json).toThrow(`"${tag}"`);
+    }
   });
 });
 

@@ -150,12 +150,17 @@ function decodeTagged(tag: string, object: Record<string, unknown>, kwargs: Serd
   const payload = object.value;
   try {
     switch (tag) {
-      case 'date':
-        return new Date(payload as string);
+      case 'date': {
+        const date = new Date(typeof payload === 'string' ? payload : Number.NaN);
+        if (Number.isNaN(date.getTime())) throw new Error(`${JSON.stringify(payload)} is not an ISO date`);
+        return date;
+      }
       case 'map':
+        if (!Array.isArray(payload) || !payload.every((entry) => Array.isArray(entry) && entry.length === 2)) throw new Error('expected a list of [key, value] pairs');
         return new Map(payload as Array<[unknown, unknown]>);
       case 'set':
-        return new Set(payload as unknown[]);
+        if (!Array.isArray(payload)) throw new Error('expected a list');
+        return new Set(payload);
       case 'bigint':
         return BigInt(payload as string);
       case 'bytes':
