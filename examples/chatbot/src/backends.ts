@@ -36,7 +36,13 @@ const CONNECT_TIMEOUT_MS = 5000;
  * @param exampleDir - the example folder; default database files live in its `.burr/`.
  */
 export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string): Promise<OpenedBackend> {
-  const opened = await openPersister(choice, env, exampleDir);
+  let opened: OpenedBackend;
+  try {
+    opened = await openPersister(choice, env, exampleDir);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new BackendUnavailableError(`Could not open the ${choice.backend} backend: ${describeError(error)}`, { cause: error });
+  }
   try {
     await opened.persister.initialize();
   } catch (error) {

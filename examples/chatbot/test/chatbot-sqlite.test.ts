@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SQLitePersister } from '@burr/persister-sqlite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildChatbot, printedAppId, runChatbot } from './run-built-chatbot.js';
+
+// One conversation story, step by step: each test continues from the one before.
+describe('the built chatbot on a SQLite file (piped input)', () => {
+  let dir: string;
+  let dbPath: string;
+  let db: string[];
+  let firstAppId: string;
+  let forkAppId: string;
+  let latestForkAppId: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'burr-chatbot-'));
+    buildChatbot();
+    dbPath = join(dir, 'nested', 'chat.db');
+    db = ['--db', dbPath, '--partition-key', 'ada'];
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function latestStep(appId: string) {
+    await using persister = SQLitePersister.fromValues({ dbPath });
+    return persister.load('ada', appId);
+  }
+
+  it('chats two turns and ends with exit; every step is saved', async () => {
+    const run = await runChatbot(db, ['hello', 'my name is Ada', 'exit']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    firstAppId = printedAppId(run.stdout);
+    const short = firstAppId.slice(0, 8);
+    expect(run.stdout).toContain(`[app ${short}… #-] you> hello`);
+    expect(run.stdout).toContain("bot> Hello! I'm the Burr offline bot.");
+    expect(run.stdout).toContain(`[app ${short}… #1] you> my name is Ada`);
+    expect(run.stdout).toContain('bot> Nice to meet you, Ada!');
+    expect(run.stdout).toContain(`[app ${short}… #3] you> exit`);
+    expect(run.stdout).toContain(`Conversation ended (saved up to step #5). Pick it up again any time: pnpm chatbot --db ${dbPath} --partition-key ada --app-id ${firstAppId}`);
+
+    // human #0, ai #1, human #2, ai #3, human "exit" #4, terminal #5.
+    const latest = await latestStep(firstAppId);
+    expect(latest).toMatchObject({ sequenceId: 5, position: 'terminal', status: 'completed' });
+    expect(latest?.state.get('chat_history')).toEqual([
+      { role: 'user', content: 'hello' },
+      { role: 'assistant', content: `Hello! I'm the Burr offline bot. Tell me your name ("my name is ...") or ask me anything.` },
+      { role: 'user', content: 'my name is Ada' },
+      { role: 'assistant', content: "Nice to meet you, Ada! I'll remember that (it's in the saved state now)." },
+      { role: 'user', content: 'exit' },
+    ]);
+  });
+
+  it('resumes the same app id after exit: the history and the sequence ids continue', async () => {
+    const run = await runChatbot([...db, '--app-id', firstAppId], ['what is my name?', '/history']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Resuming conversation ${firstAppId} of "ada" after step #5.`);
+    // The recap shows the earlier turns before the first prompt.
+    expect(run.stdout.indexOf('bot> Nice to meet you, Ada!')).toBeLessThan(run.stdout.indexOf('you> what is my name?'));
+    expect(run.stdout).toContain(`[app ${firstAppId.slice(0, 8)}… #5] you> what is my name?`);
+    expect(run.stdout).toContain("bot> You're Ada. I read it back from the saved chat history.");
+    // /history numbers each message with the step that added it; #5 (terminal) added none.
+    expect(run.stdout).toMatch(/^#0 you> hello\n#1 bot> Hello!/m);
+    expect(run.stdout).toMatch(/^#4 you> exit\n#6 you> what is my name\?\n#7 bot> You're Ada/m);
+    // End of input leaves without a fake "exit" turn.
+    expect(run.stdout).toContain(`Bye! Conversation ${firstAppId} saved up to step #7.`);
+    const latest = await latestStep(firstAppId);
+    expect(latest).toMatchObject({ sequenceId: 7, position: 'ai_converse', status: 'completed' });
+    expect((latest?.state.get('chat_history') as unknown[]).length).toBe(7);
+  });
+
+  it('forks from an earlier sequence id into a new app with the shorter history', async () => {
+    // Step #1 is the bot's first answer: the fork keeps the "hello" turn only, from before the name.
+    const run = await runChatbot([...db, '--fork-from', firstAppId, '--at', '1'], ['/history', 'what is my name?']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    forkAppId = printedAppId(run.stdout);
+    expect(forkAppId).not.toBe(firstAppId);
+    expect(run.stdout).toContain(`Forked conversation ${firstAppId} at step #1 into a new conversation ${forkAppId}.`);
+    expect(run.stdout).toContain(`[app ${forkAppId.slice(0, 8)}… #1] you> /history`);
+    expect(run.stdout).not.toContain('Ada');
+    expect(run.stdout).toContain("bot> You haven't told me your name in this conversation yet.");
+    const forked = await latestStep(forkAppId);
+    expect(forked).toMatchObject({ sequenceId: 3, position: 'ai_converse' });
+    expect((forked?.state.get('chat_history') as Array<{ content: string }>).map((m) => m.content)).toEqual([
+      'hello',
+      `Hello! I'm the Burr offline bot. Tell me your name ("my name is ...") or ask me anything.`,
+      'what is my name?',
+      "You haven't told me your name in this conversation yet.",
+    ]);
+    // The source is untouched.
+    expect(await latestStep(firstAppId)).toMatchObject({ sequenceId: 7 });
+  });
+
+  it('a fork at a question that had no answer yet answers it first', async () => {
+    const run = await runChatbot([...db, '--fork-from', firstAppId, '--at', '2'], []);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    latestForkAppId = printedAppId(run.stdout);
+    expect(run.stdout).toContain('(the last question has no reply yet; answering it now)\nbot> Nice to meet you, Ada!');
+    expect(await latestStep(latestForkAppId)).toMatchObject({ sequenceId: 3, position: 'ai_converse' });
+  });
+
+  it('--list shows the conversations newest first with their step counts', async () => {
+    const run = await runChatbot([...db, '--list']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const [title, ...rows] = run.stdout.trim().split('\n');
+    expect(title).toBe('Conversations of "ada", newest first:');
+    expect(rows.map((row) => row.trim().split(/\s+/)[0])).toEqual([latestForkAppId, forkAppId, firstAppId]);
+    expect(rows[0]).toMatch(/ 4 steps .*"hello"$/);
+    expect(rows[1]).toMatch(/ 4 steps .*"hello"$/);
+    expect(rows[2]).toMatch(/ 8 steps .*"hello"$/);
+  });
+
+  it('--list of another partition is empty and says how to start', async () => {
+    const run = await runChatbot(['--db', dbPath, '--partition-key', 'grace', '--list']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('No conversations for partition "grace" yet.');
+  });
+
+  it('a fork from a conversation that does not exist is a clear error', async () => {
+    const run = await runChatbot([...db, '--fork-from', 'no-such-app', '--at', '3']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Cannot fork: nothing is saved for app "no-such-app" in partition "ada" at sequence id 3');
+  });
+});

@@ -1,0 +1,70 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const exampleDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const repoRoot = join(exampleDir, '..', '..');
+export const builtEntry = join(exampleDir, 'dist', 'main.js');
+
+/**
+ * Builds the example and the packages it uses, as `pnpm chatbot` does
+ * (turbo's cache makes it quick when nothing changed), so the tests drive
+ * the same dist/main.js a user runs.
+ */
+export function buildChatbot(): void {
+  if (process.env.TMP_CHATBOT_EXAMPLE_ONLY) return; // TEMP while other packages land
+  const turbo = join(repoRoot, 'node_modules', '.bin', 'turbo');
+  const result = spawnSync(turbo, ['run', 'build', '--filter=@burr/example-chatbot...', '--output-logs=errors-only'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
+  if (result.status !== 0 || !existsSync(builtEntry)) {
+    throw new Error(`Building the chatbot failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+export interface ChatRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for a run: no colours and, unless given, no OpenAI key (the offline bot answers). */
+export function chatEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL']) if (!(name in extra)) delete env[name];
+  return env;
+}
+
+/** Runs dist/main.js with `args`, `lines` piped on stdin (then end of input). */
+export function runChatbot(args: readonly string[], lines: readonly string[] = [], env: NodeJS.ProcessEnv = chatEnv()): Promise<ChatRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [builtEntry, ...args], { cwd: exampleDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(lines.map((line) => `${line}\n`).join(''));
+  });
+}
+
+/** The app id the chatbot printed on its first line (`New conversation <id> ...` or `... into a new conversation <id>.`). */
+export function printedAppId(stdout: string): string {
+  const match = /(?:New conversation|into a new conversation) ([0-9a-f-]{36})/.exec(stdout);
+  if (!match?.[1]) throw new Error(`No app id in:\n${stdout}`);
+  return match[1];
+}
+
+/** A localhost port nothing listens on (it was free a moment ago), for "unreachable server" cases. */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
