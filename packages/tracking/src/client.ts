@@ -14,6 +14,7 @@ import {
   type PreRunStepArgs,
   type SerdeKwargs,
 } from '@burr/core';
+import { TrackedAppPartitionError } from './errors.js';
 import { createFileIfAbsent, LineAppender } from './files.js';
 import { encodeDisplayObject, encodeResult } from './json-text.js';
 import { findEndEntry, loadedState } from './log-entries.js';
@@ -102,6 +103,9 @@ export class LocalTrackingClient implements LifecycleHooks, BaseStateLoader {
    * Creates the app's folder and writes `graph.json` and `metadata.json`
    * unless they exist (a resumed app keeps its first ones, as in Python).
    * A fork is also recorded in its parent's `children.jsonl`.
+   *
+   * @throws TrackedAppPartitionError when the app id is already tracked in
+   * this project under another partition key.
    */
   async postApplicationCreate({ appId, partitionKey, graph, parentPointer }: PostApplicationCreateArgs): Promise<void> {
     const appDir = this.#layout.appDir(appId);
@@ -115,6 +119,10 @@ export class LocalTrackingClient implements LifecycleHooks, BaseStateLoader {
       app_id: appId,
     };
     const created = await createFileIfAbsent(this.#layout.metadataFile(appId), JSON.stringify(metadata));
+    if (!created) {
+      const tracked = normalizePartitionKey((await this.#readMetadata(appId))?.partition_key);
+      if (tracked !== normalizePartitionKey(partitionKey)) throw new TrackedAppPartitionError(this.project, appId, tracked, normalizePartitionKey(partitionKey));
+    }
     if (created && parentPointer) {
       const child: ChildApplicationModel = {
         type: 'child_application_data',

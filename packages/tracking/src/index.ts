@@ -5,7 +5,7 @@
  * so a tracked run can be resumed or forked.
  */
 export { LocalTrackingClient, applicationModel, type LocalTrackingClientOptions } from './client.js';
-export { InvalidProjectNameError } from './errors.js';
+export { InvalidProjectNameError, TrackedAppPartitionError } from './errors.js';
 export {
   LOG_FILENAME,
   GRAPH_FILENAME,

@@ -1,17 +1,17 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
-const CHUNK_BYTES = 256 * 1024;
+const DEFAULT_CHUNK_BYTES = 256 * 1024;
 const NEWLINE = 0x0a;
 
 /**
  * The complete lines of a file, last first, read backwards in chunks so the
  * newest step is found without reading the whole log. A line is complete
  * when a newline ends it: the bytes after the last newline are a write that
- * a crash cut short, and are never yielded. Empty lines are skipped.
- * Yields nothing when the file does not exist.
+ * a crash cut short, and are never yielded. Empty lines are skipped, a
+ * trailing `\r` is dropped. Yields nothing when the file does not exist.
  */
-export async function* completeLinesFromEnd(path: string): AsyncGenerator<string, void, undefined> {
-  let handle;
+export async function* completeLinesFromEnd(path: string, chunkBytes = DEFAULT_CHUNK_BYTES): AsyncGenerator<string, void, undefined> {
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
@@ -20,38 +20,45 @@ export async function* completeLinesFromEnd(path: string): AsyncGenerator<string
   }
   try {
     let position = (await handle.stat()).size;
-    let pending: Buffer = Buffer.alloc(0);
+    // Pieces (in file order) of the line being assembled; none holds a newline. Joined once per line.
+    let carry: Buffer[] = [];
     let tailDropped = false;
     while (position > 0) {
-      const start = Math.max(0, position - CHUNK_BYTES);
+      const start = Math.max(0, position - chunkBytes);
       const chunk = Buffer.alloc(position - start);
       await readFully(handle, chunk, start);
       position = start;
-      const buffer = pending.length > 0 ? Buffer.concat([chunk, pending]) : chunk;
-      let end = buffer.length;
-      let newline = buffer.lastIndexOf(NEWLINE, end - 1);
+      let end = chunk.length;
+      let newline = chunk.lastIndexOf(NEWLINE, end - 1);
       while (newline !== -1) {
-        // Newlines never occur inside a multi-byte UTF-8 sequence, so each line decodes on its own.
+        const pieces = [chunk.subarray(newline + 1, end), ...carry];
+        carry = [];
         if (tailDropped) {
-          const line = buffer.toString('utf8', newline + 1, end).replace(/\r$/, '');
-          if (line.trim().length > 0) yield line;
+          const line = decodeLine(pieces);
+          if (line !== null) yield line;
         }
         tailDropped = true;
         end = newline;
-        newline = end > 0 ? buffer.lastIndexOf(NEWLINE, end - 1) : -1;
+        newline = end > 0 ? chunk.lastIndexOf(NEWLINE, end - 1) : -1;
       }
-      pending = buffer.subarray(0, end);
+      if (end > 0) carry.unshift(chunk.subarray(0, end));
     }
-    if (tailDropped && pending.length > 0) {
-      const line = pending.toString('utf8').replace(/\r$/, '');
-      if (line.trim().length > 0) yield line;
+    if (tailDropped) {
+      const line = decodeLine(carry);
+      if (line !== null) yield line;
     }
   } finally {
     await handle.close();
   }
 }
 
-async function readFully(handle: import('node:fs/promises').FileHandle, into: Buffer, filePosition: number): Promise<void> {
+/** Newlines never occur inside a multi-byte UTF-8 sequence, so each line decodes on its own. */
+function decodeLine(pieces: Buffer[]): string | null {
+  const line = (pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)).toString('utf8').replace(/\r$/, '');
+  return line.trim().length > 0 ? line : null;
+}
+
+async function readFully(handle: FileHandle, into: Buffer, filePosition: number): Promise<void> {
   let offset = 0;
   while (offset < into.length) {
     const { bytesRead } = await handle.read(into, offset, into.length - offset, filePosition + offset);
