@@ -181,10 +181,12 @@ export class Result extends Action<Record<string, unknown>> {
     this.reads = keys;
   }
 
+  /** The named keys and their values; a missing key is an error. */
   run(state: State): Record<string, unknown> {
     return Object.fromEntries(this.reads.map((key) => [key, state.get(key)]));
   }
 
+  /** Leaves the state unchanged. */
   update(_result: Record<string, unknown>, state: State): State {
     return state;
   }

@@ -79,10 +79,12 @@ export async function callHooks<K extends keyof LifecycleHooks>(hooks: readonly 
 export class PersisterHook implements LifecycleHooks {
   readonly #saver: BaseStateSaver;
 
+  /** @param saver - where steps are saved; it must be initialized. */
   constructor(saver: BaseStateSaver) {
     this.#saver = saver;
   }
 
+  /** Saves the step: `completed` when `error` is null, else `failed`. */
   async postRunStep({ appId, partitionKey, sequenceId, action, state, error }: PostRunStepArgs): Promise<void> {
     await this.#saver.save({ partitionKey, appId, sequenceId, position: action, state, status: error === null ? 'completed' : 'failed' });
   }

@@ -32,6 +32,7 @@ export class StreamingResultContainer<P = unknown> implements AsyncIterable<P> {
     return new StreamingResultContainer<P>({ next: async () => ({ done: true, value: outcome }) });
   }
 
+  /** Iterates the partial results not read yet (several iterations share one stream). */
   [Symbol.asyncIterator](): AsyncIterator<P, undefined> {
     return {
       next: () => this.#pull(),
