@@ -1,3 +1,4 @@
 import { burrVitestConfig } from '../../vitest.shared.js';
 
-export default burrVitestConfig();
+// The tests drive the built dist/main.js: build it (and the packages it uses) once, first.
+export default burrVitestConfig({ globalSetup: ['./test/global-setup.ts'] });

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BaseStatePersister } from '@burr/core';
 import { UsageError, type BackendName } from './cli-args.js';
@@ -68,7 +69,7 @@ async function openPersister(choice: BackendChoice, env: NodeJS.ProcessEnv, exam
       return { persister: SQLitePersister.fromValues({ dbPath }), where: `sqlite ${dbPath}` };
     }
     case 'libsql': {
-      const url = choice.url ?? fromEnv(env, 'libsql') ?? pathToFileURL(resolve(choice.dbPath ?? defaultDbFile(exampleDir, 'chatbot-libsql.db'))).href;
+      const url = choice.url ?? fromEnv(env, 'libsql') ?? localLibsqlFile(choice.dbPath ?? defaultDbFile(exampleDir, 'chatbot-libsql.db'));
       const authToken = env.LIBSQL_AUTH_TOKEN?.trim() || undefined;
       const { LibSQLPersister } = await import('@burr/persister-libsql');
       return { persister: LibSQLPersister.fromValues({ url, ...(authToken ? { authToken } : {}) }), where: `libsql ${redact(url)}` };
@@ -102,6 +103,13 @@ async function openPersister(choice: BackendChoice, env: NodeJS.ProcessEnv, exam
 
 function defaultDbFile(exampleDir: string, fileName: string): string {
   return resolve(exampleDir, '.burr', fileName);
+}
+
+/** A `file:` URL for a local libSQL database; its folder is created (libSQL does not create it). */
+function localLibsqlFile(dbPath: string): string {
+  const absolute = resolve(dbPath);
+  mkdirSync(dirname(absolute), { recursive: true });
+  return pathToFileURL(absolute).href;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, backend: keyof typeof URL_ENV_VARIABLES): string | undefined {

@@ -28,11 +28,10 @@ export async function runChatSession(info: SessionInfo, io: SessionIO): Promise<
   for (;;) {
     const next = app.getNextAction();
     if (next === HUMAN) {
-      const prompt = promptText(app.uid, app.sequenceId);
-      const line = await reader.read(prompt);
+      const line = await reader.read(promptText(app.uid, app.sequenceId, style));
       if (line === null) return 'end-of-input';
       // Piped input is not shown by a terminal: echo it after the prompt, so the output reads as a transcript.
-      if (!reader.interactive) out(`${prompt}${line}`);
+      if (!reader.interactive) out(`${promptText(app.uid, app.sequenceId)}${line}`);
       const text = line.trim();
       if (text === '') continue;
       if (text.startsWith('/')) {

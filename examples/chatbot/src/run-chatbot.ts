@@ -100,7 +100,8 @@ function greeting(app: Application, options: ChatOptions, info: SessionInfo, res
   lines.push(style.dim(`Saved in ${info.where}; replies by ${responder.description}.`));
   if (history.length > 0) {
     const recap = history.slice(-6);
-    if (recap.length < history.length) lines.push(style.dim(`(${history.length - recap.length} earlier messages; /history shows all)`));
+    const earlier = history.length - recap.length;
+    if (earlier > 0) lines.push(style.dim(`(${earlier} earlier message${earlier === 1 ? '' : 's'}; /history shows all)`));
     lines.push(formatHistory(recap, style));
   }
   lines.push(style.dim('Type a message and press Enter. "exit" ends the conversation; /help lists commands.'));

@@ -22,8 +22,9 @@ export function shortId(appId: string): string {
  * The "where you are" prompt: the conversation and the sequence id of its
  * last saved step (`#-` before the first one), e.g. `[app 3f2a1b9c… #4] you> `.
  */
-export function promptText(appId: string, sequenceId: number | null): string {
-  return `[app ${shortId(appId)} #${sequenceId ?? '-'}] you> `;
+export function promptText(appId: string, sequenceId: number | null, style?: Style): string {
+  const where = `[app ${shortId(appId)} #${sequenceId ?? '-'}]`;
+  return `${style ? style.dim(where) : where} you> `;
 }
 
 export function formatBotLine(content: string, style: Style): string {

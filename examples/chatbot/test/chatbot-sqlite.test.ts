@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQLitePersister } from '@burr/persister-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildChatbot, printedAppId, runChatbot } from './run-built-chatbot.js';
+import { printedAppId, runChatbot } from './run-built-chatbot.js';
 
 // One conversation story, step by step: each test continues from the one before.
 describe('the built chatbot on a SQLite file (piped input)', () => {
@@ -16,7 +16,6 @@ describe('the built chatbot on a SQLite file (piped input)', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'burr-chatbot-'));
-    buildChatbot();
     dbPath = join(dir, 'nested', 'chat.db');
     db = ['--db', dbPath, '--partition-key', 'ada'];
   });

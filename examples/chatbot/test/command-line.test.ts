@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildChatbot, chatEnv, closedPort, printedAppId, runChatbot } from './run-built-chatbot.js';
+import { chatEnv, closedPort, printedAppId, runChatbot } from './run-built-chatbot.js';
 
 describe('the built chatbot command line', () => {
   let dir: string;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'burr-chatbot-cli-'));
-    buildChatbot();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQLitePersister } from '@burr/persister-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildChatbot, chatEnv, closedPort, printedAppId, runChatbot } from './run-built-chatbot.js';
+import { chatEnv, closedPort, printedAppId, runChatbot } from './run-built-chatbot.js';
 
 interface ReceivedRequest {
   path: string;
@@ -44,7 +44,6 @@ describe('the built chatbot with an OpenAI-compatible API', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'burr-chatbot-openai-'));
     dbPath = join(dir, 'chat.db');
-    buildChatbot();
     baseUrl = await api.listen();
   });
   afterAll(async () => {
