@@ -24,6 +24,7 @@ export interface LoggedStep {
  */
 export async function findEndEntry(logPath: string, sequenceId: number | null, kwargs: SerdeKwargs): Promise<LoggedStep | null> {
   for await (const line of completeLinesFromEnd(logPath)) {
+    if (sequenceId !== null && endsWithOtherSequenceId(line, sequenceId)) continue;
     const entry = parseEndEntry(line);
     if (entry === null) continue;
     if (sequenceId !== null && entry.sequenceId !== sequenceId) continue;
@@ -32,6 +33,15 @@ export async function findEndEntry(logPath: string, sequenceId: number | null, k
     return { sequenceId: entry.sequenceId, action: entry.action, failed: entry.failed, endedAt: entry.endedAt, state };
   }
   return null;
+}
+
+// Both trackers write `sequence_id` last, so most lines of other steps are skipped without parsing them.
+const TRAILING_SEQUENCE_ID = /"sequence_id":\s*(\d+)\s*\}\s*$/;
+
+/** Whether the line visibly belongs to another step (a line of another shape is parsed to find out). */
+function endsWithOtherSequenceId(line: string, sequenceId: number): boolean {
+  const match = TRAILING_SEQUENCE_ID.exec(line);
+  return match !== null && Number(match[1]) !== sequenceId;
 }
 
 interface ParsedEndEntry {

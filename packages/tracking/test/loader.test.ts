@@ -104,8 +104,13 @@ describe('LocalTrackingClient as a state loader', () => {
       '',
     ]);
     expect(await tracker.load(null, 't')).toMatchObject({ sequenceId: 0, position: 'a' });
+    // Fields in another order, and a nested "sequence_id" at the end of the line: still found by its own sequence id.
+    await appendFile(join(tracker.appDir('t'), 'log.jsonl'), '{"sequence_id":2,"type":"end_entry","action":"d","exception":null,"state":{"meta":{"sequence_id":0}}}\n');
+    expect(await tracker.load(null, 't', 2)).toMatchObject({ sequenceId: 2, position: 'd' });
+    expect((await tracker.load(null, 't', 2))!.state.get('meta')).toEqual({ sequence_id: 0 });
+    expect(await tracker.load(null, 't', 0)).toMatchObject({ sequenceId: 0, position: 'a' });
     await appendFile(join(tracker.appDir('t'), 'log.jsonl'), '{"type":"end_entry"');
-    expect(await tracker.load(null, 't')).toMatchObject({ sequenceId: 0, position: 'a' });
+    expect(await tracker.load(null, 't')).toMatchObject({ sequenceId: 2, position: 'd' });
   });
 
   it('treats an app folder without metadata.json as having no partition', async () => {
