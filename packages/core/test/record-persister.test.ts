@@ -90,4 +90,13 @@ describe('RecordStatePersister decoding stored rows', () => {
     expect(backend.inserted[0]).toMatchObject({ partitionKey: '', appId: 'app', sequenceId: 0, position: 'a', status: 'completed', state: '{"n":NaN}' });
     expect(backend.inserted[0]?.createdAt).toBeInstanceOf(Date);
   });
+
+  it('gives steps saved one after another strictly increasing creation times, even within one millisecond', async () => {
+    const backend = new OneRowBackend(null);
+    const before = Date.now();
+    for (let i = 0; i < 50; i++) await backend.save({ appId: 'app', sequenceId: i, position: 'a', status: 'completed', state: new State() });
+    const times = backend.inserted.map((record) => record.createdAt.getTime());
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1] as number);
+    expect(times[0]).toBeGreaterThanOrEqual(before);
+  });
 });

@@ -90,7 +90,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     // Encode first: a value that cannot be stored fails before any I/O.
     const state = encodeState(args.state, { kwargs: this.serdeKwargs, nonFiniteNumbers: this.nonFiniteNumbers });
     if (!(await this.isInitialized())) throw new PersisterNotInitializedError(this.describe(), 'its table or collection does not exist');
-    await this.insertRecord({ ...key, status: args.status, state, createdAt: new Date() });
+    await this.insertRecord({ ...key, status: args.status, state, createdAt: nextCreatedAt() });
   }
 
   async load(partitionKey: PartitionKeyInput, appId: string, sequenceId?: number | null): Promise<PersistedStateData | null> {
@@ -147,4 +147,19 @@ export abstract class RecordStatePersister implements BaseStatePersister {
       status: record.status,
     };
   }
+}
+
+let lastCreatedAt = 0;
+
+/**
+ * The creation time of a new step: now, but always at least 1 ms after the
+ * previous step saved in this process. Times are stored with millisecond
+ * precision and "most recently saved first" (`listAppIds`, the latest step of
+ * a partition) orders by them, so two saves in one millisecond would
+ * otherwise tie and come back in arbitrary order. Under a sustained 1000+
+ * saves a second the stored times run slightly ahead of the clock.
+ */
+function nextCreatedAt(): Date {
+  lastCreatedAt = Math.max(Date.now(), lastCreatedAt + 1);
+  return new Date(lastCreatedAt);
 }
