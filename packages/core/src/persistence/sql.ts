@@ -7,7 +7,7 @@ export type BurrSqlDialect = 'sqlite' | 'postgres';
 export interface BurrSqlStatements {
   /** DDL, each idempotent (`IF NOT EXISTS`), to run in order. */
   createSchema: string[];
-  /** Params: partition_key, app_id, sequence_id, position, status, state, created_at. */
+  /** Params: partition_key, app_id, sequence_id, position, status, state, created_at (PostgreSQL: a `Date` or ISO text with zone). */
   insert: string;
   /** Params: partition_key, app_id. Latest step: highest sequence id, then greatest position. */
   selectLatest: string;
@@ -29,7 +29,11 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
   const p = dialect === 'postgres' ? (i: number) => `$${i}` : () => '?';
   const stateType = dialect === 'postgres' ? 'JSONB' : 'TEXT';
   const stateOut = dialect === 'postgres' ? 'state::text AS state' : 'state';
-  const columns = `partition_key, app_id, sequence_id, position, status, ${stateOut}, created_at`;
+  // PostgreSQL: TIMESTAMP holds UTC wall time. Written from a timestamptz parameter converted at UTC and
+  // read back as text, so neither the session TimeZone nor the driver's local-time parsing shifts it.
+  const createdAtIn = dialect === 'postgres' ? `(${p(7)}::timestamptz AT TIME ZONE 'UTC')` : p(7);
+  const createdAtOut = dialect === 'postgres' ? `to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS created_at` : 'created_at';
+  const columns = `partition_key, app_id, sequence_id, position, status, ${stateOut}, ${createdAtOut}`;
   return {
     createSchema: [
       `CREATE TABLE IF NOT EXISTS ${table} (
@@ -45,7 +49,7 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
       // Python Burr's index name; unquoted-compatible because the table name is lower case.
       `CREATE INDEX IF NOT EXISTS ${quoteSqlIdentifier(`${tableName}_created_at_index`.slice(0, 63), 'index name')} ON ${table} (created_at)`,
     ],
-    insert: `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5, 6, 7].map(p).join(', ')})`,
+    insert: `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5, 6].map(p).join(', ')}, ${createdAtIn})`,
     selectLatest: `SELECT ${columns} FROM ${table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} ORDER BY sequence_id DESC, position DESC LIMIT 1`,
     selectAtSequence: `SELECT ${columns} FROM ${table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} AND sequence_id = ${p(3)} ORDER BY position LIMIT 1`,
     selectAppIds: `SELECT app_id FROM ${table} WHERE partition_key = ${p(1)} GROUP BY app_id ORDER BY MAX(created_at) DESC, app_id`,
