@@ -15,7 +15,7 @@ export {
   type TypeSerde,
   type FieldSerde,
 } from './serde/registry.js';
-export { encodeState, decodeState, type EncodeStateOptions } from './serde/state-codec.js';
+export { encodeState, encodeValueJson, decodeState, type EncodeStateOptions } from './serde/state-codec.js';
 export { parsePythonJson, stringifyPythonJson } from './serde/python-json.js';
 export type {
   BaseStateLoader,

@@ -1,18 +1,4 @@
-import { encodeState, SerializationError, State, type SerdeKwargs } from '@burr/core';
-
-// A key no field serde is registered for: inputs and results are encoded by value type only, as Python's serde.serialize does.
-const CARRIER_KEY = '__burr_tracking_value__';
-const CARRIER_PREFIX = `{${JSON.stringify(CARRIER_KEY)}:`;
-
-/**
- * Encodes one value with the state serde (tagged values, Python's number
- * tokens) and returns its JSON text, or `undefined` for `undefined`.
- */
-export function encodeValueJson(value: unknown, kwargs: SerdeKwargs): string | undefined {
-  const text = encodeState(new State([[CARRIER_KEY, value]]), { kwargs });
-  // encodeState writes `{"<key>":<value>}` and skips undefined values.
-  return text.startsWith(CARRIER_PREFIX) ? text.slice(CARRIER_PREFIX.length, -1) : undefined;
-}
+import { encodeValueJson, SerializationError, type SerdeKwargs } from '@burr/core';
 
 /**
  * A JSON object of `record`'s entries for the log (inputs, results). A value
@@ -24,7 +10,7 @@ export function encodeDisplayObject(record: Record<string, unknown>, kwargs: Ser
   for (const [key, value] of Object.entries(record)) {
     let text: string | undefined;
     try {
-      text = encodeValueJson(value, kwargs);
+      text = encodeValueJson(value, { kwargs });
     } catch (error) {
       if (!(error instanceof SerializationError)) throw error;
       text = JSON.stringify(`<not serializable: ${error.message}>`);

@@ -26,19 +26,33 @@ export function encodeState(state: State, options: EncodeStateOptions = {}): str
   for (const [key, raw] of state.entries()) {
     const fieldSerde = fieldSerdeFor(key);
     const value = fieldSerde ? callSerializer(() => fieldSerde.serialize(raw, kwargs), [key], `the field serde of ${JSON.stringify(key)}`) : raw;
-    if (value === undefined) continue;
-    const ctx: EncodeContext = { kwargs, needsPythonTokens: false };
-    const encoded = encodeValue(value, [key], ctx);
-    if (ctx.nonFinitePath && options.nonFiniteNumbers === 'reject') {
-      throw new UnsupportedValueError(
-        `Cannot store NaN or Infinity at ${formatKeyPath(ctx.nonFinitePath)}: this backend's JSON type has no such number`,
-        ctx.nonFinitePath,
-      );
-    }
+    const text = encodeAt(value, [key], options);
     // The top level is written by hand so integer-like keys keep their place.
-    parts.push(`${JSON.stringify(key)}:${ctx.needsPythonTokens ? stringifyPythonJson(encoded) : JSON.stringify(encoded)}`);
+    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
   }
   return `{${parts.join(',')}}`;
+}
+
+/**
+ * Serializes one value with the state serde (tagged values, Python's number
+ * tokens), e.g. an action's inputs or result for a tracker's log. Returns
+ * `undefined` for `undefined`, like `JSON.stringify`.
+ */
+export function encodeValueJson(value: unknown, options: EncodeStateOptions = {}): string | undefined {
+  return encodeAt(value, [], options);
+}
+
+function encodeAt(value: unknown, path: Array<string | number>, options: EncodeStateOptions): string | undefined {
+  if (value === undefined) return undefined;
+  const ctx: EncodeContext = { kwargs: options.kwargs ?? {}, needsPythonTokens: false };
+  const encoded = encodeValue(value, path, ctx);
+  if (ctx.nonFinitePath && options.nonFiniteNumbers === 'reject') {
+    throw new UnsupportedValueError(
+      `Cannot store NaN or Infinity at ${formatKeyPath(ctx.nonFinitePath)}: this backend's JSON type has no such number`,
+      ctx.nonFinitePath,
+    );
+  }
+  return ctx.needsPythonTokens ? stringifyPythonJson(encoded) : JSON.stringify(encoded);
 }
 
 /** Rebuilds a state from stored JSON text: Python's tokens, tagged values and field serdes included. */
