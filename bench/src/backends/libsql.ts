@@ -38,8 +38,8 @@ async function storedSteps(client: Client): Promise<StoredStepsTable> {
     persister,
     floor: await libsqlFloor(client, table),
     fill: async (from, to, prefix, suffix) => {
+      // No ANALYZE, as for SQLite (see sqlite.ts).
       await client.execute({ sql: fillSql, args: { from, to, prefix, suffix } });
-      await client.execute(`ANALYZE ${table}`);
     },
   };
 }
