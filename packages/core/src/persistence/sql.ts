@@ -32,6 +32,8 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
   // PostgreSQL: TIMESTAMP holds UTC wall time. Written from a timestamptz parameter converted at UTC and
   // read back as text, so neither the session TimeZone nor the driver's local-time parsing shifts it.
   const createdAtIn = dialect === 'postgres' ? `(${p(7)}::timestamptz AT TIME ZONE 'UTC')` : p(7);
+  // PostgreSQL: the state arrives as JSON text. Typed text, since drivers JSON-encode a parameter typed jsonb (a string twice over).
+  const stateIn = dialect === 'postgres' ? `${p(6)}::text::jsonb` : p(6);
   const createdAtOut = dialect === 'postgres' ? `to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS created_at` : 'created_at';
   const columns = `partition_key, app_id, sequence_id, position, status, ${stateOut}, ${createdAtOut}`;
   return {
@@ -49,7 +51,7 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
       // Python Burr's index name; unquoted-compatible because the table name is lower case.
       `CREATE INDEX IF NOT EXISTS ${quoteSqlIdentifier(`${tableName}_created_at_index`.slice(0, 63), 'index name')} ON ${table} (created_at)`,
     ],
-    insert: `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5, 6].map(p).join(', ')}, ${createdAtIn})`,
+    insert: `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5].map(p).join(', ')}, ${stateIn}, ${createdAtIn})`,
     selectLatest: `SELECT ${columns} FROM ${table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} ORDER BY sequence_id DESC, position DESC LIMIT 1`,
     selectAtSequence: `SELECT ${columns} FROM ${table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} AND sequence_id = ${p(3)} ORDER BY position LIMIT 1`,
     selectAppIds: `SELECT app_id FROM ${table} WHERE partition_key = ${p(1)} GROUP BY app_id ORDER BY MAX(created_at) DESC, app_id`,
