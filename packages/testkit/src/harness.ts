@@ -29,6 +29,11 @@ export interface PersisterCapabilities {
   storesNonFiniteNumbers: boolean;
   /** Whether a NUL character (U+0000) inside strings can be stored (PostgreSQL JSONB cannot). */
   storesNulCharacter: boolean;
+  /**
+   * Whether a loaded state's keys come back in the order they were saved in.
+   * Default `true`; PostgreSQL JSONB reorders object keys (shorter first), for Python Burr too.
+   */
+  preservesKeyOrder?: boolean;
 }
 
 /**

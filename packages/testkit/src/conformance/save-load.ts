@@ -21,7 +21,9 @@ export function saveLoadCases({ api, harness, fresh }: SuiteContext): void {
     assert.equal(latest.position, 'step2');
     assert.equal(latest.status, 'completed');
     assert.deepEqual(latest.state.getAll(), { count: 3, __SEQUENCE_ID: 2, __PRIOR_STEP: 'step2' });
-    assert.deepEqual(latest.state.keys(), ['count', '__SEQUENCE_ID', '__PRIOR_STEP'], 'key order survives');
+    if (harness.capabilities.preservesKeyOrder !== false) {
+      assert.deepEqual(latest.state.keys(), ['count', '__SEQUENCE_ID', '__PRIOR_STEP'], 'key order survives');
+    }
     assert.ok(latest.createdAt instanceof Date);
     assert.ok(Math.abs(latest.createdAt.getTime() - before) < 60_000, `createdAt ${latest.createdAt.toISOString()} should be about now`);
     const first = await persister.load('user', appId, 0);
