@@ -22,8 +22,8 @@ FROM seq`;
 }
 
 /** PostgreSQL: `generate_series($1, $2 - 1)`; params are (from, to, statePrefix, stateSuffix). */
-export function postgresFillStatement(table: string): string {
-  return `INSERT INTO ${quoteSqlIdentifier(table)} (partition_key, app_id, sequence_id, position, status, state, created_at)
+export function postgresFillStatement(schema: string, table: string): string {
+  return `INSERT INTO ${quoteSqlIdentifier(schema, 'schema name')}.${quoteSqlIdentifier(table)} (partition_key, app_id, sequence_id, position, status, state, created_at)
 SELECT 'fill-p' || (i / ${PER_PARTITION}), 'fill-a' || (i / ${FILL_STEPS_PER_APP}), i % ${FILL_STEPS_PER_APP}, 'respond', 'completed',
        ($3::text || (i % ${FILL_STEPS_PER_APP}) || $4::text)::jsonb,
        TIMESTAMP '2026-01-01 00:00:00' + i * INTERVAL '1 millisecond'
