@@ -1,5 +1,6 @@
 import { createClient, type Client, type Config, type InStatement } from '@libsql/client';
 import {
+  InvalidPersistArgumentError,
   PersisterNotInitializedError,
   RecordStatePersister,
   burrSqlStatements,
@@ -87,6 +88,9 @@ export class LibSQLPersister extends RecordStatePersister {
   static fromValues(values: LibSQLPersisterValues): LibSQLPersister {
     // Validate the table name before connecting, so a bad name leaks no client.
     burrSqlStatements('sqlite', values.tableName ?? 'burr_state');
+    if (typeof values.url !== 'string' || values.url.length === 0) {
+      throw new InvalidPersistArgumentError(`url must be a non-empty string (file:…, :memory:, libsql://…, http(s)://…), got ${JSON.stringify(values.url)}`);
+    }
     const client = createClient({ timeout: DEFAULT_BUSY_TIMEOUT_MS, ...values.clientOptions, url: values.url, authToken: values.authToken });
     const persister = new LibSQLPersister(client, values);
     persister.#ownsClient = true;

@@ -209,4 +209,9 @@ describe('fromConfig()', () => {
     expect(() => LibSQLPersister.fromConfig({ url: ':memory:', auth_token: 'x' })).toThrow(/unknown option "auth_token"/);
     expect(() => LibSQLPersister.fromConfig({ url: ':memory:', tableName: 'x; DROP' })).toThrow(InvalidIdentifierError);
   });
+
+  it('fromValues() rejects an empty url and lets @libsql/client refuse a malformed one', () => {
+    expect(() => LibSQLPersister.fromValues({ url: '' })).toThrow(InvalidPersistArgumentError);
+    expect(() => LibSQLPersister.fromValues({ url: 'file://remote-host/x.db' })).toThrow(/Invalid host in file URL/);
+  });
 });

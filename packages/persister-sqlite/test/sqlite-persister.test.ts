@@ -240,4 +240,8 @@ describe('fromConfig()', () => {
     expect(() => SQLitePersister.fromConfig({ db_path: 'x.db' })).toThrow(/unknown option "db_path"/);
     expect(() => SQLitePersister.fromConfig({ dbPath: ':memory:', tableName: 'x; DROP' })).toThrow(InvalidIdentifierError);
   });
+
+  it('fromValues() from plain JavaScript rejects a dbPath that is not a string', () => {
+    expect(() => SQLitePersister.fromValues({ dbPath: 42 } as unknown as { dbPath: string })).toThrow(InvalidPersistArgumentError);
+  });
 });
