@@ -1,0 +1,242 @@
+import postgres from 'postgres';
+import {
+  BURR_SQL_COLUMNS,
+  InvalidPersistArgumentError,
+  PersisterNotInitializedError,
+  RecordStatePersister,
+  burrSqlStatements,
+  quoteSqlIdentifier,
+  readPersisterConfig,
+  storedRecordFromSqlRow,
+  type BurrSqlRow,
+  type BurrSqlStatements,
+  type RecordQuery,
+  type RecordStatePersisterOptions,
+  type StateRecord,
+  type StoredStateRecord,
+} from '@burr/core';
+import { assertNoNulInText, toJsonbText } from './jsonb.js';
+import { PG_UNDEFINED_TABLE, PG_UNIQUE_VIOLATION, sqlState } from './postgres-errors.js';
+
+/** A postgres.js client (`postgres(url)`); `TTypes` are its custom types (the `types` option), if any. */
+export type PostgresClient<TTypes extends Record<string, unknown> = {}> = postgres.Sql<TTypes>;
+
+/** postgres.js connection options for a pool the persister opens itself. */
+export type PostgresConnectionOptions = postgres.Options<Record<string, postgres.PostgresType>>;
+
+/** Seconds `cleanup()` lets running queries finish before it closes an owned pool's connections. */
+export const CLOSE_TIMEOUT_SECONDS = 5;
+
+/** Options of the {@link PostgreSQLPersister} constructor. */
+export interface PostgreSQLPersisterOptions extends RecordStatePersisterOptions {
+  /** Table holding the steps; lower-case letters, digits and `_`. Default `burr_state`, as in Python Burr. */
+  tableName?: string;
+  /** Schema of the table, created by `initialize()` when missing. Default: the connection's `search_path`. */
+  schema?: string;
+}
+
+/** Options of {@link PostgreSQLPersister.fromUrl}. */
+export interface PostgreSQLPersisterUrlOptions extends PostgreSQLPersisterOptions {
+  /** Any other postgres.js option (`max`, `ssl`, `idle_timeout`, `connection`...). */
+  connectionOptions?: PostgresConnectionOptions;
+}
+
+/** Arguments of {@link PostgreSQLPersister.fromValues} (Python's `from_values`, camelCased). */
+export interface PostgreSQLPersisterValues extends PostgreSQLPersisterUrlOptions {
+  dbName: string;
+  user: string;
+  password?: string;
+  host: string;
+  /** Default 5432. */
+  port?: number;
+}
+
+const CONFIG_SCHEMA = {
+  url: { type: 'string' },
+  dbName: { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'number' },
+  tableName: { type: 'string' },
+  schema: { type: 'string' },
+  serdeKwargs: { type: 'object' },
+  connectionOptions: { type: 'object' },
+} as const;
+
+/**
+ * Saves and loads Burr application state in PostgreSQL through postgres.js,
+ * in the table format of Python Burr's `PostgreSQLPersister` (state as
+ * JSONB), so both read each other's rows.
+ *
+ * ```ts
+ * await using persister = PostgreSQLPersister.fromUrl('postgres://localhost/app');
+ * await persister.initialize();
+ * ```
+ *
+ * JSONB cannot hold NaN, ±Infinity or a NUL character: saving one throws
+ * `UnsupportedValueError` naming the key path, and nothing is written. JSONB
+ * also reorders object keys (shorter first), so a loaded state's keys are not
+ * in the order they were saved in.
+ */
+export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> extends RecordStatePersister {
+  /** The table holding the steps. */
+  readonly tableName: string;
+  /** The schema of the table, when one was given. */
+  readonly schema: string | undefined;
+  protected override readonly nonFiniteNumbers = 'reject' as const;
+  readonly #client: PostgresClient<TTypes>;
+  /** The same client, seen without custom types: this class only sends strings, numbers and dates. */
+  readonly #sql: PostgresClient;
+  readonly #statements: BurrSqlStatements;
+  readonly #qualifiedName: string;
+  #ownsPool = false;
+
+  /**
+   * A persister on a postgres.js client the caller created and keeps:
+   * `cleanup()` leaves it open. Throws `InvalidIdentifierError` for an
+   * unsafe table or schema name.
+   */
+  constructor(sql: PostgresClient<TTypes>, options: PostgreSQLPersisterOptions = {}) {
+    super(options);
+    this.tableName = options.tableName ?? 'burr_state';
+    this.schema = options.schema;
+    this.#qualifiedName = qualifiedTableName(this.tableName, this.schema);
+    this.#statements = burrSqlStatements('postgres', this.tableName, this.schema);
+    this.#client = sql;
+    this.#sql = sql as unknown as PostgresClient;
+  }
+
+  /** The postgres.js client; when the persister opened it, `cleanup()` ends it, so do not end it yourself. */
+  get sql(): PostgresClient<TTypes> {
+    return this.#client;
+  }
+
+  /** Opens a pool for `url` (`postgres://user:password@host:port/db`) that the persister owns: `cleanup()` ends it. */
+  static fromUrl(url: string, options: PostgreSQLPersisterUrlOptions = {}): PostgreSQLPersister {
+    return PostgreSQLPersister.#owning((connectionOptions) => postgres(url, connectionOptions), options);
+  }
+
+  /** Opens a pool from connection values (Python's `from_values`) that the persister owns: `cleanup()` ends it. */
+  static fromValues(values: PostgreSQLPersisterValues): PostgreSQLPersister {
+    const { dbName, user, password, host, port, ...options } = values;
+    return PostgreSQLPersister.#owning(
+      (connectionOptions) => postgres({ ...connectionOptions, database: dbName, user, password, host, port: port ?? 5432 }),
+      options,
+    );
+  }
+
+  /**
+   * {@link PostgreSQLPersister.fromValues} (or, with `url`, {@link PostgreSQLPersister.fromUrl})
+   * from a plain config object, e.g. parsed JSON. Unknown keys, wrong types and
+   * a missing connection target throw `InvalidPersistArgumentError`.
+   */
+  static fromConfig(config: Readonly<Record<string, unknown>>): PostgreSQLPersister {
+    const { url, dbName, user, password, host, port, connectionOptions, ...options } = readPersisterConfig('PostgreSQLPersister', config, CONFIG_SCHEMA);
+    const withConnection = { ...options, connectionOptions: connectionOptions as PostgresConnectionOptions | undefined };
+    if (url !== undefined) {
+      if ([dbName, user, password, host, port].some((value) => value !== undefined)) {
+        throw new InvalidPersistArgumentError('PostgreSQLPersister.fromConfig(): give either "url" or dbName/user/password/host/port, not both');
+      }
+      return PostgreSQLPersister.fromUrl(url, withConnection);
+    }
+    if (dbName === undefined || user === undefined || host === undefined) {
+      throw new InvalidPersistArgumentError('PostgreSQLPersister.fromConfig(): options "dbName", "user" and "host" are required (or give "url")');
+    }
+    return PostgreSQLPersister.fromValues({ ...withConnection, dbName, user, password, host, port });
+  }
+
+  static #owning(open: (options: PostgresConnectionOptions) => PostgresClient, options: PostgreSQLPersisterUrlOptions): PostgreSQLPersister {
+    // Validate names before connecting, so a bad name leaks no pool.
+    qualifiedTableName(options.tableName ?? 'burr_state', options.schema);
+    // Notices ("relation already exists, skipping") would go to console.log by default.
+    const sql = open({ onnotice: () => {}, ...options.connectionOptions });
+    const persister = new PostgreSQLPersister(sql, options);
+    persister.#ownsPool = true;
+    return persister;
+  }
+
+  protected describe(): string {
+    return `PostgreSQLPersister(${this.#qualifiedName})`;
+  }
+
+  /**
+   * Creates the schema (when given), table and index in one transaction that
+   * first takes advisory locks on the schema and table names: concurrent
+   * `CREATE ... IF NOT EXISTS` can otherwise fail with a unique violation in
+   * the catalog when several processes initialize at once.
+   */
+  protected async createSchema(): Promise<void> {
+    await this.#sql.begin(async (tx) => {
+      await tx.unsafe('SET LOCAL client_min_messages = warning');
+      if (this.schema) await tx.unsafe('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`burr:schema:${this.schema}`]);
+      await tx.unsafe('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`burr:table:${this.#qualifiedName}`]);
+      if (this.schema) {
+        // Checked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege even when the schema exists.
+        const [found] = await tx.unsafe('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]).values();
+        if (!found) await tx.unsafe(`CREATE SCHEMA ${quoteSqlIdentifier(this.schema, 'schema name')}`);
+      }
+      for (const statement of this.#statements.createSchema) await tx.unsafe(statement);
+    });
+  }
+
+  protected async schemaExists(): Promise<boolean> {
+    const [row] = await this.#sql.unsafe('SELECT to_regclass($1) IS NOT NULL', [this.#qualifiedName], { prepare: true }).values();
+    return row?.[0] === true;
+  }
+
+  protected async insertRecord(record: StateRecord): Promise<void> {
+    assertNoNulInText(record.partitionKey, 'partition key');
+    assertNoNulInText(record.appId, 'app id');
+    assertNoNulInText(record.position, 'position');
+    const state = toJsonbText(record.state);
+    const params = [record.partitionKey, record.appId, record.sequenceId, record.position, record.status, state, record.createdAt];
+    try {
+      await this.#sql.unsafe(this.#statements.insert, params, { prepare: true });
+    } catch (error) {
+      if (sqlState(error) === PG_UNIQUE_VIOLATION) throw this.conflict(record, error);
+      throw this.#notInitializedOr(error);
+    }
+  }
+
+  protected async findRecord(query: RecordQuery): Promise<StoredStateRecord | null> {
+    // Text columns cannot hold NUL, so nothing with one was ever stored.
+    if (query.partitionKey.includes('\u0000') || query.appId.includes('\u0000')) return null;
+    const [row] =
+      query.sequenceId === null
+        ? await this.#select(this.#statements.selectLatest, [query.partitionKey, query.appId])
+        : await this.#select(this.#statements.selectAtSequence, [query.partitionKey, query.appId, query.sequenceId]);
+    if (!row) return null;
+    return storedRecordFromSqlRow(Object.fromEntries(BURR_SQL_COLUMNS.map((column, i) => [column, row[i]])) as BurrSqlRow);
+  }
+
+  protected async findAppIds(partitionKey: string): Promise<string[]> {
+    if (partitionKey.includes('\u0000')) return [];
+    const rows = await this.#select(this.#statements.selectAppIds, [partitionKey]);
+    return rows.map((row) => String(row[0]));
+  }
+
+  protected async closeOwnedResources(): Promise<void> {
+    // With a timeout: postgres.js's end() never settles after a connection died mid-query (porsager/postgres#1097).
+    if (this.#ownsPool) await this.#sql.end({ timeout: CLOSE_TIMEOUT_SECONDS });
+  }
+
+  /** Runs a prepared read and returns rows as arrays, so a client's column-name transform cannot rename them. */
+  async #select(text: string, params: Array<string | number>): Promise<unknown[][]> {
+    try {
+      return await this.#sql.unsafe(text, params, { prepare: true }).values();
+    } catch (error) {
+      throw this.#notInitializedOr(error);
+    }
+  }
+
+  #notInitializedOr(error: unknown): unknown {
+    if (sqlState(error) !== PG_UNDEFINED_TABLE) return error;
+    return new PersisterNotInitializedError(this.describe(), `table ${this.#qualifiedName} does not exist`);
+  }
+}
+
+/** `"schema"."table"` or `"table"`, each name validated (an empty schema name is refused, not ignored). */
+function qualifiedTableName(tableName: string, schema: string | undefined): string {
+  return (schema === undefined ? '' : `${quoteSqlIdentifier(schema, 'schema name')}.`) + quoteSqlIdentifier(tableName);
+}

@@ -1,0 +1,37 @@
+// Needs PostgreSQL: BURR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres),
+// else a Testcontainers container; without either the suite is registered as skipped with the reason.
+import { providePostgres, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { PostgreSQLPersister } from '../src/index.js';
+import { scratch, testClient } from './helpers.js';
+
+const api = { describe, it, beforeAll, afterAll };
+const database = await providePostgres();
+
+function postgresHarness(name: string, url: string, withSchema: boolean): PersisterHarness<PostgreSQLPersister> {
+  const store = scratch(url);
+  const schema = withSchema ? store.schema() : undefined;
+  return {
+    name,
+    capabilities: { needsInitialize: true, positionsPerSequence: 'many', storesNonFiniteNumbers: false, storesNulCharacter: false, preservesKeyOrder: false },
+    create: async (options) => PostgreSQLPersister.fromUrl(url, { tableName: store.table(), schema, serdeKwargs: options?.serdeKwargs }),
+    connectAgain: async (persister) => PostgreSQLPersister.fromUrl(url, { tableName: persister.tableName, schema: persister.schema }),
+    withCallerClient: async () => {
+      const sql = testClient(url);
+      return {
+        persister: new PostgreSQLPersister(sql, { tableName: store.table(), schema }),
+        clientStillWorks: async () => (await sql`SELECT 1 AS one`.catch(() => []))[0]?.one === 1,
+        closeClient: () => sql.end({ timeout: 5 }),
+      };
+    },
+    teardown: () => store.drop(),
+  };
+}
+
+if ('skip' in database) {
+  runPersisterConformance(api, { name: 'postgres', skip: database.skip });
+} else {
+  afterAll(() => database.stop());
+  runPersisterConformance(api, postgresHarness('postgres', database.url, false));
+  runPersisterConformance(api, postgresHarness('postgres (own schema)', database.url, true));
+}
