@@ -44,7 +44,7 @@ export {
   validateSaveArgs,
   type StepKey,
 } from './persistence/validate.js';
-export { toSqlTimestamp, toIsoTimestamp, parseTimestamp } from './persistence/timestamps.js';
+export { toSqlTimestamp, toIsoTimestamp, parseTimestamp, type SaveTime } from './persistence/timestamps.js';
 export { burrSqlStatements, BURR_SQL_COLUMNS, type BurrSqlDialect, type BurrSqlStatements } from './persistence/sql.js';
 export { storedRecordFromSqlRow, type BurrSqlRow } from './persistence/sql-row.js';
 export {

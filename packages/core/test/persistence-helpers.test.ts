@@ -140,8 +140,10 @@ describe('burrSqlStatements', () => {
 describe('timestamps', () => {
   const when = new Date('2026-11-22T01:57:00.123Z');
 
-  it('toSqlTimestamp writes UTC with milliseconds, sorting after Python\'s form of the same second', () => {
-    expect(toSqlTimestamp(when)).toBe('2026-11-22 01:57:00.123');
+  it('toSqlTimestamp writes UTC with microseconds, sorting after Python\'s form of the same second', () => {
+    expect(toSqlTimestamp(when)).toBe('2026-11-22 01:57:00.123000');
+    expect(toSqlTimestamp(when, 45)).toBe('2026-11-22 01:57:00.123045');
+    expect(toSqlTimestamp(when, 45) > toSqlTimestamp(when, 44)).toBe(true);
     const python = '2026-11-22 01:57:00';
     expect(toSqlTimestamp(when) > python).toBe(true);
     expect(toSqlTimestamp(new Date('2026-11-22T01:57:00.000Z')) > python).toBe(true);
@@ -151,6 +153,7 @@ describe('timestamps', () => {
 
   it("toIsoTimestamp writes Python's isoformat() of an aware UTC datetime", () => {
     expect(toIsoTimestamp(when)).toBe('2026-11-22T01:57:00.123000+00:00');
+    expect(toIsoTimestamp(when, 7)).toBe('2026-11-22T01:57:00.123007+00:00');
   });
 
   it("parseTimestamp reads Python's SQL form and ours as UTC", () => {

@@ -95,8 +95,9 @@ describe('RecordStatePersister decoding stored rows', () => {
     const backend = new OneRowBackend(null);
     const before = Date.now();
     for (let i = 0; i < 50; i++) await backend.save({ appId: 'app', sequenceId: i, position: 'a', status: 'completed', state: new State() });
-    const times = backend.inserted.map((record) => record.createdAt.getTime());
+    const times = backend.inserted.map((record) => record.createdAt.getTime() * 1000 + record.createdAtMicros);
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1] as number);
-    expect(times[0]).toBeGreaterThanOrEqual(before);
+    expect(times[0]).toBeGreaterThanOrEqual(before * 1000);
+    expect(backend.inserted.at(-1)?.createdAt.getTime()).toBeLessThanOrEqual(Date.now());
   });
 });

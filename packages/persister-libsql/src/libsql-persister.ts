@@ -123,7 +123,7 @@ export class LibSQLPersister extends RecordStatePersister {
   }
 
   protected async insertRecord(record: StateRecord): Promise<void> {
-    const args = [record.partitionKey, record.appId, record.sequenceId, record.position, record.status, record.state, toSqlTimestamp(record.createdAt)];
+    const args = [record.partitionKey, record.appId, record.sequenceId, record.position, record.status, record.state, toSqlTimestamp(record.createdAt, record.createdAtMicros)];
     try {
       await this.#client.execute({ sql: this.#sql.insert, args });
     } catch (error) {

@@ -83,7 +83,7 @@ describe('table format shared with Python Burr', () => {
     const [row] = await rows(persister.client, 'SELECT * FROM burr_state');
     expect(row).toMatchObject({ partition_key: '', app_id: 'app', sequence_id: 0, position: 'counter', status: 'completed' });
     expect(row?.state).toBe('{"count":1,"ratio":NaN,"__SEQUENCE_ID":0,"__PRIOR_STEP":"counter"}');
-    expect(row?.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    expect(row?.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
   });
 
   it('uses a table Python created (no index) as is: initialize() only adds the index', async () => {

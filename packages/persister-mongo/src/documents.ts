@@ -33,7 +33,7 @@ export function toDocument(record: StateRecord): BurrStateDocument {
     position: record.position,
     state: record.state,
     status: record.status,
-    created_at: toIsoTimestamp(record.createdAt),
+    created_at: toIsoTimestamp(record.createdAt, record.createdAtMicros),
   };
 }
 

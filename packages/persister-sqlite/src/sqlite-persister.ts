@@ -124,7 +124,7 @@ export class SQLitePersister extends RecordStatePersister {
         record.position,
         record.status,
         record.state,
-        toSqlTimestamp(record.createdAt),
+        toSqlTimestamp(record.createdAt, record.createdAtMicros),
       );
     } catch (error) {
       if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw this.conflict(record, error);

@@ -87,7 +87,7 @@ describe('table format shared with Python Burr', () => {
     expect(row).toMatchObject({ partition_key: '', app_id: 'app', sequence_id: 0, position: 'counter', status: 'completed' });
     // Python's json.loads reads NaN as a bare token.
     expect(row.state).toBe('{"count":1,"ratio":NaN,"__SEQUENCE_ID":0,"__PRIOR_STEP":"counter"}');
-    expect(row.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    expect(row.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
     const written = Date.parse(`${String(row.created_at).replace(' ', 'T')}Z`);
     expect(written).toBeGreaterThanOrEqual(before - 1);
     expect(written).toBeLessThanOrEqual(Date.now() + 1);

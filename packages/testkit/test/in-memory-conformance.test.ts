@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { runPersisterConformance } from '../src/index.js';
 
 // The reference behaviour: the suite must pass against core's in-memory persister.
-const stores = new WeakMap<InMemoryPersister, InMemoryStore>();
+const stores = new WeakMap<object, InMemoryStore>();
 const open = (store = new InMemoryStore()) => {
   const persister = new InMemoryPersister({ store });
   stores.set(persister, store);

@@ -2,15 +2,14 @@ import { DeserializationError, PersisterClosedError, PersisterConflictError, Per
 import type { SerdeKwargs } from '../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../serde/state-codec.js';
 import type { BaseStatePersister, PartitionKeyInput, PersistedStateData, PersistStatus, SaveStateArgs } from './contract.js';
-import { parseTimestamp } from './timestamps.js';
+import { nextSaveTime, parseTimestamp, type SaveTime } from './timestamps.js';
 import { assertAppId, assertSequenceId, isPersistStatus, normalizePartitionKey, validateSaveArgs, type StepKey } from './validate.js';
 
 /** A step ready to store: validated key, state as JSON text, creation time. */
-export interface StateRecord extends StepKey {
+export interface StateRecord extends StepKey, SaveTime {
   status: PersistStatus;
   /** The serialized state (JSON text, hidden keys included). */
   state: string;
-  createdAt: Date;
 }
 
 /** A step as a backend read it; numbers and times may come back as strings, bigints or Dates. */
@@ -90,7 +89,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     // Encode first: a value that cannot be stored fails before any I/O.
     const state = encodeState(args.state, { kwargs: this.serdeKwargs, nonFiniteNumbers: this.nonFiniteNumbers });
     if (!(await this.isInitialized())) throw new PersisterNotInitializedError(this.describe(), 'its table or collection does not exist');
-    await this.insertRecord({ ...key, status: args.status, state, createdAt: nextCreatedAt() });
+    await this.insertRecord({ ...key, status: args.status, state, ...nextSaveTime() });
   }
 
   async load(partitionKey: PartitionKeyInput, appId: string, sequenceId?: number | null): Promise<PersistedStateData | null> {
@@ -147,19 +146,4 @@ export abstract class RecordStatePersister implements BaseStatePersister {
       status: record.status,
     };
   }
-}
-
-let lastCreatedAt = 0;
-
-/**
- * The creation time of a new step: now, but always at least 1 ms after the
- * previous step saved in this process. Times are stored with millisecond
- * precision and "most recently saved first" (`listAppIds`, the latest step of
- * a partition) orders by them, so two saves in one millisecond would
- * otherwise tie and come back in arbitrary order. Under a sustained 1000+
- * saves a second the stored times run slightly ahead of the clock.
- */
-function nextCreatedAt(): Date {
-  lastCreatedAt = Math.max(Date.now(), lastCreatedAt + 1);
-  return new Date(lastCreatedAt);
 }

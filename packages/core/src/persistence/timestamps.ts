@@ -6,14 +6,40 @@
 
 import { DeserializationError } from '../errors.js';
 
-/** `2026-11-22 01:57:00.123` (UTC). */
-export function toSqlTimestamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 23);
+/** `2026-11-22 01:57:00.123456` (UTC); `micros` are the microseconds within the millisecond of `date`. */
+export function toSqlTimestamp(date: Date, micros = 0): string {
+  return `${date.toISOString().replace('T', ' ').slice(0, 23)}${threeDigits(micros)}`;
 }
 
-/** `2026-11-22T01:57:00.123000+00:00`, Python's `datetime.isoformat()` form. */
-export function toIsoTimestamp(date: Date): string {
-  return `${date.toISOString().slice(0, 23)}000+00:00`;
+/** `2026-11-22T01:57:00.123456+00:00`, Python's `datetime.isoformat()` form. */
+export function toIsoTimestamp(date: Date, micros = 0): string {
+  return `${date.toISOString().slice(0, 23)}${threeDigits(micros)}+00:00`;
+}
+
+function threeDigits(micros: number): string {
+  return String(Math.min(999, Math.max(0, Math.trunc(micros)))).padStart(3, '0');
+}
+
+/** A save time: wall-clock milliseconds plus the microseconds within them. */
+export interface SaveTime {
+  createdAt: Date;
+  /** 0-999: the microseconds within `createdAt`'s millisecond. */
+  createdAtMicros: number;
+}
+
+let lastSaveMicros = 0;
+
+/**
+ * The time of a save, strictly increasing within this process at microsecond
+ * resolution, so "most recently saved" is never a tie between two saves of
+ * one process. Milliseconds come from the wall clock, the sub-millisecond
+ * part from the monotonic clock; it runs ahead of the wall clock only past
+ * 1000 saves in one millisecond.
+ */
+export function nextSaveTime(): SaveTime {
+  const now = Date.now() * 1000 + Math.floor((performance.now() % 1) * 1000);
+  lastSaveMicros = Math.max(now, lastSaveMicros + 1);
+  return { createdAt: new Date(Math.floor(lastSaveMicros / 1000)), createdAtMicros: lastSaveMicros % 1000 };
 }
 
 const NAIVE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/;
