@@ -1,0 +1,43 @@
+/**
+ * What the persister needs from a node-redis client: `sendCommand`. A client
+ * from `createClient()` (`redis` or `@redis/client`, RESP2 or RESP3, any
+ * modules) or a client pool fits. Redis Cluster does not: a step's hash and
+ * its partition's sorted sets are different keys, in different slots.
+ */
+export interface RedisCommandClient {
+  sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
+}
+
+/** A reply as text: node-redis returns strings, or Buffers with a type mapping, or numbers for RESP3 doubles. */
+export function replyText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  return undefined;
+}
+
+/** A hash reply as field → value, whatever shape the client's protocol and type mapping gave it. */
+export function replyFields(value: unknown): Map<string, string> {
+  const fields = new Map<string, string>();
+  const add = (field: unknown, text: unknown) => {
+    const name = replyText(field);
+    const content = replyText(text);
+    if (name !== undefined && content !== undefined) fields.set(name, content);
+  };
+  if (Array.isArray(value)) {
+    // A flat [field, value, ...] list, or [field, value] pairs.
+    if (value.every(Array.isArray)) for (const [field, text] of value as unknown[][]) add(field, text);
+    else for (let i = 0; i + 1 < value.length; i += 2) add(value[i], value[i + 1]);
+  } else if (value instanceof Map) {
+    for (const [field, text] of value) add(field, text);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [field, text] of Object.entries(value)) add(field, text);
+  }
+  return fields;
+}
+
+/** A list reply as strings. */
+export function replyList(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.map(replyText).filter((text): text is string => text !== undefined);
+}

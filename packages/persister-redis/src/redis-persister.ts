@@ -1,0 +1,233 @@
+import { createClient, type RedisClientOptions } from 'redis';
+import {
+  DeserializationError,
+  InvalidPersistArgumentError,
+  RecordStatePersister,
+  readPersisterConfig,
+  toIsoTimestamp,
+  type RecordQuery,
+  type RecordStatePersisterOptions,
+  type StateRecord,
+  type StoredStateRecord,
+} from '@burr/core';
+import { replyFields, replyList, replyText, type RedisCommandClient } from './client.js';
+import { RedisKeyLayout } from './keys.js';
+import { LOAD_LATEST_STEP, SAVE_STEP } from './scripts.js';
+
+/** Options of the {@link RedisPersister} constructor. */
+export interface RedisPersisterOptions extends RecordStatePersisterOptions {
+  /** Prefix of every key (`namespace:...`), as Python Burr's `namespace`. Default: none. */
+  namespace?: string;
+}
+
+/** Options of {@link RedisPersister.fromUrl}. */
+export interface RedisPersisterUrlOptions extends RedisPersisterOptions {
+  /** Any other `createClient()` option (`socket`, `RESP`, `database`...). */
+  clientOptions?: RedisClientOptions;
+  /**
+   * Receives the client's `error` events (a dropped connection, each failed
+   * reconnect). Default: ignored, so they never crash the process; node-redis
+   * reconnects by itself and commands in flight reject.
+   */
+  onClientError?: (error: Error) => void;
+}
+
+/** Arguments of {@link RedisPersister.fromValues} (Python's `from_values`, camelCased). */
+export interface RedisPersisterValues extends RedisPersisterUrlOptions {
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default 6379. */
+  port?: number;
+  /** Database number. Default 0. */
+  db?: number;
+  password?: string;
+}
+
+const CONFIG_SCHEMA = {
+  url: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'number' },
+  db: { type: 'number' },
+  password: { type: 'string' },
+  namespace: { type: 'string' },
+  serdeKwargs: { type: 'object' },
+  clientOptions: { type: 'object' },
+} as const;
+
+interface OwnedClient {
+  close(): Promise<void>;
+  destroy(): void;
+}
+
+/**
+ * Saves and loads Burr application state in Redis through node-redis, in
+ * the key layout of Python Burr's Redis persister, so both read each other's
+ * steps (see {@link RedisKeyLayout}). Needs Redis 6.2 or later, not Cluster.
+ *
+ * - `save()` is one Lua script: it writes the step only if its key is free
+ *   (otherwise `PersisterConflictError`, nothing overwritten) and never moves
+ *   an app's latest sequence id backwards. The key has no position, so a
+ *   second position at one sequence id is a conflict.
+ * - `load()` of the latest step is one script; no call uses KEYS or SCAN.
+ * - Redis needs no schema: `initialize()` does nothing and `isInitialized()`
+ *   is always true.
+ *
+ * ```ts
+ * await using persister = await RedisPersister.fromUrl('redis://localhost:6379', { namespace: 'chatbot' });
+ * ```
+ */
+export class RedisPersister extends RecordStatePersister {
+  /** The key prefix, or `undefined` for none. */
+  readonly namespace: string | undefined;
+  readonly #client: RedisCommandClient;
+  readonly #keys: RedisKeyLayout;
+  #owned: OwnedClient | undefined;
+
+  /**
+   * A persister on a connected client the caller created and keeps:
+   * `cleanup()` leaves it open. Throws `InvalidIdentifierError` for a
+   * namespace holding `:` or glob characters.
+   */
+  constructor(client: RedisCommandClient, options: RedisPersisterOptions = {}) {
+    super(options);
+    this.#keys = new RedisKeyLayout(options.namespace);
+    this.namespace = options.namespace || undefined;
+    this.#client = client;
+  }
+
+  /** The client; when the persister created it, `cleanup()` closes it, so do not close it yourself. */
+  get client(): RedisCommandClient {
+    return this.#client;
+  }
+
+  /**
+   * Connects a new client to `url` (`redis://[:password@]host:port[/db]`) and
+   * returns a persister that owns it: `cleanup()` closes it. Rejects with the
+   * connection error when the first attempt fails, instead of retrying forever.
+   */
+  static fromUrl(url: string, options: RedisPersisterUrlOptions = {}): Promise<RedisPersister> {
+    return RedisPersister.#connect({ ...options.clientOptions, url }, options);
+  }
+
+  /** {@link RedisPersister.fromUrl} from connection values (Python's `from_values`). */
+  static fromValues(values: RedisPersisterValues = {}): Promise<RedisPersister> {
+    const { host = '127.0.0.1', port = 6379, db, password, clientOptions, ...options } = values;
+    const clientConfig: RedisClientOptions = { ...clientOptions, socket: { ...clientOptions?.socket, host, port } };
+    if (db !== undefined) clientConfig.database = db;
+    if (password !== undefined) clientConfig.password = password;
+    return RedisPersister.#connect(clientConfig, options);
+  }
+
+  /**
+   * {@link RedisPersister.fromValues} (or, with `url`, {@link RedisPersister.fromUrl})
+   * from a plain config object, e.g. parsed JSON. Unknown keys and wrong types
+   * throw `InvalidPersistArgumentError`.
+   */
+  static async fromConfig(config: Readonly<Record<string, unknown>>): Promise<RedisPersister> {
+    const { url, host, port, db, password, clientOptions, ...options } = readPersisterConfig('RedisPersister', config, CONFIG_SCHEMA);
+    const withClient = { ...options, clientOptions: clientOptions as RedisClientOptions | undefined };
+    if (url === undefined) return RedisPersister.fromValues({ ...withClient, host, port, db, password });
+    if ([host, port, db, password].some((value) => value !== undefined)) {
+      throw new InvalidPersistArgumentError('RedisPersister.fromConfig(): give either "url" or host/port/db/password, not both');
+    }
+    return RedisPersister.fromUrl(url, withClient);
+  }
+
+  static async #connect(clientConfig: RedisClientOptions, options: RedisPersisterUrlOptions): Promise<RedisPersister> {
+    // Validate the namespace before connecting, so a bad one leaks no client.
+    new RedisKeyLayout(options.namespace);
+    const client = createClient(clientConfig);
+    const onError = options.onClientError ?? (() => {});
+    // A listener for every error, from the first on: an 'error' event without one crashes the process.
+    client.on('error', (error: Error) => onError(error));
+    let failFirstAttempt: (error: Error) => void = () => {};
+    const firstError = new Promise<never>((_, reject) => (failFirstAttempt = reject));
+    client.once('error', failFirstAttempt);
+    const connecting = client.connect();
+    // After destroy() below, connect() rejects too; that rejection is the one we already throw.
+    connecting.catch(() => {});
+    try {
+      await Promise.race([connecting, firstError]);
+    } catch (error) {
+      // node-redis would keep reconnecting to a server it never reached.
+      client.destroy();
+      throw error;
+    } finally {
+      client.off('error', failFirstAttempt);
+    }
+    const persister = new RedisPersister(client, options);
+    persister.#owned = client;
+    return persister;
+  }
+
+  protected describe(): string {
+    return `RedisPersister(${JSON.stringify(this.namespace ?? '')})`;
+  }
+
+  protected async createSchema(): Promise<void> {}
+
+  protected async schemaExists(): Promise<boolean> {
+    return true;
+  }
+
+  protected async insertRecord(record: StateRecord): Promise<void> {
+    const { partitionKey, appId, sequenceId } = record;
+    const keys = [this.#keys.stepKey(partitionKey, appId, sequenceId), this.#keys.appsBySequenceKey(partitionKey), this.#keys.appsBySaveKey(partitionKey)];
+    const args = [partitionKey, appId, String(sequenceId), record.position, record.state, record.status, toIsoTimestamp(record.createdAt)];
+    const saved = await SAVE_STEP.run(this.#client, keys, args);
+    if (Number(saved) !== 1) throw this.conflict(record);
+  }
+
+  protected async findRecord(query: RecordQuery): Promise<StoredStateRecord | null> {
+    const { partitionKey, appId } = query;
+    let sequenceId: string;
+    let reply: unknown;
+    if (query.sequenceId === null) {
+      const found = await LOAD_LATEST_STEP.run(this.#client, [this.#keys.appsBySequenceKey(partitionKey)], [appId, this.#keys.stepKeyPrefix(partitionKey, appId)]);
+      if (!Array.isArray(found)) return null;
+      sequenceId = replyText(found[0]) ?? '';
+      reply = found[1];
+    } else {
+      sequenceId = String(query.sequenceId);
+      reply = await this.#client.sendCommand(['HGETALL', this.#keys.stepKey(partitionKey, appId, query.sequenceId)]);
+    }
+    const fields = replyFields(reply);
+    // A sorted-set entry whose hash is gone (or a hash from an interrupted Python save) loads nothing, as in Python.
+    if (fields.size === 0) return null;
+    const state = fields.get('state');
+    if (state === undefined) throw new DeserializationError(`Stored step ${appId}#${sequenceId} in partition ${JSON.stringify(partitionKey)} has no state field`);
+    return {
+      partitionKey,
+      appId,
+      sequenceId,
+      position: fields.get('position') ?? '',
+      status: fields.get('status') ?? '',
+      state,
+      createdAt: fields.get('created_at') ?? null,
+    };
+  }
+
+  /**
+   * Most recently saved first (our save-time set). Apps only Python Burr
+   * wrote are not in that set; they follow, by latest sequence id as Python
+   * lists them.
+   */
+  protected async findAppIds(partitionKey: string): Promise<string[]> {
+    const [bySave, bySequence] = await Promise.all([
+      this.#client.sendCommand(['ZRANGE', this.#keys.appsBySaveKey(partitionKey), '0', '-1', 'REV']),
+      this.#client.sendCommand(['ZRANGE', this.#keys.appsBySequenceKey(partitionKey), '0', '-1', 'REV']),
+    ]);
+    return [...new Set([...replyList(bySave), ...replyList(bySequence)])];
+  }
+
+  protected async closeOwnedResources(): Promise<void> {
+    const owned = this.#owned;
+    if (!owned) return;
+    try {
+      await owned.close();
+    } catch {
+      // Already closed or never reconnected: nothing left to flush.
+      owned.destroy();
+    }
+  }
+}

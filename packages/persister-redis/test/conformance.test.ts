@@ -1,0 +1,35 @@
+// Needs Redis: BURR_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379), else a Testcontainers
+// container; without either the suite is registered as skipped with the reason.
+import { provideRedis, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { RedisPersister } from '../src/index.js';
+import { scratch, testClient } from './helpers.js';
+
+const api = { describe, it, beforeAll, afterAll };
+const database = await provideRedis();
+
+function redisHarness(url: string): PersisterHarness<RedisPersister> {
+  const store = scratch(url);
+  return {
+    name: 'redis',
+    capabilities: { needsInitialize: false, positionsPerSequence: 'one', storesNonFiniteNumbers: true, storesNulCharacter: true },
+    create: (options) => RedisPersister.fromUrl(url, { namespace: store.namespace(), serdeKwargs: options?.serdeKwargs }),
+    connectAgain: (persister) => RedisPersister.fromUrl(url, { namespace: persister.namespace }),
+    withCallerClient: async () => {
+      const client = await testClient(url);
+      return {
+        persister: new RedisPersister(client, { namespace: store.namespace() }),
+        clientStillWorks: async () => client.isOpen && (await client.ping()) === 'PONG',
+        closeClient: () => client.close(),
+      };
+    },
+    teardown: () => store.drop(),
+  };
+}
+
+if ('skip' in database) {
+  runPersisterConformance(api, { name: 'redis', skip: database.skip });
+} else {
+  afterAll(() => database.stop());
+  runPersisterConformance(api, redisHarness(database.url));
+}

@@ -1,0 +1,328 @@
+// Needs Redis: BURR_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379), else a Testcontainers
+// container; without either every group is registered as skipped with the reason.
+import { createServer } from 'node:net';
+import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictError, State, type SaveStateArgs } from '@burr/core';
+import { provideRedis } from '@burr/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisPersister } from '../src/index.js';
+import { scratch, testClient, uniqueNamespace } from './helpers.js';
+
+const database = await provideRedis();
+
+const step = (overrides: Partial<SaveStateArgs> = {}): SaveStateArgs => ({
+  partitionKey: null,
+  appId: 'app',
+  sequenceId: 0,
+  position: 'counter',
+  state: new State({ count: 1, __SEQUENCE_ID: 0, __PRIOR_STEP: 'counter' }),
+  status: 'completed',
+  ...overrides,
+});
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+if ('skip' in database) {
+  describe.skip(`RedisPersister [skipped: ${database.skip}]`, () => {
+    it('is skipped', () => {});
+  });
+} else {
+  const { url } = database;
+  const store = scratch(url);
+  const admin = await testClient(url);
+  const opened: RedisPersister[] = [];
+  afterAll(async () => {
+    await Promise.allSettled(opened.map((persister) => persister.cleanup()));
+    await store.drop();
+    await admin.close();
+    await database.stop();
+  });
+
+  /** A persister that owns its client, on a fresh namespace. */
+  const fresh = async (): Promise<RedisPersister> => {
+    const persister = await RedisPersister.fromUrl(url, { namespace: store.namespace() });
+    opened.push(persister);
+    return persister;
+  };
+
+  /** A step as Python Burr's RedisBasePersister.save() writes it (HSET mapping, then ZADD without GT). */
+  async function pythonSave(namespace: string, partitionKey: string, appId: string, sequenceId: number, jsonState: string, status = 'completed') {
+    await admin.hSet(`${namespace}:${partitionKey}:${appId}:${sequenceId}`, {
+      partition_key: partitionKey,
+      app_id: appId,
+      sequence_id: String(sequenceId),
+      position: 'counter',
+      state: jsonState,
+      status,
+      created_at: '2026-11-22T01:57:00.123456+00:00',
+    });
+    await admin.zAdd(`${namespace}:${partitionKey}`, { score: sequenceId, value: appId });
+  }
+
+  describe('key layout shared with Python Burr', () => {
+    it('writes a hash with Python’s seven fields and the partition’s sorted set', async () => {
+      const persister = await fresh();
+      const ns = persister.namespace!;
+      const before = Date.now();
+      await persister.save(step({ partitionKey: 'user1', sequenceId: 4, state: new State({ ratio: NaN, __SEQUENCE_ID: 4 }) }));
+      const hash = await admin.hGetAll(`${ns}:user1:app:4`);
+      expect(Object.keys(hash).sort()).toEqual(['app_id', 'created_at', 'partition_key', 'position', 'sequence_id', 'state', 'status']);
+      expect(hash).toMatchObject({ partition_key: 'user1', app_id: 'app', sequence_id: '4', position: 'counter', status: 'completed' });
+      expect(hash.state).toBe('{"ratio":NaN,"__SEQUENCE_ID":4}');
+      expect(hash.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+      expect(Math.abs(Date.parse(hash.created_at!) - before)).toBeLessThan(5_000);
+      expect(await admin.zScore(`${ns}:user1`, 'app')).toBe(4);
+      expect(await admin.type(`${ns}:user1:burr:apps_by_save`)).toBe('zset');
+    });
+
+    it('keeps an empty partition key as Python does: `ns::app:0` and the sorted set at `ns:`', async () => {
+      const persister = await fresh();
+      const ns = persister.namespace!;
+      await persister.save(step());
+      expect(await admin.exists(`${ns}::app:0`)).toBe(1);
+      expect(await admin.zScore(`${ns}:`, 'app')).toBe(0);
+    });
+
+    it('without a namespace, keys start with the partition key (the empty partition’s set is the empty key)', async () => {
+      const client = await testClient(url);
+      const appId = uniqueNamespace('burr_nons_app');
+      const partitionKey = uniqueNamespace('burr_nons_pk');
+      const persister = new RedisPersister(client, { namespace: '' });
+      try {
+        expect(persister.namespace).toBeUndefined();
+        await persister.save(step({ appId, partitionKey }));
+        await persister.save(step({ appId }));
+        expect(await admin.exists(`${partitionKey}:${appId}:0`)).toBe(1);
+        expect(await admin.zScore(partitionKey, appId)).toBe(0);
+        expect(await admin.exists(`:${appId}:0`)).toBe(1);
+        expect(await admin.zScore('', appId)).toBe(0);
+        expect((await persister.load(null, appId))?.partitionKey).toBe('');
+      } finally {
+        await admin.del([`${partitionKey}:${appId}:0`, partitionKey, `${partitionKey}:burr:apps_by_save`, `:${appId}:0`]);
+        await admin.zRem('', appId);
+        await admin.zRem(':burr:apps_by_save', appId);
+        await client.close();
+      }
+    });
+
+    it('loads steps Python Burr wrote, with Python’s JSON tokens and timestamps', async () => {
+      const persister = await fresh();
+      const ns = persister.namespace!;
+      await pythonSave(ns, '', 'app-A', 0, '{"count": 1, "__SEQUENCE_ID": 0, "__PRIOR_STEP": "counter"}');
+      await pythonSave(ns, '', 'app-A', 1, '{"count": 1, "__SEQUENCE_ID": 1, "__PRIOR_STEP": "counter"}', 'failed');
+      await pythonSave(
+        ns,
+        'user1',
+        'app-B',
+        0,
+        '{"count": 1, "extras": {"float_one": 1.0, "big": 100000000000000000000, "nan": NaN, "neg0": -0.0, "bigf": 1e+22, "unicode": "\\u00e9\\ud83d\\ude00", "5": "intkey"}, "__SEQUENCE_ID": 0}',
+      );
+
+      const latest = await persister.load(null, 'app-A');
+      expect(latest).toMatchObject({ partitionKey: '', appId: 'app-A', sequenceId: 1, position: 'counter', status: 'failed' });
+      expect(latest?.state.keys()).toEqual(['count', '__SEQUENCE_ID', '__PRIOR_STEP']);
+      expect(latest?.createdAt.toISOString()).toBe('2026-11-22T01:57:00.123Z');
+      expect((await persister.load('', 'app-A', 0))?.status).toBe('completed');
+
+      const extras = (await persister.load('user1', 'app-B'))?.state.get('extras') as Record<string, unknown>;
+      expect(extras).toMatchObject({ float_one: 1, big: 100000000000000000000n, bigf: 1e22, unicode: 'é😀', 5: 'intkey' });
+      expect(extras.nan).toBeNaN();
+      expect(Object.is(extras.neg0, -0)).toBe(true);
+
+      expect(await persister.listAppIds(null)).toEqual(['app-A']);
+      // Our save goes first; apps only Python wrote follow, in Python's order.
+      await persister.save(step({ appId: 'app-C', partitionKey: 'user1' }));
+      expect(await persister.listAppIds('user1')).toEqual(['app-C', 'app-B']);
+    });
+
+    it('Python’s reader finds our steps: its sorted set names the latest sequence id, and never moves backwards', async () => {
+      const persister = await fresh();
+      const ns = persister.namespace!;
+      await persister.save(step({ sequenceId: 5, state: new State({ n: 5 }) }));
+      await persister.save(step({ sequenceId: 3, state: new State({ n: 3 }) }));
+      expect(await admin.zScore(`${ns}:`, 'app')).toBe(5);
+      expect((await persister.load(null, 'app'))?.state.get('n')).toBe(5);
+      expect((await persister.load(null, 'app', 3))?.state.get('n')).toBe(3);
+    });
+
+    it('a sorted-set entry whose hash is gone loads nothing, as in Python', async () => {
+      const persister = await fresh();
+      await admin.zAdd(`${persister.namespace}:`, { score: 2, value: 'ghost' });
+      expect(await persister.load(null, 'ghost')).toBeNull();
+      expect(await persister.load(null, 'ghost', 2)).toBeNull();
+    });
+  });
+
+  describe('saves', () => {
+    it('a second save of a key is a PersisterConflictError; the stored hash is untouched, its created_at included', async () => {
+      const persister = await fresh();
+      await persister.save(step({ partitionKey: 'p' }));
+      const key = `${persister.namespace}:p:app:0`;
+      const stored = await admin.hGetAll(key);
+      await expect(persister.save(step({ partitionKey: 'p', state: new State({ count: 99 }) }))).rejects.toThrow(PersisterConflictError);
+      await expect(persister.save(step({ partitionKey: 'p', position: 'other' }))).rejects.toThrow(PersisterConflictError);
+      expect(await admin.hGetAll(key)).toEqual(stored);
+    });
+
+    it('save and load-latest are one command each (one Lua script), and no call uses KEYS or SCAN', async () => {
+      const persister = await fresh();
+      await persister.save(step({ appId: 'warm-up' }));
+      await persister.load(null, 'warm-up');
+      const client = persister.client as unknown as { sendCommand(args: string[]): Promise<unknown> };
+      const id = String(await client.sendCommand(['CLIENT', 'ID']));
+      const info = String(await admin.sendCommand(['CLIENT', 'LIST', 'ID', id]));
+      const address = /\baddr=(\S+)/.exec(info)![1]!;
+
+      const fromClient: string[] = [];
+      const fromScripts: string[] = [];
+      const monitor = await testClient(url);
+      await monitor.monitor((line: string) => {
+        // `<time> [<db> <addr>] "command" "arg"...`; commands a script runs show `lua` as their address.
+        const command = /\] "([^"]+)"/.exec(line)?.[1]?.toUpperCase();
+        if (!command) return;
+        if (line.includes(` ${address}]`)) fromClient.push(command);
+        else if (line.includes(' lua]')) fromScripts.push(command);
+      });
+      try {
+        await persister.save(step({ sequenceId: 0 }));
+        await persister.load(null, 'app');
+        await persister.load(null, 'app', 0);
+        await persister.listAppIds(null);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        monitor.destroy();
+      }
+      expect(fromClient).toEqual(['EVALSHA', 'EVALSHA', 'HGETALL', 'ZRANGE', 'ZRANGE']);
+      expect(fromScripts).toEqual(expect.arrayContaining(['EXISTS', 'ZADD', 'HSET', 'ZSCORE', 'HGETALL']));
+      const commands = [...fromClient, ...fromScripts];
+      expect(commands).not.toContain('KEYS');
+      expect(commands).not.toContain('SCAN');
+    });
+  });
+
+  describe('key components', () => {
+    const unsafe = ['a:b', 'tenant*', 'x?', '[abc]', 'back\\slash', 'new\nline'];
+
+    it.each(unsafe)('refuses the partition key and app id %j with InvalidIdentifierError, writing nothing', async (bad) => {
+      const persister = await fresh();
+      await expect(persister.save(step({ partitionKey: bad }))).rejects.toThrow(InvalidIdentifierError);
+      await expect(persister.save(step({ appId: bad }))).rejects.toThrow(/Invalid app id/);
+      await expect(persister.load(bad, 'app')).rejects.toThrow(/Invalid partition key/);
+      await expect(persister.load(null, bad, 0)).rejects.toThrow(InvalidIdentifierError);
+      await expect(persister.listAppIds(bad)).rejects.toThrow(InvalidIdentifierError);
+      const keys: string[] = [];
+      for await (const batch of admin.scanIterator({ MATCH: `${persister.namespace}:*` })) keys.push(...batch);
+      expect(keys).toEqual([]);
+    });
+
+    it.each(unsafe)('refuses the namespace %j before connecting', async (bad) => {
+      const client = await testClient(url);
+      try {
+        expect(() => new RedisPersister(client, { namespace: bad })).toThrow(/Invalid namespace/);
+        await expect(RedisPersister.fromUrl(url, { namespace: bad })).rejects.toThrow(InvalidIdentifierError);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  describe('connections', () => {
+    it('needs no schema: isInitialized() is true at once and initialize() is a no-op', async () => {
+      const persister = await fresh();
+      expect(await persister.isInitialized()).toBe(true);
+      await persister.initialize();
+      const keys: string[] = [];
+      for await (const batch of admin.scanIterator({ MATCH: `${persister.namespace}:*` })) keys.push(...batch);
+      expect(keys).toEqual([]);
+    });
+
+    it("cleanup() leaves the caller's client open and closes a client the persister created", async () => {
+      const client = await testClient(url);
+      const borrowed = new RedisPersister(client, { namespace: store.namespace() });
+      await borrowed.save(step());
+      await borrowed.cleanup();
+      expect(await client.ping()).toBe('PONG');
+      await client.close();
+
+      const owning = await fresh();
+      await owning.cleanup();
+      expect((owning.client as unknown as { isOpen: boolean }).isOpen).toBe(false);
+    });
+
+    it('survives the server killing its connection: the error goes to onClientError, node-redis reconnects, saves work', async () => {
+      const errors: Error[] = [];
+      const persister = await RedisPersister.fromUrl(url, { namespace: store.namespace(), onClientError: (error) => errors.push(error) });
+      opened.push(persister);
+      await persister.save(step());
+      const id = String(await persister.client.sendCommand(['CLIENT', 'ID']));
+      expect(await admin.sendCommand(['CLIENT', 'KILL', 'ID', id])).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(errors.length).toBeGreaterThan(0);
+      await persister.save(step({ sequenceId: 1 }));
+      expect((await persister.load(null, 'app'))?.sequenceId).toBe(1);
+    });
+
+    it('fromUrl() rejects at once when nothing listens, instead of retrying forever', async () => {
+      const port = await closedPort();
+      await expect(RedisPersister.fromUrl(`redis://127.0.0.1:${port}`)).rejects.toThrow(/ECONNREFUSED/);
+    });
+
+    it('works on a RESP3 client', async () => {
+      const client = await testClient(url, { RESP: 3 });
+      try {
+        const persister = new RedisPersister(client, { namespace: store.namespace() });
+        await persister.save(step({ partitionKey: 'p', state: new State({ x: [1, 'two'] }) }));
+        expect((await persister.load('p', 'app'))?.state.get('x')).toEqual([1, 'two']);
+        expect((await persister.load('p', 'app', 0))?.position).toBe('counter');
+        expect(await persister.listAppIds('p')).toEqual(['app']);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  describe('fromValues() and fromConfig()', () => {
+    const parts = new URL(url);
+    const host = parts.hostname;
+    const port = parts.port ? Number(parts.port) : 6379;
+    const password = parts.password ? decodeURIComponent(parts.password) : undefined;
+
+    it('fromValues() connects to host, port and database number', async () => {
+      const namespace = store.namespace();
+      const persister = await RedisPersister.fromValues({ host, port, password, db: 2, namespace });
+      opened.push(persister);
+      await persister.save(step());
+      const db2 = await testClient(url, { database: 2 });
+      try {
+        expect(await db2.exists(`${namespace}::app:0`)).toBe(1);
+        expect(await admin.exists(`${namespace}::app:0`)).toBe(0);
+        await db2.del([`${namespace}::app:0`, `${namespace}:`, `${namespace}::burr:apps_by_save`]);
+      } finally {
+        await db2.close();
+      }
+    });
+
+    it('fromConfig() takes the same keys, or a url', async () => {
+      const namespace = store.namespace();
+      const byValues = await RedisPersister.fromConfig({ host, port, password, namespace });
+      opened.push(byValues);
+      await byValues.save(step());
+      const byUrl = await RedisPersister.fromConfig({ url, namespace });
+      opened.push(byUrl);
+      expect((await byUrl.load(null, 'app'))?.state.get('count')).toBe(1);
+    });
+
+    it('fromConfig() rejects unknown, mistyped and conflicting options before connecting', async () => {
+      await expect(RedisPersister.fromConfig({ redis_client_kwargs: {} })).rejects.toThrow(/unknown option "redis_client_kwargs"/);
+      await expect(RedisPersister.fromConfig({ port: '6379' })).rejects.toThrow(/"port" must be a number/);
+      await expect(RedisPersister.fromConfig({ url, host })).rejects.toThrow(InvalidPersistArgumentError);
+      await expect(RedisPersister.fromConfig({ url, namespace: 'a:b' })).rejects.toThrow(InvalidIdentifierError);
+    });
+  });
+}
