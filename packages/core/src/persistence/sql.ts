@@ -7,7 +7,7 @@ export type BurrSqlDialect = 'sqlite' | 'postgres';
 export interface BurrSqlStatements {
   /** DDL, each idempotent (`IF NOT EXISTS`), to run in order. */
   createSchema: string[];
-  /** Params: partition_key, app_id, sequence_id, position, status, state, created_at (PostgreSQL: a `Date` or ISO text with zone). */
+  /** Params: partition_key, app_id, sequence_id, position, status, state, created_at (PostgreSQL: ISO 8601 text with a zone, see `toIsoTimestamp`). */
   insert: string;
   /** Params: partition_key, app_id. Latest step: highest sequence id, then greatest position. */
   selectLatest: string;
@@ -29,9 +29,10 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
   const p = dialect === 'postgres' ? (i: number) => `$${i}` : () => '?';
   const stateType = dialect === 'postgres' ? 'JSONB' : 'TEXT';
   const stateOut = dialect === 'postgres' ? 'state::text AS state' : 'state';
-  // PostgreSQL: TIMESTAMP holds UTC wall time. Written from a timestamptz parameter converted at UTC and
-  // read back as text, so neither the session TimeZone nor the driver's local-time parsing shifts it.
-  const createdAtIn = dialect === 'postgres' ? `(${p(7)}::timestamptz AT TIME ZONE 'UTC')` : p(7);
+  // PostgreSQL: TIMESTAMP holds UTC wall time. Written from ISO text with a zone (typed text, so drivers pass it
+  // as is, microseconds included) converted at UTC, and read back as text, so neither the session TimeZone nor
+  // the driver's local-time parsing shifts it.
+  const createdAtIn = dialect === 'postgres' ? `(${p(7)}::text::timestamptz AT TIME ZONE 'UTC')` : p(7);
   // PostgreSQL: the state arrives as JSON text. Typed text, since drivers JSON-encode a parameter typed jsonb (a string twice over).
   const stateIn = dialect === 'postgres' ? `${p(6)}::text::jsonb` : p(6);
   const createdAtOut = dialect === 'postgres' ? `to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS created_at` : 'created_at';
