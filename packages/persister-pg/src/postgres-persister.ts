@@ -8,6 +8,7 @@ import {
   quoteSqlIdentifier,
   readPersisterConfig,
   storedRecordFromSqlRow,
+  toIsoTimestamp,
   type BurrSqlRow,
   type BurrSqlStatements,
   type RecordQuery,
@@ -190,7 +191,8 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
     assertNoNulInText(record.appId, 'app id');
     assertNoNulInText(record.position, 'position');
     const state = toJsonbText(record.state);
-    const params = [record.partitionKey, record.appId, record.sequenceId, record.position, record.status, state, record.createdAt];
+    const createdAt = toIsoTimestamp(record.createdAt, record.createdAtMicros);
+    const params = [record.partitionKey, record.appId, record.sequenceId, record.position, record.status, state, createdAt];
     try {
       await this.#sql.unsafe(this.#statements.insert, params, { prepare: true });
     } catch (error) {

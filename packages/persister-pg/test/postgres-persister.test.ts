@@ -188,6 +188,17 @@ if ('skip' in database) {
       }
     });
 
+    it('stores microseconds: rapid saves get strictly increasing created_at', async () => {
+      const persister = await fresh();
+      for (let sequenceId = 0; sequenceId < 5; sequenceId++) await persister.save(step({ sequenceId }));
+      const rows = await admin.unsafe<Array<{ at: string }>>(
+        `SELECT to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS at FROM "${persister.tableName}" ORDER BY sequence_id`,
+      );
+      const times = rows.map((row) => row.at);
+      expect(times).toEqual([...times].sort());
+      expect(new Set(times).size).toBe(5);
+    });
+
     it('reads a created_at Python wrote at CURRENT_TIMESTAMP in a UTC session', async () => {
       const table = store.table('burr_py');
       await admin.unsafe(pythonCreateTable(table));

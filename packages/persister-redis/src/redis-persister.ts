@@ -173,7 +173,7 @@ export class RedisPersister extends RecordStatePersister {
   protected async insertRecord(record: StateRecord): Promise<void> {
     const { partitionKey, appId, sequenceId } = record;
     const keys = [this.#keys.stepKey(partitionKey, appId, sequenceId), this.#keys.appsBySequenceKey(partitionKey), this.#keys.appsBySaveKey(partitionKey)];
-    const args = [partitionKey, appId, String(sequenceId), record.position, record.state, record.status, toIsoTimestamp(record.createdAt)];
+    const args = [partitionKey, appId, String(sequenceId), record.position, record.state, record.status, toIsoTimestamp(record.createdAt, record.createdAtMicros)];
     const saved = await SAVE_STEP.run(this.#client, keys, args);
     if (Number(saved) !== 1) throw this.conflict(record);
   }

@@ -151,6 +151,17 @@ if ('skip' in database) {
       expect((await persister.load(null, 'app', 3))?.state.get('n')).toBe(3);
     });
 
+    it('writes created_at with microseconds, strictly increasing over rapid saves', async () => {
+      const persister = await fresh();
+      const times: string[] = [];
+      for (let sequenceId = 0; sequenceId < 5; sequenceId++) {
+        await persister.save(step({ sequenceId }));
+        times.push((await admin.hGet(`${persister.namespace}::app:${sequenceId}`, 'created_at'))!);
+      }
+      expect(times).toEqual([...times].sort());
+      expect(new Set(times).size).toBe(5);
+    });
+
     it('a sorted-set entry whose hash is gone loads nothing, as in Python', async () => {
       const persister = await fresh();
       await admin.zAdd(`${persister.namespace}:`, { score: 2, value: 'ghost' });
