@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BaseStatePersister } from '@burr/core';
 import { UsageError, type BackendName } from './cli-args.js';
 
@@ -37,20 +37,20 @@ const CONNECT_TIMEOUT_MS = 5000;
  * @param exampleDir - the example folder; default database files live in its `.burr/`.
  */
 export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string): Promise<OpenedBackend> {
-  let opened: OpenedBackend;
+  const { where, open } = planBackend(choice, env, exampleDir);
+  let persister: BaseStatePersister;
   try {
-    opened = await openPersister(choice, env, exampleDir);
+    persister = await open();
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new BackendUnavailableError(`Could not open the ${choice.backend} backend: ${describeError(error)}`, { cause: error });
+    throw new BackendUnavailableError(`Could not open ${where}: ${describeError(error)}`, { cause: error });
   }
   try {
-    await opened.persister.initialize();
+    await persister.initialize();
   } catch (error) {
-    await opened.persister.cleanup().catch(() => {});
-    throw new BackendUnavailableError(`Could not open ${opened.where}: ${describeError(error)}`, { cause: error });
+    await persister.cleanup().catch(() => {});
+    throw new BackendUnavailableError(`Could not open ${where}: ${describeError(error)}`, { cause: error });
   }
-  return opened;
+  return { persister, where };
 }
 
 /** The database could not be reached or prepared; main prints the message and exits with code 1. */
@@ -61,41 +61,49 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-async function openPersister(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string): Promise<OpenedBackend> {
+/** Where the backend is (for messages) and how to open it; a missing URL is a {@link UsageError} here, before any I/O. */
+function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string): { where: string; open: () => Promise<BaseStatePersister> } {
   switch (choice.backend) {
     case 'sqlite': {
       const dbPath = resolve(choice.dbPath ?? defaultDbFile(exampleDir, 'chatbot.db'));
-      const { SQLitePersister } = await import('@burr/persister-sqlite');
-      return { persister: SQLitePersister.fromValues({ dbPath }), where: `sqlite ${dbPath}` };
+      return {
+        where: `sqlite ${dbPath}`,
+        open: async () => (await import('@burr/persister-sqlite')).SQLitePersister.fromValues({ dbPath }),
+      };
     }
     case 'libsql': {
-      const url = choice.url ?? fromEnv(env, 'libsql') ?? localLibsqlFile(choice.dbPath ?? defaultDbFile(exampleDir, 'chatbot-libsql.db'));
+      const url = choice.url ?? fromEnv(env, 'libsql') ?? pathToFileURL(resolve(choice.dbPath ?? defaultDbFile(exampleDir, 'chatbot-libsql.db'))).href;
       const authToken = env.LIBSQL_AUTH_TOKEN?.trim() || undefined;
-      const { LibSQLPersister } = await import('@burr/persister-libsql');
-      return { persister: LibSQLPersister.fromValues({ url, ...(authToken ? { authToken } : {}) }), where: `libsql ${redact(url)}` };
+      return {
+        where: `libsql ${redact(url)}`,
+        open: async () => {
+          // libSQL does not create the folder of a local file the way the SQLite persister does.
+          const localFile = absoluteFilePath(url);
+          if (localFile) mkdirSync(dirname(localFile), { recursive: true });
+          const { LibSQLPersister } = await import('@burr/persister-libsql');
+          return LibSQLPersister.fromValues({ url, ...(authToken ? { authToken } : {}) });
+        },
+      };
     }
     case 'pg': {
       const url = requireUrl(choice, env, 'pg', 'postgres://user:password@localhost:5432/dbname');
-      const { PostgreSQLPersister } = await import('@burr/persister-pg');
       return {
-        persister: PostgreSQLPersister.fromValues({ url, connectOptions: { connect_timeout: CONNECT_TIMEOUT_MS / 1000 } }),
         where: `pg ${redact(url)}`,
+        open: async () => (await import('@burr/persister-pg')).PostgreSQLPersister.fromUrl(url, { connectionOptions: { connect_timeout: CONNECT_TIMEOUT_MS / 1000 } }),
       };
     }
     case 'redis': {
       const url = requireUrl(choice, env, 'redis', 'redis://localhost:6379');
-      const { RedisPersister } = await import('@burr/persister-redis');
       return {
-        persister: RedisPersister.fromValues({ url, clientOptions: { socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } } }),
         where: `redis ${redact(url)}`,
+        open: async () => (await import('@burr/persister-redis')).RedisPersister.fromUrl(url, { clientOptions: { socket: { connectTimeout: CONNECT_TIMEOUT_MS } } }),
       };
     }
     case 'mongo': {
       const uri = requireUrl(choice, env, 'mongo', 'mongodb://localhost:27017');
-      const { MongoDBPersister } = await import('@burr/persister-mongo');
       return {
-        persister: MongoDBPersister.fromValues({ uri, clientOptions: { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS } }),
         where: `mongo ${redact(uri)}`,
+        open: async () => (await import('@burr/persister-mongo')).MongoDBPersister.fromValues({ uri, clientOptions: { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS } }),
       };
     }
   }
@@ -105,11 +113,14 @@ function defaultDbFile(exampleDir: string, fileName: string): string {
   return resolve(exampleDir, '.burr', fileName);
 }
 
-/** A `file:` URL for a local libSQL database; its folder is created (libSQL does not create it). */
-function localLibsqlFile(dbPath: string): string {
-  const absolute = resolve(dbPath);
-  mkdirSync(dirname(absolute), { recursive: true });
-  return pathToFileURL(absolute).href;
+/** The path of an absolute `file:` URL; undefined for other URLs (and relative `file:x.db`, which libSQL resolves itself). */
+function absoluteFilePath(url: string): string | undefined {
+  if (!url.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return undefined;
+  }
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, backend: keyof typeof URL_ENV_VARIABLES): string | undefined {

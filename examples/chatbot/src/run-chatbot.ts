@@ -48,7 +48,8 @@ export async function runChatbot(world: ChatbotEnvironment): Promise<number> {
     const backend = await openBackend(options, world.env, world.exampleDir);
     persister = backend.persister;
     if (options.list) {
-      out(formatConversationList(options.partitionKey, await listConversations(persister, options.partitionKey), style));
+      const conversations = await listConversations(persister, options.partitionKey);
+      out(formatConversationList(options.partitionKey, conversations, style, baseCommand(world.argv)));
       return EXIT_OK;
     }
     if (options.forkFrom !== undefined && options.appId !== undefined && (await persister.load(options.partitionKey, options.appId)) !== null) {

@@ -59,9 +59,9 @@ export interface ConversationSummary {
   firstQuestion: string | undefined;
 }
 
-/** The `--list` table, newest first as given. */
-export function formatConversationList(partitionKey: string, rows: readonly ConversationSummary[], style: Style): string {
-  if (rows.length === 0) return `No conversations for partition ${JSON.stringify(partitionKey)} yet. Start one with: pnpm chatbot --partition-key ${shellQuote(partitionKey)}`;
+/** The `--list` table, newest first as given; `startCommand` is suggested when there is nothing to list. */
+export function formatConversationList(partitionKey: string, rows: readonly ConversationSummary[], style: Style, startCommand: string): string {
+  if (rows.length === 0) return `No conversations for partition ${JSON.stringify(partitionKey)} yet. Start one with: ${startCommand}`;
   const lines = [`Conversations of ${JSON.stringify(partitionKey)}, newest first:`];
   for (const row of rows) {
     const steps = `${row.steps} step${row.steps === 1 ? '' : 's'}`.padEnd(9);

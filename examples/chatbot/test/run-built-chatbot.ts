@@ -13,7 +13,6 @@ export const builtEntry = join(exampleDir, 'dist', 'main.js');
  * the same dist/main.js a user runs.
  */
 export function buildChatbot(): void {
-  if (process.env.TMP_CHATBOT_EXAMPLE_ONLY) return; // TEMP while other packages land
   const turbo = join(repoRoot, 'node_modules', '.bin', 'turbo');
   const result = spawnSync(turbo, ['run', 'build', '--filter=@burr/example-chatbot...', '--output-logs=errors-only'], {
     cwd: repoRoot,
