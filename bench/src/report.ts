@@ -82,6 +82,28 @@ function sectionTable(section: Section, rows: Row[]): string {
   }
 }
 
+/**
+ * For each payload row: how much of Burr's extra time over the floor the
+ * state codec alone explains (encode for saves, decode for loads).
+ */
+function gapTable(rows: Row[]): string {
+  const codec = new Map<string, number>();
+  for (const r of rows) if (r.section === 'codec' && isStats(r.burr)) codec.set(`${r.operation.startsWith('encode') ? 'save' : 'load'}|${r.size}`, r.burr.medianMs);
+  const lines: string[][] = [];
+  for (const r of rows) {
+    if (r.section !== 'payload' || !isStats(r.burr) || !isStats(r.floor)) continue;
+    const kind = r.operation === 'save' ? 'save' : r.operation.startsWith('load') ? 'load' : undefined;
+    const codecMs = kind ? codec.get(`${kind}|${r.size}`) : undefined;
+    if (codecMs === undefined) continue;
+    const gap = r.burr.medianMs - r.floor.medianMs;
+    lines.push([r.backend, r.operation, r.size, formatSigned(gap), `${kind === 'save' ? 'encodeState' : 'decodeState'} ${formatMs(codecMs)}`, formatSigned(gap - codecMs)]);
+  }
+  if (lines.length === 0) return '_No rows._';
+  return table(['Backend', 'Operation', 'Payload', 'Burr − floor', 'Codec alone', 'Rest (validation, driver call shape, GC)'], lines);
+}
+
+const formatSigned = (ms: number) => (ms < 0 ? `−${formatMs(-ms)}` : formatMs(ms));
+
 function runnerTable(runner: Report['runner']): string {
   if (!Array.isArray(runner)) return `_Not run: ${runner.unavailable}._`;
   return table(
@@ -113,6 +135,13 @@ export function renderMarkdown(report: Report): string {
     '## Payload operations',
     '',
     sectionTable('payload', report.rows),
+    '',
+    '### Where the gap to the floor goes',
+    '',
+    "Burr's median minus the floor's, next to the state codec's median for that payload (section \"State codec alone\").",
+    'A rest near zero means the persister adds nothing but encoding/decoding; noise makes small rests jitter either way.',
+    '',
+    gapTable(report.rows),
     '',
     '## Chatbot run: save cost as the history grows',
     '',
