@@ -22,6 +22,9 @@ describe('the built chatbot on libSQL', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`Saved in libsql ${url};`);
     const appId = printedAppId(first.stdout);
+    // A conversation whose latest step is the terminal one is listed as ended.
+    const ended = await runChatbot([...args, '--list']);
+    expect(ended.stdout).toMatch(new RegExp(`^  ${appId}  4 steps .*"my name is Lin" \\(ended\\)$`, 'm'));
 
     const resumed = await runChatbot([...args, '--app-id', appId], ['what is my name?']);
     expect(resumed.code).toBe(0);
