@@ -25,6 +25,9 @@ export type PostgresClient<TTypes extends Record<string, unknown> = {}> = postgr
 /** postgres.js connection options for a pool the persister opens itself. */
 export type PostgresConnectionOptions = postgres.Options<Record<string, postgres.PostgresType>>;
 
+/** `sequence_id` is an INTEGER column (Python Burr's table): 32 bits. */
+const MAX_SEQUENCE_ID = 2 ** 31 - 1;
+
 /** Seconds `cleanup()` lets running queries finish before it closes an owned pool's connections. */
 export const CLOSE_TIMEOUT_SECONDS = 5;
 
@@ -187,6 +190,9 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
   }
 
   protected async insertRecord(record: StateRecord): Promise<void> {
+    if (record.sequenceId > MAX_SEQUENCE_ID) {
+      throw new InvalidPersistArgumentError(`sequenceId ${record.sequenceId} does not fit the table's INTEGER column (at most ${MAX_SEQUENCE_ID})`);
+    }
     assertNoNulInText(record.partitionKey, 'partition key');
     assertNoNulInText(record.appId, 'app id');
     assertNoNulInText(record.position, 'position');
@@ -204,6 +210,7 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
   protected async findRecord(query: RecordQuery): Promise<StoredStateRecord | null> {
     // Text columns cannot hold NUL, so nothing with one was ever stored.
     if (query.partitionKey.includes('\u0000') || query.appId.includes('\u0000')) return null;
+    if (query.sequenceId !== null && query.sequenceId > MAX_SEQUENCE_ID) return null;
     const [row] =
       query.sequenceId === null
         ? await this.#select(this.#statements.selectLatest, [query.partitionKey, query.appId])

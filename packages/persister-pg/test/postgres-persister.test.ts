@@ -307,6 +307,14 @@ if ('skip' in database) {
       expect(error).toMatchObject({ code: '23514' });
     });
 
+    it('a sequence id beyond the INTEGER column is a typed error on save and finds nothing on load', async () => {
+      const persister = await fresh();
+      await expect(persister.save(step({ sequenceId: 2 ** 31 }))).rejects.toThrow(InvalidPersistArgumentError);
+      await persister.save(step({ sequenceId: 2 ** 31 - 1 }));
+      expect((await persister.load(null, 'app'))?.sequenceId).toBe(2 ** 31 - 1);
+      expect(await persister.load(null, 'app', 2 ** 31)).toBeNull();
+    });
+
     const unsafe = ['burr_state; DROP TABLE burr_state', 'x" (a); --', 'Burr_State', '1table', '', 'a'.repeat(64), 'public.burr_state'];
     it.each(unsafe)('refuses the table or schema name %j before opening a pool', (name) => {
       expect(() => new PostgreSQLPersister(admin, { tableName: name })).toThrow(InvalidIdentifierError);
