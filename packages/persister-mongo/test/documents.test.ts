@@ -24,6 +24,7 @@ const record: StateRecord = {
   status: 'completed',
   state: '{"count":5,"__SEQUENCE_ID":4,"__PRIOR_STEP":"respond"}',
   createdAt: new Date('2026-11-22T01:57:00.123Z'),
+  createdAtMicros: 456,
 };
 
 /** A document exactly as Python Burr 0.40's MongoDBBasePersister.save() writes it (json.dumps spacing, isoformat time). */
@@ -52,7 +53,7 @@ describe('toDocument / fromDocument', () => {
       position: 'respond',
       state: '{"count":5,"__SEQUENCE_ID":4,"__PRIOR_STEP":"respond"}',
       status: 'completed',
-      created_at: '2026-11-22T01:57:00.123000+00:00',
+      created_at: '2026-11-22T01:57:00.123456+00:00',
     });
   });
 
@@ -77,7 +78,7 @@ describe('toDocument / fromDocument', () => {
         position: 'respond',
         status: 'completed',
         state: record.state,
-        createdAt: '2026-11-22T01:57:00.123000+00:00',
+        createdAt: '2026-11-22T01:57:00.123456+00:00',
       });
       expect(parseTimestamp(stored.createdAt as string)).toEqual(record.createdAt);
     }
