@@ -8,24 +8,15 @@ import {
   PersisterNotInitializedError,
   State,
   UnsupportedValueError,
-  type SaveStateArgs,
 } from '@burr/core';
-import { providePostgres } from '@burr/testkit';
+import { providePostgres, sampleStep } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgreSQLPersister, type PostgresClient } from '../src/index.js';
 import { scratch, testClient } from './helpers.js';
 
 const database = await providePostgres();
 
-const step = (overrides: Partial<SaveStateArgs> = {}): SaveStateArgs => ({
-  partitionKey: null,
-  appId: 'app',
-  sequenceId: 0,
-  position: 'counter',
-  state: new State({ count: 1, __SEQUENCE_ID: 0, __PRIOR_STEP: 'counter' }),
-  status: 'completed',
-  ...overrides,
-});
+const step = sampleStep;
 
 if ('skip' in database) {
   describe.skip(`PostgreSQLPersister [skipped: ${database.skip}]`, () => {

@@ -1,23 +1,15 @@
 // Needs Redis: BURR_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379), else a Testcontainers
 // container; without either every group is registered as skipped with the reason.
 import { createServer } from 'node:net';
-import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictError, State, type SaveStateArgs } from '@burr/core';
-import { provideRedis } from '@burr/testkit';
+import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictError, State } from '@burr/core';
+import { provideRedis, sampleStep } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
 import { scratch, testClient, uniqueNamespace } from './helpers.js';
 
 const database = await provideRedis();
 
-const step = (overrides: Partial<SaveStateArgs> = {}): SaveStateArgs => ({
-  partitionKey: null,
-  appId: 'app',
-  sequenceId: 0,
-  position: 'counter',
-  state: new State({ count: 1, __SEQUENCE_ID: 0, __PRIOR_STEP: 'counter' }),
-  status: 'completed',
-  ...overrides,
-});
+const step = sampleStep;
 
 /** A local port nothing listens on. */
 async function closedPort(): Promise<number> {

@@ -6,8 +6,8 @@ import {
   PersisterConflictError,
   PersisterNotInitializedError,
   State,
-  type SaveStateArgs,
 } from '@burr/core';
+import { sampleStep } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLitePersister } from '../src/index.js';
 import { PYTHON_FIXTURE_DIR, tempDir } from './helpers.js';
@@ -21,15 +21,7 @@ const pythonSql = readFileSync(new URL('burr_state.sql', PYTHON_FIXTURE_DIR), 'u
 /** Python Burr's CREATE TABLE, as its SQLitePersister runs it. */
 const pythonCreateTable = /CREATE TABLE burr_state \([\s\S]*?\n\s*\);/.exec(pythonSql)![0];
 
-const step = (overrides: Partial<SaveStateArgs> = {}): SaveStateArgs => ({
-  partitionKey: null,
-  appId: 'app',
-  sequenceId: 0,
-  position: 'counter',
-  state: new State({ count: 1, __SEQUENCE_ID: 0, __PRIOR_STEP: 'counter' }),
-  status: 'completed',
-  ...overrides,
-});
+const step = sampleStep;
 
 function tableShape(db: Database.Database, table: string) {
   return {

@@ -14,3 +14,4 @@ export {
   type PythonLoadCase,
   type PythonListCase,
 } from './python-compat.js';
+export { sampleStep } from './sample-step.js';
