@@ -35,13 +35,16 @@ function plan(options: CliOptions): Plan {
 /** Pushes rows as they come, so a backend failing half-way keeps what it measured. */
 async function benchBackend(label: string, session: BackendSession, payloads: Payload[], p: Plan, rows: Row[]): Promise<void> {
   for (const payload of payloads) {
+    await session.settle?.();
     log(`${label}: payload ${payload.label}`);
     rows.push(...(await payloadRows(label, session, payload, p.budget)));
   }
   log(`${label}: listAppIds`);
   rows.push(await listAppIdsRow(label, session, p.budget));
+  await session.settle?.();
   log(`${label}: chatbot run x${p.chatRuns}`);
   rows.push(...(await chatbotRows(label, session, p.chatRuns)));
+  await session.settle?.();
   log(`${label}: stored steps ${p.storedTargets.join(', ')}`);
   rows.push(...(await storedStepsRows(label, session, p.storedTargets, p.budget)));
 }

@@ -60,6 +60,9 @@ export const libsqlBackend: Backend = {
       persister,
       peer: { unavailable: 'LangGraph.js has no libSQL checkpointer' },
       storedSteps: () => storedSteps(client),
+      settle: async () => {
+        await client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+      },
       async close() {
         await persister.cleanup();
         client.close();

@@ -94,6 +94,9 @@ export const postgresBackend: Backend = {
       persister,
       peer: peer.peer,
       storedSteps: () => storedSteps(sql),
+      settle: async () => {
+        await sql.unsafe('CHECKPOINT');
+      },
       async close() {
         await peer.close();
         await persister.cleanup();

@@ -64,6 +64,9 @@ export const sqliteBackend: Backend = {
       persister,
       peer: new PeerCheckpointer(new SqliteSaver(db), 'SqliteSaver'),
       storedSteps: () => storedSteps(db),
+      settle: async () => {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      },
       async close() {
         await persister.cleanup();
         db.close();

@@ -60,6 +60,11 @@ export interface BackendSession {
   peer: PeerSlot;
   /** Present when the backend takes part in the stored-steps scenario. */
   storedSteps?: () => Promise<StoredStepsTable>;
+  /**
+   * Flushes what earlier rows left pending (WAL checkpoint, dirty buffers),
+   * so background writes from one section do not land in the next one's timings.
+   */
+  settle?(): Promise<void>;
   /** Drops tables/keys/files the bench created and closes connections. */
   close(): Promise<void>;
 }

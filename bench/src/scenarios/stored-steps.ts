@@ -30,6 +30,7 @@ export async function storedStepsRows(backend: string, session: BackendSession, 
     const target = table.maxRows ? Math.min(wanted, table.maxRows.rows) : wanted;
     if (target <= stored) continue;
     const fillMs = await timeOnce(() => table.fill(stored, target, prefix, suffix));
+    await session.settle?.();
     stored = target;
     const apps = stored / FILL_STEPS_PER_APP;
     // Spread reads over every app, in a scattered order, so caches do not flatter large tables.
