@@ -108,7 +108,7 @@ async function peerSaver(client: Client, url: string): Promise<{ peer: PeerSlot;
   if (missing.length > 0) {
     const loaded = names.filter(Boolean);
     return {
-      peer: { unavailable: `RedisSaver needs RedisJSON + RediSearch; server lacks ${missing.join(' + ')} (MODULE LIST: ${loaded.length ? loaded.join(', ') : 'empty'})` },
+      peer: { unavailable: `RedisSaver needs ${missing.join(' + ')}, absent here (MODULE LIST: ${loaded.length ? loaded.join(', ') : 'empty'})` },
       close: async () => {},
     };
   }
