@@ -1,6 +1,7 @@
 import { DeserializationError, UnsupportedValueError, formatKeyPath } from '../errors.js';
 import { State, type StateValues } from '../state.js';
-import { parsePythonJsonEntries, stringifyPythonJson } from './python-json.js';
+import { isPlainJson } from './fast-checks.js';
+import { ARRAY_INDEX, parsePythonJsonEntries, stringifyPythonJson } from './python-json.js';
 import { SERDE_KEY, fieldSerdeFor, type SerdeKwargs } from './registry.js';
 import { callSerializer, decodeValue, encodeValue, type EncodeContext } from './walk.js';
 
@@ -22,15 +23,26 @@ export interface EncodeStateOptions {
  */
 export function encodeState(state: State, options: EncodeStateOptions = {}): string {
   const kwargs = options.kwargs ?? {};
-  const parts: string[] = [];
+  const keys: string[] = [];
+  const values: EncodedTree[] = [];
+  let oneNativePass = true;
   for (const [key, raw] of state.entries()) {
     const fieldSerde = fieldSerdeFor(key);
     const value = fieldSerde ? callSerializer(() => fieldSerde.serialize(raw, kwargs), [key], `the field serde of ${JSON.stringify(key)}`) : raw;
-    const text = encodeAt(value, [key], options);
-    // The top level is written by hand so integer-like keys keep their place.
-    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+    if (value === undefined) continue;
+    const encoded = encodeTree(value, [key], options);
+    keys.push(key);
+    values.push(encoded);
+    // JSON.stringify would move integer-like keys first, and cannot write Python's tokens.
+    if (encoded.pythonTokens || ARRAY_INDEX.test(key)) oneNativePass = false;
   }
-  return `{${parts.join(',')}}`;
+  if (oneNativePass) {
+    // One native pass, no concatenation: the common case, and much cheaper for large states.
+    const object: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    keys.forEach((key, i) => (object[key] = values[i]!.value));
+    return JSON.stringify(object);
+  }
+  return `{${keys.map((key, i) => `${JSON.stringify(key)}:${jsonText(values[i]!)}`).join(',')}}`;
 }
 
 /**
@@ -39,11 +51,17 @@ export function encodeState(state: State, options: EncodeStateOptions = {}): str
  * `undefined` for `undefined`, like `JSON.stringify`.
  */
 export function encodeValueJson(value: unknown, options: EncodeStateOptions = {}): string | undefined {
-  return encodeAt(value, [], options);
+  return value === undefined ? undefined : jsonText(encodeTree(value, [], options));
 }
 
-function encodeAt(value: unknown, path: Array<string | number>, options: EncodeStateOptions): string | undefined {
-  if (value === undefined) return undefined;
+/** A value made JSON-ready, and whether writing it needs Python's tokens. */
+interface EncodedTree {
+  value: unknown;
+  pythonTokens: boolean;
+}
+
+function encodeTree(value: unknown, path: Array<string | number>, options: EncodeStateOptions): EncodedTree {
+  if (isPlainJson(value)) return { value, pythonTokens: false };
   const ctx: EncodeContext = { kwargs: options.kwargs ?? {}, needsPythonTokens: false };
   const encoded = encodeValue(value, path, ctx);
   if (ctx.nonFinitePath && options.nonFiniteNumbers === 'reject') {
@@ -52,7 +70,11 @@ function encodeAt(value: unknown, path: Array<string | number>, options: EncodeS
       ctx.nonFinitePath,
     );
   }
-  return ctx.needsPythonTokens ? stringifyPythonJson(encoded) : JSON.stringify(encoded);
+  return { value: encoded, pythonTokens: ctx.needsPythonTokens };
+}
+
+function jsonText(tree: EncodedTree): string {
+  return tree.pythonTokens ? stringifyPythonJson(tree.value) : JSON.stringify(tree.value);
 }
 
 /** Rebuilds a state from stored JSON text: Python's tokens, tagged values and field serdes included. */

@@ -1,5 +1,5 @@
 import { BurrError, DeserializationError, SerializationError } from '../errors.js';
-import { isSpecialNumber } from './python-json.js';
+import { isSpecialNumber } from './fast-checks.js';
 import { customSerdeFor, customSerdes, SERDE_KEY, type SerdeKwargs } from './registry.js';
 
 /** What {@link encodeValue} found while walking, besides the encoded value. */
