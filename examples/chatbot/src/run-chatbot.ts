@@ -110,6 +110,13 @@ function greeting(app: Application, options: ChatOptions, info: SessionInfo, res
 }
 
 function farewell(end: SessionEnd, app: Application, info: SessionInfo): string {
+  const parent = app.parentPointer;
+  if (parent && app.sequenceId === parent.sequenceId) {
+    // A fork is stored with its first step; until then its new app id has nothing to resume.
+    return info.style.dim(
+      `Nothing saved under ${app.uid} yet (a fork is saved with its first step). Fork again: ${info.baseCommand} --fork-from ${parent.appId} --at ${parent.sequenceId}`,
+    );
+  }
   const step = app.sequenceId === null ? 'nothing saved yet' : `saved up to step #${app.sequenceId}`;
   const resume = `${info.baseCommand} --app-id ${app.uid}`;
   if (end === 'exit') return info.style.dim(`Conversation ended (${step}). Pick it up again any time: ${resume}`);

@@ -102,6 +102,16 @@ describe('the built chatbot on a SQLite file (piped input)', () => {
     expect(await latestStep(latestForkAppId)).toMatchObject({ sequenceId: 3, position: 'ai_converse' });
   });
 
+  it('leaving a fork before its first step stores nothing under the new id and says how to fork again', async () => {
+    const run = await runChatbot([...db, '--fork-from', firstAppId, '--at', '1'], []);
+    expect(run.code).toBe(0);
+    const unsavedForkId = printedAppId(run.stdout);
+    expect(run.stdout).toContain(`Nothing saved under ${unsavedForkId} yet`);
+    expect(run.stdout).toContain(`--fork-from ${firstAppId} --at 1`);
+    expect(run.stdout).not.toContain(`--app-id ${unsavedForkId}`);
+    expect(await latestStep(unsavedForkId)).toBeNull();
+  });
+
   it('--list shows the conversations newest first with their step counts', async () => {
     const run = await runChatbot([...db, '--list']);
     expect(run.stderr).toBe('');
