@@ -8,6 +8,8 @@ type ElementOf<V> = V extends ReadonlyArray<infer E> ? E : unknown extends V ? u
 type AppendPatch<T> = { [K in keyof T]?: ElementOf<T[K]> } & StateValues;
 type ExtendPatch<T> = { [K in keyof T]?: Iterable<ElementOf<T[K]>> } & Record<string, Iterable<unknown>>;
 
+const STATE_BRAND = Symbol.for('@burr/core.State');
+
 /** Name of the hidden key holding the sequence id of the last step. */
 export const SEQUENCE_ID_KEY = '__SEQUENCE_ID';
 /** Name of the hidden key holding the name of the last completed action. */
@@ -23,6 +25,20 @@ export const PRIOR_STEP_KEY = '__PRIOR_STEP';
  */
 export class State<T extends StateValues = StateValues> {
   readonly #values: ReadonlyMap<string, unknown>;
+
+  /**
+   * `instanceof State` holds for States of every copy of this package, so an
+   * app that loads core through both `import` and `require` (ESM and CJS
+   * builds) still works.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[STATE_BRAND] === true;
+  }
+
+  /** @internal */
+  get [STATE_BRAND](): true {
+    return true;
+  }
 
   constructor(values?: T | Iterable<readonly [string, unknown]>) {
     if (values === undefined) this.#values = new Map();

@@ -4,7 +4,7 @@ import type { ActionContext, ActionInputs, AnyAction, StepOutput } from './actio
 import { StepHookFailedError } from './errors.js';
 import { executeAction, mergeWrites, selectInputs, streamAction } from './execute.js';
 import type { ApplicationGraph, CompiledGraph } from './graph.js';
-import { callHooks, type LifecycleHooks, type ParentPointer } from './hooks.js';
+import { callHooks, PersisterHook, type LifecycleHooks, type ParentPointer } from './hooks.js';
 import type { StartingPoint } from './initialize.js';
 import { StreamingResultContainer, type StreamedOutcome } from './streaming.js';
 
@@ -75,6 +75,8 @@ export class Application {
   readonly #appId: string;
   readonly #partitionKey: string | null;
   readonly #hooks: readonly LifecycleHooks[];
+  readonly #saverHooks: readonly LifecycleHooks[];
+  readonly #otherHooks: readonly LifecycleHooks[];
   readonly #parentPointer: ParentPointer | null;
   #state: State;
   /** Run this action next, whatever the transitions say. */
@@ -90,6 +92,8 @@ export class Application {
     this.#appId = config.appId;
     this.#partitionKey = config.partitionKey;
     this.#hooks = config.hooks;
+    this.#saverHooks = config.hooks.filter((hook) => hook instanceof PersisterHook);
+    this.#otherHooks = config.hooks.filter((hook) => !(hook instanceof PersisterHook));
     this.#parentPointer = config.start.parentPointer;
     this.#state = config.start.state;
     this.#startAt = config.start.startAt;
@@ -260,24 +264,37 @@ export class Application {
 
   async #complete(p: PreparedStep, output: StepOutput): Promise<StepResult> {
     const state = mergeWrites(p.state, output.state, p.action.writes, p.name);
-    if (this.#hooks.length > 0) {
-      await callHooks(this.#hooks, 'postRunStep', { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId: p.sequenceId, action: p.name, state, result: output.result, error: null });
-    }
-    this.#commit(state, null, p.name);
+    const args = { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId: p.sequenceId, action: p.name, state, result: output.result, error: null };
+    await this.#postRunStep(args, () => this.#commit(state, null, p.name));
     return { action: p.name, result: output.result, state };
   }
 
   /** Lets the hooks record the failure (state from before the action), keeps the action as the next one, rethrows. */
   async #fail(p: PreparedStep, thrown: unknown): Promise<never> {
     const error = thrown ?? new ApplicationRunError(`Action ${JSON.stringify(p.name)} threw ${String(thrown)}`);
+    const args = { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId: p.sequenceId, action: p.name, state: p.state, result: null, error };
     try {
-      await callHooks(this.#hooks, 'postRunStep', { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId: p.sequenceId, action: p.name, state: p.state, result: null, error });
+      // The failed step used up its sequence id; a retry runs the same action with the next one.
+      await this.#postRunStep(args, () => this.#commit(p.state, p.name, this.#continueAfter));
     } catch (hookError) {
       throw new StepHookFailedError(p.name, error, hookError);
     }
-    // The failed step used up its sequence id; a retry runs the same action with the next one.
-    this.#commit(p.state, p.name, this.#continueAfter);
     throw error;
+  }
+
+  /**
+   * Runs the postRunStep hooks and commits the step. Persister hooks run
+   * first: once they have saved, the step is durable and is committed before
+   * the other hooks run, so a failing tracker can never leave the app behind
+   * its own saved step (every retry would then conflict). With no persister,
+   * a hook's error keeps the step uncommitted.
+   */
+  async #postRunStep(args: Parameters<NonNullable<LifecycleHooks['postRunStep']>>[0], commit: () => void): Promise<void> {
+    await callHooks(this.#saverHooks, 'postRunStep', args);
+    const durable = this.#saverHooks.length > 0;
+    if (durable) commit();
+    await callHooks(this.#otherHooks, 'postRunStep', args);
+    if (!durable) commit();
   }
 
   #commit(state: State, startAt: string | null, continueAfter: string | null): void {

@@ -102,7 +102,8 @@ function forkSource(options: InitializeFromOptions, identity: BuildIdentity): Lo
     return null;
   }
   if (typeof forkFromAppId !== 'string' || forkFromAppId.length === 0) throw new ApplicationBuildError('forkFromAppId must be a non-empty string');
-  const partitionKey = forkFromPartitionKey ?? identity.partitionKey;
+  // An explicit null means "no partition", as everywhere else; only an omitted key means "this app's partition".
+  const partitionKey = forkFromPartitionKey === undefined ? identity.partitionKey : forkFromPartitionKey;
   if (forkFromAppId === identity.appId && normalizePartitionKey(partitionKey) === normalizePartitionKey(identity.partitionKey)) {
     throw new ApplicationBuildError(
       `Cannot fork app ${JSON.stringify(forkFromAppId)} into itself: give the new application another app id with withIdentifiers(), or leave it out to generate one`,

@@ -26,8 +26,13 @@ export interface FieldSerde<T = unknown> {
 }
 
 const BUILTIN_TAGS = new Set(['date', 'map', 'set', 'bigint', 'bytes']);
-const typeSerdes = new Map<string, TypeSerde<unknown>>();
-const fieldSerdes = new Map<string, FieldSerde>();
+// Kept on globalThis so the ESM and CJS builds of this package, if both are loaded, share one registry.
+const registries = ((globalThis as Record<symbol, unknown>)[Symbol.for('@burr/core.serde')] ??= {
+  typeSerdes: new Map<string, TypeSerde<unknown>>(),
+  fieldSerdes: new Map<string, FieldSerde>(),
+}) as { typeSerdes: Map<string, TypeSerde<unknown>>; fieldSerdes: Map<string, FieldSerde> };
+const typeSerdes = registries.typeSerdes;
+const fieldSerdes = registries.fieldSerdes;
 
 /**
  * Registers serialization for a custom type, process-wide. Values of types
