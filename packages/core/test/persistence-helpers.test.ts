@@ -122,6 +122,7 @@ describe('burrSqlStatements', () => {
     expect(sqlite.createSchema[0]).toContain('PRIMARY KEY (partition_key, app_id, sequence_id, position)');
     expect(sqlite.createSchema[0]).toContain('state TEXT NOT NULL');
     expect(sqlite.createSchema[1]).toBe('CREATE INDEX IF NOT EXISTS "burr_state_created_at_index" ON "burr_state" (created_at)');
+    expect(sqlite.createSchema[2]).toBe('CREATE INDEX IF NOT EXISTS "burr_state_app_created_at_index" ON "burr_state" (partition_key, app_id, created_at)');
     expect(sqlite.insert).toMatch(/VALUES \(\?, \?, \?, \?, \?, \?, \?\)$/);
 
     const pg = burrSqlStatements('postgres', 'burr_state', 'tenant_a');

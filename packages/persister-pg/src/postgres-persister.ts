@@ -180,7 +180,12 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
         const [found] = await tx.unsafe('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]).values();
         if (!found) await tx.unsafe(`CREATE SCHEMA ${quoteSqlIdentifier(this.schema, 'schema name')}`);
       }
-      for (const statement of this.#statements.createSchema) await tx.unsafe(statement);
+      // Skip what exists: a role allowed to use a table made by someone else (Python, a migration) lacks CREATE on the schema.
+      const { createSchema, schemaObjects } = this.#statements;
+      for (const [i, statement] of createSchema.entries()) {
+        const [exists] = await tx.unsafe('SELECT to_regclass($1) IS NOT NULL', [schemaObjects[i]!]).values();
+        if (exists?.[0] !== true) await tx.unsafe(statement);
+      }
     });
   }
 

@@ -48,7 +48,12 @@ describe('table format shared with Python Burr', () => {
     python.exec(pythonSql);
     try {
       const shape = tableShape(ours, 'burr_state');
-      expect(shape).toEqual(tableShape(python, 'burr_state'));
+      const pythonShape = tableShape(python, 'burr_state');
+      expect(shape.columns).toEqual(pythonShape.columns);
+      // Python's indexes, plus one of ours that covers listAppIds.
+      for (const index of pythonShape.indexes) expect(shape.indexes).toContainEqual(index);
+      expect(shape.indexes).toContainEqual({ unique: 0, origin: 'c', columns: ['partition_key', 'app_id', 'created_at'] });
+      expect(shape.indexes).toHaveLength(pythonShape.indexes.length + 1);
       expect(shape.columns.map((c) => (c as { name: string }).name)).toEqual([
         'partition_key',
         'app_id',
@@ -59,7 +64,9 @@ describe('table format shared with Python Burr', () => {
         'created_at',
       ]);
       const indexNames = ours.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'burr_state' AND sql IS NOT NULL").pluck().all();
-      expect(indexNames).toEqual(['burr_state_created_at_index']);
+      expect(indexNames).toEqual(['burr_state_created_at_index', 'burr_state_app_created_at_index']);
+      const plan = ours.prepare('EXPLAIN QUERY PLAN SELECT app_id FROM burr_state WHERE partition_key = ? GROUP BY app_id ORDER BY MAX(created_at) DESC, app_id').all('');
+      expect(JSON.stringify(plan)).toContain('COVERING INDEX burr_state_app_created_at_index');
     } finally {
       ours.close();
       python.close();
@@ -104,7 +111,7 @@ describe('table format shared with Python Burr', () => {
 
     const check = new Database(dbPath, { readonly: true });
     expect(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'burr_state'").pluck().get()).toBe(tableSqlBefore);
-    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").pluck().all()).toEqual(['burr_state_created_at_index']);
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").pluck().all()).toEqual(['burr_state_created_at_index', 'burr_state_app_created_at_index']);
     check.close();
   });
 });

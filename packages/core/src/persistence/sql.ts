@@ -7,6 +7,12 @@ export type BurrSqlDialect = 'sqlite' | 'postgres';
 export interface BurrSqlStatements {
   /** DDL, each idempotent (`IF NOT EXISTS`), to run in order. */
   createSchema: string[];
+  /**
+   * The (schema-qualified, quoted) name of what each `createSchema` statement
+   * creates, in the same order: lets a backend skip a statement whose object
+   * exists, since PostgreSQL checks the CREATE privilege before `IF NOT EXISTS`.
+   */
+  schemaObjects: string[];
   /** Params: partition_key, app_id, sequence_id, position, status, state, created_at (PostgreSQL: ISO 8601 text with a zone, see `toIsoTimestamp`). */
   insert: string;
   /** Params: partition_key, app_id. Latest step: highest sequence id, then greatest position. */
@@ -25,7 +31,11 @@ export const BURR_SQL_COLUMNS = ['partition_key', 'app_id', 'sequence_id', 'posi
  * validated and quoted; `schema` (PostgreSQL) qualifies the table.
  */
 export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, schema?: string): BurrSqlStatements {
-  const table = (schema ? `${quoteSqlIdentifier(schema, 'schema name')}.` : '') + quoteSqlIdentifier(tableName);
+  const qualifier = schema ? `${quoteSqlIdentifier(schema, 'schema name')}.` : '';
+  const table = qualifier + quoteSqlIdentifier(tableName);
+  // Python Burr's index name; unquoted-compatible because the table name is lower case.
+  const createdAtIndex = quoteSqlIdentifier(`${tableName}_created_at_index`.slice(0, 63), 'index name');
+  const appIndex = quoteSqlIdentifier(`${tableName}_app_created_at_index`.slice(0, 63), 'index name');
   const p = dialect === 'postgres' ? (i: number) => `$${i}` : () => '?';
   const stateType = dialect === 'postgres' ? 'JSONB' : 'TEXT';
   const stateOut = dialect === 'postgres' ? 'state::text AS state' : 'state';
@@ -49,9 +59,11 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
         created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
         PRIMARY KEY (partition_key, app_id, sequence_id, position)
       )`,
-      // Python Burr's index name; unquoted-compatible because the table name is lower case.
-      `CREATE INDEX IF NOT EXISTS ${quoteSqlIdentifier(`${tableName}_created_at_index`.slice(0, 63), 'index name')} ON ${table} (created_at)`,
+      `CREATE INDEX IF NOT EXISTS ${createdAtIndex} ON ${table} (created_at)`,
+      // Ours, not Python's: covers listAppIds (group by app, newest save) without reading any state.
+      `CREATE INDEX IF NOT EXISTS ${appIndex} ON ${table} (partition_key, app_id, created_at)`,
     ],
+    schemaObjects: [table, `${qualifier}${createdAtIndex}`, `${qualifier}${appIndex}`],
     insert: `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5].map(p).join(', ')}, ${stateIn}, ${createdAtIn})`,
     selectLatest: `SELECT ${columns} FROM ${table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} ORDER BY sequence_id DESC, position DESC LIMIT 1`,
     selectAtSequence: `SELECT ${columns} FROM ${table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} AND sequence_id = ${p(3)} ORDER BY position LIMIT 1`,
