@@ -66,8 +66,11 @@ export class MongoDBPersister extends RecordStatePersister {
     this.dbName = dbName;
     this.collectionName = collectionName;
     // Resuming must see the step just saved, so reads go to the primary
-    // whatever read preference the client was given.
-    this.#collection = client.db(dbName).collection<BurrStateDocument>(collectionName, { readPreference: 'primary' });
+    // whatever read preference the client was given; and saves are
+    // acknowledged by a majority, so a duplicate key is always reported (an
+    // unacknowledged `w: 0` client would hide conflicts) and a saved step
+    // survives a failover.
+    this.#collection = client.db(dbName).collection<BurrStateDocument>(collectionName, { readPreference: 'primary', writeConcern: { w: 'majority' } });
   }
 
   /**

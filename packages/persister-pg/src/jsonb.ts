@@ -26,8 +26,17 @@ export function toJsonbText(json: string): string {
   // The substring search is cheap; the exact regex runs only when it hits.
   if (json.includes('\\u0000') && NUL_ESCAPE.test(json)) {
     throw new UnsupportedValueError(
-      `Cannot store a NUL character (U+0000) at ${formatKeyPath(findNulPath(JSON.parse(json)) ?? [])}: PostgreSQL JSONB strings cannot hold it. Nothing was written.`,
+      `Cannot store a NUL character (U+0000) at ${formatKeyPath(findStringPath(JSON.parse(json), hasNul) ?? [])}: PostgreSQL JSONB strings cannot hold it. Nothing was written.`,
     );
+  }
+  // JSON.stringify escapes only unpaired surrogates as \udXXX; JSONB refuses them (invalid UTF-8).
+  if (json.includes('\\ud')) {
+    const path = findStringPath(JSON.parse(json), hasLoneSurrogate);
+    if (path) {
+      throw new UnsupportedValueError(
+        `Cannot store an unpaired UTF-16 surrogate at ${formatKeyPath(path)}: PostgreSQL JSONB strings must be valid Unicode. Nothing was written.`,
+      );
+    }
   }
   // Core writes positive exponents as `e+` (String(1e22) is "1e+22"): a substring search rules most texts out cheaply.
   if (!json.includes('e+') || !MAYBE_BIG_EXPONENT.test(json)) return json;
@@ -52,14 +61,19 @@ function plainFloatText(token: string): string {
 type KeyPath = Array<string | number>;
 
 /** Where the first NUL character sits in a parsed document (in a key or a string value). */
-function findNulPath(value: unknown, path: KeyPath = []): KeyPath | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const hasNul = (text: string): boolean => text.includes('\u0000');
+const hasLoneSurrogate = (text: string): boolean => LONE_SURROGATE.test(text);
+
+/** Where the first key or string value matching `test` sits in a parsed document. */
+function findStringPath(value: unknown, test: (text: string) => boolean, path: KeyPath = []): KeyPath | undefined {
+  if (typeof value === 'string') return test(value) ? path : undefined;
   if (value === null || typeof value !== 'object') return undefined;
   const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
   for (const [key, item] of entries) {
     const here = [...path, key];
-    if (typeof key === 'string' && key.includes('\u0000')) return here;
-    const found = findNulPath(item, here);
+    if (typeof key === 'string' && test(key)) return here;
+    const found = findStringPath(item, test, here);
     if (found) return found;
   }
   return undefined;

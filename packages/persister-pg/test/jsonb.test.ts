@@ -21,6 +21,15 @@ describe('toJsonbText', () => {
     expect(toJsonbText(json)).toBe(`{"s":"a \\"1e+22\\" b","t":"\\\\","n":${BigInt(3e30)}.0}`);
   });
 
+  it('refuses an unpaired surrogate, naming its key path, and accepts paired ones', () => {
+    expect(() => toJsonbText(JSON.stringify({ a: ['ok', 'x\ud800y'] }))).toThrow(/unpaired UTF-16 surrogate at a\[1\]/);
+    expect(() => toJsonbText(JSON.stringify({ b: '\udc00' }))).toThrow(UnsupportedValueError);
+    const paired = JSON.stringify({ e: '\ud83d\ude00' });
+    expect(toJsonbText(paired)).toBe(paired);
+    const escapedText = JSON.stringify({ t: '\\ud800 is only text' });
+    expect(toJsonbText(escapedText)).toBe(escapedText);
+  });
+
   it('refuses a \\u0000 escape, naming its key path, in values and in keys', () => {
     expect(() => toJsonbText('{"a":{"b":["x","y\\u0000"]}}')).toThrow(UnsupportedValueError);
     expect(() => toJsonbText('{"a":{"b":["x","y\\u0000"]}}')).toThrow(/at a\.b\[1\]/);
