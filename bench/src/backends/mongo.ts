@@ -5,7 +5,7 @@
  */
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import { toIsoTimestamp } from '@burr/core';
-import { MongoDBPersister } from '@burr/persister-mongo';
+import { MongoDBPersister, type BurrStateDocument } from '@burr/persister-mongo';
 import { MongoDBSaver } from '@langchain/langgraph-checkpoint-mongodb';
 import { packageVersion } from '../environment.js';
 import { PeerCheckpointer } from '../peer.js';
@@ -15,23 +15,13 @@ import { FILL_STEPS_PER_APP, fillApp, fillPartition, type Backend, type BackendS
 const DB_NAME = 'burr_bench';
 const FILL_BATCH = 20_000;
 
-interface StepDocument {
-  partition_key: string | null;
-  app_id: string;
-  sequence_id: number;
-  position: string;
-  state: string;
-  status: string;
-  created_at: string;
-}
-
 /**
  * The driver calls a hand-written persister would make, on a collection with
  * the same indexes (created by a MongoDBPersister's `initialize()`).
  */
 async function mongoFloor(client: MongoClient, db: Db, name: string): Promise<Floor> {
   await new MongoDBPersister(client, { dbName: DB_NAME, collectionName: name }).initialize();
-  const collection: Collection<StepDocument> = db.collection<StepDocument>(name);
+  const collection: Collection<BurrStateDocument> = db.collection<BurrStateDocument>(name);
   return {
     insert: (row) =>
       collection.insertOne({
@@ -58,14 +48,14 @@ async function storedSteps(client: MongoClient, db: Db): Promise<StoredStepsTabl
   const name = 'bench_stored';
   const persister = new MongoDBPersister(client, { dbName: DB_NAME, collectionName: name });
   await persister.initialize();
-  const collection = db.collection<StepDocument>(name);
+  const collection = db.collection<BurrStateDocument>(name);
   const base = Date.UTC(2026, 0, 1);
   return {
     persister,
     floor: await mongoFloor(client, db, name),
     fill: async (from, to, prefix, suffix) => {
       for (let start = from; start < to; start += FILL_BATCH) {
-        const batch: StepDocument[] = [];
+        const batch: BurrStateDocument[] = [];
         for (let i = start; i < Math.min(to, start + FILL_BATCH); i++) {
           const seq = i % FILL_STEPS_PER_APP;
           batch.push({

@@ -31,29 +31,36 @@ async function timed(times: RunTimes, save: () => Promise<unknown>): Promise<voi
   times.push(performance.now() - t0);
 }
 
-function burrConversation(session: BackendSession, appId: string): Conversation {
+/**
+ * A conversation over a Burr state: `prepare` (untimed) and `save` (timed)
+ * are what differs between Burr's persister and the raw-driver floor.
+ */
+function stateConversation<P>(prepare: (state: State) => P, save: (step: number, prepared: P) => Promise<unknown>): Conversation {
   const times: RunTimes = [];
   let state: State = burrState(chatState(0), 0);
   return {
     times,
     async step(step, message) {
       state = state.append({ messages: message }).update({ turn: step, [SEQUENCE_ID_KEY]: step });
-      await timed(times, () => session.persister.save({ partitionKey: PARTITION, appId, sequenceId: step, position: 'respond', status: 'completed', state }));
+      const prepared = prepare(state);
+      await timed(times, () => save(step, prepared));
     },
   };
 }
 
+function burrConversation(session: BackendSession, appId: string): Conversation {
+  return stateConversation(
+    (state) => state,
+    (sequenceId, state) => session.persister.save({ partitionKey: PARTITION, appId, sequenceId, position: 'respond', status: 'completed', state }),
+  );
+}
+
 function floorConversation(session: BackendSession, appId: string): Conversation {
-  const times: RunTimes = [];
-  let state: State = burrState(chatState(0), 0);
-  return {
-    times,
-    async step(step, message) {
-      state = state.append({ messages: message }).update({ turn: step, [SEQUENCE_ID_KEY]: step });
-      const json = encodeState(state); // untimed: the floor stores text it is given
-      await timed(times, () => session.floor.insert({ partitionKey: PARTITION, appId, sequenceId: step, position: 'respond', status: 'completed', state: json }));
-    },
-  };
+  // The floor stores text it is given: encoding is outside its timing.
+  return stateConversation(
+    (state) => encodeState(state),
+    (sequenceId, json) => session.floor.insert({ partitionKey: PARTITION, appId, sequenceId, position: 'respond', status: 'completed', state: json }),
+  );
 }
 
 function peerConversation(peer: PeerCheckpointer, thread: string): Conversation {
