@@ -118,7 +118,8 @@ export class LibSQLPersister extends RecordStatePersister {
   }
 
   protected async schemaExists(): Promise<boolean> {
-    const result = await this.#client.execute({ sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", args: [this.tableName] });
+    const { sql, params } = this.#sql.selectTableExists;
+    const result = await this.#client.execute({ sql, args: params });
     return result.rows.length > 0;
   }
 

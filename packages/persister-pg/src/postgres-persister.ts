@@ -190,8 +190,8 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
   }
 
   protected async schemaExists(): Promise<boolean> {
-    const [row] = await this.#sql.unsafe('SELECT to_regclass($1) IS NOT NULL', [this.#qualifiedName], { prepare: true }).values();
-    return row?.[0] === true;
+    const { sql, params } = this.#statements.selectTableExists;
+    return (await this.#sql.unsafe(sql, params, { prepare: true }).values()).length > 0;
   }
 
   protected async insertRecord(record: StateRecord): Promise<void> {

@@ -112,7 +112,8 @@ export class SQLitePersister extends RecordStatePersister {
   }
 
   protected async schemaExists(): Promise<boolean> {
-    return this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(this.tableName) !== undefined;
+    const { sql, params } = this.#sql.selectTableExists;
+    return this.#db.prepare(sql).get(...params) !== undefined;
   }
 
   protected async insertRecord(record: StateRecord): Promise<void> {

@@ -21,6 +21,8 @@ export interface BurrSqlStatements {
   selectAtSequence: string;
   /** Params: partition_key. Distinct app ids, most recently saved first. */
   selectAppIds: string;
+  /** Returns a row when the table exists; run with `params` as given. */
+  selectTableExists: { sql: string; params: string[] };
 }
 
 /** Columns in the order every select returns them. */
@@ -68,5 +70,9 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
     selectLatest: `SELECT ${columns} FROM ${table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} ORDER BY sequence_id DESC, position DESC LIMIT 1`,
     selectAtSequence: `SELECT ${columns} FROM ${table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} AND sequence_id = ${p(3)} ORDER BY position LIMIT 1`,
     selectAppIds: `SELECT app_id FROM ${table} WHERE partition_key = ${p(1)} GROUP BY app_id ORDER BY MAX(created_at) DESC, app_id`,
+    selectTableExists:
+      dialect === 'postgres'
+        ? { sql: 'SELECT 1 WHERE to_regclass($1) IS NOT NULL', params: [table] }
+        : { sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", params: [tableName] },
   };
 }
