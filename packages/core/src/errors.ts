@@ -126,6 +126,36 @@ export class UnsupportedValueError extends BurrError {
   }
 }
 
+/** Why a backend could not serve a call: see {@link PersisterUnavailableError.reason}. */
+export type UnavailableReason = 'unreachable' | 'connect-timeout' | 'operation-timeout' | 'disconnected';
+
+/**
+ * The backend could not be reached, stopped answering, or dropped the
+ * connection. Safe to retry: saves are idempotent, so a save whose reply was
+ * lost can be sent again. The message names the backend and host:port, never
+ * a password; `cause` is the driver's own error.
+ */
+export class PersisterUnavailableError extends BurrError {
+  /** Backend name, e.g. `"PostgreSQL"`. */
+  readonly backend: string;
+  /** Where it was looked for, e.g. `"127.0.0.1:5432"`, without credentials. */
+  readonly address: string;
+  readonly reason: UnavailableReason;
+
+  constructor(backend: string, address: string, reason: UnavailableReason, options?: { cause?: unknown; detail?: string }) {
+    const what: Record<UnavailableReason, string> = {
+      unreachable: 'could not be reached',
+      'connect-timeout': 'did not accept a connection in time',
+      'operation-timeout': 'did not answer in time',
+      disconnected: 'closed the connection',
+    };
+    super('BURR_PERSISTER_UNAVAILABLE', `${backend} at ${address} ${what[reason]}${options?.detail ? ` (${options.detail})` : ''}.`, options);
+    this.backend = backend;
+    this.address = address;
+    this.reason = reason;
+  }
+}
+
 /** An application graph or builder call that cannot work, found at build time. */
 export class ApplicationBuildError extends BurrError {
   constructor(message: string) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeState, encodeState } from '@burr/core';
 
 /**
- * The `state` column of app-B in shared/compat/python-burr-0.40.2-sqlite/burr_state.sql,
+ * The `state` column of app-B in packages/testkit/fixtures/python-burr-0.40.2-sqlite/burr_state.sql,
  * written by Python Burr 0.40.2 itself (`json.dumps` of the serialized state).
  */
 const PYTHON_APP_B_STATE = String.raw`{"count": 1, "__SEQUENCE_ID": 0, "extras": {"float_one": 1.0, "float": 0.1, "big": 100000000000000000000, "unicode": "\u00e9\u4e2d\ud83d\ude00", "none": null, "tuple": "(1, 2)", "bool": true, "nested": [{"b": 1, "a": 2}], "nan": NaN, "neg0": -0.0, "exp": 1e-07, "bigf": 1e+22, "set": "{1}", "5": "intkey"}, "__PRIOR_STEP": "counter"}`;

@@ -41,7 +41,7 @@ interface ExpectedFile {
 }
 
 /**
- * Reads a fixture folder of `shared/compat/` (`burr_state.sql` and
+ * Reads a Python-written fixture folder (see `packages/testkit/fixtures/`) (`burr_state.sql` and
  * `expected.json`). Values JSON cannot carry come back as JavaScript values:
  * `{"$float": "nan"}` → `NaN` (also `inf`, `-inf`), `{"$bigint": "…"}` → bigint;
  * the partition key `"None"` of `list_app_ids` means `null`.
@@ -84,7 +84,7 @@ function reviveMarkers(_key: string, value: unknown): unknown {
 export interface PythonCompatOptions {
   /** Shown in test names, e.g. `"sqlite"`. */
   name: string;
-  /** A `shared/compat/` fixture folder (a `file:` URL ending in `/`). */
+  /** A Python-written fixture folder (a `file:` URL ending in `/`). */
   fixtureDir: URL;
   /** A loader on a fresh database into which `sql` (the fixture's dump) was loaded, used as is (no `initialize()`). */
   open(sql: string): Promise<BaseStateLoader & { cleanup(): Promise<void> }>;
