@@ -52,9 +52,15 @@ export interface BaseStateSaver {
   /** Whether `initialize()` has run against this store (from any connection). */
   isInitialized(): Promise<boolean>;
   /**
-   * Saves one step atomically. A second save of the same
-   * (partition, app, sequence id, position) throws `PersisterConflictError`
-   * and leaves the stored step unchanged.
+   * Saves one step atomically and idempotently. Saving again the step stored
+   * under the same (partition, app, sequence id, position), with the same
+   * status and the same state content, succeeds and changes nothing (the
+   * first `createdAt` is kept): a save whose reply was lost, e.g. to a cut
+   * connection after the commit, can simply be sent again. Content is
+   * compared as values, not as text, since a backend may normalize the JSON
+   * it stores. A different status or state under that key throws
+   * `PersisterConflictError` and leaves the stored step unchanged; of two
+   * writers racing with different content exactly one wins.
    */
   save(args: SaveStateArgs): Promise<void>;
 }

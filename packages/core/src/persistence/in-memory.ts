@@ -1,5 +1,6 @@
 import type { StateRecord, StoredStateRecord, RecordQuery, RecordStatePersisterOptions } from './record-persister.js';
 import { RecordStatePersister } from './record-persister.js';
+import type { StepKey } from './validate.js';
 
 /** The records behind one or more {@link InMemoryPersister}s, like a database several connections share. */
 export class InMemoryStore {
@@ -41,9 +42,13 @@ export class InMemoryPersister extends RecordStatePersister {
   }
 
   protected async insertRecord(record: StateRecord): Promise<void> {
-    const key = JSON.stringify([record.partitionKey, record.appId, record.sequenceId, record.position]);
+    const key = storeKey(record);
     if (this.#store.records.has(key)) throw this.conflict(record);
     this.#store.records.set(key, record);
+  }
+
+  protected override async findRecordAt(key: StepKey): Promise<StoredStateRecord | null> {
+    return this.#store.records.get(storeKey(key)) ?? null;
   }
 
   protected async findRecord(query: RecordQuery): Promise<StoredStateRecord | null> {
@@ -72,4 +77,9 @@ export class InMemoryPersister extends RecordStatePersister {
   }
 
   protected async closeOwnedResources(): Promise<void> {}
+}
+
+/** The map key of a step: its four key parts, unambiguously joined. */
+function storeKey(key: StepKey): string {
+  return JSON.stringify([key.partitionKey, key.appId, key.sequenceId, key.position]);
 }

@@ -2,6 +2,7 @@ import { DeserializationError, PersisterClosedError, PersisterConflictError, Per
 import type { SerdeKwargs } from '../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../serde/state-codec.js';
 import type { BaseStatePersister, PartitionKeyInput, PersistedStateData, PersistStatus, SaveStateArgs } from './contract.js';
+import { sameStateContent } from './same-content.js';
 import { nextSaveTime, parseTimestamp, type SaveTime } from './timestamps.js';
 import { assertAppId, assertSequenceId, isPersistStatus, normalizePartitionKey, validateSaveArgs, type StepKey } from './validate.js';
 
@@ -44,7 +45,9 @@ export interface RecordStatePersisterOptions {
  *
  * - `createSchema()` / `schemaExists()`: tables, indexes, collections;
  * - `insertRecord()`: one atomic insert that throws {@link PersisterConflictError}
- *   (see {@link RecordStatePersister.conflict}) when the key exists;
+ *   (see {@link RecordStatePersister.conflict}) when the key exists; the base
+ *   then reads the stored record and succeeds when it is the same step
+ *   (idempotent saves, see {@link BaseStatePersister.save});
  * - `findRecord()`: latest step of an app = highest sequence id, ties broken
  *   by the greatest position; a given sequence id = the least position;
  * - `findAppIds()`: distinct app ids, most recently saved first;
@@ -68,6 +71,18 @@ export abstract class RecordStatePersister implements BaseStatePersister {
   protected abstract insertRecord(record: StateRecord): Promise<void>;
   protected abstract findRecord(query: RecordQuery): Promise<StoredStateRecord | null>;
   protected abstract findAppIds(partitionKey: string): Promise<string[]>;
+
+  /**
+   * The record stored under exactly this key, or `null`. Read only after
+   * `insertRecord` reported a conflict. The default asks `findRecord` for the
+   * sequence id and keeps the answer only when its position matches, so when
+   * another position sorts first at that sequence id this finds nothing and
+   * the save stays a conflict; a backend with a direct lookup may override it.
+   */
+  protected async findRecordAt(key: StepKey): Promise<StoredStateRecord | null> {
+    const found = await this.findRecord({ partitionKey: key.partitionKey, appId: key.appId, sequenceId: key.sequenceId });
+    return found !== null && found.position === key.position ? found : null;
+  }
   protected abstract closeOwnedResources(): Promise<void>;
 
   async initialize(): Promise<void> {
@@ -89,7 +104,25 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     // Encode first: a value that cannot be stored fails before any I/O.
     const state = encodeState(args.state, { kwargs: this.serdeKwargs, nonFiniteNumbers: this.nonFiniteNumbers });
     if (!(await this.isInitialized())) throw new PersisterNotInitializedError(this.describe(), 'its table or collection does not exist');
-    await this.insertRecord({ ...key, status: args.status, state, ...nextSaveTime() });
+    const record: StateRecord = { ...key, status: args.status, state, ...nextSaveTime() };
+    try {
+      await this.insertRecord(record);
+    } catch (error) {
+      // Only a taken key costs a read: the happy path stays one round trip.
+      if (!(error instanceof PersisterConflictError) || !(await this.#holdsSameRecord(record))) throw error;
+    }
+  }
+
+  /**
+   * Whether the record stored under `record`'s exact key has its status and
+   * state content: then a save is a repeat (e.g. a retry after a lost reply)
+   * and succeeds, leaving the stored record, its `created_at` included, as it
+   * was. If the lookup itself fails, that error propagates: the outcome is
+   * unknown, and the caller may retry.
+   */
+  async #holdsSameRecord(record: StateRecord): Promise<boolean> {
+    const stored = await this.findRecordAt(record);
+    return stored !== null && stored.status === record.status && sameStateContent(record.state, stored.state);
   }
 
   async load(partitionKey: PartitionKeyInput, appId: string, sequenceId?: number | null): Promise<PersistedStateData | null> {
