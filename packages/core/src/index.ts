@@ -48,6 +48,18 @@ export { toSqlTimestamp, toIsoTimestamp, parseTimestamp, type SaveTime } from '.
 export { burrSqlStatements, BURR_SQL_COLUMNS, type BurrSqlDialect, type BurrSqlStatements } from './persistence/sql.js';
 export { storedRecordFromSqlRow, type BurrSqlRow } from './persistence/sql-row.js';
 export {
+  ConnectionGuard,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  addressOf,
+  networkFaultReason,
+  readConnectionTimeouts,
+  type ConnectionFaultClassifier,
+  type ConnectionGuardOptions,
+  type ConnectionTimeoutOptions,
+  type ConnectionTimeouts,
+} from './persistence/connection-faults.js';
+export {
   readPersisterConfig,
   type ConfigField,
   type ConfigFieldType,

@@ -15,3 +15,4 @@ export {
   type PythonListCase,
 } from './python-compat.js';
 export { sampleStep } from './sample-step.js';
+export { startSilentServer, closedPort, type SilentServer } from './fault-servers.js';

@@ -1,0 +1,187 @@
+import { BurrError, InvalidPersistArgumentError, PersisterUnavailableError, type UnavailableReason } from '../errors.js';
+
+/** Default of `connectTimeoutMs` on every server backend: how long to wait for a connection to be accepted and ready. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Default of `operationTimeoutMs` on every server backend: how long one call may wait for the server's answer. */
+export const DEFAULT_OPERATION_TIMEOUT_MS = 30_000;
+
+/** The timeout options every server persister takes, under the same names. */
+export interface ConnectionTimeoutOptions {
+  /** Milliseconds to wait for a connection to be accepted and ready. Default {@link DEFAULT_CONNECT_TIMEOUT_MS}. */
+  connectTimeoutMs?: number;
+  /** Milliseconds one call (save, load, list, initialize) may wait for the server. Default {@link DEFAULT_OPERATION_TIMEOUT_MS}. */
+  operationTimeoutMs?: number;
+}
+
+/** {@link ConnectionTimeoutOptions} with the defaults filled in and checked. */
+export interface ConnectionTimeouts {
+  connectTimeoutMs: number;
+  operationTimeoutMs: number;
+}
+
+/** Options of the guard's timing, read from a persister's options; throws `InvalidPersistArgumentError` for a value that is not a positive number. */
+export function readConnectionTimeouts(persister: string, options: ConnectionTimeoutOptions = {}): ConnectionTimeouts {
+  const read = (name: keyof ConnectionTimeoutOptions, fallback: number): number => {
+    const value = options[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2 ** 31 - 1) {
+      throw new InvalidPersistArgumentError(`${persister}: ${name} must be a positive number of milliseconds (at most 2^31-1), got ${String(value)}`);
+    }
+    return value;
+  };
+  return { connectTimeoutMs: read('connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS), operationTimeoutMs: read('operationTimeoutMs', DEFAULT_OPERATION_TIMEOUT_MS) };
+}
+
+/**
+ * `host:port` of a connection URL, without user, password, path or query, for
+ * error messages. `defaultPort` fills in a URL without a port; a string that
+ * is no URL gives `"(unparsable address)"` rather than echoing it (it may
+ * hold a password).
+ */
+export function addressOf(target: string | { host?: string | undefined; port?: number | string | undefined }, defaultPort?: number): string {
+  let host: string | undefined;
+  let port: string | undefined;
+  if (typeof target === 'string') {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      return '(unparsable address)';
+    }
+    host = url.hostname;
+    port = url.port;
+  } else {
+    host = target.host;
+    port = target.port === undefined ? undefined : String(target.port);
+  }
+  host ||= 'localhost';
+  if (!port && defaultPort !== undefined) port = String(defaultPort);
+  // URL keeps IPv6 hosts in brackets; a bare IPv6 host from values gets them here.
+  if (host.includes(':') && !host.startsWith('[')) host = `[${host}]`;
+  return port ? `${host}:${port}` : host;
+}
+
+/** Node errno codes and what they mean for a persister, the same whatever the driver. */
+const NODE_ERROR_REASONS: Readonly<Record<string, UnavailableReason>> = {
+  ECONNREFUSED: 'unreachable',
+  ENOTFOUND: 'unreachable',
+  EAI_AGAIN: 'unreachable',
+  EAI_NONAME: 'unreachable',
+  EHOSTUNREACH: 'unreachable',
+  EHOSTDOWN: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  ENETDOWN: 'unreachable',
+  EADDRNOTAVAIL: 'unreachable',
+  ECONNRESET: 'disconnected',
+  ECONNABORTED: 'disconnected',
+  EPIPE: 'disconnected',
+  ERR_SOCKET_CLOSED: 'disconnected',
+  ERR_STREAM_PREMATURE_CLOSE: 'disconnected',
+  UND_ERR_SOCKET: 'disconnected',
+  UND_ERR_CLOSED: 'disconnected',
+  UND_ERR_CONNECT_TIMEOUT: 'connect-timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'operation-timeout',
+  UND_ERR_BODY_TIMEOUT: 'operation-timeout',
+};
+
+/**
+ * The {@link UnavailableReason} a Node network error stands for, looking
+ * through `cause` chains and `AggregateError`s (Node reports a refused
+ * `localhost` as one error per address), or `undefined` when `error` is no
+ * network fault. A persister adds its driver's own errors on top.
+ */
+export function networkFaultReason(error: unknown): UnavailableReason | undefined {
+  const seen = new Set<unknown>();
+  const visit = (value: unknown, depth: number): UnavailableReason | undefined => {
+    if (value === null || typeof value !== 'object' || seen.has(value) || depth > 6) return undefined;
+    seen.add(value);
+    const { code, syscall, cause, errors } = value as { code?: unknown; syscall?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof code === 'string') {
+      // ETIMEDOUT while connecting is the kernel giving up on the handshake; on an open socket, a dead peer.
+      if (code === 'ETIMEDOUT') return syscall === 'connect' ? 'connect-timeout' : 'disconnected';
+      const reason = NODE_ERROR_REASONS[code];
+      if (reason) return reason;
+    }
+    if (Array.isArray(errors)) {
+      for (const inner of errors) {
+        const reason = visit(inner, depth + 1);
+        if (reason) return reason;
+      }
+    }
+    return visit(cause, depth + 1);
+  };
+  return visit(error, 0);
+}
+
+/** Classifies a driver's error: its reason when it is a connection fault, otherwise `undefined` (the error passes through). */
+export type ConnectionFaultClassifier = (error: unknown) => UnavailableReason | undefined;
+
+/** What a {@link ConnectionGuard} needs to know about its backend. */
+export interface ConnectionGuardOptions extends ConnectionTimeouts {
+  /** Backend name for messages, e.g. `"PostgreSQL"`. */
+  backend: string;
+  /** `host:port` without credentials, see {@link addressOf}. */
+  address: string;
+  /** The driver's own fault errors; node errno codes are recognized without it. */
+  classify?: ConnectionFaultClassifier;
+}
+
+/**
+ * Runs a persister's calls to its server with a deadline and turns
+ * connection faults into {@link PersisterUnavailableError}: the part of fault
+ * handling that is the same on every backend. Until a first call has
+ * succeeded the deadline also covers connecting (`connectTimeoutMs +
+ * operationTimeoutMs`), since drivers that connect lazily do it inside the
+ * first call; a deadline missed then is reported as `connect-timeout`.
+ */
+export class ConnectionGuard {
+  readonly backend: string;
+  readonly address: string;
+  readonly timeouts: ConnectionTimeouts;
+  readonly #classify: ConnectionFaultClassifier;
+  #answered = false;
+
+  constructor(options: ConnectionGuardOptions) {
+    this.backend = options.backend;
+    this.address = options.address;
+    this.timeouts = { connectTimeoutMs: options.connectTimeoutMs, operationTimeoutMs: options.operationTimeoutMs };
+    const driverClassify = options.classify;
+    this.#classify = (error) => driverClassify?.(error) ?? networkFaultReason(error);
+  }
+
+  /** Runs `work` under the deadline; a connection fault or a missed deadline rejects with {@link PersisterUnavailableError}. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const connecting = !this.#answered;
+    const limit = connecting ? this.timeouts.connectTimeoutMs + this.timeouts.operationTimeoutMs : this.timeouts.operationTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const pending = work();
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // The driver may still settle the call later; that outcome has no one left to hear it.
+        pending.catch(() => {});
+        reject(this.unavailable(connecting ? 'connect-timeout' : 'operation-timeout', undefined, `no answer within ${limit} ms`));
+      }, limit);
+    });
+    try {
+      const result = await Promise.race([pending, deadline]);
+      this.#answered = true;
+      return result;
+    } catch (error) {
+      throw this.translate(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** `error` as a {@link PersisterUnavailableError} when it is a connection fault; otherwise `error` itself. */
+  translate(error: unknown): unknown {
+    if (error instanceof BurrError) return error;
+    const reason = this.#classify(error);
+    return reason ? this.unavailable(reason, error) : error;
+  }
+
+  /** A {@link PersisterUnavailableError} for this backend and address. */
+  unavailable(reason: UnavailableReason, cause?: unknown, detail?: string): PersisterUnavailableError {
+    return new PersisterUnavailableError(this.backend, this.address, reason, { cause, detail });
+  }
+}
