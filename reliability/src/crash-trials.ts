@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SEQUENCE_ID_KEY } from '@burr/core';
+import { openPersister, type BackendSpec } from './backend-spec.js';
+import { TRIAL_APP_ID, TRIAL_PARTITION } from './counter-app.js';
+
+/** The built child program (tsup puts it beside main.js; sources are one folder up from dist). */
+const CHILD_PROGRAM = fileURLToPath(new URL('../dist/crash-child.js', import.meta.url));
+
+/** What a run of trials found on one backend. */
+export interface CrashTrialReport {
+  trials: number;
+  /** Steps the children reported as saved (their save had returned). */
+  stepsSaved: number;
+  /** Reported-saved steps that are missing from the store, or stored with other content. */
+  lost: number;
+  /** Stored steps whose state shows an action applied twice or skipped (`count !== sequenceId + 1`). */
+  duplicated: number;
+  /** Sequence ids missing between 0 and the latest stored one. */
+  gaps: number;
+  /** Children that died before they resumed (they must not: a kill can land anywhere, a restart must work). */
+  startupFailures: number;
+  /** The first few problems, for the log. */
+  problems: string[];
+}
+
+/** Options of {@link runCrashTrials}. */
+export interface CrashTrialOptions {
+  trials: number;
+  /** Each child is killed at a random moment up to this long after it resumed. */
+  maxLifeMs?: number;
+  /** Gives up on a child that has not resumed after this long. */
+  startupTimeoutMs?: number;
+}
+
+interface ChildLife {
+  resumedAt: number | null;
+  saved: Map<number, number>;
+  startupFailure: string | null;
+}
+
+/**
+ * Runs `trials` lives of the counter app against one store, each killed with
+ * SIGKILL at a random moment, each resuming where the previous one stopped;
+ * then checks, through the public loader API, that every step a child saw
+ * saved is stored once and the stored chain is gap-free and consistent.
+ */
+export async function runCrashTrials(spec: BackendSpec, options: CrashTrialOptions): Promise<CrashTrialReport> {
+  const maxLifeMs = options.maxLifeMs ?? 300;
+  const report: CrashTrialReport = { trials: options.trials, stepsSaved: 0, lost: 0, duplicated: 0, gaps: 0, startupFailures: 0, problems: [] };
+  const acknowledged = new Map<number, number>();
+  let lastAcknowledged = -1;
+  for (let trial = 0; trial < options.trials; trial++) {
+    const life = await liveOnce(spec, Math.random() * maxLifeMs, options.startupTimeoutMs ?? 20_000);
+    if (life.startupFailure !== null) {
+      report.startupFailures++;
+      note(report, `trial ${trial}: ${life.startupFailure}`);
+      continue;
+    }
+    if (life.resumedAt !== null && life.resumedAt < lastAcknowledged) {
+      note(report, `trial ${trial} resumed at ${life.resumedAt}, but ${lastAcknowledged} had been saved`);
+    }
+    for (const [sequenceId, count] of life.saved) {
+      acknowledged.set(sequenceId, count);
+      lastAcknowledged = Math.max(lastAcknowledged, sequenceId);
+    }
+  }
+  report.stepsSaved = acknowledged.size;
+  await checkStore(spec, acknowledged, report);
+  return report;
+}
+
+function note(report: CrashTrialReport, problem: string): void {
+  if (report.problems.length < 10) report.problems.push(problem);
+}
+
+function liveOnce(spec: BackendSpec, lifeMs: number, startupTimeoutMs: number): Promise<ChildLife> {
+  return new Promise((resolve) => {
+    const life: ChildLife = { resumedAt: null, saved: new Map(), startupFailure: null };
+    const child = spawn(process.execPath, [CHILD_PROGRAM, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let pending = '';
+    let resumed = false;
+    const startupTimer = setTimeout(() => {
+      life.startupFailure = `no resume within ${startupTimeoutMs} ms`;
+      child.kill('SIGKILL');
+    }, startupTimeoutMs);
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const [kind, sequenceText, countText] = line.split(' ');
+        if (kind === 'resumed' && !resumed) {
+          resumed = true;
+          clearTimeout(startupTimer);
+          life.resumedAt = sequenceText === 'none' ? -1 : Number(sequenceText);
+          setTimeout(() => child.kill('SIGKILL'), lifeMs);
+        } else if (kind === 'saved') {
+          life.saved.set(Number(sequenceText), Number(countText));
+        }
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(startupTimer);
+      if (!resumed && life.startupFailure === null) {
+        life.startupFailure = `exited with ${signal ?? code} before resuming: ${firstErrorLine(stderr)}`;
+      } else if (resumed && signal !== 'SIGKILL') {
+        life.startupFailure = `exited with ${signal ?? code} while stepping: ${firstErrorLine(stderr)}`;
+      }
+      resolve(life);
+    });
+  });
+}
+
+async function checkStore(spec: BackendSpec, acknowledged: ReadonlyMap<number, number>, report: CrashTrialReport): Promise<void> {
+  const persister = await openPersister(spec);
+  try {
+    const latest = await persister.load(TRIAL_PARTITION, TRIAL_APP_ID);
+    const lastStored = latest?.sequenceId ?? -1;
+    for (let sequenceId = 0; sequenceId <= lastStored; sequenceId++) {
+      const step = await persister.load(TRIAL_PARTITION, TRIAL_APP_ID, sequenceId);
+      if (step === null) {
+        report.gaps++;
+        note(report, `sequence id ${sequenceId} is missing`);
+        continue;
+      }
+      const count = step.state.get('count') as number;
+      if (count !== sequenceId + 1 || step.state.get(SEQUENCE_ID_KEY) !== sequenceId) {
+        report.duplicated++;
+        note(report, `sequence id ${sequenceId} holds count ${count}`);
+      }
+    }
+    for (const [sequenceId, count] of acknowledged) {
+      const step = sequenceId <= lastStored ? await persister.load(TRIAL_PARTITION, TRIAL_APP_ID, sequenceId) : null;
+      if (step === null || step.state.get('count') !== count) {
+        report.lost++;
+        note(report, `saved step ${sequenceId} (count ${count}) is not stored as saved`);
+      }
+    }
+  } finally {
+    await persister.cleanup();
+  }
+}
+
+/** The line of a child's stderr that names its error (Node prints the source line and a caret first). */
+function firstErrorLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return lines.find((line) => /^\w*Error\b|^\w+Error:|Error \[|code:/.test(line.trim())) ?? lines.slice(-3).join(' | ');
+}
