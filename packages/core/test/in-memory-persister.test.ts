@@ -224,7 +224,8 @@ describe('InMemoryPersister.listAppIds', () => {
     await persister.save(step(0, { appId: 'b' }));
     await expect(persister.save(step(0, { appId: 'a', status: 'failed' }))).rejects.toBeInstanceOf(PersisterConflictError);
     await persister.save(step(0, { appId: 'a' }));
-    expect(await persister.listAppIds(null)).toEqual(['b', 'a'], 'neither a conflict nor an identical re-save counts as a write');
+    // Neither a conflict nor an identical re-save counts as a write.
+    expect(await persister.listAppIds(null)).toEqual(['b', 'a']);
   });
 });
 

@@ -1,10 +1,10 @@
-import { ApplicationRunError } from '../errors.js';
+import { ApplicationRunError, SerializationError, StateTooLargeError, UnsupportedValueError } from '../errors.js';
 import { SEQUENCE_ID_KEY, type State } from '../state.js';
 import type { ActionContext, ActionInputs, AnyAction, StepOutput } from './actions.js';
 import { StepHookFailedError } from './errors.js';
 import { executeAction, mergeWrites, selectInputs, streamAction } from './execute.js';
 import type { ApplicationGraph, CompiledGraph } from './graph.js';
-import { callHooks, PersisterHook, type LifecycleHooks, type ParentPointer } from './hooks.js';
+import { callHooks, PersisterHook, type LifecycleHooks, type ParentPointer, type PostRunStepArgs } from './hooks.js';
 import type { StartingPoint } from './initialize.js';
 import { StreamingResultContainer, type StreamedOutcome } from './streaming.js';
 
@@ -62,6 +62,14 @@ interface PreparedStep {
   context: ActionContext;
 }
 
+/** A step that ran but whose save threw: the next `step()` saves this same record again before anything else. */
+interface UnsavedStep {
+  args: PostRunStepArgs;
+  commit: () => void;
+  /** What `step()` returns once it is saved; `null` after a failed action, which the next step then re-runs. */
+  result: StepResult | null;
+}
+
 /**
  * A running state machine. Build one with `ApplicationBuilder`. Each step
  * runs the next action, merges the keys it writes into the state, sets the
@@ -69,6 +77,16 @@ interface PreparedStep {
  * (the persister among them) before moving on. If a hook throws, the step
  * is not committed and the error reaches the caller. One step at a time:
  * starting a step while another is running throws.
+ *
+ * When the persister's save throws (a cut connection, a timeout, a conflict),
+ * the step stays uncommitted and is remembered; the next `step()` (or `run`,
+ * `iterate`, `streamResult`) first saves that same record again, without
+ * re-running the action, then commits it. The save may have landed before
+ * its reply was lost; since saves are idempotent, the retry then succeeds
+ * instead of conflicting, and the app continues without being rebuilt. A
+ * save the persister refused for the state itself (`SerializationError`,
+ * `UnsupportedValueError`, `StateTooLargeError`, nothing written) is not
+ * retried: the next step runs the action again.
  */
 export class Application {
   readonly #graph: CompiledGraph;
@@ -85,6 +103,7 @@ export class Application {
   #continueAfter: string | null;
   #nextCache: { value: string | null } | null = null;
   #busy = false;
+  #unsaved: UnsavedStep | null = null;
 
   /** Use `ApplicationBuilder.build()`; this constructor is not meant to be called directly. */
   constructor(config: ApplicationConfig) {
@@ -144,10 +163,20 @@ export class Application {
     return this.getNextAction() !== null;
   }
 
-  /** Runs the next action; `null` when there is none. An action's error is rethrown after the hooks saw it. */
+  /**
+   * Runs the next action; `null` when there is none. An action's error is
+   * rethrown after the hooks saw it. After a step whose save threw, this
+   * first saves that step again: if it had run its action, that step's
+   * result is returned and no action runs (`inputs` are not used); if its
+   * action had failed, the action then runs again, as the next step.
+   */
   async step(options: { inputs?: ActionInputs } = {}): Promise<StepResult | null> {
     this.#enter();
     try {
+      if (this.#unsaved !== null) {
+        const saved = await this.#saveUnsaved(this.#unsaved);
+        if (saved !== null) return saved;
+      }
       const prepared = this.#prepare(options.inputs);
       if (prepared === null) return null;
       await this.#callPreHooks(prepared);
@@ -202,6 +231,17 @@ export class Application {
   async streamResult<P = unknown>(options: StreamResultOptions): Promise<{ action: string; stream: StreamingResultContainer<P> }> {
     const haltAfter = this.#actionSet(options.haltAfter, 'haltAfter');
     const haltBefore = this.#actionSet(options.haltBefore, 'haltBefore');
+    if (this.#unsaved !== null) {
+      // The step whose save failed is finished first; if it is the one to stream, its result is all there is.
+      this.#enter();
+      let saved: StepResult | null;
+      try {
+        saved = await this.#saveUnsaved(this.#unsaved);
+      } finally {
+        this.#busy = false;
+      }
+      if (saved !== null && haltAfter.has(saved.action)) return { action: saved.action, stream: StreamingResultContainer.of<P>({ result: saved.result, state: saved.state }) };
+    }
     let next = this.getNextAction();
     if (next === null) throw new ApplicationRunError(`Cannot stream: application ${JSON.stringify(this.#appId)} has no next action`);
     if (!haltAfter.has(next)) {
@@ -265,8 +305,9 @@ export class Application {
   async #complete(p: PreparedStep, output: StepOutput): Promise<StepResult> {
     const state = mergeWrites(p.state, output.state, p.action.writes, p.name);
     const args = { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId: p.sequenceId, action: p.name, state, result: output.result, error: null };
-    await this.#postRunStep(args, () => this.#commit(state, null, p.name));
-    return { action: p.name, result: output.result, state };
+    const stepResult: StepResult = { action: p.name, result: output.result, state };
+    await this.#postRunStep(args, () => this.#commit(state, null, p.name), stepResult);
+    return stepResult;
   }
 
   /** Lets the hooks record the failure (state from before the action), keeps the action as the next one, rethrows. */
@@ -275,7 +316,7 @@ export class Application {
     const args = { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId: p.sequenceId, action: p.name, state: p.state, result: null, error };
     try {
       // The failed step used up its sequence id; a retry runs the same action with the next one.
-      await this.#postRunStep(args, () => this.#commit(p.state, p.name, this.#continueAfter));
+      await this.#postRunStep(args, () => this.#commit(p.state, p.name, this.#continueAfter), null);
     } catch (hookError) {
       throw new StepHookFailedError(p.name, error, hookError);
     }
@@ -287,14 +328,27 @@ export class Application {
    * first: once they have saved, the step is durable and is committed before
    * the other hooks run, so a failing tracker can never leave the app behind
    * its own saved step (every retry would then conflict). With no persister,
-   * a hook's error keeps the step uncommitted.
+   * a hook's error keeps the step uncommitted. A save that throws leaves the
+   * step to {@link Application.step}'s retry (see the class notes).
    */
-  async #postRunStep(args: Parameters<NonNullable<LifecycleHooks['postRunStep']>>[0], commit: () => void): Promise<void> {
-    await callHooks(this.#saverHooks, 'postRunStep', args);
+  async #postRunStep(args: PostRunStepArgs, commit: () => void, result: StepResult | null): Promise<void> {
+    try {
+      await callHooks(this.#saverHooks, 'postRunStep', args);
+    } catch (error) {
+      this.#unsaved = refusedBeforeWrite(error) ? null : { args, commit, result };
+      throw error;
+    }
+    this.#unsaved = null;
     const durable = this.#saverHooks.length > 0;
     if (durable) commit();
     await callHooks(this.#otherHooks, 'postRunStep', args);
     if (!durable) commit();
+  }
+
+  /** Saves a step whose save threw before, commits it and runs the other hooks; returns its result (`null` after a failed action). */
+  async #saveUnsaved(unsaved: UnsavedStep): Promise<StepResult | null> {
+    await this.#postRunStep(unsaved.args, unsaved.commit, unsaved.result);
+    return unsaved.result;
   }
 
   #commit(state: State, startAt: string | null, continueAfter: string | null): void {
@@ -312,4 +366,9 @@ export class Application {
     }
     return set;
   }
+}
+
+/** Errors by which a persister refuses the state itself, before writing anything: saving the same record again cannot succeed. */
+function refusedBeforeWrite(error: unknown): boolean {
+  return error instanceof SerializationError || error instanceof UnsupportedValueError || error instanceof StateTooLargeError;
 }
