@@ -1,6 +1,10 @@
 import postgres from 'postgres';
 import {
   BURR_SQL_COLUMNS,
+  ConnectionGuard,
+  addressOf,
+  readConnectionTimeouts,
+  type ConnectionTimeoutOptions,
   InvalidPersistArgumentError,
   PersisterNotInitializedError,
   RecordStatePersister,
@@ -17,7 +21,7 @@ import {
   type StoredStateRecord,
 } from '@burr/core';
 import { assertNoNulInText, toJsonbText } from './jsonb.js';
-import { PG_UNDEFINED_TABLE, PG_UNIQUE_VIOLATION, sqlState } from './postgres-errors.js';
+import { PG_UNDEFINED_TABLE, PG_UNIQUE_VIOLATION, postgresFaultReason, sqlState } from './postgres-errors.js';
 
 /** A postgres.js client (`postgres(url)`); `TTypes` are its custom types (the `types` option), if any. */
 export type PostgresClient<TTypes extends Record<string, unknown> = {}> = postgres.Sql<TTypes>;
@@ -31,8 +35,15 @@ const MAX_SEQUENCE_ID = 2 ** 31 - 1;
 /** Seconds `cleanup()` lets running queries finish before it closes an owned pool's connections. */
 export const CLOSE_TIMEOUT_SECONDS = 5;
 
-/** Options of the {@link PostgreSQLPersister} constructor. */
-export interface PostgreSQLPersisterOptions extends RecordStatePersisterOptions {
+/**
+ * Options of the {@link PostgreSQLPersister} constructor. `operationTimeoutMs`
+ * (default 30 s) bounds every call; `connectTimeoutMs` (default 10 s) is
+ * postgres.js's `connect_timeout` of a pool the persister opens, and on a
+ * client you pass in only lengthens the deadline of calls until one has
+ * succeeded. A missed deadline, a refused or dropped connection reject with
+ * `PersisterUnavailableError`.
+ */
+export interface PostgreSQLPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions {
   /** Table holding the steps; lower-case letters, digits and `_`. Default `burr_state`, as in Python Burr. */
   tableName?: string;
   /** Schema of the table, created by `initialize()` when missing. Default: the connection's `search_path`. */
@@ -41,7 +52,11 @@ export interface PostgreSQLPersisterOptions extends RecordStatePersisterOptions 
 
 /** Options of {@link PostgreSQLPersister.fromUrl}. */
 export interface PostgreSQLPersisterUrlOptions extends PostgreSQLPersisterOptions {
-  /** Any other postgres.js option (`max`, `ssl`, `idle_timeout`, `connection`...). */
+  /**
+   * Any other postgres.js option (`max`, `ssl`, `idle_timeout`, `connection`...).
+   * `fetch_types` defaults to `false` here: fetching array types on each new
+   * connection can reject unhandled when that connection is cut (see README).
+   */
   connectionOptions?: PostgresConnectionOptions;
 }
 
@@ -66,6 +81,8 @@ const CONFIG_SCHEMA = {
   schema: { type: 'string' },
   serdeKwargs: { type: 'object' },
   connectionOptions: { type: 'object' },
+  connectTimeoutMs: { type: 'number' },
+  operationTimeoutMs: { type: 'number' },
 } as const;
 
 /**
@@ -94,6 +111,7 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
   readonly #sql: PostgresClient;
   readonly #statements: BurrSqlStatements;
   readonly #qualifiedName: string;
+  readonly #guard: ConnectionGuard;
   #ownsPool = false;
 
   /**
@@ -109,6 +127,12 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
     this.#statements = burrSqlStatements('postgres', this.tableName, this.schema);
     this.#client = sql;
     this.#sql = sql as unknown as PostgresClient;
+    this.#guard = new ConnectionGuard({
+      backend: 'PostgreSQL',
+      address: clientAddress(this.#sql),
+      classify: postgresFaultReason,
+      ...readConnectionTimeouts('PostgreSQLPersister', options),
+    });
   }
 
   /** The postgres.js client; when the persister opened it, `cleanup()` ends it, so do not end it yourself. */
@@ -151,10 +175,18 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
   }
 
   static #owning(open: (options: PostgresConnectionOptions) => PostgresClient, options: PostgreSQLPersisterUrlOptions): PostgreSQLPersister {
-    // Validate names before connecting, so a bad name leaks no pool.
+    // Validate names and timeouts before connecting, so a bad one leaks no pool.
     qualifiedTableName(options.tableName ?? 'burr_state', options.schema);
-    // Notices ("relation already exists, skipping") would go to console.log by default.
-    const sql = open({ onnotice: () => {}, ...options.connectionOptions });
+    const { connectTimeoutMs } = readConnectionTimeouts('PostgreSQLPersister', options);
+    const sql = open({
+      // Notices ("relation already exists, skipping") would go to console.log by default.
+      onnotice: () => {},
+      // The persister only reads text, numbers and JSONB; fetching array types on a new connection is what can
+      // reject unhandled when the connection is cut during it (porsager/postgres, open upstream).
+      fetch_types: false,
+      connect_timeout: connectTimeoutMs / 1000,
+      ...options.connectionOptions,
+    });
     const persister = new PostgreSQLPersister(sql, options);
     persister.#ownsPool = true;
     return persister;
@@ -171,6 +203,10 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
    * the catalog when several processes initialize at once.
    */
   protected async createSchema(): Promise<void> {
+    await this.#guard.run(() => this.#createSchema());
+  }
+
+  async #createSchema(): Promise<void> {
     await this.#sql.begin(async (tx) => {
       await tx.unsafe('SET LOCAL client_min_messages = warning');
       if (this.schema) await tx.unsafe('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`burr:schema:${this.schema}`]);
@@ -191,7 +227,7 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
 
   protected async schemaExists(): Promise<boolean> {
     const { sql, params } = this.#statements.selectTableExists;
-    return (await this.#sql.unsafe(sql, params, { prepare: true }).values()).length > 0;
+    return (await this.#guard.run(() => this.#sql.unsafe(sql, params, { prepare: true }).values())).length > 0;
   }
 
   protected async insertRecord(record: StateRecord): Promise<void> {
@@ -205,7 +241,7 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
     const createdAt = toIsoTimestamp(record.createdAt, record.createdAtMicros);
     const params = [record.partitionKey, record.appId, record.sequenceId, record.position, record.status, state, createdAt];
     try {
-      await this.#sql.unsafe(this.#statements.insert, params, { prepare: true });
+      await this.#guard.run(() => this.#sql.unsafe(this.#statements.insert, params, { prepare: true }).execute());
     } catch (error) {
       if (sqlState(error) === PG_UNIQUE_VIOLATION) throw this.conflict(record, error);
       throw this.#notInitializedOr(error);
@@ -238,7 +274,7 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
   /** Runs a prepared read and returns rows as arrays, so a client's column-name transform cannot rename them. */
   async #select(text: string, params: Array<string | number>): Promise<unknown[][]> {
     try {
-      return await this.#sql.unsafe(text, params, { prepare: true }).values();
+      return await this.#guard.run(() => this.#sql.unsafe(text, params, { prepare: true }).values());
     } catch (error) {
       throw this.#notInitializedOr(error);
     }
@@ -248,6 +284,15 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
     if (sqlState(error) !== PG_UNDEFINED_TABLE) return error;
     return new PersisterNotInitializedError(this.describe(), `table ${this.#qualifiedName} does not exist`);
   }
+}
+
+/** `host:port` of a postgres.js client (the first host of a multi-host one), never its password. */
+function clientAddress(sql: PostgresClient): string {
+  const { host, port, path } = sql.options as { host?: unknown; port?: unknown; path?: unknown };
+  if (typeof path === 'string' && path) return path;
+  const first = Array.isArray(host) ? host[0] : host;
+  const firstPort = Array.isArray(port) ? port[0] : port;
+  return addressOf({ host: typeof first === 'string' ? first : undefined, port: typeof firstPort === 'number' ? firstPort : undefined }, 5432);
 }
 
 /** `"schema"."table"` or `"table"`, each name validated (an empty schema name is refused, not ignored). */
