@@ -37,12 +37,12 @@ const humanConverse = action({
   },
 });
 
-function aiConverse(responder: Responder) {
+function aiConverse(responder: Responder, signal: AbortSignal | undefined) {
   return action({
     reads: ['chat_history'],
     writes: ['chat_history'],
     run: async (state: State) => {
-      const content = await responder.reply(asChatHistory(state.get('chat_history')));
+      const content = await responder.reply(asChatHistory(state.get('chat_history')), signal ? { signal } : {});
       return state.append({ chat_history: { role: 'assistant', content } satisfies ChatMessage });
     },
   });
@@ -53,10 +53,17 @@ function aiConverse(responder: Responder) {
  * `exit`. One addition: terminal -> human, so a conversation that ended with
  * `exit` continues when resumed instead of having nothing left to run.
  * Every step is saved by `persister` and the app starts from what it saved.
+ *
+ * @param cancelReplies - aborting it cancels a pending reply (Ctrl+C); the step is then saved as failed.
  */
-export function buildChatApplication(persister: BaseStatePersister, responder: Responder, identity: ChatAppIdentity): Promise<Application> {
+export function buildChatApplication(
+  persister: BaseStatePersister,
+  responder: Responder,
+  identity: ChatAppIdentity,
+  cancelReplies?: AbortSignal,
+): Promise<Application> {
   return new ApplicationBuilder()
-    .withActions({ [HUMAN]: humanConverse, [AI]: aiConverse(responder), [TERMINAL]: new Result('chat_history') })
+    .withActions({ [HUMAN]: humanConverse, [AI]: aiConverse(responder, cancelReplies), [TERMINAL]: new Result('chat_history') })
     .withTransitions(
       [AI, HUMAN, always],
       [HUMAN, TERMINAL, expr((state) => isExitQuestion(state.has('question') ? state.get('question') : undefined), "question == 'exit'")],

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BaseStatePersister } from '@burr/core';
+import { InMemoryPersister, type BaseStatePersister } from '@burr/core';
 import { UsageError, type BackendName } from './cli-args.js';
 
 /** An opened store plus a one-line description for the user (passwords hidden). */
@@ -26,24 +26,34 @@ export const URL_ENV_VARIABLES: Readonly<Record<Exclude<BackendName, 'sqlite'>, 
   mongo: ['MONGODB_URL', 'MONGODB_URI'],
 };
 
+/**
+ * `read-write` creates what is missing (the file, the table); `read-only`
+ * (for `--list`) opens a SQLite file read-only, creates nothing, and reads a
+ * missing file as an empty store.
+ */
+export type BackendAccess = 'read-write' | 'read-only';
+
 /** How long the chatbot waits for a server before saying it is not there. */
 const CONNECT_TIMEOUT_MS = 5000;
 
 /**
- * Opens the chosen persister and runs `initialize()` (creating the table,
- * index or collection when missing). Drivers are imported on demand, so the
- * default SQLite chat never loads the PostgreSQL, Redis or MongoDB clients.
+ * Opens the chosen persister; for `read-write`, runs `initialize()` (creating
+ * the table, index or collection when missing). With `read-only` nothing is
+ * created: check `isInitialized()` before reading. Drivers are imported on
+ * demand, so the default SQLite chat never loads the PostgreSQL, Redis or
+ * MongoDB clients.
  *
  * @param exampleDir - the example folder; default database files live in its `.burr/`.
  */
-export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string): Promise<OpenedBackend> {
-  const { where, open } = planBackend(choice, env, exampleDir);
+export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string, access: BackendAccess = 'read-write'): Promise<OpenedBackend> {
+  const { where, open } = planBackend(choice, env, exampleDir, access);
   let persister: BaseStatePersister;
   try {
     persister = await open();
   } catch (error) {
     throw new BackendUnavailableError(`Could not open ${where}: ${describeError(error)}`, { cause: error });
   }
+  if (access === 'read-only') return { persister, where };
   try {
     await persister.initialize();
   } catch (error) {
@@ -62,13 +72,23 @@ export class BackendUnavailableError extends Error {
 }
 
 /** Where the backend is (for messages) and how to open it; a missing URL is a {@link UsageError} here, before any I/O. */
-function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string): { where: string; open: () => Promise<BaseStatePersister> } {
+function planBackend(
+  choice: BackendChoice,
+  env: NodeJS.ProcessEnv,
+  exampleDir: string,
+  access: BackendAccess,
+): { where: string; open: () => Promise<BaseStatePersister> } {
+  const readOnly = access === 'read-only';
   switch (choice.backend) {
     case 'sqlite': {
       const dbPath = resolve(choice.dbPath ?? defaultDbFile(exampleDir, 'chatbot.db'));
       return {
         where: `sqlite ${dbPath}`,
-        open: async () => (await import('@burr/persister-sqlite')).SQLitePersister.fromValues({ dbPath }),
+        open: async () => {
+          if (readOnly && !existsSync(dbPath)) return emptyStore();
+          const { SQLitePersister } = await import('@burr/persister-sqlite');
+          return SQLitePersister.fromValues({ dbPath, ...(readOnly ? { connectOptions: { readonly: true, fileMustExist: true } } : {}) });
+        },
       };
     }
     case 'libsql': {
@@ -79,7 +99,8 @@ function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: 
         open: async () => {
           // libSQL does not create the folder of a local file the way the SQLite persister does.
           const localFile = absoluteFilePath(url);
-          if (localFile) mkdirSync(dirname(localFile), { recursive: true });
+          if (localFile && readOnly && !existsSync(localFile)) return emptyStore();
+          if (localFile && !readOnly) mkdirSync(dirname(localFile), { recursive: true });
           const { LibSQLPersister } = await import('@burr/persister-libsql');
           return LibSQLPersister.fromValues({ url, ...(authToken ? { authToken } : {}) });
         },
@@ -107,6 +128,13 @@ function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: 
       };
     }
   }
+}
+
+/** What a database file that does not exist yet holds, without creating it. */
+async function emptyStore(): Promise<BaseStatePersister> {
+  const store = new InMemoryPersister();
+  await store.initialize();
+  return store;
 }
 
 function defaultDbFile(exampleDir: string, fileName: string): string {

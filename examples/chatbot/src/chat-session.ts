@@ -1,35 +1,52 @@
 import type { Application } from '@burr/core';
-import { AI, HUMAN, TERMINAL } from './app-graph.js';
+import { AI, HUMAN, TERMINAL, isExitQuestion } from './app-graph.js';
 import { chatHistory, runCommand, type SessionInfo } from './commands.js';
 import type { LineReader } from './line-reader.js';
-import { ResponderError } from './responders/index.js';
+import { ReplyCancelledError, ResponderError } from './responders/index.js';
+import { describeReload, isSaveConflict } from './save-conflicts.js';
 import { formatBotLine, promptText } from './transcript.js';
 
-/** How a chat session ended. */
-export type SessionEnd = 'exit' | 'quit' | 'end-of-input' | 'reply-failed';
+/** How a chat session ended; `reply-cancelled` is Ctrl+C while the bot was answering. */
+export type SessionEnd = 'exit' | 'quit' | 'end-of-input' | 'reply-failed' | 'reply-cancelled';
 
-/** Where the session writes: the transcript to `out`, failures to `err`. */
+/** Where the session reads and writes. */
 export interface SessionIO {
   reader: LineReader;
+  /** The transcript. */
   out: (text: string) => void;
+  /** Failures. */
   err: (text: string) => void;
+  /** Aborted by Ctrl+C: the session stops reading and leaves. */
+  interrupted: AbortSignal;
 }
 
 /**
  * The chat loop: whenever the app's next action is `human_converse`, read a
  * line and pass it as the `user_input` input; otherwise step (the bot's
  * reply, or `terminal` after `exit`). Each step is saved by the persister
- * before `step()` returns.
+ * before `step()` returns. When another session saved the same step first,
+ * the conversation is reloaded and the line that could not be saved is kept.
  */
 export async function runChatSession(info: SessionInfo, io: SessionIO): Promise<SessionEnd> {
-  const { app, style } = info;
-  const { reader, out, err } = io;
+  const { style } = info;
+  const { reader, out, err, interrupted } = io;
   let stepsThisSession = 0;
+  /** A line whose save lost to another session: sent again (piped) or put back on the prompt (terminal). */
+  let keptLine: string | undefined;
+  let exitTypedHere = false;
   for (;;) {
+    const app = info.app;
     const next = app.getNextAction();
     if (next === HUMAN) {
-      const line = await reader.read(promptText(app.uid, app.sequenceId, style));
-      if (line === null) return 'end-of-input';
+      let line: string | null;
+      if (keptLine !== undefined && !reader.interactive) {
+        line = keptLine;
+        out(style.dim('(sending your line again, after them)'));
+      } else {
+        line = await reader.read(promptText(app.uid, app.sequenceId, style), keptLine);
+      }
+      keptLine = undefined;
+      if (line === null || interrupted.aborted) return 'end-of-input';
       // Piped input is not shown by a terminal: echo it after the prompt, so the output reads as a transcript.
       if (!reader.interactive) out(`${promptText(app.uid, app.sequenceId)}${line}`);
       const text = line.trim();
@@ -40,7 +57,16 @@ export async function runChatSession(info: SessionInfo, io: SessionIO): Promise<
         if (output) out(output);
         continue;
       }
-      await app.step({ inputs: { user_input: text } });
+      try {
+        await app.step({ inputs: { user_input: text } });
+      } catch (error) {
+        if (!isSaveConflict(error)) throw error;
+        await reloadAfterConflict(info, out);
+        keptLine = text;
+        if (reader.interactive) out(style.dim('Your line was not sent; it is back on the prompt: press Enter to send it, or edit it.'));
+        continue;
+      }
+      exitTypedHere = isExitQuestion(text);
       stepsThisSession++;
       continue;
     }
@@ -50,8 +76,17 @@ export async function runChatSession(info: SessionInfo, io: SessionIO): Promise<
       // Resumed after a failed reply, or forked right after a question: answer it first.
       out(style.dim('(the last question has no reply yet; answering it now)'));
     }
-    const failure = await stepOrFailure(app);
+    let failure: Error | null;
+    try {
+      failure = await stepOrFailure(app);
+    } catch (error) {
+      if (!isSaveConflict(error)) throw error;
+      // Another session answered (or ended) the same step first: show its result instead.
+      await reloadAfterConflict(info, out);
+      continue;
+    }
     stepsThisSession++;
+    if (failure instanceof ReplyCancelledError) return 'reply-cancelled';
     if (failure !== null) {
       err(style.error(`The reply failed: ${failure.message}`));
       err(`That step is saved as failed; nothing you wrote is lost.`);
@@ -60,16 +95,23 @@ export async function runChatSession(info: SessionInfo, io: SessionIO): Promise<
         return 'reply-failed';
       }
       const answer = await reader.read('Press Enter to retry, or type /quit to leave and resume later: ');
+      if (interrupted.aborted) return 'end-of-input';
       if (answer === null || answer.trim().toLowerCase().startsWith('/quit')) return 'reply-failed';
       continue;
     }
     if (next === AI) {
       const reply = chatHistory(app).at(-1);
       if (reply) out(formatBotLine(reply.content, style));
-    } else if (next === TERMINAL) {
+    } else if (next === TERMINAL && exitTypedHere) {
       return 'exit';
     }
   }
+}
+
+async function reloadAfterConflict(info: SessionInfo, out: (text: string) => void): Promise<void> {
+  const before = chatHistory(info.app);
+  info.app = await info.reload();
+  out(describeReload(before, info.app, info.style));
 }
 
 /** Runs one step; a responder error comes back as a value (the runner has saved the step as failed). */

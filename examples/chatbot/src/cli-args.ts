@@ -62,6 +62,7 @@ While chatting: /where, /history, /help, /quit; type "exit" to end the conversat
  * `defaultPartitionKey` is used when `--partition-key` is absent.
  */
 export function parseCommandLine(argv: readonly string[], defaultPartitionKey: string): ParsedCommandLine {
+  rejectNegativeAt(argv);
   let parsed: ReturnType<typeof parseRaw>;
   try {
     parsed = parseRaw(argv);
@@ -124,6 +125,16 @@ function parseRaw(argv: readonly string[]) {
   });
 }
 
+/**
+ * `--at -1`: the parser would take `-1` for an option and suggest `--at=-1`,
+ * which is just as wrong; say what `--at` takes instead.
+ */
+function rejectNegativeAt(argv: readonly string[]): void {
+  const at = argv.indexOf('--at');
+  const value = at === -1 ? undefined : argv[at + 1];
+  if (value !== undefined && /^-\d/.test(value)) parseSequenceId(value);
+}
+
 function isBackend(name: string): name is BackendName {
   return (BACKENDS as readonly string[]).includes(name);
 }
@@ -135,7 +146,7 @@ function nonEmpty(flag: string, value: string | undefined): string | undefined {
 }
 
 function parseSequenceId(text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new UsageError(`--at takes a sequence id (0, 1, 2...), not ${JSON.stringify(text)}.`);
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`--at takes a step's sequence id (0, 1, 2..., as /history shows them), not ${JSON.stringify(text)}.`);
   const value = Number(text.trim());
   if (!Number.isSafeInteger(value)) throw new UsageError(`--at ${text} is too large.`);
   return value;

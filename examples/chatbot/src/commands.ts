@@ -5,7 +5,10 @@ import { formatHistory, type Style } from './transcript.js';
 
 /** What the session knows that the slash commands show. */
 export interface SessionInfo {
+  /** The conversation; replaced by a fresh load when another session saved a step first. */
   app: Application;
+  /** Loads the conversation again from the store, as it is now. */
+  reload: () => Promise<Application>;
   /** Where the steps are saved; `/history` reads them back to number the messages. */
   loader: BaseStateLoader;
   where: string;

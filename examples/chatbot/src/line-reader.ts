@@ -12,23 +12,32 @@ export class LineReader {
   readonly #lines: AsyncIterator<string>;
   #closed = false;
 
-  constructor(input: NodeJS.ReadableStream & { isTTY?: boolean }, output: NodeJS.WritableStream) {
+  /**
+   * @param onCtrlC - called for Ctrl+C typed in the terminal (which then sends no signal);
+   *   when omitted, Ctrl+C ends the input like Ctrl+D.
+   */
+  constructor(input: NodeJS.ReadableStream & { isTTY?: boolean }, output: NodeJS.WritableStream, onCtrlC?: () => void) {
     this.interactive = input.isTTY === true;
     this.#rl = createInterface({ input, ...(this.interactive ? { output, terminal: true } : { terminal: false }), crlfDelay: Infinity });
-    // Ctrl+C at the prompt ends the chat like Ctrl+D, instead of pausing readline.
-    this.#rl.on('SIGINT', () => this.close());
+    // Without a listener readline would pause on Ctrl+C instead of telling anyone.
+    this.#rl.on('SIGINT', () => (onCtrlC ? onCtrlC() : this.close()));
     this.#rl.on('close', () => {
       this.#closed = true;
     });
     this.#lines = this.#rl[Symbol.asyncIterator]();
   }
 
-  /** The next line, or `null` at end of input (Ctrl+D, Ctrl+C, end of the pipe). */
-  async read(prompt: string): Promise<string | null> {
+  /**
+   * The next line, or `null` at end of input (Ctrl+D, end of the pipe, or
+   * {@link LineReader.close}). In a terminal, `prefill` is put on the prompt
+   * line for the user to edit or send.
+   */
+  async read(prompt: string, prefill?: string): Promise<string | null> {
     // After a close, lines already received are still read; the iterator ends after them.
     if (this.interactive && !this.#closed) {
       this.#rl.setPrompt(prompt);
       this.#rl.prompt();
+      if (prefill) this.#rl.write(prefill);
     }
     const next = await this.#lines.next();
     return next.done ? null : next.value;

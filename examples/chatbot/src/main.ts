@@ -11,6 +11,8 @@ const code = await runChatbot({
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
+  signals: process,
+  forceExit: (code) => process.exit(code),
 });
 process.exitCode = code;
 // A database driver that keeps a socket open must not keep the chat from ending.

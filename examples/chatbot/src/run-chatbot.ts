@@ -6,14 +6,17 @@ import { USAGE, UsageError, parseCommandLine, type ChatOptions } from './cli-arg
 import { chatHistory, type SessionInfo } from './commands.js';
 import { runChatSession, type SessionEnd } from './chat-session.js';
 import { listConversations } from './conversations.js';
+import { checkForkSource } from './fork-check.js';
 import { LineReader } from './line-reader.js';
 import { chooseResponder, type Responder } from './responders/index.js';
-import { formatConversationList, formatHistory, makeStyle, shellQuote, type Style } from './transcript.js';
+import { commandHint } from './resume-command.js';
+import { formatConversationList, formatHistory, makeStyle, type Style } from './transcript.js';
 
-/** Exit codes: 0 fine, 1 something failed (database, reply), 2 the command line cannot work. */
+/** Exit codes: 0 fine, 1 something failed (database, reply), 2 the command line cannot work, 130 Ctrl+C cancelled a reply. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
 
 /** Everything the chatbot touches in the outside world. */
 export interface ChatbotEnvironment {
@@ -23,6 +26,10 @@ export interface ChatbotEnvironment {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
+  /** Where SIGINT arrives (`process`): Ctrl+C when the terminal sends a signal, or `kill -INT`. */
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  /** Leaves at once; called for a second Ctrl+C while the first one is still being handled. */
+  forceExit?: (code: number) => void;
 }
 
 /** Runs the chatbot command line; resolves to the process exit code. */
@@ -43,29 +50,54 @@ export async function runChatbot(world: ChatbotEnvironment): Promise<number> {
     return reportFailure(error, err, style);
   }
 
+  const hint = commandHint(world.argv);
   let persister: BaseStatePersister | undefined;
   try {
-    const backend = await openBackend(options, world.env, world.exampleDir);
+    const backend = await openBackend(options, world.env, world.exampleDir, options.list ? 'read-only' : 'read-write');
     persister = backend.persister;
     if (options.list) {
-      const conversations = await listConversations(persister, options.partitionKey);
-      out(formatConversationList(options.partitionKey, conversations, style, baseCommand(world.argv)));
+      // Read-only: a store nothing was saved to yet has no table, and is simply empty.
+      const conversations = (await persister.isInitialized()) ? await listConversations(persister, options.partitionKey) : [];
+      out(formatConversationList(options.partitionKey, conversations, style, hint.base));
       return EXIT_OK;
     }
-    if (options.forkFrom !== undefined && options.appId !== undefined && (await persister.load(options.partitionKey, options.appId)) !== null) {
-      throw new UsageError(`Conversation ${options.appId} already exists; a fork goes into a new app id (leave out --app-id to get one).`);
+    const store = persister;
+    if (options.forkFrom !== undefined) {
+      if (options.appId !== undefined && (await store.load(options.partitionKey, options.appId)) !== null) {
+        throw new UsageError(`Conversation ${options.appId} already exists; a fork goes into a new app id (leave out --app-id to get one).`);
+      }
+      await checkForkSource(store, options.partitionKey, options.forkFrom, options.forkAt);
     }
+    const unknownAppId = options.forkFrom === undefined && options.appId !== undefined && (await store.load(options.partitionKey, options.appId)) === null;
     const responder = chooseResponder(world.env);
-    const app = await buildChatApplication(persister, responder, options);
-    const info: SessionInfo = { app, loader: persister, where: backend.where, responder: responder.description, baseCommand: baseCommand(world.argv), style };
-    const reader = new LineReader(world.stdin, world.stdout);
+    const interrupt = new AbortController();
+    const app = await buildChatApplication(store, responder, options, interrupt.signal);
+    const info: SessionInfo = {
+      app,
+      reload: () => buildChatApplication(store, responder, { appId: info.app.uid, partitionKey: options.partitionKey }, interrupt.signal),
+      loader: store,
+      where: backend.where,
+      responder: responder.description,
+      baseCommand: hint.base,
+      style,
+    };
+    const onCtrlC = () => {
+      if (interrupt.signal.aborted) return world.forceExit?.(EXIT_INTERRUPTED);
+      interrupt.abort();
+      reader.close();
+    };
+    const reader = new LineReader(world.stdin, world.stdout, onCtrlC);
+    world.signals?.on('SIGINT', onCtrlC);
     try {
-      out(greeting(app, options, info, responder));
-      const end = await runChatSession(info, { reader, out, err });
+      if (unknownAppId) out(style.bold(`No conversation ${options.appId} in partition ${JSON.stringify(options.partitionKey)}; starting a new one under that id.`));
+      out(greeting(info.app, options, info, responder));
+      const end = await runChatSession(info, { reader, out, err, interrupted: interrupt.signal });
       if (reader.interactive && end === 'end-of-input') out('');
-      out(farewell(end, app, info));
-      return end === 'reply-failed' ? EXIT_FAILURE : EXIT_OK;
+      out(farewell(end, info.app, info));
+      if (hint.note) out(style.dim(hint.note));
+      return end === 'reply-failed' ? EXIT_FAILURE : end === 'reply-cancelled' ? EXIT_INTERRUPTED : EXIT_OK;
     } finally {
+      world.signals?.off('SIGINT', onCtrlC);
       reader.close();
     }
   } catch (error) {
@@ -119,27 +151,11 @@ function farewell(end: SessionEnd, app: Application, info: SessionInfo): string 
   }
   const step = app.sequenceId === null ? 'nothing saved yet' : `saved up to step #${app.sequenceId}`;
   const resume = `${info.baseCommand} --app-id ${app.uid}`;
+  if (end === 'reply-cancelled') {
+    return info.style.dim(`Reply cancelled (Ctrl+C). Conversation ${app.uid} ${step}; your last message is kept, and resuming answers it first: ${resume}`);
+  }
   if (end === 'exit') return info.style.dim(`Conversation ended (${step}). Pick it up again any time: ${resume}`);
   return info.style.dim(`Bye! Conversation ${app.uid} ${step}. Resume: ${resume}`);
-}
-
-/**
- * `pnpm chatbot` plus the flags that choose the same storage and partition,
- * for the resume and fork hints. A URL given on the command line is not
- * repeated (it may hold a password).
- */
-function baseCommand(argv: readonly string[]): string {
-  const parts = ['pnpm chatbot'];
-  const keep = new Set(['--backend', '--db', '--partition-key']);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag === '--url') parts.push('--url …');
-    if (!keep.has(flag)) continue;
-    const value = inline ?? argv[++i];
-    if (value !== undefined) parts.push(flag, shellQuote(value));
-  }
-  return parts.join(' ');
 }
 
 function reportFailure(error: unknown, err: (text: string) => void, style: Style): number {

@@ -2,7 +2,7 @@ import { OfflineResponder } from './offline.js';
 import { openAIResponderFromEnv } from './openai.js';
 import type { Responder } from './responder.js';
 
-export { ResponderError, type Responder } from './responder.js';
+export { ReplyCancelledError, ResponderError, type ReplyOptions, type Responder } from './responder.js';
 export { OfflineResponder, offlineReply } from './offline.js';
 export { OpenAIResponder, type OpenAIResponderOptions } from './openai.js';
 

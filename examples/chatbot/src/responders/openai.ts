@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../chat-message.js';
-import { ResponderError, type Responder } from './responder.js';
+import { ReplyCancelledError, ResponderError, type ReplyOptions, type Responder } from './responder.js';
 
 /** Settings of {@link OpenAIResponder}, usually read from the environment by {@link chooseResponder}. */
 export interface OpenAIResponderOptions {
@@ -30,22 +30,28 @@ export class OpenAIResponder implements Responder {
     this.description = `${this.#options.model} at ${this.#options.baseUrl}`;
   }
 
-  async reply(history: readonly ChatMessage[]): Promise<string> {
+  async reply(history: readonly ChatMessage[], options: ReplyOptions = {}): Promise<string> {
     const { apiKey, baseUrl, model, timeoutMs } = this.#options;
     const url = `${baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    const cancel = options.signal;
+    if (cancel?.aborted) throw new ReplyCancelledError({ cause: cancel.reason });
+    const signal = cancel ? AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
     let response: Response;
+    let body: string;
     try {
       response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
         body: JSON.stringify({ model, messages: [{ role: 'system', content: SYSTEM_PROMPT }, ...history] }),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal,
       });
+      // The signal covers the body too: a server that sends headers and then stalls is cancelled as well.
+      body = await response.text();
     } catch (error) {
+      if (cancel?.aborted) throw new ReplyCancelledError({ cause: error });
       const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : describeCause(error);
       throw new ResponderError(`Could not reach ${url}: ${reason}`, { cause: error });
     }
-    const body = await response.text();
     if (!response.ok) {
       throw new ResponderError(`${url} answered HTTP ${response.status}: ${apiErrorMessage(body) ?? (body.slice(0, 300) || response.statusText)}`);
     }
