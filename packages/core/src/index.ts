@@ -17,6 +17,7 @@ export {
 } from './serde/registry.js';
 export { encodeState, encodeValueJson, decodeState, type EncodeStateOptions } from './serde/state-codec.js';
 export { parsePythonJson, stringifyPythonJson } from './serde/python-json.js';
+export { MAX_NESTING_DEPTH } from './serde/limits.js';
 export type {
   BaseStateLoader,
   BaseStateSaver,

@@ -4,6 +4,7 @@ import { decodeState, encodeState, type EncodeStateOptions } from '../serde/stat
 import type { BaseStatePersister, PartitionKeyInput, PersistedStateData, PersistStatus, SaveStateArgs } from './contract.js';
 import { sameStateContent } from './same-content.js';
 import { nextSaveTime, parseTimestamp, type SaveTime } from './timestamps.js';
+import { storedStepError } from './stored-step-error.js';
 import { assertAppId, assertSequenceId, isPersistStatus, normalizePartitionKey, validateSaveArgs, type StepKey } from './validate.js';
 
 /** A step ready to store: validated key, state as JSON text, creation time. */
@@ -160,23 +161,27 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     return new PersisterConflictError(key, { cause });
   }
 
-  /** Decodes a stored record into what `load` returns. */
+  /**
+   * Decodes a stored record into what `load` returns. Every failure is a
+   * {@link DeserializationError} naming the row's partition, app id and
+   * sequence id.
+   */
   protected toPersistedData(record: StoredStateRecord): PersistedStateData {
-    if (!isPersistStatus(record.status)) {
-      throw new DeserializationError(`Stored step ${record.appId}#${String(record.sequenceId)} has unknown status ${JSON.stringify(record.status)}`);
+    try {
+      if (!isPersistStatus(record.status)) throw new DeserializationError(`unknown status ${JSON.stringify(record.status)}`);
+      const sequenceId = typeof record.sequenceId === 'string' && !/^\d+$/.test(record.sequenceId) ? Number.NaN : Number(record.sequenceId);
+      if (!Number.isSafeInteger(sequenceId) || sequenceId < 0) throw new DeserializationError('the sequence id is not a non-negative integer');
+      return {
+        partitionKey: record.partitionKey ?? '',
+        appId: record.appId,
+        sequenceId,
+        position: record.position,
+        state: decodeState(record.state, this.serdeKwargs),
+        createdAt: record.createdAt === null ? new Date(0) : parseTimestamp(record.createdAt),
+        status: record.status,
+      };
+    } catch (error) {
+      throw storedStepError(record, error);
     }
-    const sequenceId = typeof record.sequenceId === 'string' && !/^\d+$/.test(record.sequenceId) ? Number.NaN : Number(record.sequenceId);
-    if (!Number.isSafeInteger(sequenceId) || sequenceId < 0) {
-      throw new DeserializationError(`Stored step of app ${JSON.stringify(record.appId)} has unreadable sequence id ${JSON.stringify(String(record.sequenceId))}`);
-    }
-    return {
-      partitionKey: record.partitionKey ?? '',
-      appId: record.appId,
-      sequenceId,
-      position: record.position,
-      state: decodeState(record.state, this.serdeKwargs),
-      createdAt: record.createdAt === null ? new Date(0) : parseTimestamp(record.createdAt),
-      status: record.status,
-    };
   }
 }

@@ -10,16 +10,40 @@ export interface StepKey {
   position: string;
 }
 
-/** `null`/`undefined` → `''`, the way Python Burr stores "no partition". */
+/**
+ * `null`/`undefined` → `''`, the way Python Burr stores "no partition".
+ * Throws {@link InvalidIdentifierError} for a key that is not well-formed
+ * Unicode or holds NUL (see {@link assertWellFormedIdentifier}).
+ */
 export function normalizePartitionKey(partitionKey: PartitionKeyInput): string {
   if (partitionKey === null || partitionKey === undefined) return '';
   if (typeof partitionKey !== 'string') throw new InvalidPersistArgumentError(`partitionKey must be a string, null or undefined, got ${typeof partitionKey}`);
+  assertWellFormedIdentifier(partitionKey, 'partition key');
   return partitionKey;
 }
 
-/** Throws unless `appId` is a non-empty string. */
+/** Throws unless `appId` is a non-empty, well-formed string without NUL. */
 export function assertAppId(appId: unknown): asserts appId is string {
   if (typeof appId !== 'string' || appId.length === 0) throw new InvalidIdentifierError('app id', appId, 'must be a non-empty string');
+  assertWellFormedIdentifier(appId, 'app id');
+}
+
+/**
+ * Throws {@link InvalidIdentifierError} unless `value` is well-formed Unicode
+ * (no unpaired UTF-16 surrogate) and holds no NUL. Backends store ids as
+ * UTF-8 or C strings: a lone surrogate becomes U+FFFD or is dropped, so two
+ * different ids would share one stored key, and NUL ends a C string early.
+ */
+export function assertWellFormedIdentifier(value: string, kind: string): void {
+  if (!(value as unknown as WellFormedCheckable).isWellFormed()) {
+    throw new InvalidIdentifierError(kind, value, 'must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)');
+  }
+  if (value.includes('\u0000')) throw new InvalidIdentifierError(kind, value, 'must not contain the NUL character (U+0000)');
+}
+
+/** `String.prototype.isWellFormed` (Node 20+, ES2024), which the ES2023 lib does not declare. */
+interface WellFormedCheckable {
+  isWellFormed(): boolean;
 }
 
 /** Throws unless `sequenceId` is a non-negative safe integer. */
@@ -42,6 +66,7 @@ export function validateSaveArgs(args: SaveStateArgs): StepKey {
   assertAppId(args.appId);
   assertSequenceId(args.sequenceId);
   if (typeof args.position !== 'string' || args.position.length === 0) throw new InvalidPersistArgumentError('position must be a non-empty action name');
+  assertWellFormedIdentifier(args.position, 'position');
   if (!isPersistStatus(args.status)) throw new InvalidPersistArgumentError(`status must be "completed" or "failed", got ${JSON.stringify(args.status)}`);
   if (!(args.state instanceof State)) throw new InvalidPersistArgumentError('state must be a State');
   return { partitionKey: normalizePartitionKey(args.partitionKey), appId: args.appId, sequenceId: args.sequenceId, position: args.position };

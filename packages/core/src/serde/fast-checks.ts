@@ -1,28 +1,20 @@
+import { MAX_NESTING_DEPTH } from './limits.js';
 import { SERDE_KEY } from './registry.js';
 
 /**
  * Whether `JSON.stringify(value)` already writes exactly what the full serde
  * walk would: only strings, booleans, null, plain finite numbers, arrays and
- * plain objects without the tag key. It keeps no key path and no cycle set,
- * which makes it several times cheaper than the walk; anything else (a
- * Date, a bigint, NaN, a function, a cycle) answers `false`, and the caller
- * takes the full walk, which names the problem precisely.
+ * plain objects without the tag key or symbol keys, nested at most
+ * {@link MAX_NESTING_DEPTH} deep (`depth` is the level `value` would sit at
+ * if it is an array or object). It keeps no key path and no cycle set, which
+ * makes it several times cheaper than the walk; anything else (a Date, a
+ * bigint, NaN, `undefined` in an array, a hole, a cycle) answers `false`, and
+ * the caller takes the full walk, which accepts it or names the problem.
  */
-export function isPlainJson(value: unknown): boolean {
-  try {
-    return plain(value);
-  } catch (error) {
-    // A cycle recurses until the stack overflows: let the full walk report it.
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
-}
-
-function plain(value: unknown): boolean {
+export function isPlainJson(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-    case 'undefined':
       return true;
     case 'number':
       return !isSpecialNumber(value);
@@ -32,33 +24,63 @@ function plain(value: unknown): boolean {
       return false;
   }
   if (value === null) return true;
+  // The depth bound also ends a cycle, which the full walk then reports.
+  if (depth > MAX_NESTING_DEPTH) return false;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!plain(value[i])) return false;
+    // A hole reads as undefined, which is not plain: the walk refuses both.
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
     return true;
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return false;
   const object = value as Record<string, unknown>;
   for (const key in object) {
-    if (key === SERDE_KEY || !plain(object[key])) return false;
+    const item = object[key];
+    // An undefined member is left out, as JSON.stringify does.
+    if (key === SERDE_KEY || (item !== undefined && !isPlainJson(item, depth + 1))) return false;
   }
-  return true;
+  return Object.getOwnPropertySymbols(object).length === 0;
 }
+
+/** Thrown by {@link hasUnsafeInteger} when parsed JSON nests deeper than {@link MAX_NESTING_DEPTH}. */
+export class NestingTooDeepSignal {}
 
 /**
  * Whether parsed JSON holds an integer-valued number beyond 2^53, which
  * `JSON.parse` may have rounded (Python writes such integers exactly).
+ * Throws {@link NestingTooDeepSignal} for an array or object deeper than
+ * {@link MAX_NESTING_DEPTH} (`depth` is the level of `value`), so one walk
+ * checks both; the caller finds the path and reports it.
  */
-export function hasUnsafeInteger(value: unknown): boolean {
+export function hasUnsafeInteger(value: unknown, depth: number): boolean {
   if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
   if (value === null || typeof value !== 'object') return false;
+  if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepSignal();
+  // Returning early is safe: the hand-written parser that then runs checks the depth itself.
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (hasUnsafeInteger(value[i])) return true;
+    for (let i = 0; i < value.length; i++) if (hasUnsafeInteger(value[i], depth + 1)) return true;
     return false;
   }
   const object = value as Record<string, unknown>;
-  for (const key in object) if (hasUnsafeInteger(object[key])) return true;
+  for (const key in object) if (hasUnsafeInteger(object[key], depth + 1)) return true;
   return false;
+}
+
+/**
+ * The key path to the first array or object of parsed JSON that sits deeper
+ * than {@link MAX_NESTING_DEPTH} (`root` being level 1), or `null`. Walks
+ * without recursion, so any depth is safe; called only after a failure.
+ */
+export function pathTooDeep(root: unknown): Array<string | number> | null {
+  const stack: Array<{ value: unknown; path: Array<string | number> }> = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length + 1 > MAX_NESTING_DEPTH) return path;
+    const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
+  }
+  return null;
 }
 
 /**

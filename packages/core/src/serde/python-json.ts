@@ -1,5 +1,6 @@
-import { DeserializationError } from '../errors.js';
-import { hasUnsafeInteger } from './fast-checks.js';
+import { DeserializationError, formatKeyPath } from '../errors.js';
+import { hasUnsafeInteger, NestingTooDeepSignal, pathTooDeep } from './fast-checks.js';
+import { MAX_NESTING_DEPTH } from './limits.js';
 
 /**
  * JSON as Python's `json` module writes and reads it: the bare tokens `NaN`,
@@ -8,7 +9,11 @@ import { hasUnsafeInteger } from './fast-checks.js';
  * paths below run only when a document needs them.
  */
 
-/** Parses JSON text, accepting Python's tokens; integers beyond 2^53 become `bigint`. */
+/**
+ * Parses JSON text, accepting Python's tokens; integers beyond 2^53 become
+ * `bigint`. Throws {@link DeserializationError} for malformed text and for
+ * arrays and objects nested deeper than {@link MAX_NESTING_DEPTH}.
+ */
 export function parsePythonJson(text: string): unknown {
   // Two substring searches cost far less than a regex over the text; the hand-written parser runs only when needed.
   if (text.includes('NaN') || text.includes('Infinity')) return new Parser(text).parseDocument();
@@ -18,7 +23,18 @@ export function parsePythonJson(text: string): unknown {
   } catch (error) {
     throw new DeserializationError(`Stored state is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  return hasUnsafeInteger(parsed) ? new Parser(text).parseDocument() : parsed;
+  let unsafeInteger: boolean;
+  try {
+    unsafeInteger = hasUnsafeInteger(parsed, 1);
+  } catch (error) {
+    if (error instanceof NestingTooDeepSignal) throw tooDeep(pathTooDeep(parsed) ?? []);
+    throw error;
+  }
+  return unsafeInteger ? new Parser(text).parseDocument() : parsed;
+}
+
+function tooDeep(path: ReadonlyArray<string | number>): DeserializationError {
+  return new DeserializationError(`Stored state nests arrays and objects deeper than ${MAX_NESTING_DEPTH} levels at ${formatKeyPath(path)}`);
 }
 
 /**
@@ -106,6 +122,9 @@ const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 class Parser {
   private pos = 0;
+  /** Where the parser is, for the depth error: keys and indexes of the open arrays and objects. */
+  private readonly path: Array<string | number> = [];
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -113,6 +132,7 @@ class Parser {
     this.skipWhitespace();
     if (this.text[this.pos] !== '{') this.fail("expected '{'");
     const entries: Array<[string, unknown]> = [];
+    this.depth = 1;
     this.members((key, value) => entries.push([key, value]));
     this.skipWhitespace();
     if (this.pos !== this.text.length) this.fail('unexpected text after the document');
@@ -131,9 +151,12 @@ class Parser {
     const c = this.text[this.pos];
     switch (c) {
       case '{':
-        return this.object();
-      case '[':
-        return this.array();
+      case '[': {
+        if (++this.depth > MAX_NESTING_DEPTH) throw tooDeep(this.path);
+        const container = c === '{' ? this.object() : this.array();
+        this.depth--;
+        return container;
+      }
       case '"':
         return this.string();
       case 't':
@@ -175,7 +198,9 @@ class Parser {
       this.skipWhitespace();
       if (this.text[this.pos] !== ':') this.fail("expected ':'");
       this.pos++;
+      this.path.push(key);
       onMember(key, this.value());
+      this.path.pop();
       this.skipWhitespace();
       const next = this.text[this.pos++];
       if (next === '}') return;
@@ -192,7 +217,9 @@ class Parser {
       return result;
     }
     for (;;) {
+      this.path.push(result.length);
       result.push(this.value());
+      this.path.pop();
       this.skipWhitespace();
       const next = this.text[this.pos++];
       if (next === ']') return result;

@@ -1,4 +1,4 @@
-import { DeserializationError, UnsupportedValueError, formatKeyPath } from '../errors.js';
+import { DeserializationError, SerializationError, UnsupportedValueError, formatKeyPath } from '../errors.js';
 import { State, type StateValues } from '../state.js';
 import { isPlainJson } from './fast-checks.js';
 import { ARRAY_INDEX, parsePythonJsonEntries, stringifyPythonJson } from './python-json.js';
@@ -19,7 +19,11 @@ export interface EncodeStateOptions {
 /**
  * Serializes a state to the JSON text every persister stores (hidden keys
  * included). Throws {@link SerializationError} naming the key path of the
- * first value that cannot be stored, before anything is written.
+ * first value that cannot be stored or would not come back identical, before
+ * anything is written: a function, symbol, class instance without a serde,
+ * cycle, `undefined` as a state value or array element, an array hole, a
+ * symbol key, nesting deeper than {@link MAX_NESTING_DEPTH}. An object
+ * member whose value is `undefined` is left out, as `JSON.stringify` does.
  */
 export function encodeState(state: State, options: EncodeStateOptions = {}): string {
   const kwargs = options.kwargs ?? {};
@@ -29,8 +33,9 @@ export function encodeState(state: State, options: EncodeStateOptions = {}): str
   for (const [key, raw] of state.entries()) {
     const fieldSerde = fieldSerdeFor(key);
     const value = fieldSerde ? callSerializer(() => fieldSerde.serialize(raw, kwargs), [key], `the field serde of ${JSON.stringify(key)}`) : raw;
-    if (value === undefined) continue;
-    const encoded = encodeTree(value, [key], options);
+    // A missing key reads differently from an undefined one (State.get throws), so refuse rather than drop it.
+    if (value === undefined) throw new SerializationError([key], 'undefined cannot be stored (the key would be missing after a load); use null or delete the key');
+    const encoded = encodeTree(value, [key], options, 1);
     keys.push(key);
     values.push(encoded);
     // JSON.stringify would move integer-like keys first, and cannot write Python's tokens.
@@ -51,7 +56,7 @@ export function encodeState(state: State, options: EncodeStateOptions = {}): str
  * `undefined` for `undefined`, like `JSON.stringify`.
  */
 export function encodeValueJson(value: unknown, options: EncodeStateOptions = {}): string | undefined {
-  return value === undefined ? undefined : jsonText(encodeTree(value, [], options));
+  return value === undefined ? undefined : jsonText(encodeTree(value, [], options, 0));
 }
 
 /** A value made JSON-ready, and whether writing it needs Python's tokens. */
@@ -60,9 +65,10 @@ interface EncodedTree {
   pythonTokens: boolean;
 }
 
-function encodeTree(value: unknown, path: Array<string | number>, options: EncodeStateOptions): EncodedTree {
-  if (isPlainJson(value)) return { value, pythonTokens: false };
-  const ctx: EncodeContext = { kwargs: options.kwargs ?? {}, needsPythonTokens: false };
+/** `parentDepth`: the JSON level of the object `value` is stored in (the state object is 1, none is 0). */
+function encodeTree(value: unknown, path: Array<string | number>, options: EncodeStateOptions, parentDepth: number): EncodedTree {
+  if (isPlainJson(value, parentDepth + 1)) return { value, pythonTokens: false };
+  const ctx: EncodeContext = { kwargs: options.kwargs ?? {}, needsPythonTokens: false, depth: parentDepth };
   const encoded = encodeValue(value, path, ctx);
   if (ctx.nonFinitePath && options.nonFiniteNumbers === 'reject') {
     throw new UnsupportedValueError(

@@ -1,5 +1,6 @@
 import { BurrError, DeserializationError, SerializationError } from '../errors.js';
 import { isSpecialNumber } from './fast-checks.js';
+import { MAX_NESTING_DEPTH } from './limits.js';
 import { customSerdeFor, customSerdes, SERDE_KEY, type SerdeKwargs } from './registry.js';
 
 /** What {@link encodeValue} found while walking, besides the encoded value. */
@@ -9,6 +10,8 @@ export interface EncodeContext {
   needsPythonTokens: boolean;
   /** The first NaN/±Infinity met, for backends that cannot store them. */
   nonFinitePath?: Array<string | number>;
+  /** Level of the JSON array or object being filled (the state object is 1); see {@link MAX_NESTING_DEPTH}. */
+  depth: number;
 }
 
 type Path = Array<string | number>;
@@ -16,14 +19,18 @@ type Path = Array<string | number>;
 /**
  * Turns a value into JSON-ready data: tags values with a serde, validates
  * everything else. Returns the same reference when nothing needed changing,
- * so the common case allocates nothing.
+ * so the common case allocates nothing. Refuses, with a
+ * {@link SerializationError} naming the path, what would not come back
+ * identical: `undefined` (outside an object member, which is left out as
+ * JSON does), array holes, symbol keys, nesting beyond {@link MAX_NESTING_DEPTH}.
  */
 export function encodeValue(value: unknown, path: Path, ctx: EncodeContext, ancestors: Set<object> = new Set()): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
-    case 'undefined':
       return value;
+    case 'undefined':
+      throw new SerializationError(path, 'undefined cannot be stored (it would come back as null or not at all); use null');
     case 'number':
       if (isSpecialNumber(value)) {
         ctx.needsPythonTokens = true;
@@ -36,6 +43,7 @@ export function encodeValue(value: unknown, path: Path, ctx: EncodeContext, ance
         ctx.needsPythonTokens = true;
         return value;
       }
+      assertDepthAvailable(ctx.depth + 1, path);
       return tagged('bigint', value.toString());
     case 'function':
       throw new SerializationError(path, `a function (${value.name || 'anonymous'}) cannot be stored`);
@@ -45,14 +53,33 @@ export function encodeValue(value: unknown, path: Path, ctx: EncodeContext, ance
   if (value === null) return null;
   const object = value as object;
   if (ancestors.has(object)) throw new SerializationError(path, 'circular reference');
+  assertDepthAvailable(ctx.depth + 1, path);
   ancestors.add(object);
+  ctx.depth++;
   try {
     if (Array.isArray(object)) return encodeArray(object, path, ctx, ancestors);
     const proto = Object.getPrototypeOf(object) as unknown;
     if (proto === Object.prototype || proto === null) return encodeObject(object as Record<string, unknown>, path, ctx, ancestors);
     return encodeInstance(object, path, ctx, ancestors);
   } finally {
+    ctx.depth--;
     ancestors.delete(object);
+  }
+}
+
+/** Throws unless a JSON array or object may sit at `level`. */
+function assertDepthAvailable(level: number, path: Path): void {
+  if (level > MAX_NESTING_DEPTH) throw new SerializationError(path, `nests arrays and objects deeper than ${MAX_NESTING_DEPTH} levels`);
+}
+
+/** Runs `encode` one JSON level deeper (the arrays a Map or Set is stored as). */
+function nested<T>(path: Path, ctx: EncodeContext, encode: () => T): T {
+  assertDepthAvailable(ctx.depth + 1, path);
+  ctx.depth++;
+  try {
+    return encode();
+  } finally {
+    ctx.depth--;
   }
 }
 
@@ -60,6 +87,9 @@ function encodeArray(array: unknown[], path: Path, ctx: EncodeContext, ancestors
   let copy: unknown[] | undefined;
   for (let i = 0; i < array.length; i++) {
     path.push(i);
+    if (array[i] === undefined) {
+      throw new SerializationError(path, i in array ? 'undefined in an array would come back as null; use null' : 'a hole in a sparse array would come back as null; use null');
+    }
     const encoded = encodeValue(array[i], path, ctx, ancestors);
     path.pop();
     if (encoded !== array[i]) copy ??= array.slice();
@@ -69,13 +99,17 @@ function encodeArray(array: unknown[], path: Path, ctx: EncodeContext, ancestors
 }
 
 function encodeObject(object: Record<string, unknown>, path: Path, ctx: EncodeContext, ancestors: Set<object>): Record<string, unknown> {
+  const symbols = Object.getOwnPropertySymbols(object);
+  if (symbols.length > 0) throw new SerializationError(path, `the symbol key ${String(symbols[0])} cannot be stored`);
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(object)) {
+    const original = object[key];
+    // Left out, as JSON.stringify does: reading the member back gives undefined all the same.
+    if (original === undefined) continue;
     path.push(key);
     if (key === SERDE_KEY && !foreignTagged.has(object)) {
       throw new SerializationError(path, `the key ${SERDE_KEY} is reserved for tagged values`);
     }
-    const original = object[key];
     const encoded = encodeValue(original, path, ctx, ancestors);
     path.pop();
     if (encoded !== original) copy ??= { ...object };
@@ -96,17 +130,20 @@ function encodeInstance(object: object, path: Path, ctx: EncodeContext, ancestor
     return tagged('date', object.toISOString());
   }
   if (object instanceof Map) {
-    const entries = [...object.entries()].map(([key, item], i) => {
-      path.push(i);
-      try {
-        return [encodeValue(key, path, ctx, ancestors), encodeValue(item, path, ctx, ancestors)];
-      } finally {
-        path.pop();
-      }
-    });
+    // Stored as a list of [key, value] pairs: two JSON levels below the tag object.
+    const entries = nested(path, ctx, () =>
+      [...object.entries()].map(([key, item], i) => {
+        path.push(i);
+        try {
+          return nested(path, ctx, () => [encodeValue(key, path, ctx, ancestors), encodeValue(item, path, ctx, ancestors)]);
+        } finally {
+          path.pop();
+        }
+      }),
+    );
     return tagged('map', entries);
   }
-  if (object instanceof Set) return tagged('set', encodeArray([...object], path, ctx, ancestors));
+  if (object instanceof Set) return tagged('set', nested(path, ctx, () => encodeArray([...object], path, ctx, ancestors)));
   if (object instanceof Uint8Array) return tagged('bytes', Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64'));
   const name = object.constructor?.name ?? 'object';
   throw new SerializationError(path, `an instance of ${name} has no serde; register one with registerSerde() or store plain data`);
