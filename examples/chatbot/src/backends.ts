@@ -39,7 +39,7 @@ const CONNECT_TIMEOUT_MS = 5000;
 /**
  * Opens the chosen persister; for `read-write`, runs `initialize()` (creating
  * the table, index or collection when missing). With `read-only` nothing is
- * created: check `isInitialized()` before reading. Drivers are imported on
+ * created, and a store without the table reads as empty. Drivers are imported on
  * demand, so the default SQLite chat never loads the PostgreSQL, Redis or
  * MongoDB clients.
  *
@@ -53,12 +53,17 @@ export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv,
   } catch (error) {
     throw new BackendUnavailableError(`Could not open ${where}: ${describeError(error)}`, { cause: error });
   }
-  if (access === 'read-only') return { persister, where };
   try {
-    await persister.initialize();
+    if (access === 'read-write') {
+      await persister.initialize();
+    } else if (!(await persister.isInitialized())) {
+      // Nothing was ever saved there: read it as empty rather than create the table.
+      await persister.cleanup();
+      persister = await emptyStore();
+    }
   } catch (error) {
     await persister.cleanup().catch(() => {});
-    throw new BackendUnavailableError(`Could not open ${where}: ${describeError(error)}`, { cause: error });
+    throw new BackendUnavailableError(`Could not open ${where}: ${describeError(error)}${readOnlyHint(error)}`, { cause: error });
   }
   return { persister, where };
 }
@@ -175,6 +180,13 @@ export function redact(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** SQLite reads a WAL database through a `-shm` file it must be able to create next to it. */
+function readOnlyHint(error: unknown): string {
+  return (error as { code?: unknown }).code === 'SQLITE_READONLY_DIRECTORY'
+    ? '; SQLite needs to create the -shm file next to the database to read it, and that folder is read-only'
+    : '';
 }
 
 function describeError(error: unknown): string {

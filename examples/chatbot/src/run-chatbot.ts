@@ -56,8 +56,7 @@ export async function runChatbot(world: ChatbotEnvironment): Promise<number> {
     const backend = await openBackend(options, world.env, world.exampleDir, options.list ? 'read-only' : 'read-write');
     persister = backend.persister;
     if (options.list) {
-      // Read-only: a store nothing was saved to yet has no table, and is simply empty.
-      const conversations = (await persister.isInitialized()) ? await listConversations(persister, options.partitionKey) : [];
+      const conversations = await listConversations(persister, options.partitionKey);
       out(formatConversationList(options.partitionKey, conversations, style, hint.base));
       return EXIT_OK;
     }

@@ -6,7 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import { provideMongo, providePostgres, provideRedis, type ProvidedDatabase } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { printedAppId, runChatbot } from './run-built-chatbot.js';
+import { chatEnv, printedAppId, runChatbot } from './run-built-chatbot.js';
+
+/** The arguments of the resume command the chatbot printed last, as a person would paste them. */
+function printedResumeArgs(stdout: string): string[] {
+  const commands = [...stdout.matchAll(/(?:Resume|any time): pnpm chatbot (.+)$/gm)];
+  const command = commands.at(-1)?.[1];
+  if (command === undefined) throw new Error(`No resume command in:\n${stdout}`);
+  // The test URLs and ids need no shell quoting; a quote here would mean the test must parse more.
+  expect(command).not.toMatch(/['"\\]/);
+  return command.split(' ');
+}
 
 const servers: Array<[backend: string, database: ProvidedDatabase]> = [
   ['pg', await providePostgres()],
@@ -31,7 +41,10 @@ describe('the built chatbot on database servers', () => {
       expect(first.code).toBe(0);
       const appId = printedAppId(first.stdout);
 
-      const resumed = await runChatbot([...args, '--app-id', appId], ['what is my name?']);
+      // The printed resume command works as pasted (the URL holds no password, so it is repeated).
+      const resumeArgs = printedResumeArgs(first.stdout);
+      expect(resumeArgs).toEqual([...args, '--app-id', appId]);
+      const resumed = await runChatbot(resumeArgs, ['what is my name?']);
       expect(resumed.stderr).toBe('');
       expect(resumed.stdout).toContain(`after step #3.`);
       expect(resumed.stdout).toContain(`[app ${appId.slice(0, 8)}… #3] you> what is my name?`);
@@ -48,4 +61,26 @@ describe('the built chatbot on database servers', () => {
       expect(rows.map((row) => row.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual([`${forkId} 2 steps`, `${appId} 6 steps`]);
     });
   }
+
+  const [, postgres] = servers[0] ?? [];
+  const runPg = postgres && 'url' in postgres ? it : it.skip;
+  runPg(`pg: a URL with a password is never printed, and the printed resume command works once the URL is in BURR_PG_URL${postgres && 'skip' in postgres ? ` (skipped, ${postgres.skip})` : ''}`, async () => {
+    if (!postgres || !('url' in postgres)) return;
+    // Trust authentication ignores the password, so the URL works with one.
+    const withPassword = new URL(postgres.url);
+    withPassword.password = 'never-print-me';
+    const partitionKey = `chatbot-test-${randomUUID().slice(0, 8)}`;
+    const env = chatEnv();
+    for (const name of ['BURR_PG_URL', 'DATABASE_URL']) delete env[name];
+    const first = await runChatbot(['--backend', 'pg', '--url', withPassword.href, '--partition-key', partitionKey], ['my name is Pat'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout + first.stderr).not.toContain('never-print-me');
+    expect(first.stdout).toContain('first set BURR_PG_URL to your URL');
+    const appId = printedAppId(first.stdout);
+    const resumeArgs = printedResumeArgs(first.stdout);
+    expect(resumeArgs).toEqual(['--backend', 'pg', '--partition-key', partitionKey, '--app-id', appId]);
+    const resumed = await runChatbot(resumeArgs, ['what is my name?'], { ...env, BURR_PG_URL: withPassword.href });
+    expect(resumed.stderr).toBe('');
+    expect(resumed.stdout).toContain("bot> You're Pat.");
+  });
 });

@@ -132,7 +132,28 @@ describe('the built chatbot on a SQLite file (piped input)', () => {
 
   it('a fork from a conversation that does not exist is a clear error', async () => {
     const run = await runChatbot([...db, '--fork-from', 'no-such-app', '--at', '3']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('Cannot fork: nothing is saved for app "no-such-app" in partition "ada" at sequence id 3');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('No conversation "no-such-app" in partition "ada" to fork from; --list shows its conversations.');
+  });
+
+  it('--at past the last step names the last step, and nothing is saved', async () => {
+    const run = await runChatbot([...db, '--fork-from', firstAppId, '--at', '99'], ['never sent']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`Cannot fork at --at 99: conversation ${firstAppId} has steps #0 to #7, and its last step is #7.`);
+    expect(run.stdout).toBe('');
+  });
+
+  it('--at before the first step of a fork says where the fork starts', async () => {
+    const run = await runChatbot([...db, '--fork-from', forkAppId, '--at', '0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`conversation ${forkAppId} has steps #2 to #3, and it starts at #2 (it is a fork`);
+  });
+
+  it('--app-id of no saved conversation says so before starting one under that id', async () => {
+    const appId = '00000000-0000-4000-8000-000000000001';
+    const run = await runChatbot([...db, '--app-id', appId], ['hello']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`No conversation ${appId} in partition "ada"; starting a new one under that id.\nNew conversation ${appId} for "ada".`);
+    expect(await latestStep(appId)).toMatchObject({ sequenceId: 1 });
   });
 });

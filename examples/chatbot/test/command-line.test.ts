@@ -30,7 +30,9 @@ describe('the built chatbot command line', () => {
   it.each([
     [['--colour'], "Unknown option '--colour'"],
     [['--at', '3'], '--at goes with --fork-from'],
-    [['--fork-from', 'x', '--at', 'three'], '--at takes a sequence id (0, 1, 2...), not "three"'],
+    [['--fork-from', 'x', '--at', 'three'], `--at takes a step's sequence id (0, 1, 2..., as /history shows them), not "three"`],
+    [['--fork-from', 'x', '--at', '-1'], `--at takes a step's sequence id (0, 1, 2..., as /history shows them), not "-1"`],
+    [['--at', '-1', '--fork-from', 'x'], `not "-1"`],
     [['--backend', 'redis', '--db', 'x.db'], '--db is a file path for the sqlite and libsql backends'],
     [['--list', '--app-id', 'x'], '--list lists a partition'],
   ])('%j is a usage error (exit 2)', async (args, message) => {

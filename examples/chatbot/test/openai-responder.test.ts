@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQLitePersister } from '@burr/persister-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatEnv, closedPort, printedAppId, runChatbot } from './run-built-chatbot.js';
+import { chatEnv, closedPort, printedAppId, runChatbot, startChatbot } from './run-built-chatbot.js';
 
 interface ReceivedRequest {
   path: string;
@@ -15,23 +15,45 @@ interface ReceivedRequest {
 
 /**
  * A local OpenAI-compatible server (real HTTP on 127.0.0.1): it answers each
- * request with the next queued reply, and records what it was sent.
+ * request with the next queued reply, after its `delayMs` if any, and
+ * records what it was sent.
  */
 function startCompletionsServer() {
-  const replies: Array<{ status: number; body: unknown }> = [];
+  const replies: Array<{ status: number; body: unknown; delayMs?: number }> = [];
   const received: ReceivedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer(async (request: IncomingMessage, response) => {
     let text = '';
     for await (const chunk of request) text += String(chunk);
     received.push({ path: request.url ?? '', authorization: request.headers.authorization, body: JSON.parse(text) as ReceivedRequest['body'] });
     const reply = replies.shift() ?? { status: 500, body: { error: { message: 'no reply queued' } } };
-    response.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
+    const answer = () => {
+      if (!response.destroyed) response.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
+    };
+    if (reply.delayMs === undefined) return answer();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      answer();
+    }, reply.delayMs);
+    timers.add(timer);
   });
   return {
     replies,
     received,
+    /** Resolves once `count` requests have arrived; gives up after 10 s. */
+    async waitForRequests(count: number): Promise<void> {
+      for (let waited = 0; received.length < count; waited += 20) {
+        if (waited > 10_000) throw new Error(`Only ${received.length} of ${count} requests arrived`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`))),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -86,6 +108,37 @@ describe('the built chatbot with an OpenAI-compatible API', () => {
     await using persister = SQLitePersister.fromValues({ dbPath });
     // The failed attempt used sequence id 1; the retry is step 2.
     expect(await persister.load('bob', appId)).toMatchObject({ sequenceId: 2, position: 'ai_converse', status: 'completed' });
+  });
+
+  it('Ctrl+C while a reply is pending cancels it at once, keeps the saved question, and says how to resume', async () => {
+    // The server would answer after 30 s; before the fix the chatbot waited for it (or its 60 s timeout).
+    api.replies.push({ status: 200, body: { choices: [{ message: { role: 'assistant', content: 'Too late.' } }] }, delayMs: 30_000 });
+    const chat = startChatbot(['--db', dbPath, '--partition-key', 'carol'], env());
+    chat.child.stdin.write('tell me slowly\n');
+    await api.waitForRequests(api.received.length + 1);
+    const interruptedAt = Date.now();
+    chat.child.kill('SIGINT');
+    const run = await chat.done;
+    expect(Date.now() - interruptedAt).toBeLessThan(10_000);
+    expect(run.code).toBe(130);
+    const appId = printedAppId(run.stdout);
+    expect(run.stdout).toContain(
+      `Reply cancelled (Ctrl+C). Conversation ${appId} saved up to step #1; your last message is kept, and resuming answers it first: pnpm chatbot --db ${dbPath} --partition-key carol --app-id ${appId}`,
+    );
+    expect(run.stderr).toBe('');
+
+    {
+      await using persister = SQLitePersister.fromValues({ dbPath });
+      expect(await persister.load('carol', appId, 0)).toMatchObject({ position: 'human_converse', status: 'completed' });
+      const latest = await persister.load('carol', appId);
+      expect(latest).toMatchObject({ sequenceId: 1, position: 'ai_converse', status: 'failed' });
+      expect(latest?.state.get('chat_history')).toEqual([{ role: 'user', content: 'tell me slowly' }]);
+    }
+
+    api.replies.push({ status: 200, body: { choices: [{ message: { role: 'assistant', content: 'Slowly, then.' } }] } });
+    const resumed = await runChatbot(['--db', dbPath, '--partition-key', 'carol', '--app-id', appId], [], env());
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('answering it now)\nbot> Slowly, then.');
   });
 
   it('an unreachable API is reported as such', async () => {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,18 +37,55 @@ export function chatEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs dist/main.js with `args`, `lines` piped on stdin (then end of input). */
-export function runChatbot(args: readonly string[], lines: readonly string[] = [], env: NodeJS.ProcessEnv = chatEnv()): Promise<ChatRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [builtEntry, ...args], { cwd: exampleDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(lines.map((line) => `${line}\n`).join(''));
+/** A chatbot started by {@link startChatbot}: its output so far, and its end. */
+export interface RunningChatbot {
+  child: ChildProcessWithoutNullStreams;
+  output: () => ChatRun;
+  /** Resolves when stdout contains `text` (rejects if the chatbot ends first). */
+  waitForOutput: (text: string) => Promise<void>;
+  done: Promise<ChatRun>;
+}
+
+/** Starts dist/main.js with `args` and stdin left open, for tests that type later or send signals. */
+export function startChatbot(args: readonly string[], env: NodeJS.ProcessEnv = chatEnv(), options: { uid?: number; gid?: number } = {}): RunningChatbot {
+  const child = spawn(process.execPath, [builtEntry, ...args], { cwd: exampleDir, env, stdio: ['pipe', 'pipe', 'pipe'], ...options });
+  let stdout = '';
+  let stderr = '';
+  let ended = false;
+  const waiters: Array<() => void> = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const check of [...waiters]) check();
   });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const output = () => ({ code: child.exitCode, stdout, stderr });
+  const done = new Promise<ChatRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      ended = true;
+      for (const check of [...waiters]) check();
+      resolve({ code, stdout, stderr });
+    });
+  });
+  const waitForOutput = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (stdout.includes(text)) resolve();
+        else if (ended) reject(new Error(`The chatbot ended without printing ${JSON.stringify(text)}:\n${stdout}\n${stderr}`));
+        else return;
+        waiters.splice(waiters.indexOf(check), 1);
+      };
+      waiters.push(check);
+      check();
+    });
+  return { child, output, waitForOutput, done };
+}
+
+/** Runs dist/main.js with `args`, `lines` piped on stdin (then end of input). */
+export function runChatbot(args: readonly string[], lines: readonly string[] = [], env: NodeJS.ProcessEnv = chatEnv(), options: { uid?: number; gid?: number } = {}): Promise<ChatRun> {
+  const running = startChatbot(args, env, options);
+  running.child.stdin.end(lines.map((line) => `${line}\n`).join(''));
+  return running.done;
 }
 
 /** The app id the chatbot printed on its first line (`New conversation <id> ...` or `... into a new conversation <id>.`). */
