@@ -3,7 +3,7 @@
 import { providePostgres, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { PostgreSQLPersister } from '../src/index.js';
-import { scratch, testClient } from './helpers.js';
+import { connectionCutter, scratch, testClient } from './helpers.js';
 
 const api = { describe, it, beforeAll, afterAll };
 const database = await providePostgres();
@@ -11,11 +11,13 @@ const database = await providePostgres();
 function postgresHarness(name: string, url: string, withSchema: boolean): PersisterHarness<PostgreSQLPersister> {
   const store = scratch(url);
   const schema = withSchema ? store.schema() : undefined;
+  const cutter = connectionCutter(url);
   return {
     name,
     capabilities: { needsInitialize: true, positionsPerSequence: 'many', storesNonFiniteNumbers: false, storesNulCharacter: false, preservesKeyOrder: false },
-    create: async (options) => PostgreSQLPersister.fromUrl(url, { tableName: store.table(), schema, serdeKwargs: options?.serdeKwargs }),
-    connectAgain: async (persister) => PostgreSQLPersister.fromUrl(url, { tableName: persister.tableName, schema: persister.schema }),
+    create: async (options) =>
+      cutter.open((connectionOptions) => PostgreSQLPersister.fromUrl(url, { tableName: store.table(), schema, serdeKwargs: options?.serdeKwargs, connectionOptions })),
+    connectAgain: async (persister) => cutter.open((connectionOptions) => PostgreSQLPersister.fromUrl(url, { tableName: persister.tableName, schema: persister.schema, connectionOptions })),
     withCallerClient: async () => {
       const sql = testClient(url);
       return {
@@ -24,7 +26,11 @@ function postgresHarness(name: string, url: string, withSchema: boolean): Persis
         closeClient: () => sql.end({ timeout: 5 }),
       };
     },
-    teardown: () => store.drop(),
+    cutConnections: (persister) => cutter.cut(persister),
+    teardown: async () => {
+      await cutter.close();
+      await store.drop();
+    },
   };
 }
 

@@ -41,3 +41,34 @@ export function scratch(url: string) {
     },
   };
 }
+
+/**
+ * Cuts persisters' connections from the server side, for the conformance
+ * suite's connection-cut cases. Each pool opened through `open()` gets its
+ * own `application_name`; `cut()` runs `pg_terminate_backend` on exactly
+ * the backends with that name, so other tests' connections live on.
+ */
+export function connectionCutter(url: string) {
+  const names = new WeakMap<object, string>();
+  let admin: PostgresClient | undefined;
+  return {
+    /** Calls `create` with connection options carrying a fresh application name, and remembers it for `persister`. */
+    open<P extends object>(create: (connectionOptions: postgres.Options<Record<string, postgres.PostgresType>>) => P): P {
+      const name = uniqueName('burr_cut');
+      const persister = create({ connection: { application_name: name } });
+      names.set(persister, name);
+      return persister;
+    },
+    /** Terminates every backend of `persister`'s pool; resolves to how many there were. */
+    async cut(persister: object): Promise<number> {
+      const name = names.get(persister);
+      if (name === undefined) throw new Error('cut(): this persister was not opened through the cutter');
+      admin ??= testClient(url, { max: 1 });
+      const rows = await admin`SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE application_name = ${name} AND pid <> pg_backend_pid()`;
+      return rows.filter((row) => row.cut === true).length;
+    },
+    async close(): Promise<void> {
+      await admin?.end({ timeout: 5 });
+    },
+  };
+}

@@ -3,18 +3,19 @@
 import { provideRedis, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
-import { scratch, testClient } from './helpers.js';
+import { connectionCutter, scratch, testClient } from './helpers.js';
 
 const api = { describe, it, beforeAll, afterAll };
 const database = await provideRedis();
 
 function redisHarness(url: string): PersisterHarness<RedisPersister> {
   const store = scratch(url);
+  const cutter = connectionCutter(url);
   return {
     name: 'redis',
     capabilities: { needsInitialize: false, positionsPerSequence: 'one', storesNonFiniteNumbers: true, storesNulCharacter: true },
-    create: (options) => RedisPersister.fromUrl(url, { namespace: store.namespace(), serdeKwargs: options?.serdeKwargs }),
-    connectAgain: (persister) => RedisPersister.fromUrl(url, { namespace: persister.namespace }),
+    create: (options) => cutter.open((clientOptions) => RedisPersister.fromUrl(url, { namespace: store.namespace(), serdeKwargs: options?.serdeKwargs, clientOptions })),
+    connectAgain: (persister) => cutter.open((clientOptions) => RedisPersister.fromUrl(url, { namespace: persister.namespace, clientOptions })),
     withCallerClient: async () => {
       const client = await testClient(url);
       return {
@@ -23,7 +24,11 @@ function redisHarness(url: string): PersisterHarness<RedisPersister> {
         closeClient: () => client.close(),
       };
     },
-    teardown: () => store.drop(),
+    cutConnections: (persister) => cutter.cut(persister),
+    teardown: async () => {
+      await cutter.close();
+      await store.drop();
+    },
   };
 }
 

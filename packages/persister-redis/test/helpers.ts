@@ -40,3 +40,42 @@ export function scratch(url: string) {
     },
   };
 }
+
+/**
+ * Cuts persisters' connections from the server side, for the conformance
+ * suite's connection-cut cases. Each client opened through `open()` gets its
+ * own client name (node-redis sets it again on every reconnect); `cut()`
+ * finds that name in `CLIENT LIST` and runs `CLIENT KILL ID` on exactly
+ * those connections, so other tests' clients live on.
+ */
+export function connectionCutter(url: string) {
+  const names = new WeakMap<object, string>();
+  let admin: Awaited<ReturnType<typeof testClient>> | undefined;
+  return {
+    /** Calls `create` with client options carrying a fresh client name, and remembers it for the persister. */
+    async open<P extends object>(create: (clientOptions: { name: string }) => Promise<P>): Promise<P> {
+      const name = uniqueNamespace('burr_cut');
+      const persister = await create({ name });
+      names.set(persister, name);
+      return persister;
+    },
+    /** Kills every connection of `persister`'s client; resolves to how many there were. */
+    async cut(persister: object): Promise<number> {
+      const name = names.get(persister);
+      if (name === undefined) throw new Error('cut(): this persister was not opened through the cutter');
+      admin ??= await testClient(url);
+      const list = String(await admin.sendCommand(['CLIENT', 'LIST']));
+      const ids = list
+        .split('\n')
+        .filter((line) => line.split(' ').includes(`name=${name}`))
+        .map((line) => /(?:^|\s)id=(\d+)/.exec(line)?.[1])
+        .filter((id): id is string => id !== undefined);
+      let cut = 0;
+      for (const id of ids) cut += Number(await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]));
+      return cut;
+    },
+    async close(): Promise<void> {
+      await admin?.close();
+    },
+  };
+}

@@ -55,6 +55,15 @@ export interface PersisterHarness<P extends BaseStatePersister = BaseStatePersis
    * works. After `persister.cleanup()` it must still work.
    */
   withCallerClient(): Promise<{ persister: P; clientStillWorks(): Promise<boolean>; closeClient(): Promise<void> }>;
+  /**
+   * Terminates, from the server side, every connection `persister` holds
+   * (PostgreSQL `pg_terminate_backend`, Redis `CLIENT KILL`), and only those:
+   * other persisters and clients keep theirs. Resolves to how many
+   * connections were cut. Backends without connections (embedded files,
+   * memory) leave it undefined, and the connection-cut cases are skipped
+   * saying so.
+   */
+  cutConnections?(persister: P): Promise<number>;
   /** Called once after all cases: drop what `create()` made, close servers. */
   teardown?(): Promise<void>;
 }

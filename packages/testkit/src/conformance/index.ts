@@ -1,6 +1,7 @@
 import type { PersisterHarness, TestApi } from '../harness.js';
 import { applicationCases } from './application.js';
 import { conflictCases } from './conflicts.js';
+import { connectionCutCases } from './connection-cuts.js';
 import { createSuiteContext } from './context.js';
 import { lifecycleCases } from './lifecycle.js';
 import { saveLoadCases } from './save-load.js';
@@ -30,5 +31,6 @@ export function runPersisterConformance(api: TestApi, harness: PersisterHarness 
     conflictCases(context);
     valueCases(context);
     applicationCases(context);
+    connectionCutCases(context);
   });
 }
