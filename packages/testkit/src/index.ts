@@ -5,7 +5,17 @@
  */
 export type { TestApi, PersisterCapabilities, PersisterHarness } from './harness.js';
 export { runPersisterConformance } from './conformance/index.js';
-export { providePostgres, provideRedis, provideMongo, provideLibsql, containerRuntimeUnavailable, type ProvidedDatabase } from './providers.js';
+export {
+  providePostgres,
+  provideRedis,
+  provideMongo,
+  provideLibsql,
+  provideMysql,
+  containerRuntimeUnavailable,
+  type DatabaseSource,
+  type ProvidedDatabase,
+  type ProviderOptions,
+} from './providers.js';
 export {
   readPythonCompatFixture,
   runPythonCompatCases,
