@@ -170,9 +170,16 @@ export class ApplicationRunError extends BurrError {
   }
 }
 
-/** `a.b[3].c` style rendering of a key path, for error messages. */
+/**
+ * `a.b[3].c` style rendering of a key path, for error messages. A path longer
+ * than 12 parts (nesting beyond the depth limit) shows its first 8 and last 3
+ * parts around `…(N more)…`.
+ */
 export function formatKeyPath(keyPath: ReadonlyArray<string | number>): string {
   if (keyPath.length === 0) return '<state>';
+  if (keyPath.length > 12) {
+    return `${formatKeyPath(keyPath.slice(0, 8))}…(${keyPath.length - 11} more)…${formatKeyPath(['', ...keyPath.slice(-3)]).replace(/^\[""\]/, '')}`;
+  }
   let out = '';
   for (const part of keyPath) {
     if (typeof part === 'number') out += `[${part}]`;
