@@ -189,7 +189,7 @@ describe('clients', () => {
     await first.initialize();
     await first.save(step());
     expect((await second.load(null, 'app'))?.state.get('count')).toBe(1);
-    await expect(second.save(step())).rejects.toThrow(PersisterConflictError);
+    await expect(second.save(step({ status: 'failed' }))).rejects.toThrow(PersisterConflictError);
   });
 });
 
