@@ -1,0 +1,91 @@
+import { deepStrictEqual } from 'node:assert/strict';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BurrError, MAX_NESTING_DEPTH, SERDE_KEY, SerializationError, State, decodeState, encodeState } from '@burr/core';
+
+/** Strings that stress the writer and the reader: any UTF-16 unit (lone surrogates too), NUL, escapes, token look-alikes. */
+const text = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 10 }),
+  fc.string({ unit: 'binary', maxLength: 10 }),
+  fc.string({ unit: fc.constantFrom('\ud800', '\udfff', '\ud83d\ude00', '\u0000', '\u2028', '"', '\\', 'NaN', '-Infinity', '5', '\ufffd'), maxLength: 8 }),
+);
+
+const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(-0, NaN, Infinity, -Infinity, 2 ** 53, 2 ** 53 + 2, 1e21, 5e-324));
+const bigint = fc.oneof(fc.bigInt({ min: -(2n ** 128n), max: 2n ** 128n }), fc.constantFrom(2n ** 53n, -(2n ** 53n), 2n ** 53n - 1n, 0n));
+
+const { value: jsonLike } = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', maxDepth: 6 },
+    text,
+    number,
+    bigint,
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 5 }),
+    fc.dictionary(text.filter((key) => key !== SERDE_KEY), tie('value'), { maxKeys: 5, noNullPrototype: true }),
+    fc.array(fc.tuple(text, tie('value')), { maxLength: 3 }).map((entries) => new Map(entries)),
+  ),
+}));
+
+const stateValues = fc.dictionary(text, jsonLike, { maxKeys: 6, noNullPrototype: true });
+
+describe('codec fuzz: encodeState/decodeState', () => {
+  it('round-trips 10,000 random JSON-like states exactly (lone surrogates, big integers, NaN, -0, nesting)', () => {
+    fc.assert(
+      fc.property(stateValues, (values) => {
+        const state = new State(values);
+        const back = decodeState(encodeState(state));
+        expect(back.keys()).toEqual(state.keys());
+        deepStrictEqual(back.getAll(), state.getAll());
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  /** Something the encoder must refuse, wherever it sits. */
+  const refusable = fc.constantFrom<[string, () => unknown]>(
+    ['undefined in an array', () => [1, undefined]],
+    // eslint-disable-next-line no-sparse-arrays
+    ['a hole', () => [1, , 2]],
+    ['a symbol key', () => ({ [Symbol('s')]: 1 })],
+    ['a function', () => () => 1],
+    ['a symbol', () => Symbol('v')],
+    ['a class instance', () => new (class Opaque {})()],
+    ['an invalid Date', () => new Date(Number.NaN)],
+    ['the reserved key', () => ({ [SERDE_KEY]: 'date', value: 'x' })],
+    ['a cycle', () => {
+      const loop: unknown[] = [];
+      loop.push(loop);
+      return loop;
+    }],
+    ['nesting beyond the limit', () => {
+      let deep: unknown = 1;
+      for (let i = 0; i < MAX_NESTING_DEPTH + 5; i++) deep = [deep];
+      return deep;
+    }],
+  );
+
+  /** Puts `bad` somewhere inside `host`: under a key, in an array, in a Map value. */
+  const withRefusable = fc.tuple(jsonLike, refusable, fc.nat({ max: 3 }), text).map(([host, [label, make], where, key]) => {
+    const bad = make();
+    const wrapped = [() => bad, () => [host, bad], () => ({ [key]: host, inner: { bad } }), () => new Map([[key, bad]])][where]!();
+    return { label, values: { [key || 'k']: wrapped } };
+  });
+
+  it('refuses every value it cannot store exactly with a SerializationError naming a path, never a RangeError or TypeError', () => {
+    fc.assert(
+      fc.property(withRefusable, ({ label, values }) => {
+        let caught: unknown;
+        try {
+          encodeState(new State(values));
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught, `${label} was accepted`).toBeInstanceOf(BurrError);
+        expect(caught, label).toBeInstanceOf(SerializationError);
+        expect((caught as SerializationError).keyPath.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
