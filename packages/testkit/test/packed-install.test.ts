@@ -1,43 +1,33 @@
 /**
- * "Install only the backend you need": packs @burr/core and
- * @burr/persister-sqlite as they would be published, installs just those two
- * tarballs with npm into an empty project (better-sqlite3 comes from the
- * registry), and runs an ESM and a CommonJS script that save, load and resume
- * an app. Slow (npm install compiles better-sqlite3 on a cold cache), so it
- * builds only when dist/ is missing or older than the sources.
+ * "Install only the backend you need": packs the workspace packages as they
+ * would be published and installs them with npm into blank projects, as a
+ * user would.
+ * - @burr/core + @burr/persister-sqlite only (better-sqlite3 from the
+ *   registry): an ESM and a CommonJS script save, load and resume an app, and
+ *   a strict `tsc` (no skipLibCheck) accepts code using the public types from
+ *   ESM and CommonJS.
+ * - every other published package, each alone with @burr/core: its public
+ *   types resolve under the same strict `tsc`, so no declaration needs a
+ *   package the user did not get (TS7016 and friends).
+ * Slow (npm install compiles better-sqlite3 on a cold cache); packages are
+ * rebuilt only when dist/ is missing or older than the sources.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  INSTALL_TIMEOUT_MS,
+  PUBLISHED_PACKAGES,
+  USER_TYPES_NODE,
+  WORKSPACE_TYPESCRIPT,
+  installBlankProject,
+  packWorkspacePackages,
+  runCommand,
+  strictTsc,
+} from './support/packed-project.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const PACKAGES = [
-  { name: '@burr/core', dir: join(repoRoot, 'packages/core') },
-  { name: '@burr/persister-sqlite', dir: join(repoRoot, 'packages/persister-sqlite') },
-];
-const INSTALL_TIMEOUT_MS = 6 * 60_000;
-
-/** Newest modification time under `path` (files only). */
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
-}
-
-function isBuilt(dir: string): boolean {
-  const output = join(dir, 'dist/index.cjs');
-  if (!existsSync(output) || !existsSync(join(dir, 'dist/index.js'))) return false;
-  return statSync(output).mtimeMs >= Math.max(newestMtime(join(dir, 'src')), newestMtime(join(dir, 'package.json')));
-}
-
-function run(command: string, args: string[], cwd: string, timeout = INSTALL_TIMEOUT_MS): string {
-  // Build better-sqlite3 from source straight away (prebuild-install's download cannot succeed here and only
-  // waits), on every core; ~/.npmrc's nodedir stays in effect.
-  return execFileSync(command, args, { cwd, encoding: 'utf8', timeout, env: { ...process.env, JOBS: 'max', npm_config_build_from_source: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
-}
+const TYPESCRIPT_FOR_USERS = [`typescript@${WORKSPACE_TYPESCRIPT}`, `@types/node@${USER_TYPES_NODE}`];
 
 /** The script body, shared by the ESM and the CommonJS file; prints one JSON line. */
 const SCRIPT_BODY = `
@@ -101,40 +91,64 @@ ${SCRIPT_BODY}
   process.exit(1);
 });`;
 
-describe('packed install: @burr/core + @burr/persister-sqlite only', () => {
-  const work = mkdtempSync(join(tmpdir(), 'burr-packed-install-'));
-  const project = join(work, 'project');
+/** Code a TypeScript user writes against the SQLite persister's public types; the same text as ESM and CommonJS. */
+const TYPED_USE = `
+export async function latestCount(dbPath: string): Promise<number | null> {
+  const persister: BaseStatePersister = SQLitePersister.fromValues({ dbPath, tableName: 'burr_state' });
+  const sqlite = SQLitePersister.fromValues({ dbPath });
+  const mode: unknown = sqlite.connection.pragma('journal_mode', { simple: true });
+  const saved: PersistedStateData | null = await persister.load('user', 'counter-app');
+  await sqlite.cleanup();
+  return mode === undefined || saved === null ? null : (saved.state.get('count') as number);
+}
+`;
+const TYPED_IMPORTS = `import type { BaseStatePersister, PersistedStateData } from '@burr/core';
+import { SQLitePersister } from '@burr/persister-sqlite';
+`;
 
-  beforeAll(() => {
-    if (!PACKAGES.every((pkg) => isBuilt(pkg.dir))) {
-      run('pnpm', [...PACKAGES.flatMap((pkg) => ['--filter', pkg.name]), 'build'], repoRoot);
-    }
-    const tarballs = PACKAGES.map((pkg) => {
-      const printed = run('pnpm', ['pack', '--pack-destination', work], pkg.dir).trim().split('\n');
-      return printed[printed.length - 1]!.trim();
-    });
-    mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'burr-packed-install-check', version: '1.0.0', private: true }, null, 2));
+let tarballs: Promise<Record<string, string>> | null = null;
+/** Every published package, packed once for this file. */
+function packOnce(work: string): Promise<Record<string, string>> {
+  tarballs ??= packWorkspacePackages(Object.keys(PUBLISHED_PACKAGES), work);
+  return tarballs;
+}
+const work = mkdtempSync(join(tmpdir(), 'burr-packed-install-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('packed install: @burr/core + @burr/persister-sqlite only', () => {
+  const project = join(work, 'sqlite-project');
+
+  beforeAll(async () => {
+    const packed = await packOnce(work);
+    await installBlankProject(project, { dependencies: [packed['@burr/core']!, packed['@burr/persister-sqlite']!, ...TYPESCRIPT_FOR_USERS] });
     writeFileSync(join(project, 'check.mjs'), ESM_SCRIPT);
     writeFileSync(join(project, 'check.cjs'), CJS_SCRIPT);
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs], project);
+    writeFileSync(join(project, 'typed-use.mts'), `${TYPED_IMPORTS}${TYPED_USE}`);
+    writeFileSync(join(project, 'typed-use.cts'), `${TYPED_IMPORTS}${TYPED_USE}`);
   }, INSTALL_TIMEOUT_MS + 120_000);
 
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-  it('installs core, the SQLite persister and better-sqlite3, and no other backend', () => {
+  it('installs core, the SQLite persister and better-sqlite3 (with its types), and no other backend', () => {
     const modules = join(project, 'node_modules');
     expect(readdirSync(join(modules, '@burr')).sort()).toEqual(['core', 'persister-sqlite']);
     expect(existsSync(join(modules, 'better-sqlite3/package.json'))).toBe(true);
+    expect(existsSync(join(modules, '@types/better-sqlite3/package.json'))).toBe(true);
     for (const other of ['@libsql', 'libsql', 'pg', 'postgres', 'redis', 'mongodb', 'testcontainers']) {
       expect(existsSync(join(modules, other)), `${other} must not be installed`).toBe(false);
     }
   });
 
+  it('strict tsc (no skipLibCheck) accepts code using the public types, as ESM and as CommonJS', async () => {
+    const checked = await strictTsc(project, ['typed-use.mts', 'typed-use.cts']);
+    expect(`${checked.stdout}${checked.stderr}`).toBe('');
+    expect(checked.code).toBe(0);
+  });
+
   for (const script of ['check.mjs', 'check.cjs']) {
-    it(`${script} saves, loads and resumes an app`, () => {
+    it(`${script} saves, loads and resumes an app`, async () => {
       const dbPath = join(work, `${script}.db`);
-      const lines = run(process.execPath, [script, dbPath], project, 60_000).trim().split('\n');
+      const result = await runCommand(process.execPath, [script, dbPath], { cwd: project, timeoutMs: 60_000 });
+      expect(result.code, result.stderr).toBe(0);
+      const lines = result.stdout.trim().split('\n');
       const output = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
       expect(output).toEqual({
         loaded: { greeting: 'héllo', big: String(2n ** 70n), when: '2026-01-02T00:00:00.000Z', status: 'completed' },
@@ -142,6 +156,33 @@ describe('packed install: @burr/core + @burr/persister-sqlite only', () => {
         final: { count: 5, sequenceId: 5, position: 'done', status: 'completed' },
         appIds: ['counter-app', 'direct'],
       });
+    });
+  }
+});
+
+describe('packed install: each published package alone with @burr/core has public types that resolve', () => {
+  const alone = Object.keys(PUBLISHED_PACKAGES).filter((name) => name !== '@burr/core' && name !== '@burr/persister-sqlite');
+  const projectOf = (name: string) => join(work, `types-${name.replace(/\W+/g, '-')}`);
+
+  beforeAll(async () => {
+    const packed = await packOnce(work);
+    await Promise.all(
+      alone.map(async (name) => {
+        const project = projectOf(name);
+        await installBlankProject(project, { dependencies: [packed['@burr/core']!, packed[name]!, ...TYPESCRIPT_FOR_USERS] });
+        // Importing the package is enough: without skipLibCheck, tsc checks every declaration file it reaches.
+        const use = `import * as burr from '${name}';\nexport const exported: string[] = Object.keys(burr);\n`;
+        writeFileSync(join(project, 'use.mts'), use);
+        writeFileSync(join(project, 'use.cts'), use);
+      }),
+    );
+  }, INSTALL_TIMEOUT_MS + 120_000);
+
+  for (const name of alone) {
+    it(`${name}: strict tsc (no skipLibCheck) accepts an import of it, as ESM and as CommonJS`, async () => {
+      const checked = await strictTsc(projectOf(name), ['use.mts', 'use.cts']);
+      expect(`${checked.stdout}${checked.stderr}`).toBe('');
+      expect(checked.code).toBe(0);
     });
   }
 });

@@ -1,0 +1,178 @@
+/**
+ * Blank npm projects that install the workspace packages as they would be
+ * published: `pnpm pack` tarballs, installed with npm from the registry like a
+ * user would. Used by the packed-install and README-example tests.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** Long enough for npm to compile better-sqlite3 on a busy two-core machine. */
+export const INSTALL_TIMEOUT_MS = 8 * 60_000;
+
+/** The published workspace packages, by name. */
+export const PUBLISHED_PACKAGES: Readonly<Record<string, string>> = Object.fromEntries(
+  readdirSync(join(repoRoot, 'packages')).flatMap((folder) => {
+    const manifestPath = join(repoRoot, 'packages', folder, 'package.json');
+    if (!existsSync(manifestPath)) return [];
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { name: string; private?: boolean };
+    return manifest.private ? [] : [[manifest.name, join(repoRoot, 'packages', folder)]];
+  }),
+);
+
+/** The TypeScript the workspace builds with; blank projects install the same version. */
+export const WORKSPACE_TYPESCRIPT = (JSON.parse(readFileSync(join(repoRoot, 'node_modules/typescript/package.json'), 'utf8')) as { version: string }).version;
+
+/** `@types/node` of the lowest supported Node line, as a user on that line would install it. */
+export const USER_TYPES_NODE = '^22.0.0';
+
+const execFileAsync = promisify(execFile);
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command; resolves with its exit code and output instead of throwing on a non-zero exit. */
+export async function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CommandResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      timeout: options.timeoutMs ?? INSTALL_TIMEOUT_MS,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string; killed?: boolean; signal?: string };
+    if (typeof failed.stdout !== 'string') throw error;
+    const code = typeof failed.code === 'number' ? failed.code : 1;
+    const killed = failed.killed ? `\n(killed by ${failed.signal ?? 'a signal'}: timed out)` : '';
+    return { code, stdout: failed.stdout, stderr: `${failed.stderr ?? ''}${killed}` };
+  }
+}
+
+/** Like {@link runCommand}, but a non-zero exit is an error carrying the output. */
+export async function runOrThrow(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<string> {
+  const result = await runCommand(command, args, options);
+  if (result.code !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited with ${result.code} in ${options.cwd}\n${result.stdout}\n${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+/** Newest modification time under `path` (files only). */
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
+}
+
+function isBuilt(dir: string): boolean {
+  const output = join(dir, 'dist/index.cjs');
+  if (!existsSync(output) || !existsSync(join(dir, 'dist/index.js'))) return false;
+  return statSync(output).mtimeMs >= Math.max(newestMtime(join(dir, 'src')), newestMtime(join(dir, 'package.json')));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Holds a lock directory while `body` runs, so two test files do not rebuild
+ * the same dist/ (tsup --clean) at once. A lock left by a dead process is taken over.
+ */
+async function withWorkspaceLock<T>(body: () => Promise<T>): Promise<T> {
+  const lock = join(repoRoot, 'node_modules/.cache/burr-pack.lock');
+  mkdirSync(join(repoRoot, 'node_modules/.cache'), { recursive: true });
+  const deadline = Date.now() + INSTALL_TIMEOUT_MS;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      const holder = Number(readFileSync(join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
+      if (holder > 0 && !isAlive(holder)) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`the workspace build lock ${lock} is still held by process ${holder}`);
+      await sleep(250);
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds (when dist/ is missing or older than the sources) and packs the
+ * named workspace packages into `destination`; returns the tarball paths by package name.
+ */
+export async function packWorkspacePackages(names: readonly string[], destination: string): Promise<Record<string, string>> {
+  const dirs = names.map((name) => {
+    const dir = PUBLISHED_PACKAGES[name];
+    if (!dir) throw new Error(`${name} is not a published workspace package`);
+    return dir;
+  });
+  return withWorkspaceLock(async () => {
+    const stale = names.filter((_, index) => !isBuilt(dirs[index]!));
+    if (stale.length > 0) {
+      await runOrThrow('pnpm', [...stale.flatMap((name) => ['--filter', name]), 'build'], { cwd: repoRoot });
+    }
+    const tarballs: Record<string, string> = {};
+    for (const [index, name] of names.entries()) {
+      const printed = (await runOrThrow('pnpm', ['pack', '--pack-destination', destination], { cwd: dirs[index]! })).trim().split('\n');
+      tarballs[name] = printed[printed.length - 1]!.trim();
+    }
+    return tarballs;
+  });
+}
+
+/**
+ * Creates a blank npm project in `dir` and installs `dependencies` (tarball
+ * paths or registry specs) into it with one `npm install`.
+ */
+export async function installBlankProject(dir: string, options: { dependencies: readonly string[]; type?: 'module' | 'commonjs' }): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'burr-blank-project', version: '1.0.0', private: true, type: options.type ?? 'commonjs' }, null, 2),
+  );
+  // Build better-sqlite3 from source straight away: prebuild-install's download cannot succeed here and only
+  // waits. ~/.npmrc's nodedir stays in effect.
+  const env = { ...process.env, JOBS: 'max', npm_config_build_from_source: 'true' };
+  const npm = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
+  await runOrThrow('npm', [...npm, ...options.dependencies], { cwd: dir, env });
+}
+
+/**
+ * Runs the blank project's own `tsc` as strictly as a user's strict project
+ * would: `--strict`, `--module nodenext`, and without `--skipLibCheck`, so
+ * every published declaration file (ours and our dependencies') is checked.
+ */
+export function strictTsc(projectDir: string, files: readonly string[], extraArgs: readonly string[] = ['--noEmit']): Promise<CommandResult> {
+  const tsc = join(projectDir, 'node_modules/typescript/bin/tsc');
+  return runCommand(
+    process.execPath,
+    [tsc, '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--pretty', 'false', ...extraArgs, ...files],
+    { cwd: projectDir, timeoutMs: 5 * 60_000 },
+  );
+}
