@@ -64,6 +64,7 @@ export {
   readPersisterConfig,
   type ConfigField,
   type ConfigFieldType,
+  type ConfigFieldValue,
   type ConfigSchema,
   type ConfigValues,
 } from './persistence/config.js';

@@ -3,9 +3,13 @@ import { MissingStateKeyError, StateOperationError } from './errors.js';
 /** The shape of a state: string keys to values. */
 export type StateValues = Record<string, unknown>;
 
+/** The keys of `U` replace those of `T`. @inline */
 type Merge<T, U> = Omit<T, keyof U> & U;
+/** The element type of an array value. @inline */
 type ElementOf<V> = V extends ReadonlyArray<infer E> ? E : unknown extends V ? unknown : never;
+/** Argument of `State.append`: one element to add to each named array. @inline */
 type AppendPatch<T> = { [K in keyof T]?: ElementOf<T[K]> } & StateValues;
+/** Argument of `State.extend`: elements to add to each named array. @inline */
 type ExtendPatch<T> = { [K in keyof T]?: Iterable<ElementOf<T[K]>> } & Record<string, Iterable<unknown>>;
 
 const STATE_BRAND = Symbol.for('@burr/core.State');

@@ -12,7 +12,8 @@ export interface ConfigField {
 /** The options a persister's `fromConfig()` accepts, by name. */
 export type ConfigSchema = Readonly<Record<string, ConfigField>>;
 
-type FieldValue<T extends ConfigFieldType> = T extends 'string'
+/** The value type a {@link ConfigFieldType} stands for (`'object'`: a plain object). */
+export type ConfigFieldValue<T extends ConfigFieldType> = T extends 'string'
   ? string
   : T extends 'number'
     ? number
@@ -22,9 +23,9 @@ type FieldValue<T extends ConfigFieldType> = T extends 'string'
 
 /** The checked config: required options present, optional ones possibly absent. */
 export type ConfigValues<S extends ConfigSchema> = {
-  [K in keyof S as S[K]['required'] extends true ? K : never]: FieldValue<S[K]['type']>;
+  [K in keyof S as S[K]['required'] extends true ? K : never]: ConfigFieldValue<S[K]['type']>;
 } & {
-  [K in keyof S as S[K]['required'] extends true ? never : K]?: FieldValue<S[K]['type']>;
+  [K in keyof S as S[K]['required'] extends true ? never : K]?: ConfigFieldValue<S[K]['type']>;
 };
 
 /**

@@ -13,7 +13,8 @@ export interface StepKey {
 /**
  * `null`/`undefined` → `''`, the way Python Burr stores "no partition".
  * Throws {@link InvalidIdentifierError} for a key that is not well-formed
- * Unicode or holds NUL (see {@link assertWellFormedIdentifier}).
+ * Unicode (an unpaired UTF-16 surrogate) or holds NUL: stores would turn
+ * either into a different key.
  */
 export function normalizePartitionKey(partitionKey: PartitionKeyInput): string {
   if (partitionKey === null || partitionKey === undefined) return '';

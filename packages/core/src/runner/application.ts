@@ -105,7 +105,10 @@ export class Application {
   #busy = false;
   #unsaved: UnsavedStep | null = null;
 
-  /** Use `ApplicationBuilder.build()`; this constructor is not meant to be called directly. */
+  /**
+   * Use `ApplicationBuilder.build()`; this constructor is not meant to be called directly.
+   * @internal
+   */
   constructor(config: ApplicationConfig) {
     this.#graph = config.graph;
     this.#appId = config.appId;
