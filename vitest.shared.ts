@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import { SkipReporter } from './scripts/skip-reporter.js';
 
 const packageSources: Record<string, string> = {
   '@burr/core': 'packages/core/src/index.ts',
@@ -16,7 +17,8 @@ const packageSources: Record<string, string> = {
  * Vitest config every package uses: workspace packages resolve to their
  * sources, so tests never race a concurrent rebuild of another package's
  * dist/ and always see one copy of each module. Built output is checked
- * separately (publint, attw, and the packed-install test).
+ * separately (publint, attw, and the packed-install test). Every skipped
+ * test is recorded with its reason for the summary `pnpm test` ends with.
  */
 export function burrVitestConfig(test: NonNullable<ViteUserConfig['test']> = {}): ViteUserConfig {
   return defineConfig({
@@ -26,6 +28,6 @@ export function burrVitestConfig(test: NonNullable<ViteUserConfig['test']> = {})
         replacement: fileURLToPath(new URL(file, import.meta.url)),
       })),
     },
-    test: { testTimeout: 30_000, hookTimeout: 120_000, ...test },
+    test: { testTimeout: 30_000, hookTimeout: 120_000, reporters: ['default', new SkipReporter()], ...test },
   });
 }
