@@ -3,7 +3,7 @@
 import { providePostgres, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { PostgreSQLPersister } from '../src/index.js';
-import { connectionCutter, scratch, testClient } from './helpers.js';
+import { connectionCutter, scratch, serverAddress, testClient, urlAt } from './helpers.js';
 
 const api = { describe, it, beforeAll, afterAll };
 const database = await providePostgres();
@@ -14,7 +14,7 @@ function postgresHarness(name: string, url: string, withSchema: boolean): Persis
   const cutter = connectionCutter(url);
   return {
     name,
-    capabilities: { needsInitialize: true, positionsPerSequence: 'many', storesNonFiniteNumbers: false, storesNulCharacter: false, preservesKeyOrder: false },
+    capabilities: { needsInitialize: true, positionsPerSequence: 'many', storesNonFiniteNumbers: false, storesNulCharacter: false, preservesKeyOrder: false, storesLoneSurrogates: false },
     create: async (options) =>
       cutter.open((connectionOptions) => PostgreSQLPersister.fromUrl(url, { tableName: store.table(), schema, serdeKwargs: options?.serdeKwargs, connectionOptions })),
     connectAgain: async (persister) => cutter.open((connectionOptions) => PostgreSQLPersister.fromUrl(url, { tableName: persister.tableName, schema: persister.schema, connectionOptions })),
@@ -27,6 +27,10 @@ function postgresHarness(name: string, url: string, withSchema: boolean): Persis
       };
     },
     cutConnections: (persister) => cutter.cut(persister),
+    viaProxy: {
+      target: serverAddress(url, 5432),
+      create: async (address) => PostgreSQLPersister.fromUrl(urlAt(url, address), { tableName: store.table(), schema }),
+    },
     teardown: async () => {
       await cutter.close();
       await store.drop();

@@ -3,7 +3,7 @@
 import { provideRedis, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
-import { connectionCutter, scratch, testClient } from './helpers.js';
+import { connectionCutter, scratch, serverAddress, testClient, urlAt } from './helpers.js';
 
 const api = { describe, it, beforeAll, afterAll };
 const database = await provideRedis();
@@ -25,6 +25,10 @@ function redisHarness(url: string): PersisterHarness<RedisPersister> {
       };
     },
     cutConnections: (persister) => cutter.cut(persister),
+    viaProxy: {
+      target: serverAddress(url, 6379),
+      create: (address) => RedisPersister.fromUrl(urlAt(url, address), { namespace: store.namespace() }),
+    },
     teardown: async () => {
       await cutter.close();
       await store.drop();

@@ -79,3 +79,17 @@ export function connectionCutter(url: string) {
     },
   };
 }
+
+/** Host and port a connection URL points at. */
+export function serverAddress(url: string, defaultPort: number): { host: string; port: number } {
+  const parsed = new URL(url);
+  return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || defaultPort) };
+}
+
+/** The same URL (credentials, database, options) pointed at another host and port, e.g. a proxy. */
+export function urlAt(url: string, address: { host: string; port: number }): string {
+  const parsed = new URL(url);
+  parsed.hostname = address.host;
+  parsed.port = String(address.port);
+  return parsed.toString();
+}

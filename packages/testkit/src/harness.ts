@@ -1,4 +1,5 @@
 import type { BaseStatePersister, SerdeKwargs } from '@burr/core';
+import type { ProxyAddress } from './reply-dropping-proxy.js';
 
 /**
  * The test functions the suite registers its cases with. Vitest, Jest,
@@ -34,6 +35,11 @@ export interface PersisterCapabilities {
    * Default `true`; PostgreSQL JSONB reorders object keys (shorter first), for Python Burr too.
    */
   preservesKeyOrder?: boolean;
+  /**
+   * Whether strings with an unpaired UTF-16 surrogate can be stored. Default
+   * `true`; PostgreSQL JSONB cannot (it must refuse them with a typed error).
+   */
+  storesLoneSurrogates?: boolean;
 }
 
 /**
@@ -64,6 +70,14 @@ export interface PersisterHarness<P extends BaseStatePersister = BaseStatePersis
    * saying so.
    */
   cutConnections?(persister: P): Promise<number>;
+  /**
+   * For the lost-reply cases: `target` is where the server listens, and
+   * `create(address)` returns a persister on a fresh store (not initialized)
+   * that connects to `address` instead, where the suite puts a proxy in front
+   * of `target` that can drop a reply. Backends without a server leave it
+   * undefined, and those cases are skipped saying so.
+   */
+  viaProxy?: { target: ProxyAddress; create(address: ProxyAddress): Promise<P> };
   /** Called once after all cases: drop what `create()` made, close servers. */
   teardown?(): Promise<void>;
 }

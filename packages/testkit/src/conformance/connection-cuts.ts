@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { action, ApplicationBuilder, type Application, type BaseStatePersister } from '@burr/core';
-import { newAppId, pause, type SuiteContext } from './context.js';
+import { ReplyDroppingProxy } from '../reply-dropping-proxy.js';
+import { newAppId, pause, stepState, type SuiteContext } from './context.js';
 
 /** Attempts of one step before a case gives up: a cut costs at most one failed call, the rest is slack. */
 const STEP_ATTEMPTS = 5;
@@ -69,16 +70,98 @@ async function assertContiguous(reader: BaseStatePersister, appId: string, nonce
   }
 }
 
-/** A connection cut by the server (between steps, and in the middle of saves): the persister reconnects and the app goes on. */
-export function connectionCutCases({ api, harness, fresh, again }: SuiteContext): void {
-  const cut = harness.cutConnections?.bind(harness);
-  if (!cut) {
-    const title = `connection cuts [skipped: ${harness.name} has no server connection to cut (embedded or in-process)]`;
-    (api.describe.skip ?? api.describe)(title, () => api.it('is skipped', () => {}));
-    return;
-  }
+/** What a rejected promise threw, or `null` when it resolved. */
+function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(() => null, (caught: unknown) => caught);
+}
 
-  api.describe('connection cuts', () => {
+/** Registers `body` as a describe block, or as a skipped one whose title says why. */
+function describeUnless(context: SuiteContext, title: string, skipReason: string | null, body: () => void): void {
+  const { api } = context;
+  if (skipReason === null) api.describe(title, body);
+  else (api.describe.skip ?? api.describe)(`${title} [skipped: ${skipReason}]`, () => api.it('is skipped', () => {}));
+}
+
+/**
+ * Connections cut under the persister: by the server (between steps, and in
+ * the middle of saves), and after the server committed a save but before its
+ * reply arrived. The persister reconnects and the app goes on.
+ */
+export function connectionCutCases(context: SuiteContext): void {
+  lostReplyCases(context);
+  serverCutCases(context);
+}
+
+function lostReplyCases(context: SuiteContext): void {
+  const { api, harness, again } = context;
+  const viaProxy = harness.viaProxy;
+  describeUnless(context, 'lost replies', viaProxy ? null : `${harness.name} has no server connection to proxy (embedded or in-process)`, () => {
+    /** A fresh, initialized persister reaching the server through a proxy that can drop a reply; both closed after `body`. */
+    const behindProxy = async (body: (persister: BaseStatePersister, proxy: ReplyDroppingProxy) => Promise<void>): Promise<void> => {
+      const proxy = await ReplyDroppingProxy.start(viaProxy!.target);
+      let persister: BaseStatePersister | undefined;
+      try {
+        persister = await viaProxy!.create(proxy.address);
+        await persister.initialize();
+        await body(persister, proxy);
+      } finally {
+        await persister?.cleanup();
+        await proxy.close();
+      }
+    };
+
+    api.it('a save committed whose reply was lost: sending it again succeeds, and the step is stored once', async () => {
+      await behindProxy(async (persister, proxy) => {
+        const appId = newAppId('lost-save');
+        // A first save warms the connection up (a driver may prepare a statement in a round trip of its own).
+        await persister.save({ partitionKey: 'cuts', appId, sequenceId: 0, position: 'p', state: stepState({ v: 0 }, 0), status: 'completed' });
+        const step = { partitionKey: 'cuts', appId, sequenceId: 1, position: 'p', state: stepState({ v: Math.random() }, 1), status: 'completed' as const };
+        const dropping = proxy.dropNextReply();
+        const error = await rejectionOf(persister.save(step));
+        await dropping;
+        assert.ok(error instanceof Error, `the save whose reply was lost rejects with an Error, got ${String(error)}`);
+        const direct = await again(persister);
+        const committed = await direct.load('cuts', appId, 1);
+        assert.equal(committed?.state.get('v'), step.state.get('v'), 'the server committed the save whose reply was lost');
+        let retry: unknown = null;
+        for (let attempt = 0; attempt < STEP_ATTEMPTS; attempt++) {
+          retry = await rejectionOf(persister.save(step));
+          if (retry === null) break;
+          await pause(20);
+        }
+        assert.equal(retry, null, `re-sending the same save succeeds, got ${String(retry)}`);
+        assert.equal((await direct.load('cuts', appId, 1))?.createdAt.getTime(), committed?.createdAt.getTime(), 'the first record is kept');
+        assert.equal((await direct.load('cuts', appId))?.sequenceId, 1);
+      });
+    });
+
+    api.it('a step whose save reply was lost: the next step() succeeds with the same step, and the app goes on', async () => {
+      await behindProxy(async (persister, proxy) => {
+        const appId = newAppId('lost-step');
+        const app = await nonceCounterApp(persister, appId);
+        const nonces = new Map<number, unknown>();
+        const errors: unknown[] = [];
+        for (let i = 0; i < 2; i++) await stepWithRetries(app, nonces, errors);
+        const dropping = proxy.dropNextReply();
+        const error = await rejectionOf(app.step());
+        await dropping;
+        assert.ok(error instanceof Error, `the step whose save reply was lost rejects with an Error, got ${String(error)}`);
+        const direct = await again(persister);
+        assert.equal((await direct.load('cuts', appId))?.sequenceId, 2, 'the server committed step 2');
+        assert.equal(app.sequenceId, 1, 'the app did not move on past an unconfirmed save');
+        for (let i = 0; i < 3; i++) await stepWithRetries(app, nonces, errors);
+        assert.equal(app.state.get('count'), 5);
+        await assertContiguous(direct, appId, nonces);
+      });
+    });
+  });
+}
+
+function serverCutCases(context: SuiteContext): void {
+  const { api, harness, fresh, again } = context;
+  const cut = harness.cutConnections?.bind(harness);
+  describeUnless(context, 'connection cuts', cut ? null : `${harness.name} has no server connection to cut (embedded or in-process)`, () => {
+    if (!cut) return;
     api.it('a cut between steps: the next steps reconnect, and the stored steps stay contiguous', async () => {
       const persister = await fresh();
       const appId = newAppId('cut-between');

@@ -1,0 +1,85 @@
+import { createConnection, createServer, type Socket } from 'node:net';
+
+/** Where a client should connect to reach a server through the proxy. */
+export interface ProxyAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of a database server that can lose a
+ * reply the way a network does: after {@link ReplyDroppingProxy.dropNextReply},
+ * the next bytes the server sends on any connection are thrown away and
+ * that connection is cut both ways. The server has then done what it was
+ * asked (a save is committed) but the client never hears it: an ambiguous
+ * commit, on demand. New connections are forwarded as usual.
+ */
+export class ReplyDroppingProxy {
+  readonly address: ProxyAddress;
+  /** How many replies were dropped so far. */
+  dropped = 0;
+  readonly #server: ReturnType<typeof createServer>;
+  readonly #sockets = new Set<Socket>();
+  #armed: (() => void) | null = null;
+
+  private constructor(server: ReturnType<typeof createServer>, address: ProxyAddress) {
+    this.#server = server;
+    this.address = address;
+  }
+
+  /** Starts a proxy to `target` on a free loopback port. */
+  static async start(target: ProxyAddress): Promise<ReplyDroppingProxy> {
+    let proxy: ReplyDroppingProxy | undefined;
+    const server = createServer((client) => proxy?.#forward(client, target));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    const bound = server.address();
+    if (bound === null || typeof bound === 'string') throw new Error('the proxy did not bind a TCP port');
+    proxy = new ReplyDroppingProxy(server, { host: '127.0.0.1', port: bound.port });
+    return proxy;
+  }
+
+  /** Drops the next reply the server sends and cuts its connection; resolves once that happened. */
+  dropNextReply(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#armed = resolve;
+    });
+  }
+
+  /** Stops listening and closes every forwarded connection. */
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #forward(client: Socket, target: ProxyAddress): void {
+    const server = createConnection(target.port, target.host);
+    const cut = () => {
+      client.destroy();
+      server.destroy();
+    };
+    for (const socket of [client, server]) {
+      this.#sockets.add(socket);
+      socket.on('close', () => {
+        this.#sockets.delete(socket);
+        cut();
+      });
+      // A reset is how a cut looks from the other side; closing both is all there is to do.
+      socket.on('error', cut);
+    }
+    client.on('data', (chunk) => server.write(chunk));
+    server.on('data', (chunk) => {
+      const armed = this.#armed;
+      if (armed === null) {
+        client.write(chunk);
+        return;
+      }
+      this.#armed = null;
+      this.dropped++;
+      cut();
+      armed();
+    });
+  }
+}
