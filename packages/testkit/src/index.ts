@@ -26,3 +26,4 @@ export {
 } from './python-compat.js';
 export { sampleStep } from './sample-step.js';
 export { startSilentServer, closedPort, type SilentServer } from './fault-servers.js';
+export { ReplyDroppingProxy, type ProxyAddress } from './reply-dropping-proxy.js';
