@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { ApplicationBuildError, InvalidIdentifierError, type Application, type BaseStatePersister } from '@burr/core';
+import { ApplicationBuildError, InvalidIdentifierError, PersisterUnavailableError, type Application, type BaseStatePersister } from '@burr/core';
 import { buildChatApplication } from './app-graph.js';
 import { BackendUnavailableError, openBackend } from './backends.js';
 import { USAGE, UsageError, parseCommandLine, type ChatOptions } from './cli-args.js';
@@ -163,7 +163,7 @@ function reportFailure(error: unknown, err: (text: string) => void, style: Style
     err('Run with --help for the options.');
     return EXIT_USAGE;
   }
-  if (error instanceof BackendUnavailableError || error instanceof ApplicationBuildError) {
+  if (error instanceof BackendUnavailableError || error instanceof ApplicationBuildError || error instanceof PersisterUnavailableError) {
     err(style.error(`chatbot: ${error.message}`));
     return EXIT_FAILURE;
   }
