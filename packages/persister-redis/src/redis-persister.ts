@@ -1,10 +1,14 @@
 import { createClient, type RedisClientOptions } from 'redis';
 import {
+  ConnectionGuard,
   DeserializationError,
   InvalidPersistArgumentError,
   RecordStatePersister,
+  addressOf,
+  readConnectionTimeouts,
   readPersisterConfig,
   toIsoTimestamp,
+  type ConnectionTimeoutOptions,
   type RecordQuery,
   type RecordStatePersisterOptions,
   type StateRecord,
@@ -12,10 +16,16 @@ import {
 } from '@burr/core';
 import { replyFields, replyList, replyText, type RedisCommandClient } from './client.js';
 import { RedisKeyLayout } from './keys.js';
+import { redisFaultReason } from './redis-errors.js';
 import { LOAD_LATEST_STEP, SAVE_STEP } from './scripts.js';
 
-/** Options of the {@link RedisPersister} constructor. */
-export interface RedisPersisterOptions extends RecordStatePersisterOptions {
+/**
+ * Options of the {@link RedisPersister} constructor. `operationTimeoutMs`
+ * (default 30 s) bounds every call; `connectTimeoutMs` (default 10 s) bounds
+ * `fromUrl()`/`fromValues()` until the client is ready. A missed deadline, a
+ * refused or dropped connection reject with `PersisterUnavailableError`.
+ */
+export interface RedisPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions {
   /** Prefix of every key (`namespace:...`), as Python Burr's `namespace`. Default: none. */
   namespace?: string;
 }
@@ -52,11 +62,15 @@ const CONFIG_SCHEMA = {
   namespace: { type: 'string' },
   serdeKwargs: { type: 'object' },
   clientOptions: { type: 'object' },
+  connectTimeoutMs: { type: 'number' },
+  operationTimeoutMs: { type: 'number' },
 } as const;
 
 interface OwnedClient {
+  readonly isReady: boolean;
   close(): Promise<void>;
   destroy(): void;
+  on(event: 'connect', listener: () => void): unknown;
 }
 
 /**
@@ -81,6 +95,7 @@ export class RedisPersister extends RecordStatePersister {
   readonly namespace: string | undefined;
   readonly #client: RedisCommandClient;
   readonly #keys: RedisKeyLayout;
+  #guard: ConnectionGuard;
   #owned: OwnedClient | undefined;
 
   /**
@@ -93,6 +108,7 @@ export class RedisPersister extends RecordStatePersister {
     this.#keys = new RedisKeyLayout(options.namespace);
     this.namespace = options.namespace || undefined;
     this.#client = client;
+    this.#guard = new ConnectionGuard({ backend: 'Redis', address: clientAddress(client), classify: redisFaultReason, ...readConnectionTimeouts('RedisPersister', options) });
   }
 
   /** The client; when the persister created it, `cleanup()` closes it, so do not close it yourself. */
@@ -134,9 +150,11 @@ export class RedisPersister extends RecordStatePersister {
   }
 
   static async #connect(clientConfig: RedisClientOptions, options: RedisPersisterUrlOptions): Promise<RedisPersister> {
-    // Validate the namespace before connecting, so a bad one leaks no client.
+    // Validate the namespace and timeouts before connecting, so a bad one leaks no client.
     new RedisKeyLayout(options.namespace);
-    const client = createClient(clientConfig);
+    const timeouts = readConnectionTimeouts('RedisPersister', options);
+    const guard = new ConnectionGuard({ backend: 'Redis', address: configAddress(clientConfig), classify: redisFaultReason, ...timeouts });
+    const client = createClient({ ...clientConfig, socket: { connectTimeout: timeouts.connectTimeoutMs, ...clientConfig.socket } as RedisClientOptions['socket'] });
     const onError = options.onClientError ?? (() => {});
     // A listener for every error, from the first on: an 'error' event without one crashes the process.
     client.on('error', (error: Error) => onError(error));
@@ -146,16 +164,23 @@ export class RedisPersister extends RecordStatePersister {
     const connecting = client.connect();
     // After destroy() below, connect() rejects too; that rejection is the one we already throw.
     connecting.catch(() => {});
+    // A server that accepts the connection but never answers the handshake would keep connect() pending forever.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(guard.unavailable('connect-timeout', undefined, `not ready within ${timeouts.connectTimeoutMs} ms`)), timeouts.connectTimeoutMs);
+    });
     try {
-      await Promise.race([connecting, firstError]);
+      await Promise.race([connecting, firstError, deadline]);
     } catch (error) {
       // node-redis would keep reconnecting to a server it never reached.
       client.destroy();
-      throw error;
+      throw guard.translate(error);
     } finally {
+      clearTimeout(timer);
       client.off('error', failFirstAttempt);
     }
     const persister = new RedisPersister(client, options);
+    persister.#guard = guard;
     persister.#owned = client;
     return persister;
   }
@@ -174,7 +199,7 @@ export class RedisPersister extends RecordStatePersister {
     const { partitionKey, appId, sequenceId } = record;
     const keys = [this.#keys.stepKey(partitionKey, appId, sequenceId), this.#keys.appsBySequenceKey(partitionKey), this.#keys.appsBySaveKey(partitionKey)];
     const args = [partitionKey, appId, String(sequenceId), record.position, record.state, record.status, toIsoTimestamp(record.createdAt, record.createdAtMicros)];
-    const saved = await SAVE_STEP.run(this.#client, keys, args);
+    const saved = await this.#guard.run(() => SAVE_STEP.run(this.#client, keys, args));
     if (Number(saved) !== 1) throw this.conflict(record);
   }
 
@@ -183,13 +208,16 @@ export class RedisPersister extends RecordStatePersister {
     let sequenceId: string;
     let reply: unknown;
     if (query.sequenceId === null) {
-      const found = await LOAD_LATEST_STEP.run(this.#client, [this.#keys.appsBySequenceKey(partitionKey)], [appId, this.#keys.stepKeyPrefix(partitionKey, appId)]);
+      const found = await this.#guard.run(() =>
+        LOAD_LATEST_STEP.run(this.#client, [this.#keys.appsBySequenceKey(partitionKey)], [appId, this.#keys.stepKeyPrefix(partitionKey, appId)]),
+      );
       if (!Array.isArray(found)) return null;
       sequenceId = replyText(found[0]) ?? '';
       reply = found[1];
     } else {
       sequenceId = String(query.sequenceId);
-      reply = await this.#client.sendCommand(['HGETALL', this.#keys.stepKey(partitionKey, appId, query.sequenceId)]);
+      const stepKey = this.#keys.stepKey(partitionKey, appId, query.sequenceId);
+      reply = await this.#guard.run(() => this.#client.sendCommand(['HGETALL', stepKey]));
     }
     const fields = replyFields(reply);
     // A sorted-set entry whose hash is gone (or a hash from an interrupted Python save) loads nothing, as in Python.
@@ -213,21 +241,42 @@ export class RedisPersister extends RecordStatePersister {
    * lists them.
    */
   protected async findAppIds(partitionKey: string): Promise<string[]> {
-    const [bySave, bySequence] = await Promise.all([
-      this.#client.sendCommand(['ZRANGE', this.#keys.appsBySaveKey(partitionKey), '0', '-1', 'REV']),
-      this.#client.sendCommand(['ZRANGE', this.#keys.appsBySequenceKey(partitionKey), '0', '-1', 'REV']),
-    ]);
+    const [bySave, bySequence] = await this.#guard.run(() =>
+      Promise.all([
+        this.#client.sendCommand(['ZRANGE', this.#keys.appsBySaveKey(partitionKey), '0', '-1', 'REV']),
+        this.#client.sendCommand(['ZRANGE', this.#keys.appsBySequenceKey(partitionKey), '0', '-1', 'REV']),
+      ]),
+    );
     return [...new Set([...replyList(bySave), ...replyList(bySequence)])];
   }
 
   protected async closeOwnedResources(): Promise<void> {
     const owned = this.#owned;
     if (!owned) return;
-    try {
-      await owned.close();
-    } catch {
-      // Already closed or never reconnected: nothing left to flush.
-      owned.destroy();
+    // A reconnect already under way opens its socket after this; destroying it then lets the process exit.
+    owned.on('connect', () => owned.destroy());
+    if (owned.isReady) {
+      // close() waits for replies to commands in flight: bounded, for a server that stopped answering.
+      let timer: NodeJS.Timeout | undefined;
+      const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#guard.timeouts.operationTimeoutMs)));
+      await Promise.race([owned.close().catch(() => {}), patience]);
+      clearTimeout(timer);
     }
+    // Whatever is left (a reconnecting socket, a close() that did not finish) goes now.
+    owned.destroy();
   }
+}
+
+/** `host:port` of the options a client is created from, never the password. */
+function configAddress(config: RedisClientOptions): string {
+  const socket = config.socket as { host?: string; port?: number; path?: string } | undefined;
+  if (socket?.path) return socket.path;
+  if (socket?.host !== undefined || socket?.port !== undefined || config.url === undefined) return addressOf({ host: socket?.host, port: socket?.port }, 6379);
+  return addressOf(config.url, 6379);
+}
+
+/** `host:port` of a client someone else created, when it exposes its options (node-redis does). */
+function clientAddress(client: RedisCommandClient): string {
+  const { options } = client as { options?: unknown };
+  return options !== null && typeof options === 'object' ? configAddress(options as RedisClientOptions) : 'the given client';
 }

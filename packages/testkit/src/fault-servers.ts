@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** A TCP server on 127.0.0.1 that accepts connections and never writes a byte: a hung database. */
 export interface SilentServer {
@@ -47,4 +47,55 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A loopback TCP proxy to a real server that can stop forwarding: a network that silently drops traffic. */
+export interface FreezableProxy {
+  /** Its port on 127.0.0.1; connect the persister here. */
+  readonly port: number;
+  /** From now on bytes in either direction are held back (connections stay open); `thaw()` releases them. */
+  freeze(): void;
+  thaw(): void;
+  /** Destroys every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Starts a {@link FreezableProxy} to `targetHost:targetPort`. */
+export async function startFreezableProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<FreezableProxy> {
+  const sockets = new Set<Socket>();
+  let frozen = false;
+  const held: Array<{ to: Socket; chunk: Buffer }> = [];
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  };
+  const forward = (from: Socket, to: Socket) => {
+    from.on('data', (chunk: Buffer) => (frozen ? held.push({ to, chunk }) : to.write(chunk)));
+    from.on('close', () => to.destroy());
+  };
+  const server = createServer((client) => {
+    track(client);
+    const upstream = connect(targetPort, targetHost);
+    track(upstream);
+    forward(client, upstream);
+    forward(upstream, client);
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    freeze() {
+      frozen = true;
+    },
+    thaw() {
+      frozen = false;
+      for (const { to, chunk } of held.splice(0)) if (!to.destroyed) to.write(chunk);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

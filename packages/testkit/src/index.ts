@@ -25,5 +25,5 @@ export {
   type PythonListCase,
 } from './python-compat.js';
 export { sampleStep } from './sample-step.js';
-export { startSilentServer, closedPort, type SilentServer } from './fault-servers.js';
+export { startSilentServer, startFreezableProxy, closedPort, type SilentServer, type FreezableProxy } from './fault-servers.js';
 export { ReplyDroppingProxy, type ProxyAddress } from './reply-dropping-proxy.js';
