@@ -40,6 +40,8 @@ export interface PersisterCapabilities {
    * `true`; PostgreSQL JSONB cannot (it must refuse them with a typed error).
    */
   storesLoneSurrogates?: boolean;
+  /** Whether `-0` reads back as `-0`. Default `true`; PostgreSQL JSONB reads it back as `0` (documented). */
+  preservesNegativeZero?: boolean;
 }
 
 /**

@@ -1,11 +1,13 @@
 import type { PersisterHarness, TestApi } from '../harness.js';
 import { applicationCases } from './application.js';
 import { conflictCases } from './conflicts.js';
+import { identifierCases } from './identifiers.js';
 import { connectionCutCases } from './connection-cuts.js';
 import { createSuiteContext } from './context.js';
 import { lifecycleCases } from './lifecycle.js';
 import { saveLoadCases } from './save-load.js';
 import { valueCases } from './values.js';
+import { valueFuzzCases } from './value-fuzz.js';
 
 /**
  * Registers the persister conformance suite with the given test functions.
@@ -30,6 +32,8 @@ export function runPersisterConformance(api: TestApi, harness: PersisterHarness 
     saveLoadCases(context);
     conflictCases(context);
     valueCases(context);
+    identifierCases(context);
+    valueFuzzCases(context);
     applicationCases(context);
     connectionCutCases(context);
   });
