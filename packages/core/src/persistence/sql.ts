@@ -29,7 +29,7 @@ export interface BurrSqlStatements {
 export const BURR_SQL_COLUMNS = ['partition_key', 'app_id', 'sequence_id', 'position', 'status', 'state', 'created_at'] as const;
 
 /**
- * The Burr table (DESIGN.md "Storage formats") for a dialect. Names are
+ * The Burr table (docs/storage-formats.md in the repository) for a dialect. Names are
  * validated and quoted; `schema` (PostgreSQL) qualifies the table.
  */
 export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, schema?: string): BurrSqlStatements {

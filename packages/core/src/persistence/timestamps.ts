@@ -1,6 +1,6 @@
 /**
  * Timestamps as Python Burr stores them. SQL tables hold
- * `YYYY-MM-DD HH:MM:SS` in UTC; we add milliseconds, which still sorts
+ * `YYYY-MM-DD HH:MM:SS` in UTC; we add microseconds, which still sorts
  * correctly against Python's rows. Redis and MongoDB hold ISO 8601.
  */
 
