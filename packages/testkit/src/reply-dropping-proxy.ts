@@ -29,15 +29,16 @@ export class ReplyDroppingProxy {
 
   /** Starts a proxy to `target` on a free loopback port. */
   static async start(target: ProxyAddress): Promise<ReplyDroppingProxy> {
-    let proxy: ReplyDroppingProxy | undefined;
-    const server = createServer((client) => proxy?.#forward(client, target));
+    let forward: (client: Socket) => void = (client) => client.destroy();
+    const server = createServer((client) => forward(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
     });
     const bound = server.address();
     if (bound === null || typeof bound === 'string') throw new Error('the proxy did not bind a TCP port');
-    proxy = new ReplyDroppingProxy(server, { host: '127.0.0.1', port: bound.port });
+    const proxy = new ReplyDroppingProxy(server, { host: '127.0.0.1', port: bound.port });
+    forward = (client) => proxy.#forward(client, target);
     return proxy;
   }
 
