@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { InMemoryPersister, type BaseStatePersister } from '@burr/core';
+import { BurrError, InMemoryPersister, type BaseStatePersister } from '@burr/core';
 import { UsageError, type BackendName } from './cli-args.js';
 
 /** An opened store plus a one-line description for the user (passwords hidden). */
@@ -191,7 +191,20 @@ function readOnlyHint(error: unknown): string {
 
 function describeError(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return describeError(error.errors[0]);
-  const { message, code } = error as { message?: string; code?: unknown };
+  if (error instanceof BurrError) {
+    // Burr's message names the problem; its `code` is for programs, the driver's (in `cause`) helps a person.
+    const causeCode = driverCode(error.cause);
+    return causeCode && !error.message.includes(causeCode) ? `${error.message.replace(/\.$/, '')} (${causeCode}).` : error.message;
+  }
+  const { message, cause } = error as { message?: string; cause?: unknown };
   const text = message || String(error);
-  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
+  // fetch (libSQL over HTTP) says only "fetch failed"; the reason is in `cause`.
+  const code = driverCode(error) ?? driverCode(cause);
+  return code && !text.includes(code) ? `${text} (${code})` : text;
+}
+
+function driverCode(error: unknown): string | undefined {
+  if (error instanceof AggregateError && error.errors.length > 0) return driverCode(error.errors[0]);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }

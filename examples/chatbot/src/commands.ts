@@ -15,6 +15,8 @@ export interface SessionInfo {
   responder: string;
   /** `pnpm chatbot` plus the storage and partition flags of this run, to which `--app-id` etc. are added. */
   baseCommand: string;
+  /** What to do before running those commands, when they leave out a secret. */
+  commandNote?: string | undefined;
   style: Style;
 }
 
@@ -74,5 +76,6 @@ function describeWhere(info: SessionInfo): string {
   if (app.parentPointer) lines.push(`forked from ${app.parentPointer.appId} at #${app.parentPointer.sequenceId}`);
   lines.push(`resume     ${info.baseCommand} --app-id ${app.uid}`);
   if (last !== null) lines.push(`fork here  ${info.baseCommand} --fork-from ${app.uid} --at ${last}`);
+  if (info.commandNote) lines.push(info.style.dim(info.commandNote));
   return lines.join('\n');
 }

@@ -78,6 +78,7 @@ export async function runChatbot(world: ChatbotEnvironment): Promise<number> {
       where: backend.where,
       responder: responder.description,
       baseCommand: hint.base,
+      commandNote: hint.note,
       style,
     };
     const onCtrlC = () => {

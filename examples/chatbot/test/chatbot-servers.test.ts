@@ -72,10 +72,11 @@ describe('the built chatbot on database servers', () => {
     const partitionKey = `chatbot-test-${randomUUID().slice(0, 8)}`;
     const env = chatEnv();
     for (const name of ['BURR_PG_URL', 'DATABASE_URL']) delete env[name];
-    const first = await runChatbot(['--backend', 'pg', '--url', withPassword.href, '--partition-key', partitionKey], ['my name is Pat'], env);
+    const first = await runChatbot(['--backend', 'pg', '--url', withPassword.href, '--partition-key', partitionKey], ['my name is Pat', '/where'], env);
     expect(first.code).toBe(0);
     expect(first.stdout + first.stderr).not.toContain('never-print-me');
-    expect(first.stdout).toContain('first set BURR_PG_URL to your URL');
+    // Once in /where and once after the farewell.
+    expect(first.stdout.split('first set BURR_PG_URL to your URL')).toHaveLength(3);
     const appId = printedAppId(first.stdout);
     const resumeArgs = printedResumeArgs(first.stdout);
     expect(resumeArgs).toEqual(['--backend', 'pg', '--partition-key', partitionKey, '--app-id', appId]);

@@ -54,6 +54,7 @@ describe('the built chatbot command line', () => {
     const run = await runChatbot(['--backend', 'redis', '--url', `redis://127.0.0.1:${port}`]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(new RegExp(`^chatbot: Could not open redis redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`, 'm'));
+    expect(run.stderr).not.toContain('BURR_');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
