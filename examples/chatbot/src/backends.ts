@@ -115,14 +115,14 @@ function planBackend(
       const url = requireUrl(choice, env, 'pg', 'postgres://user:password@localhost:5432/dbname');
       return {
         where: `pg ${redact(url)}`,
-        open: async () => (await import('@burr/persister-pg')).PostgreSQLPersister.fromUrl(url, { connectionOptions: { connect_timeout: CONNECT_TIMEOUT_MS / 1000 } }),
+        open: async () => (await import('@burr/persister-pg')).PostgreSQLPersister.fromUrl(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS }),
       };
     }
     case 'redis': {
       const url = requireUrl(choice, env, 'redis', 'redis://localhost:6379');
       return {
         where: `redis ${redact(url)}`,
-        open: async () => (await import('@burr/persister-redis')).RedisPersister.fromUrl(url, { clientOptions: { socket: { connectTimeout: CONNECT_TIMEOUT_MS } } }),
+        open: async () => (await import('@burr/persister-redis')).RedisPersister.fromUrl(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS }),
       };
     }
     case 'mongo': {

@@ -3,11 +3,11 @@ import { AI, HUMAN, TERMINAL, isExitQuestion } from './app-graph.js';
 import { chatHistory, runCommand, type SessionInfo } from './commands.js';
 import type { LineReader } from './line-reader.js';
 import { ReplyCancelledError, ResponderError } from './responders/index.js';
-import { describeReload, isSaveConflict } from './save-conflicts.js';
+import { databaseOutage, describeReload, isSaveConflict } from './save-failures.js';
 import { formatBotLine, promptText } from './transcript.js';
 
-/** How a chat session ended; `reply-cancelled` is Ctrl+C while the bot was answering. */
-export type SessionEnd = 'exit' | 'quit' | 'end-of-input' | 'reply-failed' | 'reply-cancelled';
+/** How a chat session ended; `reply-cancelled` is Ctrl+C while the bot was answering, `save-failed` a database outage. */
+export type SessionEnd = 'exit' | 'quit' | 'end-of-input' | 'reply-failed' | 'reply-cancelled' | 'save-failed';
 
 /** Where the session reads and writes. */
 export interface SessionIO {
@@ -60,6 +60,17 @@ export async function runChatSession(info: SessionInfo, io: SessionIO): Promise<
       try {
         await app.step({ inputs: { user_input: text } });
       } catch (error) {
+        const outage = databaseOutage(error);
+        if (outage) {
+          err(style.error(`Could not save your line: ${outage.message}`));
+          if (!reader.interactive) {
+            err(`Not saved: ${JSON.stringify(text)}; everything before it is.`);
+            return 'save-failed';
+          }
+          keptLine = text;
+          err('It is back on the prompt: press Enter to try again, or /quit (everything before it is saved).');
+          continue;
+        }
         if (!isSaveConflict(error)) throw error;
         await reloadAfterConflict(info, out);
         keptLine = text;
@@ -80,6 +91,14 @@ export async function runChatSession(info: SessionInfo, io: SessionIO): Promise<
     try {
       failure = await stepOrFailure(app);
     } catch (error) {
+      const outage = databaseOutage(error);
+      if (outage) {
+        err(style.error(`Could not save the ${next === AI ? 'reply' : 'step'}: ${outage.message}`));
+        if (!reader.interactive) return 'save-failed';
+        const answer = await reader.read('Press Enter to try again, or type /quit to leave and resume later: ');
+        if (interrupted.aborted || answer === null || answer.trim().toLowerCase().startsWith('/quit')) return 'save-failed';
+        continue;
+      }
       if (!isSaveConflict(error)) throw error;
       // Another session answered (or ended) the same step first: show its result instead.
       await reloadAfterConflict(info, out);

@@ -95,7 +95,7 @@ export async function runChatbot(world: ChatbotEnvironment): Promise<number> {
       if (reader.interactive && end === 'end-of-input') out('');
       out(farewell(end, info.app, info));
       if (hint.note) out(style.dim(hint.note));
-      return end === 'reply-failed' ? EXIT_FAILURE : end === 'reply-cancelled' ? EXIT_INTERRUPTED : EXIT_OK;
+      return end === 'reply-failed' || end === 'save-failed' ? EXIT_FAILURE : end === 'reply-cancelled' ? EXIT_INTERRUPTED : EXIT_OK;
     } finally {
       world.signals?.off('SIGINT', onCtrlC);
       reader.close();

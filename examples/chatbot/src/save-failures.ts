@@ -1,4 +1,4 @@
-import { PersisterConflictError, StepHookFailedError, type Application } from '@burr/core';
+import { PersisterConflictError, PersisterUnavailableError, StepHookFailedError, type Application } from '@burr/core';
 import type { ChatMessage } from './chat-message.js';
 import { chatHistory } from './commands.js';
 import { formatHistory, type Style } from './transcript.js';
@@ -12,6 +12,17 @@ export function isSaveConflict(error: unknown): boolean {
   if (error instanceof PersisterConflictError) return true;
   // A failed reply whose `failed` record could not be saved for the same reason.
   return error instanceof StepHookFailedError && error.hookError instanceof PersisterConflictError;
+}
+
+/**
+ * The database outage behind a failed step, if that is why it failed: the
+ * server could not be reached, stopped answering or dropped the connection.
+ * The step was not committed, and saving it again is safe (saves are idempotent).
+ */
+export function databaseOutage(error: unknown): PersisterUnavailableError | undefined {
+  if (error instanceof PersisterUnavailableError) return error;
+  if (error instanceof StepHookFailedError && error.hookError instanceof PersisterUnavailableError) return error.hookError;
+  return undefined;
 }
 
 /** What to tell the person after reloading: what the other session added since `before`. */

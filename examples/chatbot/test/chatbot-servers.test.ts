@@ -4,9 +4,9 @@
 // Each run uses a fresh partition key in the backend's default table,
 // namespace or collection (what a user gets), and leaves its few steps there.
 import { randomUUID } from 'node:crypto';
-import { provideMongo, providePostgres, provideRedis, type ProvidedDatabase } from '@burr/testkit';
+import { provideMongo, providePostgres, provideRedis, startFreezableProxy, type ProvidedDatabase } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chatEnv, printedAppId, runChatbot } from './run-built-chatbot.js';
+import { chatEnv, printedAppId, runChatbot, startChatbot } from './run-built-chatbot.js';
 
 /** The arguments of the resume command the chatbot printed last, as a person would paste them. */
 function printedResumeArgs(stdout: string): string[] {
@@ -83,5 +83,36 @@ describe('the built chatbot on database servers', () => {
     const resumed = await runChatbot(resumeArgs, ['what is my name?'], { ...env, BURR_PG_URL: withPassword.href });
     expect(resumed.stderr).toBe('');
     expect(resumed.stdout).toContain("bot> You're Pat.");
+  });
+
+  runPg(`pg: the database going away mid-chat is reported in plain words, and everything saved before stays${postgres && 'skip' in postgres ? ` (skipped, ${postgres.skip})` : ''}`, async () => {
+    if (!postgres || !('url' in postgres)) return;
+    const direct = new URL(postgres.url);
+    // A real TCP proxy to the server; closing it cuts the chatbot's connection and refuses new ones.
+    const proxy = await startFreezableProxy(Number(direct.port || 5432), direct.hostname);
+    const viaProxy = new URL(postgres.url);
+    viaProxy.port = String(proxy.port);
+    const partitionKey = `chatbot-test-${randomUUID().slice(0, 8)}`;
+    try {
+      const chat = startChatbot(['--backend', 'pg', '--url', viaProxy.href, '--partition-key', partitionKey]);
+      chat.child.stdin.write('my name is Pat\n');
+      await chat.waitForOutput('bot> Nice to meet you, Pat!');
+      await proxy.close();
+      chat.child.stdin.end('what is my name?\n');
+      const run = await chat.done;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`Could not save your line: PostgreSQL at 127.0.0.1:${proxy.port}`);
+      expect(run.stderr).toContain('Not saved: "what is my name?"; everything before it is.');
+      expect(run.stderr).not.toContain('    at ');
+      const appId = printedAppId(run.stdout);
+      expect(run.stdout).toContain(`Bye! Conversation ${appId} saved up to step #1.`);
+
+      const resumed = await runChatbot(['--backend', 'pg', '--url', postgres.url, '--partition-key', partitionKey, '--app-id', appId], ['what is my name?']);
+      expect(resumed.stderr).toBe('');
+      expect(resumed.stdout).toContain(`Resuming conversation ${appId} of "${partitionKey}" after step #1.`);
+      expect(resumed.stdout).toContain("bot> You're Pat.");
+    } finally {
+      await proxy.close();
+    }
   });
 });
