@@ -18,7 +18,8 @@ export function openDatabase(dbPath: string, connectOptions: Database.Options = 
   const db = new Database(dbPath, { timeout: DEFAULT_BUSY_TIMEOUT_MS, ...connectOptions });
   try {
     if (!db.readonly && !db.memory) {
-      db.pragma('journal_mode = WAL');
+      // Switching a fresh file to WAL needs an exclusive lock; processes opening it at once can get SQLITE_BUSY here.
+      retryWhileBusy(db, () => db.pragma('journal_mode = WAL'));
       db.pragma('synchronous = NORMAL');
     }
   } catch (error) {
@@ -32,3 +33,28 @@ export function openDatabase(dbPath: string, connectOptions: Database.Options = 
 function isFilePath(dbPath: string): boolean {
   return dbPath !== ':memory:' && dbPath !== '';
 }
+
+/**
+ * Runs `work`, again and again while it fails with SQLITE_BUSY, for up to the
+ * connection's busy timeout. SQLite skips its busy handler where waiting could
+ * deadlock (a reader upgrading to writer, a journal-mode change), so several
+ * processes initializing one fresh file can see SQLITE_BUSY despite the
+ * timeout; the retry, after the others' short transactions end, succeeds.
+ */
+export function retryWhileBusy<T>(db: Database.Database, work: () => T): T {
+  const budgetMs = Number(db.pragma('busy_timeout', { simple: true })) || DEFAULT_BUSY_TIMEOUT_MS;
+  const giveUpAt = Date.now() + budgetMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const busy = typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED');
+      if (!busy || Date.now() >= giveUpAt) throw error;
+      // Synchronous like the rest of better-sqlite3: a short sleep without the event loop, 1 ms growing to 50 ms.
+      Atomics.wait(SLEEPER, 0, 0, Math.min(50, 2 ** attempt));
+    }
+  }
+}
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));

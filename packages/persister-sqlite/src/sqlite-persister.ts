@@ -14,7 +14,7 @@ import {
   type StateRecord,
   type StoredStateRecord,
 } from '@burr/core';
-import { openDatabase } from './open-database.js';
+import { openDatabase, retryWhileBusy } from './open-database.js';
 
 /** Options of the {@link SQLitePersister} constructor. */
 export interface SQLitePersisterOptions extends RecordStatePersisterOptions {
@@ -107,8 +107,13 @@ export class SQLitePersister extends RecordStatePersister {
   }
 
   protected async createSchema(): Promise<void> {
-    // Each statement is IF NOT EXISTS: on a table Python Burr made, only missing indexes are added.
-    for (const statement of this.#sql.createSchema) this.#db.exec(statement);
+    // Each statement is IF NOT EXISTS: on a table Python Burr made, only missing indexes are added. One IMMEDIATE
+    // transaction takes the write lock first (waiting on the busy timeout), so processes initializing one file at
+    // once queue up instead of deadlocking on a read-to-write upgrade.
+    const create = this.#db.transaction(() => {
+      for (const statement of this.#sql.createSchema) this.#db.exec(statement);
+    });
+    retryWhileBusy(this.#db, () => create.immediate());
   }
 
   protected async schemaExists(): Promise<boolean> {

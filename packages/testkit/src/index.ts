@@ -27,3 +27,4 @@ export {
 export { sampleStep } from './sample-step.js';
 export { startSilentServer, startFreezableProxy, closedPort, type SilentServer, type FreezableProxy } from './fault-servers.js';
 export { ReplyDroppingProxy, type ProxyAddress } from './reply-dropping-proxy.js';
+export { runNode, type ChildRun } from './child-process.js';
