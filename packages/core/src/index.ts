@@ -4,7 +4,15 @@
  * persistence contract every backend implements, and the application runner.
  */
 export * from './errors.js';
-export { State, SEQUENCE_ID_KEY, PRIOR_STEP_KEY, type StateValues } from './state.js';
+export {
+  State,
+  SEQUENCE_ID_KEY,
+  PRIOR_STEP_KEY,
+  type StateValues,
+  type AppendPatch,
+  type ExtendPatch,
+  type ElementOf,
+} from './state.js';
 export {
   SERDE_KEY,
   registerSerde,

@@ -5,12 +5,12 @@ export type StateValues = Record<string, unknown>;
 
 /** The keys of `U` replace those of `T`. @inline */
 type Merge<T, U> = Omit<T, keyof U> & U;
-/** The element type of an array value. @inline */
-type ElementOf<V> = V extends ReadonlyArray<infer E> ? E : unknown extends V ? unknown : never;
-/** Argument of `State.append`: one element to add to each named array. @inline */
-type AppendPatch<T> = { [K in keyof T]?: ElementOf<T[K]> } & StateValues;
-/** Argument of `State.extend`: elements to add to each named array. @inline */
-type ExtendPatch<T> = { [K in keyof T]?: Iterable<ElementOf<T[K]>> } & Record<string, Iterable<unknown>>;
+/** The element type of a list value in a state (`unknown` when the value's type is not known). */
+export type ElementOf<V> = V extends ReadonlyArray<infer E> ? E : unknown extends V ? unknown : never;
+/** Argument of {@link State.append}: one element to add to each named list. */
+export type AppendPatch<T> = { [K in keyof T]?: ElementOf<T[K]> } & StateValues;
+/** Argument of {@link State.extend}: elements to add to each named list. */
+export type ExtendPatch<T> = { [K in keyof T]?: Iterable<ElementOf<T[K]>> } & Record<string, Iterable<unknown>>;
 
 const STATE_BRAND = Symbol.for('@burr/core.State');
 
