@@ -88,4 +88,33 @@ describe('codec fuzz: encodeState/decodeState', () => {
       { numRuns: 2_000 },
     );
   });
+
+  it('on arbitrary JS values (boxed values, typed arrays, sparse arrays, null prototypes...) either encodes stably or throws a BurrError', () => {
+    const anything = fc.anything({
+      maxDepth: 4,
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withSparseArray: true,
+      withTypedArray: true,
+      withUnicodeString: true,
+    });
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), anything, { maxKeys: 4 }), (values) => {
+        let json: string;
+        try {
+          json = encodeState(new State(values));
+        } catch (error) {
+          expect(error).toBeInstanceOf(BurrError);
+          return;
+        }
+        expect(encodeState(decodeState(json))).toBe(json);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
 });
