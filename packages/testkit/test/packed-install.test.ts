@@ -27,6 +27,8 @@ import {
   strictTsc,
 } from './support/packed-project.js';
 
+/** tsc over a package's declarations (mongodb's are large) takes seconds, or minutes on a loaded machine. */
+const TSC_TIMEOUT_MS = 5 * 60_000;
 const TYPESCRIPT_FOR_USERS = [`typescript@${WORKSPACE_TYPESCRIPT}`, `@types/node@${USER_TYPES_NODE}`];
 
 /** The script body, shared by the ESM and the CommonJS file; prints one JSON line. */
@@ -141,7 +143,7 @@ describe('packed install: @burr/core + @burr/persister-sqlite only', () => {
     const checked = await strictTsc(project, ['typed-use.mts', 'typed-use.cts']);
     expect(`${checked.stdout}${checked.stderr}`).toBe('');
     expect(checked.code).toBe(0);
-  });
+   }, TSC_TIMEOUT_MS);
 
   for (const script of ['check.mjs', 'check.cjs']) {
     it(`${script} saves, loads and resumes an app`, async () => {
@@ -183,6 +185,6 @@ describe('packed install: each published package alone with @burr/core has publi
       const checked = await strictTsc(projectOf(name), ['use.mts', 'use.cts']);
       expect(`${checked.stdout}${checked.stderr}`).toBe('');
       expect(checked.code).toBe(0);
-    });
+       }, TSC_TIMEOUT_MS);
   }
 });

@@ -76,6 +76,7 @@ describe('README examples against the packed packages', () => {
   const project = join(work, 'project');
   const diagnostics = new Map<string, string[]>();
   const serverEnv: Record<string, string> = {};
+  let tscExitCode = -1;
   let pgDatabase: { admin: string; name: string } | null = null;
 
   beforeAll(async () => {
@@ -90,6 +91,7 @@ describe('README examples against the packed packages', () => {
 
     const typescriptFiles = programs.filter((block) => block.language === 'ts').map(sourceFile);
     const checked = await strictTsc(project, typescriptFiles, ['--outDir', 'out', '--rootDir', 'blocks']);
+    tscExitCode = checked.code;
     let file = '';
     for (const line of `${checked.stdout}\n${checked.stderr}`.split('\n')) {
       const located = /^(.+?)\(\d+,\d+\): /.exec(line);
@@ -146,6 +148,7 @@ try {
   it('our published declarations and their dependencies type-check under --strict without skipLibCheck', () => {
     const outside = [...diagnostics].filter(([file]) => !file.startsWith('blocks/'));
     expect(outside.flatMap(([, lines]) => lines)).toEqual([]);
+    if (diagnostics.size === 0) expect(tscExitCode, 'tsc failed without printing a diagnostic').toBe(0);
   });
 
   for (const block of programs.filter((candidate) => candidate.language === 'ts')) {
@@ -159,7 +162,7 @@ try {
     const runs = block.runs ?? [null];
     const title = `${label(block)} runs as ${isEsm(block) ? 'ESM' : 'CommonJS'}${block.runs ? `, ${runs.length}x with the output its transcript shows` : ''}`;
     if (reason) {
-      it.skip(`${title} (skipped: ${reason})`, () => {});
+      it.skip(`${title} [skipped: ${reason}]`, () => {});
       continue;
     }
     it(title, async () => {
