@@ -1,32 +1,45 @@
 import { createClient, type Client, type Config, type InStatement } from '@libsql/client';
 import {
+  ConnectionGuard,
   InvalidPersistArgumentError,
   PersisterNotInitializedError,
   RecordStatePersister,
+  addressOf,
   burrSqlStatements,
+  readConnectionTimeouts,
   readPersisterConfig,
   storedRecordFromSqlRow,
   toSqlTimestamp,
   type BurrSqlStatements,
+  type ConnectionTimeoutOptions,
+  type ConnectionTimeouts,
   type RecordQuery,
   type RecordStatePersisterOptions,
   type SerdeKwargs,
   type StateRecord,
   type StoredStateRecord,
 } from '@burr/core';
-import { isMissingTable, isPrimaryKeyViolation } from './libsql-errors.js';
+import { isMissingTable, isPrimaryKeyViolation, libsqlFaultReason } from './libsql-errors.js';
+import { collectReleasedHandles } from './release-handles.js';
 
 /** How long a local `file:` connection waits for another one's write lock before failing with SQLITE_BUSY. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-/** Options of the {@link LibSQLPersister} constructor. */
-export interface LibSQLPersisterOptions extends RecordStatePersisterOptions {
+/**
+ * Options of the {@link LibSQLPersister} constructor. For a remote database
+ * `operationTimeoutMs` (default 30 s) bounds every call, and until one call
+ * has succeeded the bound is `connectTimeoutMs + operationTimeoutMs` (default
+ * 10 s + 30 s: the first call opens the connection); a missed deadline, a
+ * refused or dropped connection reject with `PersisterUnavailableError`. Local
+ * files wait for locks on the busy timeout instead.
+ */
+export interface LibSQLPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions {
   /** Table holding the steps; lower-case letters, digits and `_`. Default `burr_state`, as in Python Burr. */
   tableName?: string;
 }
 
 /** Arguments of {@link LibSQLPersister.fromValues} and keys of {@link LibSQLPersister.fromConfig}. */
-export interface LibSQLPersisterValues {
+export interface LibSQLPersisterValues extends ConnectionTimeoutOptions {
   /** `file:path.db`, `:memory:`, `libsql://…`, `http(s)://…` or `ws(s)://…`. */
   url: string;
   /** Token for a remote database (Turso). */
@@ -44,6 +57,8 @@ const CONFIG_SCHEMA = {
   tableName: { type: 'string' },
   serdeKwargs: { type: 'object' },
   clientOptions: { type: 'object' },
+  connectTimeoutMs: { type: 'number' },
+  operationTimeoutMs: { type: 'number' },
 } as const;
 
 /**
@@ -63,6 +78,8 @@ export class LibSQLPersister extends RecordStatePersister {
   readonly tableName: string;
   readonly #client: Client;
   readonly #sql: BurrSqlStatements;
+  /** Deadlines and fault translation for a remote database; `undefined` for a local file or `:memory:`. */
+  #guard: ConnectionGuard | undefined;
   #ownsClient = false;
 
   /**
@@ -74,6 +91,9 @@ export class LibSQLPersister extends RecordStatePersister {
     this.tableName = options.tableName ?? 'burr_state';
     this.#sql = burrSqlStatements('sqlite', this.tableName);
     this.#client = client;
+    const timeouts = readConnectionTimeouts('LibSQLPersister', options);
+    // A client does not tell its URL: `fromValues()` puts the real host:port in.
+    this.#guard = client.protocol === 'file' ? undefined : remoteGuard(`(${client.protocol} server)`, timeouts);
   }
 
   /** The `@libsql/client` client; when the persister created it, `cleanup()` closes it, so do not close it yourself. */
@@ -91,9 +111,18 @@ export class LibSQLPersister extends RecordStatePersister {
     if (typeof values.url !== 'string' || values.url.length === 0) {
       throw new InvalidPersistArgumentError(`url must be a non-empty string (file:…, :memory:, libsql://…, http(s)://…), got ${JSON.stringify(values.url)}`);
     }
-    const client = createClient({ timeout: DEFAULT_BUSY_TIMEOUT_MS, ...values.clientOptions, url: values.url, authToken: values.authToken });
+    const { connectTimeoutMs, operationTimeoutMs } = readConnectionTimeouts('LibSQLPersister', values);
+    const client = createClient({
+      timeout: DEFAULT_BUSY_TIMEOUT_MS,
+      // Over HTTP each request ends at the deadline, so no socket to a server that stopped answering outlives it.
+      fetch: fetchWithDeadline(connectTimeoutMs + operationTimeoutMs),
+      ...values.clientOptions,
+      url: values.url,
+      authToken: values.authToken,
+    });
     const persister = new LibSQLPersister(client, values);
     persister.#ownsClient = true;
+    if (persister.#guard) persister.#guard = remoteGuard(remoteAddress(values.url), persister.#guard.timeouts);
     return persister;
   }
 
@@ -112,21 +141,21 @@ export class LibSQLPersister extends RecordStatePersister {
 
   protected async createSchema(): Promise<void> {
     // A local file this persister opened is switched to WAL (a property of the file) so readers do not block the writer.
-    if (this.#ownsClient && this.#client.protocol === 'file') await this.#client.execute('PRAGMA journal_mode = WAL');
+    if (this.#ownsClient && this.#client.protocol === 'file') await this.#execute('PRAGMA journal_mode = WAL');
     // Each statement is IF NOT EXISTS: on a table Python Burr made, only missing indexes are added.
-    for (const statement of this.#sql.createSchema) await this.#client.execute(statement);
+    for (const statement of this.#sql.createSchema) await this.#execute(statement);
   }
 
   protected async schemaExists(): Promise<boolean> {
     const { sql, params } = this.#sql.selectTableExists;
-    const result = await this.#client.execute({ sql, args: params });
+    const result = await this.#execute({ sql, args: params });
     return result.rows.length > 0;
   }
 
   protected async insertRecord(record: StateRecord): Promise<void> {
     const args = [record.partitionKey, record.appId, record.sequenceId, record.position, record.status, record.state, toSqlTimestamp(record.createdAt, record.createdAtMicros)];
     try {
-      await this.#client.execute({ sql: this.#sql.insert, args });
+      await this.#execute({ sql: this.#sql.insert, args });
     } catch (error) {
       if (isPrimaryKeyViolation(error)) throw this.conflict(record, error);
       throw error;
@@ -148,16 +177,42 @@ export class LibSQLPersister extends RecordStatePersister {
   }
 
   protected async closeOwnedResources(): Promise<void> {
-    if (this.#ownsClient) this.#client.close();
+    if (!this.#ownsClient) return;
+    this.#client.close();
+    // Native statements of a local file keep its descriptors open until collected.
+    if (this.#client.protocol === 'file') await collectReleasedHandles();
+  }
+
+  /** One statement, under the remote deadline when there is one. */
+  #execute(statement: InStatement) {
+    return this.#guard ? this.#guard.run(() => this.#client.execute(statement)) : this.#client.execute(statement);
   }
 
   /** Runs a read; a missing table means `initialize()` never ran. */
   async #query(statement: InStatement) {
     try {
-      return (await this.#client.execute(statement)).rows;
+      return (await this.#execute(statement)).rows;
     } catch (error) {
       if (isMissingTable(error)) throw new PersisterNotInitializedError(this.describe(), `table ${JSON.stringify(this.tableName)} does not exist`);
       throw error;
     }
   }
+}
+
+/** `host:port` of a remote database URL, never its credentials. */
+function remoteAddress(url: string): string {
+  const https = /^(libsql|https|wss):/i.test(url);
+  return addressOf(url.replace(/^libsql:/i, 'https:'), https ? 443 : 80);
+}
+
+function remoteGuard(address: string, timeouts: ConnectionTimeouts): ConnectionGuard {
+  return new ConnectionGuard({ backend: 'libSQL', address, classify: libsqlFaultReason, ...timeouts });
+}
+
+/** The global `fetch`, each request aborted after `ms` (a `TimeoutError`) unless it has finished. */
+function fetchWithDeadline(ms: number) {
+  return (input: string | URL | Request, init: RequestInit = {}) => {
+    const deadline = AbortSignal.timeout(ms);
+    return fetch(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+  };
 }

@@ -122,7 +122,7 @@ export interface ConnectionGuardOptions extends ConnectionTimeouts {
   backend: string;
   /** `host:port` without credentials, see {@link addressOf}. */
   address: string;
-  /** The driver's own fault errors; node errno codes are recognized without it. */
+  /** The driver's own fault errors, asked when the error carries no Node errno code (those are recognized without it). */
   classify?: ConnectionFaultClassifier;
 }
 
@@ -146,7 +146,8 @@ export class ConnectionGuard {
     this.address = options.address;
     this.timeouts = { connectTimeoutMs: options.connectTimeoutMs, operationTimeoutMs: options.operationTimeoutMs };
     const driverClassify = options.classify;
-    this.#classify = (error) => driverClassify?.(error) ?? networkFaultReason(error);
+    // The errno, when there is one, is the most precise; the driver's own errors come next.
+    this.#classify = (error) => networkFaultReason(error) ?? driverClassify?.(error);
   }
 
   /** Runs `work` under the deadline; a connection fault or a missed deadline rejects with {@link PersisterUnavailableError}. */
