@@ -1,12 +1,30 @@
 import { MongoClient, type Collection, type MongoClientOptions } from 'mongodb';
-import { readPersisterConfig, RecordStatePersister, type RecordQuery, type SerdeKwargs, type StateRecord, type StoredStateRecord } from '@burr/core';
+import {
+  ConnectionGuard,
+  readConnectionTimeouts,
+  readPersisterConfig,
+  RecordStatePersister,
+  type ConnectionTimeoutOptions,
+  type RecordQuery,
+  type SerdeKwargs,
+  type StateRecord,
+  type StoredStateRecord,
+} from '@burr/core';
 import { assertDocumentFits, fromDocument, partitionFilter, stepFilter, stepSort, toDocument, type BurrStateDocument } from './documents.js';
 import { BURR_INDEXES, hasStepKeyIndex } from './indexes.js';
 import { assertCollectionName, assertDatabaseName } from './names.js';
-import { isDuplicateKeyError, isIndexRaceError, isNamespaceNotFoundError } from './server-errors.js';
+import { isDuplicateKeyError, isIndexRaceError, isNamespaceNotFoundError, mongoFaultReason } from './server-errors.js';
 
-/** Where a {@link MongoDBPersister} keeps its steps. */
-export interface MongoDBPersisterOptions {
+/**
+ * Where a {@link MongoDBPersister} keeps its steps, and how long it waits.
+ * `operationTimeoutMs` (default 30 s) bounds every call, and until one has
+ * succeeded the bound is `connectTimeoutMs + operationTimeoutMs` (the client
+ * connects on first use). On a client the persister creates,
+ * `connectTimeoutMs` (default 10 s) is also the driver's `connectTimeoutMS`
+ * and `serverSelectionTimeoutMS`. A missed deadline, an unreachable server
+ * or a dropped connection reject with `PersisterUnavailableError`.
+ */
+export interface MongoDBPersisterOptions extends ConnectionTimeoutOptions {
   /** Database name; Python Burr's default is `mydatabase`. */
   dbName?: string;
   /** Collection name; Python Burr's default is `mystates`. */
@@ -29,6 +47,8 @@ const CONFIG_SCHEMA = {
   collectionName: { type: 'string' },
   serdeKwargs: { type: 'object' },
   clientOptions: { type: 'object' },
+  connectTimeoutMs: { type: 'number' },
+  operationTimeoutMs: { type: 'number' },
 } as const;
 
 /**
@@ -51,6 +71,7 @@ export class MongoDBPersister extends RecordStatePersister {
   readonly dbName: string;
   readonly collectionName: string;
   readonly #collection: Collection<BurrStateDocument>;
+  readonly #guard: ConnectionGuard;
   #ownsClient = false;
 
   /**
@@ -71,6 +92,8 @@ export class MongoDBPersister extends RecordStatePersister {
     // unacknowledged `w: 0` client would hide conflicts) and a saved step
     // survives a failover.
     this.#collection = client.db(dbName).collection<BurrStateDocument>(collectionName, { readPreference: 'primary', writeConcern: { w: 'majority' } });
+    const timeouts = readConnectionTimeouts('MongoDBPersister', options);
+    this.#guard = new ConnectionGuard({ backend: 'MongoDB', address: clientAddress(client), classify: mongoFaultReason, ...timeouts });
   }
 
   /**
@@ -82,7 +105,9 @@ export class MongoDBPersister extends RecordStatePersister {
     // Validate names before a client exists, so a bad name leaks nothing.
     if (options.dbName !== undefined) assertDatabaseName(options.dbName);
     if (options.collectionName !== undefined) assertCollectionName(options.collectionName);
-    const persister = new MongoDBPersister(new MongoClient(uri, clientOptions), options);
+    const { connectTimeoutMs } = readConnectionTimeouts('MongoDBPersister', options);
+    const client = new MongoClient(uri, { connectTimeoutMS: connectTimeoutMs, serverSelectionTimeoutMS: connectTimeoutMs, ...clientOptions });
+    const persister = new MongoDBPersister(client, options);
     persister.#ownsClient = true;
     return persister;
   }
@@ -105,7 +130,7 @@ export class MongoDBPersister extends RecordStatePersister {
   protected async createSchema(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#collection.createIndexes([...BURR_INDEXES]);
+        await this.#run(() => this.#collection.createIndexes([...BURR_INDEXES]));
         return;
       } catch (error) {
         if (attempt >= 3 || !isIndexRaceError(error)) throw error;
@@ -115,7 +140,7 @@ export class MongoDBPersister extends RecordStatePersister {
 
   protected async schemaExists(): Promise<boolean> {
     try {
-      return hasStepKeyIndex(await this.#collection.listIndexes().toArray());
+      return hasStepKeyIndex(await this.#run(() => this.#collection.listIndexes().toArray()));
     } catch (error) {
       if (isNamespaceNotFoundError(error)) return false;
       throw error;
@@ -127,7 +152,7 @@ export class MongoDBPersister extends RecordStatePersister {
     assertDocumentFits(document);
     try {
       // The unique step-key index makes this insert the only check needed.
-      await this.#collection.insertOne(document);
+      await this.#run(() => this.#collection.insertOne(document));
     } catch (error) {
       if (isDuplicateKeyError(error)) throw this.conflict(record, error);
       throw error;
@@ -135,25 +160,47 @@ export class MongoDBPersister extends RecordStatePersister {
   }
 
   protected async findRecord(query: RecordQuery): Promise<StoredStateRecord | null> {
-    const document = await this.#collection.findOne(stepFilter(query), { sort: stepSort(query), projection: { _id: 0 } });
+    const document = await this.#run(() => this.#collection.findOne(stepFilter(query), { sort: stepSort(query), projection: { _id: 0 } }));
     return document ? fromDocument(document) : null;
   }
 
   protected async findAppIds(partitionKey: string): Promise<string[]> {
-    const groups = await this.#collection
-      .aggregate<{ _id: unknown }>([
-        { $match: partitionFilter(partitionKey) },
-        // Newest save first; within one millisecond the later ObjectId (same
-        // client process: a counter) breaks the tie.
-        { $group: { _id: '$app_id', lastSavedAt: { $max: '$created_at' }, lastId: { $max: '$_id' } } },
-        { $sort: { lastSavedAt: -1, lastId: -1 } },
-        { $project: { _id: 1 } },
-      ])
-      .toArray();
+    const groups = await this.#run(() =>
+      this.#collection
+        .aggregate<{ _id: unknown }>([
+          { $match: partitionFilter(partitionKey) },
+          // Newest save first; within one millisecond the later ObjectId (same
+          // client process: a counter) breaks the tie.
+          { $group: { _id: '$app_id', lastSavedAt: { $max: '$created_at' }, lastId: { $max: '$_id' } } },
+          { $sort: { lastSavedAt: -1, lastId: -1 } },
+          { $project: { _id: 1 } },
+        ])
+        .toArray(),
+    );
     return groups.flatMap((group) => (typeof group._id === 'string' ? [group._id] : []));
+  }
+
+  /**
+   * One driver call under the deadline. A client this persister owns is
+   * connected first: after a failed first connection the driver closes its
+   * topology and would answer every later call with "Topology is closed",
+   * whereas `connect()` starts over (and costs nothing once connected).
+   */
+  #run<T>(work: () => Promise<T>): Promise<T> {
+    return this.#guard.run(async () => {
+      if (this.#ownsClient) await this.client.connect();
+      return work();
+    });
   }
 
   protected async closeOwnedResources(): Promise<void> {
     if (this.#ownsClient) await this.client.close();
   }
+}
+
+/** The client's `host:port` list (its seed list, never credentials), e.g. `127.0.0.1:27017` or `a:27017,b:27017`. */
+function clientAddress(client: MongoClient): string {
+  const hosts = (client.options as { hosts?: unknown } | undefined)?.hosts;
+  if (Array.isArray(hosts) && hosts.length > 0) return hosts.map((host) => String(host)).join(',');
+  return '(MongoDB seed list)';
 }

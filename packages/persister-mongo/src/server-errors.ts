@@ -1,3 +1,5 @@
+import { networkFaultReason, type UnavailableReason } from '@burr/core';
+
 /** MongoDB server error codes this package reacts to. */
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
@@ -29,4 +31,49 @@ function errorCode(error: unknown): number | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const value = typeof code === 'number' || (typeof code === 'object' && code !== null) ? Number(code) : NaN;
   return Number.isInteger(value) ? value : undefined;
+}
+
+/** Server error codes that mean "this server cannot serve now" (shutting down, stepped down), not "this call is wrong". */
+const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([
+  91 /* ShutdownInProgress */, 189 /* PrimarySteppedDown */, 11600 /* InterruptedAtShutdown */, 11602 /* InterruptedDueToReplStateChange */,
+  10107 /* NotWritablePrimary */, 13435 /* NotPrimaryNoSecondaryOk */, 13436 /* NotPrimaryOrSecondary */,
+]);
+
+/**
+ * The connection fault a MongoDB driver error stands for, or `undefined`.
+ * Read by class name, so a client from another copy of the driver works too.
+ * A failed server selection says why in its topology description: a
+ * connection refused (unreachable), or no error at all when the handshake
+ * was still waiting for an answer (connect-timeout).
+ */
+export function mongoFaultReason(error: unknown): UnavailableReason | undefined {
+  if (!(error instanceof Error)) return undefined;
+  switch (error.name) {
+    case 'MongoServerSelectionError': {
+      const serverErrors = [...((error as { reason?: { servers?: Map<string, { error?: unknown }> } }).reason?.servers?.values() ?? [])].map((server) => server.error);
+      if (serverErrors.some((inner) => inner instanceof Error && inner.name === 'MongoNetworkTimeoutError')) return 'connect-timeout';
+      for (const inner of serverErrors) {
+        const reason = networkFaultReason(inner) ?? errnoInMessage(inner);
+        if (reason) return reason;
+      }
+      // No server reported an error: selection ran out of time while a handshake was still waiting for an answer.
+      if (serverErrors.every((inner) => inner === undefined || inner === null)) return 'connect-timeout';
+      return errnoInMessage(error) ?? 'unreachable';
+    }
+    case 'MongoNetworkTimeoutError':
+    case 'MongoOperationTimeoutError':
+      return 'operation-timeout';
+    case 'MongoNetworkError':
+    case 'MongoTopologyClosedError':
+      return 'disconnected';
+  }
+  const code = errorCode(error);
+  return code !== undefined && UNAVAILABLE_CODES.has(code) ? 'unreachable' : undefined;
+}
+
+/** Drivers that keep only the text of a socket error: "connect ECONNREFUSED 127.0.0.1:27017". */
+function errnoInMessage(error: unknown): UnavailableReason | undefined {
+  const message = error instanceof Error ? error.message : '';
+  const errno = /\b(E[A-Z]{3,}|EAI_[A-Z]+)\b/.exec(message)?.[1];
+  return errno ? networkFaultReason({ code: errno, syscall: /\bconnect\b/.test(message) ? 'connect' : undefined }) : undefined;
 }
