@@ -18,6 +18,8 @@ const turbo = spawn('turbo', ['run', 'typecheck', 'lint', 'test', '--continue', 
   shell: process.platform === 'win32',
 });
 
+// Ctrl+C reaches turbo too; staying alive until it stops lets the summary still print.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => turbo.kill(signal));
 turbo.on('error', (error) => {
   console.error(`could not start turbo: ${error.message}`);
   process.exitCode = 1;

@@ -10,10 +10,10 @@ import type { Reporter, TestCase, TestModule, TestSuite, Vitest } from 'vitest/n
 import { formatSkipSummary } from './skip-summary.mjs';
 import type { PackageSkips, SkippedUnit } from './skip-summary.d.mts';
 
-/** The reason a title carries: `name [skipped: reason]` or `name: skipped, reason`. */
+/** The reason a title carries: `name [skipped: reason]`, `name (skipped: reason)` or `name: skipped, reason`. */
 export function reasonInTitle(title: string): { title: string; reason: string } | null {
-  const bracketed = /^(.*?)\s*\[skipped:\s*(.*)\]\s*$/s.exec(title);
-  if (bracketed) return { title: bracketed[1]!, reason: bracketed[2]! };
+  const bracketed = /^(.*?)\s*(?:\[skipped:\s*(.*)\]|\(skipped:\s*(.*)\))\s*$/s.exec(title);
+  if (bracketed) return { title: bracketed[1]!, reason: (bracketed[2] ?? bracketed[3])! };
   const inline = /^(.*?):?\s*\bskipped[,:]\s+(.+)$/is.exec(title);
   if (inline) return { title: inline[1]!, reason: inline[2]! };
   return null;

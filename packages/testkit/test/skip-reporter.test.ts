@@ -97,9 +97,13 @@ describe('the summary', () => {
     expect(formatSkipSummary([])).toBe('Skipped tests: no test run recorded its results.');
   });
 
-  it('reads the reason from either title style the repository uses', () => {
+  it('reads the reason from each title style the repository uses', () => {
     expect(reasonInTitle('redis persister conformance [skipped: set BURR_TEST_REDIS_URL (e.g. redis://x)]')).toEqual({
       title: 'redis persister conformance',
+      reason: 'set BURR_TEST_REDIS_URL (e.g. redis://x)',
+    });
+    expect(reasonInTitle('the Redis example (skipped: set BURR_TEST_REDIS_URL (e.g. redis://x))')).toEqual({
+      title: 'the Redis example',
       reason: 'set BURR_TEST_REDIS_URL (e.g. redis://x)',
     });
     expect(reasonInTitle('mongo: skipped, set BURR_TEST_MONGO_URL')).toEqual({ title: 'mongo', reason: 'set BURR_TEST_MONGO_URL' });
