@@ -146,11 +146,18 @@ function int32(value: number): Buffer {
   return buffer;
 }
 
-/** The `ok` field of the reply document, found by its BSON element header (double `ok`). */
+/** The `ok` field of the reply document, found by its BSON element header: a double, int32 or int64 named `ok`. */
 function mongoOk(reply: Buffer): number | undefined {
-  const marker = Buffer.from([0x01, 0x6f, 0x6b, 0x00]);
-  const at = reply.indexOf(marker, 21);
-  return at >= 0 && at + 12 <= reply.length ? reply.readDoubleLE(at + 4) : undefined;
+  const readers: Array<[type: number, read: (at: number) => number, size: number]> = [
+    [0x01, (at) => reply.readDoubleLE(at), 8],
+    [0x10, (at) => reply.readInt32LE(at), 4],
+    [0x12, (at) => Number(reply.readBigInt64LE(at)), 8],
+  ];
+  for (const [type, read, size] of readers) {
+    const at = reply.indexOf(Buffer.from([type, 0x6f, 0x6b, 0x00]), 21);
+    if (at >= 0 && at + 4 + size <= reply.length) return read(at + 4);
+  }
+  return undefined;
 }
 
 export const probeMongo: ServerProbe = async (url, timeoutMs) => {
