@@ -48,6 +48,8 @@ export function addressOf(target: string | { host?: string | undefined; port?: n
     } catch {
       return '(unparsable address)';
     }
+    // "user:secret@host" parses as an opaque URL with scheme "user:": no address in it.
+    if (!url.hostname && !/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return '(unparsable address)';
     host = url.hostname;
     port = url.port;
   } else {
