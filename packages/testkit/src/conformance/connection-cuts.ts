@@ -97,21 +97,24 @@ function lostReplyCases(context: SuiteContext): void {
   const viaProxy = harness.viaProxy;
   describeUnless(context, 'lost replies', viaProxy ? null : `${harness.name} has no server connection to proxy (embedded or in-process)`, () => {
     /** A fresh, initialized persister reaching the server through a proxy that can drop a reply; both closed after `body`. */
-    const behindProxy = async (body: (persister: BaseStatePersister, proxy: ReplyDroppingProxy) => Promise<void>): Promise<void> => {
+    /** `direct` reaches the same store without the proxy. */
+    const behindProxy = async (body: (persister: BaseStatePersister, direct: BaseStatePersister, proxy: ReplyDroppingProxy) => Promise<void>): Promise<void> => {
       const proxy = await ReplyDroppingProxy.start(viaProxy!.target);
       let persister: BaseStatePersister | undefined;
+      let direct: BaseStatePersister | undefined;
       try {
         persister = await viaProxy!.create(proxy.address);
         await persister.initialize();
-        await body(persister, proxy);
+        direct = await again(persister);
+        await body(persister, direct, proxy);
       } finally {
-        await persister?.cleanup();
+        await Promise.all([persister?.cleanup(), direct?.cleanup()]);
         await proxy.close();
       }
     };
 
     api.it('a save committed whose reply was lost: sending it again succeeds, and the step is stored once', async () => {
-      await behindProxy(async (persister, proxy) => {
+      await behindProxy(async (persister, direct, proxy) => {
         const appId = newAppId('lost-save');
         // A first save warms the connection up (a driver may prepare a statement in a round trip of its own).
         await persister.save({ partitionKey: 'cuts', appId, sequenceId: 0, position: 'p', state: stepState({ v: 0 }, 0), status: 'completed' });
@@ -120,7 +123,6 @@ function lostReplyCases(context: SuiteContext): void {
         const error = await rejectionOf(persister.save(step));
         await dropping;
         assert.ok(error instanceof Error, `the save whose reply was lost rejects with an Error, got ${String(error)}`);
-        const direct = await again(persister);
         const committed = await direct.load('cuts', appId, 1);
         assert.equal(committed?.state.get('v'), step.state.get('v'), 'the server committed the save whose reply was lost');
         let retry: unknown = null;
@@ -136,7 +138,7 @@ function lostReplyCases(context: SuiteContext): void {
     });
 
     api.it('a step whose save reply was lost: the next step() succeeds with the same step, and the app goes on', async () => {
-      await behindProxy(async (persister, proxy) => {
+      await behindProxy(async (persister, direct, proxy) => {
         const appId = newAppId('lost-step');
         const app = await nonceCounterApp(persister, appId);
         const nonces = new Map<number, unknown>();
@@ -146,7 +148,6 @@ function lostReplyCases(context: SuiteContext): void {
         const error = await rejectionOf(app.step());
         await dropping;
         assert.ok(error instanceof Error, `the step whose save reply was lost rejects with an Error, got ${String(error)}`);
-        const direct = await again(persister);
         assert.equal((await direct.load('cuts', appId))?.sequenceId, 2, 'the server committed step 2');
         assert.equal(app.sequenceId, 1, 'the app did not move on past an unconfirmed save');
         for (let i = 0; i < 3; i++) await stepWithRetries(app, nonces, errors);
@@ -173,8 +174,11 @@ function serverCutCases(context: SuiteContext): void {
       assert.ok((await cut(persister)) >= 1, 'the harness cut at least one connection of the persister');
       for (let i = 0; i < 3; i++) await stepWithRetries(app, nonces, errors);
       assert.equal(app.state.get('count'), 6);
-      await assertContiguous(await again(persister), appId, nonces);
+      const reader = await again(persister);
+      await assertContiguous(reader, appId, nonces);
       await assertContiguous(persister, appId, nonces);
+      // Closed now rather than after the suite: a server's connection slots are shared with other test files.
+      await Promise.all([persister.cleanup(), reader.cleanup()]);
     });
 
     api.it('cuts during saves: failed steps are retried, no step is lost, repeated or stuck in a conflict', async () => {
@@ -193,10 +197,12 @@ function serverCutCases(context: SuiteContext): void {
           : Promise.all([later(() => stepWithRetries(app, nonces, errors)), cut(persister)]));
       }
       assert.equal(app.state.get('count'), CUT_ROUNDS + 1);
-      await assertContiguous(await again(persister), appId, nonces);
+      const reader = await again(persister);
+      await assertContiguous(reader, appId, nonces);
       // The app keeps working once the cuts stop.
       await stepWithRetries(app, nonces, errors);
       assert.equal((await persister.load('cuts', appId))?.sequenceId, CUT_ROUNDS + 1);
+      await Promise.all([persister.cleanup(), reader.cleanup()]);
     });
   });
 }
