@@ -400,9 +400,9 @@ if ('skip' in database) {
       opened.push(persister);
       await persister.initialize();
       expect(await terminateMidQuery(persister)).toMatchObject({ code: 'CONNECTION_CLOSED' });
-      // postgres.js may hand the dead connection's 57P01 "terminating connection" to the next query.
+      // postgres.js may hand the dead connection's 57P01 "terminating connection" to the next query: a typed fault.
       const next = await persister.save(step()).then(() => 'saved', (error: unknown) => error);
-      if (next !== 'saved') expect(next).toMatchObject({ name: 'PostgresError', code: '57P01' });
+      if (next !== 'saved') expect(next).toMatchObject({ code: 'BURR_PERSISTER_UNAVAILABLE', reason: 'disconnected', cause: { name: 'PostgresError', code: '57P01' } });
       await persister.save(step({ sequenceId: 1 }));
       const rows = await admin.unsafe(`SELECT sequence_id FROM "${persister.tableName}" ORDER BY 1`);
       expect(rows.map((row) => row.sequence_id)).toEqual(next === 'saved' ? [0, 1] : [1]);
