@@ -4,7 +4,7 @@
  * user would. Used by the packed-install and README-example tests.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -150,6 +150,32 @@ export async function packWorkspacePackages(names: readonly string[], destinatio
 }
 
 /**
+ * better-sqlite3 binaries this machine compiled, as prebuild tarballs. npm
+ * normally downloads a prebuilt binary from GitHub (unreachable here), so the
+ * first install compiles it (60-90 s) and later ones unpack it like a
+ * download: same package, same install script, minutes saved per test file.
+ */
+const PREBUILDS = join(repoRoot, 'node_modules/.cache/burr-prebuilds');
+
+/** `-node-v<abi>-<platform>-<arch>.tar.gz`: the end of prebuild-install's file name for the `node` that runs npm. */
+async function prebuildSuffix(dir: string): Promise<string> {
+  const script = "'-node-v' + process.versions.modules + '-' + process.platform + '-' + process.arch + '.tar.gz'";
+  return (await runOrThrow('node', ['-p', script], { cwd: dir })).trim();
+}
+
+async function keepBetterSqliteBuild(dir: string): Promise<void> {
+  const moduleDir = join(dir, 'node_modules/better-sqlite3');
+  if (!existsSync(join(moduleDir, 'build/Release/better_sqlite3.node'))) return;
+  const { version } = JSON.parse(readFileSync(join(moduleDir, 'package.json'), 'utf8')) as { version: string };
+  const name = `better-sqlite3-v${version}${await prebuildSuffix(dir)}`;
+  if (existsSync(join(PREBUILDS, name))) return;
+  mkdirSync(PREBUILDS, { recursive: true });
+  const partial = join(PREBUILDS, `${name}.${process.pid}.partial`);
+  await runOrThrow('tar', ['-czf', partial, '-C', moduleDir, 'build/Release/better_sqlite3.node'], { cwd: dir });
+  renameSync(partial, join(PREBUILDS, name));
+}
+
+/**
  * Creates a blank npm project in `dir` and installs `dependencies` (tarball
  * paths or registry specs) into it with one `npm install`.
  */
@@ -159,11 +185,14 @@ export async function installBlankProject(dir: string, options: { dependencies: 
     join(dir, 'package.json'),
     JSON.stringify({ name: 'burr-blank-project', version: '1.0.0', private: true, type: options.type ?? 'commonjs' }, null, 2),
   );
-  // Build better-sqlite3 from source straight away: prebuild-install's download cannot succeed here and only
-  // waits. ~/.npmrc's nodedir stays in effect.
-  const env = { ...process.env, JOBS: 'max', npm_config_build_from_source: 'true' };
+  const env: NodeJS.ProcessEnv = { ...process.env, JOBS: 'max', npm_config_better_sqlite3_local_prebuilds: PREBUILDS };
+  // Without a kept binary, compile better-sqlite3 straight away: prebuild-install's download cannot succeed
+  // here and only waits. ~/.npmrc's nodedir stays in effect.
+  const suffix = await prebuildSuffix(dir);
+  if (!existsSync(PREBUILDS) || !readdirSync(PREBUILDS).some((file) => file.endsWith(suffix))) env['npm_config_build_from_source'] = 'better-sqlite3';
   const npm = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
   await runOrThrow('npm', [...npm, ...options.dependencies], { cwd: dir, env });
+  await keepBetterSqliteBuild(dir);
 }
 
 /**
