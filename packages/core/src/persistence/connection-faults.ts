@@ -157,7 +157,12 @@ export class ConnectionGuard {
     const connecting = !this.#answered;
     const limit = connecting ? this.timeouts.connectTimeoutMs + this.timeouts.operationTimeoutMs : this.timeouts.operationTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
-    const pending = work();
+    let pending: Promise<T>;
+    try {
+      pending = work();
+    } catch (error) {
+      throw this.translate(error);
+    }
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         // The driver may still settle the call later; that outcome has no one left to hear it.
