@@ -1,0 +1,229 @@
+import mysql from 'mysql2/promise';
+import {
+  ConnectionGuard,
+  InvalidIdentifierError,
+  InvalidPersistArgumentError,
+  SqlStatePersister,
+  addressOf,
+  readConnectionTimeouts,
+  readPersisterConfig,
+  validateSqlPersisterOptions,
+  type ConnectionTimeoutOptions,
+  type SqlParam,
+  type SqlRowValues,
+  type SqlStatePersisterOptions,
+  type StateRecord,
+} from '@burr/core';
+import { MYSQL_DUPLICATE_INDEX, MYSQL_DUPLICATE_KEY, MYSQL_NO_SUCH_TABLE, mysqlCode, mysqlFaultReason } from './mysql-errors.js';
+
+/** A mysql2 pool or connection from `mysql2/promise`, which the persister runs its statements on. */
+export type MySqlClient = mysql.Pool | mysql.Connection;
+
+/** mysql2 options for a pool the persister opens itself (`connectionLimit`, `ssl`, `charset`...). */
+export type MySqlPoolOptions = mysql.PoolOptions;
+
+/**
+ * Bytes of UTF-8 each key column (partition_key, app_id, position) holds:
+ * InnoDB keys are at most 3072 bytes, and 3 × 1020 + 4 (the INT sequence id) = 3064.
+ */
+export const MYSQL_MAX_KEY_BYTES = 1020;
+
+/** Milliseconds `cleanup()` lets an owned pool close its connections politely before it destroys them. */
+export const CLOSE_TIMEOUT_MS = 5000;
+
+/**
+ * Options of the {@link MySQLPersister} constructor. `operationTimeoutMs`
+ * (default 30 s) bounds every call; `connectTimeoutMs` (default 10 s) is
+ * mysql2's `connectTimeout` of a pool the persister opens. A missed deadline,
+ * a refused or dropped connection reject with `PersisterUnavailableError`.
+ */
+export interface MySQLPersisterOptions extends SqlStatePersisterOptions, ConnectionTimeoutOptions {}
+
+/** Options of {@link MySQLPersister.fromUrl}. */
+export interface MySQLPersisterUrlOptions extends MySQLPersisterOptions {
+  /** Any other mysql2 pool option. */
+  connectionOptions?: MySqlPoolOptions;
+}
+
+/** Arguments of {@link MySQLPersister.fromValues}. */
+export interface MySQLPersisterValues extends MySQLPersisterUrlOptions {
+  dbName: string;
+  user: string;
+  password?: string;
+  host: string;
+  /** Default 3306. */
+  port?: number;
+}
+
+const CONFIG_SCHEMA = {
+  url: { type: 'string' },
+  dbName: { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'number' },
+  tableName: { type: 'string' },
+  serdeKwargs: { type: 'object' },
+  connectionOptions: { type: 'object' },
+  connectTimeoutMs: { type: 'number' },
+  operationTimeoutMs: { type: 'number' },
+} as const;
+
+const IDENTITY = { persister: 'MySQLPersister', dialect: 'mysql' } as const;
+
+/**
+ * Saves and loads Burr application state in MySQL 8 or MariaDB 10.6+ through
+ * mysql2, one row per step in a table shaped like Python Burr's SQL table
+ * (see the package README: key columns are byte-exact VARBINARY, the state
+ * is our JSON text as is, so key order, NaN and Infinity survive).
+ *
+ * ```ts
+ * await using persister = MySQLPersister.fromUrl('mysql://root@localhost:3306/app');
+ * await persister.initialize();
+ * ```
+ *
+ * An app id, partition key or position longer than {@link MYSQL_MAX_KEY_BYTES}
+ * bytes of UTF-8 is refused with `InvalidIdentifierError` before the write.
+ */
+export class MySQLPersister extends SqlStatePersister {
+  readonly #client: MySqlClient;
+  readonly #guard: ConnectionGuard;
+
+  /**
+   * A persister on a mysql2 pool or connection the caller created and keeps:
+   * `cleanup()` leaves it open. Throws `InvalidIdentifierError` for an unsafe table name.
+   */
+  constructor(client: MySqlClient, options: MySQLPersisterOptions = {}) {
+    super(IDENTITY, options);
+    this.#client = client;
+    this.#guard = new ConnectionGuard({
+      backend: 'MySQL',
+      address: clientAddress(client),
+      classify: mysqlFaultReason,
+      ...readConnectionTimeouts(IDENTITY.persister, options),
+    });
+  }
+
+  /** The mysql2 client; when the persister opened it, `cleanup()` ends it, so do not end it yourself. */
+  get client(): MySqlClient {
+    return this.#client;
+  }
+
+  /** Opens a pool for `url` (`mysql://user:password@host:port/db`) that the persister owns: `cleanup()` ends it. */
+  static fromUrl(url: string, options: MySQLPersisterUrlOptions = {}): MySQLPersister {
+    return MySQLPersister.#owning({ uri: url }, options);
+  }
+
+  /** Opens a pool from connection values (Python's `from_values`) that the persister owns: `cleanup()` ends it. */
+  static fromValues(values: MySQLPersisterValues): MySQLPersister {
+    const { dbName, user, password, host, port, ...options } = values;
+    return MySQLPersister.#owning({ database: dbName, user, password, host, port: port ?? 3306 }, options);
+  }
+
+  /**
+   * {@link MySQLPersister.fromValues} (or, with `url`, {@link MySQLPersister.fromUrl})
+   * from a plain config object, e.g. parsed JSON. Unknown keys, wrong types and
+   * a missing connection target throw `InvalidPersistArgumentError`.
+   */
+  static fromConfig(config: Readonly<Record<string, unknown>>): MySQLPersister {
+    const { url, dbName, user, password, host, port, connectionOptions, ...options } = readPersisterConfig(IDENTITY.persister, config, CONFIG_SCHEMA);
+    const withConnection = { ...options, connectionOptions: connectionOptions as MySqlPoolOptions | undefined };
+    if (url !== undefined) {
+      if ([dbName, user, password, host, port].some((value) => value !== undefined)) {
+        throw new InvalidPersistArgumentError('MySQLPersister.fromConfig(): give either "url" or dbName/user/password/host/port, not both');
+      }
+      return MySQLPersister.fromUrl(url, withConnection);
+    }
+    if (dbName === undefined || user === undefined || host === undefined) {
+      throw new InvalidPersistArgumentError('MySQLPersister.fromConfig(): options "dbName", "user" and "host" are required (or give "url")');
+    }
+    return MySQLPersister.fromValues({ ...withConnection, dbName, user, password, host, port });
+  }
+
+  static #owning(target: MySqlPoolOptions, options: MySQLPersisterUrlOptions): MySQLPersister {
+    // Validate names and timeouts before connecting, so a bad one leaks no pool.
+    validateSqlPersisterOptions(IDENTITY, options);
+    const { connectTimeoutMs } = readConnectionTimeouts(IDENTITY.persister, options);
+    const pool = mysql.createPool({ connectTimeout: connectTimeoutMs, ...options.connectionOptions, ...target });
+    const persister = new MySQLPersister(pool, options);
+    persister.takeOwnershipOfClient();
+    return persister;
+  }
+
+  /**
+   * A concurrent `initialize()` may create an index between our check and our
+   * CREATE: run again, which skips what exists (at most once per statement).
+   */
+  protected override async createSchema(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await super.createSchema();
+      } catch (error) {
+        if (mysqlCode(error) !== MYSQL_DUPLICATE_INDEX || attempt > this.statements.createSchema.length) throw error;
+      }
+    }
+  }
+
+  protected override canHoldText(text: string): boolean {
+    return Buffer.byteLength(text, 'utf8') <= MYSQL_MAX_KEY_BYTES;
+  }
+
+  protected override insertParams(record: StateRecord): SqlParam[] {
+    for (const [kind, value] of [['partition key', record.partitionKey], ['app id', record.appId], ['position', record.position]] as const) {
+      if (!this.canHoldText(value)) {
+        const bytes = Buffer.byteLength(value, 'utf8');
+        throw new InvalidIdentifierError(kind, `${value.slice(0, 32)}…`, `is ${bytes} bytes of UTF-8; MySQL key columns hold at most ${MYSQL_MAX_KEY_BYTES}`);
+      }
+    }
+    return super.insertParams(record);
+  }
+
+  protected async execute(sql: string, params: readonly SqlParam[]): Promise<void> {
+    await this.#guard.run(() => this.#client.execute(sql, params as SqlParam[]));
+  }
+
+  protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {
+    const [rows] = await this.#guard.run(() => this.#client.execute<mysql.RowDataPacket[]>({ sql, rowsAsArray: true }, params as SqlParam[]));
+    // Key columns are VARBINARY holding UTF-8.
+    return rows.map((row) => (row as unknown[]).map((value) => (Buffer.isBuffer(value) ? value.toString('utf8') : value)));
+  }
+
+  protected isUniqueViolation(error: unknown): boolean {
+    return mysqlCode(error) === MYSQL_DUPLICATE_KEY;
+  }
+
+  protected isMissingTable(error: unknown): boolean {
+    return mysqlCode(error) === MYSQL_NO_SUCH_TABLE;
+  }
+
+  /** Ends the pool; connections that do not close politely in time (a server that stopped answering) are destroyed. */
+  protected async closeClient(): Promise<void> {
+    const client = this.#client;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS);
+    });
+    try {
+      const outcome = await Promise.race([client.end().catch(() => undefined), timedOut]);
+      if (outcome === 'timeout') destroyConnections(client);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Destroys the sockets of a pool or connection that `end()` could not close. */
+function destroyConnections(client: MySqlClient): void {
+  const callbackPool = (client as { pool?: { _allConnections?: { toArray?: () => Array<{ destroy(): void }> } } }).pool;
+  const connections = callbackPool?._allConnections?.toArray?.() ?? [];
+  for (const connection of connections) connection.destroy();
+  if (!callbackPool) (client as mysql.Connection).destroy();
+}
+
+/** `host:port` of a mysql2 pool or connection, never its password. */
+function clientAddress(client: MySqlClient): string {
+  const pooled = (client as { pool?: { config?: { connectionConfig?: unknown } } }).pool?.config?.connectionConfig;
+  const config = (pooled ?? (client as { config?: unknown }).config ?? {}) as { host?: unknown; port?: unknown; socketPath?: unknown };
+  if (typeof config.socketPath === 'string' && config.socketPath) return config.socketPath;
+  return addressOf({ host: typeof config.host === 'string' ? config.host : undefined, port: typeof config.port === 'number' ? config.port : undefined }, 3306);
+}

@@ -1,0 +1,52 @@
+// Needs MySQL or MariaDB: BURR_TEST_MYSQL_URL (e.g. mysql://root@127.0.0.1:3306/test), else a Testcontainers
+// container, else a server answering on 127.0.0.1:3306; without any the suite is registered as skipped with the reason.
+import { provideMysql, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { MySQLPersister } from '../src/index.js';
+import { connectionCutter, scratch, serverAddress, testPool, urlAt } from './helpers.js';
+import type mysql from 'mysql2/promise';
+
+const api = { describe, it, beforeAll, afterAll };
+const database = await provideMysql();
+
+function mysqlHarness(url: string): PersisterHarness<MySQLPersister> {
+  const store = scratch(url);
+  const cutter = connectionCutter(url);
+  const open = (tableName: string, serdeKwargs?: Record<string, unknown>) => {
+    const persister = MySQLPersister.fromUrl(url, { tableName, serdeKwargs });
+    return cutter.track(persister, persister.client as mysql.Pool);
+  };
+  return {
+    name: 'mysql',
+    capabilities: { needsInitialize: true, positionsPerSequence: 'many', storesNonFiniteNumbers: true, storesNulCharacter: true },
+    create: async (options) => open(store.table(), options?.serdeKwargs),
+    connectAgain: async (persister) => open(persister.tableName),
+    withCallerClient: async () => {
+      const pool = testPool(url);
+      return {
+        persister: new MySQLPersister(pool, { tableName: store.table() }),
+        clientStillWorks: async () => {
+          const [rows] = await pool.query<mysql.RowDataPacket[]>('SELECT 1 AS one').catch(() => [[]]);
+          return (rows as mysql.RowDataPacket[])[0]?.one === 1;
+        },
+        closeClient: () => pool.end(),
+      };
+    },
+    cutConnections: (persister) => cutter.cut(persister),
+    viaProxy: {
+      target: serverAddress(url),
+      create: async (address) => MySQLPersister.fromUrl(urlAt(url, address), { tableName: store.table() }),
+    },
+    teardown: async () => {
+      await cutter.close();
+      await store.drop();
+    },
+  };
+}
+
+if ('skip' in database) {
+  runPersisterConformance(api, { name: 'mysql', skip: database.skip });
+} else {
+  afterAll(() => database.stop());
+  runPersisterConformance(api, mysqlHarness(database.url));
+}
