@@ -2,6 +2,12 @@ import type { BaseStatePersister, SerdeKwargs } from '@burr/core';
 import type { ProxyAddress } from './reply-dropping-proxy.js';
 
 /**
+ * A hook's time limit: milliseconds (Vitest, Jest, Mocha) or an options
+ * object with `timeout` (`node:test`'s `before`/`after`).
+ */
+export type HookTimeout = number | { timeout?: number };
+
+/**
  * The test functions the suite registers its cases with. Vitest, Jest,
  * Mocha and `node:test` all fit as they are (`{ describe, it, beforeAll, afterAll }`;
  * for `node:test`, pass `before`/`after` as `beforeAll`/`afterAll`).
@@ -9,27 +15,33 @@ import type { ProxyAddress } from './reply-dropping-proxy.js';
  */
 export interface TestApi {
   describe: ((name: string, body: () => void) => void) & { skip?: (name: string, body: () => void) => void };
-  it(name: string, body: () => Promise<void> | void, timeoutMs?: number): void;
-  beforeAll(body: () => Promise<void> | void, timeoutMs?: number): void;
-  afterAll(body: () => Promise<void> | void, timeoutMs?: number): void;
+  it: ((name: string, body: () => Promise<void> | void, timeoutMs?: number) => void) & {
+    skip?: (name: string, body: () => Promise<void> | void) => void;
+  };
+  beforeAll(body: () => Promise<void> | void, timeout?: HookTimeout): void;
+  afterAll(body: () => Promise<void> | void, timeout?: HookTimeout): void;
 }
 
-/** What a backend can and cannot do; the suite skips what does not apply. */
+/**
+ * What a backend can and cannot do; the suite skips or adapts what does not
+ * apply. Every field is optional: a harness states only where its backend
+ * differs from the defaults (those of a SQL table with a schema).
+ */
 export interface PersisterCapabilities {
   /**
    * Whether the store needs `initialize()` before saves (a table, an index).
-   * `false` for stores with no schema (Redis): `isInitialized()` is then always true.
+   * Default `true`; `false` for stores with no schema (Redis): `isInitialized()` is then always true.
    */
-  needsInitialize: boolean;
+  needsInitialize?: boolean;
   /**
-   * `'many'` (SQL, MongoDB, memory): two positions may share a sequence id.
+   * Default `'many'` (SQL, MongoDB, memory): two positions may share a sequence id.
    * `'one'` (Redis, whose key has no position): the second is a conflict.
    */
-  positionsPerSequence: 'many' | 'one';
-  /** Whether NaN and ±Infinity can be stored (PostgreSQL JSONB cannot: it must refuse them with a typed error). */
-  storesNonFiniteNumbers: boolean;
-  /** Whether a NUL character (U+0000) inside strings can be stored (PostgreSQL JSONB cannot). */
-  storesNulCharacter: boolean;
+  positionsPerSequence?: 'many' | 'one';
+  /** Whether NaN and ±Infinity can be stored. Default `true`; PostgreSQL JSONB cannot (it must refuse them with a typed error). */
+  storesNonFiniteNumbers?: boolean;
+  /** Whether a NUL character (U+0000) inside strings can be stored. Default `true`; PostgreSQL JSONB cannot. */
+  storesNulCharacter?: boolean;
   /**
    * Whether a loaded state's keys come back in the order they were saved in.
    * Default `true`; PostgreSQL JSONB reorders object keys (shorter first), for Python Burr too.
@@ -44,6 +56,26 @@ export interface PersisterCapabilities {
   preservesNegativeZero?: boolean;
 }
 
+/** The defaults of {@link PersisterCapabilities}, for fields a harness leaves out. */
+export const DEFAULT_CAPABILITIES: Readonly<Required<PersisterCapabilities>> = Object.freeze({
+  needsInitialize: true,
+  positionsPerSequence: 'many',
+  storesNonFiniteNumbers: true,
+  storesNulCharacter: true,
+  preservesKeyOrder: true,
+  storesLoneSurrogates: true,
+  preservesNegativeZero: true,
+});
+
+/** `capabilities` with every field left out filled in from {@link DEFAULT_CAPABILITIES}. */
+export function resolveCapabilities(capabilities: PersisterCapabilities = {}): Required<PersisterCapabilities> {
+  const resolved: Required<PersisterCapabilities> = { ...DEFAULT_CAPABILITIES };
+  for (const [field, value] of Object.entries(capabilities) as Array<[keyof PersisterCapabilities, unknown]>) {
+    if (value !== undefined) (resolved as Record<string, unknown>)[field] = value;
+  }
+  return resolved;
+}
+
 /**
  * How the suite gets persisters for one backend. Every `create()` returns a
  * persister on a store of its own (its own table, database, key prefix or
@@ -52,7 +84,8 @@ export interface PersisterCapabilities {
 export interface PersisterHarness<P extends BaseStatePersister = BaseStatePersister> {
   /** Shown in test names, e.g. `"sqlite"`. */
   name: string;
-  capabilities: PersisterCapabilities;
+  /** Where the backend differs from {@link DEFAULT_CAPABILITIES}; omit when it does not. */
+  capabilities?: PersisterCapabilities;
   /** A new persister on a fresh, isolated store. */
   create(options?: { serdeKwargs?: SerdeKwargs }): Promise<P>;
   /** Another persister on the same store as `persister`, over a connection of its own. */

@@ -27,13 +27,13 @@ function awkwardState(sequenceId: number, withNonFinite: boolean): State {
 }
 
 /** Duplicate keys, idempotent re-saves and concurrent writers. */
-export function conflictCases({ api, harness, fresh, again }: SuiteContext): void {
+export function conflictCases({ api, capabilities, fresh, again }: SuiteContext): void {
   const { it } = api;
 
   it('saving the stored step again (same status and content) succeeds and leaves the first record, created_at included', async () => {
     const persister = await fresh();
     const appId = newAppId('resave');
-    const state = awkwardState(0, harness.capabilities.storesNonFiniteNumbers);
+    const state = awkwardState(0, capabilities.storesNonFiniteNumbers);
     await persister.save({ partitionKey: 'pk', appId, sequenceId: 0, position: 'p', state, status: 'completed' });
     const first = await persister.load('pk', appId, 0);
     await pause(5);
@@ -53,7 +53,7 @@ export function conflictCases({ api, harness, fresh, again }: SuiteContext): voi
   it('a re-save with another status, or content that differs anywhere, is a conflict and the first record stays', async () => {
     const persister = await fresh();
     const appId = newAppId('differs');
-    const nonFinite = harness.capabilities.storesNonFiniteNumbers;
+    const nonFinite = capabilities.storesNonFiniteNumbers;
     const save = (state: State, status: 'completed' | 'failed' = 'completed') => persister.save({ appId, sequenceId: 0, position: 'p', state, status });
     await save(awkwardState(0, nonFinite));
     const variants: Array<[string, State, 'completed' | 'failed']> = [
@@ -87,7 +87,7 @@ export function conflictCases({ api, harness, fresh, again }: SuiteContext): voi
     }
   });
 
-  if (harness.capabilities.positionsPerSequence === 'one') {
+  if (capabilities.positionsPerSequence === 'one') {
     it('with one position per sequence id, the same state at another position is still a conflict', async () => {
       const persister = await fresh();
       const appId = newAppId('position');

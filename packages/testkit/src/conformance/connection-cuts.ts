@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { action, ApplicationBuilder, type Application, type BaseStatePersister } from '@burr/core';
 import { ReplyDroppingProxy } from '../reply-dropping-proxy.js';
+import type { TestApi } from '../harness.js';
 import { newAppId, pause, stepState, type SuiteContext } from './context.js';
+import { skippingApi } from './skipping.js';
 
 /** Attempts of one step before a case gives up: a cut costs at most one failed call, the rest is slack. */
 const STEP_ATTEMPTS = 5;
@@ -75,11 +77,15 @@ function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(() => null, (caught: unknown) => caught);
 }
 
-/** Registers `body` as a describe block, or as a skipped one whose title says why. */
-function describeUnless(context: SuiteContext, title: string, skipReason: string | null, body: () => void): void {
+/** Registers `body(api)` as a describe block, or its cases as skipped under a title that says why. */
+function describeUnless(context: SuiteContext, title: string, skipReason: string | null, body: (api: TestApi) => void): void {
   const { api } = context;
-  if (skipReason === null) api.describe(title, body);
-  else (api.describe.skip ?? api.describe)(`${title} [skipped: ${skipReason}]`, () => api.it('is skipped', () => {}));
+  if (skipReason === null) {
+    api.describe(title, () => body(api));
+    return;
+  }
+  const skipping = skippingApi(api);
+  skipping.describe(`${title} [skipped: ${skipReason}]`, () => body(skipping));
 }
 
 /**
@@ -93,9 +99,9 @@ export function connectionCutCases(context: SuiteContext): void {
 }
 
 function lostReplyCases(context: SuiteContext): void {
-  const { api, harness, again } = context;
+  const { harness, again } = context;
   const viaProxy = harness.viaProxy;
-  describeUnless(context, 'lost replies', viaProxy ? null : `${harness.name} has no server connection to proxy (embedded or in-process)`, () => {
+  describeUnless(context, 'lost replies', viaProxy ? null : `${harness.name} has no server connection to proxy (embedded or in-process)`, (api) => {
     /** A fresh, initialized persister reaching the server through a proxy that can drop a reply; both closed after `body`. */
     /** `direct` reaches the same store without the proxy. */
     const behindProxy = async (body: (persister: BaseStatePersister, direct: BaseStatePersister, proxy: ReplyDroppingProxy) => Promise<void>): Promise<void> => {
@@ -159,10 +165,9 @@ function lostReplyCases(context: SuiteContext): void {
 }
 
 function serverCutCases(context: SuiteContext): void {
-  const { api, harness, fresh, again } = context;
+  const { harness, fresh, again } = context;
   const cut = harness.cutConnections?.bind(harness);
-  describeUnless(context, 'connection cuts', cut ? null : `${harness.name} has no server connection to cut (embedded or in-process)`, () => {
-    if (!cut) return;
+  describeUnless(context, 'connection cuts', cut ? null : `${harness.name} has no server connection to cut (embedded or in-process)`, (api) => {
     api.it('a cut between steps: the next steps reconnect, and the stored steps stay contiguous', async () => {
       const persister = await fresh();
       const appId = newAppId('cut-between');
@@ -171,7 +176,7 @@ function serverCutCases(context: SuiteContext): void {
       const errors: unknown[] = [];
       for (let i = 0; i < 3; i++) await stepWithRetries(app, nonces, errors);
       assert.equal(errors.length, 0, 'no error before the cut');
-      assert.ok((await cut(persister)) >= 1, 'the harness cut at least one connection of the persister');
+      assert.ok((await cut!(persister)) >= 1, 'the harness cut at least one connection of the persister');
       for (let i = 0; i < 3; i++) await stepWithRetries(app, nonces, errors);
       assert.equal(app.state.get('count'), 6);
       const reader = await again(persister);
@@ -193,8 +198,8 @@ function serverCutCases(context: SuiteContext): void {
         const offset = Math.floor(round / 2) % 4;
         const later = <T>(start: () => Promise<T>) => pause(offset).then(start);
         await (round % 2 === 0
-          ? Promise.all([stepWithRetries(app, nonces, errors), later(() => cut(persister))])
-          : Promise.all([later(() => stepWithRetries(app, nonces, errors)), cut(persister)]));
+          ? Promise.all([stepWithRetries(app, nonces, errors), later(() => cut!(persister))])
+          : Promise.all([later(() => stepWithRetries(app, nonces, errors)), cut!(persister)]));
       }
       assert.equal(app.state.get('count'), CUT_ROUNDS + 1);
       const reader = await again(persister);

@@ -1,11 +1,13 @@
 import type { BaseStatePersister, SerdeKwargs } from '@burr/core';
 import { State } from '@burr/core';
-import type { PersisterHarness, TestApi } from '../harness.js';
+import { resolveCapabilities, type PersisterCapabilities, type PersisterHarness, type TestApi } from '../harness.js';
 
 /** What every group of cases gets. */
 export interface SuiteContext {
   api: TestApi;
   harness: PersisterHarness;
+  /** The harness's capabilities, defaults filled in. */
+  capabilities: Required<PersisterCapabilities>;
   /** A persister on a fresh store, initialized, closed after the suite. */
   fresh(options?: { serdeKwargs?: SerdeKwargs }): Promise<BaseStatePersister>;
   /** A persister on a fresh store, not initialized, closed after the suite. */
@@ -28,6 +30,7 @@ export function createSuiteContext(api: TestApi, harness: PersisterHarness): Sui
   return {
     api,
     harness,
+    capabilities: resolveCapabilities(harness.capabilities),
     async fresh(options) {
       const persister = track(await harness.create(options));
       await persister.initialize();

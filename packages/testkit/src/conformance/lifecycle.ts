@@ -3,10 +3,10 @@ import { PersisterClosedError, PersisterNotInitializedError, State } from '@burr
 import type { SuiteContext } from './context.js';
 
 /** initialize / isInitialized / cleanup / ownership of connections. */
-export function lifecycleCases({ api, harness, fresh, uninitialized, again }: SuiteContext): void {
+export function lifecycleCases({ api, harness, capabilities, fresh, uninitialized, again }: SuiteContext): void {
   const { it } = api;
 
-  if (harness.capabilities.needsInitialize) {
+  if (capabilities.needsInitialize) {
     it('isInitialized() is false before initialize() and true after, also from a second connection', async () => {
       const persister = await uninitialized();
       assert.equal(await persister.isInitialized(), false);

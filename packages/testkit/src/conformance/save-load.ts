@@ -3,7 +3,7 @@ import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictE
 import { newAppId, pause, stepState, type SuiteContext } from './context.js';
 
 /** Saving and loading: latest, by sequence id, statuses, partitions, listing. */
-export function saveLoadCases({ api, harness, fresh }: SuiteContext): void {
+export function saveLoadCases({ api, capabilities, fresh }: SuiteContext): void {
   const { it } = api;
 
   it('loads the latest step of an app and any step by sequence id, with every field', async () => {
@@ -21,7 +21,7 @@ export function saveLoadCases({ api, harness, fresh }: SuiteContext): void {
     assert.equal(latest.position, 'step2');
     assert.equal(latest.status, 'completed');
     assert.deepEqual(latest.state.getAll(), { count: 3, __SEQUENCE_ID: 2, __PRIOR_STEP: 'step2' });
-    if (harness.capabilities.preservesKeyOrder !== false) {
+    if (capabilities.preservesKeyOrder !== false) {
       assert.deepEqual(latest.state.keys(), ['count', '__SEQUENCE_ID', '__PRIOR_STEP'], 'key order survives');
     }
     assert.ok(latest.createdAt instanceof Date);
@@ -87,7 +87,7 @@ export function saveLoadCases({ api, harness, fresh }: SuiteContext): void {
     assert.deepEqual(await persister.listAppIds('nobody'), []);
   });
 
-  if (harness.capabilities.positionsPerSequence === 'many') {
+  if (capabilities.positionsPerSequence === 'many') {
     it('keeps two positions at one sequence id: by id gives the least position, latest the greatest', async () => {
       const persister = await fresh();
       const appId = newAppId('positions');

@@ -3,7 +3,7 @@ import { registerSerde, SerializationError, State, UnsupportedValueError, unregi
 import { newAppId, stepState, type SuiteContext } from './context.js';
 
 /** What a state may hold, and that it comes back exactly. */
-export function valueCases({ api, harness, fresh }: SuiteContext): void {
+export function valueCases({ api, harness, capabilities, fresh }: SuiteContext): void {
   const { it } = api;
 
   const roundTrip = async (values: Record<string, unknown>): Promise<State> => {
@@ -33,14 +33,14 @@ export function valueCases({ api, harness, fresh }: SuiteContext): void {
   });
 
   it('round-trips a 1 MB state', async () => {
-    const chunk = 'x'.repeat(1023) + '\u00e9';
+    const chunk = `${'x'.repeat(1023)}\u00e9`;
     const history = Array.from({ length: 1024 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: chunk }));
     const state = await roundTrip({ history });
     assert.equal((state.get('history') as unknown[]).length, 1024);
     assert.deepEqual(state.get('history'), history);
   });
 
-  if (harness.capabilities.storesNulCharacter) {
+  if (capabilities.storesNulCharacter) {
     it('round-trips a NUL character inside strings', async () => {
       const state = await roundTrip({ nul: 'a\u0000b' });
       assert.equal(state.get('nul'), 'a\u0000b');
@@ -56,7 +56,7 @@ export function valueCases({ api, harness, fresh }: SuiteContext): void {
     });
   }
 
-  if (harness.capabilities.storesNonFiniteNumbers) {
+  if (capabilities.storesNonFiniteNumbers) {
     it('round-trips NaN, Infinity, -Infinity and -0 (as Python writes them)', async () => {
       const state = await roundTrip({ nan: NaN, inf: Infinity, ninf: -Infinity, negzero: -0 });
       assert.ok(Number.isNaN(state.get('nan')));
