@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `pnpm test`: turbo's typecheck, lint and test tasks (extra arguments go to
-// turbo), then one summary of every skipped test with its reason, then
-// turbo's exit code, so a failure still fails and a skip is never silent.
-import { spawn } from 'node:child_process';
+// `pnpm test`: Biome's lint of the whole tree, turbo's typecheck, lint and
+// test tasks (extra arguments go to turbo), then one summary of every skipped
+// test with its reason; any failure fails the run and a skip is never silent.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatSkipSummary, readSkipRecords } from './skip-summary.mjs';
@@ -10,6 +10,13 @@ import { formatSkipSummary, readSkipRecords } from './skip-summary.mjs';
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const reportDir = fileURLToPath(new URL(`../node_modules/.cache/burr-test-skips/${Date.now()}-${process.pid}`, import.meta.url));
 mkdirSync(reportDir, { recursive: true });
+
+// 'lint' until the one-time reformat of the tree lands; then 'check' (lint and format).
+const biomeCommand = 'lint';
+// Takes seconds; a finding does not stop the tests, it only fails the run at the end.
+const biome = spawnSync('biome', [biomeCommand, '--error-on-warnings', '.'], { cwd: repoRoot, stdio: 'inherit', shell: process.platform === 'win32' });
+if (biome.error) console.error(`could not start biome: ${biome.error.message}`);
+const biomeFailed = biome.status !== 0;
 
 const turbo = spawn('turbo', ['run', 'typecheck', 'lint', 'test', '--continue', ...process.argv.slice(2)], {
   cwd: repoRoot,
@@ -27,5 +34,7 @@ turbo.on('error', (error) => {
 turbo.on('close', (code) => {
   console.log(`\n${formatSkipSummary(readSkipRecords(reportDir))}`);
   rmSync(reportDir, { recursive: true, force: true });
+  if (biomeFailed) console.log('biome found problems (see above); `pnpm lint:code` repeats them.');
   process.exitCode = code ?? 1; // null: turbo died of a signal
+  if (biomeFailed && process.exitCode === 0) process.exitCode = 1;
 });

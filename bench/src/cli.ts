@@ -49,7 +49,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--help':
       case '-h':
         console.log(USAGE);
-        process.exit(0);
+        return process.exit(0);
       default:
         throw new Error(`Unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
     }

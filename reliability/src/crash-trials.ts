@@ -85,7 +85,9 @@ function liveOnce(spec: BackendSpec, lifeMs: number, startupTimeoutMs: number): 
       life.startupFailure = `no resume within ${startupTimeoutMs} ms`;
       child.kill('SIGKILL');
     }, startupTimeoutMs);
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       pending += chunk.toString();
       const lines = pending.split('\n');

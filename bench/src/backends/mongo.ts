@@ -78,13 +78,13 @@ export const mongoBackend: Backend = {
   id: 'mongo',
   label: 'MongoDB',
   async open(): Promise<BackendSession | { skip: string }> {
-    const url = process.env['BURR_BENCH_MONGO_URL'] ?? process.env['BURR_TEST_MONGO_URL'];
+    const url = process.env.BURR_BENCH_MONGO_URL ?? process.env.BURR_TEST_MONGO_URL;
     if (!url) return { skip: 'no MongoDB server on this machine; set BURR_BENCH_MONGO_URL to include it' };
     const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
     let serverVersion: string;
     try {
       await client.connect();
-      serverVersion = String((await client.db('admin').command({ buildInfo: 1 }))['version']);
+      serverVersion = String((await client.db('admin').command({ buildInfo: 1 })).version);
     } catch (error) {
       await client.close();
       return { skip: `no MongoDB answered at ${redactUrl(url)} (${(error as Error).message})` };

@@ -20,7 +20,7 @@ const FILL_CHUNK = 250_000;
 type Sql = postgres.Sql<Record<string, unknown>>;
 
 export function postgresUrl(): string {
-  return process.env['BURR_BENCH_POSTGRES_URL'] ?? process.env['BURR_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  return process.env.BURR_BENCH_POSTGRES_URL ?? process.env.BURR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
 /** The URL without its password, for the report. */

@@ -130,7 +130,7 @@ async function peerSaver(client: Client, url: string): Promise<{ peer: PeerSlot;
 }
 
 export function redisUrl(): string {
-  return process.env['BURR_BENCH_REDIS_URL'] ?? process.env['BURR_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  return process.env.BURR_BENCH_REDIS_URL ?? process.env.BURR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 }
 
 export const redisBackend: Backend = {

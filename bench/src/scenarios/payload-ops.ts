@@ -106,7 +106,7 @@ async function peerAtStep(peer: PeerCheckpointer, thread: string, n: number): Pr
 /** A load that returned the wrong thing would make every number meaningless: check once, untimed. */
 async function assertLoads(persister: BaseStatePersister, appId: string, payload: Payload): Promise<void> {
   const loaded = await persister.load(PARTITION, appId);
-  const messages = loaded?.state.getAll()['messages'];
+  const messages = loaded?.state.getAll().messages;
   if (!Array.isArray(messages) || messages.length !== payload.values.messages.length) {
     throw new Error(`load(${appId}) did not return the saved state`);
   }

@@ -38,8 +38,8 @@ export async function storedStepsRows(backend: string, session: BackendSession, 
     const partitionAt = (n: number) => fillPartition(((n * 7919) % apps) * FILL_STEPS_PER_APP);
     const loaded = await table.persister.load(partitionAt(1), appAt(1));
     if (loaded?.sequenceId !== FILL_STEPS_PER_APP - 1) throw new Error(`${backend}: latest of a filled app is ${String(loaded?.sequenceId)}, expected ${FILL_STEPS_PER_APP - 1}`);
-    const note =
-      `filled in ${(fillMs / 1000).toFixed(1)} s` + (target < wanted && table.maxRows ? `; capped below ${label(wanted)}: ${table.maxRows.reason}` : '');
+    const capNote = target < wanted && table.maxRows ? `; capped below ${label(wanted)}: ${table.maxRows.reason}` : '';
+    const note = `filled in ${(fillMs / 1000).toFixed(1)} s${capNote}`;
     const size = label(stored);
     const row = (operation: string, cells: Pick<Row, 'floor' | 'burr'>, rowNote?: string): Row => ({
       section: 'stored-steps',

@@ -41,7 +41,7 @@ export function formatHistory(history: readonly ChatMessage[], style: Style, ste
   return history
     .map((message, i) => {
       const step = steps?.[i];
-      const label = steps ? style.dim(`${step === undefined ? '' : `#${step}`}`.padStart(width)) + ' ' : '';
+      const label = steps ? `${style.dim(`${step === undefined ? '' : `#${step}`}`.padStart(width))} ` : '';
       return label + (message.role === 'user' ? `you> ${message.content}` : formatBotLine(message.content, style));
     })
     .join('\n');

@@ -67,7 +67,7 @@ describe('the built chatbot on a SQLite file (piped input)', () => {
     expect(run.stdout).toContain(`Bye! Conversation ${firstAppId} saved up to step #7.`);
     const latest = await latestStep(firstAppId);
     expect(latest).toMatchObject({ sequenceId: 7, position: 'ai_converse', status: 'completed' });
-    expect((latest?.state.get('chat_history') as unknown[]).length).toBe(7);
+    expect(latest?.state.get('chat_history')).toHaveLength(7);
   });
 
   it('forks from an earlier sequence id into a new app with the shorter history', async () => {
@@ -83,7 +83,7 @@ describe('the built chatbot on a SQLite file (piped input)', () => {
     expect(run.stdout).toContain("bot> You haven't told me your name in this conversation yet.");
     const forked = await latestStep(forkAppId);
     expect(forked).toMatchObject({ sequenceId: 3, position: 'ai_converse' });
-    expect((forked?.state.get('chat_history') as Array<{ content: string }>).map((m) => m.content)).toEqual([
+    expect((forked!.state.get('chat_history') as Array<{ content: string }>).map((m) => m.content)).toEqual([
       'hello',
       `Hello! I'm the Burr offline bot. Tell me your name ("my name is ...") or ask me anything.`,
       'what is my name?',

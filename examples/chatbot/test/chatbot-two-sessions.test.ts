@@ -40,7 +40,7 @@ describe('the same conversation open in two sessions', () => {
     await using persister = SQLitePersister.fromValues({ dbPath });
     const latest = await persister.load('duo', appId);
     expect(latest).toMatchObject({ sequenceId: 5, position: 'ai_converse', status: 'completed' });
-    const contents = (latest?.state.get('chat_history') as Array<{ role: string; content: string }>).map((m) => `${m.role}: ${m.content}`);
+    const contents = (latest!.state.get('chat_history') as Array<{ role: string; content: string }>).map((m) => `${m.role}: ${m.content}`);
     expect(contents).toHaveLength(6);
     expect(contents.filter((line) => line.startsWith('user: '))).toEqual(['user: my name is Ada', 'user: hi from the first terminal', 'user: what is my name?']);
   });

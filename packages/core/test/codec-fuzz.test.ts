@@ -45,7 +45,7 @@ describe('codec fuzz: encodeState/decodeState', () => {
   /** Something the encoder must refuse, wherever it sits. */
   const refusable = fc.constantFrom<[string, () => unknown]>(
     ['undefined in an array', () => [1, undefined]],
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the input under test.
     ['a hole', () => [1, , 2]],
     ['a symbol key', () => ({ [Symbol('s')]: 1 })],
     ['a function', () => () => 1],

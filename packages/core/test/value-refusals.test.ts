@@ -46,7 +46,7 @@ describe('values that would not come back identical are refused, naming the key 
   });
 
   it('refuses a hole in a sparse array, and says it is a hole', () => {
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the input under test.
     const error = encodeError({ list: [1, , 3] });
     expect(error.keyPath).toEqual(['list', 1]);
     expect(error.message).toContain('hole');

@@ -1,5 +1,6 @@
 import { InvalidIdentifierError } from '@burr/core';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is what this pattern is for.
 const DATABASE_FORBIDDEN = /[/\\. "$*<>:|?\u0000]/;
 
 /** Throws unless `name` is a database name MongoDB accepts on every platform. */
@@ -15,6 +16,7 @@ export function assertCollectionName(name: unknown): asserts name is string {
     typeof name !== 'string' ||
     name.length === 0 ||
     Buffer.byteLength(name) > 200 ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is what this pattern is for.
     /[$\u0000]/.test(name) ||
     name.startsWith('system.') ||
     name.startsWith('.') ||

@@ -132,7 +132,7 @@ describe('document size', () => {
     const fits = withState('x'.repeat(MAX_DOCUMENT_BYTES - base));
     expect(documentBytes(fits)).toBe(MAX_DOCUMENT_BYTES);
     expect(() => assertDocumentFits(fits)).not.toThrow();
-    const tooLarge = withState('x'.repeat(MAX_DOCUMENT_BYTES - base - 1) + 'é');
+    const tooLarge = withState(`${'x'.repeat(MAX_DOCUMENT_BYTES - base - 1)}é`);
     const error = (() => {
       try {
         assertDocumentFits(tooLarge);

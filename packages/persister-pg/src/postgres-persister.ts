@@ -24,6 +24,7 @@ import { assertNoNulInText, toJsonbText } from './jsonb.js';
 import { PG_UNDEFINED_TABLE, PG_UNIQUE_VIOLATION, postgresFaultReason, sqlState } from './postgres-errors.js';
 
 /** A postgres.js client (`postgres(url)`); `TTypes` are its custom types (the `types` option), if any. */
+// biome-ignore lint/complexity/noBannedTypes: {} is postgres.js's own default for TTypes, the type a plain postgres(url) client has.
 export type PostgresClient<TTypes extends Record<string, unknown> = {}> = postgres.Sql<TTypes>;
 
 /** postgres.js connection options for a pool the persister opens itself. */
@@ -100,6 +101,7 @@ const CONFIG_SCHEMA = {
  * also reorders object keys (shorter first), so a loaded state's keys are not
  * in the order they were saved in.
  */
+// biome-ignore lint/complexity/noBannedTypes: {} is postgres.js's own default for TTypes, the type a plain postgres(url) client has.
 export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> extends RecordStatePersister {
   /** The table holding the steps. */
   readonly tableName: string;

@@ -239,7 +239,7 @@ if ('skip' in database) {
       const error = await persister.save(step({ state })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnsupportedValueError);
       expect((error as Error).message).toContain('history[1].text');
-      await expect(persister.save(step({ state: new State({ ['key\u0000']: 1 }) }))).rejects.toThrow(/NUL character.*\["key\\u0000"\]/);
+      await expect(persister.save(step({ state: new State({ 'key\u0000': 1 }) }))).rejects.toThrow(/NUL character.*\["key\\u0000"\]/);
       await expect(persister.save(step({ appId: 'a\u0000b' }))).rejects.toThrow(UnsupportedValueError);
       await expect(persister.save(step({ position: 'p\u0000' }))).rejects.toThrow(/position/);
       await expect(persister.save(step({ partitionKey: '\u0000' }))).rejects.toThrow(/partition key/);

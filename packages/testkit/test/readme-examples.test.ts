@@ -105,17 +105,17 @@ describe('README examples against the packed packages', () => {
 
   /** A fresh PostgreSQL database for the examples; Redis and MongoDB URLs as given. */
   async function prepareServers(): Promise<void> {
-    const postgresUrl = process.env['BURR_TEST_POSTGRES_URL'];
+    const postgresUrl = process.env.BURR_TEST_POSTGRES_URL;
     if (postgresUrl && programs.some((block) => importedPackages(block.code).includes('@burr/persister-pg'))) {
       const name = `burr_readme_${process.pid}_${Date.now()}`;
       await sqlInProject(postgresUrl, `CREATE DATABASE ${name}`);
       pgDatabase = { admin: postgresUrl, name };
       const url = new URL(postgresUrl);
       url.pathname = `/${name}`;
-      serverEnv['DATABASE_URL'] = url.toString();
+      serverEnv.DATABASE_URL = url.toString();
     }
-    if (process.env['BURR_TEST_REDIS_URL']) serverEnv['REDIS_URL'] = process.env['BURR_TEST_REDIS_URL'];
-    if (process.env['BURR_TEST_MONGO_URL']) serverEnv['MONGODB_URL'] = process.env['BURR_TEST_MONGO_URL'];
+    if (process.env.BURR_TEST_REDIS_URL) serverEnv.REDIS_URL = process.env.BURR_TEST_REDIS_URL;
+    if (process.env.BURR_TEST_MONGO_URL) serverEnv.MONGODB_URL = process.env.BURR_TEST_MONGO_URL;
   }
 
   /** One statement through the blank project's own postgres.js (the testkit has no SQL client of its own). */
@@ -169,8 +169,8 @@ try {
       const cwd = join(work, 'runs', slug(block));
       mkdirSync(cwd, { recursive: true });
       const namespace = /namespace: '([^']+)'/.exec(block.code)?.[1];
-      if (namespace && serverEnv['REDIS_URL'] && importedPackages(block.code).includes('@burr/persister-redis')) {
-        await emptyRedisNamespace(serverEnv['REDIS_URL'], namespace);
+      if (namespace && serverEnv.REDIS_URL && importedPackages(block.code).includes('@burr/persister-redis')) {
+        await emptyRedisNamespace(serverEnv.REDIS_URL, namespace);
       }
       // HOME is the run's folder, so examples that default to ~/.burr write there.
       const env: NodeJS.ProcessEnv = { ...process.env, ...serverEnv, HOME: cwd };

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -198,7 +199,7 @@ export class LocalTrackingClient implements LifecycleHooks, BaseStateLoader {
    */
   async listAppIds(partitionKey: PartitionKeyInput): Promise<string[]> {
     const wanted = normalizePartitionKey(partitionKey);
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(this.projectDir, { withFileTypes: true });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, link, mkdir, open, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, type FileHandle, link, mkdir, open, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isNotFound } from './log-lines.js';
 
@@ -46,7 +46,7 @@ export class LineAppender {
 
 /** Whether the file exists, is not empty, and does not end with a newline. */
 async function endsWithCutLine(path: string): Promise<boolean> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {

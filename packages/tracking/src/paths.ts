@@ -39,7 +39,7 @@ export function assertProjectName(project: unknown): asserts project is string {
   if (Buffer.byteLength(project) > MAX_NAME_BYTES) throw new InvalidProjectNameError(project, `must be at most ${MAX_NAME_BYTES} bytes`);
 }
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is what this pattern is for.
 const UNSAFE_IN_FOLDER_NAME = IS_WINDOWS ? /[\\/<>:"|?*\u0000-\u001f]|[. ]$/ : /[/\\\u0000-\u001f]/;
 
 /**

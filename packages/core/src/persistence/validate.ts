@@ -92,7 +92,7 @@ export function quoteSqlIdentifier(name: unknown, kind = 'table name'): string {
  * mistaken for another tenant's: no separator, no glob or control characters.
  */
 export function assertKeyComponent(value: string, kind: string): void {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is what this pattern is for.
   if (/[:*?[\]\\\u0000-\u001f]/.test(value)) {
     throw new InvalidIdentifierError(kind, value, 'must not contain ":", "*", "?", "[", "]", "\\" or control characters');
   }

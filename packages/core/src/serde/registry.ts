@@ -27,10 +27,13 @@ export interface FieldSerde<T = unknown> {
 
 const BUILTIN_TAGS = new Set(['date', 'map', 'set', 'bigint', 'bytes']);
 // Kept on globalThis so the ESM and CJS builds of this package, if both are loaded, share one registry.
-const registries = ((globalThis as Record<symbol, unknown>)[Symbol.for('@burr/core.serde')] ??= {
+const globalSlots = globalThis as Record<symbol, unknown>;
+const REGISTRIES_SLOT = Symbol.for('@burr/core.serde');
+globalSlots[REGISTRIES_SLOT] ??= {
   typeSerdes: new Map<string, TypeSerde<unknown>>(),
   fieldSerdes: new Map<string, FieldSerde>(),
-}) as { typeSerdes: Map<string, TypeSerde<unknown>>; fieldSerdes: Map<string, FieldSerde> };
+};
+const registries = globalSlots[REGISTRIES_SLOT] as { typeSerdes: Map<string, TypeSerde<unknown>>; fieldSerdes: Map<string, FieldSerde> };
 const typeSerdes = registries.typeSerdes;
 const fieldSerdes = registries.fieldSerdes;
 

@@ -44,7 +44,9 @@ export function encodeState(state: State, options: EncodeStateOptions = {}): str
   if (oneNativePass) {
     // One native pass, no concatenation: the common case, and much cheaper for large states.
     const object: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    keys.forEach((key, i) => (object[key] = values[i]!.value));
+    keys.forEach((key, i) => {
+      object[key] = values[i]!.value;
+    });
     return JSON.stringify(object);
   }
   return `{${keys.map((key, i) => `${JSON.stringify(key)}:${jsonText(values[i]!)}`).join(',')}}`;

@@ -7,7 +7,7 @@ import {
   PRIOR_STEP_KEY,
   Result,
   SEQUENCE_ID_KEY,
-  State,
+  type State,
   type ActionContext,
   type ActionInputs,
   type AnyAction,
@@ -54,7 +54,11 @@ describe('function-based actions', () => {
 
   it('get the context: app id, partition key and sequence id', async () => {
     const seen: ActionContext[] = [];
-    const spy = action({ reads: [], writes: [], run: (s, _i, ctx) => (seen.push(ctx), s) });
+    const spy = action({ reads: [], writes: [], run: (s, _i, ctx) => {
+        seen.push(ctx);
+        return s;
+      },
+    });
     const app = await new ApplicationBuilder().withActions({ spy }).withTransitions(['spy', 'spy']).withEntrypoint('spy').withIdentifiers({ appId: 'ctx', partitionKey: 'pk' }).build();
     await app.step();
     await app.step();
@@ -154,7 +158,11 @@ describe('inputs', () => {
 
   it('passes required and optional inputs, and only declared ones', async () => {
     const seen: ActionInputs[] = [];
-    const spy = action({ reads: [], writes: [], inputs: ['name'], optionalInputs: ['punctuation'], run: (s, inputs) => (seen.push(inputs), s) });
+    const spy = action({ reads: [], writes: [], inputs: ['name'], optionalInputs: ['punctuation'], run: (s, inputs) => {
+        seen.push(inputs);
+        return s;
+      },
+    });
     const app = await single(spy);
     await app.step({ inputs: { name: 'ada', punctuation: '!', unrelated: 1 } });
     expect(seen).toEqual([{ name: 'ada', punctuation: '!' }]);

@@ -7,7 +7,7 @@ import {
   PRIOR_STEP_KEY,
   Result,
   SEQUENCE_ID_KEY,
-  State,
+  type State,
   when,
   type LifecycleHooks,
   type StepResult,
@@ -268,7 +268,14 @@ describe('lifecycle hooks', () => {
 
   it('a preRunStep error stops the step before the action runs', async () => {
     let ran = false;
-    const act = action({ reads: [], writes: [], run: (s) => ((ran = true), s) });
+    const act = action({
+      reads: [],
+      writes: [],
+      run: (s) => {
+        ran = true;
+        return s;
+      },
+    });
     const app = await new ApplicationBuilder()
       .withActions({ act })
       .withEntrypoint('act')

@@ -178,7 +178,10 @@ describe('persisting every step', () => {
     const persister = await newPersister();
     const loads: unknown[] = [];
     const loader: BaseStateLoader = {
-      load: (...args) => (loads.push(args), persister.load(...args)),
+      load: (...args) => {
+        loads.push(args);
+        return persister.load(...args);
+      },
       listAppIds: (pk) => persister.listAppIds(pk),
     };
     const app = await graph(1).initializeFrom(loader, resumeOptions()).withStatePersister(persister).build();

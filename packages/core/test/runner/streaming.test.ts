@@ -6,7 +6,7 @@ import {
   InMemoryPersister,
   PRIOR_STEP_KEY,
   SEQUENCE_ID_KEY,
-  State,
+  type State,
   StreamingAction,
   streamingAction,
   type ActionInputs,
@@ -148,7 +148,7 @@ describe('streamResult', () => {
     const silent = streamingAction({
       reads: [],
       writes: [],
-      // eslint-disable-next-line require-yield
+      // biome-ignore lint/correctness/useYield: a stream that ends without yielding anything is the case under test.
       async *stream() {
         return undefined as unknown as State;
       },

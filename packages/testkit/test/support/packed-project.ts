@@ -189,7 +189,7 @@ export async function installBlankProject(dir: string, options: { dependencies: 
   // Without a kept binary, compile better-sqlite3 straight away: prebuild-install's download cannot succeed
   // here and only waits. ~/.npmrc's nodedir stays in effect.
   const suffix = await prebuildSuffix(dir);
-  if (!existsSync(PREBUILDS) || !readdirSync(PREBUILDS).some((file) => file.endsWith(suffix))) env['npm_config_build_from_source'] = 'better-sqlite3';
+  if (!existsSync(PREBUILDS) || !readdirSync(PREBUILDS).some((file) => file.endsWith(suffix))) env.npm_config_build_from_source = 'better-sqlite3';
   const npm = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
   await runOrThrow('npm', [...npm, ...options.dependencies], { cwd: dir, env });
   await keepBetterSqliteBuild(dir);
