@@ -5,15 +5,16 @@ import {
   readPersisterConfig,
   RecordStatePersister,
   type ConnectionTimeoutOptions,
+  InvalidPersistArgumentError,
   type RecordQuery,
-  type SerdeKwargs,
+  type RecordStatePersisterOptions,
   type StateRecord,
   type StoredStateRecord,
 } from '@burr/core';
 import { assertDocumentFits, fromDocument, partitionFilter, stepFilter, stepSort, toDocument, type BurrStateDocument } from './documents.js';
 import { BURR_INDEXES, hasStepKeyIndex } from './indexes.js';
 import { assertCollectionName, assertDatabaseName } from './names.js';
-import { isDuplicateKeyError, isIndexRaceError, isNamespaceNotFoundError, mongoFaultReason } from './server-errors.js';
+import { isDuplicateKeyError, isIndexRaceError, isNamespaceNotFoundError, mongoFaultReason } from './mongo-errors.js';
 
 /**
  * Where a {@link MongoDBPersister} keeps its steps, and how long it waits.
@@ -24,24 +25,28 @@ import { isDuplicateKeyError, isIndexRaceError, isNamespaceNotFoundError, mongoF
  * and `serverSelectionTimeoutMS`. A missed deadline, an unreachable server
  * or a dropped connection reject with `PersisterUnavailableError`.
  */
-export interface MongoDBPersisterOptions extends ConnectionTimeoutOptions {
+export interface MongoDBPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions {
   /** Database name; Python Burr's default is `mydatabase`. */
   dbName?: string;
   /** Collection name; Python Burr's default is `mystates`. */
   collectionName?: string;
-  /** Options handed to every serializer and deserializer. */
-  serdeKwargs?: SerdeKwargs;
 }
 
 /** Arguments of {@link MongoDBPersister.fromValues}: a connection string plus {@link MongoDBPersisterOptions}. */
 export interface MongoDBPersisterValues extends MongoDBPersisterOptions {
   /** Connection string; defaults to `mongodb://localhost:27017` as in Python Burr. */
+  url?: string;
+  /**
+   * Python's name for `url` (`from_values(uri=...)`), accepted so configs
+   * written for Python Burr work unchanged. Give one of the two, not both.
+   */
   uri?: string;
   /** Options for the `MongoClient` the persister creates (Python's `mongo_client_kwargs`). */
   clientOptions?: MongoClientOptions;
 }
 
 const CONFIG_SCHEMA = {
+  url: { type: 'string' },
   uri: { type: 'string' },
   dbName: { type: 'string' },
   collectionName: { type: 'string' },
@@ -57,22 +62,22 @@ const CONFIG_SCHEMA = {
  * collection defaults), so Python and TypeScript apps can share a collection.
  *
  * Unlike Python's persister it saves with one insert guarded by a unique
- * index (a second save of a step is a `PersisterConflictError`, never a
- * silent duplicate), and refuses a state larger than MongoDB's 16 MB
+ * index (saving a step again with the same content changes nothing; with
+ * different content it is a `PersisterConflictError`, never a silent duplicate), and refuses a state larger than MongoDB's 16 MB
  * document limit before writing anything (`StateTooLargeError`).
  *
  * @example
- * await using persister = MongoDBPersister.fromValues({ uri: 'mongodb://localhost:27017' });
+ * await using persister = MongoDBPersister.fromValues({ url: 'mongodb://localhost:27017' });
  * await persister.initialize();
  */
 export class MongoDBPersister extends RecordStatePersister {
-  /** The client this persister talks through. */
-  readonly client: MongoClient;
+  readonly #client: MongoClient;
+  /** The database the steps are in. */
   readonly dbName: string;
+  /** The collection the steps are in. */
   readonly collectionName: string;
   readonly #collection: Collection<BurrStateDocument>;
   readonly #guard: ConnectionGuard;
-  #ownsClient = false;
 
   /**
    * A persister on a client you created. `cleanup()` leaves that client open:
@@ -83,7 +88,7 @@ export class MongoDBPersister extends RecordStatePersister {
     const { dbName = 'mydatabase', collectionName = 'mystates' } = options;
     assertDatabaseName(dbName);
     assertCollectionName(collectionName);
-    this.client = client;
+    this.#client = client;
     this.dbName = dbName;
     this.collectionName = collectionName;
     // Resuming must see the step just saved, so reads go to the primary
@@ -96,19 +101,28 @@ export class MongoDBPersister extends RecordStatePersister {
     this.#guard = new ConnectionGuard({ backend: 'MongoDB', address: clientAddress(client), classify: mongoFaultReason, ...timeouts });
   }
 
+  /** The client; when the persister created it, `cleanup()` closes it, so do not close it yourself. */
+  get client(): MongoClient {
+    return this.#client;
+  }
+
   /**
    * A persister with a client of its own, connected on first use and closed
    * by `cleanup()` (or `await using`).
    */
   static fromValues(values: MongoDBPersisterValues = {}): MongoDBPersister {
-    const { uri = 'mongodb://localhost:27017', clientOptions, ...options } = values;
+    const { url: givenUrl, uri, clientOptions, ...options } = values;
+    if (givenUrl !== undefined && uri !== undefined) {
+      throw new InvalidPersistArgumentError('MongoDBPersister.fromValues(): give "url" or its Python name "uri", not both');
+    }
+    const url = givenUrl ?? uri ?? 'mongodb://localhost:27017';
     // Validate names before a client exists, so a bad name leaks nothing.
     if (options.dbName !== undefined) assertDatabaseName(options.dbName);
     if (options.collectionName !== undefined) assertCollectionName(options.collectionName);
     const { connectTimeoutMs } = readConnectionTimeouts('MongoDBPersister', options);
-    const client = new MongoClient(uri, { connectTimeoutMS: connectTimeoutMs, serverSelectionTimeoutMS: connectTimeoutMs, ...clientOptions });
+    const client = new MongoClient(url, { connectTimeoutMS: connectTimeoutMs, serverSelectionTimeoutMS: connectTimeoutMs, ...clientOptions });
     const persister = new MongoDBPersister(client, options);
-    persister.#ownsClient = true;
+    persister.takeOwnershipOfClient();
     return persister;
   }
 
@@ -188,13 +202,13 @@ export class MongoDBPersister extends RecordStatePersister {
    */
   #run<T>(work: () => Promise<T>): Promise<T> {
     return this.#guard.run(async () => {
-      if (this.#ownsClient) await this.client.connect();
+      if (this.ownsClient) await this.#client.connect();
       return work();
     });
   }
 
-  protected async closeOwnedResources(): Promise<void> {
-    if (this.#ownsClient) await this.client.close();
+  protected async closeClient(): Promise<void> {
+    await this.#client.close();
   }
 }
 

@@ -22,7 +22,7 @@ async function timedRejection(promise: Promise<unknown>): Promise<{ error: unkno
 describe('MongoDBPersister without a server', () => {
   it('a refused connection is a PersisterUnavailableError (unreachable) naming host:port, not the password', async () => {
     const port = await closedPort();
-    await using persister = MongoDBPersister.fromValues({ uri: `mongodb://burr:${PASSWORD}@127.0.0.1:${port}/?directConnection=true`, ...FAST });
+    await using persister = MongoDBPersister.fromValues({ url: `mongodb://burr:${PASSWORD}@127.0.0.1:${port}/?directConnection=true`, ...FAST });
     const { error, ms } = await timedRejection(persister.initialize());
     expect(error).toBeInstanceOf(PersisterUnavailableError);
     expect(error).toMatchObject({ code: 'BURR_PERSISTER_UNAVAILABLE', backend: 'MongoDB', address: `127.0.0.1:${port}`, reason: 'unreachable' });
@@ -35,7 +35,7 @@ describe('MongoDBPersister without a server', () => {
   it('a server that accepts and never answers: connect-timeout within the timeouts, on every call', async () => {
     const server = await startSilentServer();
     try {
-      await using persister = MongoDBPersister.fromValues({ uri: `mongodb://burr:${PASSWORD}@127.0.0.1:${server.port}/?directConnection=true`, ...FAST });
+      await using persister = MongoDBPersister.fromValues({ url: `mongodb://burr:${PASSWORD}@127.0.0.1:${server.port}/?directConnection=true`, ...FAST });
       for (const call of [() => persister.initialize(), () => persister.load('p', 'a'), () => persister.listAppIds('p')]) {
         const { error, ms } = await timedRejection(call());
         expect(error).toBeInstanceOf(PersisterUnavailableError);
@@ -50,7 +50,7 @@ describe('MongoDBPersister without a server', () => {
   });
 
   it('timeouts that are not positive numbers are refused before a client exists', () => {
-    expect(() => MongoDBPersister.fromValues({ uri: 'mongodb://127.0.0.1:1', operationTimeoutMs: Infinity })).toThrow(/operationTimeoutMs must be a positive number/);
-    expect(() => MongoDBPersister.fromConfig({ uri: 'mongodb://127.0.0.1:1', connectTimeoutMs: 0 })).toThrow(/connectTimeoutMs/);
+    expect(() => MongoDBPersister.fromValues({ url: 'mongodb://127.0.0.1:1', operationTimeoutMs: Infinity })).toThrow(/operationTimeoutMs must be a positive number/);
+    expect(() => MongoDBPersister.fromConfig({ url: 'mongodb://127.0.0.1:1', connectTimeoutMs: 0 })).toThrow(/connectTimeoutMs/);
   });
 });

@@ -2,7 +2,7 @@
 // builds them from a server reply.
 import { Int32, MongoServerError, MongoNetworkError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { isDuplicateKeyError, isIndexRaceError, isNamespaceNotFoundError } from '../src/server-errors.js';
+import { isDuplicateKeyError, isIndexRaceError, isNamespaceNotFoundError } from '../src/mongo-errors.js';
 
 const serverError = (code: number | Int32) => new MongoServerError({ ok: 0, code, errmsg: `error ${String(code)}` });
 

@@ -2,8 +2,8 @@
 // then "cleaned"; the parent checks the process then exits by itself (no monitor or socket left).
 import { MongoDBPersister } from '../../src/index.js';
 
-const [uri] = process.argv.slice(2) as [string];
-const persister = MongoDBPersister.fromValues({ uri, connectTimeoutMs: 300, operationTimeoutMs: 300 });
+const [url] = process.argv.slice(2) as [string];
+const persister = MongoDBPersister.fromValues({ url, connectTimeoutMs: 300, operationTimeoutMs: 300 });
 try {
   await persister.initialize();
 } catch (error) {

@@ -1,0 +1,36 @@
+// Needs MongoDB: BURR_TEST_MONGO_URL, else a Testcontainers container, else a server on
+// 127.0.0.1:27017; without any, every case is registered as skipped with the reason.
+import { provideMongo, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { MongoDBPersister } from '../src/index.js';
+import { answersPing, scratchDatabase } from './helpers.js';
+
+const api = { describe, it, beforeAll, afterAll };
+const database = await provideMongo();
+
+function mongoHarness(url: string): PersisterHarness<MongoDBPersister> {
+  const scratch = scratchDatabase(url, 'burr_conformance');
+  const { dbName } = scratch;
+  return {
+    name: 'mongodb',
+    create: async ({ serdeKwargs } = {}) => MongoDBPersister.fromValues({ url, dbName, collectionName: scratch.collection(), serdeKwargs }),
+    connectAgain: async (persister) => MongoDBPersister.fromValues({ url, dbName: persister.dbName, collectionName: persister.collectionName }),
+    withCallerClient: async () => {
+      const client = new MongoClient(url);
+      return {
+        persister: new MongoDBPersister(client, { dbName, collectionName: scratch.collection() }),
+        clientStillWorks: () => answersPing(client),
+        closeClient: () => client.close(),
+      };
+    },
+    teardown: () => scratch.drop(),
+  };
+}
+
+if ('skip' in database) {
+  runPersisterConformance(api, { name: 'mongodb', skip: database.skip });
+} else {
+  afterAll(() => database.stop());
+  runPersisterConformance(api, mongoHarness(database.url));
+}

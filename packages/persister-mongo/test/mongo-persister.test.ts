@@ -1,0 +1,64 @@
+// Needs no server: argument and option checks that must reject before any I/O, and the option vocabulary.
+import { describe, expect, it } from 'vitest';
+import { InvalidIdentifierError, InvalidPersistArgumentError, State } from '@burr/core';
+import { MongoDBPersister } from '../src/index.js';
+
+describe('MongoDBPersister arguments (checked before any I/O)', () => {
+  // Nothing listens on port 1: were a check to reach the driver, the call
+  // would fail with a server-selection error instead of the typed one.
+  const unreachable = () => MongoDBPersister.fromValues({ url: 'mongodb://127.0.0.1:1', clientOptions: { serverSelectionTimeoutMS: 300 } });
+
+  it('rejects an app id or partition key passed as a query object', async () => {
+    await using persister = unreachable();
+    const injected = { $ne: null } as unknown as string;
+    await expect(persister.load(null, injected)).rejects.toBeInstanceOf(InvalidIdentifierError);
+    await expect(persister.load(injected, 'app')).rejects.toBeInstanceOf(InvalidPersistArgumentError);
+    await expect(persister.listAppIds(injected)).rejects.toBeInstanceOf(InvalidPersistArgumentError);
+    await expect(
+      persister.save({ appId: injected, sequenceId: 0, position: 'p', state: new State({}), status: 'completed' }),
+    ).rejects.toBeInstanceOf(InvalidIdentifierError);
+    await expect(
+      persister.save({ partitionKey: injected, appId: 'a', sequenceId: 0, position: 'p', state: new State({}), status: 'completed' }),
+    ).rejects.toBeInstanceOf(InvalidPersistArgumentError);
+  });
+
+  it('has Python Burr defaults for database and collection', async () => {
+    await using persister = unreachable();
+    expect([persister.dbName, persister.collectionName]).toEqual(['mydatabase', 'mystates']);
+  });
+
+  it('rejects unusable database and collection names', () => {
+    for (const dbName of ['', 'my.db', 'a/b', 'with space', 'dollar$', 'x'.repeat(64)]) {
+      expect(() => MongoDBPersister.fromValues({ dbName }), dbName).toThrow(InvalidIdentifierError);
+    }
+    for (const collectionName of ['', 'system.users', 'a$b', 'a..b', '.lead', 'nul\u0000']) {
+      expect(() => MongoDBPersister.fromValues({ collectionName }), collectionName).toThrow(InvalidIdentifierError);
+    }
+  });
+
+  it('fromConfig() checks option names and types', async () => {
+    expect(() => MongoDBPersister.fromConfig({ db_name: 'x' })).toThrow(/unknown option "db_name"/);
+    expect(() => MongoDBPersister.fromConfig({ dbName: 5 })).toThrow(InvalidPersistArgumentError);
+    await using persister = MongoDBPersister.fromConfig({ url: 'mongodb://127.0.0.1:1', dbName: 'burr', collectionName: 'steps', clientOptions: { appName: 'burr-test' } });
+    expect([persister.dbName, persister.collectionName]).toEqual(['burr', 'steps']);
+    expect(persister.client.options.appName).toBe('burr-test');
+  });
+
+  it('takes the connection string as url, or as uri (Python\'s name); both at once is an error', async () => {
+    const hostsOf = (persister: MongoDBPersister) => persister.client.options.hosts.map(String);
+    await using byUrl = MongoDBPersister.fromValues({ url: 'mongodb://127.0.0.1:1' });
+    await using byUri = MongoDBPersister.fromValues({ uri: 'mongodb://127.0.0.1:2' });
+    await using byConfig = MongoDBPersister.fromConfig({ uri: 'mongodb://127.0.0.1:3' });
+    await using byDefault = MongoDBPersister.fromValues();
+    expect([hostsOf(byUrl), hostsOf(byUri), hostsOf(byConfig), hostsOf(byDefault)]).toEqual([['127.0.0.1:1'], ['127.0.0.1:2'], ['127.0.0.1:3'], ['localhost:27017']]);
+    expect(() => MongoDBPersister.fromValues({ url: 'mongodb://a:1', uri: 'mongodb://b:1' })).toThrow(InvalidPersistArgumentError);
+    expect(() => MongoDBPersister.fromConfig({ url: 'mongodb://a:1', uri: 'mongodb://b:1' })).toThrow(/"url" or its Python name "uri", not both/);
+  });
+
+  it('client is a read-only getter: the persister keeps the client it was built with', async () => {
+    await using persister = MongoDBPersister.fromValues({ url: 'mongodb://127.0.0.1:1' });
+    const { client } = persister;
+    expect(() => Object.assign(persister, { client: undefined })).toThrow(TypeError);
+    expect(persister.client).toBe(client);
+  });
+});
