@@ -22,6 +22,7 @@ export interface BackendChoice {
 export const URL_ENV_VARIABLES: Readonly<Record<Exclude<BackendName, 'sqlite'>, readonly string[]>> = {
   libsql: ['LIBSQL_URL'],
   pg: ['BURR_PG_URL', 'DATABASE_URL'],
+  mysql: ['MYSQL_URL'],
   redis: ['REDIS_URL'],
   mongo: ['MONGODB_URL', 'MONGODB_URI'],
 };
@@ -40,7 +41,7 @@ const CONNECT_TIMEOUT_MS = 5000;
  * Opens the chosen persister; for `read-write`, runs `initialize()` (creating
  * the table, index or collection when missing). With `read-only` nothing is
  * created, and a store without the table reads as empty. Drivers are imported on
- * demand, so the default SQLite chat never loads the PostgreSQL, Redis or
+ * demand, so the default SQLite chat never loads the PostgreSQL, MySQL, Redis or
  * MongoDB clients.
  *
  * @param exampleDir - the example folder; default database files live in its `.burr/`.
@@ -118,6 +119,13 @@ function planBackend(
         open: async () => (await import('@burr/persister-pg')).PostgreSQLPersister.fromUrl(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS }),
       };
     }
+    case 'mysql': {
+      const url = requireUrl(choice, env, 'mysql', 'mysql://user:password@localhost:3306/dbname');
+      return {
+        where: `mysql ${redact(url)}`,
+        open: async () => (await import('@burr/persister-mysql')).MySQLPersister.fromUrl(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS }),
+      };
+    }
     case 'redis': {
       const url = requireUrl(choice, env, 'redis', 'redis://localhost:6379');
       return {
@@ -129,7 +137,7 @@ function planBackend(
       const uri = requireUrl(choice, env, 'mongo', 'mongodb://localhost:27017');
       return {
         where: `mongo ${redact(uri)}`,
-        open: async () => (await import('@burr/persister-mongo')).MongoDBPersister.fromValues({ uri, clientOptions: { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS } }),
+        open: async () => (await import('@burr/persister-mongo')).MongoDBPersister.fromValues({ url: uri, clientOptions: { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS } }),
       };
     }
   }
