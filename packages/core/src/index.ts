@@ -54,7 +54,17 @@ export {
   type StepKey,
 } from './persistence/validate.js';
 export { toSqlTimestamp, toIsoTimestamp, parseTimestamp, type SaveTime } from './persistence/timestamps.js';
-export { burrSqlStatements, BURR_SQL_COLUMNS, type BurrSqlDialect, type BurrSqlStatements } from './persistence/sql.js';
+export { burrSqlStatements, BURR_SQL_COLUMNS, DEFAULT_SQL_TABLE_NAME, type BurrSqlStatements } from './persistence/sql.js';
+export { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery, type SqlSchemaObject } from './persistence/sql-dialects.js';
+export {
+  SqlStatePersister,
+  validateSqlPersisterOptions,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  type SqlParam,
+  type SqlRowValues,
+  type SqlStatePersisterOptions,
+  type SqlPersisterIdentity,
+} from './persistence/sql-persister.js';
 export { storedRecordFromSqlRow, type BurrSqlRow } from './persistence/sql-row.js';
 export {
   ConnectionGuard,

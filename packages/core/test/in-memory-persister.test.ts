@@ -265,10 +265,20 @@ describe('InMemoryPersister serde kwargs', () => {
 describe('InMemoryPersister cleanup', () => {
   class CountingPersister extends InMemoryPersister {
     closed = 0;
-    protected override async closeOwnedResources(): Promise<void> {
+    constructor(owned = true) {
+      super();
+      if (owned) this.takeOwnershipOfClient();
+    }
+    protected override async closeClient(): Promise<void> {
       this.closed++;
     }
   }
+
+  it('cleanup() closes only a client the persister owns', async () => {
+    const borrowed = new CountingPersister(false);
+    await borrowed.cleanup();
+    expect(borrowed.closed).toBe(0);
+  });
 
   it('cleanup() is idempotent: resources close once however often it is called', async () => {
     const persister = new CountingPersister();

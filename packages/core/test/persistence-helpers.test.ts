@@ -128,7 +128,8 @@ describe('burrSqlStatements', () => {
     const pg = burrSqlStatements('postgres', 'burr_state', 'tenant_a');
     expect(pg.createSchema[0]).toContain('"tenant_a"."burr_state"');
     expect(pg.selectTableExists).toEqual({ sql: 'SELECT 1 WHERE to_regclass($1) IS NOT NULL', params: ['"tenant_a"."burr_state"'] });
-    expect(sqlite.selectTableExists.params).toEqual(['burr_state']);
+    expect(sqlite.selectTableExists.params).toEqual(['table', 'burr_state']);
+    expect(pg.selectAtKey).toContain('sequence_id = $3 AND position = $4');
     expect(pg.createSchema[0]).toContain('state JSONB NOT NULL');
     expect(pg.selectAtSequence).toContain('sequence_id = $3');
     expect(pg.selectLatest).toContain('state::text AS state');

@@ -31,7 +31,7 @@ class OneRowBackend extends RecordStatePersister {
   protected async findAppIds(): Promise<string[]> {
     return [];
   }
-  protected async closeOwnedResources(): Promise<void> {}
+  protected async closeClient(): Promise<void> {}
 }
 
 const row: StoredStateRecord = {

@@ -151,7 +151,7 @@ class RecordingBackend extends RecordStatePersister {
     this.calls.push('findAppIds');
     return [];
   }
-  protected async closeOwnedResources(): Promise<void> {}
+  protected async closeClient(): Promise<void> {}
 }
 
 describe('identifiers must be well-formed Unicode without NUL, checked before any I/O', () => {

@@ -182,6 +182,7 @@ export class RedisPersister extends RecordStatePersister {
     const persister = new RedisPersister(client, options);
     persister.#guard = guard;
     persister.#owned = client;
+    persister.takeOwnershipOfClient();
     return persister;
   }
 
@@ -250,7 +251,7 @@ export class RedisPersister extends RecordStatePersister {
     return [...new Set([...replyList(bySave), ...replyList(bySequence)])];
   }
 
-  protected async closeOwnedResources(): Promise<void> {
+  protected async closeClient(): Promise<void> {
     const owned = this.#owned;
     if (!owned) return;
     // A reconnect already under way opens its socket after this; destroying it then lets the process exit.

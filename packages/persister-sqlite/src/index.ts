@@ -4,4 +4,4 @@
  * Python Burr's `SQLitePersister`.
  */
 export { SQLitePersister, type SQLitePersisterOptions, type SQLitePersisterValues } from './sqlite-persister.js';
-export { DEFAULT_BUSY_TIMEOUT_MS } from './open-database.js';
+export { DEFAULT_BUSY_TIMEOUT_MS } from '@burr/core';

@@ -160,7 +160,7 @@ describe('errors', () => {
     const writer = SQLitePersister.fromValues({ dbPath });
     await writer.initialize();
     await writer.cleanup();
-    await using reader = SQLitePersister.fromValues({ dbPath, connectOptions: { readonly: true } });
+    await using reader = SQLitePersister.fromValues({ dbPath, clientOptions: { readonly: true } });
     const error = await reader.save(step()).catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(PersisterConflictError);
     expect(error).toMatchObject({ code: 'SQLITE_READONLY' });
@@ -186,14 +186,14 @@ describe('connections', () => {
 
   it('tunes the connection it opens: 5 s busy timeout, synchronous = NORMAL', async () => {
     await using persister = SQLitePersister.fromValues({ dbPath: freshPath() });
-    expect(persister.connection.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(persister.connection.pragma('synchronous', { simple: true })).toBe(1);
+    expect(persister.client.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(persister.client.pragma('synchronous', { simple: true })).toBe(1);
   });
 
-  it('passes connectOptions to better-sqlite3', async () => {
+  it('passes clientOptions to better-sqlite3', async () => {
     const executed: string[] = [];
-    await using persister = SQLitePersister.fromValues({ dbPath: freshPath(), connectOptions: { timeout: 1234, verbose: (sql) => executed.push(String(sql)) } });
-    expect(persister.connection.pragma('busy_timeout', { simple: true })).toBe(1234);
+    await using persister = SQLitePersister.fromValues({ dbPath: freshPath(), clientOptions: { timeout: 1234, verbose: (sql) => executed.push(String(sql)) } });
+    expect(persister.client.pragma('busy_timeout', { simple: true })).toBe(1234);
     await persister.initialize();
     expect(executed.some((sql) => sql.startsWith('CREATE TABLE IF NOT EXISTS "burr_state"'))).toBe(true);
   });
@@ -209,7 +209,7 @@ describe('connections', () => {
 
     const owning = SQLitePersister.fromValues({ dbPath: freshPath() });
     await owning.cleanup();
-    expect(owning.connection.open).toBe(false);
+    expect(owning.client.open).toBe(false);
   });
 
   it('two connections to one file see each other’s steps', async () => {

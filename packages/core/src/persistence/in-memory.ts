@@ -76,7 +76,7 @@ export class InMemoryPersister extends RecordStatePersister {
     return [...lastWrite.keys()].reverse();
   }
 
-  protected async closeOwnedResources(): Promise<void> {}
+  protected async closeClient(): Promise<void> {}
 }
 
 /** The map key of a step: its four key parts, unambiguously joined. */

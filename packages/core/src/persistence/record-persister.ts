@@ -52,13 +52,15 @@ export interface RecordStatePersisterOptions {
  * - `findRecord()`: latest step of an app = highest sequence id, ties broken
  *   by the greatest position; a given sequence id = the least position;
  * - `findAppIds()`: distinct app ids, most recently saved first;
- * - `closeOwnedResources()`: close what the persister opened, nothing else.
+ * - `closeClient()`: close the driver client; `cleanup()` calls it only when
+ *   the persister opened that client itself (see {@link RecordStatePersister.takeOwnershipOfClient}).
  */
 export abstract class RecordStatePersister implements BaseStatePersister {
   protected serdeKwargs: SerdeKwargs;
   /** How this backend stores NaN/Infinity; PostgreSQL overrides with `'reject'`. */
   protected readonly nonFiniteNumbers: EncodeStateOptions['nonFiniteNumbers'] = 'python';
   #schemaKnownToExist = false;
+  #ownsClient = false;
   #cleanup: Promise<void> | undefined;
 
   protected constructor(options: RecordStatePersisterOptions = {}) {
@@ -84,7 +86,22 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     const found = await this.findRecord({ partitionKey: key.partitionKey, appId: key.appId, sequenceId: key.sequenceId });
     return found !== null && found.position === key.position ? found : null;
   }
-  protected abstract closeOwnedResources(): Promise<void>;
+  /** Closes the driver client. Called once, by `cleanup()`, and only when the persister owns the client. */
+  protected abstract closeClient(): Promise<void>;
+
+  /**
+   * Marks the client as opened by this persister (a `fromValues()`-style
+   * factory calls it): `cleanup()` then closes it. A client passed to the
+   * constructor stays the caller's, and `cleanup()` leaves it open.
+   */
+  protected takeOwnershipOfClient(): void {
+    this.#ownsClient = true;
+  }
+
+  /** Whether `cleanup()` closes the client (the persister opened it). */
+  protected get ownsClient(): boolean {
+    return this.#ownsClient;
+  }
 
   async initialize(): Promise<void> {
     this.#assertOpen();
@@ -144,7 +161,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
   }
 
   cleanup(): Promise<void> {
-    this.#cleanup ??= this.closeOwnedResources();
+    this.#cleanup ??= this.#ownsClient ? this.closeClient() : Promise.resolve();
     return this.#cleanup;
   }
 
