@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 
 /** The storage backends the chatbot can use. */
-export const BACKENDS = ['sqlite', 'libsql', 'pg', 'redis', 'mongo'] as const;
+export const BACKENDS = ['sqlite', 'libsql', 'pg', 'mysql', 'redis', 'mongo'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 /** What the command line asked for. */
 export interface ChatOptions {
   backend: BackendName;
-  /** Connection URL for libsql/pg/redis/mongo (`--url`); env variables are read later, by the backend factory. */
+  /** Connection URL for libsql/pg/mysql/redis/mongo (`--url`); env variables are read later, by the backend factory. */
   url: string | undefined;
   /** Database file for sqlite/libsql (`--db`). */
   dbPath: string | undefined;
@@ -45,11 +45,11 @@ Conversations
   --at SEQUENCE_ID      ...from this step (default: its latest step)
 
 Storage (default: SQLite file examples/chatbot/.burr/chatbot.db)
-  --backend NAME        sqlite | libsql | pg | redis | mongo
+  --backend NAME        sqlite | libsql | pg | mysql | redis | mongo
   --db PATH             database file for sqlite and libsql
   --url URL             server URL; else from the environment:
                           libsql LIBSQL_URL (+ LIBSQL_AUTH_TOKEN), pg BURR_PG_URL or DATABASE_URL,
-                          redis REDIS_URL, mongo MONGODB_URL or MONGODB_URI
+                          mysql MYSQL_URL, redis REDIS_URL, mongo MONGODB_URL or MONGODB_URI
 
 Replies come from a deterministic offline bot, or from an OpenAI-compatible API
 when OPENAI_API_KEY is set (OPENAI_BASE_URL and OPENAI_MODEL optional).

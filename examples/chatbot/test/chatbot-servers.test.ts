@@ -1,10 +1,10 @@
 // The server backends, each against a real server: BURR_TEST_POSTGRES_URL,
-// BURR_TEST_REDIS_URL, BURR_TEST_MONGO_URL, else a Testcontainers container;
+// BURR_TEST_MYSQL_URL, BURR_TEST_REDIS_URL, BURR_TEST_MONGO_URL, else a Testcontainers container;
 // without either a backend's test is skipped with the reason in its title.
 // Each run uses a fresh partition key in the backend's default table,
 // namespace or collection (what a user gets), and leaves its few steps there.
 import { randomUUID } from 'node:crypto';
-import { provideMongo, providePostgres, provideRedis, startFreezableProxy, type ProvidedDatabase } from '@burr/testkit';
+import { provideMongo, provideMysql, providePostgres, provideRedis, startFreezableProxy, type ProvidedDatabase } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chatEnv, printedAppId, runChatbot, startChatbot } from './run-built-chatbot.js';
 
@@ -20,6 +20,7 @@ function printedResumeArgs(stdout: string): string[] {
 
 const servers: Array<[backend: string, database: ProvidedDatabase]> = [
   ['pg', await providePostgres()],
+  ['mysql', await provideMysql()],
   ['redis', await provideRedis()],
   ['mongo', await provideMongo()],
 ];
