@@ -6,7 +6,6 @@ import { LibSQLPersister } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
 const api = { describe, it, beforeAll, afterAll };
-const capabilities = { needsInitialize: true, positionsPerSequence: 'many', storesNonFiniteNumbers: true, storesNulCharacter: true } as const;
 
 /** Where each persister points, so connectAgain() can open another client on the same store. */
 const targets = new WeakMap<object, { url: string; tableName: string }>();
@@ -20,7 +19,6 @@ function open(url: string, tableName: string, serdeKwargs?: SerdeKwargs): LibSQL
 function harness(name: string, newStore: () => { url: string; tableName: string }, teardown: () => Promise<void>): PersisterHarness {
   return {
     name,
-    capabilities,
     create: async (options) => {
       const { url, tableName } = newStore();
       return open(url, tableName, options?.serdeKwargs);

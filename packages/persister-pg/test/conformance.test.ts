@@ -14,7 +14,7 @@ function postgresHarness(name: string, url: string, withSchema: boolean): Persis
   const cutter = connectionCutter(url);
   return {
     name,
-    capabilities: { needsInitialize: true, positionsPerSequence: 'many', storesNonFiniteNumbers: false, storesNulCharacter: false, preservesKeyOrder: false, storesLoneSurrogates: false, preservesNegativeZero: false },
+    capabilities: { storesNonFiniteNumbers: false, storesNulCharacter: false, preservesKeyOrder: false, storesLoneSurrogates: false, preservesNegativeZero: false },
     create: async (options) =>
       cutter.open((connectionOptions) => PostgreSQLPersister.fromUrl(url, { tableName: store.table(), schema, serdeKwargs: options?.serdeKwargs, connectionOptions })),
     connectAgain: async (persister) => cutter.open((connectionOptions) => PostgreSQLPersister.fromUrl(url, { tableName: persister.tableName, schema: persister.schema, connectionOptions })),

@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { uniqueName } from '@burr/testkit';
 import postgres from 'postgres';
 import type { PostgresClient } from '../src/index.js';
 
-/** A unique lower-case SQL name, e.g. `burr_t_1a2b3c4d`. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}_${randomBytes(4).toString('hex')}`;
-}
+export { serverAddress, uniqueName, urlAt } from '@burr/testkit';
 
 /** A client for test set-up and inspection, with notices silenced. */
 export function testClient(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): PostgresClient {
@@ -71,18 +68,4 @@ export function connectionCutter(url: string) {
       await admin?.end({ timeout: 5 });
     },
   };
-}
-
-/** Host and port a connection URL points at. */
-export function serverAddress(url: string, defaultPort: number): { host: string; port: number } {
-  const parsed = new URL(url);
-  return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || defaultPort) };
-}
-
-/** The same URL (credentials, database, options) pointed at another host and port, e.g. a proxy. */
-export function urlAt(url: string, address: { host: string; port: number }): string {
-  const parsed = new URL(url);
-  parsed.hostname = address.host;
-  parsed.port = String(address.port);
-  return parsed.toString();
 }

@@ -13,7 +13,7 @@ function redisHarness(url: string): PersisterHarness<RedisPersister> {
   const cutter = connectionCutter(url);
   return {
     name: 'redis',
-    capabilities: { needsInitialize: false, positionsPerSequence: 'one', storesNonFiniteNumbers: true, storesNulCharacter: true },
+    capabilities: { needsInitialize: false, positionsPerSequence: 'one' },
     create: (options) => cutter.open((clientOptions) => RedisPersister.fromUrl(url, { namespace: store.namespace(), serdeKwargs: options?.serdeKwargs, clientOptions })),
     connectAgain: (persister) => cutter.open((clientOptions) => RedisPersister.fromUrl(url, { namespace: persister.namespace, clientOptions })),
     withCallerClient: async () => {

@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { uniqueName } from '@burr/testkit';
 import { createClient } from 'redis';
+
+export { serverAddress, urlAt } from '@burr/testkit';
 
 /** A unique namespace, e.g. `burr_test_1a2b3c4d`. */
 export function uniqueNamespace(prefix = 'burr_test'): string {
-  return `${prefix}_${randomBytes(4).toString('hex')}`;
+  return uniqueName(prefix);
 }
 
 /** A connected client for set-up and inspection. */
@@ -78,18 +80,4 @@ export function connectionCutter(url: string) {
       await admin?.close();
     },
   };
-}
-
-/** Host and port a connection URL points at. */
-export function serverAddress(url: string, defaultPort: number): { host: string; port: number } {
-  const parsed = new URL(url);
-  return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || defaultPort) };
-}
-
-/** The same URL (credentials, database, options) pointed at another host and port, e.g. a proxy. */
-export function urlAt(url: string, address: { host: string; port: number }): string {
-  const parsed = new URL(url);
-  parsed.hostname = address.host;
-  parsed.port = String(address.port);
-  return parsed.toString();
 }

@@ -19,7 +19,6 @@ runPersisterConformance(
   { describe, it, beforeAll, afterAll },
   {
     name: 'sqlite',
-    capabilities: { needsInitialize: true, positionsPerSequence: 'many', storesNonFiniteNumbers: true, storesNulCharacter: true },
     create: async (options) => open(dir.path(`db-${databases++}.sqlite`), options?.serdeKwargs),
     connectAgain: async (persister) => open(dbPaths.get(persister)!),
     withCallerClient: async () => {

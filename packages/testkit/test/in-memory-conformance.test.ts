@@ -14,7 +14,6 @@ runPersisterConformance(
   { describe, it, beforeAll, afterAll },
   {
     name: 'in-memory',
-    capabilities: { needsInitialize: true, positionsPerSequence: 'many', storesNonFiniteNumbers: true, storesNulCharacter: true },
     create: async (options) => {
       const persister = open();
       if (options?.serdeKwargs) persister.setSerdeKwargs(options.serdeKwargs);
