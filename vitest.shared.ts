@@ -1,17 +1,27 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 import { SkipReporter } from './scripts/skip-reporter.js';
 
-const packageSources: Record<string, string> = {
-  '@burr/core': 'packages/core/src/index.ts',
-  '@burr/testkit': 'packages/testkit/src/index.ts',
-  '@burr/tracking': 'packages/tracking/src/index.ts',
-  '@burr/persister-sqlite': 'packages/persister-sqlite/src/index.ts',
-  '@burr/persister-libsql': 'packages/persister-libsql/src/index.ts',
-  '@burr/persister-pg': 'packages/persister-pg/src/index.ts',
-  '@burr/persister-redis': 'packages/persister-redis/src/index.ts',
-  '@burr/persister-mongo': 'packages/persister-mongo/src/index.ts',
-};
+const packagesDir = new URL('packages/', import.meta.url);
+
+/**
+ * Every workspace package under packages/ with a src/index.ts, by its
+ * package.json name, so a new package resolves to its sources in every test
+ * with no edit here.
+ */
+export function workspaceSources(): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const entry of readdirSync(packagesDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const manifest = new URL(`${entry.name}/package.json`, packagesDir);
+    const index = new URL(`${entry.name}/src/index.ts`, packagesDir);
+    if (!existsSync(manifest) || !existsSync(index)) continue;
+    const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown };
+    if (typeof name === 'string') sources.set(name, fileURLToPath(index));
+  }
+  return sources;
+}
 
 /**
  * Vitest config every package uses: workspace packages resolve to their
@@ -23,9 +33,9 @@ const packageSources: Record<string, string> = {
 export function burrVitestConfig(test: NonNullable<ViteUserConfig['test']> = {}): ViteUserConfig {
   return defineConfig({
     resolve: {
-      alias: Object.entries(packageSources).map(([name, file]) => ({
-        find: new RegExp(`^${name.replace('/', '\\/')}$`),
-        replacement: fileURLToPath(new URL(file, import.meta.url)),
+      alias: [...workspaceSources()].map(([name, file]) => ({
+        find: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
+        replacement: file,
       })),
     },
     test: { testTimeout: 30_000, hookTimeout: 120_000, reporters: ['default', new SkipReporter()], ...test },
