@@ -34,6 +34,8 @@ export interface SqlDialectSettings {
   statusColumnType: string;
   stateColumnType: string;
   createdAtColumnType: string;
+  /** Default of `created_at` when a row is written without one. Default `CURRENT_TIMESTAMP`. */
+  createdAtDefault?: string;
   /** `IF NOT EXISTS` in `CREATE INDEX` (a dialect without it relies on {@link SqlDialectSettings.checkBeforeCreate}). */
   createIndexIfNotExists: boolean;
   /**
@@ -116,6 +118,8 @@ const mysql: SqlDialectSettings = {
   statusColumnType: 'VARCHAR(32) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
   stateColumnType: 'LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
   createdAtColumnType: 'DATETIME(6)',
+  // MySQL wants the same fractional precision in the type and its default.
+  createdAtDefault: 'CURRENT_TIMESTAMP(6)',
   // MySQL has no CREATE INDEX IF NOT EXISTS (MariaDB has).
   createIndexIfNotExists: false,
   checkBeforeCreate: true,

@@ -65,7 +65,7 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
         position ${key} NOT NULL,
         status ${settings.statusColumnType} NOT NULL,
         state ${settings.stateColumnType} NOT NULL,
-        created_at ${settings.createdAtColumnType} DEFAULT CURRENT_TIMESTAMP,
+        created_at ${settings.createdAtColumnType} DEFAULT ${settings.createdAtDefault ?? 'CURRENT_TIMESTAMP'},
         PRIMARY KEY (partition_key, app_id, sequence_id, position)
       )`,
       `${createIndex} ${createdAtIndex} ON ${table} (created_at)`,
