@@ -60,7 +60,7 @@ describe.runIf(existsSync('/proc/self/fd'))('LibSQLPersister on a local file: cl
   afterAll(() => files.remove());
   const openDescriptors = () => readdirSync('/proc/self/fd').length;
 
-  it('30 build/initialize/save/load/cleanup cycles leave no descriptor behind', async () => {
+  it('20 build/initialize/save/load/cleanup cycles leave no descriptor behind', async () => {
     const url = files.url('cycles.db');
     const cycle = async (sequenceId: number) => {
       const persister = LibSQLPersister.fromValues({ url });
@@ -71,8 +71,9 @@ describe.runIf(existsSync('/proc/self/fd'))('LibSQLPersister on a local file: cl
     };
     await cycle(0);
     const before = openDescriptors();
-    for (let i = 1; i <= 30; i++) await cycle(i);
+    for (let i = 1; i <= 20; i++) await cycle(i);
     // Without the release each cycle left three (database, -wal, -shm) until a garbage collection.
     expect(openDescriptors() - before).toBeLessThan(5);
-  });
+    // Each cleanup() runs a full garbage collection: slow on a loaded machine, so a generous limit.
+  }, 180_000);
 });
