@@ -42,7 +42,7 @@ export interface MySQLPersisterOptions extends SqlStatePersisterOptions, Connect
 /** Options of {@link MySQLPersister.fromUrl}. */
 export interface MySQLPersisterUrlOptions extends MySQLPersisterOptions {
   /** Any other mysql2 pool option. */
-  connectionOptions?: MySqlPoolOptions;
+  clientOptions?: MySqlPoolOptions;
 }
 
 /** Arguments of {@link MySQLPersister.fromValues}. */
@@ -64,7 +64,7 @@ const CONFIG_SCHEMA = {
   port: { type: 'number' },
   tableName: { type: 'string' },
   serdeKwargs: { type: 'object' },
-  connectionOptions: { type: 'object' },
+  clientOptions: { type: 'object' },
   connectTimeoutMs: { type: 'number' },
   operationTimeoutMs: { type: 'number' },
 } as const;
@@ -126,8 +126,8 @@ export class MySQLPersister extends SqlStatePersister {
    * a missing connection target throw `InvalidPersistArgumentError`.
    */
   static fromConfig(config: Readonly<Record<string, unknown>>): MySQLPersister {
-    const { url, dbName, user, password, host, port, connectionOptions, ...options } = readPersisterConfig(IDENTITY.persister, config, CONFIG_SCHEMA);
-    const withConnection = { ...options, connectionOptions: connectionOptions as MySqlPoolOptions | undefined };
+    const { url, dbName, user, password, host, port, clientOptions, ...options } = readPersisterConfig(IDENTITY.persister, config, CONFIG_SCHEMA);
+    const withConnection = { ...options, clientOptions: clientOptions as MySqlPoolOptions | undefined };
     if (url !== undefined) {
       if ([dbName, user, password, host, port].some((value) => value !== undefined)) {
         throw new InvalidPersistArgumentError('MySQLPersister.fromConfig(): give either "url" or dbName/user/password/host/port, not both');
@@ -144,7 +144,7 @@ export class MySQLPersister extends SqlStatePersister {
     // Validate names and timeouts before connecting, so a bad one leaks no pool.
     validateSqlPersisterOptions(IDENTITY, options);
     const { connectTimeoutMs } = readConnectionTimeouts(IDENTITY.persister, options);
-    const pool = mysql.createPool({ connectTimeout: connectTimeoutMs, ...options.connectionOptions, ...target });
+    const pool = mysql.createPool({ connectTimeout: connectTimeoutMs, ...options.clientOptions, ...target });
     const persister = new MySQLPersister(pool, options);
     persister.takeOwnershipOfClient();
     return persister;

@@ -75,7 +75,7 @@ if ('skip' in database) {
   });
 
   const initialized = async (options: { operationTimeoutMs?: number } = {}) => {
-    const persister = MySQLPersister.fromUrl(url, { tableName: store.table(), connectionOptions: { connectionLimit: 1 }, ...options });
+    const persister = MySQLPersister.fromUrl(url, { tableName: store.table(), clientOptions: { connectionLimit: 1 }, ...options });
     await persister.initialize();
     return persister;
   };
