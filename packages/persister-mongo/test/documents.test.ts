@@ -5,14 +5,12 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeState,
   DeserializationError,
-  InvalidIdentifierError,
   InvalidPersistArgumentError,
   parseTimestamp,
-  State,
   StateTooLargeError,
   type StateRecord,
 } from '@burr/core';
-import { documentBytes, fromDocument, MAX_DOCUMENT_BYTES, MongoDBPersister, toDocument } from '../src/index.js';
+import { documentBytes, fromDocument, MAX_DOCUMENT_BYTES, toDocument } from '../src/index.js';
 import { assertDocumentFits, partitionFilter, stepFilter, stepSort } from '../src/documents.js';
 import { hasStepKeyIndex, STEP_KEY_INDEX } from '../src/indexes.js';
 
