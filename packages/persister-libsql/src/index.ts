@@ -3,9 +3,5 @@
  * libSQL / Turso state persister for Burr (`@libsql/client`), in the table
  * format of Python Burr's `SQLitePersister`.
  */
-export {
-  LibSQLPersister,
-  DEFAULT_BUSY_TIMEOUT_MS,
-  type LibSQLPersisterOptions,
-  type LibSQLPersisterValues,
-} from './libsql-persister.js';
+export { LibSQLPersister, type LibSQLPersisterOptions, type LibSQLPersisterValues } from './libsql-persister.js';
+export { DEFAULT_BUSY_TIMEOUT_MS } from '@burr/core';

@@ -1,29 +1,22 @@
 import { createClient, type Client, type Config, type InStatement } from '@libsql/client';
 import {
   ConnectionGuard,
+  DEFAULT_BUSY_TIMEOUT_MS,
   InvalidPersistArgumentError,
-  PersisterNotInitializedError,
-  RecordStatePersister,
+  SqlStatePersister,
   addressOf,
-  burrSqlStatements,
   readConnectionTimeouts,
   readPersisterConfig,
-  storedRecordFromSqlRow,
-  toSqlTimestamp,
-  type BurrSqlStatements,
+  validateSqlPersisterOptions,
   type ConnectionTimeoutOptions,
   type ConnectionTimeouts,
-  type RecordQuery,
-  type RecordStatePersisterOptions,
-  type SerdeKwargs,
-  type StateRecord,
-  type StoredStateRecord,
+  type SqlParam,
+  type SqlPersisterIdentity,
+  type SqlRowValues,
+  type SqlStatePersisterOptions,
 } from '@burr/core';
 import { isMissingTable, isPrimaryKeyViolation, libsqlFaultReason } from './libsql-errors.js';
 import { collectReleasedHandles } from './release-handles.js';
-
-/** How long a local `file:` connection waits for another one's write lock before failing with SQLITE_BUSY. */
-export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Options of the {@link LibSQLPersister} constructor. For a remote database
@@ -33,20 +26,14 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
  * refused or dropped connection reject with `PersisterUnavailableError`. Local
  * files wait for locks on the busy timeout instead.
  */
-export interface LibSQLPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions {
-  /** Table holding the steps; lower-case letters, digits and `_`. Default `burr_state`, as in Python Burr. */
-  tableName?: string;
-}
+export interface LibSQLPersisterOptions extends SqlStatePersisterOptions, ConnectionTimeoutOptions {}
 
 /** Arguments of {@link LibSQLPersister.fromValues} and keys of {@link LibSQLPersister.fromConfig}. */
-export interface LibSQLPersisterValues extends ConnectionTimeoutOptions {
+export interface LibSQLPersisterValues extends LibSQLPersisterOptions {
   /** `file:path.db`, `:memory:`, `libsql://…`, `http(s)://…` or `ws(s)://…`. */
   url: string;
   /** Token for a remote database (Turso). */
   authToken?: string;
-  /** Default `burr_state`. */
-  tableName?: string;
-  serdeKwargs?: SerdeKwargs;
   /** Any other `createClient()` option (`intMode`, `tls`, `concurrency`, `timeout`…). */
   clientOptions?: Omit<Config, 'url' | 'authToken'>;
 }
@@ -61,6 +48,8 @@ const CONFIG_SCHEMA = {
   operationTimeoutMs: { type: 'number' },
 } as const;
 
+const IDENTITY: SqlPersisterIdentity = { persister: 'LibSQLPersister', dialect: 'sqlite' };
+
 /**
  * Saves and loads Burr application state in libSQL / Turso through
  * `@libsql/client`, in the table format of Python Burr's `SQLitePersister`
@@ -73,23 +62,17 @@ const CONFIG_SCHEMA = {
  * await persister.initialize();
  * ```
  */
-export class LibSQLPersister extends RecordStatePersister {
-  /** The table holding the steps. */
-  readonly tableName: string;
+export class LibSQLPersister extends SqlStatePersister {
   readonly #client: Client;
-  readonly #sql: BurrSqlStatements;
   /** Deadlines and fault translation for a remote database; `undefined` for a local file or `:memory:`. */
   #guard: ConnectionGuard | undefined;
-  #ownsClient = false;
 
   /**
    * A persister on a client the caller created and keeps: `cleanup()` leaves
    * it open. Throws `InvalidIdentifierError` for an unsafe table name.
    */
   constructor(client: Client, options: LibSQLPersisterOptions = {}) {
-    super(options);
-    this.tableName = options.tableName ?? 'burr_state';
-    this.#sql = burrSqlStatements('sqlite', this.tableName);
+    super(IDENTITY, options);
     this.#client = client;
     const timeouts = readConnectionTimeouts('LibSQLPersister', options);
     // A client does not tell its URL: `fromValues()` puts the real host:port in.
@@ -106,8 +89,7 @@ export class LibSQLPersister extends RecordStatePersister {
    * returns a persister that owns it: `cleanup()` closes it.
    */
   static fromValues(values: LibSQLPersisterValues): LibSQLPersister {
-    // Validate the table name before connecting, so a bad name leaks no client.
-    burrSqlStatements('sqlite', values.tableName ?? 'burr_state');
+    validateSqlPersisterOptions(IDENTITY, values);
     if (typeof values.url !== 'string' || values.url.length === 0) {
       throw new InvalidPersistArgumentError(`url must be a non-empty string (file:…, :memory:, libsql://…, http(s)://…), got ${JSON.stringify(values.url)}`);
     }
@@ -121,7 +103,7 @@ export class LibSQLPersister extends RecordStatePersister {
       authToken: values.authToken,
     });
     const persister = new LibSQLPersister(client, values);
-    persister.#ownsClient = true;
+    persister.takeOwnershipOfClient();
     if (persister.#guard) persister.#guard = remoteGuard(remoteAddress(values.url), persister.#guard.timeouts);
     return persister;
   }
@@ -135,67 +117,38 @@ export class LibSQLPersister extends RecordStatePersister {
     return LibSQLPersister.fromValues({ ...values, clientOptions: values.clientOptions as LibSQLPersisterValues['clientOptions'] });
   }
 
-  protected describe(): string {
-    return `LibSQLPersister(${JSON.stringify(this.tableName)})`;
-  }
-
-  protected async createSchema(): Promise<void> {
+  protected override async createSchema(): Promise<void> {
     // A local file this persister opened is switched to WAL (a property of the file) so readers do not block the writer.
-    if (this.#ownsClient && this.#client.protocol === 'file') await this.#execute('PRAGMA journal_mode = WAL');
+    if (this.ownsClient && this.#client.protocol === 'file') await this.execute('PRAGMA journal_mode = WAL', []);
     // Each statement is IF NOT EXISTS: on a table Python Burr made, only missing indexes are added.
-    for (const statement of this.#sql.createSchema) await this.#execute(statement);
+    await super.createSchema();
   }
 
-  protected async schemaExists(): Promise<boolean> {
-    const { sql, params } = this.#sql.selectTableExists;
-    const result = await this.#execute({ sql, args: params });
-    return result.rows.length > 0;
+  protected async execute(sql: string, params: readonly SqlParam[]): Promise<void> {
+    await this.#run({ sql, args: [...params] });
   }
 
-  protected async insertRecord(record: StateRecord): Promise<void> {
-    const args = [record.partitionKey, record.appId, record.sequenceId, record.position, record.status, record.state, toSqlTimestamp(record.createdAt, record.createdAtMicros)];
-    try {
-      await this.#execute({ sql: this.#sql.insert, args });
-    } catch (error) {
-      if (isPrimaryKeyViolation(error)) throw this.conflict(record, error);
-      throw error;
-    }
+  protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {
+    return (await this.#run({ sql, args: [...params] })).rows;
   }
 
-  protected async findRecord(query: RecordQuery): Promise<StoredStateRecord | null> {
-    const statement: InStatement =
-      query.sequenceId === null
-        ? { sql: this.#sql.selectLatest, args: [query.partitionKey, query.appId] }
-        : { sql: this.#sql.selectAtSequence, args: [query.partitionKey, query.appId, query.sequenceId] };
-    const [row] = await this.#query(statement);
-    return row ? storedRecordFromSqlRow(row) : null;
+  protected isUniqueViolation(error: unknown): boolean {
+    return isPrimaryKeyViolation(error);
   }
 
-  protected async findAppIds(partitionKey: string): Promise<string[]> {
-    const rows = await this.#query({ sql: this.#sql.selectAppIds, args: [partitionKey] });
-    return rows.map((row) => String(row.app_id));
+  protected isMissingTable(error: unknown): boolean {
+    return isMissingTable(error);
   }
 
-  protected async closeOwnedResources(): Promise<void> {
-    if (!this.#ownsClient) return;
+  protected async closeClient(): Promise<void> {
     this.#client.close();
     // Native statements of a local file keep its descriptors open until collected.
     if (this.#client.protocol === 'file') await collectReleasedHandles();
   }
 
   /** One statement, under the remote deadline when there is one. */
-  #execute(statement: InStatement) {
+  #run(statement: InStatement) {
     return this.#guard ? this.#guard.run(() => this.#client.execute(statement)) : this.#client.execute(statement);
-  }
-
-  /** Runs a read; a missing table means `initialize()` never ran. */
-  async #query(statement: InStatement) {
-    try {
-      return (await this.#execute(statement)).rows;
-    } catch (error) {
-      if (isMissingTable(error)) throw new PersisterNotInitializedError(this.describe(), `table ${JSON.stringify(this.tableName)} does not exist`);
-      throw error;
-    }
   }
 }
 

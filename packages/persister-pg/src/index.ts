@@ -8,7 +8,7 @@ export {
   PostgreSQLPersister,
   CLOSE_TIMEOUT_SECONDS,
   type PostgresClient,
-  type PostgresConnectionOptions,
+  type PostgresClientOptions,
   type PostgreSQLPersisterOptions,
   type PostgreSQLPersisterUrlOptions,
   type PostgreSQLPersisterValues,

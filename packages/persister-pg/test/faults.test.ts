@@ -75,7 +75,7 @@ if ('skip' in database) {
   /** A persister whose connections carry `application_name`, so tests can find and cut exactly them. */
   const tagged = async (options: { operationTimeoutMs?: number } = {}) => {
     const applicationName = uniqueName('burr_fault');
-    const persister = PostgreSQLPersister.fromUrl(url, { tableName: store.table(), connectionOptions: { connection: { application_name: applicationName } }, ...options });
+    const persister = PostgreSQLPersister.fromUrl(url, { tableName: store.table(), clientOptions: { connection: { application_name: applicationName } }, ...options });
     await persister.initialize();
     return { persister, applicationName };
   };

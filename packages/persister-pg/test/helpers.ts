@@ -50,7 +50,7 @@ export function connectionCutter(url: string) {
   let admin: PostgresClient | undefined;
   return {
     /** Calls `create` with connection options carrying a fresh application name, and remembers it for `persister`. */
-    open<P extends object>(create: (connectionOptions: postgres.Options<Record<string, postgres.PostgresType>>) => P): P {
+    open<P extends object>(create: (clientOptions: postgres.Options<Record<string, postgres.PostgresType>>) => P): P {
       const name = uniqueName('burr_cut');
       const persister = create({ connection: { application_name: name } });
       names.set(persister, name);

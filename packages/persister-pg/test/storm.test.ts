@@ -32,7 +32,7 @@ if ('skip' in database) {
       process.on('unhandledRejection', onUnhandled);
       const applicationName = uniqueName('burr_storm');
       const tableName = store.table();
-      await using persister = PostgreSQLPersister.fromUrl(url, { tableName, connectionOptions: { connection: { application_name: applicationName } } });
+      await using persister = PostgreSQLPersister.fromUrl(url, { tableName, clientOptions: { connection: { application_name: applicationName } } });
       await persister.initialize();
       const counter = action({ reads: ['count'], writes: ['count'], run: (state) => state.update({ count: (state.get('count') as number) + 1 }) });
       const app = await new ApplicationBuilder()
@@ -69,9 +69,19 @@ if ('skip' in database) {
         storming = false;
         await storm;
       }
-      // Calm again: the same application carries on.
-      for (let i = 0; i < 3; i++) await app.step();
-      steps += 3;
+      // Calm again: the same application carries on. A backend terminated in the storm's last moments may fail one
+      // more call on its pooled connection (a typed error, then a reconnect), so a few such failures are allowed.
+      let calmSteps = 0;
+      for (let attempt = 0; calmSteps < 3 && attempt < 20; attempt++) {
+        try {
+          await app.step();
+          calmSteps += 1;
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+      expect(calmSteps).toBe(3);
+      steps += calmSteps;
       await new Promise((resolve) => setTimeout(resolve, 100));
       process.off('unhandledRejection', onUnhandled);
 

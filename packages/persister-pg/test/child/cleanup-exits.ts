@@ -9,7 +9,7 @@ const persister = PostgreSQLPersister.fromUrl(url, { tableName });
 await persister.initialize();
 await persister.save({ partitionKey: null, appId: 'child', sequenceId: 0, position: 'a', state: new State({ n: 1 }), status: 'completed' });
 if (scenario === 'after-cut') {
-  const [row] = await persister.sql`SELECT pg_backend_pid() AS pid`;
+  const [row] = await persister.client`SELECT pg_backend_pid() AS pid`;
   const pid = Number(row?.pid);
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   await admin`SELECT pg_terminate_backend(${pid})`;
