@@ -18,7 +18,9 @@ export function workspaceSources(): Map<string, string> {
     const index = new URL(`${entry.name}/src/index.ts`, packagesDir);
     if (!existsSync(manifest) || !existsSync(index)) continue;
     const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown };
-    if (typeof name === 'string') sources.set(name, fileURLToPath(index));
+    // docs/tsconfig.json maps @burr/* to packages/*/src/index.ts, which holds only while folder and name agree.
+    if (name !== `@burr/${entry.name}`) throw new Error(`packages/${entry.name}/package.json is named ${JSON.stringify(name)}; name it "@burr/${entry.name}"`);
+    sources.set(name, fileURLToPath(index));
   }
   return sources;
 }
