@@ -4,7 +4,6 @@ import {
   InvalidIdentifierError,
   InvalidPersistArgumentError,
   PersisterConflictError,
-  PersisterNotInitializedError,
   State,
 } from '@burr/core';
 import { sampleStep } from '@burr/testkit';
@@ -143,12 +142,6 @@ describe('errors', () => {
     expect(isPrimaryKeyViolation({ ...unique, extendedCode: 'SQLITE_CONSTRAINT_UNIQUE' })).toBe(false);
     expect(isPrimaryKeyViolation({ code: 'SQLITE_BUSY', message: 'database is locked' })).toBe(false);
     expect(isPrimaryKeyViolation(null)).toBe(false);
-  });
-
-  it('load() and listAppIds() before initialize() throw PersisterNotInitializedError', async () => {
-    await using persister = LibSQLPersister.fromValues({ url: ':memory:' });
-    await expect(persister.load(null, 'app')).rejects.toThrow(PersisterNotInitializedError);
-    await expect(persister.listAppIds(null)).rejects.toThrow(/not initialized \(table "burr_state" does not exist\)/);
   });
 });
 

@@ -1,8 +1,7 @@
 // Needs Redis: BURR_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379), else a Testcontainers
 // container; without either every group is registered as skipped with the reason.
-import { createServer } from 'node:net';
 import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictError, State } from '@burr/core';
-import { provideRedis, sampleStep } from '@burr/testkit';
+import { closedPort, provideRedis, sampleStep } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
 import { scratch, testClient, uniqueNamespace } from './helpers.js';
@@ -10,15 +9,6 @@ import { scratch, testClient, uniqueNamespace } from './helpers.js';
 const database = await provideRedis();
 
 const step = sampleStep;
-
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 if ('skip' in database) {
   describe.skip(`RedisPersister [skipped: ${database.skip}]`, () => {

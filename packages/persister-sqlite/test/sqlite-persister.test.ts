@@ -4,7 +4,6 @@ import {
   InvalidIdentifierError,
   InvalidPersistArgumentError,
   PersisterConflictError,
-  PersisterNotInitializedError,
   State,
 } from '@burr/core';
 import { sampleStep } from '@burr/testkit';
@@ -164,12 +163,6 @@ describe('errors', () => {
     const error = await reader.save(step()).catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(PersisterConflictError);
     expect(error).toMatchObject({ code: 'SQLITE_READONLY' });
-  });
-
-  it('load() and listAppIds() before initialize() throw PersisterNotInitializedError', async () => {
-    await using persister = SQLitePersister.fromValues({ dbPath: ':memory:' });
-    await expect(persister.load(null, 'app')).rejects.toThrow(PersisterNotInitializedError);
-    await expect(persister.listAppIds(null)).rejects.toThrow(/not initialized \(table "burr_state" does not exist\)/);
   });
 });
 

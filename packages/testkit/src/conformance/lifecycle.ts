@@ -24,6 +24,13 @@ export function lifecycleCases({ api, harness, capabilities, fresh, uninitialize
         PersisterNotInitializedError,
       );
     });
+
+    it('load() and listAppIds() before initialize() throw PersisterNotInitializedError saying what is missing', async () => {
+      const persister = await uninitialized();
+      await assert.rejects(persister.load(null, 'a'), PersisterNotInitializedError);
+      await assert.rejects(persister.load('p', 'a', 0), PersisterNotInitializedError);
+      await assert.rejects(persister.listAppIds(null), (error: unknown) => error instanceof PersisterNotInitializedError && /not initialized/.test(error.message));
+    });
   } else {
     it('needs no schema: isInitialized() is true and saves work without initialize()', async () => {
       const persister = await uninitialized();
