@@ -313,6 +313,19 @@ if ('skip' in database) {
       expect((await persister.load('p', 'app'))?.state.get('count')).toBe(1);
     });
 
+    it('an identical re-save of a position that is not the least at its sequence id succeeds; other content still conflicts', async () => {
+      const persister = await fresh();
+      await persister.save(step({ position: 'a', state: new State({ at: 'a' }) }));
+      await persister.save(step({ position: 'b', state: new State({ at: 'b' }) }));
+      await persister.save(step({ position: 'b', state: new State({ at: 'b' }) }));
+      await expect(persister.save(step({ position: 'b', state: new State({ at: 'changed' }) }))).rejects.toBeInstanceOf(PersisterConflictError);
+      const rows = await persister.client.unsafe(`SELECT position, state->>'at' AS at FROM ${persister.tableName} ORDER BY position`);
+      expect(rows.map((row) => [row.position, row.at])).toEqual([
+        ['a', 'a'],
+        ['b', 'b'],
+      ]);
+    });
+
     it('other server errors propagate unchanged (a CHECK constraint added to the table)', async () => {
       const persister = await fresh();
       await admin.unsafe(`ALTER TABLE "${persister.tableName}" ADD CONSTRAINT no_x CHECK (app_id <> 'x')`);

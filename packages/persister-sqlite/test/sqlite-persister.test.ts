@@ -154,6 +154,20 @@ describe('errors', () => {
     expect((await persister.load('p', 'app'))?.state.get('count')).toBe(1);
   });
 
+  it('an identical re-save of a position that is not the least at its sequence id succeeds; other content still conflicts', async () => {
+    await using persister = SQLitePersister.fromValues({ dbPath: ':memory:' });
+    await persister.initialize();
+    await persister.save(step({ position: 'a', state: new State({ at: 'a' }) }));
+    await persister.save(step({ position: 'b', state: new State({ at: 'b' }) }));
+    await persister.save(step({ position: 'b', state: new State({ at: 'b' }) }));
+    await expect(persister.save(step({ position: 'b', state: new State({ at: 'changed' }) }))).rejects.toBeInstanceOf(PersisterConflictError);
+    const rows = persister.client.prepare('SELECT position, state FROM burr_state ORDER BY position').all();
+    expect(rows).toEqual([
+      { position: 'a', state: JSON.stringify({ at: 'a' }) },
+      { position: 'b', state: JSON.stringify({ at: 'b' }) },
+    ]);
+  });
+
   it('other database errors propagate unchanged (a read-only connection)', async () => {
     const dbPath = freshPath();
     const writer = SQLitePersister.fromValues({ dbPath });
