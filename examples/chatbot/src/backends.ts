@@ -93,7 +93,7 @@ function planBackend(
         open: async () => {
           if (readOnly && !existsSync(dbPath)) return emptyStore();
           const { SQLitePersister } = await import('@burr/persister-sqlite');
-          return SQLitePersister.fromValues({ dbPath, ...(readOnly ? { connectOptions: { readonly: true, fileMustExist: true } } : {}) });
+          return SQLitePersister.fromValues({ dbPath, ...(readOnly ? { clientOptions: { readonly: true, fileMustExist: true } } : {}) });
         },
       };
     }

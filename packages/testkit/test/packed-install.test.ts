@@ -98,7 +98,7 @@ const TYPED_USE = `
 export async function latestCount(dbPath: string): Promise<number | null> {
   const persister: BaseStatePersister = SQLitePersister.fromValues({ dbPath, tableName: 'burr_state' });
   const sqlite = SQLitePersister.fromValues({ dbPath });
-  const mode: unknown = sqlite.connection.pragma('journal_mode', { simple: true });
+  const mode: unknown = sqlite.client.pragma('journal_mode', { simple: true });
   const saved: PersistedStateData | null = await persister.load('user', 'counter-app');
   await sqlite.cleanup();
   return mode === undefined || saved === null ? null : (saved.state.get('count') as number);
