@@ -1,9 +1,9 @@
 /** Command-line flags: `--quick`, `--only sqlite,pg`, `--out DIR`. */
 
-export const BACKEND_IDS = ['sqlite', 'libsql', 'pg', 'redis', 'mongo'] as const;
+export const BACKEND_IDS = ['sqlite', 'libsql', 'pg', 'mysql', 'redis', 'mongo'] as const;
 export type BackendId = (typeof BACKEND_IDS)[number];
 
-const ALIASES: Record<string, BackendId> = { postgres: 'pg', postgresql: 'pg', mongodb: 'mongo', sqlite3: 'sqlite' };
+const ALIASES: Record<string, BackendId> = { postgres: 'pg', postgresql: 'pg', mongodb: 'mongo', sqlite3: 'sqlite', mariadb: 'mysql' };
 
 export interface CliOptions {
   quick: boolean;
@@ -14,7 +14,7 @@ export interface CliOptions {
   noRunner: boolean;
 }
 
-export const USAGE = `Usage: pnpm bench [--quick] [--only sqlite,libsql,pg,redis,mongo] [--out DIR] [--no-runner]
+export const USAGE = `Usage: pnpm bench [--quick] [--only sqlite,libsql,pg,mysql,redis,mongo] [--out DIR] [--no-runner]
   --quick      shorter time budgets, one chatbot run, 100k stored rows instead of 1M
   --only LIST  run only these backends (comma-separated)
   --out DIR    write latest.md / latest.json there (default bench/results, or bench/results/partial.tmp

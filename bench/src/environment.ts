@@ -52,6 +52,7 @@ export const REPORTED_PACKAGES = [
   'better-sqlite3',
   '@libsql/client',
   'postgres',
+  'mysql2',
   'redis',
   'mongodb',
   '@langchain/langgraph-checkpoint',

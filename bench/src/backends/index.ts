@@ -15,6 +15,7 @@ export const BACKENDS: readonly BackendEntry[] = [
   { id: 'sqlite', label: 'SQLite', load: async () => (await import('./sqlite.js')).sqliteBackend },
   { id: 'libsql', label: 'libSQL', load: async () => (await import('./libsql.js')).libsqlBackend },
   { id: 'pg', label: 'PostgreSQL', load: async () => (await import('./postgres.js')).postgresBackend },
+  { id: 'mysql', label: 'MySQL', load: async () => (await import('./mysql.js')).mysqlBackend },
   { id: 'redis', label: 'Redis', load: async () => (await import('./redis.js')).redisBackend },
   { id: 'mongo', label: 'MongoDB', load: async () => (await import('./mongo.js')).mongoBackend },
 ];
