@@ -14,6 +14,7 @@ function mongoHarness(url: string): PersisterHarness<MongoDBPersister> {
   const { dbName } = scratch;
   return {
     name: 'mongodb',
+    capabilities: { readsBeforeInitialize: 'empty' },
     create: async ({ serdeKwargs } = {}) => MongoDBPersister.fromValues({ url, dbName, collectionName: scratch.collection(), serdeKwargs }),
     connectAgain: async (persister) => MongoDBPersister.fromValues({ url, dbName: persister.dbName, collectionName: persister.collectionName }),
     withCallerClient: async () => {

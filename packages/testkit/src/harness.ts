@@ -34,6 +34,13 @@ export interface PersisterCapabilities {
    */
   needsInitialize?: boolean;
   /**
+   * What `load()` and `listAppIds()` do before `initialize()` on a store that
+   * needs it. Default `'throw'`: `PersisterNotInitializedError` (a SQL table
+   * that does not exist). `'empty'`: they find nothing (`null`, `[]`), for
+   * stores that create their collection on first write (MongoDB, memory).
+   */
+  readsBeforeInitialize?: 'throw' | 'empty';
+  /**
    * Default `'many'` (SQL, MongoDB, memory): two positions may share a sequence id.
    * `'one'` (Redis, whose key has no position): the second is a conflict.
    */
@@ -59,6 +66,7 @@ export interface PersisterCapabilities {
 /** The defaults of {@link PersisterCapabilities}, for fields a harness leaves out. */
 export const DEFAULT_CAPABILITIES: Readonly<Required<PersisterCapabilities>> = Object.freeze({
   needsInitialize: true,
+  readsBeforeInitialize: 'throw',
   positionsPerSequence: 'many',
   storesNonFiniteNumbers: true,
   storesNulCharacter: true,

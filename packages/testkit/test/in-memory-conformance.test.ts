@@ -14,6 +14,7 @@ runPersisterConformance(
   { describe, it, beforeAll, afterAll },
   {
     name: 'in-memory',
+    capabilities: { readsBeforeInitialize: 'empty' },
     create: async (options) => {
       const persister = open();
       if (options?.serdeKwargs) persister.setSerdeKwargs(options.serdeKwargs);

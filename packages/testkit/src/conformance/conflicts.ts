@@ -87,6 +87,21 @@ export function conflictCases({ api, capabilities, fresh, again }: SuiteContext)
     }
   });
 
+  if (capabilities.positionsPerSequence === 'many') {
+    it('an identical re-save of a position that is not the least at its sequence id succeeds; other content there still conflicts', async () => {
+      const persister = await fresh();
+      const appId = newAppId('second-position');
+      const save = (position: string, at: string) => persister.save({ appId, sequenceId: 0, position, state: stepState({ at }, 0), status: 'completed' });
+      await save('a', 'a');
+      await save('b', 'b');
+      await save('b', 'b');
+      const error = await rejectionOf(save('b', 'changed'));
+      assert.ok(error instanceof PersisterConflictError, `expected PersisterConflictError, got ${String(error)}`);
+      assert.equal((await persister.load(null, appId, 0))?.state.get('at'), 'a', 'by sequence id: the least position');
+      assert.equal((await persister.load(null, appId))?.state.get('at'), 'b', 'latest: the greatest position, unchanged');
+    });
+  }
+
   if (capabilities.positionsPerSequence === 'one') {
     it('with one position per sequence id, the same state at another position is still a conflict', async () => {
       const persister = await fresh();
