@@ -3,6 +3,7 @@ import {
   ConnectionGuard,
   InvalidIdentifierError,
   InvalidPersistArgumentError,
+  StateTooLargeError,
   SqlStatePersister,
   addressOf,
   readConnectionTimeouts,
@@ -27,6 +28,11 @@ export type MySqlPoolOptions = mysql.PoolOptions;
  * InnoDB keys are at most 3072 bytes, and 3 × 1020 + 4 (the INT sequence id) = 3064.
  */
 export const MYSQL_MAX_KEY_BYTES = 1020;
+
+/** States up to this many bytes are saved without asking the server's `max_allowed_packet` (its minimum default is 4 MB). */
+const UNCHECKED_STATE_BYTES = 1024 * 1024;
+/** Room for the key columns and the statement around the state in one packet. */
+const PACKET_OVERHEAD_BYTES = 3 * MYSQL_MAX_KEY_BYTES + 4096;
 
 /** Milliseconds `cleanup()` lets an owned pool close its connections politely before it destroys them. */
 export const CLOSE_TIMEOUT_MS = 5000;
@@ -88,6 +94,7 @@ const IDENTITY = { persister: 'MySQLPersister', dialect: 'mysql' } as const;
 export class MySQLPersister extends SqlStatePersister {
   readonly #client: MySqlClient;
   readonly #guard: ConnectionGuard;
+  #maxAllowedPacket: number | undefined;
 
   /**
    * A persister on a mysql2 pool or connection the caller created and keeps:
@@ -164,6 +171,24 @@ export class MySQLPersister extends SqlStatePersister {
     }
   }
 
+  /**
+   * The server refuses a statement larger than `max_allowed_packet` and then
+   * closes the connection: a state that cannot fit is refused here instead,
+   * before the write, with `StateTooLargeError`.
+   */
+  protected override async insertRecord(record: StateRecord): Promise<void> {
+    const bytes = Buffer.byteLength(record.state, 'utf8');
+    if (bytes > UNCHECKED_STATE_BYTES) {
+      if (this.#maxAllowedPacket === undefined) {
+        const [row] = await this.fetchRows('SELECT @@max_allowed_packet', []);
+        this.#maxAllowedPacket = Number(row?.[0]);
+      }
+      const limit = this.#maxAllowedPacket - PACKET_OVERHEAD_BYTES;
+      if (bytes > limit) throw new StateTooLargeError(bytes, limit, "MySQL (the server's max_allowed_packet)");
+    }
+    await super.insertRecord(record);
+  }
+
   protected override canHoldText(text: string): boolean {
     return Buffer.byteLength(text, 'utf8') <= MYSQL_MAX_KEY_BYTES;
   }
@@ -172,7 +197,7 @@ export class MySQLPersister extends SqlStatePersister {
     for (const [kind, value] of [['partition key', record.partitionKey], ['app id', record.appId], ['position', record.position]] as const) {
       if (!this.canHoldText(value)) {
         const bytes = Buffer.byteLength(value, 'utf8');
-        throw new InvalidIdentifierError(kind, `${value.slice(0, 32)}…`, `is ${bytes} bytes of UTF-8; MySQL key columns hold at most ${MYSQL_MAX_KEY_BYTES}`);
+        throw new InvalidIdentifierError(kind, `${Array.from(value).slice(0, 32).join('')}…`, `is ${bytes} bytes of UTF-8; MySQL key columns hold at most ${MYSQL_MAX_KEY_BYTES}`);
       }
     }
     return super.insertParams(record);

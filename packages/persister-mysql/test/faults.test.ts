@@ -1,6 +1,6 @@
 // Connection faults, for real: a refused port, a server that accepts and never answers, a table locked by another
 // session, and connections killed with KILL <id>. The last two need MySQL or MariaDB (BURR_TEST_MYSQL_URL).
-import { InvalidIdentifierError, PersisterUnavailableError, State } from '@burr/core';
+import { InvalidIdentifierError, PersisterUnavailableError, State, StateTooLargeError } from '@burr/core';
 import { closedPort, provideMysql, sampleStep, startSilentServer } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MYSQL_MAX_KEY_BYTES, MySQLPersister } from '../src/index.js';
@@ -158,6 +158,17 @@ if ('skip' in database) {
       expect(await persister.listAppIds(tooLong)).toEqual([]);
       const [rows] = await admin.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${persister.tableName}\``);
       expect(Number(rows[0]?.n)).toBe(1);
+    });
+
+    it("a state larger than the server's max_allowed_packet is a StateTooLargeError before the write, and the connection stays usable", async () => {
+      await using persister = await initialized();
+      const [rows] = await admin.query<mysql.RowDataPacket[]>('SELECT @@max_allowed_packet AS limit_bytes');
+      const limit = Number(rows[0]?.limit_bytes);
+      await persister.save(sampleStep({ sequenceId: 0 }));
+      const error = await persister.save({ ...sampleStep({ sequenceId: 1 }), state: new State({ s: 'x'.repeat(limit) }) }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StateTooLargeError);
+      expect((error as StateTooLargeError).bytes).toBeGreaterThan(limit);
+      expect((await persister.load('', 'app'))?.sequenceId).toBe(0);
     });
 
     it('created_at is UTC with microseconds whatever the session time zone', async () => {
