@@ -1,21 +1,18 @@
 // After cleanup() no handle of ours is left: a child process that used a persister must exit by itself promptly
 // once cleanup() has returned.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNode } from '@burr/testkit';
+import { runNode, temporaryDirectory } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /** How long after cleanup() the process may take to exit. */
 const PROMPT_EXIT_MS = 2000;
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'burr-sqlite-exit-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('sqlite-exit');
+afterAll(() => dir.remove());
 
 describe('SQLitePersister cleanup() in a child process', () => {
   it('the process exits by itself right after cleanup()', async () => {
-    const run = await runNode(['--import', 'tsx', 'test/child/cleanup-exits.ts', join(dir, 'exit.db')], {
+    const run = await runNode(['--import', 'tsx', 'test/child/cleanup-exits.ts', dir.path('exit.db')], {
       cwd: packageDir,
       env: { ...process.env, TSX_TSCONFIG_PATH: 'test/child/tsconfig.json' },
       timeoutMs: 30_000,

@@ -1,23 +1,20 @@
 // Several processes run initialize() on one fresh file at the same moment: each must wait for the others'
 // locks and succeed, never fail with SQLITE_BUSY.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNode } from '@burr/testkit';
+import { runNode, temporaryDirectory } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLitePersister } from '../src/index.js';
 
 const PROCESSES = 6;
 const ROUNDS = 3;
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'burr-sqlite-init-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryDirectory('sqlite-init');
+afterAll(() => dir.remove());
 
 describe('SQLitePersister.initialize() from several processes', () => {
   it(`${PROCESSES} processes on a fresh file, ${ROUNDS} rounds: every one succeeds`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
-      const dbPath = join(dir, `round-${round}.db`);
+      const dbPath = dir.path(`round-${round}.db`);
       // Children load in ~1 s; they then start together at this moment.
       const startAt = Date.now() + 2500;
       const runs = await Promise.all(
