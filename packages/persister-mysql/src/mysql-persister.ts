@@ -194,7 +194,11 @@ export class MySQLPersister extends SqlStatePersister {
   }
 
   protected override insertParams(record: StateRecord): SqlParam[] {
-    for (const [kind, value] of [['partition key', record.partitionKey], ['app id', record.appId], ['position', record.position]] as const) {
+    for (const [kind, value] of [
+      ['partition key', record.partitionKey],
+      ['app id', record.appId],
+      ['position', record.position],
+    ] as const) {
       if (!this.canHoldText(value)) {
         const bytes = Buffer.byteLength(value, 'utf8');
         throw new InvalidIdentifierError(kind, `${Array.from(value).slice(0, 32).join('')}…`, `is ${bytes} bytes of UTF-8; MySQL key columns hold at most ${MYSQL_MAX_KEY_BYTES}`);

@@ -121,7 +121,10 @@ if ('skip' in database) {
       try {
         // The load waits for the lock, so it is in flight when its connection is killed.
         await locker.query(`LOCK TABLES \`${persister.tableName}\` WRITE`);
-        const load = persister.load('', 'app').then(() => null, (caught: unknown) => caught);
+        const load = persister.load('', 'app').then(
+          () => null,
+          (caught: unknown) => caught,
+        );
         await new Promise((resolve) => setTimeout(resolve, 200));
         await admin.query(`KILL ${thread}`);
         const error = await load;
