@@ -42,6 +42,7 @@ const runnableFile = (block: ReadmeBlock) => (block.language === 'ts' ? `out/${s
 /** The server a block needs, from the persister it imports. */
 const SERVERS = {
   '@burr/persister-pg': { variable: 'BURR_TEST_POSTGRES_URL', name: 'PostgreSQL' },
+  '@burr/persister-mysql': { variable: 'BURR_TEST_MYSQL_URL', name: 'MySQL' },
   '@burr/persister-redis': { variable: 'BURR_TEST_REDIS_URL', name: 'Redis' },
   '@burr/persister-mongo': { variable: 'BURR_TEST_MONGO_URL', name: 'MongoDB' },
 } as const;
@@ -57,7 +58,7 @@ function skipReason(block: ReadmeBlock): string | null {
 describe('README examples: conventions', () => {
   it('finds the examples of every package README', () => {
     const readmes = new Set(programs.map((block) => block.readme));
-    for (const folder of ['core', 'persister-sqlite', 'persister-libsql', 'persister-pg', 'persister-redis', 'persister-mongo', 'tracking', 'testkit']) {
+    for (const folder of ['core', 'persister-sqlite', 'persister-libsql', 'persister-pg', 'persister-mysql', 'persister-redis', 'persister-mongo', 'tracking', 'testkit']) {
       expect(readmes, `packages/${folder}/README.md has no runnable example`).toContain(`packages/${folder}/README.md`);
     }
   });
@@ -78,6 +79,7 @@ describe('README examples against the packed packages', () => {
   const serverEnv: Record<string, string> = {};
   let tscExitCode = -1;
   let pgDatabase: { admin: string; name: string } | null = null;
+  let mysqlDatabase: { admin: string; name: string } | null = null;
 
   beforeAll(async () => {
     const needed = [...new Set(['@burr/core', ...programs.flatMap((block) => importedPackages(block.code))])];
@@ -114,6 +116,15 @@ describe('README examples against the packed packages', () => {
       url.pathname = `/${name}`;
       serverEnv.DATABASE_URL = url.toString();
     }
+    const mysqlUrl = process.env.BURR_TEST_MYSQL_URL;
+    if (mysqlUrl && programs.some((block) => importedPackages(block.code).includes('@burr/persister-mysql'))) {
+      const name = `burr_readme_${process.pid}_${Date.now()}`;
+      await mysqlInProject(mysqlUrl, `CREATE DATABASE ${name}`);
+      mysqlDatabase = { admin: mysqlUrl, name };
+      const url = new URL(mysqlUrl);
+      url.pathname = `/${name}`;
+      serverEnv.MYSQL_URL = url.toString();
+    }
     if (process.env.BURR_TEST_REDIS_URL) serverEnv.REDIS_URL = process.env.BURR_TEST_REDIS_URL;
     if (process.env.BURR_TEST_MONGO_URL) serverEnv.MONGODB_URL = process.env.BURR_TEST_MONGO_URL;
   }
@@ -123,6 +134,14 @@ describe('README examples against the packed packages', () => {
     const script = `import postgres from 'postgres';
 const sql = postgres(process.argv[1], { max: 1, onnotice: () => {} });
 try { await sql.unsafe(process.argv[2]); } finally { await sql.end({ timeout: 5 }); }`;
+    return runOrThrow(process.execPath, ['--input-type=module', '-e', script, url, statement], { cwd: project, timeoutMs: 30_000 });
+  }
+
+  /** One statement through the blank project's own mysql2. */
+  function mysqlInProject(url: string, statement: string): Promise<string> {
+    const script = `import mysql from 'mysql2/promise';
+const connection = await mysql.createConnection(process.argv[1]);
+try { await connection.query(process.argv[2]); } finally { await connection.end(); }`;
     return runOrThrow(process.execPath, ['--input-type=module', '-e', script, url, statement], { cwd: project, timeoutMs: 30_000 });
   }
 
@@ -142,6 +161,7 @@ try {
 
   afterAll(async () => {
     if (pgDatabase) await sqlInProject(pgDatabase.admin, `DROP DATABASE IF EXISTS ${pgDatabase.name} WITH (FORCE)`);
+    if (mysqlDatabase) await mysqlInProject(mysqlDatabase.admin, `DROP DATABASE IF EXISTS ${mysqlDatabase.name}`);
     rmSync(work, { recursive: true, force: true });
   }, 60_000);
 
