@@ -7,15 +7,16 @@
  * CommonJS. When a `console` transcript follows a block, each `$ ` line is
  * one run and its output must match exactly. Conventions: support/readme-blocks.ts.
  *
- * PostgreSQL and Redis examples run against BURR_TEST_POSTGRES_URL /
- * BURR_TEST_REDIS_URL (a fresh database / the example's namespace emptied),
- * MongoDB ones against BURR_TEST_MONGO_URL; without the variable they are
- * only type-checked and their run shows as skipped with the reason.
+ * PostgreSQL, MySQL, Redis and MongoDB examples run against the server the
+ * testkit's providers find (BURR_TEST_*_URL, a container, or a local server;
+ * a fresh database / the example's namespace emptied); without one they are
+ * only type-checked and their run shows as skipped with the provider's reason.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provideMongo, provideMysql, providePostgres, provideRedis } from '../src/index.js';
 import {
   INSTALL_TIMEOUT_MS,
   USER_TYPES_NODE,
@@ -39,18 +40,23 @@ const isEsm = (block: ReadmeBlock) => block.language === 'ts' || /^\s*(import|ex
 const sourceFile = (block: ReadmeBlock) => `blocks/${slug(block)}.${block.language === 'ts' ? 'mts' : isEsm(block) ? 'mjs' : 'cjs'}`;
 const runnableFile = (block: ReadmeBlock) => (block.language === 'ts' ? `out/${slug(block)}.mjs` : sourceFile(block));
 
-/** The server a block needs, from the persister it imports. */
+/** The server a block needs, from the persister it imports, as the testkit's providers find it. */
 const SERVERS = {
-  '@burr/persister-pg': { variable: 'BURR_TEST_POSTGRES_URL', name: 'PostgreSQL' },
-  '@burr/persister-mysql': { variable: 'BURR_TEST_MYSQL_URL', name: 'MySQL' },
-  '@burr/persister-redis': { variable: 'BURR_TEST_REDIS_URL', name: 'Redis' },
-  '@burr/persister-mongo': { variable: 'BURR_TEST_MONGO_URL', name: 'MongoDB' },
+  '@burr/persister-pg': await providePostgres(),
+  '@burr/persister-mysql': await provideMysql(),
+  '@burr/persister-redis': await provideRedis(),
+  '@burr/persister-mongo': await provideMongo(),
 } as const;
+const serverUrl = (name: keyof typeof SERVERS): string | undefined => {
+  const provided = SERVERS[name];
+  return 'url' in provided ? provided.url : undefined;
+};
+afterAll(() => Promise.all(Object.values(SERVERS).map((provided) => ('stop' in provided ? provided.stop() : undefined))));
 
 function skipReason(block: ReadmeBlock): string | null {
   for (const name of importedPackages(block.code)) {
-    const server = SERVERS[name as keyof typeof SERVERS];
-    if (server && !process.env[server.variable]) return `${server.variable} is not set: no ${server.name} server to run it against (type-checked only)`;
+    const provided = SERVERS[name as keyof typeof SERVERS];
+    if (provided && 'skip' in provided) return `${provided.skip} (type-checked only)`;
   }
   return null;
 }
@@ -105,9 +111,9 @@ describe('README examples against the packed packages', () => {
     await prepareServers();
   }, INSTALL_TIMEOUT_MS + 5 * 60_000);
 
-  /** A fresh PostgreSQL database for the examples; Redis and MongoDB URLs as given. */
+  /** Fresh PostgreSQL and MySQL databases for the examples; Redis and MongoDB URLs as given. */
   async function prepareServers(): Promise<void> {
-    const postgresUrl = process.env.BURR_TEST_POSTGRES_URL;
+    const postgresUrl = serverUrl('@burr/persister-pg');
     if (postgresUrl && programs.some((block) => importedPackages(block.code).includes('@burr/persister-pg'))) {
       const name = `burr_readme_${process.pid}_${Date.now()}`;
       await sqlInProject(postgresUrl, `CREATE DATABASE ${name}`);
@@ -116,7 +122,7 @@ describe('README examples against the packed packages', () => {
       url.pathname = `/${name}`;
       serverEnv.DATABASE_URL = url.toString();
     }
-    const mysqlUrl = process.env.BURR_TEST_MYSQL_URL;
+    const mysqlUrl = serverUrl('@burr/persister-mysql');
     if (mysqlUrl && programs.some((block) => importedPackages(block.code).includes('@burr/persister-mysql'))) {
       const name = `burr_readme_${process.pid}_${Date.now()}`;
       await mysqlInProject(mysqlUrl, `CREATE DATABASE ${name}`);
@@ -125,8 +131,10 @@ describe('README examples against the packed packages', () => {
       url.pathname = `/${name}`;
       serverEnv.MYSQL_URL = url.toString();
     }
-    if (process.env.BURR_TEST_REDIS_URL) serverEnv.REDIS_URL = process.env.BURR_TEST_REDIS_URL;
-    if (process.env.BURR_TEST_MONGO_URL) serverEnv.MONGODB_URL = process.env.BURR_TEST_MONGO_URL;
+    const redisUrl = serverUrl('@burr/persister-redis');
+    const mongoUrl = serverUrl('@burr/persister-mongo');
+    if (redisUrl) serverEnv.REDIS_URL = redisUrl;
+    if (mongoUrl) serverEnv.MONGODB_URL = mongoUrl;
   }
 
   /** One statement through the blank project's own postgres.js (the testkit has no SQL client of its own). */
