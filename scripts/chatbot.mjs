@@ -71,7 +71,12 @@ function failureReport(transcript) {
   const failed = new Set(
     transcript
       .filter((event) => event.source === 'turbo' && /^\s*Failed:/.test(event.text))
-      .flatMap((event) => event.text.replace(/^\s*Failed:/, '').split(',').map((task) => task.trim())),
+      .flatMap((event) =>
+        event.text
+          .replace(/^\s*Failed:/, '')
+          .split(',')
+          .map((task) => task.trim()),
+      ),
   );
   return transcript
     .filter((event) => failed.size === 0 || event.source === 'turbo' || failed.has(event.source))

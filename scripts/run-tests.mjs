@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm test`: Biome's lint of the whole tree, turbo's typecheck, lint and
+// `pnpm test`: Biome's lint and format check of the whole tree, turbo's typecheck, lint and
 // test tasks (extra arguments go to turbo), then one summary of every skipped
 // test with its reason; any failure fails the run and a skip is never silent.
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,10 +11,8 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const reportDir = fileURLToPath(new URL(`../node_modules/.cache/burr-test-skips/${Date.now()}-${process.pid}`, import.meta.url));
 mkdirSync(reportDir, { recursive: true });
 
-// 'lint' until the one-time reformat of the tree lands; then 'check' (lint and format).
-const biomeCommand = 'lint';
-// Takes seconds; a finding does not stop the tests, it only fails the run at the end.
-const biome = spawnSync('biome', [biomeCommand, '--error-on-warnings', '.'], { cwd: repoRoot, stdio: 'inherit', shell: process.platform === 'win32' });
+// Lint and format check of the whole tree: takes seconds; a finding does not stop the tests, it only fails the run at the end.
+const biome = spawnSync('biome', ['check', '--error-on-warnings', '.'], { cwd: repoRoot, stdio: 'inherit', shell: process.platform === 'win32' });
 if (biome.error) console.error(`could not start biome: ${biome.error.message}`);
 const biomeFailed = biome.status !== 0;
 

@@ -27,9 +27,7 @@ interface Plan {
 }
 
 function plan(options: CliOptions): Plan {
-  return options.quick
-    ? { budget: QUICK_BUDGET, chatRuns: 1, storedTargets: [1000, 100_000] }
-    : { budget: FULL_BUDGET, chatRuns: 3, storedTargets: [1000, 1_000_000] };
+  return options.quick ? { budget: QUICK_BUDGET, chatRuns: 1, storedTargets: [1000, 100_000] } : { budget: FULL_BUDGET, chatRuns: 3, storedTargets: [1000, 1_000_000] };
 }
 
 /** Pushes rows as they come, so a backend failing half-way keeps what it measured. */

@@ -152,7 +152,7 @@ export function renderMarkdown(report: Report): string {
     '',
     '## Loading with many stored steps',
     '',
-    'The table is filled in bulk by the raw driver in Burr\'s format (100 steps per app, 10 apps per partition);',
+    "The table is filled in bulk by the raw driver in Burr's format (100 steps per app, 10 apps per partition);",
     'reads go to scattered apps.',
     '',
     sectionTable('stored-steps', report.rows),

@@ -11,8 +11,7 @@ import { action, ApplicationBuilder, when, type State } from '@burr/core';
 const steps = Number(process.argv[2] ?? 100_000);
 const warmup = Math.min(50_000, steps);
 
-const bump = (key: string) =>
-  action({ reads: [key], writes: [key], run: (state: State) => state.update({ [key]: (state.get(key) as number) + 1 }) });
+const bump = (key: string) => action({ reads: [key], writes: [key], run: (state: State) => state.update({ [key]: (state.get(key) as number) + 1 }) });
 
 async function buildApp() {
   return new ApplicationBuilder()

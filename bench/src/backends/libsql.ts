@@ -23,8 +23,7 @@ async function libsqlFloor(client: Client, table: string): Promise<Floor> {
         args: [row.partitionKey, row.appId, row.sequenceId, row.position, row.status, row.state, toSqlTimestamp(new Date())],
       }),
     selectLatest: async (partitionKey, appId) => (await client.execute({ sql: sql.selectLatest, args: [partitionKey, appId] })).rows[0],
-    selectAtSequence: async (partitionKey, appId, sequenceId) =>
-      (await client.execute({ sql: sql.selectAtSequence, args: [partitionKey, appId, sequenceId] })).rows[0],
+    selectAtSequence: async (partitionKey, appId, sequenceId) => (await client.execute({ sql: sql.selectAtSequence, args: [partitionKey, appId, sequenceId] })).rows[0],
     selectAppIds: async (partitionKey) => (await client.execute({ sql: sql.selectAppIds, args: [partitionKey] })).rows.map((row) => row.app_id),
   };
 }

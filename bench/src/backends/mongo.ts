@@ -33,14 +33,11 @@ async function mongoFloor(client: MongoClient, db: Db, name: string): Promise<Fl
         status: row.status,
         created_at: toIsoTimestamp(new Date()),
       }),
-    selectLatest: (partitionKey, appId) =>
-      collection.findOne({ partition_key: partitionKey, app_id: appId }, { sort: { sequence_id: -1, position: -1 }, projection: { _id: 0 } }),
+    selectLatest: (partitionKey, appId) => collection.findOne({ partition_key: partitionKey, app_id: appId }, { sort: { sequence_id: -1, position: -1 }, projection: { _id: 0 } }),
     selectAtSequence: (partitionKey, appId, sequenceId) =>
       collection.findOne({ partition_key: partitionKey, app_id: appId, sequence_id: sequenceId }, { sort: { position: 1 }, projection: { _id: 0 } }),
     selectAppIds: (partitionKey) =>
-      collection
-        .aggregate([{ $match: { partition_key: partitionKey } }, { $group: { _id: '$app_id', last: { $max: '$created_at' } } }, { $sort: { last: -1 } }])
-        .toArray(),
+      collection.aggregate([{ $match: { partition_key: partitionKey } }, { $group: { _id: '$app_id', last: { $max: '$created_at' } } }, { $sort: { last: -1 } }]).toArray(),
   };
 }
 

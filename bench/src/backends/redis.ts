@@ -48,8 +48,7 @@ function redisFloor(client: Client, namespace: string): Floor {
         .zAdd(partitionSet(row.partitionKey), { score: row.sequenceId, value: row.appId }, { comparison: 'GT' })
         .zAdd(`${partitionSet(row.partitionKey)}:burr:apps_by_save`, { score: Date.now() * 1000, value: row.appId })
         .exec(),
-    selectLatest: (partitionKey, appId) =>
-      client.eval(LATEST, { keys: [partitionSet(partitionKey)], arguments: [appId, `${namespace}:${partitionKey}:${appId}:`] }),
+    selectLatest: (partitionKey, appId) => client.eval(LATEST, { keys: [partitionSet(partitionKey)], arguments: [appId, `${namespace}:${partitionKey}:${appId}:`] }),
     selectAtSequence: (partitionKey, appId, sequenceId) => client.hGetAll(`${namespace}:${partitionKey}:${appId}:${sequenceId}`),
     selectAppIds: (partitionKey) => client.zRange(`${partitionSet(partitionKey)}:burr:apps_by_save`, 0, -1, { REV: true }),
   };
@@ -104,7 +103,12 @@ async function peerSaver(client: Client, url: string): Promise<{ peer: PeerSlot;
     const at = fields.findIndex((field) => String(field) === 'name');
     return at >= 0 ? String(fields[at + 1]).toLowerCase() : '';
   });
-  const missing = [['ReJSON', 'rejson'], ['RediSearch', 'search']].filter(([, name]) => !names.includes(name!)).map(([label]) => label);
+  const missing = [
+    ['ReJSON', 'rejson'],
+    ['RediSearch', 'search'],
+  ]
+    .filter(([, name]) => !names.includes(name!))
+    .map(([label]) => label);
   if (missing.length > 0) {
     const loaded = names.filter(Boolean);
     return {

@@ -24,8 +24,7 @@ function sqliteFloor(db: Database.Database, table: string): Floor {
   const selectAtSequence = db.prepare(sql.selectAtSequence);
   const selectAppIds = db.prepare(sql.selectAppIds).pluck();
   return {
-    insert: async (row: StepRow) =>
-      insert.run(row.partitionKey, row.appId, row.sequenceId, row.position, row.status, row.state, toSqlTimestamp(new Date())),
+    insert: async (row: StepRow) => insert.run(row.partitionKey, row.appId, row.sequenceId, row.position, row.status, row.state, toSqlTimestamp(new Date())),
     selectLatest: async (partitionKey, appId) => selectLatest.get(partitionKey, appId),
     selectAtSequence: async (partitionKey, appId, sequenceId) => selectAtSequence.get(partitionKey, appId, sequenceId),
     selectAppIds: async (partitionKey) => selectAppIds.all(partitionKey),

@@ -45,11 +45,7 @@ export async function payloadRows(backend: string, session: BackendSession, payl
   await assertLoads(persister, burrApp, payload);
   const loadLatest = cells(
     await measureTogether(
-      [
-        () => floor.selectLatest(PARTITION, floorApp),
-        () => persister.load(PARTITION, burrApp),
-        ...peerOps(() => (peer as PeerCheckpointer).getLatest(peerThread)),
-      ],
+      [() => floor.selectLatest(PARTITION, floorApp), () => persister.load(PARTITION, burrApp), ...peerOps(() => (peer as PeerCheckpointer).getLatest(peerThread))],
       budget,
     ),
   );
@@ -66,11 +62,7 @@ export async function payloadRows(backend: string, session: BackendSession, payl
     ),
   );
 
-  return [
-    row('save', save),
-    row('load latest', loadLatest),
-    row('load by sequence id', loadAt),
-  ];
+  return [row('save', save), row('load latest', loadLatest), row('load by sequence id', loadAt)];
 }
 
 /** listAppIds on a partition of 50 apps (2 steps each), against the floor's GROUP BY / sorted-set read. */

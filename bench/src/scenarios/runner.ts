@@ -13,8 +13,7 @@ import { collectGarbage, summarize, type Budget } from '../timing.js';
 
 const APP = '3 actions (a→b→c→a)';
 
-const bump = (key: string) =>
-  action({ reads: [key], writes: [key], run: (state: State) => state.update({ [key]: (state.get(key) as number) + 1 }) });
+const bump = (key: string) => action({ reads: [key], writes: [key], run: (state: State) => state.update({ [key]: (state.get(key) as number) + 1 }) });
 
 async function buildApp(persister: BaseStatePersister | undefined, appId: string): Promise<Application> {
   const builder = new ApplicationBuilder()

@@ -56,12 +56,7 @@ function aiConverse(responder: Responder, signal: AbortSignal | undefined) {
  *
  * @param cancelReplies - aborting it cancels a pending reply (Ctrl+C); the step is then saved as failed.
  */
-export function buildChatApplication(
-  persister: BaseStatePersister,
-  responder: Responder,
-  identity: ChatAppIdentity,
-  cancelReplies?: AbortSignal,
-): Promise<Application> {
+export function buildChatApplication(persister: BaseStatePersister, responder: Responder, identity: ChatAppIdentity, cancelReplies?: AbortSignal): Promise<Application> {
   return new ApplicationBuilder()
     .withActions({ [HUMAN]: humanConverse, [AI]: aiConverse(responder, cancelReplies), [TERMINAL]: new Result('chat_history') })
     .withTransitions(

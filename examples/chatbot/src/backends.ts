@@ -78,12 +78,7 @@ export class BackendUnavailableError extends Error {
 }
 
 /** Where the backend is (for messages) and how to open it; a missing URL is a {@link UsageError} here, before any I/O. */
-function planBackend(
-  choice: BackendChoice,
-  env: NodeJS.ProcessEnv,
-  exampleDir: string,
-  access: BackendAccess,
-): { where: string; open: () => Promise<BaseStatePersister> } {
+function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string, access: BackendAccess): { where: string; open: () => Promise<BaseStatePersister> } {
   const readOnly = access === 'read-only';
   switch (choice.backend) {
     case 'sqlite': {

@@ -8,7 +8,6 @@ export interface ChatMessage {
 export function asChatHistory(value: unknown): ChatMessage[] {
   if (!Array.isArray(value)) return [];
   return value.filter(
-    (item): item is ChatMessage =>
-      typeof item === 'object' && item !== null && (item.role === 'user' || item.role === 'assistant') && typeof item.content === 'string',
+    (item): item is ChatMessage => typeof item === 'object' && item !== null && (item.role === 'user' || item.role === 'assistant') && typeof item.content === 'string',
   );
 }

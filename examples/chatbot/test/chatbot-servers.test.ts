@@ -65,55 +65,61 @@ describe('the built chatbot on database servers', () => {
 
   const [, postgres] = servers[0] ?? [];
   const runPg = postgres && 'url' in postgres ? it : it.skip;
-  runPg(`pg: a URL with a password is never printed, and the printed resume command works once the URL is in BURR_PG_URL${postgres && 'skip' in postgres ? ` (skipped, ${postgres.skip})` : ''}`, async () => {
-    if (!postgres || !('url' in postgres)) return;
-    // Trust authentication ignores the password, so the URL works with one.
-    const withPassword = new URL(postgres.url);
-    withPassword.password = 'never-print-me';
-    const partitionKey = `chatbot-test-${randomUUID().slice(0, 8)}`;
-    const env = chatEnv();
-    for (const name of ['BURR_PG_URL', 'DATABASE_URL']) delete env[name];
-    const first = await runChatbot(['--backend', 'pg', '--url', withPassword.href, '--partition-key', partitionKey], ['my name is Pat', '/where'], env);
-    expect(first.code).toBe(0);
-    expect(first.stdout + first.stderr).not.toContain('never-print-me');
-    // Once in /where and once after the farewell.
-    expect(first.stdout.split('first set BURR_PG_URL to your URL')).toHaveLength(3);
-    const appId = printedAppId(first.stdout);
-    const resumeArgs = printedResumeArgs(first.stdout);
-    expect(resumeArgs).toEqual(['--backend', 'pg', '--partition-key', partitionKey, '--app-id', appId]);
-    const resumed = await runChatbot(resumeArgs, ['what is my name?'], { ...env, BURR_PG_URL: withPassword.href });
-    expect(resumed.stderr).toBe('');
-    expect(resumed.stdout).toContain("bot> You're Pat.");
-  });
-
-  runPg(`pg: the database going away mid-chat is reported in plain words, and everything saved before stays${postgres && 'skip' in postgres ? ` (skipped, ${postgres.skip})` : ''}`, async () => {
-    if (!postgres || !('url' in postgres)) return;
-    const direct = new URL(postgres.url);
-    // A real TCP proxy to the server; closing it cuts the chatbot's connection and refuses new ones.
-    const proxy = await startFreezableProxy(Number(direct.port || 5432), direct.hostname);
-    const viaProxy = new URL(postgres.url);
-    viaProxy.port = String(proxy.port);
-    const partitionKey = `chatbot-test-${randomUUID().slice(0, 8)}`;
-    try {
-      const chat = startChatbot(['--backend', 'pg', '--url', viaProxy.href, '--partition-key', partitionKey]);
-      chat.child.stdin.write('my name is Pat\n');
-      await chat.waitForOutput('bot> Nice to meet you, Pat!');
-      await proxy.close();
-      chat.child.stdin.end('what is my name?\n');
-      const run = await chat.done;
-      expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`Could not save your line: PostgreSQL at 127.0.0.1:${proxy.port}`);
-      expect(run.stderr).toContain('Not saved: "what is my name?"; everything before it is.');
-      expect(run.stderr).not.toContain('    at ');
-      const appId = printedAppId(run.stdout);
-      expect(run.stdout).toContain(`Bye! Conversation ${appId} saved up to step #1.`);
-
-      const resumed = await runChatbot(['--backend', 'pg', '--url', postgres.url, '--partition-key', partitionKey, '--app-id', appId], ['what is my name?']);
+  runPg(
+    `pg: a URL with a password is never printed, and the printed resume command works once the URL is in BURR_PG_URL${postgres && 'skip' in postgres ? ` (skipped, ${postgres.skip})` : ''}`,
+    async () => {
+      if (!postgres || !('url' in postgres)) return;
+      // Trust authentication ignores the password, so the URL works with one.
+      const withPassword = new URL(postgres.url);
+      withPassword.password = 'never-print-me';
+      const partitionKey = `chatbot-test-${randomUUID().slice(0, 8)}`;
+      const env = chatEnv();
+      for (const name of ['BURR_PG_URL', 'DATABASE_URL']) delete env[name];
+      const first = await runChatbot(['--backend', 'pg', '--url', withPassword.href, '--partition-key', partitionKey], ['my name is Pat', '/where'], env);
+      expect(first.code).toBe(0);
+      expect(first.stdout + first.stderr).not.toContain('never-print-me');
+      // Once in /where and once after the farewell.
+      expect(first.stdout.split('first set BURR_PG_URL to your URL')).toHaveLength(3);
+      const appId = printedAppId(first.stdout);
+      const resumeArgs = printedResumeArgs(first.stdout);
+      expect(resumeArgs).toEqual(['--backend', 'pg', '--partition-key', partitionKey, '--app-id', appId]);
+      const resumed = await runChatbot(resumeArgs, ['what is my name?'], { ...env, BURR_PG_URL: withPassword.href });
       expect(resumed.stderr).toBe('');
-      expect(resumed.stdout).toContain(`Resuming conversation ${appId} of "${partitionKey}" after step #1.`);
       expect(resumed.stdout).toContain("bot> You're Pat.");
-    } finally {
-      await proxy.close();
-    }
-  });
+    },
+  );
+
+  runPg(
+    `pg: the database going away mid-chat is reported in plain words, and everything saved before stays${postgres && 'skip' in postgres ? ` (skipped, ${postgres.skip})` : ''}`,
+    async () => {
+      if (!postgres || !('url' in postgres)) return;
+      const direct = new URL(postgres.url);
+      // A real TCP proxy to the server; closing it cuts the chatbot's connection and refuses new ones.
+      const proxy = await startFreezableProxy(Number(direct.port || 5432), direct.hostname);
+      const viaProxy = new URL(postgres.url);
+      viaProxy.port = String(proxy.port);
+      const partitionKey = `chatbot-test-${randomUUID().slice(0, 8)}`;
+      try {
+        const chat = startChatbot(['--backend', 'pg', '--url', viaProxy.href, '--partition-key', partitionKey]);
+        chat.child.stdin.write('my name is Pat\n');
+        await chat.waitForOutput('bot> Nice to meet you, Pat!');
+        await proxy.close();
+        chat.child.stdin.end('what is my name?\n');
+        const run = await chat.done;
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain(`Could not save your line: PostgreSQL at 127.0.0.1:${proxy.port}`);
+        expect(run.stderr).toContain('Not saved: "what is my name?"; everything before it is.');
+        expect(run.stderr).not.toContain('    at ');
+        const appId = printedAppId(run.stdout);
+        expect(run.stdout).toContain(`Bye! Conversation ${appId} saved up to step #1.`);
+
+        const resumed = await runChatbot(['--backend', 'pg', '--url', postgres.url, '--partition-key', partitionKey, '--app-id', appId], ['what is my name?']);
+        expect(resumed.stderr).toBe('');
+        expect(resumed.stdout).toContain(`Resuming conversation ${appId} of "${partitionKey}" after step #1.`);
+        expect(resumed.stdout).toContain("bot> You're Pat.");
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 });

@@ -34,7 +34,9 @@ describe('the same conversation open in two sessions', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`[app ${short}… #1] you> what is my name?`);
-    expect(run.stdout).toContain('This conversation is open somewhere else too, and step #3 was saved there first. Reloaded it.\nAdded there:\nyou> hi from the first terminal\nbot> ');
+    expect(run.stdout).toContain(
+      'This conversation is open somewhere else too, and step #3 was saved there first. Reloaded it.\nAdded there:\nyou> hi from the first terminal\nbot> ',
+    );
     expect(run.stdout).toContain(`(sending your line again, after them)\n[app ${short}… #3] you> what is my name?\nbot> You're Ada.`);
     expect(run.stdout).toContain(`Bye! Conversation ${appId} saved up to step #5.`);
 
@@ -61,17 +63,20 @@ describe('reading commands on a read-only database', () => {
   // "nobody" must be able to run this Node binary (one kept under /root is not).
   const nobodyCannotRunNode = asRoot && spawnSync(process.execPath, ['--version'], runAs).status !== 0;
 
-  it.skipIf(nobodyCannotRunNode)(`--list works on a read-only file and writes nothing${nobodyCannotRunNode ? ` [skipped: user "nobody" cannot run ${process.execPath}]` : ''}`, async () => {
-    const dbPath = join(dir, 'ro.db');
-    const first = await runChatbot(['--db', dbPath, '--partition-key', 'ro'], ['hello']);
-    const appId = printedAppId(first.stdout);
-    chmodSync(dbPath, 0o444);
-    chmodSync(dir, 0o777);
-    const list = await runChatbot(['--db', dbPath, '--partition-key', 'ro', '--list'], [], undefined, runAs);
-    expect(list.stderr).toBe('');
-    expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`^  ${appId}  2 steps `, 'm'));
-  });
+  it.skipIf(nobodyCannotRunNode)(
+    `--list works on a read-only file and writes nothing${nobodyCannotRunNode ? ` [skipped: user "nobody" cannot run ${process.execPath}]` : ''}`,
+    async () => {
+      const dbPath = join(dir, 'ro.db');
+      const first = await runChatbot(['--db', dbPath, '--partition-key', 'ro'], ['hello']);
+      const appId = printedAppId(first.stdout);
+      chmodSync(dbPath, 0o444);
+      chmodSync(dir, 0o777);
+      const list = await runChatbot(['--db', dbPath, '--partition-key', 'ro', '--list'], [], undefined, runAs);
+      expect(list.stderr).toBe('');
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(new RegExp(`^  ${appId}  2 steps `, 'm'));
+    },
+  );
 
   it('--list of a file that does not exist says there is nothing yet, and does not create it', async () => {
     const dbPath = join(dir, 'missing', 'none.db');

@@ -82,7 +82,12 @@ export function startChatbot(args: readonly string[], env: NodeJS.ProcessEnv = c
 }
 
 /** Runs dist/main.js with `args`, `lines` piped on stdin (then end of input). */
-export function runChatbot(args: readonly string[], lines: readonly string[] = [], env: NodeJS.ProcessEnv = chatEnv(), options: { uid?: number; gid?: number } = {}): Promise<ChatRun> {
+export function runChatbot(
+  args: readonly string[],
+  lines: readonly string[] = [],
+  env: NodeJS.ProcessEnv = chatEnv(),
+  options: { uid?: number; gid?: number } = {},
+): Promise<ChatRun> {
   const running = startChatbot(args, env, options);
   running.child.stdin.end(lines.map((line) => `${line}\n`).join(''));
   return running.done;

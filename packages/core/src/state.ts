@@ -113,7 +113,9 @@ export class State<T extends StateValues = StateValues> {
       } else if (Number.isSafeInteger(current) && Number.isSafeInteger(by)) {
         const sum = (current as number) + (by as number);
         if (!Number.isSafeInteger(sum)) {
-          throw new StateOperationError(`Cannot increment ${JSON.stringify(key)} by ${String(by)}: the sum is beyond Number.MAX_SAFE_INTEGER and would lose precision; store a bigint instead`);
+          throw new StateOperationError(
+            `Cannot increment ${JSON.stringify(key)} by ${String(by)}: the sum is beyond Number.MAX_SAFE_INTEGER and would lose precision; store a bigint instead`,
+          );
         }
         next.set(key, sum);
       } else {

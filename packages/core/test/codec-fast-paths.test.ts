@@ -5,7 +5,12 @@ import { decodeState, encodeState, SerializationError, State } from '../src/inde
 // down that the shortcuts give the same answers as the careful paths.
 describe('codec fast paths', () => {
   it('keeps a top-level "__proto__" key as data', () => {
-    const text = encodeState(new State([['__proto__', { a: 1 }], ['b', 2]]));
+    const text = encodeState(
+      new State([
+        ['__proto__', { a: 1 }],
+        ['b', 2],
+      ]),
+    );
     expect(text).toBe('{"__proto__":{"a":1},"b":2}');
     const state = decodeState(text);
     expect(state.keys()).toEqual(['__proto__', 'b']);

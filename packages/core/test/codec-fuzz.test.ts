@@ -22,7 +22,11 @@ const { value: jsonLike } = fc.letrec<{ value: unknown }>((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(text.filter((key) => key !== SERDE_KEY), tie('value'), { maxKeys: 5, noNullPrototype: true }),
+    fc.dictionary(
+      text.filter((key) => key !== SERDE_KEY),
+      tie('value'),
+      { maxKeys: 5, noNullPrototype: true },
+    ),
     fc.array(fc.tuple(text, tie('value')), { maxLength: 3 }).map((entries) => new Map(entries)),
   ),
 }));
@@ -53,16 +57,22 @@ describe('codec fuzz: encodeState/decodeState', () => {
     ['a class instance', () => new (class Opaque {})()],
     ['an invalid Date', () => new Date(Number.NaN)],
     ['the reserved key', () => ({ [SERDE_KEY]: 'date', value: 'x' })],
-    ['a cycle', () => {
-      const loop: unknown[] = [];
-      loop.push(loop);
-      return loop;
-    }],
-    ['nesting beyond the limit', () => {
-      let deep: unknown = 1;
-      for (let i = 0; i < MAX_NESTING_DEPTH + 5; i++) deep = [deep];
-      return deep;
-    }],
+    [
+      'a cycle',
+      () => {
+        const loop: unknown[] = [];
+        loop.push(loop);
+        return loop;
+      },
+    ],
+    [
+      'nesting beyond the limit',
+      () => {
+        let deep: unknown = 1;
+        for (let i = 0; i < MAX_NESTING_DEPTH + 5; i++) deep = [deep];
+        return deep;
+      },
+    ],
   );
 
   /** Puts `bad` somewhere inside `host`: under a key, in an array, in a Map value. */

@@ -92,7 +92,13 @@ describe('ConnectionGuard', () => {
   });
 
   it("asks the driver's classifier for errors without an errno", async () => {
-    const g = new ConnectionGuard({ backend: 'TestDB', address: 'h:1', connectTimeoutMs: 100, operationTimeoutMs: 100, classify: (e) => ((e as Error).message === 'gone' ? 'disconnected' : undefined) });
+    const g = new ConnectionGuard({
+      backend: 'TestDB',
+      address: 'h:1',
+      connectTimeoutMs: 100,
+      operationTimeoutMs: 100,
+      classify: (e) => ((e as Error).message === 'gone' ? 'disconnected' : undefined),
+    });
     expect(await g.run(() => Promise.reject(new Error('gone'))).catch((error: unknown) => error)).toMatchObject({ reason: 'disconnected' });
   });
 });

@@ -42,7 +42,11 @@ describe('idempotent saves', () => {
   it('a different status, state, or a neighbouring big integer is a conflict, and the first record stays', async () => {
     const persister = await initialized();
     await persister.save(step({ state: new State({ big: 2n ** 70n }) }));
-    for (const other of [step({ state: new State({ big: 2n ** 70n }), status: 'failed' }), step({ state: new State({ big: 2n ** 70n + 1n }) }), step({ state: new State({ big: 2n ** 70n, extra: null }) })]) {
+    for (const other of [
+      step({ state: new State({ big: 2n ** 70n }), status: 'failed' }),
+      step({ state: new State({ big: 2n ** 70n + 1n }) }),
+      step({ state: new State({ big: 2n ** 70n, extra: null }) }),
+    ]) {
       await expect(persister.save(other)).rejects.toBeInstanceOf(PersisterConflictError);
     }
     expect((await persister.load('p', 'app', 0))?.state.get('big')).toBe(2n ** 70n);

@@ -169,10 +169,7 @@ describe('InMemoryPersister conflicts and bad input', () => {
 
   it('of two concurrent saves of one key exactly one wins', async () => {
     const persister = await initialized();
-    const results = await Promise.allSettled([
-      persister.save(step(0, { state: new State({ writer: 'a' }) })),
-      persister.save(step(0, { state: new State({ writer: 'b' }) })),
-    ]);
+    const results = await Promise.allSettled([persister.save(step(0, { state: new State({ writer: 'a' }) })), persister.save(step(0, { state: new State({ writer: 'b' }) }))]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(rejected).toHaveLength(1);

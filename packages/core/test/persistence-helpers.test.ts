@@ -144,7 +144,7 @@ describe('burrSqlStatements', () => {
 describe('timestamps', () => {
   const when = new Date('2026-11-22T01:57:00.123Z');
 
-  it('toSqlTimestamp writes UTC with microseconds, sorting after Python\'s form of the same second', () => {
+  it("toSqlTimestamp writes UTC with microseconds, sorting after Python's form of the same second", () => {
     expect(toSqlTimestamp(when)).toBe('2026-11-22 01:57:00.123000');
     expect(toSqlTimestamp(when, 45)).toBe('2026-11-22 01:57:00.123045');
     expect(toSqlTimestamp(when, 45) > toSqlTimestamp(when, 44)).toBe(true);

@@ -20,10 +20,7 @@ async function readmeExample() {
 
   const app = await new ApplicationBuilder()
     .withActions({ counter, done: new Result('count') })
-    .withTransitions(
-      ['counter', 'counter', expr((state) => (state.get('count') as number) < 3)],
-      ['counter', 'done', when({ count: 3 })],
-    )
+    .withTransitions(['counter', 'counter', expr((state) => (state.get('count') as number) < 3)], ['counter', 'done', when({ count: 3 })])
     .initializeFrom(persister, { defaultState: { count: 0 }, defaultEntrypoint: 'counter', resumeAtNextAction: true })
     .withStatePersister(persister)
     .withIdentifiers({ appId: 'app-1', partitionKey: 'user-1' })

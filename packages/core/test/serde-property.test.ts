@@ -68,22 +68,10 @@ const double = fc.oneof(
   fc.constantFrom(-0, 0, Number.NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53), 2 ** 53 + 2, 1e20, 1e21, 1e22, 5e-324, Number.MAX_VALUE, 0.1, 1e-7),
 );
 
-const bigint = fc.oneof(
-  fc.bigInt({ min: -(2n ** 90n), max: 2n ** 90n }),
-  fc.constantFrom(2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n) + 1n, -(2n ** 53n), 0n, -1n),
-);
+const bigint = fc.oneof(fc.bigInt({ min: -(2n ** 90n), max: 2n ** 90n }), fc.constantFrom(2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n) + 1n, -(2n ** 53n), 0n, -1n));
 
 const { value: stateValue } = fc.letrec<{ value: unknown; leaf: unknown }>((tie) => ({
-  leaf: fc.oneof(
-    text,
-    double,
-    fc.integer(),
-    fc.boolean(),
-    fc.constant(null),
-    bigint,
-    fc.date({ noInvalidDate: true }),
-    fc.uint8Array({ maxLength: 12 }),
-  ),
+  leaf: fc.oneof(text, double, fc.integer(), fc.boolean(), fc.constant(null), bigint, fc.date({ noInvalidDate: true }), fc.uint8Array({ maxLength: 12 })),
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     tie('leaf'),

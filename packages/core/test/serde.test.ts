@@ -105,9 +105,7 @@ describe('built-in tagged types', () => {
   });
 
   it('refuses to shadow a built-in tag', () => {
-    expect(() =>
-      registerSerde({ tag: 'date', matches: (v): v is Date => v instanceof Date, serialize: () => 0, deserialize: () => new Date() }),
-    ).toThrow(TypeError);
+    expect(() => registerSerde({ tag: 'date', matches: (v): v is Date => v instanceof Date, serialize: () => 0, deserialize: () => new Date() })).toThrow(TypeError);
   });
 });
 

@@ -192,11 +192,7 @@ describe('State.merge, subset, keys, getAll', () => {
 
 describe('key order through encodeState/decodeState', () => {
   it('keeps insertion order, integer-like keys ("5", "0") included', () => {
-    const state = new State<Record<string, unknown>>({ z: 1 })
-      .update({ '5': 'five' })
-      .update({ a: 2 })
-      .update({ '0': 'zero' })
-      .update({ __SEQUENCE_ID: 3 });
+    const state = new State<Record<string, unknown>>({ z: 1 }).update({ '5': 'five' }).update({ a: 2 }).update({ '0': 'zero' }).update({ __SEQUENCE_ID: 3 });
     expect(state.keys()).toEqual(['z', '5', 'a', '0', '__SEQUENCE_ID']);
     const json = encodeState(state);
     expect(json).toBe('{"z":1,"5":"five","a":2,"0":"zero","__SEQUENCE_ID":3}');

@@ -45,7 +45,11 @@ const dir = tempDir('libsql-conformance');
 let files = 0;
 runPersisterConformance(
   api,
-  harness('libsql (file)', () => ({ url: dir.url(`db-${files++}.db`), tableName: 'burr_state' }), async () => dir.remove()),
+  harness(
+    'libsql (file)',
+    () => ({ url: dir.url(`db-${files++}.db`), tableName: 'burr_state' }),
+    async () => dir.remove(),
+  ),
 );
 
 // A libSQL server (sqld / Turso): only when one is provided; one table per store.

@@ -1,11 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createClient, type Client } from '@libsql/client';
-import {
-  InvalidIdentifierError,
-  InvalidPersistArgumentError,
-  PersisterConflictError,
-  State,
-} from '@burr/core';
+import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictError, State } from '@burr/core';
 import { sampleStep } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LibSQLPersister } from '../src/index.js';
@@ -161,7 +156,7 @@ describe('clients', () => {
     expect((await persister.load(null, 'app'))?.sequenceId).toBe(7);
   });
 
-  it("a client the caller passed in stays open after cleanup(); one the persister created is closed", async () => {
+  it('a client the caller passed in stays open after cleanup(); one the persister created is closed', async () => {
     const client = createClient({ url: ':memory:' });
     const borrowed = new LibSQLPersister(client);
     await borrowed.initialize();

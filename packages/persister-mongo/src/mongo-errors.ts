@@ -35,8 +35,8 @@ function errorCode(error: unknown): number | undefined {
 
 /** Server error codes that mean "this server cannot serve now" (shutting down, stepped down), not "this call is wrong". */
 const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([
-  91 /* ShutdownInProgress */, 189 /* PrimarySteppedDown */, 11600 /* InterruptedAtShutdown */, 11602 /* InterruptedDueToReplStateChange */,
-  10107 /* NotWritablePrimary */, 13435 /* NotPrimaryNoSecondaryOk */, 13436 /* NotPrimaryOrSecondary */,
+  91 /* ShutdownInProgress */, 189 /* PrimarySteppedDown */, 11600 /* InterruptedAtShutdown */, 11602 /* InterruptedDueToReplStateChange */, 10107 /* NotWritablePrimary */,
+  13435 /* NotPrimaryNoSecondaryOk */, 13436 /* NotPrimaryOrSecondary */,
 ]);
 
 /**

@@ -2,14 +2,7 @@
 // and argument checks that must reject before any I/O.
 import { BSON, Int32, Long, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeState,
-  DeserializationError,
-  InvalidPersistArgumentError,
-  parseTimestamp,
-  StateTooLargeError,
-  type StateRecord,
-} from '@burr/core';
+import { decodeState, DeserializationError, InvalidPersistArgumentError, parseTimestamp, StateTooLargeError, type StateRecord } from '@burr/core';
 import { documentBytes, fromDocument, MAX_DOCUMENT_BYTES, toDocument } from '../src/index.js';
 import { assertDocumentFits, partitionFilter, stepFilter, stepSort } from '../src/documents.js';
 import { hasStepKeyIndex, STEP_KEY_INDEX } from '../src/indexes.js';

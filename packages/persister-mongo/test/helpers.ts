@@ -26,5 +26,11 @@ export function scratchDatabase(url: string, prefix = 'burr_test') {
 
 /** Whether `client` still answers a ping. */
 export function answersPing(client: MongoClient): Promise<boolean> {
-  return client.db('admin').command({ ping: 1 }).then((reply) => reply.ok === 1, () => false);
+  return client
+    .db('admin')
+    .command({ ping: 1 })
+    .then(
+      (reply) => reply.ok === 1,
+      () => false,
+    );
 }

@@ -14,12 +14,10 @@ describe('MongoDBPersister arguments (checked before any I/O)', () => {
     await expect(persister.load(null, injected)).rejects.toBeInstanceOf(InvalidIdentifierError);
     await expect(persister.load(injected, 'app')).rejects.toBeInstanceOf(InvalidPersistArgumentError);
     await expect(persister.listAppIds(injected)).rejects.toBeInstanceOf(InvalidPersistArgumentError);
-    await expect(
-      persister.save({ appId: injected, sequenceId: 0, position: 'p', state: new State({}), status: 'completed' }),
-    ).rejects.toBeInstanceOf(InvalidIdentifierError);
-    await expect(
-      persister.save({ partitionKey: injected, appId: 'a', sequenceId: 0, position: 'p', state: new State({}), status: 'completed' }),
-    ).rejects.toBeInstanceOf(InvalidPersistArgumentError);
+    await expect(persister.save({ appId: injected, sequenceId: 0, position: 'p', state: new State({}), status: 'completed' })).rejects.toBeInstanceOf(InvalidIdentifierError);
+    await expect(persister.save({ partitionKey: injected, appId: 'a', sequenceId: 0, position: 'p', state: new State({}), status: 'completed' })).rejects.toBeInstanceOf(
+      InvalidPersistArgumentError,
+    );
   });
 
   it('has Python Burr defaults for database and collection', async () => {
@@ -44,7 +42,7 @@ describe('MongoDBPersister arguments (checked before any I/O)', () => {
     expect(persister.client.options.appName).toBe('burr-test');
   });
 
-  it('takes the connection string as url, or as uri (Python\'s name); both at once is an error', async () => {
+  it("takes the connection string as url, or as uri (Python's name); both at once is an error", async () => {
     const hostsOf = (persister: MongoDBPersister) => persister.client.options.hosts.map(String);
     await using byUrl = MongoDBPersister.fromValues({ url: 'mongodb://127.0.0.1:1' });
     await using byUri = MongoDBPersister.fromValues({ uri: 'mongodb://127.0.0.1:2' });

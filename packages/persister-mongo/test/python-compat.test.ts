@@ -86,9 +86,9 @@ function pythonFormatCases(url: string): void {
     const { raw, persister } = freshCollection();
     await raw.insertOne(pythonStep('shared', 0, null, '2020-11-20T10:00:00.000000+00:00'));
     await persister.initialize();
-    await expect(
-      persister.save({ appId: 'shared', sequenceId: 0, position: 'counter', state: new State({ count: 99 }), status: 'completed' }),
-    ).rejects.toBeInstanceOf(PersisterConflictError);
+    await expect(persister.save({ appId: 'shared', sequenceId: 0, position: 'counter', state: new State({ count: 99 }), status: 'completed' })).rejects.toBeInstanceOf(
+      PersisterConflictError,
+    );
     expect(await raw.countDocuments({ app_id: 'shared' })).toBe(1);
     expect((await persister.load(null, 'shared'))?.state.get('count')).toBe(1);
   });

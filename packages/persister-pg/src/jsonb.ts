@@ -33,9 +33,7 @@ export function toJsonbText(json: string): string {
   if (json.includes('\\ud')) {
     const path = findStringPath(JSON.parse(json), hasLoneSurrogate);
     if (path) {
-      throw new UnsupportedValueError(
-        `Cannot store an unpaired UTF-16 surrogate at ${formatKeyPath(path)}: PostgreSQL JSONB strings must be valid Unicode. Nothing was written.`,
-      );
+      throw new UnsupportedValueError(`Cannot store an unpaired UTF-16 surrogate at ${formatKeyPath(path)}: PostgreSQL JSONB strings must be valid Unicode. Nothing was written.`);
     }
   }
   // Core writes positive exponents as `e+` (String(1e22) is "1e+22"): a substring search rules most texts out cheaply.

@@ -134,10 +134,7 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
   /** Opens a pool from connection values (Python's `from_values`) that the persister owns: `cleanup()` ends it. */
   static fromValues(values: PostgreSQLPersisterValues): PostgreSQLPersister {
     const { dbName, user, password, host, port, ...options } = values;
-    return PostgreSQLPersister.#owning(
-      (clientOptions) => postgres({ ...clientOptions, database: dbName, user, password, host, port: port ?? 5432 }),
-      options,
-    );
+    return PostgreSQLPersister.#owning((clientOptions) => postgres({ ...clientOptions, database: dbName, user, password, host, port: port ?? 5432 }), options);
   }
 
   /**

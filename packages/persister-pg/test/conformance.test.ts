@@ -17,7 +17,8 @@ function postgresHarness(name: string, url: string, withSchema: boolean): Persis
     capabilities: { storesNonFiniteNumbers: false, storesNulCharacter: false, preservesKeyOrder: false, storesLoneSurrogates: false, preservesNegativeZero: false },
     create: async (options) =>
       cutter.open((clientOptions) => PostgreSQLPersister.fromUrl(url, { tableName: store.table(), schema, serdeKwargs: options?.serdeKwargs, clientOptions })),
-    connectAgain: async (persister) => cutter.open((clientOptions) => PostgreSQLPersister.fromUrl(url, { tableName: persister.tableName, schema: persister.schema, clientOptions })),
+    connectAgain: async (persister) =>
+      cutter.open((clientOptions) => PostgreSQLPersister.fromUrl(url, { tableName: persister.tableName, schema: persister.schema, clientOptions })),
     withCallerClient: async () => {
       const sql = testClient(url);
       return {

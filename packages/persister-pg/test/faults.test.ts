@@ -80,8 +80,7 @@ if ('skip' in database) {
     return { persister, applicationName };
   };
 
-  const cut = (applicationName: string) =>
-    admin`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = ${applicationName}`;
+  const cut = (applicationName: string) => admin`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = ${applicationName}`;
 
   describe('PostgreSQLPersister faults on a live server', () => {
     it('a call that waits longer than operationTimeoutMs (table locked by another session) is an operation-timeout', async () => {

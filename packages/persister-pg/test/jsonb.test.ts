@@ -40,7 +40,11 @@ describe('toJsonbText', () => {
   it('accepts a backslash followed by "u0000", which is not a NUL', () => {
     for (const json of ['{"a":"\\\\u0000"}', '{"a":"\\\\\\\\u0000"}', '{"a\\\\u0000":"x"}']) {
       expect(toJsonbText(json)).toBe(json);
-      expect(Object.entries(JSON.parse(json) as object).flat().join('')).not.toContain('\u0000');
+      expect(
+        Object.entries(JSON.parse(json) as object)
+          .flat()
+          .join(''),
+      ).not.toContain('\u0000');
     }
   });
 });

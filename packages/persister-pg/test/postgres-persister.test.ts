@@ -1,13 +1,7 @@
 // Needs PostgreSQL: BURR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres),
 // else a Testcontainers container; without either every group is registered as skipped with the reason.
 import postgres from 'postgres';
-import {
-  InvalidIdentifierError,
-  InvalidPersistArgumentError,
-  PersisterConflictError,
-  State,
-  UnsupportedValueError,
-} from '@burr/core';
+import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictError, State, UnsupportedValueError } from '@burr/core';
 import { providePostgres, sampleStep } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgreSQLPersister, type PostgresClient } from '../src/index.js';
@@ -107,7 +101,9 @@ if ('skip' in database) {
       const pythons = await tableShape(admin, python);
       expect(ours.columns).toEqual(pythons.columns);
       // Python's indexes, plus one of ours covering listAppIds.
-      expect(ours.indexes).toEqual([...pythons.indexes, { primary: false, columns: 'partition_key,app_id,created_at' }].sort((a, b) => String(a.columns).localeCompare(String(b.columns))));
+      expect(ours.indexes).toEqual(
+        [...pythons.indexes, { primary: false, columns: 'partition_key,app_id,created_at' }].sort((a, b) => String(a.columns).localeCompare(String(b.columns))),
+      );
       const [index] = await admin`SELECT indexname FROM pg_indexes WHERE tablename = ${persister.tableName} AND indexname LIKE '%created_at%'`;
       expect(index?.indexname).toBe(`${persister.tableName}_created_at_index`);
     });
@@ -210,9 +206,7 @@ if ('skip' in database) {
     it('stores microseconds: rapid saves get strictly increasing created_at', async () => {
       const persister = await fresh();
       for (let sequenceId = 0; sequenceId < 5; sequenceId++) await persister.save(step({ sequenceId }));
-      const rows = await admin.unsafe<Array<{ at: string }>>(
-        `SELECT to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS at FROM "${persister.tableName}" ORDER BY sequence_id`,
-      );
+      const rows = await admin.unsafe<Array<{ at: string }>>(`SELECT to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS at FROM "${persister.tableName}" ORDER BY sequence_id`);
       const times = rows.map((row) => row.at);
       expect(times).toEqual([...times].sort());
       expect(new Set(times).size).toBe(5);
@@ -408,7 +402,10 @@ if ('skip' in database) {
       await persister.initialize();
       expect(await terminateMidQuery(persister)).toMatchObject({ code: 'CONNECTION_CLOSED' });
       // postgres.js may hand the dead connection's 57P01 "terminating connection" to the next query: a typed fault.
-      const next = await persister.save(step()).then(() => 'saved', (error: unknown) => error);
+      const next = await persister.save(step()).then(
+        () => 'saved',
+        (error: unknown) => error,
+      );
       if (next !== 'saved') expect(next).toMatchObject({ code: 'BURR_PERSISTER_UNAVAILABLE', reason: 'disconnected', cause: { name: 'PostgresError', code: '57P01' } });
       await persister.save(step({ sequenceId: 1 }));
       const rows = await admin.unsafe(`SELECT sequence_id FROM "${persister.tableName}" ORDER BY 1`);

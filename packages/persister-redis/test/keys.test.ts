@@ -30,11 +30,19 @@ describe('RedisKeyLayout', () => {
 });
 
 describe('reply shapes', () => {
-  const expected = new Map([['state', '{}'], ['status', 'completed']]);
+  const expected = new Map([
+    ['state', '{}'],
+    ['status', 'completed'],
+  ]);
 
   it('reads a hash from a flat list, pairs, a Map, an object or Buffers', () => {
     expect(replyFields(['state', '{}', 'status', 'completed'])).toEqual(expected);
-    expect(replyFields([['state', '{}'], ['status', 'completed']])).toEqual(expected);
+    expect(
+      replyFields([
+        ['state', '{}'],
+        ['status', 'completed'],
+      ]),
+    ).toEqual(expected);
     expect(replyFields(new Map(expected))).toEqual(expected);
     expect(replyFields({ state: '{}', status: 'completed' })).toEqual(expected);
     expect(replyFields([Buffer.from('state'), Buffer.from('{}'), 'status', Buffer.from('completed')])).toEqual(expected);

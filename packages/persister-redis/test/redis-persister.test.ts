@@ -267,7 +267,11 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
 
     it('fromUrl() rejects at once when nothing listens, instead of retrying forever', async () => {
       const port = await closedPort();
-      await expect(RedisPersister.fromUrl(`redis://127.0.0.1:${port}`)).rejects.toMatchObject({ code: 'BURR_PERSISTER_UNAVAILABLE', reason: 'unreachable', cause: { code: 'ECONNREFUSED' } });
+      await expect(RedisPersister.fromUrl(`redis://127.0.0.1:${port}`)).rejects.toMatchObject({
+        code: 'BURR_PERSISTER_UNAVAILABLE',
+        reason: 'unreachable',
+        cause: { code: 'ECONNREFUSED' },
+      });
     });
 
     it('works on a RESP3 client', async () => {

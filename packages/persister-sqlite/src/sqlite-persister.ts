@@ -94,7 +94,9 @@ export class SQLitePersister extends SqlStatePersister {
   }
 
   protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {
-    return this.#statement(sql).raw().all(...params) as SqlRowValues[];
+    return this.#statement(sql)
+      .raw()
+      .all(...params) as SqlRowValues[];
   }
 
   protected isUniqueViolation(error: unknown): boolean {

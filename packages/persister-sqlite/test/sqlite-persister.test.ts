@@ -1,11 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import {
-  InvalidIdentifierError,
-  InvalidPersistArgumentError,
-  PersisterConflictError,
-  State,
-} from '@burr/core';
+import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictError, State } from '@burr/core';
 import { sampleStep } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLitePersister } from '../src/index.js';
@@ -30,7 +25,14 @@ function tableShape(db: Database.Database, table: string) {
       .all()
       .map((index) => {
         const { name, unique, origin } = index as { name: string; unique: number; origin: string };
-        return { unique, origin, columns: db.prepare(`PRAGMA index_info("${name}")`).all().map((c) => (c as { name: string }).name) };
+        return {
+          unique,
+          origin,
+          columns: db
+            .prepare(`PRAGMA index_info("${name}")`)
+            .all()
+            .map((c) => (c as { name: string }).name),
+        };
       }),
   };
 }
@@ -53,15 +55,7 @@ describe('table format shared with Python Burr', () => {
       for (const index of pythonShape.indexes) expect(shape.indexes).toContainEqual(index);
       expect(shape.indexes).toContainEqual({ unique: 0, origin: 'c', columns: ['partition_key', 'app_id', 'created_at'] });
       expect(shape.indexes).toHaveLength(pythonShape.indexes.length + 1);
-      expect(shape.columns.map((c) => (c as { name: string }).name)).toEqual([
-        'partition_key',
-        'app_id',
-        'sequence_id',
-        'position',
-        'status',
-        'state',
-        'created_at',
-      ]);
+      expect(shape.columns.map((c) => (c as { name: string }).name)).toEqual(['partition_key', 'app_id', 'sequence_id', 'position', 'status', 'state', 'created_at']);
       const indexNames = ours.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'burr_state' AND sql IS NOT NULL").pluck().all();
       expect(indexNames).toEqual(['burr_state_created_at_index', 'burr_state_app_created_at_index']);
       const plan = ours.prepare('EXPLAIN QUERY PLAN SELECT app_id FROM burr_state WHERE partition_key = ? GROUP BY app_id ORDER BY MAX(created_at) DESC, app_id').all('');
@@ -91,7 +85,7 @@ describe('table format shared with Python Burr', () => {
     expect(written).toBeLessThanOrEqual(Date.now() + 1);
   });
 
-  it("uses a table Python created (no index) as is: initialize() only adds the index", async () => {
+  it('uses a table Python created (no index) as is: initialize() only adds the index', async () => {
     const dbPath = freshPath();
     const setup = new Database(dbPath);
     setup.exec(pythonCreateTable);
@@ -110,7 +104,10 @@ describe('table format shared with Python Burr', () => {
 
     const check = new Database(dbPath, { readonly: true });
     expect(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'burr_state'").pluck().get()).toBe(tableSqlBefore);
-    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").pluck().all()).toEqual(['burr_state_created_at_index', 'burr_state_app_created_at_index']);
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").pluck().all()).toEqual([
+      'burr_state_created_at_index',
+      'burr_state_app_created_at_index',
+    ]);
     check.close();
   });
 });

@@ -9,13 +9,7 @@ export type SocketReply = { data: Buffer } | { failure: string };
  * passes. Never throws: a refused connection or a silent peer is a `failure`
  * naming what happened, so a probe ends within the timeout whatever is there.
  */
-export function exchange(
-  host: string,
-  port: number,
-  request: Buffer | null,
-  isComplete: (received: Buffer) => boolean,
-  timeoutMs: number,
-): Promise<SocketReply> {
+export function exchange(host: string, port: number, request: Buffer | null, isComplete: (received: Buffer) => boolean, timeoutMs: number): Promise<SocketReply> {
   return new Promise((resolve) => {
     let received = Buffer.alloc(0);
     let settled = false;
@@ -36,9 +30,7 @@ export function exchange(
       if (isComplete(received)) finish({ data: received });
     });
     socket.on('error', (error: NodeJS.ErrnoException) => finish({ failure: socketFailure(error) }));
-    socket.on('close', () =>
-      finish(received.length > 0 ? { data: received } : { failure: 'closed the connection without answering' }),
-    );
+    socket.on('close', () => finish(received.length > 0 ? { data: received } : { failure: 'closed the connection without answering' }));
   });
 }
 

@@ -4,14 +4,7 @@
  * server's default local address when that server answers there, else a
  * skip whose reason names the variable to set and what was tried.
  */
-import {
-  probeLibsql,
-  probeMongo,
-  probeMysql,
-  probePostgres,
-  probeRedis,
-  type ServerProbe,
-} from './server-probes.js';
+import { probeLibsql, probeMongo, probeMysql, probePostgres, probeRedis, type ServerProbe } from './server-probes.js';
 
 /** Where a provided database came from. */
 export type DatabaseSource = 'env' | 'container' | 'local';
@@ -136,10 +129,7 @@ const libsql: ServerKind = {
   probe: probeLibsql,
   startContainer: async () => {
     const { GenericContainer, Wait } = await import('testcontainers');
-    const container = await new GenericContainer('ghcr.io/tursodatabase/libsql-server:latest')
-      .withExposedPorts(8080)
-      .withWaitStrategy(Wait.forHttp('/health', 8080))
-      .start();
+    const container = await new GenericContainer('ghcr.io/tursodatabase/libsql-server:latest').withExposedPorts(8080).withWaitStrategy(Wait.forHttp('/health', 8080)).start();
     return { url: `http://${container.getHost()}:${container.getMappedPort(8080)}`, container };
   },
 };

@@ -121,10 +121,7 @@ export function runPythonCompatCases(api: TestApi, options: PythonCompatOptions)
         }
         assert.ok(loaded, `${title} found nothing`);
         const { state, ...key } = call.expected;
-        assert.deepEqual(
-          { partitionKey: loaded.partitionKey, appId: loaded.appId, sequenceId: loaded.sequenceId, position: loaded.position, status: loaded.status },
-          key,
-        );
+        assert.deepEqual({ partitionKey: loaded.partitionKey, appId: loaded.appId, sequenceId: loaded.sequenceId, position: loaded.position, status: loaded.status }, key);
         assert.deepEqual(loaded.state.getAll(), state);
         // Python keeps dict order; a plain object would move integer-like keys first, so compare only without them.
         const expectedKeys = Object.keys(state);

@@ -27,7 +27,10 @@ function portOf(url: URL, fallback: number): number {
 }
 
 function describeBytes(data: Buffer): string {
-  const text = data.subarray(0, 24).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  const text = data
+    .subarray(0, 24)
+    .toString('latin1')
+    .replace(/[^\x20-\x7e]/g, '.');
   return `replied ${JSON.stringify(text)}`;
 }
 
@@ -131,11 +134,7 @@ export const probeMysql: ServerProbe = async (url, timeoutMs) => {
 const OP_MSG = 2013;
 
 function bsonHello(): Buffer {
-  const parts = [
-    Buffer.from([0x10]), Buffer.from('hello\0'), int32(1),
-    Buffer.from([0x02]), Buffer.from('$db\0'), int32(6), Buffer.from('admin\0'),
-    Buffer.from([0x00]),
-  ];
+  const parts = [Buffer.from([0x10]), Buffer.from('hello\0'), int32(1), Buffer.from([0x02]), Buffer.from('$db\0'), int32(6), Buffer.from('admin\0'), Buffer.from([0x00])];
   const body = Buffer.concat(parts);
   return Buffer.concat([int32(4 + body.length), body]);
 }

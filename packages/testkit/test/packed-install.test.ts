@@ -139,11 +139,15 @@ describe('packed install: @burr/core + @burr/persister-sqlite only', () => {
     }
   });
 
-  it('strict tsc (no skipLibCheck) accepts code using the public types, as ESM and as CommonJS', async () => {
-    const checked = await strictTsc(project, ['typed-use.mts', 'typed-use.cts']);
-    expect(`${checked.stdout}${checked.stderr}`).toBe('');
-    expect(checked.code).toBe(0);
-   }, TSC_TIMEOUT_MS);
+  it(
+    'strict tsc (no skipLibCheck) accepts code using the public types, as ESM and as CommonJS',
+    async () => {
+      const checked = await strictTsc(project, ['typed-use.mts', 'typed-use.cts']);
+      expect(`${checked.stdout}${checked.stderr}`).toBe('');
+      expect(checked.code).toBe(0);
+    },
+    TSC_TIMEOUT_MS,
+  );
 
   for (const script of ['check.mjs', 'check.cjs']) {
     it(`${script} saves, loads and resumes an app`, async () => {
@@ -181,10 +185,14 @@ describe('packed install: each published package alone with @burr/core has publi
   }, INSTALL_TIMEOUT_MS + 120_000);
 
   for (const name of alone) {
-    it(`${name}: strict tsc (no skipLibCheck) accepts an import of it, as ESM and as CommonJS`, async () => {
-      const checked = await strictTsc(projectOf(name), ['use.mts', 'use.cts']);
-      expect(`${checked.stdout}${checked.stderr}`).toBe('');
-      expect(checked.code).toBe(0);
-       }, TSC_TIMEOUT_MS);
+    it(
+      `${name}: strict tsc (no skipLibCheck) accepts an import of it, as ESM and as CommonJS`,
+      async () => {
+        const checked = await strictTsc(projectOf(name), ['use.mts', 'use.cts']);
+        expect(`${checked.stdout}${checked.stderr}`).toBe('');
+        expect(checked.code).toBe(0);
+      },
+      TSC_TIMEOUT_MS,
+    );
   }
 });

@@ -87,29 +87,32 @@ describe('README examples against the packed packages', () => {
   let pgDatabase: { admin: string; name: string } | null = null;
   let mysqlDatabase: { admin: string; name: string } | null = null;
 
-  beforeAll(async () => {
-    const needed = [...new Set(['@burr/core', ...programs.flatMap((block) => importedPackages(block.code))])];
-    const tarballs = await packWorkspacePackages(needed, work);
-    await installBlankProject(project, {
-      type: 'module',
-      dependencies: [...Object.values(tarballs), `typescript@${WORKSPACE_TYPESCRIPT}`, `@types/node@${USER_TYPES_NODE}`],
-    });
-    mkdirSync(join(project, 'blocks'));
-    for (const block of programs) writeFileSync(join(project, sourceFile(block)), block.code);
+  beforeAll(
+    async () => {
+      const needed = [...new Set(['@burr/core', ...programs.flatMap((block) => importedPackages(block.code))])];
+      const tarballs = await packWorkspacePackages(needed, work);
+      await installBlankProject(project, {
+        type: 'module',
+        dependencies: [...Object.values(tarballs), `typescript@${WORKSPACE_TYPESCRIPT}`, `@types/node@${USER_TYPES_NODE}`],
+      });
+      mkdirSync(join(project, 'blocks'));
+      for (const block of programs) writeFileSync(join(project, sourceFile(block)), block.code);
 
-    const typescriptFiles = programs.filter((block) => block.language === 'ts').map(sourceFile);
-    const checked = await strictTsc(project, typescriptFiles, ['--outDir', 'out', '--rootDir', 'blocks']);
-    tscExitCode = checked.code;
-    let file = '';
-    for (const line of `${checked.stdout}\n${checked.stderr}`.split('\n')) {
-      const located = /^(.+?)\(\d+,\d+\): /.exec(line);
-      if (located) file = located[1]!;
-      else if (!line.startsWith(' ')) file = line.trim() ? '(no file)' : file;
-      if (line.trim()) diagnostics.set(file, [...(diagnostics.get(file) ?? []), line]);
-    }
+      const typescriptFiles = programs.filter((block) => block.language === 'ts').map(sourceFile);
+      const checked = await strictTsc(project, typescriptFiles, ['--outDir', 'out', '--rootDir', 'blocks']);
+      tscExitCode = checked.code;
+      let file = '';
+      for (const line of `${checked.stdout}\n${checked.stderr}`.split('\n')) {
+        const located = /^(.+?)\(\d+,\d+\): /.exec(line);
+        if (located) file = located[1]!;
+        else if (!line.startsWith(' ')) file = line.trim() ? '(no file)' : file;
+        if (line.trim()) diagnostics.set(file, [...(diagnostics.get(file) ?? []), line]);
+      }
 
-    await prepareServers();
-  }, INSTALL_TIMEOUT_MS + 5 * 60_000);
+      await prepareServers();
+    },
+    INSTALL_TIMEOUT_MS + 5 * 60_000,
+  );
 
   /** Fresh PostgreSQL and MySQL databases for the examples; Redis and MongoDB URLs as given. */
   async function prepareServers(): Promise<void> {
@@ -193,27 +196,35 @@ try {
       it.skip(`${title} [skipped: ${reason}]`, () => {});
       continue;
     }
-    it(title, async () => {
-      const cwd = join(work, 'runs', slug(block));
-      mkdirSync(cwd, { recursive: true });
-      const namespace = /namespace: '([^']+)'/.exec(block.code)?.[1];
-      if (namespace && serverEnv.REDIS_URL && importedPackages(block.code).includes('@burr/persister-redis')) {
-        await emptyRedisNamespace(serverEnv.REDIS_URL, namespace);
-      }
-      // HOME is the run's folder, so examples that default to ~/.burr write there.
-      const env: NodeJS.ProcessEnv = { ...process.env, ...serverEnv, HOME: cwd };
-      for (const unset of ['NODE_OPTIONS', 'TURSO_DATABASE_URL', 'TURSO_AUTH_TOKEN']) delete env[unset];
-      // A shared MongoDB server may hold earlier runs of the example: compare the output's shape, not its numbers.
-      const exact = !importedPackages(block.code).includes('@burr/persister-mongo');
-      for (const [index, expected] of runs.entries()) {
-        const result = await runCommand(process.execPath, [join(project, runnableFile(block))], { cwd, env, timeoutMs: RUN_TIMEOUT_MS });
-        const context = `run ${index + 1} of ${label(block)}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
-        expect(result.code, context).toBe(0);
-        if (expected === null) continue;
-        const lines = result.stdout.replace(/\n$/, '').split('\n');
-        if (exact) expect(lines, context).toEqual(expected);
-        else expect(lines.map((line) => line.replace(/\d+/g, 'N')), context).toEqual(expected.map((line) => line.replace(/\d+/g, 'N')));
-      }
-    }, RUN_TIMEOUT_MS * runs.length + 30_000);
+    it(
+      title,
+      async () => {
+        const cwd = join(work, 'runs', slug(block));
+        mkdirSync(cwd, { recursive: true });
+        const namespace = /namespace: '([^']+)'/.exec(block.code)?.[1];
+        if (namespace && serverEnv.REDIS_URL && importedPackages(block.code).includes('@burr/persister-redis')) {
+          await emptyRedisNamespace(serverEnv.REDIS_URL, namespace);
+        }
+        // HOME is the run's folder, so examples that default to ~/.burr write there.
+        const env: NodeJS.ProcessEnv = { ...process.env, ...serverEnv, HOME: cwd };
+        for (const unset of ['NODE_OPTIONS', 'TURSO_DATABASE_URL', 'TURSO_AUTH_TOKEN']) delete env[unset];
+        // A shared MongoDB server may hold earlier runs of the example: compare the output's shape, not its numbers.
+        const exact = !importedPackages(block.code).includes('@burr/persister-mongo');
+        for (const [index, expected] of runs.entries()) {
+          const result = await runCommand(process.execPath, [join(project, runnableFile(block))], { cwd, env, timeoutMs: RUN_TIMEOUT_MS });
+          const context = `run ${index + 1} of ${label(block)}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+          expect(result.code, context).toBe(0);
+          if (expected === null) continue;
+          const lines = result.stdout.replace(/\n$/, '').split('\n');
+          if (exact) expect(lines, context).toEqual(expected);
+          else
+            expect(
+              lines.map((line) => line.replace(/\d+/g, 'N')),
+              context,
+            ).toEqual(expected.map((line) => line.replace(/\d+/g, 'N')));
+        }
+      },
+      RUN_TIMEOUT_MS * runs.length + 30_000,
+    );
   }
 });

@@ -20,7 +20,8 @@ function recordingApi(): { api: TestApi; cases: Registered[] } {
     if (skipped) skipDepth--;
     path.pop();
   };
-  const test = (skipped: boolean) => (name: string) => cases.push({ path: [...path.slice(1), name].join(' > ').replace(/ \[skipped: [^\]]*\]/g, ''), skipped: skipped || skipDepth > 0 });
+  const test = (skipped: boolean) => (name: string) =>
+    cases.push({ path: [...path.slice(1), name].join(' > ').replace(/ \[skipped: [^\]]*\]/g, ''), skipped: skipped || skipDepth > 0 });
   return {
     api: {
       describe: Object.assign(suite(false), { skip: suite(true) }),
@@ -63,7 +64,18 @@ describe('runPersisterConformance with { skip }', () => {
   it('puts the reason in the title of the skipped suite', () => {
     const titles: string[] = [];
     const { api } = recordingApi();
-    const skip = Object.assign((name: string, body: () => void) => { titles.push(name); api.describe(name, body); }, { skip: (name: string, body: () => void) => { titles.push(name); api.describe.skip!(name, body); } });
+    const skip = Object.assign(
+      (name: string, body: () => void) => {
+        titles.push(name);
+        api.describe(name, body);
+      },
+      {
+        skip: (name: string, body: () => void) => {
+          titles.push(name);
+          api.describe.skip!(name, body);
+        },
+      },
+    );
     runPersisterConformance({ ...api, describe: skip }, { name: 'offline', skip: 'set BURR_TEST_X_URL' });
     expect(titles[0]).toBe('offline persister conformance [skipped: set BURR_TEST_X_URL]');
   });

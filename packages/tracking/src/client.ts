@@ -20,14 +20,7 @@ import { createFileIfAbsent, LineAppender } from './files.js';
 import { encodeDisplayObject, encodeResult } from './json-text.js';
 import { findEndEntry, loadedState } from './log-entries.js';
 import { isNotFound } from './log-lines.js';
-import {
-  beginEntryLine,
-  endEntryLine,
-  pointerModel,
-  type ApplicationMetadataModel,
-  type ApplicationModel,
-  type ChildApplicationModel,
-} from './models.js';
+import { beginEntryLine, endEntryLine, pointerModel, type ApplicationMetadataModel, type ApplicationModel, type ChildApplicationModel } from './models.js';
 import { assertAppFolderName, assertProjectName, LOG_FILENAME, METADATA_FILENAME, resolveStorageDir, TrackingLayout } from './paths.js';
 import { formatPythonDateTime } from './python-time.js';
 

@@ -9,7 +9,12 @@ const storageDir = useStorageDir();
 describe('forking from a tracked step', () => {
   it('starts the fork from that step and links parent and child both ways', async () => {
     const tracker = new LocalTrackingClient({ project: 'forks', storageDir: storageDir() });
-    const parent = await countingBuilder(5).withState({ count: 0 }).withEntrypoint('counter').withIdentifiers({ appId: 'parent', partitionKey: 'team' }).withTracker(tracker).build();
+    const parent = await countingBuilder(5)
+      .withState({ count: 0 })
+      .withEntrypoint('counter')
+      .withIdentifiers({ appId: 'parent', partitionKey: 'team' })
+      .withTracker(tracker)
+      .build();
     await parent.run({ haltAfter: ['finish'] });
 
     const child = await countingBuilder(5)

@@ -67,7 +67,13 @@ describe('a tracked run', () => {
   });
 
   it('names conditions as Python does (when, negation, default) and records declared inputs', async () => {
-    const ask = action({ reads: [], writes: ['answer'], inputs: ['question'], optionalInputs: ['tone'], run: (s, inputs) => s.update({ answer: `re: ${String(inputs.question)}` }) });
+    const ask = action({
+      reads: [],
+      writes: ['answer'],
+      inputs: ['question'],
+      optionalInputs: ['tone'],
+      run: (s, inputs) => s.update({ answer: `re: ${String(inputs.question)}` }),
+    });
     const done = action({ reads: [], writes: [], run: (s) => s });
     const tracker = new LocalTrackingClient({ project: 'p', storageDir: storageDir() });
     const app = await new ApplicationBuilder()
@@ -98,7 +104,13 @@ describe('a tracked run', () => {
       run: (s) => ({ result: { at: when0 }, state: s.update({ at: when0, tags: new Set(['a']), ratio: Number.NaN, big: 2n ** 70n, '10': 'ten' }) }),
     });
     const tracker = new LocalTrackingClient({ project: 'p', storageDir: storageDir() });
-    const app = await new ApplicationBuilder().withActions({ stamp }).withState({ first: 1 }).withEntrypoint('stamp').withIdentifiers({ appId: 'serde' }).withTracker(tracker).build();
+    const app = await new ApplicationBuilder()
+      .withActions({ stamp })
+      .withState({ first: 1 })
+      .withEntrypoint('stamp')
+      .withIdentifiers({ appId: 'serde' })
+      .withTracker(tracker)
+      .build();
     await app.step();
 
     const text = await readFile(join(tracker.appDir('serde'), 'log.jsonl'), 'utf8');
@@ -117,7 +129,13 @@ describe('a tracked run', () => {
   });
 
   it('logs a failed step with its stack and the state from before the action', async () => {
-    const boom = action({ reads: [], writes: ['x'], run: () => { throw new TypeError('no network'); } });
+    const boom = action({
+      reads: [],
+      writes: ['x'],
+      run: () => {
+        throw new TypeError('no network');
+      },
+    });
     const tracker = new LocalTrackingClient({ project: 'p', storageDir: storageDir() });
     const app = await new ApplicationBuilder().withActions({ boom }).withState({ x: 1 }).withEntrypoint('boom').withIdentifiers({ appId: 'f' }).withTracker(tracker).build();
     await expect(app.step()).rejects.toThrow('no network');

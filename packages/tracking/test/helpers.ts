@@ -42,7 +42,11 @@ export const counter: SingleStepAction = action({
 });
 
 /** Sets `done` to true. */
-export const finish: SingleStepAction = action({ reads: ['count'], writes: ['done'], run: (state: State) => ({ result: { final: state.get('count') }, state: state.update({ done: true }) }) });
+export const finish: SingleStepAction = action({
+  reads: ['count'],
+  writes: ['done'],
+  run: (state: State) => ({ result: { final: state.get('count') }, state: state.update({ done: true }) }),
+});
 
 /** `counter` looping while count < limit, then `finish`. No state, entrypoint or tracker yet. */
 export function countingBuilder(limit = 3): ApplicationBuilder {

@@ -17,7 +17,12 @@ function sleep(ms: number): Promise<void> {
 async function writePythonApp(projectDir: string, appId: string, partitionKey: string | null, lines: string[]): Promise<void> {
   const dir = join(projectDir, appId);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'metadata.json'), JSON.stringify({ type: 'application_metadata', partition_key: partitionKey, parent_pointer: null, spawning_parent_pointer: null }).replaceAll('":', '": ').replaceAll(',"', ', "'));
+  await writeFile(
+    join(dir, 'metadata.json'),
+    JSON.stringify({ type: 'application_metadata', partition_key: partitionKey, parent_pointer: null, spawning_parent_pointer: null })
+      .replaceAll('":', '": ')
+      .replaceAll(',"', ', "'),
+  );
   await writeFile(join(dir, 'log.jsonl'), lines.map((l) => `${l}\n`).join(''));
 }
 
@@ -39,7 +44,12 @@ describe('LocalTrackingClient as a state loader', () => {
     const tracker = new LocalTrackingClient({ project: 'parts', storageDir: storageDir() });
     const noPartition = await countingBuilder().withState({ count: 0 }).withEntrypoint('counter').withIdentifiers({ appId: 'np' }).withTracker(tracker).build();
     await noPartition.step();
-    const withPartition = await countingBuilder().withState({ count: 0 }).withEntrypoint('counter').withIdentifiers({ appId: 'wp', partitionKey: 'alice' }).withTracker(tracker).build();
+    const withPartition = await countingBuilder()
+      .withState({ count: 0 })
+      .withEntrypoint('counter')
+      .withIdentifiers({ appId: 'wp', partitionKey: 'alice' })
+      .withTracker(tracker)
+      .build();
     await withPartition.step();
 
     expect(await tracker.load(null, 'np')).toMatchObject({ partitionKey: '', appId: 'np' });
@@ -172,7 +182,9 @@ describe('names and paths', () => {
       await expect(tracker.load(null, appId)).rejects.toBeInstanceOf(InvalidIdentifierError);
       await expect(tracker.preRunStep({ appId, partitionKey: null, sequenceId: 0, action: 'a', state: new State(), inputs: {} })).rejects.toBeInstanceOf(InvalidIdentifierError);
     }
-    await expect(countingBuilder().withState({ count: 0 }).withEntrypoint('counter').withIdentifiers({ appId: '../escape' }).withTracker(tracker).build()).rejects.toBeInstanceOf(InvalidIdentifierError);
+    await expect(countingBuilder().withState({ count: 0 }).withEntrypoint('counter').withIdentifiers({ appId: '../escape' }).withTracker(tracker).build()).rejects.toBeInstanceOf(
+      InvalidIdentifierError,
+    );
     await expect(readFile(join(storageDir(), 'escape', 'graph.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

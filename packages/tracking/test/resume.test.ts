@@ -41,7 +41,10 @@ describe('resuming from the tracker', () => {
     expect(lines.at(-1)).toBe('');
     expect(lines.filter((l) => l.startsWith('{"type":"begin_entry","start_time":"2026-01-01T00:00:0') && !l.endsWith('}'))).toHaveLength(1);
     const parsed = lines.slice(-3, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(parsed.map((l) => [l.type, l.sequence_id])).toEqual([['begin_entry', 2], ['end_entry', 2]]);
+    expect(parsed.map((l) => [l.type, l.sequence_id])).toEqual([
+      ['begin_entry', 2],
+      ['end_entry', 2],
+    ]);
     expect(await tracker.load('u1', 'run-1')).toMatchObject({ sequenceId: 2, status: 'completed' });
   });
 

@@ -16,7 +16,9 @@ describe('writes', () => {
     const writes: Array<Promise<void>> = [];
     for (let i = 0; i < 200; i++) {
       writes.push(tracker.preRunStep({ appId: 'o', partitionKey: null, sequenceId: i, action: 'a', state: new State(), inputs: { i } }));
-      writes.push(tracker.postRunStep({ appId: 'o', partitionKey: null, sequenceId: i, action: 'a', state: new State({ i, big: i % 50 === 0 ? big : '' }), result: {}, error: null }));
+      writes.push(
+        tracker.postRunStep({ appId: 'o', partitionKey: null, sequenceId: i, action: 'a', state: new State({ i, big: i % 50 === 0 ? big : '' }), result: {}, error: null }),
+      );
     }
     await Promise.all(writes);
     const lines = await readJsonLines(join(tracker.appDir('o'), 'log.jsonl'));
@@ -40,7 +42,11 @@ describe('writes', () => {
   it('records a fork in its parent once, and leaves complete metadata, when two creations race', async () => {
     const tracker = new LocalTrackingClient({ project: 'race', storageDir: storageDir() });
     const args = { appId: 'kid', partitionKey: null, state: new State(), graph, parentPointer: { appId: 'mom', sequenceId: 3, partitionKey: null } };
-    await Promise.all([tracker.postApplicationCreate(args), tracker.postApplicationCreate(args), new LocalTrackingClient({ project: 'race', storageDir: storageDir() }).postApplicationCreate(args)]);
+    await Promise.all([
+      tracker.postApplicationCreate(args),
+      tracker.postApplicationCreate(args),
+      new LocalTrackingClient({ project: 'race', storageDir: storageDir() }).postApplicationCreate(args),
+    ]);
     expect(await readJsonLines(join(tracker.appDir('mom'), 'children.jsonl'))).toHaveLength(1);
     expect((await readJson(join(tracker.appDir('kid'), 'metadata.json'))).parent_pointer).toMatchObject({ app_id: 'mom', sequence_id: 3 });
     // No temporary files are left behind.

@@ -41,9 +41,7 @@ export function offlineReply(history: readonly ChatMessage[]): string {
 
   if (saidNameNow) return `Nice to meet you, ${capitalize(saidNameNow)}! I'll remember that (it's in the saved state now).`;
   if (/^(hi|hello|hey|howdy|hiya|good (morning|afternoon|evening))\b/.test(lower)) {
-    return name
-      ? `Hello again, ${name}! This is turn ${turn} of our conversation.`
-      : `Hello! I'm the Burr offline bot. Tell me your name ("my name is ...") or ask me anything.`;
+    return name ? `Hello again, ${name}! This is turn ${turn} of our conversation.` : `Hello! I'm the Burr offline bot. Tell me your name ("my name is ...") or ask me anything.`;
   }
   if (/\b(what('| i)s|do you know|remember) my name\b/.test(lower)) {
     return name ? `You're ${name}. I read it back from the saved chat history.` : `You haven't told me your name in this conversation yet.`;

@@ -12,8 +12,7 @@ export interface OpenAIResponderOptions {
   timeoutMs?: number;
 }
 
-const SYSTEM_PROMPT =
-  'You are a friendly assistant in a terminal chat demo of Burr, a library that saves an application\'s state after every step. Keep answers short.';
+const SYSTEM_PROMPT = "You are a friendly assistant in a terminal chat demo of Burr, a library that saves an application's state after every step. Keep answers short.";
 
 /** Replies through an OpenAI-compatible `POST /chat/completions` (global fetch, no SDK). */
 export class OpenAIResponder implements Responder {

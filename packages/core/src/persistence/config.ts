@@ -13,13 +13,7 @@ export interface ConfigField {
 export type ConfigSchema = Readonly<Record<string, ConfigField>>;
 
 /** The value type a {@link ConfigFieldType} stands for (`'object'`: a plain object). */
-export type ConfigFieldValue<T extends ConfigFieldType> = T extends 'string'
-  ? string
-  : T extends 'number'
-    ? number
-    : T extends 'boolean'
-      ? boolean
-      : Record<string, unknown>;
+export type ConfigFieldValue<T extends ConfigFieldType> = T extends 'string' ? string : T extends 'number' ? number : T extends 'boolean' ? boolean : Record<string, unknown>;
 
 /** The checked config: required options present, optional ones possibly absent. */
 export type ConfigValues<S extends ConfigSchema> = {

@@ -52,8 +52,7 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
   const key = settings.keyColumnType;
   const columns = `partition_key, app_id, sequence_id, position, status, ${settings.stateOut}, ${settings.createdAtOut}`;
   const createIndex = settings.createIndexIfNotExists ? 'CREATE INDEX IF NOT EXISTS' : 'CREATE INDEX';
-  const object = (kind: SqlSchemaObject['kind'], name: string, qualifiedName: string): SqlQuery =>
-    settings.objectExists({ kind, name, qualifiedName, tableName, schema });
+  const object = (kind: SqlSchemaObject['kind'], name: string, qualifiedName: string): SqlQuery => settings.objectExists({ kind, name, qualifiedName, tableName, schema });
   const whereApp = `WHERE partition_key = ${p(1)} AND app_id = ${p(2)}`;
   return {
     table,
@@ -72,11 +71,7 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
       // Ours, not Python's: covers listAppIds (group by app, newest save) without reading any state.
       `${createIndex} ${appIndex} ON ${table} (partition_key, app_id, created_at)`,
     ],
-    schemaObjectExists: [
-      object('table', tableName, table),
-      object('index', createdAtIndexName, qualifier + createdAtIndex),
-      object('index', appIndexName, qualifier + appIndex),
-    ],
+    schemaObjectExists: [object('table', tableName, table), object('index', createdAtIndexName, qualifier + createdAtIndex), object('index', appIndexName, qualifier + appIndex)],
     insert: `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5].map(p).join(', ')}, ${settings.stateIn(p(6))}, ${settings.createdAtIn(p(7))})`,
     selectLatest: `SELECT ${columns} FROM ${table} ${whereApp} ORDER BY sequence_id DESC, position DESC LIMIT 1`,
     selectAtSequence: `SELECT ${columns} FROM ${table} ${whereApp} AND sequence_id = ${p(3)} ORDER BY position LIMIT 1`,

@@ -302,7 +302,14 @@ export class Application {
 
   #callPreHooks(p: PreparedStep): Promise<void> {
     if (this.#hooks.length === 0) return Promise.resolve();
-    return callHooks(this.#hooks, 'preRunStep', { appId: this.#appId, partitionKey: this.#partitionKey, sequenceId: p.sequenceId, action: p.name, state: p.state, inputs: p.inputs });
+    return callHooks(this.#hooks, 'preRunStep', {
+      appId: this.#appId,
+      partitionKey: this.#partitionKey,
+      sequenceId: p.sequenceId,
+      action: p.name,
+      state: p.state,
+      inputs: p.inputs,
+    });
   }
 
   async #complete(p: PreparedStep, output: StepOutput): Promise<StepResult> {
@@ -365,7 +372,8 @@ export class Application {
     // A lone string is taken as one name rather than split into characters.
     const set = new Set<string>(typeof names === 'string' ? [names] : (names ?? []));
     for (const name of set) {
-      if (!this.#graph.has(name)) throw new ApplicationRunError(`${option} names unknown action ${JSON.stringify(name)}; actions: ${this.graph.actions.map((a) => a.name).join(', ')}`);
+      if (!this.#graph.has(name))
+        throw new ApplicationRunError(`${option} names unknown action ${JSON.stringify(name)}; actions: ${this.graph.actions.map((a) => a.name).join(', ')}`);
     }
     return set;
   }

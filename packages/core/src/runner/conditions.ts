@@ -83,7 +83,11 @@ export function when(values: Record<string, unknown>): Condition {
     .map(([key, value]) => `${key}=${pythonStr(value)}`)
     .join(', ');
   const test: ConditionTest = (state) => expected.every(([key, value]) => state.has(key) && deepEqual(state.get(key), value));
-  return new Condition(test, name, expected.map(([key]) => key));
+  return new Condition(
+    test,
+    name,
+    expected.map(([key]) => key),
+  );
 }
 
 /**

@@ -50,7 +50,8 @@ export class CompiledGraph {
     const edges = new Map<string, Edge[]>();
     const described: TransitionDescription[] = [];
     for (const [from, to, condition = Condition.default] of transitions.flatMap(expandSpec)) {
-      if (!actions.has(from)) throw new ApplicationBuildError(`Transition ${from} -> ${to} starts at unknown action ${JSON.stringify(from)}; actions: ${[...actions.keys()].join(', ')}`);
+      if (!actions.has(from))
+        throw new ApplicationBuildError(`Transition ${from} -> ${to} starts at unknown action ${JSON.stringify(from)}; actions: ${[...actions.keys()].join(', ')}`);
       if (!actions.has(to)) throw new ApplicationBuildError(`Transition ${from} -> ${to} goes to unknown action ${JSON.stringify(to)}; actions: ${[...actions.keys()].join(', ')}`);
       if (!(condition instanceof Condition)) throw new ApplicationBuildError(`Transition ${from} -> ${to}: the third element must be a Condition`);
       const list = edges.get(from) ?? [];

@@ -80,7 +80,9 @@ function resumeFrom(loaded: PersistedStateData, options: InitializeFromOptions, 
   const parentPointer = forked ? { appId: loaded.appId, sequenceId: loaded.sequenceId, partitionKey: loaded.partitionKey === '' ? null : loaded.partitionKey } : null;
   if (options.resumeAtNextAction === false) return { state, startAt: options.defaultEntrypoint, continueAfter: null, parentPointer };
   if (!graph.has(loaded.position)) {
-    throw new ApplicationBuildError(`Loaded step ${loaded.sequenceId} of app ${JSON.stringify(loaded.appId)} stopped at ${JSON.stringify(loaded.position)}, which is not an action of this application`);
+    throw new ApplicationBuildError(
+      `Loaded step ${loaded.sequenceId} of app ${JSON.stringify(loaded.appId)} stopped at ${JSON.stringify(loaded.position)}, which is not an action of this application`,
+    );
   }
   return loaded.status === 'failed'
     ? { state, startAt: loaded.position, continueAfter: null, parentPointer }

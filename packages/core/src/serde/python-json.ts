@@ -178,9 +178,7 @@ class Parser {
   private object(): Record<string, unknown> {
     const result: Record<string, unknown> = {};
     // defineProperty: a key named "__proto__" must stay data, not a prototype.
-    this.members((key, value) =>
-      Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true }),
-    );
+    this.members((key, value) => Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true }));
     return result;
   }
 

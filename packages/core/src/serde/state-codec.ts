@@ -73,10 +73,7 @@ function encodeTree(value: unknown, path: Array<string | number>, options: Encod
   const ctx: EncodeContext = { kwargs: options.kwargs ?? {}, needsPythonTokens: false, depth: parentDepth };
   const encoded = encodeValue(value, path, ctx);
   if (ctx.nonFinitePath && options.nonFiniteNumbers === 'reject') {
-    throw new UnsupportedValueError(
-      `Cannot store NaN or Infinity at ${formatKeyPath(ctx.nonFinitePath)}: this backend's JSON type has no such number`,
-      ctx.nonFinitePath,
-    );
+    throw new UnsupportedValueError(`Cannot store NaN or Infinity at ${formatKeyPath(ctx.nonFinitePath)}: this backend's JSON type has no such number`, ctx.nonFinitePath);
   }
   return { value: encoded, pythonTokens: ctx.needsPythonTokens };
 }

@@ -143,7 +143,11 @@ function encodeInstance(object: object, path: Path, ctx: EncodeContext, ancestor
     );
     return tagged('map', entries);
   }
-  if (object instanceof Set) return tagged('set', nested(path, ctx, () => encodeArray([...object], path, ctx, ancestors)));
+  if (object instanceof Set)
+    return tagged(
+      'set',
+      nested(path, ctx, () => encodeArray([...object], path, ctx, ancestors)),
+    );
   if (object instanceof Uint8Array) return tagged('bytes', Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64'));
   const name = object.constructor?.name ?? 'object';
   throw new SerializationError(path, `an instance of ${name} has no serde; register one with registerSerde() or store plain data`);

@@ -54,12 +54,20 @@ describe('function-based actions', () => {
 
   it('get the context: app id, partition key and sequence id', async () => {
     const seen: ActionContext[] = [];
-    const spy = action({ reads: [], writes: [], run: (s, _i, ctx) => {
+    const spy = action({
+      reads: [],
+      writes: [],
+      run: (s, _i, ctx) => {
         seen.push(ctx);
         return s;
       },
     });
-    const app = await new ApplicationBuilder().withActions({ spy }).withTransitions(['spy', 'spy']).withEntrypoint('spy').withIdentifiers({ appId: 'ctx', partitionKey: 'pk' }).build();
+    const app = await new ApplicationBuilder()
+      .withActions({ spy })
+      .withTransitions(['spy', 'spy'])
+      .withEntrypoint('spy')
+      .withIdentifiers({ appId: 'ctx', partitionKey: 'pk' })
+      .build();
     await app.step();
     await app.step();
     expect(seen).toEqual([
@@ -82,7 +90,13 @@ describe('function-based actions', () => {
 
   it('an action that throws: the error reaches the caller unchanged, the action stays next', async () => {
     const boom = new Error('boom');
-    const failing = action({ reads: [], writes: ['x'], run: () => { throw boom; } });
+    const failing = action({
+      reads: [],
+      writes: ['x'],
+      run: () => {
+        throw boom;
+      },
+    });
     const app = await single(failing, { x: 0 });
     expect(await rejection(app.step())).toBe(boom);
     expect(app.getNextAction()).toBe('a');
@@ -158,7 +172,12 @@ describe('inputs', () => {
 
   it('passes required and optional inputs, and only declared ones', async () => {
     const seen: ActionInputs[] = [];
-    const spy = action({ reads: [], writes: [], inputs: ['name'], optionalInputs: ['punctuation'], run: (s, inputs) => {
+    const spy = action({
+      reads: [],
+      writes: [],
+      inputs: ['name'],
+      optionalInputs: ['punctuation'],
+      run: (s, inputs) => {
         seen.push(inputs);
         return s;
       },

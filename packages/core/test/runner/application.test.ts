@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  action,
-  ApplicationBuilder,
-  ApplicationRunError,
-  expr,
-  PRIOR_STEP_KEY,
-  Result,
-  SEQUENCE_ID_KEY,
-  type State,
-  when,
-  type LifecycleHooks,
-  type StepResult,
-} from '@burr/core';
+import { action, ApplicationBuilder, ApplicationRunError, expr, PRIOR_STEP_KEY, Result, SEQUENCE_ID_KEY, type State, when, type LifecycleHooks, type StepResult } from '@burr/core';
 import { countingBuilder, rejection } from './helpers.js';
 
 function countingApp(limit = 3) {
@@ -59,13 +47,20 @@ describe('step', () => {
 
   it('has no next action when no condition holds', async () => {
     const noop = action({ reads: [], writes: [], run: (s) => s });
-    const app = await new ApplicationBuilder().withActions({ a: noop, b: noop }).withTransitions(['a', 'b', when({ go: true })]).withEntrypoint('a').build();
+    const app = await new ApplicationBuilder()
+      .withActions({ a: noop, b: noop })
+      .withTransitions(['a', 'b', when({ go: true })])
+      .withEntrypoint('a')
+      .build();
     await app.step();
     expect(app.getNextAction()).toBeNull();
   });
 
   it('continues the sequence ids of a state given with its hidden keys', async () => {
-    const app = await countingBuilder().withState({ count: 0, [SEQUENCE_ID_KEY]: 7 }).withEntrypoint('counter').build();
+    const app = await countingBuilder()
+      .withState({ count: 0, [SEQUENCE_ID_KEY]: 7 })
+      .withEntrypoint('counter')
+      .build();
     expect(app.sequenceId).toBe(7);
     await app.step();
     expect(app.sequenceId).toBe(8);
@@ -144,11 +139,7 @@ describe('run', () => {
   it('offers the inputs to every step; each action takes what it declares', async () => {
     const human = action({ reads: [], writes: ['question'], inputs: ['prompt'], run: (s, i) => s.update({ question: i.prompt }) });
     const ai = action({ reads: ['question'], writes: ['answer'], run: (s) => s.update({ answer: `re: ${String(s.get('question'))}` }) });
-    const app = await new ApplicationBuilder()
-      .withActions({ human, ai })
-      .withTransitions(['human', 'ai'], ['ai', 'human'])
-      .withEntrypoint('human')
-      .build();
+    const app = await new ApplicationBuilder().withActions({ human, ai }).withTransitions(['human', 'ai'], ['ai', 'human']).withEntrypoint('human').build();
     const first = await app.run({ haltAfter: ['ai'], inputs: { prompt: 'one' } });
     expect(first.state.get('answer')).toBe('re: one');
     const second = await app.run({ haltAfter: ['ai'], inputs: { prompt: 'two' } });
@@ -212,12 +203,7 @@ describe('lifecycle hooks', () => {
         if (label === 'a') recorded.push({ result, error, count: state.get('count') });
       },
     });
-    const app = await countingBuilder(1)
-      .withHooks(hook('a'))
-      .withTracker(hook('b'))
-      .withState({ count: 0 })
-      .withEntrypoint('counter')
-      .build();
+    const app = await countingBuilder(1).withHooks(hook('a')).withTracker(hook('b')).withState({ count: 0 }).withEntrypoint('counter').build();
     expect(calls).toEqual(['a:create', 'b:create']);
     await app.run({ inputs: { ignored: 1 } });
     expect(calls.slice(2)).toEqual([
@@ -237,7 +223,13 @@ describe('lifecycle hooks', () => {
   it('see the error and the pre-action state when the action throws', async () => {
     const boom = new Error('boom');
     const seen: unknown[] = [];
-    const failing = action({ reads: [], writes: ['x'], run: () => { throw boom; } });
+    const failing = action({
+      reads: [],
+      writes: ['x'],
+      run: () => {
+        throw boom;
+      },
+    });
     const app = await new ApplicationBuilder()
       .withActions({ failing })
       .withState({ x: 1 })

@@ -39,15 +39,15 @@ describe('ApplicationBuilder errors', () => {
   });
 
   it('transition from an unknown action inside a list of sources', async () => {
-    const builder = new ApplicationBuilder().withActions({ counter, finish }).withTransitions([['counter', 'ghost'], 'finish']).withEntrypoint('counter');
+    const builder = new ApplicationBuilder()
+      .withActions({ counter, finish })
+      .withTransitions([['counter', 'ghost'], 'finish'])
+      .withEntrypoint('counter');
     expect((await buildError(builder)).message).toMatch(/"ghost"/);
   });
 
   it('two default transitions from one action', async () => {
-    const builder = new ApplicationBuilder()
-      .withActions({ counter, finish })
-      .withTransitions(['counter', 'finish'], ['counter', 'counter'])
-      .withEntrypoint('counter');
+    const builder = new ApplicationBuilder().withActions({ counter, finish }).withTransitions(['counter', 'finish'], ['counter', 'counter']).withEntrypoint('counter');
     expect((await buildError(builder)).message).toMatch(/"counter" has two default transitions/);
   });
 
@@ -73,9 +73,7 @@ describe('ApplicationBuilder errors', () => {
 
   it('fork into the same app id and partition', async () => {
     const persister = new InMemoryPersister();
-    const builder = countingBuilder()
-      .withIdentifiers({ appId: 'a', partitionKey: 'p' })
-      .initializeFrom(persister, { defaultEntrypoint: 'counter', forkFromAppId: 'a' });
+    const builder = countingBuilder().withIdentifiers({ appId: 'a', partitionKey: 'p' }).initializeFrom(persister, { defaultEntrypoint: 'counter', forkFromAppId: 'a' });
     expect((await buildError(builder)).message).toMatch(/Cannot fork app "a" into itself/);
   });
 
@@ -114,7 +112,9 @@ describe('ApplicationBuilder errors', () => {
   });
 
   it('a malformed transition', async () => {
-    const builder = countingBuilder().withEntrypoint('counter').withTransitions(['counter'] as unknown as ['counter', 'finish']);
+    const builder = countingBuilder()
+      .withEntrypoint('counter')
+      .withTransitions(['counter'] as unknown as ['counter', 'finish']);
     expect((await buildError(builder)).message).toMatch(/must be \[from, to\]/);
   });
 });

@@ -37,7 +37,7 @@ describe('expr', () => {
     expect(big.evaluate(state.update({ count: 1 }))).toBe(false);
   });
 
-  it("is named by its source text unless a name is given", () => {
+  it('is named by its source text unless a name is given', () => {
     const fn = (s: State) => s.has('count');
     expect(expr(fn).name).toBe(fn.toString());
     // The transpiler may respell quotes, so match loosely.
@@ -85,7 +85,9 @@ describe('combinators', () => {
   });
 
   it('nests, and unions the keys read', () => {
-    const nested = when({ a: 1 }).or(when({ b: 2 })).and(when({ a: 1 }).not());
+    const nested = when({ a: 1 })
+      .or(when({ b: 2 }))
+      .and(when({ a: 1 }).not());
     expect(nested.name).toBe('((a=1) | (b=2)) & (~(a=1))');
     expect(nested.reads).toEqual(['a', 'b']);
     expect(nested.evaluate(new State({ a: 2, b: 2 }))).toBe(true);

@@ -25,7 +25,14 @@ describe('a hook failing after the step was saved', () => {
     const persister = new InMemoryPersister();
     await persister.initialize();
     let actionFails = true;
-    const flaky = action({ reads: [], writes: ['n'], run: (s) => { if (actionFails) throw new Error('boom'); return s.update({ n: 1 }); } });
+    const flaky = action({
+      reads: [],
+      writes: ['n'],
+      run: (s) => {
+        if (actionFails) throw new Error('boom');
+        return s.update({ n: 1 });
+      },
+    });
     const app = await new ApplicationBuilder()
       .withActions({ flaky })
       .withState({})
@@ -41,7 +48,7 @@ describe('a hook failing after the step was saved', () => {
     expect(await persister.load(null, app.uid)).toMatchObject({ sequenceId: 1, status: 'completed' });
   });
 
-  it('a fork with forkFromPartitionKey: null reads the unpartitioned app, not this app\'s partition', async () => {
+  it("a fork with forkFromPartitionKey: null reads the unpartitioned app, not this app's partition", async () => {
     const persister = new InMemoryPersister();
     await persister.initialize();
     const source = await countingBuilder(5).withState({ count: 0 }).withEntrypoint('counter').withStatePersister(persister).withIdentifiers({ appId: 'src' }).build();

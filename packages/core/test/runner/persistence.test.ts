@@ -168,7 +168,11 @@ describe('persisting every step', () => {
 
   it('nothing saved: default state at the default entrypoint, sequence ids from 0', async () => {
     const persister = await newPersister();
-    const app = await graph(1).initializeFrom(persister, resumeOptions({ defaultState: { count: 10 } })).withIdentifiers({ appId: 'fresh' }).withStatePersister(persister).build();
+    const app = await graph(1)
+      .initializeFrom(persister, resumeOptions({ defaultState: { count: 10 } }))
+      .withIdentifiers({ appId: 'fresh' })
+      .withStatePersister(persister)
+      .build();
     expect(app.state.getAll()).toEqual({ count: 10 });
     expect(app.getNextAction()).toBe('counter');
     expect((await app.step())?.state.get(SEQUENCE_ID_KEY)).toBe(0);
@@ -270,7 +274,11 @@ describe('forking', () => {
     const persister = await newPersister();
     await original(persister);
     const error = await rejection(
-      graph(4).initializeFrom(persister, resumeOptions({ forkFromAppId: 'orig' })).withIdentifiers({ appId: 'orig', partitionKey: 'p' }).withStatePersister(persister).build(),
+      graph(4)
+        .initializeFrom(persister, resumeOptions({ forkFromAppId: 'orig' }))
+        .withIdentifiers({ appId: 'orig', partitionKey: 'p' })
+        .withStatePersister(persister)
+        .build(),
     );
     expect(error).toBeInstanceOf(ApplicationBuildError);
     expect((await persister.load('p', 'orig'))?.sequenceId).toBe(5);
@@ -292,7 +300,13 @@ describe('save failures are never silent', () => {
 
   it('an action failure followed by a failed save reports both', async () => {
     const persister = await newPersister();
-    const failing = action({ reads: [], writes: [], run: () => { throw new Error('action broke'); } });
+    const failing = action({
+      reads: [],
+      writes: [],
+      run: () => {
+        throw new Error('action broke');
+      },
+    });
     const working = action({ reads: [], writes: [], run: (s) => s });
     // Another app with the same id already saved step 0 at the same position, so the failed record cannot be saved.
     await (await new ApplicationBuilder().withActions({ work: working }).withEntrypoint('work').withIdentifiers({ appId: 'clash' }).withStatePersister(persister).build()).step();

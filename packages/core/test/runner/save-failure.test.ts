@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  action,
-  ApplicationBuilder,
-  InMemoryPersister,
-  PersisterConflictError,
-  SerializationError,
-  StepHookFailedError,
-  type SaveStateArgs,
-} from '@burr/core';
+import { action, ApplicationBuilder, InMemoryPersister, PersisterConflictError, SerializationError, StepHookFailedError, type SaveStateArgs } from '@burr/core';
 import { countingBuilder, rejection } from './helpers.js';
 
 /**
@@ -123,7 +115,14 @@ describe('the runner after a save that threw', () => {
   it('a failed action whose failed record could not be saved: the retry saves that record, then runs the action again', async () => {
     const persister = await flaky();
     let fail = true;
-    const flakyAction = action({ reads: [], writes: ['n'], run: (s) => { if (fail) throw new Error('boom'); return s.update({ n: 1 }); } });
+    const flakyAction = action({
+      reads: [],
+      writes: ['n'],
+      run: (s) => {
+        if (fail) throw new Error('boom');
+        return s.update({ n: 1 });
+      },
+    });
     const app = await new ApplicationBuilder().withActions({ flakyAction }).withState({}).withEntrypoint('flakyAction').withStatePersister(persister).build();
     persister.faults.push('lost-reply');
     expect(await rejection(app.step())).toBeInstanceOf(StepHookFailedError);

@@ -96,11 +96,7 @@ describe('streamResult', () => {
     expect(halted.action).toBe('respond');
     await halted.stream.get();
     const counter = action({ reads: [], writes: ['n'], run: (s) => s.update({ n: 1 }) });
-    const other = await new ApplicationBuilder()
-      .withActions({ counter, ask, respond })
-      .withTransitions(['counter', 'ask'], ['ask', 'respond'])
-      .withEntrypoint('counter')
-      .build();
+    const other = await new ApplicationBuilder().withActions({ counter, ask, respond }).withTransitions(['counter', 'ask'], ['ask', 'respond']).withEntrypoint('counter').build();
     const empty = await other.streamResult({ haltAfter: ['respond'], haltBefore: ['ask'] });
     expect(empty.action).toBe('ask');
     const chunks: unknown[] = [];
@@ -201,7 +197,12 @@ describe('class-based StreamingAction', () => {
   });
 
   it('runs to completion under step() too', async () => {
-    const app = await new ApplicationBuilder().withActions({ countdown: new Countdown(), respond }).withState({ from: 2, prompt: '' }).withTransitions(['countdown', 'respond']).withEntrypoint('countdown').build();
+    const app = await new ApplicationBuilder()
+      .withActions({ countdown: new Countdown(), respond })
+      .withState({ from: 2, prompt: '' })
+      .withTransitions(['countdown', 'respond'])
+      .withEntrypoint('countdown')
+      .build();
     expect(await app.step()).toMatchObject({ action: 'countdown', result: { launched: true } });
     expect(await app.step()).toMatchObject({ action: 'respond', result: { response: 'hello world' } });
     expect(app.state.has('ignored')).toBe(false);

@@ -4,7 +4,10 @@ import { newAppId, pause, stepState, type SuiteContext } from './context.js';
 
 /** What a rejected promise threw, or `null` when it resolved. */
 function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => null, (caught: unknown) => caught);
+  return promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
 }
 
 /**
@@ -82,7 +85,11 @@ export function conflictCases({ api, capabilities, fresh, again }: SuiteContext)
         persister.save({ appId, sequenceId: 0, position: 'p', state, status: 'completed' }),
         other.save({ appId, sequenceId: 0, position: 'p', state, status: 'completed' }),
       ]);
-      assert.deepEqual(results.map((result) => (result.status === 'rejected' ? String(result.reason) : 'ok')), ['ok', 'ok'], `round ${round}`);
+      assert.deepEqual(
+        results.map((result) => (result.status === 'rejected' ? String(result.reason) : 'ok')),
+        ['ok', 'ok'],
+        `round ${round}`,
+      );
       assert.equal((await persister.load(null, appId))?.state.get('writer'), 'both');
     }
   });
@@ -118,9 +125,10 @@ export function conflictCases({ api, capabilities, fresh, again }: SuiteContext)
     const persister = await fresh();
     const appId = newAppId('dup');
     await persister.save({ partitionKey: 'pk', appId, sequenceId: 0, position: 'p', state: stepState({ v: 'first' }, 0), status: 'completed' });
-    const error = await persister
-      .save({ partitionKey: 'pk', appId, sequenceId: 0, position: 'p', state: stepState({ v: 'second' }, 0), status: 'failed' })
-      .then(() => null, (caught: unknown) => caught);
+    const error = await persister.save({ partitionKey: 'pk', appId, sequenceId: 0, position: 'p', state: stepState({ v: 'second' }, 0), status: 'failed' }).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
     assert.ok(error instanceof PersisterConflictError, `expected PersisterConflictError, got ${String(error)}`);
     assert.equal(error.code, 'BURR_PERSISTER_CONFLICT');
     assert.deepEqual([error.partitionKey, error.appId, error.sequenceId, error.position], ['pk', appId, 0, 'p']);

@@ -58,7 +58,11 @@ async function stepWithRetries(app: Application, nonces: Map<number, unknown>, e
 /** Every step 0..n-1 is stored once, completed, holding what the app returned for it, and the latest is n-1. */
 async function assertContiguous(reader: BaseStatePersister, appId: string, nonces: Map<number, unknown>): Promise<void> {
   const count = nonces.size;
-  assert.deepEqual([...nonces.keys()].sort((a, b) => a - b), Array.from({ length: count }, (_, i) => i), 'the app went through every sequence id once');
+  assert.deepEqual(
+    [...nonces.keys()].sort((a, b) => a - b),
+    Array.from({ length: count }, (_, i) => i),
+    'the app went through every sequence id once',
+  );
   const latest = await reader.load('cuts', appId);
   assert.equal(latest?.sequenceId, count - 1, 'the latest stored step is the last one the app ran');
   for (let sequenceId = 0; sequenceId < count; sequenceId++) {
@@ -74,7 +78,10 @@ async function assertContiguous(reader: BaseStatePersister, appId: string, nonce
 
 /** What a rejected promise threw, or `null` when it resolved. */
 function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => null, (caught: unknown) => caught);
+  return promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
 }
 
 /** Registers `body(api)` as a describe block, or its cases as skipped under a title that says why. */

@@ -19,10 +19,7 @@ export function lifecycleCases({ api, harness, capabilities, fresh, uninitialize
 
     it('save() before initialize() throws PersisterNotInitializedError', async () => {
       const persister = await uninitialized();
-      await assert.rejects(
-        persister.save({ appId: 'a', sequenceId: 0, position: 'p', state: new State({ x: 1 }), status: 'completed' }),
-        PersisterNotInitializedError,
-      );
+      await assert.rejects(persister.save({ appId: 'a', sequenceId: 0, position: 'p', state: new State({ x: 1 }), status: 'completed' }), PersisterNotInitializedError);
     });
 
     if (capabilities.readsBeforeInitialize === 'throw') {

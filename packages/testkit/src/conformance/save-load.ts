@@ -11,7 +11,14 @@ export function saveLoadCases({ api, capabilities, fresh }: SuiteContext): void 
     const appId = newAppId('app');
     const before = Date.now();
     for (let sequenceId = 0; sequenceId < 3; sequenceId++) {
-      await persister.save({ partitionKey: 'user', appId, sequenceId, position: `step${sequenceId}`, state: stepState({ count: sequenceId + 1 }, sequenceId, `step${sequenceId}`), status: 'completed' });
+      await persister.save({
+        partitionKey: 'user',
+        appId,
+        sequenceId,
+        position: `step${sequenceId}`,
+        state: stepState({ count: sequenceId + 1 }, sequenceId, `step${sequenceId}`),
+        status: 'completed',
+      });
     }
     const latest = await persister.load('user', appId);
     assert.ok(latest, 'latest step must be found');
@@ -101,10 +108,7 @@ export function saveLoadCases({ api, capabilities, fresh }: SuiteContext): void 
       const persister = await fresh();
       const appId = newAppId('positions');
       await persister.save({ appId, sequenceId: 0, position: 'beta', state: stepState({ v: 'beta' }, 0), status: 'completed' });
-      await assert.rejects(
-        persister.save({ appId, sequenceId: 0, position: 'alpha', state: stepState({ v: 'alpha' }, 0), status: 'completed' }),
-        PersisterConflictError,
-      );
+      await assert.rejects(persister.save({ appId, sequenceId: 0, position: 'alpha', state: stepState({ v: 'alpha' }, 0), status: 'completed' }), PersisterConflictError);
       assert.equal((await persister.load(null, appId))?.state.get('v'), 'beta');
     });
   }

@@ -22,11 +22,19 @@ const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     fc.constant(null),
     fc.date({ noInvalidDate: true, min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z') }),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(text.filter((key) => key !== SERDE_KEY), tie('value'), { maxKeys: 4, noNullPrototype: true }),
+    fc.dictionary(
+      text.filter((key) => key !== SERDE_KEY),
+      tie('value'),
+      { maxKeys: 4, noNullPrototype: true },
+    ),
     fc.array(fc.tuple(text, tie('value')), { maxLength: 3 }).map((entries) => new Map(entries)),
   ),
 }));
-const userValues = fc.dictionary(text.filter((key) => !key.startsWith('__')), value, { maxKeys: 5, noNullPrototype: true });
+const userValues = fc.dictionary(
+  text.filter((key) => !key.startsWith('__')),
+  value,
+  { maxKeys: 5, noNullPrototype: true },
+);
 
 /** Why this backend must refuse `values`, per its declared capabilities, or null when it must store them. */
 function expectedRefusal(values: unknown, capabilities: Required<PersisterCapabilities>): string | null {
@@ -43,8 +51,7 @@ function expectedRefusal(values: unknown, capabilities: Required<PersisterCapabi
         visit(key);
         visit(entry);
       }
-    }
-    else if (Array.isArray(item)) item.forEach(visit);
+    } else if (Array.isArray(item)) item.forEach(visit);
     else if (item !== null && typeof item === 'object' && !(item instanceof Date)) {
       for (const [key, entry] of Object.entries(item)) {
         visitText(key);
@@ -91,7 +98,10 @@ export function valueFuzzCases({ api, capabilities, fresh }: SuiteContext): void
     ];
     for (const [values, path] of cases) {
       const appId = newAppId('refused');
-      const error = await save(persister, appId, values).then(() => null, (caught: unknown) => caught);
+      const error = await save(persister, appId, values).then(
+        () => null,
+        (caught: unknown) => caught,
+      );
       assert.ok(error instanceof SerializationError, `expected SerializationError at ${path}, got ${String(error)}`);
       assert.ok(error.message.includes(path), `${error.message} should name ${path}`);
       assert.equal(await persister.load(null, appId), null);
@@ -106,32 +116,28 @@ export function valueFuzzCases({ api, capabilities, fresh }: SuiteContext): void
     assert.deepEqual(loaded?.state.get('profile'), { name: 'a' });
   });
 
-  it(
-    'fuzz: 1,000 random states either load back identical or are refused with UnsupportedValueError as the capabilities say',
-    async () => {
-      const persister = await fresh();
-      let sequenceId = 0;
-      const appId = newAppId('fuzz');
-      await fc.assert(
-        fc.asyncProperty(userValues, async (values) => {
-          const state = stepState(values, sequenceId);
-          const refusal = expectedRefusal(values, capabilities);
-          const saving = persister.save({ appId, sequenceId, position: 'p', state, status: 'completed' });
-          if (refusal) {
-            await assert.rejects(saving, UnsupportedValueError, `a state holding ${refusal} must be refused`);
-            assert.equal(await persister.load(null, appId, sequenceId), null, 'a refused save stores nothing');
-            return;
-          }
-          await saving;
-          const loaded = await persister.load(null, appId, sequenceId++);
-          assert.ok(loaded, 'the saved step must load');
-          const expected = capabilities.preservesNegativeZero === false ? withoutNegativeZero(state.getAll()) : state.getAll();
-          assert.deepStrictEqual(loaded.state.getAll(), expected);
-          if (capabilities.preservesKeyOrder !== false) assert.deepEqual(loaded.state.keys(), state.keys());
-        }),
-        { numRuns: 1_000 },
-      );
-    },
-    300_000,
-  );
+  it('fuzz: 1,000 random states either load back identical or are refused with UnsupportedValueError as the capabilities say', async () => {
+    const persister = await fresh();
+    let sequenceId = 0;
+    const appId = newAppId('fuzz');
+    await fc.assert(
+      fc.asyncProperty(userValues, async (values) => {
+        const state = stepState(values, sequenceId);
+        const refusal = expectedRefusal(values, capabilities);
+        const saving = persister.save({ appId, sequenceId, position: 'p', state, status: 'completed' });
+        if (refusal) {
+          await assert.rejects(saving, UnsupportedValueError, `a state holding ${refusal} must be refused`);
+          assert.equal(await persister.load(null, appId, sequenceId), null, 'a refused save stores nothing');
+          return;
+        }
+        await saving;
+        const loaded = await persister.load(null, appId, sequenceId++);
+        assert.ok(loaded, 'the saved step must load');
+        const expected = capabilities.preservesNegativeZero === false ? withoutNegativeZero(state.getAll()) : state.getAll();
+        assert.deepStrictEqual(loaded.state.getAll(), expected);
+        if (capabilities.preservesKeyOrder !== false) assert.deepEqual(loaded.state.keys(), state.keys());
+      }),
+      { numRuns: 1_000 },
+    );
+  }, 300_000);
 }

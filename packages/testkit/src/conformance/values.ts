@@ -24,7 +24,10 @@ export function valueCases({ api, harness, capabilities, fresh }: SuiteContext):
       small: 42n,
       nested: { b: [{ c: null, d: true }], a: 'x', '5': 'integer-like key' },
       when: new Date('2026-11-22T01:57:00.123Z'),
-      map: new Map<unknown, unknown>([['k', 1], [2, ['v']]]),
+      map: new Map<unknown, unknown>([
+        ['k', 1],
+        [2, ['v']],
+      ]),
       set: new Set(['a', 'b']),
       bytes: new Uint8Array([0, 1, 254, 255]),
     };
@@ -48,10 +51,7 @@ export function valueCases({ api, harness, capabilities, fresh }: SuiteContext):
   } else {
     it('refuses a NUL character with UnsupportedValueError and stores nothing', async () => {
       const persister = await fresh();
-      await assert.rejects(
-        persister.save({ appId: 'nul', sequenceId: 0, position: 'p', state: new State({ nul: 'a\u0000b' }), status: 'completed' }),
-        UnsupportedValueError,
-      );
+      await assert.rejects(persister.save({ appId: 'nul', sequenceId: 0, position: 'p', state: new State({ nul: 'a\u0000b' }), status: 'completed' }), UnsupportedValueError);
       assert.equal(await persister.load(null, 'nul'), null);
     });
   }
@@ -85,9 +85,10 @@ export function valueCases({ api, harness, capabilities, fresh }: SuiteContext):
       [{ when: new (class Custom {})() }, 'when'],
     ];
     for (const [values, path] of cases) {
-      const error = await persister
-        .save({ appId: 'unserializable', sequenceId: 0, position: 'p', state: new State(values), status: 'completed' })
-        .then(() => null, (caught: unknown) => caught);
+      const error = await persister.save({ appId: 'unserializable', sequenceId: 0, position: 'p', state: new State(values), status: 'completed' }).then(
+        () => null,
+        (caught: unknown) => caught,
+      );
       assert.ok(error instanceof SerializationError, `expected SerializationError for ${path}, got ${String(error)}`);
       assert.ok(error.message.includes(path), `${error.message} should name ${path}`);
     }
@@ -96,7 +97,10 @@ export function valueCases({ api, harness, capabilities, fresh }: SuiteContext):
 
   it('passes serde kwargs to serializers and deserializers, and setSerdeKwargs() replaces them', async () => {
     class Money {
-      constructor(readonly cents: number, readonly currency: string) {}
+      constructor(
+        readonly cents: number,
+        readonly currency: string,
+      ) {}
     }
     const tag = `conformance-money-${harness.name}`;
     registerSerde<Money>({

@@ -42,11 +42,7 @@ export interface CommandResult {
 }
 
 /** Runs a command; resolves with its exit code and output instead of throwing on a non-zero exit. */
-export async function runCommand(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
-): Promise<CommandResult> {
+export async function runCommand(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult> {
   try {
     const { stdout, stderr } = await execFileAsync(command, [...args], {
       cwd: options.cwd,
@@ -181,10 +177,7 @@ async function keepBetterSqliteBuild(dir: string): Promise<void> {
  */
 export async function installBlankProject(dir: string, options: { dependencies: readonly string[]; type?: 'module' | 'commonjs' }): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: 'burr-blank-project', version: '1.0.0', private: true, type: options.type ?? 'commonjs' }, null, 2),
-  );
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'burr-blank-project', version: '1.0.0', private: true, type: options.type ?? 'commonjs' }, null, 2));
   const env: NodeJS.ProcessEnv = { ...process.env, JOBS: 'max', npm_config_better_sqlite3_local_prebuilds: PREBUILDS };
   // Without a kept binary, compile better-sqlite3 straight away: prebuild-install's download cannot succeed
   // here and only waits. ~/.npmrc's nodedir stays in effect.
@@ -202,9 +195,8 @@ export async function installBlankProject(dir: string, options: { dependencies: 
  */
 export function strictTsc(projectDir: string, files: readonly string[], extraArgs: readonly string[] = ['--noEmit']): Promise<CommandResult> {
   const tsc = join(projectDir, 'node_modules/typescript/bin/tsc');
-  return runCommand(
-    process.execPath,
-    [tsc, '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--pretty', 'false', ...extraArgs, ...files],
-    { cwd: projectDir, timeoutMs: 5 * 60_000 },
-  );
+  return runCommand(process.execPath, [tsc, '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--pretty', 'false', ...extraArgs, ...files], {
+    cwd: projectDir,
+    timeoutMs: 5 * 60_000,
+  });
 }
