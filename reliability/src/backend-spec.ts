@@ -8,8 +8,8 @@ import type { BaseStatePersister } from '@burr/core';
 export type BackendSpec =
   | { backend: 'sqlite'; dbPath: string }
   | { backend: 'libsql'; url: string }
-  | { backend: 'pg'; url: string; tableName: string }
-  | { backend: 'redis'; url: string; namespace: string };
+  | { backend: 'pg'; url: string; tableName: string; connectionName?: string }
+  | { backend: 'redis'; url: string; namespace: string; connectionName?: string };
 
 /** Opens (and initializes) the persister a spec names; drivers load on demand. */
 export async function openPersister(spec: BackendSpec): Promise<BaseStatePersister> {
@@ -25,8 +25,14 @@ async function construct(spec: BackendSpec): Promise<BaseStatePersister> {
     case 'libsql':
       return (await import('@burr/persister-libsql')).LibSQLPersister.fromValues({ url: spec.url });
     case 'pg':
-      return (await import('@burr/persister-pg')).PostgreSQLPersister.fromUrl(spec.url, { tableName: spec.tableName });
+      return (await import('@burr/persister-pg')).PostgreSQLPersister.fromUrl(spec.url, {
+        tableName: spec.tableName,
+        clientOptions: spec.connectionName ? { connection: { application_name: spec.connectionName } } : {},
+      });
     case 'redis':
-      return (await import('@burr/persister-redis')).RedisPersister.fromUrl(spec.url, { namespace: spec.namespace });
+      return (await import('@burr/persister-redis')).RedisPersister.fromUrl(spec.url, {
+        namespace: spec.namespace,
+        clientOptions: spec.connectionName ? { name: spec.connectionName } : {},
+      });
   }
 }

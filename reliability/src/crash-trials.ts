@@ -7,21 +7,25 @@ import { TRIAL_APP_ID, TRIAL_PARTITION } from './counter-app.js';
 /** The built child program (tsup puts it beside main.js; sources are one folder up from dist). */
 const CHILD_PROGRAM = fileURLToPath(new URL('../dist/crash-child.js', import.meta.url));
 
-/** What a run of trials found on one backend. */
-export interface CrashTrialReport {
-  trials: number;
-  /** Steps the children reported as saved (their save had returned). */
-  stepsSaved: number;
+/** What a check of the stored chain found. */
+export interface StoredChainReport {
   /** Reported-saved steps that are missing from the store, or stored with other content. */
   lost: number;
   /** Stored steps whose state shows an action applied twice or skipped (`count !== sequenceId + 1`). */
   duplicated: number;
   /** Sequence ids missing between 0 and the latest stored one. */
   gaps: number;
-  /** Children that died before they resumed (they must not: a kill can land anywhere, a restart must work). */
-  startupFailures: number;
   /** The first few problems, for the log. */
   problems: string[];
+}
+
+/** What a run of trials found on one backend. */
+export interface CrashTrialReport extends StoredChainReport {
+  trials: number;
+  /** Steps the children reported as saved (their save had returned). */
+  stepsSaved: number;
+  /** Children that died before they resumed (they must not: a kill can land anywhere, a restart must work). */
+  startupFailures: number;
 }
 
 /** Options of {@link runCrashTrials}. */
@@ -66,11 +70,11 @@ export async function runCrashTrials(spec: BackendSpec, options: CrashTrialOptio
     }
   }
   report.stepsSaved = acknowledged.size;
-  await checkStore(spec, acknowledged, report);
+  await checkStoredChain(spec, acknowledged, report);
   return report;
 }
 
-function note(report: CrashTrialReport, problem: string): void {
+function note(report: StoredChainReport, problem: string): void {
   if (report.problems.length < 10) report.problems.push(problem);
 }
 
@@ -116,7 +120,13 @@ function liveOnce(spec: BackendSpec, lifeMs: number, startupTimeoutMs: number): 
   });
 }
 
-async function checkStore(spec: BackendSpec, acknowledged: ReadonlyMap<number, number>, report: CrashTrialReport): Promise<void> {
+/**
+ * Checks the stored chain of the trial app: every sequence id up to the
+ * latest is stored (else a gap), holds `count === sequenceId + 1` (else a step
+ * was applied twice or skipped), and every acknowledged step is stored with
+ * the count its writer saw (else it was lost).
+ */
+export async function checkStoredChain(spec: BackendSpec, acknowledged: ReadonlyMap<number, number>, report: StoredChainReport): Promise<void> {
   const persister = await openPersister(spec);
   try {
     const latest = await persister.load(TRIAL_PARTITION, TRIAL_APP_ID);

@@ -16,7 +16,7 @@ describe('parseCommandLine', () => {
   });
 
   it('rejects what cannot work with a UsageError naming the problem', () => {
-    expect(() => parseCommandLine(['--backend', 'mysql'], 'me')).toThrow(new UsageError('Unknown backend "mysql"; choose one of: sqlite, libsql, pg, redis, mongo.'));
+    expect(() => parseCommandLine(['--backend', 'oracle'], 'me')).toThrow(new UsageError('Unknown backend "oracle"; choose one of: sqlite, libsql, pg, mysql, redis, mongo.'));
     expect(() => parseCommandLine(['--url', 'file:x.db'], 'me')).toThrow(/--url is for server backends/);
     expect(() => parseCommandLine(['--fork-from', 'a', '--app-id', 'a'], 'me')).toThrow(/name the same conversation/);
     expect(() => parseCommandLine(['--fork-from', 'a', '--at', '-1'], 'me')).toThrow(UsageError);

@@ -23,7 +23,7 @@ describe('the built chatbot command line', () => {
     const run = await runChatbot(['--backend', 'oracle']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain('chatbot: Unknown backend "oracle"; choose one of: sqlite, libsql, pg, redis, mongo.');
+    expect(run.stderr).toContain('chatbot: Unknown backend "oracle"; choose one of: sqlite, libsql, pg, mysql, redis, mongo.');
     expect(run.stderr).toContain('Run with --help for the options.');
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { action, ApplicationBuilder, type Application, type BaseStatePersister } from '@burr/core';
+import { action, ApplicationBuilder, PersisterUnavailableError, type Application, type BaseStatePersister } from '@burr/core';
+import { runConnectionStorm } from '../connection-storm.js';
 import { ReplyDroppingProxy } from '../reply-dropping-proxy.js';
 import type { TestApi } from '../harness.js';
 import { newAppId, pause, stepState, type SuiteContext } from './context.js';
@@ -9,6 +10,8 @@ import { skippingApi } from './skipping.js';
 const STEP_ATTEMPTS = 5;
 /** Rounds of "step while cutting" in the cut-during-save case. */
 const CUT_ROUNDS = 16;
+/** How long the storm case cuts connections. */
+const STORM_MS = 2000;
 /** Carried in every saved state so that a save stays in flight long enough for a cut to land during it. */
 const PADDING = 'x'.repeat(256 * 1024);
 
@@ -214,6 +217,28 @@ function serverCutCases(context: SuiteContext): void {
       // The app keeps working once the cuts stop.
       await stepWithRetries(app, nonces, errors);
       assert.equal((await persister.load('cuts', appId))?.sequenceId, CUT_ROUNDS + 1);
+      await Promise.all([persister.cleanup(), reader.cleanup()]);
+    });
+
+    // A reconnect cut in its turn must not reject where nobody listens (postgres.js's type fetch on a new
+    // connection once did, which ends a real process), and every failure must be the typed, retryable error.
+    api.it('a storm of cuts every 1-15 ms: no unhandled rejection, every failed step is PersisterUnavailableError, no step lost', async () => {
+      const persister = await fresh();
+      const appId = newAppId('storm');
+      const app = await nonceCounterApp(persister, appId);
+      const report = await runConnectionStorm({ app, cut: () => cut!(persister), durationMs: STORM_MS });
+      assert.deepEqual(report.unhandled, [], 'no rejection went unhandled');
+      assert.ok(report.cuts > 5, `the storm cut connections (${report.cuts})`);
+      assert.ok(report.recovered, 'the app carries on once the storm is over');
+      const untyped = report.failures.filter((error) => !(error instanceof PersisterUnavailableError));
+      assert.deepEqual(untyped, [], 'every failed step is a PersisterUnavailableError');
+      assert.equal(app.state.get('count'), report.stepsSaved, 'each returned step counted once');
+      const reader = await again(persister);
+      for (let sequenceId = 0; sequenceId < report.stepsSaved; sequenceId++) {
+        const stored = await reader.load('cuts', appId, sequenceId);
+        assert.deepEqual([stored?.status, stored?.state.get('count')], ['completed', sequenceId + 1], `step ${sequenceId} is stored once, in order`);
+      }
+      assert.equal((await reader.load('cuts', appId))?.sequenceId, report.stepsSaved - 1, 'nothing stored past the last step');
       await Promise.all([persister.cleanup(), reader.cleanup()]);
     });
   });
