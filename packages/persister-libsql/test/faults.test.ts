@@ -2,24 +2,13 @@
 // files whose descriptors must be released by cleanup(), counted in /proc/self/fd.
 import { existsSync, readdirSync } from 'node:fs';
 import { PersisterUnavailableError } from '@burr/core';
-import { closedPort, sampleStep, startSilentServer } from '@burr/testkit';
+import { closedPort, FAST_FAULT_TIMEOUTS, sampleStep, startSilentServer, timedRejection } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LibSQLPersister } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
-const FAST = { connectTimeoutMs: 300, operationTimeoutMs: 300 };
+const FAST = FAST_FAULT_TIMEOUTS;
 const TOKEN = 'token-never-shown-9f3';
-
-/** The rejection of `promise` and how long it took. */
-async function timedRejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = performance.now();
-  try {
-    await promise;
-  } catch (error) {
-    return { error, ms: performance.now() - started };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('LibSQLPersister on a remote URL without a server', () => {
   for (const scheme of ['http', 'ws']) {

@@ -1,23 +1,12 @@
 // Connection faults without a MongoDB server: a refused port and a server that accepts and never answers
 // (neither needs a real MongoDB). Cuts on a live server run wherever BURR_TEST_MONGO_URL is set, in the conformance suite.
 import { PersisterUnavailableError } from '@burr/core';
-import { closedPort, startSilentServer } from '@burr/testkit';
+import { closedPort, FAST_FAULT_TIMEOUTS, startSilentServer, timedRejection } from '@burr/testkit';
 import { describe, expect, it } from 'vitest';
 import { MongoDBPersister } from '../src/index.js';
 
-const FAST = { connectTimeoutMs: 300, operationTimeoutMs: 300 };
+const FAST = FAST_FAULT_TIMEOUTS;
 const PASSWORD = 'pw-never-shown-9f3';
-
-/** The rejection of `promise` and how long it took. */
-async function timedRejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = performance.now();
-  try {
-    await promise;
-  } catch (error) {
-    return { error, ms: performance.now() - started };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('MongoDBPersister without a server', () => {
   it('a refused connection is a PersisterUnavailableError (unreachable) naming host:port, not the password', async () => {

@@ -1,25 +1,14 @@
 // Connection faults, for real: a refused port, a server that accepts and never answers, a table locked by another
 // session, and connections killed with KILL <id>. The last two need MySQL or MariaDB (BURR_TEST_MYSQL_URL).
 import { InvalidIdentifierError, PersisterUnavailableError, State, StateTooLargeError } from '@burr/core';
-import { closedPort, provideMysql, sampleStep, startSilentServer } from '@burr/testkit';
+import { closedPort, FAST_FAULT_TIMEOUTS, provideMysql, sampleStep, startSilentServer, timedRejection } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MYSQL_MAX_KEY_BYTES, MySQLPersister } from '../src/index.js';
 import { scratch, testPool } from './helpers.js';
 import type mysql from 'mysql2/promise';
 
-const FAST = { connectTimeoutMs: 300, operationTimeoutMs: 300 };
+const FAST = FAST_FAULT_TIMEOUTS;
 const PASSWORD = 'pw-never-shown-4c1';
-
-/** The rejection of `promise` and how long it took. */
-async function timedRejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = performance.now();
-  try {
-    await promise;
-  } catch (error) {
-    return { error, ms: performance.now() - started };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('MySQLPersister without a server', () => {
   it('a refused connection is a PersisterUnavailableError (unreachable) naming host:port, not the password', async () => {

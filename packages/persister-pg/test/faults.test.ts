@@ -1,24 +1,13 @@
 // Connection faults, for real: a refused port, a server that accepts and never answers, a table locked by another
 // session, and connections cut with pg_terminate_backend. The last two need PostgreSQL (BURR_TEST_POSTGRES_URL).
 import { PersisterUnavailableError, State } from '@burr/core';
-import { closedPort, providePostgres, sampleStep, startSilentServer } from '@burr/testkit';
+import { closedPort, FAST_FAULT_TIMEOUTS, providePostgres, sampleStep, startSilentServer, timedRejection } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgreSQLPersister } from '../src/index.js';
 import { scratch, testClient, uniqueName } from './helpers.js';
 
-const FAST = { connectTimeoutMs: 300, operationTimeoutMs: 300 };
+const FAST = FAST_FAULT_TIMEOUTS;
 const PASSWORD = 'pw-never-shown-9f3';
-
-/** The rejection of `promise` and how long it took. */
-async function timedRejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = performance.now();
-  try {
-    await promise;
-  } catch (error) {
-    return { error, ms: performance.now() - started };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('PostgreSQLPersister without a server', () => {
   it('a refused connection is a PersisterUnavailableError (unreachable) naming host:port, not the password', async () => {

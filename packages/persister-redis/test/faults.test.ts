@@ -1,25 +1,14 @@
 // Connection faults, for real: a refused port, a server that accepts and never answers, a proxy that stops
 // forwarding, and the persister's own client killed with CLIENT KILL. The last two need Redis (BURR_TEST_REDIS_URL).
 import { PersisterUnavailableError } from '@burr/core';
-import { closedPort, provideRedis, sampleStep, startFreezableProxy, startSilentServer } from '@burr/testkit';
+import { closedPort, FAST_FAULT_TIMEOUTS, provideRedis, sampleStep, startFreezableProxy, startSilentServer, timedRejection } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
 import { scratch, testClient } from './helpers.js';
 import { killByName } from './kill-client.js';
 
-const FAST = { connectTimeoutMs: 300, operationTimeoutMs: 300 };
+const FAST = FAST_FAULT_TIMEOUTS;
 const PASSWORD = 'pw-never-shown-9f3';
-
-/** The rejection of `promise` and how long it took. */
-async function timedRejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = performance.now();
-  try {
-    await promise;
-  } catch (error) {
-    return { error, ms: performance.now() - started };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('RedisPersister without a server', () => {
   it('a refused connection is a PersisterUnavailableError (unreachable) naming host:port, not the password', async () => {

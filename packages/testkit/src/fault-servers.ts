@@ -99,3 +99,17 @@ export async function startFreezableProxy(targetPort: number, targetHost = '127.
       }),
   };
 }
+
+/** Timeouts short enough that a fault test finds out in well under a second. */
+export const FAST_FAULT_TIMEOUTS = { connectTimeoutMs: 300, operationTimeoutMs: 300 } as const;
+
+/** What `promise` rejected with and how long that took; throws if it resolves. */
+export async function timedRejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+  const started = performance.now();
+  try {
+    await promise;
+  } catch (error) {
+    return { error, ms: performance.now() - started };
+  }
+  throw new Error('expected a rejection');
+}
