@@ -36,6 +36,23 @@ export type {
   SaveStateArgs,
 } from './persistence/contract.js';
 export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  DEFAULT_PRUNE_BATCH_SIZE,
+  type BaseStateManager,
+  type StepSummary,
+  type StepPage,
+  type ListStepsOptions,
+  type AppSummary,
+  type AppPage,
+  type ListAppsOptions,
+  type PruneTarget,
+  type PruneOptions,
+  type PruneReport,
+  type CompactReport,
+} from './persistence/history.js';
+export type { StepQuery, StoredStepSummary, AppQuery, StoredAppSummary, AppRef, AppScan, StepRemoval } from './persistence/stored-history.js';
+export {
   RecordStatePersister,
   type RecordStatePersisterOptions,
   type StateRecord,

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DeserializationError, RecordStatePersister, State, type RecordQuery, type StateRecord, type StoredStateRecord } from '@burr/core';
+import {
+  DeserializationError,
+  RecordStatePersister,
+  State,
+  type RecordQuery,
+  type StateRecord,
+  type StoredStateRecord,
+  type StoredStepSummary,
+  type StoredAppSummary,
+  type AppScan,
+} from '@burr/core';
 
 /**
  * A backend whose store is one row given up front, the way drivers hand rows
@@ -30,6 +40,21 @@ class OneRowBackend extends RecordStatePersister {
   }
   protected async findAppIds(): Promise<string[]> {
     return [];
+  }
+  protected async findSteps(): Promise<StoredStepSummary[]> {
+    return [];
+  }
+  protected async findApps(): Promise<StoredAppSummary[]> {
+    return [];
+  }
+  protected async scanApps(): Promise<AppScan> {
+    return { apps: [], cursor: null };
+  }
+  protected async removeApp(): Promise<number> {
+    return 0;
+  }
+  protected async removeSteps(): Promise<number> {
+    return 0;
   }
   protected async closeClient(): Promise<void> {}
 }

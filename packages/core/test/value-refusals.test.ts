@@ -14,6 +14,9 @@ import {
   type RecordQuery,
   type StateRecord,
   type StoredStateRecord,
+  type StoredStepSummary,
+  type StoredAppSummary,
+  type AppScan,
 } from '@burr/core';
 
 /** The error `encodeState` throws for these values, or a failure if it does not throw. */
@@ -150,6 +153,21 @@ class RecordingBackend extends RecordStatePersister {
   protected async findAppIds(): Promise<string[]> {
     this.calls.push('findAppIds');
     return [];
+  }
+  protected async findSteps(): Promise<StoredStepSummary[]> {
+    return [];
+  }
+  protected async findApps(): Promise<StoredAppSummary[]> {
+    return [];
+  }
+  protected async scanApps(): Promise<AppScan> {
+    return { apps: [], cursor: null };
+  }
+  protected async removeApp(): Promise<number> {
+    return 0;
+  }
+  protected async removeSteps(): Promise<number> {
+    return 0;
   }
   protected async closeClient(): Promise<void> {}
 }

@@ -1,5 +1,6 @@
 import type { SerdeKwargs } from '../serde/registry.js';
 import type { State, StateValues } from '../state.js';
+import type { BaseStateManager } from './history.js';
 
 /** Status of a saved step: `failed` records hold the state from before the action ran. */
 export type PersistStatus = 'completed' | 'failed';
@@ -39,8 +40,11 @@ export interface BaseStateLoader {
   /**
    * The step at `sequenceId`, or the latest step of the app (highest sequence
    * id, whatever its status) when it is omitted; `null` when there is none.
+   * With `appId` `null`, the latest step of the partition's most recently
+   * saved app ("the last thing written", Python's `app_id=None`); a
+   * `sequenceId` is then refused.
    */
-  load(partitionKey: PartitionKeyInput, appId: string, sequenceId?: number | null): Promise<PersistedStateData | null>;
+  load(partitionKey: PartitionKeyInput, appId: string | null, sequenceId?: number | null): Promise<PersistedStateData | null>;
   /** Distinct app ids of a partition, the most recently saved first. */
   listAppIds(partitionKey: PartitionKeyInput): Promise<string[]>;
 }
@@ -65,8 +69,11 @@ export interface BaseStateSaver {
   save(args: SaveStateArgs): Promise<void>;
 }
 
-/** Both halves, plus resource handling (Python's `BaseStatePersister` and `AsyncBaseStatePersister`). */
-export interface BaseStatePersister extends BaseStateLoader, BaseStateSaver, AsyncDisposable {
+/**
+ * Both halves, plus history, retention and resource handling (Python's
+ * `BaseStatePersister` and `AsyncBaseStatePersister`, with {@link BaseStateManager}).
+ */
+export interface BaseStatePersister extends BaseStateLoader, BaseStateSaver, BaseStateManager, AsyncDisposable {
   /** Closes what the persister opened itself; a client passed in by the caller stays open. Idempotent. */
   cleanup(): Promise<void>;
   /** Options handed to every serializer and deserializer from now on. */

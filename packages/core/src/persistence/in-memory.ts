@@ -1,5 +1,7 @@
 import type { StateRecord, StoredStateRecord, RecordQuery, RecordStatePersisterOptions } from './record-persister.js';
 import { RecordStatePersister } from './record-persister.js';
+import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
+import { toSqlTimestamp } from './timestamps.js';
 import type { StepKey } from './validate.js';
 
 /** The records behind one or more {@link InMemoryPersister}s, like a database several connections share. */
@@ -76,7 +78,84 @@ export class InMemoryPersister extends RecordStatePersister {
     return [...lastWrite.keys()].reverse();
   }
 
+  protected async findSteps(query: StepQuery): Promise<StoredStepSummary[]> {
+    const steps = this.#stepsOf(query.partitionKey, query.appId).filter(
+      (record) => (query.before === undefined || record.sequenceId < query.before) && (query.after === undefined || record.sequenceId > query.after),
+    );
+    steps.sort((a, b) => a.sequenceId - b.sequenceId || (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    if (query.newestFirst) steps.reverse();
+    return steps.slice(0, query.limit).map((record) => ({
+      sequenceId: record.sequenceId,
+      position: record.position,
+      status: record.status,
+      createdAt: record.createdAt,
+      sizeBytes: Buffer.byteLength(record.state),
+      ...(query.withState ? { state: record.state } : {}),
+    }));
+  }
+
+  protected async findApps(query: AppQuery): Promise<StoredAppSummary[]> {
+    const apps = new Map<string, StoredAppSummary>();
+    for (const record of this.#store.records.values()) {
+      if (record.partitionKey !== query.partitionKey) continue;
+      const savedAtKey = toSqlTimestamp(record.createdAt, record.createdAtMicros);
+      const known = apps.get(record.appId);
+      const isLatest = !known || record.sequenceId > Number(known.lastSequenceId) || (record.sequenceId === Number(known.lastSequenceId) && record.position > known.lastPosition);
+      const newestSave = known && known.savedAtKey > savedAtKey ? known : { lastSavedAt: record.createdAt, savedAtKey };
+      const latest = isLatest || !known ? { lastSequenceId: record.sequenceId, lastPosition: record.position, lastStatus: record.status } : known;
+      apps.set(record.appId, {
+        appId: record.appId,
+        lastSequenceId: latest.lastSequenceId,
+        lastPosition: latest.lastPosition,
+        lastStatus: latest.lastStatus,
+        lastSavedAt: newestSave.lastSavedAt,
+        savedAtKey: newestSave.savedAtKey,
+      });
+    }
+    const newestFirst = (a: StoredAppSummary, b: StoredAppSummary): number => compareText(b.savedAtKey, a.savedAtKey) || compareText(b.appId, a.appId);
+    const after = query.after;
+    const sorted = [...apps.values()].sort(newestFirst);
+    const rest = after ? sorted.filter((app) => newestFirst({ ...app, appId: after.appId, savedAtKey: after.savedAtKey }, app) < 0) : sorted;
+    return rest.slice(0, query.limit);
+  }
+
+  protected async scanApps(partitionKey: string | null, cursor: string | null, limit: number): Promise<AppScan> {
+    const keys = new Map<string, { partitionKey: string; appId: string }>();
+    for (const record of this.#store.records.values()) {
+      if (partitionKey === null || record.partitionKey === partitionKey) keys.set(JSON.stringify([record.partitionKey, record.appId]), record);
+    }
+    const sorted = [...keys.entries()].sort(([a], [b]) => compareText(a, b)).filter(([key]) => cursor === null || key > cursor);
+    const page = sorted.slice(0, limit);
+    return { apps: page.map(([, { partitionKey, appId }]) => ({ partitionKey, appId })), cursor: page.length === limit ? page[page.length - 1]![0] : null };
+  }
+
+  protected async removeApp(partitionKey: string, appId: string): Promise<number> {
+    const steps = this.#stepsOf(partitionKey, appId);
+    for (const record of steps) this.#store.records.delete(storeKey(record));
+    return steps.length;
+  }
+
+  protected async removeSteps(removal: StepRemoval): Promise<number> {
+    const before = removal.createdBefore && toSqlTimestamp(removal.createdBefore.createdAt, removal.createdBefore.createdAtMicros);
+    let removed = 0;
+    for (const record of this.#stepsOf(removal.partitionKey, removal.appId)) {
+      if (record.sequenceId < removal.fromSequenceId || record.sequenceId > removal.toSequenceId) continue;
+      if (before !== undefined && toSqlTimestamp(record.createdAt, record.createdAtMicros) >= before) continue;
+      this.#store.records.delete(storeKey(record));
+      removed++;
+    }
+    return removed;
+  }
+
+  #stepsOf(partitionKey: string, appId: string): StateRecord[] {
+    return [...this.#store.records.values()].filter((record) => record.partitionKey === partitionKey && record.appId === appId);
+  }
+
   protected async closeClient(): Promise<void> {}
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The map key of a step: its four key parts, unambiguously joined. */

@@ -1,7 +1,11 @@
-import { DeserializationError, PersisterClosedError, PersisterConflictError, PersisterNotInitializedError } from '../errors.js';
+import { DeserializationError, InvalidPersistArgumentError, PersisterClosedError, PersisterConflictError, PersisterNotInitializedError } from '../errors.js';
 import type { SerdeKwargs } from '../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../serde/state-codec.js';
 import type { BaseStatePersister, PartitionKeyInput, PersistedStateData, PersistStatus, SaveStateArgs } from './contract.js';
+import type { AppPage, CompactReport, ListAppsOptions, ListStepsOptions, PruneOptions, PruneReport, StepPage, StepSummary } from './history.js';
+import { appCursor, appQuery, appSummary, stepQuery, stepSummaryFields } from './history-pages.js';
+import { pruneSteps } from './prune.js';
+import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
 import { sameStateContent } from './same-content.js';
 import { nextSaveTime, parseTimestamp, type SaveTime } from './timestamps.js';
 import { storedStepError } from './stored-step-error.js';
@@ -52,6 +56,11 @@ export interface RecordStatePersisterOptions {
  * - `findRecord()`: latest step of an app = highest sequence id, ties broken
  *   by the greatest position; a given sequence id = the least position;
  * - `findAppIds()`: distinct app ids, most recently saved first;
+ * - `findSteps()`, `findApps()`, `scanApps()`: the history and app listings
+ *   (see {@link StepQuery}, {@link AppQuery}), each bounded by its limit;
+ * - `removeApp()`, `removeSteps()`: deletes (see {@link StepRemoval}); the
+ *   base runs prunes on them in batches;
+ * - `compactStore()`: optional, for backends that must give space back;
  * - `closeClient()`: close the driver client; `cleanup()` calls it only when
  *   the persister opened that client itself (see {@link RecordStatePersister.takeOwnershipOfClient}).
  */
@@ -74,6 +83,21 @@ export abstract class RecordStatePersister implements BaseStatePersister {
   protected abstract insertRecord(record: StateRecord): Promise<void>;
   protected abstract findRecord(query: RecordQuery): Promise<StoredStateRecord | null>;
   protected abstract findAppIds(partitionKey: string): Promise<string[]>;
+  /** One page of an app's steps, in the query's order. */
+  protected abstract findSteps(query: StepQuery): Promise<StoredStepSummary[]>;
+  /** One page of a partition's apps, most recently saved first. */
+  protected abstract findApps(query: AppQuery): Promise<StoredAppSummary[]>;
+  /** One page of the apps of a partition (or of every partition, for `null`), in any stable order. */
+  protected abstract scanApps(partitionKey: string | null, cursor: string | null, limit: number): Promise<AppScan>;
+  /** Removes every step of an app, atomically for readers; returns how many went. */
+  protected abstract removeApp(partitionKey: string, appId: string): Promise<number>;
+  /** Removes one batch of an app's steps; returns how many went. */
+  protected abstract removeSteps(removal: StepRemoval): Promise<number>;
+
+  /** Gives space back; the default reports that this backend needs nothing. */
+  protected async compactStore(): Promise<CompactReport> {
+    return { bytesBefore: null, bytesAfter: null, performed: [], advice: [] };
+  }
 
   /**
    * The record stored under exactly this key, or `null`. Read only after
@@ -143,12 +167,75 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     return stored !== null && stored.status === record.status && sameStateContent(record.state, stored.state);
   }
 
-  async load(partitionKey: PartitionKeyInput, appId: string, sequenceId?: number | null): Promise<PersistedStateData | null> {
+  async load(partitionKey: PartitionKeyInput, appId: string | null, sequenceId?: number | null): Promise<PersistedStateData | null> {
     this.#assertOpen();
+    const partition = normalizePartitionKey(partitionKey);
+    if (appId === null) {
+      if (sequenceId !== undefined && sequenceId !== null)
+        throw new InvalidPersistArgumentError('load with appId null loads the latest step of the partition; it takes no sequenceId');
+      const [latest] = await this.findApps({ partitionKey: partition, limit: 1, after: undefined });
+      if (!latest) return null;
+      appId = latest.appId;
+    }
     assertAppId(appId);
     if (sequenceId !== undefined && sequenceId !== null) assertSequenceId(sequenceId);
-    const record = await this.findRecord({ partitionKey: normalizePartitionKey(partitionKey), appId, sequenceId: sequenceId ?? null });
+    const record = await this.findRecord({ partitionKey: partition, appId, sequenceId: sequenceId ?? null });
     return record ? this.toPersistedData(record) : null;
+  }
+
+  async listSteps(partitionKey: PartitionKeyInput, appId: string, options: ListStepsOptions = {}): Promise<StepPage> {
+    this.#assertOpen();
+    assertAppId(appId);
+    const query = stepQuery(normalizePartitionKey(partitionKey), appId, options);
+    const stored = await this.findSteps(query);
+    const steps = stored.map((step) => this.#stepSummary(query, step));
+    const last = steps[steps.length - 1];
+    return { steps, nextCursor: steps.length === query.limit && last ? last.sequenceId : null };
+  }
+
+  #stepSummary(query: StepQuery, stored: StoredStepSummary): StepSummary {
+    const where = { partitionKey: query.partitionKey, appId: query.appId, sequenceId: stored.sequenceId };
+    try {
+      const summary: StepSummary = stepSummaryFields(query.partitionKey, query.appId, stored);
+      if (query.withState) {
+        if (stored.state === undefined) throw new DeserializationError('the backend returned no state');
+        summary.state = decodeState(stored.state, this.serdeKwargs);
+      }
+      return summary;
+    } catch (error) {
+      throw storedStepError(where, error);
+    }
+  }
+
+  async listApps(partitionKey: PartitionKeyInput, options: ListAppsOptions = {}): Promise<AppPage> {
+    this.#assertOpen();
+    const query = appQuery(normalizePartitionKey(partitionKey), options);
+    const stored = await this.findApps(query);
+    const last = stored[stored.length - 1];
+    return { apps: stored.map((app) => appSummary(query.partitionKey, app)), nextCursor: stored.length === query.limit && last ? appCursor(last) : null };
+  }
+
+  async deleteApp(partitionKey: PartitionKeyInput, appId: string): Promise<number> {
+    this.#assertOpen();
+    assertAppId(appId);
+    return this.removeApp(normalizePartitionKey(partitionKey), appId);
+  }
+
+  prune(options: PruneOptions): Promise<PruneReport> {
+    this.#assertOpen();
+    return pruneSteps(
+      {
+        scanApps: (partitionKey, cursor, limit) => this.scanApps(partitionKey, cursor, limit),
+        findSteps: (query) => this.findSteps(query),
+        removeSteps: (removal) => this.removeSteps(removal),
+      },
+      options,
+    );
+  }
+
+  compact(): Promise<CompactReport> {
+    this.#assertOpen();
+    return this.compactStore();
   }
 
   async listAppIds(partitionKey: PartitionKeyInput): Promise<string[]> {
