@@ -71,10 +71,14 @@ export {
   type StepKey,
 } from './persistence/validate.js';
 export { toSqlTimestamp, toIsoTimestamp, parseTimestamp, type SaveTime } from './persistence/timestamps.js';
-export { burrSqlStatements, BURR_SQL_COLUMNS, DEFAULT_SQL_TABLE_NAME, type BurrSqlStatements } from './persistence/sql.js';
+export { burrSqlStatements, BURR_SQL_COLUMNS, DEFAULT_SQL_TABLE_NAME, MAX_SQL_TABLE_NAME_LENGTH, type BurrSqlStatements } from './persistence/sql.js';
+export { appIndexSchema, type AppIndexNames, type AppIndexSchema } from './persistence/sql-app-index.js';
+export { sqlHistoryStatements, type SqlHistoryStatements, type StepSelectShape } from './persistence/sql-history.js';
 export { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery, type SqlSchemaObject } from './persistence/sql-dialects.js';
 export {
   SqlStatePersister,
+  createSqlSchema,
+  type SqlSchemaRunner,
   validateSqlPersisterOptions,
   DEFAULT_BUSY_TIMEOUT_MS,
   type SqlParam,

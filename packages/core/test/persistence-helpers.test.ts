@@ -122,7 +122,9 @@ describe('burrSqlStatements', () => {
     expect(sqlite.createSchema[0]).toContain('PRIMARY KEY (partition_key, app_id, sequence_id, position)');
     expect(sqlite.createSchema[0]).toContain('state TEXT NOT NULL');
     expect(sqlite.createSchema[1]).toBe('CREATE INDEX IF NOT EXISTS "burr_state_created_at_index" ON "burr_state" (created_at)');
-    expect(sqlite.createSchema[2]).toBe('CREATE INDEX IF NOT EXISTS "burr_state_app_created_at_index" ON "burr_state" (partition_key, app_id, created_at)');
+    expect(sqlite.createSchema[sqlite.appIndexTableStep]).toContain('CREATE TABLE IF NOT EXISTS "burr_state_apps"');
+    expect(sqlite.createSchema.at(-1)).toContain('CREATE TRIGGER IF NOT EXISTS "burr_state_apps_on_insert" AFTER INSERT ON "burr_state"');
+    expect(sqlite.schemaObjectExists).toHaveLength(sqlite.createSchema.length);
     expect(sqlite.insert).toMatch(/VALUES \(\?, \?, \?, \?, \?, \?, \?\)$/);
 
     const pg = burrSqlStatements('postgres', 'burr_state', 'tenant_a');
@@ -138,6 +140,9 @@ describe('burrSqlStatements', () => {
   it('refuses an unsafe table or schema name before building any SQL', () => {
     expect(() => burrSqlStatements('sqlite', 'x"; DROP TABLE y; --')).toThrow(InvalidIdentifierError);
     expect(() => burrSqlStatements('postgres', 'burr_state', 'Public')).toThrow(/schema name/);
+    // Derived names (`<table>_apps_saved_at_index`) must stay within PostgreSQL's 63 characters, never be truncated.
+    expect(() => burrSqlStatements('postgres', 'a'.repeat(44))).toThrow(/at most 43 characters/);
+    expect(burrSqlStatements('postgres', 'a'.repeat(43)).appIndexTable).toBe(`"${'a'.repeat(43)}_apps"`);
   });
 });
 

@@ -124,8 +124,8 @@ export class LibSQLPersister extends SqlStatePersister {
     await super.createSchema();
   }
 
-  protected async execute(sql: string, params: readonly SqlParam[]): Promise<void> {
-    await this.#run({ sql, args: [...params] });
+  protected async execute(sql: string, params: readonly SqlParam[]): Promise<number> {
+    return (await this.#run({ sql, args: [...params] })).rowsAffected;
   }
 
   protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {

@@ -207,8 +207,12 @@ export class MySQLPersister extends SqlStatePersister {
     return super.insertParams(record);
   }
 
-  protected async execute(sql: string, params: readonly SqlParam[]): Promise<void> {
-    await this.#guard.run(() => this.#client.execute(sql, params as SqlParam[]));
+  /** Prepared, except statements without parameters: MySQL cannot prepare some DDL (CREATE TRIGGER). */
+  protected async execute(sql: string, params: readonly SqlParam[]): Promise<number> {
+    const [result] = await this.#guard.run(() =>
+      params.length === 0 ? this.#client.query<mysql.ResultSetHeader>(sql) : this.#client.execute<mysql.ResultSetHeader>(sql, params as SqlParam[]),
+    );
+    return result.affectedRows;
   }
 
   protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {

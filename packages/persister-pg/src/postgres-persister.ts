@@ -3,6 +3,7 @@ import {
   ConnectionGuard,
   InvalidPersistArgumentError,
   SqlStatePersister,
+  createSqlSchema,
   addressOf,
   quoteSqlIdentifier,
   readConnectionTimeouts,
@@ -195,12 +196,10 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
         if (!found) await tx.unsafe(`CREATE SCHEMA ${quoteSqlIdentifier(this.schema, 'schema name')}`);
       }
       // Skip what exists: a role allowed to use a table made by someone else (Python, a migration) lacks CREATE on the schema.
-      const { createSchema, schemaObjectExists } = this.statements;
-      for (const [i, statement] of createSchema.entries()) {
-        const lookup = schemaObjectExists[i]!;
-        const [exists] = await tx.unsafe(lookup.sql, lookup.params).values();
-        if (!exists) await tx.unsafe(statement);
-      }
+      await createSqlSchema(this.statements, true, {
+        exists: async ({ sql, params }) => (await tx.unsafe(sql, params).values()).length > 0,
+        run: async (sql) => void (await tx.unsafe(sql)),
+      });
     });
   }
 
@@ -217,8 +216,8 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
   }
 
   /** Prepared; rows as arrays, so a client's column-name transform cannot rename them. */
-  protected async execute(sql: string, params: readonly SqlParam[]): Promise<void> {
-    await this.#guard.run(() => this.#sql.unsafe(sql, [...params], { prepare: true }).execute());
+  protected async execute(sql: string, params: readonly SqlParam[]): Promise<number> {
+    return (await this.#guard.run(() => this.#sql.unsafe(sql, [...params], { prepare: true }).execute())).count;
   }
 
   protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {

@@ -83,14 +83,19 @@ export class SQLitePersister extends SqlStatePersister {
     // Each statement is IF NOT EXISTS: on a table Python Burr made, only missing indexes are added. One IMMEDIATE
     // transaction takes the write lock first (waiting on the busy timeout), so processes initializing one file at
     // once queue up instead of deadlocking on a read-to-write upgrade.
+    const { createSchema, schemaObjectExists, appIndexTableStep, backfillAppIndex } = this.statements;
     const create = this.#db.transaction(() => {
-      for (const statement of this.statements.createSchema) this.#db.exec(statement);
+      const lookup = schemaObjectExists[appIndexTableStep]!;
+      const appIndexExisted = this.#db.prepare(lookup.sql).get(...lookup.params) !== undefined;
+      for (const statement of createSchema) this.#db.exec(statement);
+      // A table made before the app index existed (by Python Burr, or an earlier version): index its apps once.
+      if (!appIndexExisted) this.#db.exec(backfillAppIndex);
     });
     retryWhileBusy(this.#db, () => create.immediate());
   }
 
-  protected async execute(sql: string, params: readonly SqlParam[]): Promise<void> {
-    this.#statement(sql).run(...params);
+  protected async execute(sql: string, params: readonly SqlParam[]): Promise<number> {
+    return this.#statement(sql).run(...params).changes;
   }
 
   protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {

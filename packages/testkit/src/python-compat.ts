@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { BaseStateLoader, PersistStatus } from '@burr/core';
+import type { BaseStateLoader, BaseStatePersister, PersistStatus } from '@burr/core';
 import type { TestApi } from './harness.js';
 
 /** One `load()` call Python Burr made on the fixture, and what it returned. */
@@ -80,6 +80,10 @@ function reviveMarkers(_key: string, value: unknown): unknown {
   return value;
 }
 
+function isPersister(loader: BaseStateLoader): loader is BaseStatePersister {
+  return typeof (loader as Partial<BaseStatePersister>).listApps === 'function' && typeof (loader as Partial<BaseStatePersister>).initialize === 'function';
+}
+
 /** Options of {@link runPythonCompatCases}. */
 export interface PythonCompatOptions {
   /** Shown in test names, e.g. `"sqlite"`. */
@@ -136,5 +140,21 @@ export function runPythonCompatCases(api: TestApi, options: PythonCompatOptions)
         assert.deepEqual([...appIds].sort(), call.appIds);
       });
     }
+
+    // Last: it initializes the database, which the cases above read as Python left it.
+    api.it('after initialize(), listApps indexes every app Python wrote, each with its latest step', async () => {
+      const persister = opened();
+      if (!isPersister(persister)) return;
+      await persister.initialize();
+      for (const call of fixture.listAppIds) {
+        const { apps } = await persister.listApps(call.partitionKey, { limit: 1000 });
+        assert.deepEqual(apps.map((app) => app.appId).sort(), call.appIds);
+        for (const app of apps) {
+          const latest = await persister.load(call.partitionKey, app.appId);
+          assert.ok(latest, `${app.appId} has no latest step`);
+          assert.deepEqual([app.lastSequenceId, app.lastPosition, app.lastStatus], [latest.sequenceId, latest.position, latest.status]);
+        }
+      }
+    });
   });
 }

@@ -1,3 +1,4 @@
+import type { AppIndexNames } from './sql-app-index.js';
 import { toIsoTimestamp, toSqlTimestamp, type SaveTime } from './timestamps.js';
 
 /** A query with its positional parameters. */
@@ -56,11 +57,39 @@ export interface SqlDialectSettings {
   createdAtOut: string;
   /** The `created_at` parameter value of a save. */
   createdAtParam(time: SaveTime): string;
+  /** The select expression giving the bytes stored for `state`, without reading it where the dialect allows. */
+  stateSizeOut: string;
+  /** A timestamp column as the text {@link SqlDialectSettings.timestampIn} reads back exactly (microseconds included). */
+  timestampOut(column: string): string;
+  /** Parameter `param`, text from {@link SqlDialectSettings.timestampOut}, as a value comparable with a timestamp column. */
+  timestampIn(param: string): string;
+  /** The trigger that keeps the app index current on every insert into the step table (see `appIndexSchema`), with the queries that find its objects. */
+  appIndexTrigger(names: AppIndexNames): { create: string[]; exists: SqlQuery[] };
+  /** How `compact()` measures and gives back space: a query returning one row with the bytes used, the statements it runs, and advice for an operator. */
+  compaction(names: AppIndexNames): { measure: SqlQuery; run: string[]; advice: string[] };
+  /** `INSERT ... SELECT` that skips rows whose key exists. */
+  insertIgnoringConflicts(table: string, columns: string, select: string): string;
   /** Largest `sequence_id` the column holds (PostgreSQL's INTEGER is 32 bits), or `undefined` when any safe integer fits. */
   maxSequenceId: number | undefined;
 }
 
 const doubleQuoted = (name: string): string => `"${name}"`;
+
+/**
+ * The trigger body's upsert of one app index entry from the inserted row
+ * `NEW`: a step becomes the app's latest when its sequence id is higher, or
+ * equal with a greater position (as `load` picks the latest); the last save
+ * time only moves forward. `incoming(column)` names the proposed value,
+ * `existing` qualifies the stored one.
+ */
+function upsertAppIndexEntry(into: string, onConflict: string, incoming: (column: string) => string, greatest: string, existing = ''): string {
+  const newer = `(${incoming('last_sequence_id')} > ${existing}last_sequence_id OR (${incoming('last_sequence_id')} = ${existing}last_sequence_id AND ${incoming('last_position')} > ${existing}last_position))`;
+  const ifNewer = (column: string): string => `${column} = CASE WHEN ${newer} THEN ${incoming(column)} ELSE ${existing}${column} END`;
+  return `INSERT INTO ${into} (partition_key, app_id, last_sequence_id, last_position, last_status, last_saved_at)
+        VALUES (COALESCE(NEW.partition_key, ''), NEW.app_id, NEW.sequence_id, NEW.position, NEW.status, COALESCE(NEW.created_at, '1970-01-01 00:00:00'))
+        ${onConflict} ${ifNewer('last_status')}, ${ifNewer('last_position')}, ${ifNewer('last_sequence_id')},
+          last_saved_at = ${greatest}(${existing}last_saved_at, ${incoming('last_saved_at')})`;
+}
 
 const sqlite: SqlDialectSettings = {
   quote: doubleQuoted,
@@ -77,6 +106,25 @@ const sqlite: SqlDialectSettings = {
   stateOut: 'state',
   createdAtOut: 'created_at',
   createdAtParam: (time) => toSqlTimestamp(time.createdAt, time.createdAtMicros),
+  // octet_length reads the size from the record header, not the text (SQLite 3.43+).
+  stateSizeOut: 'octet_length(state)',
+  timestampOut: (column) => column,
+  timestampIn: (param) => param,
+  appIndexTrigger: (names) => ({
+    create: [
+      `CREATE TRIGGER IF NOT EXISTS ${names.trigger} AFTER INSERT ON ${names.table} BEGIN
+        ${upsertAppIndexEntry(names.apps, 'ON CONFLICT (partition_key, app_id) DO UPDATE SET', (column) => `excluded.${column}`, 'MAX')};
+      END`,
+    ],
+    exists: [{ sql: 'SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?', params: ['trigger', names.triggerName] }],
+  }),
+  insertIgnoringConflicts: (table, columns, select) => `INSERT OR IGNORE INTO ${table} (${columns}) ${select}`,
+  // Deleted rows leave free pages in the file; VACUUM rewrites it without them (it needs a moment alone with the file).
+  compaction: () => ({
+    measure: { sql: 'SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()', params: [] },
+    run: ['PRAGMA wal_checkpoint(TRUNCATE)', 'VACUUM'],
+    advice: [],
+  }),
   maxSequenceId: undefined,
 };
 
@@ -99,6 +147,38 @@ const postgres: SqlDialectSettings = {
   stateOut: 'state::text AS state',
   createdAtOut: `to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS created_at`,
   createdAtParam: (time) => toIsoTimestamp(time.createdAt, time.createdAtMicros),
+  // The stored (possibly compressed) size: rendering JSONB as text to measure it would cost a full read.
+  stateSizeOut: 'pg_column_size(state)',
+  timestampOut: (column) => `to_char(${column}, 'YYYY-MM-DD HH24:MI:SS.US')`,
+  timestampIn: (param) => `(${param}::text::timestamp)`,
+  appIndexTrigger: (names) => ({
+    create: [
+      `CREATE OR REPLACE FUNCTION ${names.trigger}() RETURNS trigger LANGUAGE plpgsql AS $burr$
+      BEGIN
+        ${upsertAppIndexEntry(`${names.apps} AS app`, 'ON CONFLICT (partition_key, app_id) DO UPDATE SET', (column) => `EXCLUDED.${column}`, 'GREATEST', 'app.')};
+        RETURN NULL;
+      END
+      $burr$`,
+      `CREATE TRIGGER ${doubleQuoted(names.triggerName)} AFTER INSERT ON ${names.table} FOR EACH ROW EXECUTE FUNCTION ${names.trigger}()`,
+    ],
+    exists: [
+      { sql: 'SELECT 1 WHERE to_regprocedure($1) IS NOT NULL', params: [`${names.trigger}()`] },
+      { sql: 'SELECT 1 FROM pg_trigger WHERE tgname = $1 AND tgrelid = to_regclass($2)', params: [names.triggerName, names.table] },
+    ],
+  }),
+  insertIgnoringConflicts: (table, columns, select) => `INSERT INTO ${table} (${columns}) ${select} ON CONFLICT DO NOTHING`,
+  // Plain VACUUM makes dead rows' space reusable without blocking reads or writes; only VACUUM FULL returns it
+  // to the operating system, and it locks the table while it rewrites it, so it is left to the operator.
+  compaction: (names) => ({
+    measure: {
+      sql: 'SELECT pg_total_relation_size(to_regclass($1)) + COALESCE(pg_total_relation_size(to_regclass($2)), 0)',
+      params: [names.table, names.apps],
+    },
+    run: [`VACUUM (ANALYZE) ${names.table}`, `VACUUM (ANALYZE) ${names.apps}`],
+    advice: [
+      `To return the freed space to the operating system, run VACUUM FULL ${names.table} (it locks the table against reads and writes while it rewrites it), or pg_repack, which does not.`,
+    ],
+  }),
   maxSequenceId: 2 ** 31 - 1,
 };
 
@@ -133,6 +213,28 @@ const mysql: SqlDialectSettings = {
   stateOut: 'state',
   createdAtOut: `DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') AS created_at`,
   createdAtParam: (time) => toSqlTimestamp(time.createdAt, time.createdAtMicros),
+  stateSizeOut: 'LENGTH(state)',
+  timestampOut: (column) => `DATE_FORMAT(${column}, '%Y-%m-%d %H:%i:%s.%f')`,
+  timestampIn: (param) => `CAST(${param} AS DATETIME(6))`,
+  appIndexTrigger: (names) => ({
+    // ON DUPLICATE KEY UPDATE assigns left to right, each seeing the ones before: the columns the "is newer" test reads
+    // (last_position, last_sequence_id) are assigned after last_status, and last_position's change cannot flip the test.
+    create: [
+      `CREATE TRIGGER ${names.trigger} AFTER INSERT ON ${names.table} FOR EACH ROW
+        ${upsertAppIndexEntry(names.apps, 'ON DUPLICATE KEY UPDATE', (column) => `VALUES(${column})`, 'GREATEST')}`,
+    ],
+    exists: [{ sql: 'SELECT 1 FROM information_schema.triggers WHERE trigger_schema = DATABASE() AND trigger_name = ?', params: [names.triggerName] }],
+  }),
+  insertIgnoringConflicts: (table, columns, select) => `INSERT IGNORE INTO ${table} (${columns}) ${select}`,
+  // InnoDB reuses freed pages; rebuilding the table to shrink its file copies it, so it is left to the operator.
+  compaction: (names) => ({
+    measure: {
+      sql: 'SELECT SUM(data_length + index_length + data_free) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN (?, ?)',
+      params: [names.tableName, names.appsName],
+    },
+    run: [],
+    advice: [`InnoDB reuses the space of deleted steps. To shrink the files, run OPTIMIZE TABLE ${names.table} (an online rebuild that copies the table).`],
+  }),
   maxSequenceId: 2 ** 31 - 1,
 };
 

@@ -4,6 +4,9 @@ import { RecordStatePersister, type RecordQuery, type RecordStatePersisterOption
 import { BURR_SQL_COLUMNS, DEFAULT_SQL_TABLE_NAME, burrSqlStatements, type BurrSqlStatements } from './sql.js';
 import { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings } from './sql-dialects.js';
 import { storedRecordFromSqlRow } from './sql-row.js';
+import type { SqlQuery } from './sql-dialects.js';
+import type { CompactReport } from './history.js';
+import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
 import type { StepKey } from './validate.js';
 
 /** A statement parameter: the persister sends only text and integers. */
@@ -71,8 +74,8 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     this.#persister = identity.persister;
   }
 
-  /** Runs a statement that returns no rows. */
-  protected abstract execute(sql: string, params: readonly SqlParam[]): Promise<void>;
+  /** Runs a statement that returns no rows; resolves to the number of rows it changed. */
+  protected abstract execute(sql: string, params: readonly SqlParam[]): Promise<number>;
   /** Runs a query; each row as positional values in select order. */
   protected abstract fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]>;
   /** Whether `error` is the driver's primary-key (unique) violation. */
@@ -98,16 +101,12 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     return `${this.#persister}(${this.statements.table})`;
   }
 
-  /** Runs the DDL in order; with `checkBeforeCreate`, only for objects that do not exist. */
+  /** Runs the DDL in order (see {@link createSqlSchema}). */
   protected async createSchema(): Promise<void> {
-    const { createSchema, schemaObjectExists } = this.statements;
-    for (const [i, statement] of createSchema.entries()) {
-      if (this.dialect.checkBeforeCreate) {
-        const lookup = schemaObjectExists[i]!;
-        if ((await this.fetchRows(lookup.sql, lookup.params)).length > 0) continue;
-      }
-      await this.execute(statement, []);
-    }
+    await createSqlSchema(this.statements, this.dialect.checkBeforeCreate, {
+      exists: async ({ sql, params }) => (await this.fetchRows(sql, params)).length > 0,
+      run: async (sql) => void (await this.execute(sql, [])),
+    });
   }
 
   protected async schemaExists(): Promise<boolean> {
@@ -145,10 +144,112 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     return row ? toStoredRecord(row) : null;
   }
 
+  /**
+   * From the app index; on a table that has none yet (Python Burr made it and
+   * `initialize()` has not run) from the steps, so a read-only user of a
+   * Python database still lists its apps.
+   */
   protected async findAppIds(partitionKey: string): Promise<string[]> {
     if (!this.canHoldText(partitionKey)) return [];
-    const rows = await this.#select(this.statements.selectAppIds, [partitionKey]);
+    let rows: SqlRowValues[];
+    try {
+      rows = await this.fetchRows(this.statements.selectAppIds, [partitionKey]);
+    } catch (error) {
+      if (!this.isMissingTable(error)) throw error;
+      rows = await this.#select(this.statements.selectAppIdsFromSteps, [partitionKey]);
+    }
     return rows.map((row) => String(row[0]));
+  }
+
+  protected async findSteps(query: StepQuery): Promise<StoredStepSummary[]> {
+    if (!this.#couldBeStored({ ...query, sequenceId: null })) return [];
+    const params: SqlParam[] = [query.partitionKey, query.appId];
+    const max = this.dialect.maxSequenceId;
+    // Bounds beyond the column's range select everything or nothing, without sending a number the column cannot hold.
+    if (query.after !== undefined && max !== undefined && query.after >= max) return [];
+    const before = query.before !== undefined && (max === undefined || query.before <= max) ? query.before : undefined;
+    if (before !== undefined) params.push(before);
+    if (query.after !== undefined) params.push(query.after);
+    const sql = this.statements.history.selectSteps({
+      newestFirst: query.newestFirst,
+      hasBefore: before !== undefined,
+      hasAfter: query.after !== undefined,
+      withState: query.withState,
+      limit: query.limit,
+    });
+    const rows = await this.#select(sql, params);
+    return rows.map((row) => {
+      const step: StoredStepSummary = {
+        sequenceId: row[0] as StoredStepSummary['sequenceId'],
+        position: String(row[1]),
+        status: String(row[2]),
+        createdAt: row[3] as StoredStepSummary['createdAt'],
+        sizeBytes: row[4] as StoredStepSummary['sizeBytes'],
+      };
+      if (query.withState) step.state = String(row[5]);
+      return step;
+    });
+  }
+
+  protected async findApps(query: AppQuery): Promise<StoredAppSummary[]> {
+    if (!this.canHoldText(query.partitionKey)) return [];
+    const params: SqlParam[] = [query.partitionKey];
+    if (query.after) params.push(query.after.savedAtKey, query.after.savedAtKey, query.after.appId);
+    const rows = await this.#select(this.statements.history.selectApps(query.after !== undefined, query.limit), params);
+    return rows.map((row) => ({
+      appId: String(row[0]),
+      lastSequenceId: row[1] as StoredAppSummary['lastSequenceId'],
+      lastPosition: String(row[2]),
+      lastStatus: String(row[3]),
+      lastSavedAt: row[4] as StoredAppSummary['lastSavedAt'],
+      savedAtKey: String(row[5]),
+    }));
+  }
+
+  protected async scanApps(partitionKey: string | null, cursor: string | null, limit: number): Promise<AppScan> {
+    if (partitionKey !== null && !this.canHoldText(partitionKey)) return { apps: [], cursor: null };
+    const params: SqlParam[] = partitionKey === null ? [] : [partitionKey];
+    const after = cursor === null ? undefined : (JSON.parse(cursor) as [string, string]);
+    if (after) params.push(after[0], after[0], after[1]);
+    const rows = await this.#select(this.statements.history.scanApps(partitionKey !== null, after !== undefined, limit), params);
+    const apps = rows.map((row) => ({ partitionKey: String(row[0]), appId: String(row[1]) }));
+    const last = apps[apps.length - 1];
+    return { apps, cursor: apps.length === limit && last ? JSON.stringify([last.partitionKey, last.appId]) : null };
+  }
+
+  /** One DELETE of every step (atomic for readers), then the app's index entry unless a step was saved meanwhile. */
+  protected async removeApp(partitionKey: string, appId: string): Promise<number> {
+    if (!this.canHoldText(partitionKey) || !this.canHoldText(appId)) return 0;
+    const { deleteApp, deleteAppIndexEntry } = this.statements.history;
+    const removed = await this.#change(deleteApp, [partitionKey, appId]);
+    await this.#change(deleteAppIndexEntry, [partitionKey, appId, partitionKey, appId]);
+    return removed;
+  }
+
+  protected async removeSteps(removal: StepRemoval): Promise<number> {
+    const params: SqlParam[] = [removal.partitionKey, removal.appId, removal.fromSequenceId, removal.toSequenceId];
+    if (removal.createdBefore) params.push(this.dialect.createdAtParam(removal.createdBefore));
+    return this.#change(this.statements.history.deleteSteps(removal.createdBefore !== undefined), params);
+  }
+
+  /** Measures, runs the dialect's compaction statements, measures again. */
+  protected override async compactStore(): Promise<CompactReport> {
+    const { measure, run, advice } = this.statements.compaction;
+    const bytes = async (): Promise<number | null> => {
+      const [row] = await this.#select(measure.sql, measure.params);
+      return row?.[0] === null || row?.[0] === undefined ? null : Number(row[0]);
+    };
+    const bytesBefore = await bytes();
+    for (const statement of run) await this.#change(statement, []);
+    return { bytesBefore, bytesAfter: await bytes(), performed: [...run], advice: [...advice] };
+  }
+
+  async #change(sql: string, params: SqlParam[]): Promise<number> {
+    try {
+      return await this.execute(sql, params);
+    } catch (error) {
+      throw this.#notInitializedOr(error);
+    }
   }
 
   #couldBeStored(query: RecordQuery): boolean {
@@ -169,6 +270,32 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     if (!this.isMissingTable(error)) return error;
     return new PersisterNotInitializedError(this.describe(), `table ${this.statements.table} does not exist`);
   }
+}
+
+/** What {@link createSqlSchema} runs its statements with. */
+export interface SqlSchemaRunner {
+  /** Whether the lookup query returns a row. */
+  exists(query: SqlQuery): Promise<boolean>;
+  run(sql: string): Promise<void>;
+}
+
+/**
+ * Runs a Burr table's DDL in order. With `checkEveryObject`, each object is
+ * looked up first and created only when missing (PostgreSQL checks the CREATE
+ * privilege even for `IF NOT EXISTS`; MySQL lacks `CREATE INDEX IF NOT
+ * EXISTS`). The app index table is always looked up: when this call creates
+ * it, the steps already stored are indexed once, after the trigger exists,
+ * so no step is missed and none is indexed twice.
+ */
+export async function createSqlSchema(statements: BurrSqlStatements, checkEveryObject: boolean, runner: SqlSchemaRunner): Promise<void> {
+  let appIndexCreated = false;
+  for (const [step, statement] of statements.createSchema.entries()) {
+    const isAppIndexTable = step === statements.appIndexTableStep;
+    if ((checkEveryObject || isAppIndexTable) && (await runner.exists(statements.schemaObjectExists[step]!))) continue;
+    appIndexCreated ||= isAppIndexTable;
+    await runner.run(statement);
+  }
+  if (appIndexCreated) await runner.run(statements.backfillAppIndex);
 }
 
 function toStoredRecord(row: SqlRowValues): StoredStateRecord {

@@ -1,12 +1,25 @@
+import { InvalidIdentifierError } from '../errors.js';
+import { appIndexSchema, type AppIndexNames } from './sql-app-index.js';
 import { SQL_DIALECTS, type BurrSqlDialect, type SqlQuery, type SqlSchemaObject } from './sql-dialects.js';
+import { sqlHistoryStatements, type SqlHistoryStatements } from './sql-history.js';
 import { quoteSqlIdentifier } from './validate.js';
 
 /** The statements a SQL persister runs, with positional parameters in the dialect's style. */
 export interface BurrSqlStatements {
   /** The quoted table name, schema-qualified when a schema was given. */
   table: string;
-  /** DDL to run in order: the table, then its indexes. */
+  /** DDL to run in order: the table, its indexes, then the app index (its table, index and trigger). */
   createSchema: string[];
+  /** Position in `createSchema` of the app index table: when that statement creates it, run `backfillAppIndex` after the DDL. */
+  appIndexTableStep: number;
+  /** Fills a new app index from the steps already stored; ignores apps already indexed. */
+  backfillAppIndex: string;
+  /** The app index table, quoted (and schema-qualified). */
+  appIndexTable: string;
+  /** History, listing and retention statements. */
+  history: SqlHistoryStatements;
+  /** What `compact()` measures, runs and advises (see `SqlDialectSettings.compaction`). */
+  compaction: { measure: SqlQuery; run: string[]; advice: string[] };
   /**
    * For each `createSchema` statement, in the same order, a query that returns
    * a row when its object exists: lets a backend skip what exists (see
@@ -21,8 +34,10 @@ export interface BurrSqlStatements {
   selectAtSequence: string;
   /** Params: partition_key, app_id, sequence_id, position. The step stored under exactly this key. */
   selectAtKey: string;
-  /** Params: partition_key. Distinct app ids, most recently saved first. */
+  /** Params: partition_key. Distinct app ids, most recently saved first (ties: greatest app id first), from the app index. */
   selectAppIds: string;
+  /** {@link BurrSqlStatements.selectAppIds} from the steps themselves, for a table whose app index does not exist yet (made by Python Burr, not initialized by us). */
+  selectAppIdsFromSteps: string;
   /** Returns a row when the table exists; run with `params` as given. */
   selectTableExists: SqlQuery;
 }
@@ -33,6 +48,9 @@ export const BURR_SQL_COLUMNS = ['partition_key', 'app_id', 'sequence_id', 'posi
 /** Python Burr's table name. */
 export const DEFAULT_SQL_TABLE_NAME = 'burr_state';
 
+/** Longest Burr table name: the names derived from it (`<table>_apps_saved_at_index`) must fit PostgreSQL's 63 characters. */
+export const MAX_SQL_TABLE_NAME_LENGTH = 43;
+
 /**
  * The Burr table (docs/storage-formats.md in the repository) for a dialect. Names are
  * validated and quoted; `schema` (PostgreSQL) qualifies the table.
@@ -40,20 +58,34 @@ export const DEFAULT_SQL_TABLE_NAME = 'burr_state';
  */
 export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, schema?: string): BurrSqlStatements {
   const settings = SQL_DIALECTS[dialect];
+  if (typeof tableName === 'string' && tableName.length > MAX_SQL_TABLE_NAME_LENGTH) {
+    throw new InvalidIdentifierError('table name', tableName, `use at most ${MAX_SQL_TABLE_NAME_LENGTH} characters, so the names derived from it fit PostgreSQL's 63`);
+  }
   const quote = (name: string, kind?: string): string => settings.quote(quoteSqlIdentifier(name, kind).slice(1, -1));
   const qualifier = schema === undefined ? '' : `${quote(schema, 'schema name')}.`;
   const table = qualifier + quote(tableName);
   // Python Burr's index name; unquoted-compatible because the table name is lower case.
   const createdAtIndexName = `${tableName}_created_at_index`.slice(0, 63);
-  const appIndexName = `${tableName}_app_created_at_index`.slice(0, 63);
   const createdAtIndex = quote(createdAtIndexName, 'index name');
-  const appIndex = quote(appIndexName, 'index name');
   const p = settings.placeholder;
   const key = settings.keyColumnType;
   const columns = `partition_key, app_id, sequence_id, position, status, ${settings.stateOut}, ${settings.createdAtOut}`;
   const createIndex = settings.createIndexIfNotExists ? 'CREATE INDEX IF NOT EXISTS' : 'CREATE INDEX';
   const object = (kind: SqlSchemaObject['kind'], name: string, qualifiedName: string): SqlQuery => settings.objectExists({ kind, name, qualifiedName, tableName, schema });
   const whereApp = `WHERE partition_key = ${p(1)} AND app_id = ${p(2)}`;
+  const appsName = `${tableName}_apps`;
+  const names: AppIndexNames = {
+    table,
+    apps: qualifier + quote(appsName),
+    appsName,
+    savedAtIndex: qualifier + quote(`${appsName}_saved_at_index`, 'index name'),
+    savedAtIndexName: `${appsName}_saved_at_index`,
+    trigger: qualifier + quote(`${appsName}_on_insert`, 'trigger name'),
+    triggerName: `${appsName}_on_insert`,
+    tableName,
+    schema,
+  };
+  const appIndex = appIndexSchema(settings, names);
   return {
     table,
     createSchema: [
@@ -68,15 +100,20 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
         PRIMARY KEY (partition_key, app_id, sequence_id, position)
       )`,
       `${createIndex} ${createdAtIndex} ON ${table} (created_at)`,
-      // Ours, not Python's: covers listAppIds (group by app, newest save) without reading any state.
-      `${createIndex} ${appIndex} ON ${table} (partition_key, app_id, created_at)`,
+      ...appIndex.create,
     ],
-    schemaObjectExists: [object('table', tableName, table), object('index', createdAtIndexName, qualifier + createdAtIndex), object('index', appIndexName, qualifier + appIndex)],
+    schemaObjectExists: [object('table', tableName, table), object('index', createdAtIndexName, qualifier + createdAtIndex), ...appIndex.exists],
+    appIndexTableStep: 2,
+    backfillAppIndex: appIndex.backfill,
+    appIndexTable: names.apps,
+    history: sqlHistoryStatements(settings, names),
+    compaction: settings.compaction(names),
     insert: `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5].map(p).join(', ')}, ${settings.stateIn(p(6))}, ${settings.createdAtIn(p(7))})`,
     selectLatest: `SELECT ${columns} FROM ${table} ${whereApp} ORDER BY sequence_id DESC, position DESC LIMIT 1`,
     selectAtSequence: `SELECT ${columns} FROM ${table} ${whereApp} AND sequence_id = ${p(3)} ORDER BY position LIMIT 1`,
     selectAtKey: `SELECT ${columns} FROM ${table} ${whereApp} AND sequence_id = ${p(3)} AND position = ${p(4)}`,
-    selectAppIds: `SELECT app_id FROM ${table} WHERE partition_key = ${p(1)} GROUP BY app_id ORDER BY MAX(created_at) DESC, app_id`,
+    selectAppIds: `SELECT app_id FROM ${names.apps} WHERE partition_key = ${p(1)} ORDER BY last_saved_at DESC, app_id DESC`,
+    selectAppIdsFromSteps: `SELECT app_id FROM ${table} WHERE partition_key = ${p(1)} GROUP BY app_id ORDER BY MAX(created_at) DESC, app_id DESC`,
     selectTableExists: object('table', tableName, table),
   };
 }

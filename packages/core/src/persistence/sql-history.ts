@@ -1,0 +1,98 @@
+import type { SqlDialectSettings } from './sql-dialects.js';
+import type { AppIndexNames } from './sql-app-index.js';
+
+/** The shape of one history query: each combination is its own statement, so every one is a plain index range. */
+export interface StepSelectShape {
+  newestFirst: boolean;
+  hasBefore: boolean;
+  hasAfter: boolean;
+  withState: boolean;
+  /** Validated integer; written into the statement (drivers disagree on parameters in LIMIT). */
+  limit: number;
+}
+
+/** Statements behind history, listing and retention, for one Burr table. */
+export interface SqlHistoryStatements {
+  /** Params: partition_key, app_id, [before], [after]. Columns: sequence_id, position, status, created_at, size_bytes, [state]. */
+  selectSteps(shape: StepSelectShape): string;
+  /**
+   * Params: partition_key, and with `afterCursor` the cursor's saved-at key twice and its app id.
+   * Columns: app_id, last_sequence_id, last_position, last_status, last_saved_at, saved_at_key.
+   */
+  selectApps(afterCursor: boolean, limit: number): string;
+  /** Params: [partition_key], and with `afterCursor` the cursor's partition key twice and app id. Columns: partition_key, app_id. */
+  scanApps(onePartition: boolean, afterCursor: boolean, limit: number): string;
+  /** Params: partition_key, app_id. */
+  deleteApp: string;
+  /** Params: partition_key, app_id, partition_key, app_id. Drops the app's index entry unless a step came back meanwhile. */
+  deleteAppIndexEntry: string;
+  /** Params: partition_key, app_id, from sequence id, to sequence id, [created before]. */
+  deleteSteps(createdBefore: boolean): string;
+}
+
+/** Builds {@link SqlHistoryStatements}; `names` are already quoted. */
+export function sqlHistoryStatements(dialect: SqlDialectSettings, names: AppIndexNames): SqlHistoryStatements {
+  const cache = new Map<string, string>();
+  const once = (key: string, build: () => string): string => {
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    const sql = build();
+    cache.set(key, sql);
+    return sql;
+  };
+  const numbered = (): (() => string) => {
+    let next = 1;
+    return () => dialect.placeholder(next++);
+  };
+  const { table, apps } = names;
+  return {
+    selectSteps: (shape) =>
+      once(`steps:${JSON.stringify(shape)}`, () => {
+        const p = numbered();
+        const where = [`partition_key = ${p()}`, `app_id = ${p()}`];
+        if (shape.hasBefore) where.push(`sequence_id < ${p()}`);
+        if (shape.hasAfter) where.push(`sequence_id > ${p()}`);
+        const direction = shape.newestFirst ? 'DESC' : 'ASC';
+        const state = shape.withState ? `, ${dialect.stateOut}` : '';
+        return `SELECT sequence_id, position, status, ${dialect.createdAtOut}, ${dialect.stateSizeOut} AS size_bytes${state} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY sequence_id ${direction}, position ${direction} LIMIT ${shape.limit}`;
+      }),
+    selectApps: (afterCursor, limit) =>
+      once(`apps:${afterCursor}:${limit}`, () => {
+        const p = numbered();
+        const where = [`partition_key = ${p()}`];
+        if (afterCursor) {
+          const [savedAt, sameSavedAt, appId] = [p(), p(), p()];
+          where.push(`(last_saved_at < ${dialect.timestampIn(savedAt)} OR (last_saved_at = ${dialect.timestampIn(sameSavedAt)} AND app_id < ${appId}))`);
+        }
+        const savedAt = dialect.timestampOut('last_saved_at');
+        return `SELECT app_id, last_sequence_id, last_position, last_status, ${savedAt} AS last_saved_at, ${savedAt} AS saved_at_key FROM ${apps} WHERE ${where.join(' AND ')} ORDER BY last_saved_at DESC, app_id DESC LIMIT ${limit}`;
+      }),
+    scanApps: (onePartition, afterCursor, limit) =>
+      once(`scan:${onePartition}:${afterCursor}:${limit}`, () => {
+        const p = numbered();
+        const where: string[] = [];
+        if (onePartition) where.push(`partition_key = ${p()}`);
+        if (afterCursor) {
+          const [partition, samePartition, appId] = [p(), p(), p()];
+          where.push(`(partition_key > ${partition} OR (partition_key = ${samePartition} AND app_id > ${appId}))`);
+        }
+        const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+        return `SELECT partition_key, app_id FROM ${apps}${filter} ORDER BY partition_key, app_id LIMIT ${limit}`;
+      }),
+    deleteApp: once('deleteApp', () => {
+      const p = numbered();
+      return `DELETE FROM ${table} WHERE partition_key = ${p()} AND app_id = ${p()}`;
+    }),
+    deleteAppIndexEntry: once('deleteAppIndexEntry', () => {
+      const p = numbered();
+      return `DELETE FROM ${apps} WHERE partition_key = ${p()} AND app_id = ${p()} AND NOT EXISTS (SELECT 1 FROM ${table} WHERE partition_key = ${p()} AND app_id = ${p()})`;
+    }),
+    deleteSteps: (createdBefore) =>
+      once(`deleteSteps:${createdBefore}`, () => {
+        const p = numbered();
+        const where = [`partition_key = ${p()}`, `app_id = ${p()}`, `sequence_id >= ${p()}`, `sequence_id <= ${p()}`];
+        if (createdBefore) where.push(`created_at < ${dialect.createdAtIn(p())}`);
+        return `DELETE FROM ${table} WHERE ${where.join(' AND ')}`;
+      }),
+  };
+}
