@@ -30,19 +30,21 @@ export const URL_ENV_VARIABLES: Readonly<Record<Exclude<BackendName, 'sqlite'>, 
 /**
  * `read-write` creates what is missing (the file, the table); `read-only`
  * (for `--list`) opens a SQLite file read-only, creates nothing, and reads a
- * missing file as an empty store.
+ * missing file as an empty store; `existing` (for `--delete`) may change
+ * what is stored but creates nothing, reading a missing file or table as an
+ * empty store too.
  */
-export type BackendAccess = 'read-write' | 'read-only';
+export type BackendAccess = 'read-write' | 'read-only' | 'existing';
 
 /** How long the chatbot waits for a server before saying it is not there. */
 const CONNECT_TIMEOUT_MS = 5000;
 
 /**
  * Opens the chosen persister; for `read-write`, runs `initialize()` (creating
- * the table, index or collection when missing). With `read-only` nothing is
- * created, and a store without the table reads as empty. Drivers are imported on
- * demand, so the default SQLite chat never loads the PostgreSQL, MySQL, Redis or
- * MongoDB clients.
+ * the table, index or collection when missing). With `read-only` and
+ * `existing` nothing is created, and a store without the table reads as
+ * empty. Drivers are imported on demand, so the default SQLite chat never
+ * loads the PostgreSQL, MySQL, Redis or MongoDB clients.
  *
  * @param exampleDir - the example folder; default database files live in its `.burr/`.
  */
@@ -80,13 +82,14 @@ export class BackendUnavailableError extends Error {
 /** Where the backend is (for messages) and how to open it; a missing URL is a {@link UsageError} here, before any I/O. */
 function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string, access: BackendAccess): { where: string; open: () => Promise<BaseStatePersister> } {
   const readOnly = access === 'read-only';
+  const createsNothing = access !== 'read-write';
   switch (choice.backend) {
     case 'sqlite': {
       const dbPath = resolve(choice.dbPath ?? defaultDbFile(exampleDir, 'chatbot.db'));
       return {
         where: `sqlite ${dbPath}`,
         open: async () => {
-          if (readOnly && !existsSync(dbPath)) return emptyStore();
+          if (createsNothing && !existsSync(dbPath)) return emptyStore();
           const { SQLitePersister } = await import('@burr/persister-sqlite');
           return SQLitePersister.fromValues({ dbPath, ...(readOnly ? { clientOptions: { readonly: true, fileMustExist: true } } : {}) });
         },
@@ -100,8 +103,8 @@ function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: 
         open: async () => {
           // libSQL does not create the folder of a local file the way the SQLite persister does.
           const localFile = absoluteFilePath(url);
-          if (localFile && readOnly && !existsSync(localFile)) return emptyStore();
-          if (localFile && !readOnly) mkdirSync(dirname(localFile), { recursive: true });
+          if (localFile && createsNothing && !existsSync(localFile)) return emptyStore();
+          if (localFile && !createsNothing) mkdirSync(dirname(localFile), { recursive: true });
           const { LibSQLPersister } = await import('@burr/persister-libsql');
           return LibSQLPersister.fromValues({ url, ...(authToken ? { authToken } : {}) });
         },

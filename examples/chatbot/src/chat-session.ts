@@ -1,13 +1,16 @@
 import type { Application } from '@burr/core';
 import { AI, HUMAN, TERMINAL, isExitQuestion } from './app-graph.js';
-import { chatHistory, runCommand, type SessionInfo } from './commands.js';
+import { chatHistory, runCommand, type Ask, type SessionInfo } from './commands.js';
 import type { LineReader } from './line-reader.js';
 import { ReplyCancelledError, ResponderError } from './responders/index.js';
 import { databaseOutage, describeReload, isSaveConflict } from './save-failures.js';
 import { formatBotLine, promptText } from './transcript.js';
 
-/** How a chat session ended; `reply-cancelled` is Ctrl+C while the bot was answering, `save-failed` a database outage. */
-export type SessionEnd = 'exit' | 'quit' | 'end-of-input' | 'reply-failed' | 'reply-cancelled' | 'save-failed';
+/**
+ * How a chat session ended; `reply-cancelled` is Ctrl+C while the bot was
+ * answering, `save-failed` a database outage, `deleted` a confirmed `/delete`.
+ */
+export type SessionEnd = 'exit' | 'quit' | 'deleted' | 'end-of-input' | 'reply-failed' | 'reply-cancelled' | 'save-failed';
 
 /** Where the session reads and writes. */
 export interface SessionIO {
@@ -34,6 +37,14 @@ export async function runChatSession(info: SessionInfo, io: SessionIO): Promise<
   /** A line whose save lost to another session: sent again (piped) or put back on the prompt (terminal). */
   let keptLine: string | undefined;
   let exitTypedHere = false;
+  const ask: Ask = async (question) => {
+    const answer = await reader.read(question);
+    // Piped input is not shown by a terminal: echo the question and the answer read for it.
+    if (!reader.interactive) out(`${question}${answer ?? ''}`);
+    // Ctrl+C or Ctrl+D at the question: end its line.
+    else if (answer === null) out('');
+    return interrupted.aborted ? null : answer;
+  };
   for (;;) {
     const app = info.app;
     const next = app.getNextAction();
@@ -52,9 +63,9 @@ export async function runChatSession(info: SessionInfo, io: SessionIO): Promise<
       const text = line.trim();
       if (text === '') continue;
       if (text.startsWith('/')) {
-        const { output, quit } = await runCommand(text, info);
-        if (quit) return 'quit';
+        const { output, end } = await runCommand(text, info, ask);
         if (output) out(output);
+        if (end) return end;
         continue;
       }
       try {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { MAX_PAGE_SIZE } from '@burr/core';
 
 /** The storage backends the chatbot can use. */
 export const BACKENDS = ['sqlite', 'libsql', 'pg', 'mysql', 'redis', 'mongo'] as const;
@@ -15,8 +16,16 @@ export interface ChatOptions {
   appId: string | undefined;
   /** Whose conversations these are (Burr's partition key). */
   partitionKey: string;
-  /** Print the conversations of the partition and exit. */
+  /** Print one page of the conversations of the partition and exit. */
   list: boolean;
+  /** Conversations per `--list` page (`--limit`). */
+  listLimit: number;
+  /** Where a `--list` page starts: the cursor the previous page printed (`--more`). */
+  listCursor: string | undefined;
+  /** Delete this conversation and exit (`--delete`). */
+  deleteAppId: string | undefined;
+  /** Delete without asking (`--yes`). */
+  assumeYes: boolean;
   /** Conversation to fork from, into a new app id. */
   forkFrom: string | undefined;
   /** Sequence id of the step to fork from; the latest when omitted. */
@@ -33,14 +42,21 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = `Burr chatbot: a conversation saved after every step, that you can resume and fork.
+/** Conversations per `--list` page when `--limit` is absent. */
+export const DEFAULT_LIST_LIMIT = 20;
+
+export const USAGE = `Burr chatbot: a conversation saved after every step, that you can resume, fork and delete.
 
 Usage: pnpm chatbot [options]            (or: node examples/chatbot/dist/main.js [options])
 
 Conversations
   --app-id ID           resume conversation ID (a new one is made and printed when omitted)
   --partition-key NAME  whose conversations (default: your OS user name, else "guest")
-  --list                list the conversations of the partition, newest first, and exit
+  --list                list the conversations of the partition, most recently saved first, and exit
+  --limit N             ...N per page (default ${DEFAULT_LIST_LIMIT}, at most ${MAX_PAGE_SIZE})
+  --more CURSOR         ...the page after the one that printed CURSOR
+  --delete ID           delete conversation ID (every saved step); asks first
+  --yes                 ...without asking (needed when input is not a terminal)
   --fork-from ID        continue conversation ID in a new conversation...
   --at SEQUENCE_ID      ...from this step (default: its latest step)
 
@@ -54,7 +70,7 @@ Storage (default: SQLite file examples/chatbot/.burr/chatbot.db)
 Replies come from a deterministic offline bot, or from an OpenAI-compatible API
 when OPENAI_API_KEY is set (OPENAI_BASE_URL and OPENAI_MODEL optional).
 
-While chatting: /where, /history, /help, /quit; type "exit" to end the conversation.
+While chatting: /where, /history, /delete, /help, /quit; type "exit" to end the conversation.
   -h, --help            show this help`;
 
 /**
@@ -62,7 +78,7 @@ While chatting: /where, /history, /help, /quit; type "exit" to end the conversat
  * `defaultPartitionKey` is used when `--partition-key` is absent.
  */
 export function parseCommandLine(argv: readonly string[], defaultPartitionKey: string): ParsedCommandLine {
-  rejectNegativeAt(argv);
+  rejectNegativeNumbers(argv);
   let parsed: ReturnType<typeof parseRaw>;
   try {
     parsed = parseRaw(argv);
@@ -88,6 +104,15 @@ export function parseCommandLine(argv: readonly string[], defaultPartitionKey: s
   if (values.list && (values['fork-from'] !== undefined || values['app-id'] !== undefined)) {
     throw new UsageError('--list lists a partition; it does not combine with --app-id or --fork-from.');
   }
+  if (!values.list && (values.limit !== undefined || values.more !== undefined)) {
+    throw new UsageError('--limit and --more page through --list; add --list.');
+  }
+  if (values.delete !== undefined && (values.list || values['fork-from'] !== undefined || values['app-id'] !== undefined)) {
+    throw new UsageError('--delete ID deletes one conversation; it does not combine with --list, --app-id or --fork-from.');
+  }
+  if (values.yes && values.delete === undefined) {
+    throw new UsageError('--yes confirms --delete ID; it does nothing on its own.');
+  }
   if (values['fork-from'] !== undefined && values['fork-from'] === values['app-id']) {
     throw new UsageError('--fork-from and --app-id name the same conversation; a fork goes into a new app id.');
   }
@@ -100,6 +125,10 @@ export function parseCommandLine(argv: readonly string[], defaultPartitionKey: s
       appId: nonEmpty('--app-id', values['app-id']),
       partitionKey: nonEmpty('--partition-key', values['partition-key']) ?? defaultPartitionKey,
       list: values.list ?? false,
+      listLimit: values.limit === undefined ? DEFAULT_LIST_LIMIT : parseListLimit(values.limit),
+      listCursor: nonEmpty('--more', values.more),
+      deleteAppId: nonEmpty('--delete', values.delete),
+      assumeYes: values.yes ?? false,
       forkFrom: nonEmpty('--fork-from', values['fork-from']),
       forkAt: values.at === undefined ? undefined : parseSequenceId(values.at),
     },
@@ -119,6 +148,10 @@ function parseRaw(argv: readonly string[]) {
       'app-id': { type: 'string' },
       'partition-key': { type: 'string' },
       list: { type: 'boolean' },
+      limit: { type: 'string' },
+      more: { type: 'string' },
+      delete: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
       'fork-from': { type: 'string' },
       at: { type: 'string' },
     },
@@ -126,13 +159,18 @@ function parseRaw(argv: readonly string[]) {
 }
 
 /**
- * `--at -1`: the parser would take `-1` for an option and suggest `--at=-1`,
- * which is just as wrong; say what `--at` takes instead.
+ * `--at -1`, `--limit -5`: the parser would take the value for an option and
+ * suggest `--at=-1`, which is just as wrong; say what the flag takes instead.
  */
-function rejectNegativeAt(argv: readonly string[]): void {
-  const at = argv.indexOf('--at');
-  const value = at === -1 ? undefined : argv[at + 1];
-  if (value !== undefined && /^-\d/.test(value)) parseSequenceId(value);
+function rejectNegativeNumbers(argv: readonly string[]): void {
+  for (const [flag, parse] of [
+    ['--at', parseSequenceId],
+    ['--limit', parseListLimit],
+  ] as const) {
+    const at = argv.indexOf(flag);
+    const value = at === -1 ? undefined : argv[at + 1];
+    if (value !== undefined && /^-\d/.test(value)) parse(value);
+  }
 }
 
 function isBackend(name: string): name is BackendName {
@@ -142,6 +180,14 @@ function isBackend(name: string): name is BackendName {
 function nonEmpty(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === '') throw new UsageError(`${flag} needs a value.`);
+  return value;
+}
+
+function parseListLimit(text: string): number {
+  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw new UsageError(`--limit takes how many conversations per page, 1 to ${MAX_PAGE_SIZE}, not ${JSON.stringify(text)}.`);
+  }
   return value;
 }
 

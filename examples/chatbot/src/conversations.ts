@@ -1,50 +1,46 @@
-import type { BaseStateLoader } from '@burr/core';
-import { asChatHistory } from './chat-message.js';
-import type { ConversationSummary } from './transcript.js';
+import { InvalidPersistArgumentError, MAX_PAGE_SIZE, type AppSummary, type BaseStateManager } from '@burr/core';
+import { UsageError } from './cli-args.js';
 
-/**
- * The conversations of a partition, newest first (the persister's
- * `listAppIds` order), each summarised from its latest saved step.
- */
-export async function listConversations(loader: BaseStateLoader, partitionKey: string): Promise<ConversationSummary[]> {
-  const appIds = await loader.listAppIds(partitionKey);
-  const summaries: ConversationSummary[] = [];
-  for (const appId of appIds) {
-    const latest = await loader.load(partitionKey, appId);
-    if (!latest) continue;
-    const history = asChatHistory(latest.state.has('chat_history') ? latest.state.get('chat_history') : []);
-    summaries.push({
-      appId,
-      steps: latest.sequenceId + 1,
-      lastSavedAt: latest.createdAt,
-      position: latest.position,
-      failed: latest.status === 'failed',
-      firstQuestion: history.find((message) => message.role === 'user')?.content,
-    });
-  }
-  return summaries;
+/** One `--list` page: the conversations, and the cursor of the next page when there is one. */
+export interface ConversationPage {
+  conversations: AppSummary[];
+  /** Pass as `--more` for the next page; `undefined` when no conversation is left. */
+  nextCursor: string | undefined;
 }
 
 /**
- * For each message of the conversation, the sequence id of the step that
- * added it (what `--fork-from ID --at N` takes), read back from the app's
- * saved steps; `undefined` for messages inherited from a fork's source.
+ * One page of a partition's conversations, most recently saved first, from
+ * `listApps` alone (each row is the app's latest step; no state is read).
+ * A full page is followed by a one-row look-ahead, so the next-page command
+ * is offered only when a next page has something on it.
  */
-export async function messageSteps(loader: BaseStateLoader, partitionKey: string, appId: string, lastSequenceId: number): Promise<Array<number | undefined>> {
-  const steps: Array<number | undefined> = [];
-  let known = 0;
-  for (let sequenceId = 0; sequenceId <= lastSequenceId; sequenceId++) {
-    const saved = await loader.load(partitionKey, appId, sequenceId);
-    if (!saved) continue;
-    const length = asChatHistory(saved.state.has('chat_history') ? saved.state.get('chat_history') : []).length;
-    if (known === 0 && sequenceId > 0 && steps.length === 0) {
-      // A fork: its first saved step carries the source's messages plus at most the one this step added.
-      const addedOne = saved.status === 'completed' && (saved.position === 'human_converse' || saved.position === 'ai_converse');
-      const inherited = Math.max(0, length - (addedOne ? 1 : 0));
-      for (let i = 0; i < inherited; i++) steps.push(undefined);
-      known = inherited;
+export async function listConversationPage(manager: BaseStateManager, partitionKey: string, limit: number, cursor: string | undefined): Promise<ConversationPage> {
+  const page = await withCursorChecked(cursor, () => manager.listApps(partitionKey, { limit, cursor: cursor ?? null }));
+  if (page.nextCursor === null) return { conversations: page.apps, nextCursor: undefined };
+  const ahead = await manager.listApps(partitionKey, { limit: 1, cursor: page.nextCursor });
+  return { conversations: page.apps, nextCursor: ahead.apps.length > 0 ? page.nextCursor : undefined };
+}
+
+/** A `--more` value that is not a cursor the chatbot printed is the person's typo: a usage error. */
+async function withCursorChecked<T>(cursor: string | undefined, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (cursor !== undefined && error instanceof InvalidPersistArgumentError) {
+      throw new UsageError(`--more ${cursor} is not a cursor a --list page printed (copy it whole from the "Next page" line).`);
     }
-    for (; known < length; known++) steps.push(sequenceId);
+    throw error;
   }
-  return steps;
+}
+
+/** How many steps a conversation has saved, counted from `listSteps` pages (no state is read). */
+export async function countSteps(manager: BaseStateManager, partitionKey: string, appId: string): Promise<number> {
+  let count = 0;
+  let before: number | undefined;
+  for (;;) {
+    const page = await manager.listSteps(partitionKey, appId, { limit: MAX_PAGE_SIZE, ...(before === undefined ? {} : { before }) });
+    count += page.steps.length;
+    if (page.nextCursor === null) return count;
+    before = page.nextCursor;
+  }
 }

@@ -1,4 +1,4 @@
-import type { BaseStateLoader } from '@burr/core';
+import type { BaseStateLoader, BaseStateManager } from '@burr/core';
 import { UsageError } from './cli-args.js';
 
 /**
@@ -6,7 +6,7 @@ import { UsageError } from './cli-args.js';
  * built, so a wrong id or step is named plainly: which conversation is
  * missing, or which steps it has.
  */
-export async function checkForkSource(loader: BaseStateLoader, partitionKey: string, forkFrom: string, forkAt: number | undefined): Promise<void> {
+export async function checkForkSource(loader: BaseStateLoader & BaseStateManager, partitionKey: string, forkFrom: string, forkAt: number | undefined): Promise<void> {
   const latest = await loader.load(partitionKey, forkFrom);
   if (latest === null) {
     throw new UsageError(`No conversation ${JSON.stringify(forkFrom)} in partition ${JSON.stringify(partitionKey)} to fork from; --list shows its conversations.`);
@@ -24,10 +24,8 @@ export async function checkForkSource(loader: BaseStateLoader, partitionKey: str
   throw new UsageError(`Cannot fork at --at ${forkAt}: conversation ${forkFrom} has ${range}, and ${why}.`);
 }
 
-/** The lowest saved sequence id of a conversation: 0, or later for a fork, which is stored from its first own step. */
-async function firstSavedStep(loader: BaseStateLoader, partitionKey: string, appId: string, last: number): Promise<number> {
-  for (let sequenceId = 0; sequenceId < last; sequenceId++) {
-    if ((await loader.load(partitionKey, appId, sequenceId)) !== null) return sequenceId;
-  }
-  return last;
+/** The lowest saved sequence id of a conversation: 0, or later for a fork, which is stored from its first own step. One `listSteps` row, no state. */
+async function firstSavedStep(manager: BaseStateManager, partitionKey: string, appId: string, last: number): Promise<number> {
+  const { steps } = await manager.listSteps(partitionKey, appId, { order: 'oldest-first', limit: 1 });
+  return steps[0]?.sequenceId ?? last;
 }

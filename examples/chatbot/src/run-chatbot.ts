@@ -2,17 +2,22 @@ import { userInfo } from 'node:os';
 import { ApplicationBuildError, InvalidIdentifierError, PersisterUnavailableError, type Application, type BaseStatePersister } from '@burr/core';
 import { buildChatApplication } from './app-graph.js';
 import { BackendUnavailableError, openBackend } from './backends.js';
-import { USAGE, UsageError, parseCommandLine, type ChatOptions } from './cli-args.js';
+import { DEFAULT_LIST_LIMIT, USAGE, UsageError, parseCommandLine, type ChatOptions } from './cli-args.js';
 import { chatHistory, type SessionInfo } from './commands.js';
 import { runChatSession, type SessionEnd } from './chat-session.js';
-import { listConversations } from './conversations.js';
+import { listConversationPage } from './conversations.js';
+import { deleteConversation, type DeleteOutcome } from './delete-conversation.js';
 import { checkForkSource } from './fork-check.js';
 import { LineReader } from './line-reader.js';
 import { chooseResponder, type Responder } from './responders/index.js';
-import { commandHint } from './resume-command.js';
+import { commandHint, type CommandHint } from './resume-command.js';
 import { formatConversationList, formatHistory, makeStyle, type Style } from './transcript.js';
 
-/** Exit codes: 0 fine, 1 something failed (database, reply), 2 the command line cannot work, 130 Ctrl+C cancelled a reply. */
+/**
+ * Exit codes: 0 fine, 1 something failed (database, reply, `--delete` of an
+ * unknown id), 2 the command line cannot work, 130 Ctrl+C cancelled a reply
+ * or a `--delete`.
+ */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -53,12 +58,17 @@ export async function runChatbot(world: ChatbotEnvironment): Promise<number> {
   const hint = commandHint(world.argv);
   let persister: BaseStatePersister | undefined;
   try {
-    const backend = await openBackend(options, world.env, world.exampleDir, options.list ? 'read-only' : 'read-write');
+    const access = options.list ? 'read-only' : options.deleteAppId !== undefined ? 'existing' : 'read-write';
+    const backend = await openBackend(options, world.env, world.exampleDir, access);
     persister = backend.persister;
     if (options.list) {
-      const conversations = await listConversations(persister, options.partitionKey);
-      out(formatConversationList(options.partitionKey, conversations, style, hint.base));
+      out(await listPage(persister, options, hint, style));
       return EXIT_OK;
+    }
+    if (options.deleteAppId !== undefined) {
+      const request = { partitionKey: options.partitionKey, appId: options.deleteAppId, assumeYes: options.assumeYes };
+      const outcome = await deleteConversation(persister, request, { stdin: world.stdin, stdout: world.stdout, out, err, signals: world.signals, style });
+      return DELETE_EXIT_CODES[outcome];
     }
     const store = persister;
     if (options.forkFrom !== undefined) {
@@ -74,7 +84,7 @@ export async function runChatbot(world: ChatbotEnvironment): Promise<number> {
     const info: SessionInfo = {
       app,
       reload: () => buildChatApplication(store, responder, { appId: info.app.uid, partitionKey: options.partitionKey }, interrupt.signal),
-      loader: store,
+      store,
       where: backend.where,
       responder: responder.description,
       baseCommand: hint.base,
@@ -107,6 +117,25 @@ export async function runChatbot(world: ChatbotEnvironment): Promise<number> {
   }
 }
 
+/** `--delete`: done or declined is fine; an unknown id is a failure; a refusal to delete unasked is a command line that cannot work. */
+const DELETE_EXIT_CODES: Readonly<Record<DeleteOutcome, number>> = {
+  deleted: EXIT_OK,
+  kept: EXIT_OK,
+  unknown: EXIT_FAILURE,
+  refused: EXIT_USAGE,
+  cancelled: EXIT_INTERRUPTED,
+};
+
+/** One `--list` page, with the command for the next one. */
+async function listPage(persister: BaseStatePersister, options: ChatOptions, hint: CommandHint, style: Style): Promise<string> {
+  const { partitionKey, listLimit, listCursor } = options;
+  const page = await listConversationPage(persister, partitionKey, listLimit, listCursor);
+  const limit = listLimit === DEFAULT_LIST_LIMIT ? '' : ` --limit ${listLimit}`;
+  const nextPageCommand = page.nextCursor === undefined ? undefined : `${hint.base} --list${limit} --more ${page.nextCursor}`;
+  const text = formatConversationList(page.conversations, { partitionKey, continued: listCursor !== undefined, nextPageCommand, startCommand: hint.base }, style);
+  return nextPageCommand && hint.note ? `${text}\n${style.dim(hint.note)}` : text;
+}
+
 /** The OS user name (Burr's partition key is "whose conversations"), else `guest`. */
 function defaultPartitionKey(env: NodeJS.ProcessEnv): string {
   try {
@@ -134,7 +163,7 @@ function greeting(app: Application, options: ChatOptions, info: SessionInfo, res
   if (history.length > 0) {
     const recap = history.slice(-6);
     const earlier = history.length - recap.length;
-    if (earlier > 0) lines.push(style.dim(`(${earlier} earlier message${earlier === 1 ? '' : 's'}; /history shows all)`));
+    if (earlier > 0) lines.push(style.dim(`(${earlier} earlier message${earlier === 1 ? '' : 's'}; /history all shows them)`));
     lines.push(formatHistory(recap, style));
   }
   lines.push(style.dim('Type a message and press Enter. "exit" ends the conversation; /help lists commands.'));
@@ -142,6 +171,7 @@ function greeting(app: Application, options: ChatOptions, info: SessionInfo, res
 }
 
 function farewell(end: SessionEnd, app: Application, info: SessionInfo): string {
+  if (end === 'deleted') return info.style.dim(`Nothing of it is left to resume. Start a new conversation: ${info.baseCommand}`);
   const parent = app.parentPointer;
   if (parent && app.sequenceId === parent.sequenceId) {
     // A fork is stored with its first step; until then its new app id has nothing to resume.

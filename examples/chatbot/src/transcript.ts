@@ -1,3 +1,5 @@
+import type { AppSummary } from '@burr/core';
+import { TERMINAL } from './app-graph.js';
 import type { ChatMessage } from './chat-message.js';
 
 /** ANSI styling that turns itself off for pipes and `NO_COLOR`. */
@@ -47,39 +49,48 @@ export function formatHistory(history: readonly ChatMessage[], style: Style, ste
     .join('\n');
 }
 
-/** One row of `--list`. */
-export interface ConversationSummary {
-  appId: string;
-  /** Latest sequence id + 1. */
-  steps: number;
-  lastSavedAt: Date;
-  /** The action the latest step ran, and whether it failed. */
-  position: string;
-  failed: boolean;
-  firstQuestion: string | undefined;
+/** What `--list` prints around the rows. */
+export interface ConversationListFrame {
+  partitionKey: string;
+  /** Whether this page continues an earlier one (`--more`). */
+  continued: boolean;
+  /** The command that prints the next page; `undefined` on the last page. */
+  nextPageCommand: string | undefined;
+  /** Suggested when the partition has no conversation at all. */
+  startCommand: string;
 }
 
-/** The `--list` table, newest first as given; `startCommand` is suggested when there is nothing to list. */
-export function formatConversationList(partitionKey: string, rows: readonly ConversationSummary[], style: Style, startCommand: string): string {
-  if (rows.length === 0) return `No conversations for partition ${JSON.stringify(partitionKey)} yet. Start one with: ${startCommand}`;
-  const lines = [`Conversations of ${JSON.stringify(partitionKey)}, newest first:`];
-  for (const row of rows) {
-    const steps = `${row.steps} step${row.steps === 1 ? '' : 's'}`.padEnd(9);
-    const ended = row.failed ? style.error(` (last step ${row.position} failed)`) : row.position === 'terminal' ? style.dim(' (ended)') : '';
-    const first = row.firstQuestion === undefined ? '' : `  ${JSON.stringify(truncate(row.firstQuestion, 40))}`;
-    lines.push(`  ${row.appId}  ${steps}  ${formatTime(row.lastSavedAt)}${first}${ended}`);
+/**
+ * One `--list` page, most recently saved first as given: app id, latest
+ * step (sequence id and action), its status, and when it was saved; then
+ * the command for the next page, if any.
+ */
+export function formatConversationList(rows: readonly AppSummary[], frame: ConversationListFrame, style: Style): string {
+  const partition = JSON.stringify(frame.partitionKey);
+  if (rows.length === 0) {
+    return frame.continued
+      ? `No more conversations of ${partition} after the previous page.`
+      : `No conversations for partition ${partition} yet. Start one with: ${frame.startCommand}`;
   }
+  const lastSteps = rows.map((row) => `#${row.lastSequenceId} ${row.lastPosition}`);
+  const idWidth = Math.max('APP ID'.length, ...rows.map((row) => row.appId.length));
+  const stepWidth = Math.max('LAST STEP'.length, ...lastSteps.map((text) => text.length));
+  const statusWidth = 'completed'.length;
+  const lines = [`Conversations of ${partition}, most recently saved first${frame.continued ? ' (continued)' : ''}:`];
+  lines.push(style.dim(`  ${'APP ID'.padEnd(idWidth)}  ${'LAST STEP'.padEnd(stepWidth)}  ${'STATUS'.padEnd(statusWidth)}  LAST SAVED`));
+  rows.forEach((row, i) => {
+    const status = row.lastStatus === 'failed' ? style.error(row.lastStatus.padEnd(statusWidth)) : row.lastStatus.padEnd(statusWidth);
+    const ended = row.lastPosition === TERMINAL && row.lastStatus === 'completed' ? style.dim('  (ended)') : '';
+    lines.push(`  ${row.appId.padEnd(idWidth)}  ${(lastSteps[i] ?? '').padEnd(stepWidth)}  ${status}  ${formatTime(row.lastSavedAt)}${ended}`);
+  });
+  if (frame.nextPageCommand) lines.push(`Next page: ${frame.nextPageCommand}`);
   return lines.join('\n');
 }
 
-/** `2024-05-01 12:34` in local time. */
+/** `2024-05-01 12:34:56` in local time. */
 function formatTime(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
 /** Quotes a value for a command line the user may copy. */

@@ -14,7 +14,7 @@ describe('the built chatbot on libSQL', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('chats, resumes and lists with a file: URL', async () => {
+  it('chats, resumes, lists and deletes with a file: URL', async () => {
     const url = pathToFileURL(join(dir, 'chat.db')).href;
     const args = ['--backend', 'libsql', '--url', url, '--partition-key', 'lin'];
     const first = await runChatbot(args, ['my name is Lin', 'exit']);
@@ -24,7 +24,7 @@ describe('the built chatbot on libSQL', () => {
     const appId = printedAppId(first.stdout);
     // A conversation whose latest step is the terminal one is listed as ended.
     const ended = await runChatbot([...args, '--list']);
-    expect(ended.stdout).toMatch(new RegExp(`^  ${appId}  4 steps .*"my name is Lin" \\(ended\\)$`, 'm'));
+    expect(ended.stdout).toMatch(new RegExp(`^  ${appId}  #3 terminal  +completed  [-\\d: ]+  \\(ended\\)$`, 'm'));
 
     const resumed = await runChatbot([...args, '--app-id', appId], ['what is my name?']);
     expect(resumed.code).toBe(0);
@@ -33,10 +33,15 @@ describe('the built chatbot on libSQL', () => {
     expect(resumed.stdout).toContain("bot> You're Lin.");
 
     const list = await runChatbot([...args, '--list']);
-    expect(list.stdout).toMatch(new RegExp(`^  ${appId}  6 steps `, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^  ${appId}  #5 ai_converse  completed  `, 'm'));
 
     await using persister = LibSQLPersister.fromValues({ url });
     expect(await persister.load('lin', appId)).toMatchObject({ sequenceId: 5, position: 'ai_converse', status: 'completed' });
+
+    const deleted = await runChatbot([...args, '--delete', appId, '--yes']);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toBe(`Deleted conversation ${appId} of "lin": 6 steps removed.\n`);
+    expect(await persister.load('lin', appId)).toBeNull();
   });
 
   it('with --db, the file is created where asked, missing folders included', async () => {

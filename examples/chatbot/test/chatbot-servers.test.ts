@@ -35,8 +35,9 @@ describe('the built chatbot on database servers', () => {
       it.skip(`${backend}: skipped, ${database.skip}`, () => {});
       continue;
     }
-    it(`${backend}: chats, resumes, forks and lists`, async () => {
-      const args = ['--backend', backend, '--url', database.url, '--partition-key', `chatbot-test-${randomUUID().slice(0, 8)}`];
+    it(`${backend}: chats, resumes, forks, lists, shows history and deletes`, async () => {
+      const partitionKey = `chatbot-test-${randomUUID().slice(0, 8)}`;
+      const args = ['--backend', backend, '--url', database.url, '--partition-key', partitionKey];
       const first = await runChatbot(args, ['my name is Pat', 'exit']);
       expect(first.stderr).toBe('');
       expect(first.code).toBe(0);
@@ -58,8 +59,21 @@ describe('the built chatbot on database servers', () => {
 
       const list = await runChatbot([...args, '--list']);
       expect(list.code).toBe(0);
-      const rows = list.stdout.trim().split('\n').slice(1);
-      expect(rows.map((row) => row.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual([`${forkId} 2 steps`, `${appId} 6 steps`]);
+      const rows = list.stdout.trim().split('\n').slice(2);
+      expect(rows.map((row) => row.trim().split(/\s+/).slice(0, 4).join(' '))).toEqual([`${forkId} #1 ai_converse completed`, `${appId} #5 ai_converse completed`]);
+
+      // /history numbers the messages from listSteps; #3 (terminal) added none.
+      const history = await runChatbot([...args, '--app-id', appId], ['/history']);
+      expect(history.stderr).toBe('');
+      expect(history.stdout).toMatch(/^#0 you> my name is Pat\n#1 bot> Nice to meet you, Pat!.*\n#2 you> exit\n#4 you> what is my name\?\n#5 bot> You're Pat/m);
+
+      // The fork is stored from its own first step (#1): one step goes.
+      const deleted = await runChatbot([...args, '--delete', forkId, '--yes']);
+      expect(deleted.stderr).toBe('');
+      expect(deleted.stdout).toBe(`Deleted conversation ${forkId} of "${partitionKey}": 1 step removed.\n`);
+      const afterDelete = await runChatbot([...args, '--list']);
+      expect(afterDelete.stdout).not.toContain(forkId);
+      expect(afterDelete.stdout).toContain(appId);
     });
   }
 

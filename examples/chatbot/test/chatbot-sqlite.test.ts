@@ -112,16 +112,18 @@ describe('the built chatbot on a SQLite file (piped input)', () => {
     expect(await latestStep(unsavedForkId)).toBeNull();
   });
 
-  it('--list shows the conversations newest first with their step counts', async () => {
+  it('--list shows the conversations most recently saved first with their last step', async () => {
     const run = await runChatbot([...db, '--list']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const [title, ...rows] = run.stdout.trim().split('\n');
-    expect(title).toBe('Conversations of "ada", newest first:');
-    expect(rows.map((row) => row.trim().split(/\s+/)[0])).toEqual([latestForkAppId, forkAppId, firstAppId]);
-    expect(rows[0]).toMatch(/ 4 steps .*"hello"$/);
-    expect(rows[1]).toMatch(/ 4 steps .*"hello"$/);
-    expect(rows[2]).toMatch(/ 8 steps .*"hello"$/);
+    const [title, header, ...rows] = run.stdout.trim().split('\n');
+    expect(title).toBe('Conversations of "ada", most recently saved first:');
+    expect(header).toMatch(/^ {2}APP ID +LAST STEP +STATUS +LAST SAVED$/);
+    expect(rows.map((row) => row.trim().split(/\s+/).slice(0, 4).join(' '))).toEqual([
+      `${latestForkAppId} #3 ai_converse completed`,
+      `${forkAppId} #3 ai_converse completed`,
+      `${firstAppId} #7 ai_converse completed`,
+    ]);
   });
 
   it('--list of another partition is empty and says how to start', async () => {

@@ -74,7 +74,7 @@ describe('reading commands on a read-only database', () => {
       const list = await runChatbot(['--db', dbPath, '--partition-key', 'ro', '--list'], [], undefined, runAs);
       expect(list.stderr).toBe('');
       expect(list.code).toBe(0);
-      expect(list.stdout).toMatch(new RegExp(`^  ${appId}  2 steps `, 'm'));
+      expect(list.stdout).toMatch(new RegExp(`^  ${appId}  #1 ai_converse  completed  `, 'm'));
     },
   );
 

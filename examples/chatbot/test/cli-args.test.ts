@@ -5,7 +5,20 @@ describe('parseCommandLine', () => {
   it('defaults to SQLite, a new conversation, and the given partition key', () => {
     expect(parseCommandLine([], 'me')).toEqual({
       kind: 'chat',
-      options: { backend: 'sqlite', url: undefined, dbPath: undefined, appId: undefined, partitionKey: 'me', list: false, forkFrom: undefined, forkAt: undefined },
+      options: {
+        backend: 'sqlite',
+        url: undefined,
+        dbPath: undefined,
+        appId: undefined,
+        partitionKey: 'me',
+        list: false,
+        listLimit: 20,
+        listCursor: undefined,
+        deleteAppId: undefined,
+        assumeYes: false,
+        forkFrom: undefined,
+        forkAt: undefined,
+      },
     });
   });
 
@@ -13,6 +26,24 @@ describe('parseCommandLine', () => {
     const parsed = parseCommandLine(['--backend=libsql', '--db', 'x.db', '--partition-key=ada', '--fork-from', 'abc', '--at=4'], 'me');
     expect(parsed).toMatchObject({ kind: 'chat', options: { backend: 'libsql', dbPath: 'x.db', partitionKey: 'ada', forkFrom: 'abc', forkAt: 4 } });
     expect(parseCommandLine(['-h'], 'me')).toEqual({ kind: 'help' });
+  });
+
+  it('reads --list paging and --delete', () => {
+    expect(parseCommandLine(['--list', '--limit', '5', '--more', 'abc'], 'me')).toMatchObject({ options: { list: true, listLimit: 5, listCursor: 'abc' } });
+    expect(parseCommandLine(['--delete', 'x', '--yes'], 'me')).toMatchObject({ options: { deleteAppId: 'x', assumeYes: true, list: false } });
+    expect(parseCommandLine(['--delete=x'], 'me')).toMatchObject({ options: { deleteAppId: 'x', assumeYes: false } });
+  });
+
+  it('rejects --limit, --more, --delete and --yes where they cannot work', () => {
+    expect(() => parseCommandLine(['--limit', '5'], 'me')).toThrow('--limit and --more page through --list; add --list.');
+    expect(() => parseCommandLine(['--more', 'abc'], 'me')).toThrow('--limit and --more page through --list; add --list.');
+    for (const limit of ['0', '1001', 'ten', '-3', '2.5']) {
+      expect(() => parseCommandLine(['--list', '--limit', limit], 'me')).toThrow(`--limit takes how many conversations per page, 1 to 1000, not "${limit}".`);
+    }
+    expect(() => parseCommandLine(['--delete', 'x', '--list'], 'me')).toThrow(/--delete ID deletes one conversation/);
+    expect(() => parseCommandLine(['--delete', 'x', '--app-id', 'y'], 'me')).toThrow(/--delete ID deletes one conversation/);
+    expect(() => parseCommandLine(['--yes'], 'me')).toThrow('--yes confirms --delete ID; it does nothing on its own.');
+    expect(() => parseCommandLine(['--delete', ' '], 'me')).toThrow('--delete needs a value.');
   });
 
   it('rejects what cannot work with a UsageError naming the problem', () => {

@@ -109,3 +109,32 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** Whether util-linux `script` is there to give the chatbot a real terminal (a pseudo-terminal) in tests. */
+export const canRunOnTerminal = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+/**
+ * Runs dist/main.js on a pseudo-terminal (through `script`), so its input is
+ * a TTY, and types `keys` once the output shows `prompt`. Its output is the
+ * terminal's: what was typed is echoed, escape sequences included.
+ */
+export function runChatbotOnTerminal(args: readonly string[], prompt: string, keys: string, env: NodeJS.ProcessEnv = chatEnv()): Promise<ChatRun> {
+  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, builtEntry, ...args].map(quote).join(' ');
+  const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], { cwd: exampleDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let typed = false;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (!typed && stdout.includes(prompt)) {
+      typed = true;
+      child.stdin.write(keys);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
