@@ -14,6 +14,11 @@ export interface BurrStateDocument {
   state: string;
   status: string;
   created_at: string;
+  /**
+   * The save time as a BSON Date: ours, for the TTL index (`ttlSeconds`).
+   * Python Burr neither writes nor reads it, so its documents never expire.
+   */
+  saved_at?: Date;
 }
 
 /** MongoDB's limit on one document (BSON), 16 MiB. */
@@ -34,6 +39,9 @@ export function toDocument(record: StateRecord): BurrStateDocument {
     state: record.state,
     status: record.status,
     created_at: toIsoTimestamp(record.createdAt, record.createdAtMicros),
+    // Written on every save, TTL or not: the TTL index belongs to the collection, so
+    // turning it on later (or from another process) covers these steps too.
+    saved_at: record.createdAt,
   };
 }
 
@@ -76,7 +84,7 @@ export function fromDocument(document: Record<string, unknown>): StoredStateReco
 }
 
 /** A sequence id as the driver may hand it back: a number, a bigint, or a BSON Int32/Long/Double. */
-function readSequenceId(value: unknown, where: string): number | bigint {
+export function readSequenceId(value: unknown, where: string): number | bigint {
   if (typeof value === 'number' || typeof value === 'bigint') return value;
   if (typeof value === 'object' && value !== null && '_bsontype' in value) {
     const numeric = (value as { toBigInt?: () => bigint; valueOf(): unknown }).toBigInt?.() ?? value.valueOf();
@@ -85,7 +93,26 @@ function readSequenceId(value: unknown, where: string): number | bigint {
   throw malformed(where, 'sequence_id', value);
 }
 
-function malformed(where: string, field: string, value: unknown): DeserializationError {
+/**
+ * A count or size from a server reply as a number: a plain number, or a BSON
+ * Int32/Long/Double on a client with `promoteValues: false`; `undefined` for
+ * anything else.
+ */
+export function bsonNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'object' && value !== null && '_bsontype' in value) {
+    const numeric = (value as { valueOf(): unknown }).valueOf();
+    if (typeof numeric === 'number' || typeof numeric === 'bigint') return Number(numeric);
+    // A Long's valueOf is itself in some bson versions; toNumber is the documented way.
+    const toNumber = (value as { toNumber?: () => number }).toNumber;
+    if (typeof toNumber === 'function') return toNumber.call(value);
+  }
+  return undefined;
+}
+
+/** The error for a stored document that is not a Burr step, naming the field and what it holds. */
+export function malformed(where: string, field: string, value: unknown): DeserializationError {
   return new DeserializationError(`Stored ${where} is not a Burr step: ${field} is ${describeValue(value)}`);
 }
 
@@ -104,14 +131,19 @@ export function partitionFilter(partitionKey: string): Filter<BurrStateDocument>
   return { partition_key: partitionKey === '' ? { $in: ['', null] } : { $eq: partitionKey } };
 }
 
+/** Filter for one app's steps: its partition and app id, both under `$eq` (or `$in` for the empty partition). */
+export function appFilter(partitionKey: string, appId: string): Filter<BurrStateDocument> {
+  assertFilterString(appId, 'appId');
+  return { ...partitionFilter(partitionKey), app_id: { $eq: appId } };
+}
+
 /**
  * Filter for `load()`: one app, and one sequence id when given. Values go
  * under `$eq`, so even a value that reached here as an object would be
  * matched literally, never read as a query operator.
  */
 export function stepFilter(query: RecordQuery): Filter<BurrStateDocument> {
-  assertFilterString(query.appId, 'appId');
-  const filter: Filter<BurrStateDocument> = { ...partitionFilter(query.partitionKey), app_id: { $eq: query.appId } };
+  const filter = appFilter(query.partitionKey, query.appId);
   if (query.sequenceId !== null) {
     if (!Number.isSafeInteger(query.sequenceId)) throw new InvalidPersistArgumentError(`sequenceId must be an integer, got ${String(query.sequenceId)}`);
     filter.sequence_id = { $eq: query.sequenceId };

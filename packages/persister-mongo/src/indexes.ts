@@ -6,7 +6,9 @@ import type { IndexDescription } from 'mongodb';
  * Its prefix also serves both `load()` queries: equality on partition and
  * app, then `sequence_id`/`position` walked forwards (a given sequence id)
  * or backwards (the latest step), so "latest for an app" needs no index of
- * its own.
+ * its own. The history reads the same way: `listSteps` and prune's batches
+ * are range scans of one app's `sequence_id`, and an app scan seeks from one
+ * (partition, app) prefix to the next.
  */
 export const STEP_KEY_INDEX = {
   name: 'burr_step_key',

@@ -5,6 +5,18 @@ const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
 /** Two processes creating the same collection or index at once; another attempt sees the finished result. */
 const INDEX_RACE_CODES: ReadonlySet<number> = new Set([48 /* NamespaceExists */, 276 /* IndexBuildAlreadyInProgress */]);
+/** An index of that name or key exists with other options (e.g. another `expireAfterSeconds`). */
+const INDEX_CONFLICT_CODES: ReadonlySet<number> = new Set([85 /* IndexOptionsConflict */, 86 /* IndexKeySpecsConflict */]);
+
+/** The server does not know the command (e.g. `hello` before MongoDB 4.4.2). */
+const COMMAND_NOT_FOUND = 59;
+/**
+ * A transaction the server will not run: transactions need a replica set or
+ * mongos (IllegalOperation), or the transaction is too large or too long for
+ * the server (TransactionTooLarge, TransactionExceededLifetimeLimitSeconds,
+ * TransactionTooLargeForCache). Nothing was written: it was aborted.
+ */
+const TRANSACTION_UNUSABLE_CODES: ReadonlySet<number> = new Set([20, 257, 290, 334]);
 
 /** An insert hit a unique index: the step's key is taken. */
 export function isDuplicateKeyError(error: unknown): boolean {
@@ -16,10 +28,27 @@ export function isNamespaceNotFoundError(error: unknown): boolean {
   return errorCode(error) === NAMESPACE_NOT_FOUND;
 }
 
+/** The server does not know the command it was sent. */
+export function isCommandNotFoundError(error: unknown): boolean {
+  return errorCode(error) === COMMAND_NOT_FOUND;
+}
+
+/** A transaction the server refused or aborted for its size or duration, or because the deployment has none. */
+export function isTransactionUnusable(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && TRANSACTION_UNUSABLE_CODES.has(code);
+}
+
 /** A concurrent `createIndexes` from another connection got in the way; retrying is safe. */
 export function isIndexRaceError(error: unknown): boolean {
   const code = errorCode(error);
   return code !== undefined && INDEX_RACE_CODES.has(code);
+}
+
+/** Creating an index failed because one with the same name or key but other options exists. */
+export function isIndexConflictError(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && INDEX_CONFLICT_CODES.has(code);
 }
 
 /**

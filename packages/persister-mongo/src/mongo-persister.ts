@@ -6,15 +6,26 @@ import {
   RecordStatePersister,
   type ConnectionTimeoutOptions,
   InvalidPersistArgumentError,
+  type AppQuery,
+  type AppScan,
+  type CompactReport,
   type RecordQuery,
   type RecordStatePersisterOptions,
   type StateRecord,
+  type StepQuery,
+  type StepRemoval,
+  type StoredAppSummary,
   type StoredStateRecord,
+  type StoredStepSummary,
 } from '@burr/core';
+import { AppRemoval } from './app-removal.js';
 import { assertDocumentFits, fromDocument, partitionFilter, stepFilter, stepSort, toDocument, type BurrStateDocument } from './documents.js';
 import { BURR_INDEXES, hasStepKeyIndex } from './indexes.js';
 import { assertCollectionName, assertDatabaseName } from './names.js';
-import { isDuplicateKeyError, isIndexRaceError, isNamespaceNotFoundError, mongoFaultReason } from './mongo-errors.js';
+import { isDuplicateKeyError, isIndexConflictError, isIndexRaceError, isNamespaceNotFoundError, mongoFaultReason } from './mongo-errors.js';
+import { MongoStepHistory } from './step-history.js';
+import { compactReport } from './storage.js';
+import { findSavedAtIndex, readTtlSeconds, ttlCollMod, ttlIndex } from './ttl.js';
 
 /**
  * Where a {@link MongoDBPersister} keeps its steps, and how long it waits.
@@ -30,6 +41,18 @@ export interface MongoDBPersisterOptions extends RecordStatePersisterOptions, Co
   dbName?: string;
   /** Collection name; Python Burr's default is `mystates`. */
   collectionName?: string;
+  /**
+   * Let MongoDB remove each step this many seconds after it was saved (a
+   * whole number from 1 to 2147483647). `initialize()` creates the TTL index
+   * on `saved_at`, or changes its `expireAfterSeconds` with `collMod` when it
+   * exists with another value. The index belongs to the collection: it
+   * expires every step that has `saved_at`, whichever persister saved it, and
+   * a persister without `ttlSeconds` leaves an existing one as it is. Steps
+   * Python Burr saved have no `saved_at` and never expire. MongoDB's TTL
+   * monitor runs every 60 seconds, so a step goes up to about a minute (more
+   * on a busy server) after its time.
+   */
+  ttlSeconds?: number;
 }
 
 /** Arguments of {@link MongoDBPersister.fromValues}: a connection string plus {@link MongoDBPersisterOptions}. */
@@ -54,6 +77,7 @@ const CONFIG_SCHEMA = {
   clientOptions: { type: 'object' },
   connectTimeoutMs: { type: 'number' },
   operationTimeoutMs: { type: 'number' },
+  ttlSeconds: { type: 'number' },
 } as const;
 
 /**
@@ -66,6 +90,12 @@ const CONFIG_SCHEMA = {
  * different content it is a `PersisterConflictError`, never a silent duplicate), and refuses a state larger than MongoDB's 16 MB
  * document limit before writing anything (`StateTooLargeError`).
  *
+ * History and retention (`listSteps`, `listApps`, `deleteApp`, `prune`,
+ * `compact`) read and delete these same documents, Python's included;
+ * `compact()` measures the collection and runs nothing (its advice says how
+ * to run MongoDB's `compact`). With `ttlSeconds`, MongoDB itself removes
+ * steps after that many seconds.
+ *
  * @example
  * await using persister = MongoDBPersister.fromValues({ url: 'mongodb://localhost:27017' });
  * await persister.initialize();
@@ -76,8 +106,12 @@ export class MongoDBPersister extends RecordStatePersister {
   readonly dbName: string;
   /** The collection the steps are in. */
   readonly collectionName: string;
+  /** Seconds after which MongoDB removes a saved step (the `ttlSeconds` option); `undefined`: steps stay until removed. */
+  readonly ttlSeconds: number | undefined;
   readonly #collection: Collection<BurrStateDocument>;
   readonly #guard: ConnectionGuard;
+  readonly #history: MongoStepHistory;
+  readonly #removal: AppRemoval;
 
   /**
    * A persister on a client you created. `cleanup()` leaves that client open:
@@ -88,6 +122,7 @@ export class MongoDBPersister extends RecordStatePersister {
     const { dbName = 'mydatabase', collectionName = 'mystates' } = options;
     assertDatabaseName(dbName);
     assertCollectionName(collectionName);
+    this.ttlSeconds = readTtlSeconds(options.ttlSeconds);
     this.#client = client;
     this.dbName = dbName;
     this.collectionName = collectionName;
@@ -99,6 +134,9 @@ export class MongoDBPersister extends RecordStatePersister {
     this.#collection = client.db(dbName).collection<BurrStateDocument>(collectionName, { readPreference: 'primary', writeConcern: { w: 'majority' } });
     const timeouts = readConnectionTimeouts('MongoDBPersister', options);
     this.#guard = new ConnectionGuard({ backend: 'MongoDB', address: clientAddress(client), classify: mongoFaultReason, ...timeouts });
+    const run = <T>(work: () => Promise<T>): Promise<T> => this.#run(work);
+    this.#history = new MongoStepHistory(this.#collection, run);
+    this.#removal = new AppRemoval(client, this.#collection, run);
   }
 
   /** The client; when the persister created it, `cleanup()` closes it, so do not close it yourself. */
@@ -119,6 +157,7 @@ export class MongoDBPersister extends RecordStatePersister {
     // Validate names before a client exists, so a bad name leaks nothing.
     if (options.dbName !== undefined) assertDatabaseName(options.dbName);
     if (options.collectionName !== undefined) assertCollectionName(options.collectionName);
+    readTtlSeconds(options.ttlSeconds);
     const { connectTimeoutMs } = readConnectionTimeouts('MongoDBPersister', options);
     const client = new MongoClient(url, { connectTimeoutMS: connectTimeoutMs, serverSelectionTimeoutMS: connectTimeoutMs, ...clientOptions });
     const persister = new MongoDBPersister(client, options);
@@ -145,9 +184,30 @@ export class MongoDBPersister extends RecordStatePersister {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#run(() => this.#collection.createIndexes([...BURR_INDEXES]));
-        return;
+        break;
       } catch (error) {
         if (attempt >= 3 || !isIndexRaceError(error)) throw error;
+      }
+    }
+    if (this.ttlSeconds !== undefined) await this.#applyTtl(this.ttlSeconds);
+  }
+
+  /**
+   * Makes the collection's TTL index expire steps `seconds` after `saved_at`:
+   * creates it, or sets its `expireAfterSeconds` with `collMod` when an index
+   * on `saved_at` exists with another value. Another process doing the same
+   * at once makes `createIndexes` fail with a conflict; the next attempt sees
+   * its index and adjusts it.
+   */
+  async #applyTtl(seconds: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const existing = findSavedAtIndex(await this.#run(() => this.#collection.listIndexes().toArray()));
+      try {
+        if (existing === undefined) await this.#run(() => this.#collection.createIndexes([ttlIndex(seconds)]));
+        else if (existing.expireAfterSeconds !== seconds) await this.#run(() => this.#collection.db.command(ttlCollMod(this.collectionName, existing.name, seconds)));
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !(isIndexConflictError(error) || isIndexRaceError(error))) throw error;
       }
     }
   }
@@ -192,6 +252,31 @@ export class MongoDBPersister extends RecordStatePersister {
         .toArray(),
     );
     return groups.flatMap((group) => (typeof group._id === 'string' ? [group._id] : []));
+  }
+
+  protected findSteps(query: StepQuery): Promise<StoredStepSummary[]> {
+    return this.#history.findSteps(query);
+  }
+
+  protected findApps(query: AppQuery): Promise<StoredAppSummary[]> {
+    return this.#history.findApps(query);
+  }
+
+  protected scanApps(partitionKey: string | null, cursor: string | null, limit: number): Promise<AppScan> {
+    return this.#history.scanApps(partitionKey, cursor, limit);
+  }
+
+  protected removeApp(partitionKey: string, appId: string): Promise<number> {
+    return this.#removal.removeApp(partitionKey, appId);
+  }
+
+  protected removeSteps(removal: StepRemoval): Promise<number> {
+    return this.#history.removeSteps(removal);
+  }
+
+  /** Reports the collection's `storageSize` and what is free in it; runs nothing (see the advice it returns). */
+  protected override async compactStore(): Promise<CompactReport> {
+    return compactReport(this.dbName, this.collectionName, await this.#history.storage());
   }
 
   /**

@@ -45,6 +45,7 @@ describe('toDocument / fromDocument', () => {
       state: '{"count":5,"__SEQUENCE_ID":4,"__PRIOR_STEP":"respond"}',
       status: 'completed',
       created_at: '2026-11-22T01:57:00.123456+00:00',
+      saved_at: new Date('2026-11-22T01:57:00.123Z'),
     });
   });
 
@@ -56,6 +57,7 @@ describe('toDocument / fromDocument', () => {
     const raw = throughBson({ ...toDocument(record) }, { promoteValues: false });
     expect(raw.sequence_id).toBeInstanceOf(Int32);
     expect(typeof raw.created_at).toBe('string');
+    expect(raw.saved_at).toBeInstanceOf(Date);
     expect(raw.partition_key).toBe('alice');
   });
 

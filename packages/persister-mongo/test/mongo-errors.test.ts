@@ -2,7 +2,7 @@
 // builds them from a server reply.
 import { Int32, MongoServerError, MongoNetworkError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { isDuplicateKeyError, isIndexRaceError, isNamespaceNotFoundError } from '../src/mongo-errors.js';
+import { isCommandNotFoundError, isDuplicateKeyError, isIndexConflictError, isIndexRaceError, isNamespaceNotFoundError, isTransactionUnusable } from '../src/mongo-errors.js';
 
 const serverError = (code: number | Int32) => new MongoServerError({ ok: 0, code, errmsg: `error ${String(code)}` });
 
@@ -26,5 +26,16 @@ describe('server error classification', () => {
     expect(isIndexRaceError(serverError(276))).toBe(true);
     expect(isIndexRaceError(serverError(48))).toBe(true);
     expect(isIndexRaceError(serverError(85))).toBe(false);
+  });
+
+  it('recognises TTL index conflicts (another expireAfterSeconds), a missing command, and transactions the server will not run', () => {
+    expect(isIndexConflictError(serverError(85))).toBe(true);
+    expect(isIndexConflictError(serverError(86))).toBe(true);
+    expect(isIndexConflictError(serverError(11000))).toBe(false);
+    expect(isCommandNotFoundError(serverError(59))).toBe(true);
+    expect(isCommandNotFoundError(serverError(26))).toBe(false);
+    for (const code of [20, 257, 290, 334]) expect(isTransactionUnusable(serverError(code)), String(code)).toBe(true);
+    expect(isTransactionUnusable(serverError(112 /* WriteConflict: withTransaction retries it */))).toBe(false);
+    expect(isTransactionUnusable(new MongoNetworkError('connection reset'))).toBe(false);
   });
 });
