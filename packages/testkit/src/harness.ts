@@ -34,10 +34,13 @@ export interface PersisterCapabilities {
    */
   needsInitialize?: boolean;
   /**
-   * What `load()` and `listAppIds()` do before `initialize()` on a store that
-   * needs it. Default `'throw'`: `PersisterNotInitializedError` (a SQL table
-   * that does not exist). `'empty'`: they find nothing (`null`, `[]`), for
-   * stores that create their collection on first write (MongoDB, memory).
+   * What reads and removals do before `initialize()` on a store that needs
+   * it: `load()` (also `load(partitionKey, null)`), `listAppIds()`,
+   * `listSteps()`, `listApps()`, `deleteApp()` and `prune()`. Default
+   * `'throw'`: `PersisterNotInitializedError` (a SQL table that does not
+   * exist). `'empty'`: they find nothing (`null`, `[]`, empty pages, `0`
+   * steps deleted, a prune report of zeros) and create nothing, for stores
+   * that create their collection on first write (MongoDB, memory).
    */
   readsBeforeInitialize?: 'throw' | 'empty';
   /**
@@ -61,6 +64,16 @@ export interface PersisterCapabilities {
   storesLoneSurrogates?: boolean;
   /** Whether `-0` reads back as `-0`. Default `true`; PostgreSQL JSONB reads it back as `0` (documented). */
   preservesNegativeZero?: boolean;
+  /**
+   * Whether `compact()` gives the space of deleted steps back and measures it:
+   * after large apps are deleted, it reports `bytesAfter < bytesBefore`.
+   * Default `false`, since most stores give space back by themselves or only
+   * through an operator's locking command (PostgreSQL reuses dead rows, and
+   * its `VACUUM FULL` is advice); `true` for SQLite files, which keep freed
+   * pages until a `VACUUM`. Every backend's `compact()` must still answer
+   * with a well-formed report and keep every step loadable.
+   */
+  compactReclaimsSpace?: boolean;
 }
 
 /** The defaults of {@link PersisterCapabilities}, for fields a harness leaves out. */
@@ -73,6 +86,7 @@ export const DEFAULT_CAPABILITIES: Readonly<Required<PersisterCapabilities>> = O
   preservesKeyOrder: true,
   storesLoneSurrogates: true,
   preservesNegativeZero: true,
+  compactReclaimsSpace: false,
 });
 
 /** `capabilities` with every field left out filled in from {@link DEFAULT_CAPABILITIES}. */

@@ -1,11 +1,15 @@
 import type { PersisterCapabilities, PersisterHarness, TestApi } from '../harness.js';
 import { applicationCases } from './application.js';
+import { appListingCases } from './app-listing.js';
 import { conflictCases } from './conflicts.js';
 import { identifierCases } from './identifiers.js';
 import { connectionCutCases } from './connection-cuts.js';
 import { createSuiteContext } from './context.js';
+import { historyCases } from './history.js';
 import { lifecycleCases } from './lifecycle.js';
 import { placeholderHarness, skippingApi } from './skipping.js';
+import { pruneCases } from './prune.js';
+import { retentionCases } from './retention.js';
 import { saveLoadCases } from './save-load.js';
 import { valueCases } from './values.js';
 import { valueFuzzCases } from './value-fuzz.js';
@@ -51,5 +55,9 @@ function registerCases(api: TestApi, harness: PersisterHarness): void {
   identifierCases(context);
   valueFuzzCases(context);
   applicationCases(context);
+  historyCases(context);
+  appListingCases(context);
+  retentionCases(context);
+  pruneCases(context);
   connectionCutCases(context);
 }
