@@ -1,16 +1,42 @@
 import { InvalidIdentifierError, assertKeyComponent } from '@burr/core';
 
+/** Last segments of an app's index and marker keys (see {@link RedisKeyLayout}). */
+export const APP_STEPS_SUFFIX = 'burr:steps';
+export const APP_UNINDEXED_SUFFIX = 'burr:unindexed';
+
 /**
- * Where a namespace's steps live, in Python Burr's `b_redis` layout:
+ * Where a namespace's steps live. Python Burr's `b_redis` layout:
  *
  * - one hash per step at `[namespace:]partitionKey:appId:sequenceId`;
  * - a sorted set per partition at `[namespace:]partitionKey`, member app id,
  *   score its latest sequence id (how Python finds an app's latest step).
  *
- * Plus, ours only, a sorted set per partition at
- * `[namespace:]partitionKey:burr:apps_by_save`, member app id, score the
- * server time (µs) of its last save, for "most recently saved first". Its last
- * segment is not an integer, so it can never be a step hash.
+ * Ours only (Python Burr neither reads nor needs them):
+ *
+ * - `[namespace:]partitionKey:burr:apps_by_save`, a sorted set: member app
+ *   id, score the server time (µs) of its last save, for "most recently saved
+ *   first";
+ * - `[namespace:]partitionKey:burr:saved_at`, a hash: app id → `created_at` of
+ *   its last save (which is not its latest step after a rewind);
+ * - `[namespace:]partitionKey:appId:burr:steps`, a sorted set per app: member
+ *   and score the sequence id of each of its steps, so a page of history is
+ *   one range query, whatever the app's length;
+ * - `[namespace:]partitionKey:appId:burr:unindexed`, a string per app, only
+ *   while steps Python Burr wrote (or we wrote before the index existed) are
+ *   not yet in that index: the highest sequence id still to check.
+ *
+ * None of these can be another's key, with or without a namespace, since key
+ * components (namespace, partition key, app id) cannot contain `:`: split on
+ * `:`, a key has a fixed number of segments per kind, and kinds with the same
+ * number differ in the last segment. With a namespace: partition set 2,
+ * step hash 4 (last all digits), apps_by_save and saved_at 4 (last
+ * `apps_by_save`, `saved_at`), index and marker 5 (`steps`, `unindexed`).
+ * Without: 1; 3 (digits), 3 (`apps_by_save`, `saved_at`); 4 (`steps`,
+ * `unindexed`). So 4-segment keys are a namespaced step (digits) or
+ * apps_by_save/saved_at, or an un-namespaced index/marker: four distinct last
+ * segments; 3-segment keys: an un-namespaced step (digits) or
+ * apps_by_save/saved_at. It also lets a scan tell partition sets apart (see
+ * {@link RedisKeyLayout.partitionOfKey}).
  *
  * An empty namespace means none, and an empty partition key is kept as is
  * (`:app:0`, and the sorted set at the empty key), both as in Python Burr.
@@ -33,9 +59,13 @@ export class RedisKeyLayout {
 
   /** A step key without its sequence id, for scripts that find the id first. */
   stepKeyPrefix(partitionKey: string, appId: string): string {
-    assertKeyComponent(partitionKey, 'partition key');
     assertKeyComponent(appId, 'app id');
-    return `${this.#prefix}${partitionKey}:${appId}:`;
+    return `${this.partitionPrefix(partitionKey)}${appId}:`;
+  }
+
+  /** The keys of a partition's apps start with this (then `appId:`). */
+  partitionPrefix(partitionKey: string): string {
+    return `${this.appsBySequenceKey(partitionKey)}:`;
   }
 
   /** Python Burr's sorted set: app id → latest sequence id. */
@@ -47,5 +77,44 @@ export class RedisKeyLayout {
   /** Our sorted set: app id → server time of its last save. */
   appsBySaveKey(partitionKey: string): string {
     return `${this.appsBySequenceKey(partitionKey)}:burr:apps_by_save`;
+  }
+
+  /** Our hash: app id → `created_at` of its last save. */
+  savedAtKey(partitionKey: string): string {
+    return `${this.appsBySequenceKey(partitionKey)}:burr:saved_at`;
+  }
+
+  /** Our sorted set of an app's sequence ids. */
+  appStepsKey(partitionKey: string, appId: string): string {
+    return `${this.stepKeyPrefix(partitionKey, appId)}${APP_STEPS_SUFFIX}`;
+  }
+
+  /** Our marker: steps at or below this sequence id may be missing from the app's index. */
+  appUnindexedKey(partitionKey: string, appId: string): string {
+    return `${this.stepKeyPrefix(partitionKey, appId)}${APP_UNINDEXED_SUFFIX}`;
+  }
+
+  /** The SCAN pattern that matches every partition set of this namespace (and much else: see {@link RedisKeyLayout.partitionOfKey}). */
+  scanPattern(): string {
+    // The namespace holds no glob character (assertKeyComponent), so it matches itself.
+    return `${this.#prefix}*`;
+  }
+
+  /**
+   * The partition key whose sorted set `key` is, or `null` when `key` cannot
+   * be one: a partition set is the namespace prefix plus one component, so
+   * the rest holds no `:`. Without a namespace any key without `:` qualifies,
+   * other applications' sorted sets included: scan a shared database through
+   * a namespace.
+   */
+  partitionOfKey(key: string): string | null {
+    if (!key.startsWith(this.#prefix)) return null;
+    const partitionKey = key.slice(this.#prefix.length);
+    try {
+      assertKeyComponent(partitionKey, 'partition key');
+    } catch {
+      return null;
+    }
+    return partitionKey;
   }
 }

@@ -8,16 +8,28 @@ import {
   readConnectionTimeouts,
   readPersisterConfig,
   toIsoTimestamp,
+  type AppQuery,
+  type AppScan,
+  type CompactReport,
   type ConnectionTimeoutOptions,
   type RecordQuery,
   type RecordStatePersisterOptions,
   type StateRecord,
+  type StepQuery,
+  type StepRemoval,
+  type StoredAppSummary,
   type StoredStateRecord,
+  type StoredStepSummary,
 } from '@burr/core';
-import { replyFields, replyList, replyText, type RedisCommandClient } from './client.js';
+import { scanApps } from './app-scan.js';
+import { replyFields, replyText, type RedisCommandClient } from './client.js';
 import { RedisKeyLayout } from './keys.js';
+import type { RedisAccess } from './redis-access.js';
 import { redisFaultReason } from './redis-errors.js';
+import { compactStore, removeApp, removeSteps } from './retention.js';
 import { LOAD_LATEST_STEP, SAVE_STEP } from './scripts.js';
+import { findAppIds, findApps, findSteps } from './step-history.js';
+import { readTtlSeconds } from './ttl.js';
 
 /**
  * Options of the {@link RedisPersister} constructor. `operationTimeoutMs`
@@ -28,6 +40,12 @@ import { LOAD_LATEST_STEP, SAVE_STEP } from './scripts.js';
 export interface RedisPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions {
   /** Prefix of every key (`namespace:...`), as Python Burr's `namespace`. Default: none. */
   namespace?: string;
+  /**
+   * Seconds each saved step lives (a positive integer): its hash expires that
+   * long after its save, and an app whose steps all expired leaves every
+   * listing. Default: steps live until deleted or pruned. See the README.
+   */
+  ttlSeconds?: number;
 }
 
 /** Options of {@link RedisPersister.fromUrl}. */
@@ -60,6 +78,7 @@ const CONFIG_SCHEMA = {
   db: { type: 'number' },
   password: { type: 'string' },
   namespace: { type: 'string' },
+  ttlSeconds: { type: 'number' },
   serdeKwargs: { type: 'object' },
   clientOptions: { type: 'object' },
   connectTimeoutMs: { type: 'number' },
@@ -82,7 +101,12 @@ interface OwnedClient {
  *   (otherwise `PersisterConflictError`, nothing overwritten) and never moves
  *   an app's latest sequence id backwards. The key has no position, so a
  *   second position at one sequence id is a conflict.
- * - `load()` of the latest step is one script; no call uses KEYS or SCAN.
+ * - `load()` of the latest step is one script; no call uses KEYS, and only
+ *   `prune({ target: 'all' })` uses SCAN (over the namespace's keys).
+ * - History (`listSteps`, `listApps`), `deleteApp` and each prune batch are
+ *   one Lua script per page or batch, on a per-app index of sequence ids the
+ *   save script keeps (see {@link RedisKeyLayout}); steps Python Burr wrote
+ *   are indexed on first use. With `ttlSeconds`, steps expire.
  * - Redis needs no schema: `initialize()` does nothing and `isInitialized()`
  *   is always true.
  *
@@ -93,22 +117,28 @@ interface OwnedClient {
 export class RedisPersister extends RecordStatePersister {
   /** The key prefix, or `undefined` for none. */
   readonly namespace: string | undefined;
+  /** Seconds a saved step lives, or `undefined` when steps do not expire. */
+  readonly ttlSeconds: number | undefined;
   readonly #client: RedisCommandClient;
   readonly #keys: RedisKeyLayout;
+  readonly #redis: RedisAccess;
   #guard: ConnectionGuard;
   #owned: OwnedClient | undefined;
 
   /**
    * A persister on a connected client the caller created and keeps:
    * `cleanup()` leaves it open. Throws `InvalidIdentifierError` for a
-   * namespace holding `:` or glob characters.
+   * namespace holding `:` or glob characters, `InvalidPersistArgumentError`
+   * for a `ttlSeconds` that is not a positive integer.
    */
   constructor(client: RedisCommandClient, options: RedisPersisterOptions = {}) {
     super(options);
     this.#keys = new RedisKeyLayout(options.namespace);
+    this.ttlSeconds = readTtlSeconds(options.ttlSeconds);
     this.namespace = options.namespace || undefined;
     this.#client = client;
     this.#guard = new ConnectionGuard({ backend: 'Redis', address: clientAddress(client), classify: redisFaultReason, ...readConnectionTimeouts('RedisPersister', options) });
+    this.#redis = { client, keys: this.#keys, run: (work) => this.#guard.run(work) };
   }
 
   /** The client; when the persister created it, `cleanup()` closes it, so do not close it yourself. */
@@ -150,8 +180,9 @@ export class RedisPersister extends RecordStatePersister {
   }
 
   static async #connect(clientConfig: RedisClientOptions, options: RedisPersisterUrlOptions): Promise<RedisPersister> {
-    // Validate the namespace and timeouts before connecting, so a bad one leaks no client.
+    // Validate the namespace, TTL and timeouts before connecting, so a bad one leaks no client.
     new RedisKeyLayout(options.namespace);
+    readTtlSeconds(options.ttlSeconds);
     const timeouts = readConnectionTimeouts('RedisPersister', options);
     const guard = new ConnectionGuard({ backend: 'Redis', address: configAddress(clientConfig), classify: redisFaultReason, ...timeouts });
     const client = createClient({ ...clientConfig, socket: { connectTimeout: timeouts.connectTimeoutMs, ...clientConfig.socket } as RedisClientOptions['socket'] });
@@ -198,8 +229,29 @@ export class RedisPersister extends RecordStatePersister {
 
   protected async insertRecord(record: StateRecord): Promise<void> {
     const { partitionKey, appId, sequenceId } = record;
-    const keys = [this.#keys.stepKey(partitionKey, appId, sequenceId), this.#keys.appsBySequenceKey(partitionKey), this.#keys.appsBySaveKey(partitionKey)];
-    const args = [partitionKey, appId, String(sequenceId), record.position, record.state, record.status, toIsoTimestamp(record.createdAt, record.createdAtMicros)];
+    const layout = this.#keys;
+    const keys = [
+      layout.stepKey(partitionKey, appId, sequenceId),
+      layout.appsBySequenceKey(partitionKey),
+      layout.appsBySaveKey(partitionKey),
+      layout.savedAtKey(partitionKey),
+      layout.appStepsKey(partitionKey, appId),
+      layout.appUnindexedKey(partitionKey, appId),
+    ];
+    const createdAt = toIsoTimestamp(record.createdAt, record.createdAtMicros);
+    const ttlMs = String((this.ttlSeconds ?? 0) * 1000);
+    const args = [
+      partitionKey,
+      appId,
+      String(sequenceId),
+      record.position,
+      record.state,
+      record.status,
+      createdAt,
+      ttlMs,
+      layout.stepKeyPrefix(partitionKey, appId),
+      layout.partitionPrefix(partitionKey),
+    ];
     const saved = await this.#guard.run(() => SAVE_STEP.run(this.#client, keys, args));
     if (Number(saved) !== 1) throw this.conflict(record);
   }
@@ -239,16 +291,34 @@ export class RedisPersister extends RecordStatePersister {
   /**
    * Most recently saved first (our save-time set). Apps only Python Burr
    * wrote are not in that set; they follow, by latest sequence id as Python
-   * lists them.
+   * lists them. Apps whose latest step expired are left out.
    */
-  protected async findAppIds(partitionKey: string): Promise<string[]> {
-    const [bySave, bySequence] = await this.#guard.run(() =>
-      Promise.all([
-        this.#client.sendCommand(['ZRANGE', this.#keys.appsBySaveKey(partitionKey), '0', '-1', 'REV']),
-        this.#client.sendCommand(['ZRANGE', this.#keys.appsBySequenceKey(partitionKey), '0', '-1', 'REV']),
-      ]),
-    );
-    return [...new Set([...replyList(bySave), ...replyList(bySequence)])];
+  protected findAppIds(partitionKey: string): Promise<string[]> {
+    return findAppIds(this.#redis, partitionKey);
+  }
+
+  protected findSteps(query: StepQuery): Promise<StoredStepSummary[]> {
+    return findSteps(this.#redis, query);
+  }
+
+  protected findApps(query: AppQuery): Promise<StoredAppSummary[]> {
+    return findApps(this.#redis, query);
+  }
+
+  protected scanApps(partitionKey: string | null, cursor: string | null, limit: number): Promise<AppScan> {
+    return scanApps(this.#redis, partitionKey, cursor, limit);
+  }
+
+  protected removeApp(partitionKey: string, appId: string): Promise<number> {
+    return removeApp(this.#redis, partitionKey, appId);
+  }
+
+  protected removeSteps(removal: StepRemoval): Promise<number> {
+    return removeSteps(this.#redis, removal);
+  }
+
+  protected override compactStore(): Promise<CompactReport> {
+    return compactStore(this.#redis);
   }
 
   protected async closeClient(): Promise<void> {

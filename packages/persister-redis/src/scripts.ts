@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RedisCommandClient } from './client.js';
+import { LUA_PRELUDE } from './lua-prelude.js';
 
 /** A Lua script run with EVALSHA, falling back to EVAL (which caches it) when the server does not know it yet. */
 export class LuaScript {
@@ -22,23 +23,65 @@ export class LuaScript {
   }
 }
 
+/** A script that uses the helpers of {@link LUA_PRELUDE}. */
+export function withPrelude(body: string): LuaScript {
+  return new LuaScript(`${LUA_PRELUDE}\n${body}`);
+}
+
 /**
  * Saves a step if its hash does not exist: returns 1, or 0 (nothing written).
- * KEYS: step hash, apps by sequence id, apps by save time.
- * ARGV: partition_key, app_id, sequence_id, position, state, status, created_at.
+ * KEYS: step hash, apps by sequence id (Python's), apps by save time, saved_at
+ * hash, the app's index, the app's unindexed marker.
+ * ARGV: partition_key, app_id, sequence_id, position, state, status,
+ * created_at, TTL in ms ('0': none), the app's key prefix, the partition's key prefix.
+ *
  * Reads and the write that can fail (ZADD GT needs Redis 6.2) come first, so
- * an error leaves nothing half-written.
+ * an error leaves nothing half-written. Before the app's index gets its first
+ * entry, steps saved without it (by Python Burr, or before this version) are
+ * recorded in the marker, so history still finds them. With a TTL, the step
+ * hash expires after it and the sets live at least as long; each save also
+ * drops up to two expired entries from the app's index, and checks two apps
+ * of the partition (the least recently saved, which goes first when every
+ * app has the TTL, and one at random, for partitions shared with apps
+ * without it) and forgets them when expired, so the sets do not grow with
+ * apps long gone.
  */
-export const SAVE_STEP = new LuaScript(`
+export const SAVE_STEP = withPrelude(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local app_id, sequence_id, ttl_ms = ARGV[2], ARGV[3], tonumber(ARGV[8])
+local app_prefix, partition_prefix = ARGV[9], ARGV[10]
 local now = redis.call('TIME')
 local score = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local newest = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
 if newest[2] and tonumber(newest[2]) >= score then score = tonumber(newest[2]) + 1 end
-redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[2])
-redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', ARGV[2], 'sequence_id', ARGV[3],
+local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_id, app_prefix)
+local existed = {}
+for i = 2, 5 do existed[i] = redis.call('EXISTS', KEYS[i]) end
+redis.call('ZADD', KEYS[2], 'GT', sequence_id, app_id)
+redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
   'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])
-redis.call('ZADD', KEYS[3], string.format('%d', score), ARGV[2])
+redis.call('ZADD', KEYS[3], fmt(score), app_id)
+redis.call('HSET', KEYS[4], app_id, ARGV[7])
+redis.call('ZADD', KEYS[5], sequence_id, sequence_id)
+if top >= 0 then
+  local marker = redis.call('GET', KEYS[6])
+  if not marker or tonumber(marker) < top then redis.call('SET', KEYS[6], fmt(top)) end
+end
+if ttl_ms > 0 then redis.call('PEXPIRE', KEYS[1], ttl_ms) end
+for i = 2, 5 do keep_alive(KEYS[i], ttl_ms, existed[i]) end
+if ttl_ms > 0 then
+  for _ = 1, 2 do
+    local oldest = redis.call('ZRANGE', KEYS[5], 0, 0)[1]
+    if not oldest or redis.call('EXISTS', app_prefix .. oldest) == 1 then break end
+    redis.call('ZREM', KEYS[5], oldest)
+  end
+  local candidates = {redis.call('ZRANGE', KEYS[3], 0, 0)[1], redis.call('ZRANDMEMBER', KEYS[3])}
+  for _, other in pairs(candidates) do
+    if other and other ~= app_id and not app_alive(partition_prefix, other, redis.call('ZSCORE', KEYS[2], other)) then
+      forget_app(partition_prefix, other, KEYS[2], KEYS[3], KEYS[4])
+    end
+  end
+end
 return 1
 `);
 

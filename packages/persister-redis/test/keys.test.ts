@@ -19,6 +19,53 @@ describe('RedisKeyLayout', () => {
     }
   });
 
+  it('spells our keys beside them: the partition’s save order and save times, each app’s index and marker', () => {
+    for (const [layout, prefix] of [
+      [new RedisKeyLayout('ns'), 'ns:'],
+      [new RedisKeyLayout(undefined), ''],
+    ] as const) {
+      expect(layout.appsBySaveKey('p')).toBe(`${prefix}p:burr:apps_by_save`);
+      expect(layout.savedAtKey('p')).toBe(`${prefix}p:burr:saved_at`);
+      expect(layout.appStepsKey('p', 'a')).toBe(`${prefix}p:a:burr:steps`);
+      expect(layout.appUnindexedKey('p', 'a')).toBe(`${prefix}p:a:burr:unindexed`);
+      expect(layout.partitionPrefix('p')).toBe(`${prefix}p:`);
+      expect(layout.scanPattern()).toBe(`${prefix}*`);
+    }
+  });
+
+  it('no key of one kind is a key of another, with or without a namespace, for components that hold no ":"', () => {
+    const components = ['', 'burr', 'steps', 'apps_by_save', 'saved_at', 'unindexed', '0', '12', 'p'];
+    const kinds = new Map<string, string>();
+    for (const layout of [new RedisKeyLayout('ns'), new RedisKeyLayout('burr'), new RedisKeyLayout(undefined)]) {
+      for (const p of components) {
+        const add = (kind: string, key: string) => {
+          const seen = kinds.get(key);
+          if (seen !== undefined && seen !== kind) throw new Error(`${JSON.stringify(key)} is both ${seen} and ${kind}`);
+          kinds.set(key, kind);
+        };
+        add('partition set', layout.appsBySequenceKey(p));
+        add('apps by save', layout.appsBySaveKey(p));
+        add('saved at', layout.savedAtKey(p));
+        for (const a of components.filter(Boolean)) {
+          add('index', layout.appStepsKey(p, a));
+          add('marker', layout.appUnindexedKey(p, a));
+          for (const sequenceId of [0, 12]) add('step', layout.stepKey(p, a, sequenceId));
+        }
+      }
+    }
+    expect(kinds.size).toBe(3 * (9 * 3 + 9 * 8 * 4));
+  });
+
+  it('tells a namespace’s partition sets apart in a scan by their shape', () => {
+    const ns = new RedisKeyLayout('ns');
+    expect(ns.partitionOfKey('ns:p')).toBe('p');
+    expect(ns.partitionOfKey('ns:')).toBe('');
+    for (const other of ['ns:p:burr:apps_by_save', 'ns:p:a:burr:steps', 'ns:p:a:3', 'other:p', 'nsp', 'ns:p*']) expect(ns.partitionOfKey(other), other).toBeNull();
+    const none = new RedisKeyLayout(undefined);
+    expect(none.partitionOfKey('p')).toBe('p');
+    expect(none.partitionOfKey('ns:p')).toBeNull();
+  });
+
   it('refuses components that could reach another tenant’s keys', () => {
     const layout = new RedisKeyLayout('ns');
     expect(() => layout.stepKey('p:other', 'a', 0)).toThrow(InvalidIdentifierError);

@@ -1,0 +1,151 @@
+import { APP_STEPS_SUFFIX, APP_UNINDEXED_SUFFIX } from './keys.js';
+
+/** Sequence ids one call checks for steps missing from an app's index (see {@link LUA_PRELUDE}'s `adopt_chunk`). */
+export const ADOPT_CHUNK = 2000;
+
+/**
+ * Lua helpers the scripts share, pasted in front of each one. Key names they
+ * build come from keys.ts (the suffixes below), so the layout is defined once.
+ *
+ * - `fmt(n)`: a sequence id or score as decimal text. Lua's own `..` writes
+ *   numbers past 10^14 in exponent form, which no key uses.
+ * - `bytes_less(a, b)`: byte-wise `a < b`. Lua's `<` follows the server's
+ *   collation locale (Redis calls `setlocale(LC_COLLATE, "")`); sorted sets
+ *   order members byte-wise.
+ * - `iso_micros(text)`: a stored `created_at` (ISO 8601 in UTC, as we and
+ *   Python Burr write it, with or without a fraction) as
+ *   `YYYY-MM-DDTHH:MM:SS.ffffff`, so times compare byte-wise; `nil` for any
+ *   other form or zone.
+ * - `unindexed_top(...)`: the highest sequence id at or below which an app may
+ *   have step hashes missing from its index (steps Python Burr wrote, or we
+ *   wrote before the index existed), or -1 when the index is complete. That is
+ *   the app's marker, or its latest sequence id (Python's set) when that step
+ *   exists but is not indexed: an app only Python wrote, or one Python saved
+ *   after us.
+ * - `adopt_chunk(...)`: indexes the steps among the next {@link ADOPT_CHUNK}
+ *   sequence ids down from that top (EXISTS on each), then stores where to go
+ *   on in the marker (deleted when done). Returns the new top, -1 when done.
+ * - `keep_alive(key, ttl_ms, existed)`: with a TTL, a new key expires in
+ *   `ttl_ms`, an expiring key is pushed to at least `ttl_ms`, a key that
+ *   existed without expiry stays so (a writer without TTL shares it); without
+ *   a TTL, the key becomes persistent (its new member must not expire).
+ * - `walk(key, asc, start, visit)`: calls `visit(member, score)` from rank
+ *   `start` on, in ascending or descending order, until it returns false
+ *   (then `walk` returns true) or the set ends (false).
+ * - `seek(key, asc, score, member)`: the rank, in that order, of the first
+ *   element after (score, member), which need not be in the set any more:
+ *   ZCOUNT bounds the members at that score, a binary search places the member
+ *   among them. O(log² n).
+ * - `app_alive(partition_prefix, app_id, latest)`: whether the app's latest
+ *   step hash exists (`latest` from Python's set; nil when absent).
+ * - `forget_app(...)`: removes an app whose latest step is gone from the
+ *   partition's sets, unless its index or marker shows steps may remain.
+ */
+export const LUA_PRELUDE = `
+local ADOPT_CHUNK = ${ADOPT_CHUNK}
+local STEPS_SUFFIX, UNINDEXED_SUFFIX = '${APP_STEPS_SUFFIX}', '${APP_UNINDEXED_SUFFIX}'
+
+local function fmt(n) return string.format('%d', n) end
+
+local function bytes_less(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+local function iso_micros(text)
+  local date, clock, rest = string.match(text, '^(%d%d%d%d%-%d%d%-%d%d)[T ](%d%d:%d%d:%d%d)(.*)$')
+  if not date then return nil end
+  local fraction, zone = string.match(rest, '^%.(%d+)(.*)$')
+  if not fraction then fraction, zone = '', rest end
+  if zone ~= '' and zone ~= 'Z' and zone ~= '+00:00' then return nil end
+  return date .. 'T' .. clock .. '.' .. string.sub(fraction .. '000000', 1, 6)
+end
+
+local function unindexed_top(index_key, marker_key, apps_key, app_id, app_prefix)
+  local marker = redis.call('GET', marker_key)
+  local top = marker and tonumber(marker) or -1
+  local latest = redis.call('ZSCORE', apps_key, app_id)
+  if latest then
+    local n = tonumber(latest)
+    local newest = redis.call('ZRANGE', index_key, -1, -1, 'WITHSCORES')
+    local indexed = newest[2] and tonumber(newest[2]) or -1
+    if n > indexed and n > top and redis.call('EXISTS', app_prefix .. fmt(n)) == 1 then top = n end
+  end
+  return top
+end
+
+local function adopt_chunk(index_key, marker_key, app_prefix, top)
+  local low = math.max(0, top - ADOPT_CHUNK + 1)
+  for seq = top, low, -1 do
+    local id = fmt(seq)
+    if redis.call('EXISTS', app_prefix .. id) == 1 then redis.call('ZADD', index_key, id, id) end
+  end
+  if low == 0 then
+    redis.call('DEL', marker_key)
+    return -1
+  end
+  redis.call('SET', marker_key, fmt(low - 1))
+  return low - 1
+end
+
+local function keep_alive(key, ttl_ms, existed)
+  if ttl_ms == 0 then
+    redis.call('PERSIST', key)
+    return
+  end
+  if existed == 1 then
+    local left = redis.call('PTTL', key)
+    if left < 0 or left >= ttl_ms then return end
+  end
+  redis.call('PEXPIRE', key, ttl_ms)
+end
+
+local function walk(key, asc, start, visit)
+  local rank = start
+  while true do
+    local batch
+    if asc then batch = redis.call('ZRANGE', key, rank, rank + 99, 'WITHSCORES')
+    else batch = redis.call('ZRANGE', key, rank, rank + 99, 'REV', 'WITHSCORES') end
+    if #batch == 0 then return false end
+    for i = 1, #batch, 2 do
+      if not visit(batch[i], batch[i + 1]) then return true end
+    end
+    rank = rank + #batch / 2
+  end
+end
+
+local function seek(key, asc, score, member)
+  local lo, hi
+  if asc then
+    lo = redis.call('ZCOUNT', key, '-inf', '(' .. score)
+    hi = redis.call('ZCOUNT', key, '-inf', score)
+  else
+    lo = redis.call('ZCOUNT', key, '(' .. score, '+inf')
+    hi = redis.call('ZCOUNT', key, score, '+inf')
+  end
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    local past
+    if asc then past = bytes_less(member, redis.call('ZRANGE', key, mid, mid)[1])
+    else past = bytes_less(redis.call('ZRANGE', key, mid, mid, 'REV')[1], member) end
+    if past then hi = mid else lo = mid + 1 end
+  end
+  return lo
+end
+
+local function app_alive(partition_prefix, app_id, latest)
+  return latest ~= false and latest ~= nil and redis.call('EXISTS', partition_prefix .. app_id .. ':' .. latest) == 1
+end
+
+local function forget_app(partition_prefix, app_id, apps_key, saves_key, saved_at_key)
+  local app_prefix = partition_prefix .. app_id .. ':'
+  if redis.call('EXISTS', app_prefix .. STEPS_SUFFIX, app_prefix .. UNINDEXED_SUFFIX) > 0 then return end
+  redis.call('ZREM', apps_key, app_id)
+  redis.call('ZREM', saves_key, app_id)
+  redis.call('HDEL', saved_at_key, app_id)
+end
+`;

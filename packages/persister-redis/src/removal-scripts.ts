@@ -1,0 +1,63 @@
+import { withPrelude } from './scripts.js';
+
+/**
+ * Deletes an app at once, atomically for readers: UNLINK of every step hash in
+ * its index, DEL of the index and marker, and the app out of Python's set,
+ * apps_by_save and saved_at. Returns the number of step hashes removed. While
+ * steps saved without the index remain unchecked, it first indexes one chunk
+ * of them and returns -1 (call again): nothing is deleted until every step is
+ * known, so a reader never sees part of the app gone.
+ * KEYS: the app's index, its marker, apps by sequence id, apps by save time, saved_at.
+ * ARGV: app key prefix, app id.
+ */
+export const REMOVE_APP = withPrelude(`
+local top = unindexed_top(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[1])
+if top >= 0 and adopt_chunk(KEYS[1], KEYS[2], ARGV[1], top) >= 0 then return -1 end
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+local removed = 0
+for i = 1, #ids, 500 do
+  local keys = {}
+  for j = i, math.min(i + 499, #ids) do keys[#keys + 1] = ARGV[1] .. ids[j] end
+  removed = removed + redis.call('UNLINK', unpack(keys))
+end
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
+redis.call('ZREM', KEYS[4], ARGV[2])
+redis.call('HDEL', KEYS[5], ARGV[2])
+return removed
+`);
+
+/**
+ * Removes the steps of one app whose sequence ids lie in ARGV[3]..ARGV[4]
+ * (inclusive, read from the index), only those whose created_at is before
+ * ARGV[5] when it is given (as `YYYY-MM-DDTHH:MM:SS.ffffff`, compared with
+ * `iso_micros` of the stored text; a created_at in another form stays), and
+ * never the app's latest step (Python's score), so Python's set stays true.
+ * Returns how many hashes went; -1 after indexing one chunk of unindexed
+ * steps (call again). Index entries whose hash is gone leave the index.
+ * KEYS: the app's index, its marker, apps by sequence id.
+ * ARGV: app key prefix, app id, from, to, created before ('' for any time).
+ */
+export const REMOVE_STEPS = withPrelude(`
+local top = unindexed_top(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[1])
+if top >= 0 and adopt_chunk(KEYS[1], KEYS[2], ARGV[1], top) >= 0 then return -1 end
+local latest = tonumber(redis.call('ZSCORE', KEYS[3], ARGV[2]) or '-1')
+local before = ARGV[5]
+local removed = 0
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[3], ARGV[4], 'BYSCORE')) do
+  if tonumber(id) ~= latest then
+    local key = ARGV[1] .. id
+    local going = true
+    if before ~= '' then
+      local created = redis.call('HGET', key, 'created_at')
+      local at = created and iso_micros(created)
+      going = (at and bytes_less(at, before)) or false
+    end
+    if going or redis.call('EXISTS', key) == 0 then
+      removed = removed + redis.call('UNLINK', key)
+      redis.call('ZREM', KEYS[1], id)
+    end
+  end
+end
+return removed
+`);
