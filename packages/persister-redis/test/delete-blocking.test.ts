@@ -15,7 +15,7 @@ const url = 'url' in database ? database.url : 'redis://127.0.0.1:6379';
 const registerSuite = skipReason === null ? describe : describe.skip;
 
 const STEPS = 10_000;
-/** A generous bound: the local server takes a few tens of milliseconds (see the README for measured numbers). */
+/** A generous bound: the local server takes about 20 ms (see the README for measured numbers). */
 const MAX_BLOCKED_MS = 1000;
 
 registerSuite(skipReason === null ? 'deleteApp of a long app' : `deleteApp of a long app [skipped: ${skipReason}]`, () => {
