@@ -1,39 +1,17 @@
-// After cleanup() no handle of ours is left: a child process that used a persister (and had its connection cut)
-// must exit by itself promptly once cleanup() has returned.
-import { fileURLToPath } from 'node:url';
-import { provideRedis, runNode } from '@burr/testkit';
-import { afterAll, describe, expect, it } from 'vitest';
+// After cleanup() no handle of ours is left: a child process that used persisters (and had their clients killed
+// while node-redis reconnects) must exit by itself promptly once cleanup() has returned. Needs Redis
+// (BURR_TEST_REDIS_URL), else skipped saying why; the shared cases of @burr/testkit.
+import { provideRedis, runCleanupExitCases, type ScratchStores } from '@burr/testkit';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { scratch } from './helpers.js';
 
-/** How long after cleanup() the process may take to exit. */
-const PROMPT_EXIT_MS = 2000;
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const database = await provideRedis();
-
-if ('skip' in database) {
-  describe.skip(`RedisPersister cleanup() in a child process [skipped: ${database.skip}]`, () => {
-    it('is skipped', () => {});
-  });
-} else {
-  const store = scratch(database.url);
-  afterAll(async () => {
-    await store.drop();
-    await database.stop();
-  });
-
-  describe('RedisPersister cleanup() in a child process', () => {
-    for (const scenario of ['plain', 'after-cut']) {
-      it(`${scenario}: the process exits by itself right after cleanup()`, async () => {
-        const run = await runNode(['--import', 'tsx', 'test/child/cleanup-exits.ts', database.url, store.namespace(), scenario], {
-          cwd: packageDir,
-          env: { ...process.env, TSX_TSCONFIG_PATH: 'test/child/tsconfig.json' },
-          timeoutMs: 30_000,
-        });
-        const cleaned = run.lines.find((line) => line.text === 'cleaned');
-        expect({ timedOut: run.timedOut, code: run.code, stderr: run.stderr }).toEqual({ timedOut: false, code: 0, stderr: '' });
-        expect(cleaned).toBeDefined();
-        expect(run.exitMs - cleaned!.atMs).toBeLessThan(PROMPT_EXIT_MS);
-      });
-    }
-  });
+/** One key namespace per child. */
+function namespaces(url: string): ScratchStores {
+  const made = scratch(url);
+  return { next: () => made.namespace(), drop: () => made.drop() };
 }
+
+runCleanupExitCases(
+  { describe, it, beforeAll, afterAll },
+  { name: 'RedisPersister', packageDir: new URL('..', import.meta.url), server: await provideRedis(), stores: namespaces },
+);

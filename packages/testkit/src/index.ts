@@ -32,3 +32,22 @@ export { startSilentServer, startFreezableProxy, closedPort, timedRejection, FAS
 export { ReplyDroppingProxy, type ProxyAddress } from './reply-dropping-proxy.js';
 export { runNode, type ChildRun } from './child-process.js';
 export { runConnectionStorm, type ConnectionStormOptions, type ConnectionStormReport } from './connection-storm.js';
+export {
+  runConnectionFaultCases,
+  constructorOpeners,
+  type PersisterConstructors,
+  type ConnectionFaultOptions,
+  type FaultOpener,
+  type FaultTarget,
+  type FaultTimeouts,
+  type LiveFaultHooks,
+} from './connection-fault-cases.js';
+export { runCleanupExitCases, SERVER_SCENARIOS, type CleanupExitOptions, type ChildExitCase } from './cleanup-exit-cases.js';
+export type { ScratchStores } from './server-groups.js';
+export {
+  runCorruptRowCases,
+  type CorruptRowOptions,
+  type CorruptionLimits,
+  type RawStepField,
+  type RawStepKey,
+} from './corrupt-row-cases.js';

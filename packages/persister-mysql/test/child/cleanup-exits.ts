@@ -8,7 +8,7 @@ import { MySQLPersister } from '../../src/index.js';
 const [url, tableName, scenario] = process.argv.slice(2) as [string, string, string];
 if (scenario === 'silent') {
   const persister = MySQLPersister.fromUrl(url, { tableName, connectTimeoutMs: 200, operationTimeoutMs: 200 });
-  await persister.initialize().catch(() => {});
+  await persister.initialize().catch((error: { code?: string }) => console.log(`failed ${error.code}`));
   await persister.cleanup();
 } else {
   const persister = MySQLPersister.fromUrl(url, { tableName });
