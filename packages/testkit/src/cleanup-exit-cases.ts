@@ -10,7 +10,7 @@ export const SERVER_SCENARIOS = ['plain', 'after-cut'] as const;
 
 /** How long after printing `cleaned` the child may take to exit. */
 const PROMPT_EXIT_MS = 2000;
-/** When a child that hangs is killed: far past {@link PROMPT_EXIT_MS}, so a hang shows as such. */
+/** When a child that hangs is killed: far past `PROMPT_EXIT_MS`, so a hang shows as such. */
 const CHILD_TIMEOUT_MS = 30_000;
 
 /** One child run that needs no server (a local file, a refused port, a silent server). */

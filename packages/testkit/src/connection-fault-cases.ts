@@ -78,7 +78,7 @@ export interface LiveFaultHooks<P extends BaseStatePersister = BaseStatePersiste
 export interface ConnectionFaultOptions<P extends BaseStatePersister = BaseStatePersister> {
   /** Shown in test names, e.g. `"PostgreSQLPersister"`. */
   name: string;
-  /** The backend's name in its errors ({@link PersisterUnavailableError.backend}), e.g. `"PostgreSQL"`. */
+  /** The backend's name in its errors (`PersisterUnavailableError.backend`), e.g. `"PostgreSQL"`. */
   backend: string;
   /** Each way to build a persister on a host and port, by a label shown in test names; every case without a server runs once per opener. */
   openers: Record<string, FaultOpener<P>>;
