@@ -5,6 +5,8 @@ export const MYSQL_DUPLICATE_KEY = 'ER_DUP_ENTRY';
 export const MYSQL_NO_SUCH_TABLE = 'ER_NO_SUCH_TABLE';
 /** A concurrent initialize() created the index first. */
 export const MYSQL_DUPLICATE_INDEX = 'ER_DUP_KEYNAME';
+/** A concurrent initialize() created the app index trigger first. */
+export const MYSQL_DUPLICATE_TRIGGER = 'ER_TRG_ALREADY_EXISTS';
 
 /** mysql2's `code` of an error, or `undefined`. Duck-typed, so errors from another copy of mysql2 count too. */
 export function mysqlCode(error: unknown): string | undefined {

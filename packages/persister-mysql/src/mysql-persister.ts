@@ -15,7 +15,7 @@ import {
   type SqlStatePersisterOptions,
   type StateRecord,
 } from '@burr/core';
-import { MYSQL_DUPLICATE_INDEX, MYSQL_DUPLICATE_KEY, MYSQL_NO_SUCH_TABLE, mysqlCode, mysqlFaultReason } from './mysql-errors.js';
+import { MYSQL_DUPLICATE_INDEX, MYSQL_DUPLICATE_KEY, MYSQL_DUPLICATE_TRIGGER, MYSQL_NO_SUCH_TABLE, mysqlCode, mysqlFaultReason } from './mysql-errors.js';
 
 /** A mysql2 pool or connection from `mysql2/promise`, which the persister runs its statements on. */
 export type MySqlClient = mysql.Pool | mysql.Connection;
@@ -158,15 +158,17 @@ export class MySQLPersister extends SqlStatePersister {
   }
 
   /**
-   * A concurrent `initialize()` may create an index between our check and our
-   * CREATE: run again, which skips what exists (at most once per statement).
+   * A concurrent `initialize()` may create an index or the trigger between our
+   * check and our CREATE: run again, which skips what exists (at most once per statement).
    */
   protected override async createSchema(): Promise<void> {
+    const progress = { appIndexCreated: false };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await super.createSchema();
+        return await super.createSchema(progress);
       } catch (error) {
-        if (mysqlCode(error) !== MYSQL_DUPLICATE_INDEX || attempt > this.statements.createSchema.length) throw error;
+        const raced = mysqlCode(error) === MYSQL_DUPLICATE_INDEX || mysqlCode(error) === MYSQL_DUPLICATE_TRIGGER;
+        if (!raced || attempt > this.statements.createSchema.length) throw error;
       }
     }
   }

@@ -84,6 +84,9 @@ if ('skip' in database) {
       await limited.initialize();
       await limited.save(step({ appId: 'limited' }));
       expect((await limited.load(null, 'limited'))?.sequenceId).toBe(0);
+      // The app index trigger writes with its owner's rights: the role needs no grant on it to save.
+      const [indexed] = await admin.unsafe(`SELECT last_sequence_id FROM "${owner.tableName}_apps" WHERE app_id = 'limited'`);
+      expect(indexed?.last_sequence_id).toBe(0);
     } finally {
       await limited.cleanup();
       await admin.unsafe(`REVOKE ALL ON "${owner.tableName}" FROM ${role}`);
@@ -100,10 +103,8 @@ if ('skip' in database) {
       const ours = await tableShape(admin, persister.tableName);
       const pythons = await tableShape(admin, python);
       expect(ours.columns).toEqual(pythons.columns);
-      // Python's indexes, plus one of ours covering listAppIds.
-      expect(ours.indexes).toEqual(
-        [...pythons.indexes, { primary: false, columns: 'partition_key,app_id,created_at' }].sort((a, b) => String(a.columns).localeCompare(String(b.columns))),
-      );
+      // Exactly Python's indexes on the step table: the app listing has a table of its own.
+      expect(ours.indexes).toEqual(pythons.indexes);
       const [index] = await admin`SELECT indexname FROM pg_indexes WHERE tablename = ${persister.tableName} AND indexname LIKE '%created_at%'`;
       expect(index?.indexname).toBe(`${persister.tableName}_created_at_index`);
     });
@@ -157,7 +158,10 @@ if ('skip' in database) {
       await persister.initialize();
       const after = await tableShape(admin, table);
       expect(after.columns).toEqual(before.columns);
-      expect(after.indexes).toHaveLength(before.indexes.length + 1);
+      expect(after.indexes).toHaveLength(before.indexes.length);
+      // The app index was filled from Python's rows.
+      const { apps } = await persister.listApps(null);
+      expect(apps.map((app) => [app.appId, app.lastSequenceId, app.lastStatus])).toEqual([['app-A', 2, 'failed']]);
       for (const index of before.indexes) expect(after.indexes).toContainEqual(index);
       await persister.save(step({ appId: 'app-A', sequenceId: 3, state: new State({ count: 3 }) }));
       expect((await persister.load(null, 'app-A'))?.sequenceId).toBe(3);

@@ -80,6 +80,8 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
   let removedHere = 0;
   let after: number | undefined;
   for (;;) {
+    // A synchronous driver (better-sqlite3) never yields on its own: let a signal handler (Ctrl-C) run between batches.
+    await new Promise((resolve) => setImmediate(resolve));
     options.signal?.throwIfAborted();
     const batch = await backend.findSteps({ ...query, newestFirst: false, before: keptFrom, after, limit: plan.batchSize });
     if (batch.length === 0) break;

@@ -8,8 +8,10 @@ export interface AppIndexNames {
   apps: string;
   /** Its bare name. */
   appsName: string;
-  /** The index ordering a partition's apps by last save, quoted and qualified. */
+  /** The index ordering a partition's apps by last save, quoted (an index is created in its table's schema, unqualified). */
   savedAtIndex: string;
+  /** The same, schema-qualified, for lookups. */
+  savedAtIndexQualified: string;
   savedAtIndexName: string;
   /** The trigger (and, on PostgreSQL, its function), quoted and qualified; the bare name. */
   trigger: string;
@@ -63,7 +65,7 @@ export function appIndexSchema(dialect: SqlDialectSettings, names: AppIndexNames
     create: [createTable, createIndex, ...trigger.create],
     exists: [
       dialect.objectExists({ kind: 'table', name: names.appsName, qualifiedName: names.apps, tableName: names.appsName, schema: names.schema }),
-      dialect.objectExists({ kind: 'index', name: names.savedAtIndexName, qualifiedName: names.savedAtIndex, tableName: names.appsName, schema: names.schema }),
+      dialect.objectExists({ kind: 'index', name: names.savedAtIndexName, qualifiedName: names.savedAtIndexQualified, tableName: names.appsName, schema: names.schema }),
       ...trigger.exists,
     ],
     backfill: dialect.insertIgnoringConflicts(names.apps, columns, latestOfEachApp),

@@ -153,7 +153,9 @@ const postgres: SqlDialectSettings = {
   timestampIn: (param) => `(${param}::text::timestamp)`,
   appIndexTrigger: (names) => ({
     create: [
-      `CREATE OR REPLACE FUNCTION ${names.trigger}() RETURNS trigger LANGUAGE plpgsql AS $burr$
+      // SECURITY DEFINER: a role allowed only to insert steps (a Python Burr app's) keeps saving once the index exists;
+      // the index is written with the rights of whoever ran initialize(). search_path is fixed to the one at creation.
+      `CREATE OR REPLACE FUNCTION ${names.trigger}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $burr$
       BEGIN
         ${upsertAppIndexEntry(`${names.apps} AS app`, 'ON CONFLICT (partition_key, app_id) DO UPDATE SET', (column) => `EXCLUDED.${column}`, 'GREATEST', 'app.')};
         RETURN NULL;

@@ -101,12 +101,17 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     return `${this.#persister}(${this.statements.table})`;
   }
 
-  /** Runs the DDL in order (see {@link createSqlSchema}). */
-  protected async createSchema(): Promise<void> {
-    await createSqlSchema(this.statements, this.dialect.checkBeforeCreate, {
-      exists: async ({ sql, params }) => (await this.fetchRows(sql, params)).length > 0,
-      run: async (sql) => void (await this.execute(sql, [])),
-    });
+  /** Runs the DDL in order (see {@link createSqlSchema}); `progress` carries over between attempts of one `initialize()`. */
+  protected async createSchema(progress?: { appIndexCreated: boolean }): Promise<void> {
+    await createSqlSchema(
+      this.statements,
+      this.dialect.checkBeforeCreate,
+      {
+        exists: async ({ sql, params }) => (await this.fetchRows(sql, params)).length > 0,
+        run: async (sql) => void (await this.execute(sql, [])),
+      },
+      progress,
+    );
   }
 
   protected async schemaExists(): Promise<boolean> {
@@ -284,18 +289,24 @@ export interface SqlSchemaRunner {
  * looked up first and created only when missing (PostgreSQL checks the CREATE
  * privilege even for `IF NOT EXISTS`; MySQL lacks `CREATE INDEX IF NOT
  * EXISTS`). The app index table is always looked up: when this call creates
- * it, the steps already stored are indexed once, after the trigger exists,
- * so no step is missed and none is indexed twice.
+ * it, the steps already stored are indexed, after the trigger exists, so no
+ * step is missed; apps already indexed are skipped. A caller that retries a
+ * failed attempt passes the same `progress`, so a retry still indexes what
+ * the first attempt's new table needs.
  */
-export async function createSqlSchema(statements: BurrSqlStatements, checkEveryObject: boolean, runner: SqlSchemaRunner): Promise<void> {
-  let appIndexCreated = false;
+export async function createSqlSchema(
+  statements: BurrSqlStatements,
+  checkEveryObject: boolean,
+  runner: SqlSchemaRunner,
+  progress: { appIndexCreated: boolean } = { appIndexCreated: false },
+): Promise<void> {
   for (const [step, statement] of statements.createSchema.entries()) {
     const isAppIndexTable = step === statements.appIndexTableStep;
     if ((checkEveryObject || isAppIndexTable) && (await runner.exists(statements.schemaObjectExists[step]!))) continue;
-    appIndexCreated ||= isAppIndexTable;
     await runner.run(statement);
+    progress.appIndexCreated ||= isAppIndexTable;
   }
-  if (appIndexCreated) await runner.run(statements.backfillAppIndex);
+  if (progress.appIndexCreated) await runner.run(statements.backfillAppIndex);
 }
 
 function toStoredRecord(row: SqlRowValues): StoredStateRecord {

@@ -19,16 +19,37 @@ export interface SuiteContext {
 /** Builds the context; persisters it hands out are cleaned up in `afterAll`. */
 export function createSuiteContext(api: TestApi, harness: PersisterHarness): SuiteContext {
   const opened: BaseStatePersister[] = [];
+  // Persisters a case opens are closed when the case ends: a suite of ~130 cases would otherwise hold hundreds of
+  // connections (PostgreSQL refuses past max_connections, 100 by default). Those opened outside a case live until afterAll.
+  let openedInCase: BaseStatePersister[] | undefined;
   const track = <P extends BaseStatePersister>(persister: P): P => {
-    opened.push(persister);
+    (openedInCase ?? opened).push(persister);
     return persister;
   };
   api.afterAll(async () => {
     await Promise.allSettled(opened.map((persister) => persister.cleanup()));
     await harness.teardown?.();
   });
+  const it = Object.assign(
+    (name: string, body: () => Promise<void> | void, timeoutMs?: number) =>
+      api.it(
+        name,
+        async () => {
+          const mine: BaseStatePersister[] = [];
+          openedInCase = mine;
+          try {
+            await body();
+          } finally {
+            openedInCase = undefined;
+            await Promise.allSettled(mine.map((persister) => persister.cleanup()));
+          }
+        },
+        timeoutMs,
+      ),
+    { skip: api.it.skip },
+  );
   return {
-    api,
+    api: { ...api, it },
     harness,
     capabilities: resolveCapabilities(harness.capabilities),
     async fresh(options) {
