@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DeserializationError,
-  RecordStatePersister,
-  State,
-  type RecordQuery,
-  type StateRecord,
-  type StoredStateRecord,
-  type StoredStepSummary,
-  type StoredAppSummary,
-  type AppScan,
-} from '@burr/core';
+import { NoHistoryBackend } from './no-history-backend.js';
+import { DeserializationError, RecordStatePersister, State, type RecordQuery, type StateRecord, type StoredStateRecord } from '@burr/core';
 
 /**
  * A backend whose store is one row given up front, the way drivers hand rows
  * back (numbers as strings or bigints, times as text): it checks the decoding
  * every backend shares, and what the base class passes down.
  */
-class OneRowBackend extends RecordStatePersister {
+class OneRowBackend extends NoHistoryBackend {
   readonly queries: RecordQuery[] = [];
   readonly inserted: StateRecord[] = [];
 
@@ -40,21 +31,6 @@ class OneRowBackend extends RecordStatePersister {
   }
   protected async findAppIds(): Promise<string[]> {
     return [];
-  }
-  protected async findSteps(): Promise<StoredStepSummary[]> {
-    return [];
-  }
-  protected async findApps(): Promise<StoredAppSummary[]> {
-    return [];
-  }
-  protected async scanApps(): Promise<AppScan> {
-    return { apps: [], cursor: null };
-  }
-  protected async removeApp(): Promise<number> {
-    return 0;
-  }
-  protected async removeSteps(): Promise<number> {
-    return 0;
   }
   protected async closeClient(): Promise<void> {}
 }

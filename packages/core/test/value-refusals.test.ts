@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NoHistoryBackend } from './no-history-backend.js';
 import {
   DeserializationError,
   InMemoryPersister,
@@ -14,9 +15,6 @@ import {
   type RecordQuery,
   type StateRecord,
   type StoredStateRecord,
-  type StoredStepSummary,
-  type StoredAppSummary,
-  type AppScan,
 } from '@burr/core';
 
 /** The error `encodeState` throws for these values, or a failure if it does not throw. */
@@ -126,7 +124,7 @@ describe(`nesting is limited to ${MAX_NESTING_DEPTH} JSON levels, with typed err
 });
 
 /** A backend that records every call that would reach storage. */
-class RecordingBackend extends RecordStatePersister {
+class RecordingBackend extends NoHistoryBackend {
   readonly calls: string[] = [];
 
   constructor(private readonly row: StoredStateRecord | null = null) {
@@ -153,21 +151,6 @@ class RecordingBackend extends RecordStatePersister {
   protected async findAppIds(): Promise<string[]> {
     this.calls.push('findAppIds');
     return [];
-  }
-  protected async findSteps(): Promise<StoredStepSummary[]> {
-    return [];
-  }
-  protected async findApps(): Promise<StoredAppSummary[]> {
-    return [];
-  }
-  protected async scanApps(): Promise<AppScan> {
-    return { apps: [], cursor: null };
-  }
-  protected async removeApp(): Promise<number> {
-    return 0;
-  }
-  protected async removeSteps(): Promise<number> {
-    return 0;
   }
   protected async closeClient(): Promise<void> {}
 }
