@@ -1,0 +1,127 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The folder holding Python Burr's `burr/` package (and its `.dist-info`); unset, the interop tests skip. */
+export const PYTHON_BURR_PATH_VAR = 'BURR_TEST_PYTHON_BURR_PATH';
+/** The Python interpreter to run; default `python3`. */
+export const PYTHON_VAR = 'BURR_TEST_PYTHON';
+
+const OPS_SCRIPT = fileURLToPath(new URL('../python/burr_ops.py', import.meta.url));
+
+/** Where Python Burr's persisters find the store: its fields are read by `python/burr_ops.py`. */
+export type PythonStore =
+  | { backend: 'sqlite'; db_path: string; table_name: string }
+  | { backend: 'postgres'; url: string; table_name: string }
+  | { backend: 'redis'; url: string; namespace: string };
+
+/** One call on a Python Burr persister (`initialize`, `save`, `load`, `list_app_ids`), with Python's argument names. */
+export type PythonOp =
+  | { op: 'initialize' }
+  | { op: 'save'; partition_key: string | null; app_id: string; sequence_id: number; position: string; state: Record<string, unknown>; status: 'completed' | 'failed' }
+  | { op: 'load'; partition_key: string | null; app_id: string; sequence_id?: number | null }
+  | { op: 'list_app_ids'; partition_key: string | null };
+
+/** A step as Python's `load()` returned it (the state is `State.get_all()`). */
+export interface PythonLoadedStep {
+  partition_key: string;
+  app_id: string;
+  sequence_id: number;
+  position: string;
+  status: 'completed' | 'failed';
+  created_at: string;
+  state: Record<string, unknown>;
+}
+
+/** Runs Python Burr's persisters, or says why it cannot. */
+export type PythonBurr =
+  | {
+      /** Python Burr's version, as its `.dist-info` declares it. */
+      version: string;
+      /** Why `backend` cannot be driven from Python here (a missing driver module), or `undefined`. */
+      missingDriver(backend: PythonStore['backend']): string | undefined;
+      /** Opens `store` with Python Burr's persister, runs `ops` in order in one process, returns each op's result. */
+      run(store: PythonStore, ops: PythonOp[]): Promise<unknown[]>;
+    }
+  | { skip: string };
+
+const DRIVER_MODULES: Record<PythonStore['backend'], { module: string; hint: string } | undefined> = {
+  sqlite: undefined,
+  postgres: { module: 'psycopg2', hint: 'apt-get install python3-psycopg2, or pip install psycopg2-binary' },
+  redis: { module: 'redis', hint: 'apt-get install python3-redis, or pip install redis' },
+};
+
+/**
+ * Finds Python Burr through {@link PYTHON_BURR_PATH_VAR}. Python runs with
+ * that folder on `PYTHONPATH`, telemetry off and a scratch `HOME`, so it
+ * neither phones home nor writes into the user's `~/.burr`.
+ */
+export function findPythonBurr(): PythonBurr {
+  const burrPath = process.env[PYTHON_BURR_PATH_VAR];
+  if (!burrPath) return { skip: `set ${PYTHON_BURR_PATH_VAR} to a folder holding Python Burr's burr/ package (see interop/README.md)` };
+  if (!existsSync(join(burrPath, 'burr', 'core', 'persistence.py'))) {
+    return { skip: `${PYTHON_BURR_PATH_VAR}=${burrPath} holds no burr/core/persistence.py` };
+  }
+  const python = process.env[PYTHON_VAR] || 'python3';
+  const env = { ...process.env, PYTHONPATH: burrPath, BURR_TELEMETRY_ENABLED: 'false' };
+  const probe = (code: string) => withScratchHome((home) => spawnSync(python, ['-c', code], { env: { ...env, HOME: home }, encoding: 'utf8', timeout: 60_000 }));
+  const found = probe('from importlib.metadata import version; import burr.core.persistence; print(version("burr"))');
+  if (found.error || found.status !== 0) {
+    return { skip: `${python} cannot import Python Burr from ${PYTHON_BURR_PATH_VAR}=${burrPath}: ${found.error?.message ?? found.stderr.trim().split('\n').at(-1)}` };
+  }
+  const missing = new Map<string, string | undefined>();
+  return {
+    version: found.stdout.trim(),
+    missingDriver(backend) {
+      const driver = DRIVER_MODULES[backend];
+      if (!driver) return undefined;
+      if (!missing.has(backend)) {
+        const imported = probe(`import ${driver.module}`);
+        missing.set(backend, imported.status === 0 ? undefined : `Python Burr's ${backend} persister needs the Python module ${driver.module} (${driver.hint})`);
+      }
+      return missing.get(backend);
+    },
+    run: (store, ops) => withScratchHome((home) => runOps(python, { ...env, HOME: home }, store, ops)),
+  };
+}
+
+/** Runs `body` with a fresh folder for Python's `HOME`, removed when `body` (or the promise it returns) settles. */
+function withScratchHome<T>(body: (home: string) => T): T {
+  const home = mkdtempSync(join(tmpdir(), 'burr-interop-home-'));
+  const remove = () => rmSync(home, { recursive: true, force: true });
+  let result: T;
+  try {
+    result = body(home);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(remove) as T;
+  remove();
+  return result;
+}
+
+function runOps(python: string, env: NodeJS.ProcessEnv, store: PythonStore, ops: PythonOp[]): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [OPS_SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) {
+        reject(new Error(`Python Burr exited with ${code} on ${ops.map((op) => op.op).join(', ')}:\n${stderr}`));
+        return;
+      }
+      try {
+        resolve((JSON.parse(stdout) as { results: unknown[] }).results);
+      } catch (error) {
+        reject(new Error(`Python Burr printed no JSON (${String(error)}):\n${stdout}\n${stderr}`));
+      }
+    });
+    child.stdin.end(JSON.stringify({ store, ops }));
+  });
+}
