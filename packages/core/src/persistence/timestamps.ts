@@ -1,7 +1,10 @@
 /**
  * Timestamps as Python Burr stores them. SQL tables hold
- * `YYYY-MM-DD HH:MM:SS` in UTC; we add microseconds, which still sorts
- * correctly against Python's rows. Redis and MongoDB hold ISO 8601.
+ * `YYYY-MM-DD HH:MM:SS` in UTC; we add microseconds, which sorts correctly
+ * against Python's rows across seconds. Within one second a Python row
+ * (`…:05`, no fraction) sorts before ours (`…:05.123456`), even when Python
+ * saved later: "most recently saved" is exact only to the second across the
+ * two. Redis and MongoDB hold ISO 8601.
  */
 
 import { DeserializationError } from '../errors.js';
