@@ -6,4 +6,7 @@
  */
 export { runBurr } from './run.js';
 export { processIo, type CliIo } from './io.js';
-export { EXIT } from './errors.js';
+export { EXIT, UsageError, CommandFailure } from './errors.js';
+// The URL → persister opener, for other tools that take a store URL (e.g. @burr/inspector).
+export { openStore, BACKEND_PACKAGES, type StoreOptions, type OpenedStore } from './open-store.js';
+export { parseStoreUrl, looksLikeStoreUrl, redactUrl, scrubSecrets, URL_FORMS, type StoreUrl, type BackendKind } from './store-url.js';

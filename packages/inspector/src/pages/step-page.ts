@@ -1,0 +1,88 @@
+import type { PersistedStateData } from '@burr/core';
+import { diffStates } from '../diff.js';
+import { forkCode, suggestForkId } from '../fork-code.js';
+import { graphSvg } from '../graph-svg.js';
+import { type Html, html } from '../html.js';
+import { InspectorRequestError, optionalInteger, requireString } from '../request.js';
+import { storedForm } from '../state-view.js';
+import { type PageContext, href } from './context.js';
+import { diffView } from './diff-view.js';
+import { formatBytes, formatTime, partitionLabel } from './format.js';
+import { layout } from './layout.js';
+
+/**
+ * One step: its state as a tree (drawn by the page's script from
+ * `api/state`, a level at a time as it is opened), the diff against the
+ * previous step or a chosen one, the graph with this step's action
+ * highlighted, and the fork action.
+ */
+export async function stepPage(context: PageContext, params: URLSearchParams): Promise<Html> {
+  const partitionKey = params.get('partition') ?? '';
+  const appId = requireString(params.get('app'), 'app');
+  const sequenceId = optionalInteger(params.get('seq'), 'seq');
+  if (sequenceId === undefined) throw new InspectorRequestError(400, 'seq is required');
+  const compareParam = optionalInteger(params.get('compare'), 'compare');
+  const includeHidden = params.get('hidden') === '1';
+  const { store } = context;
+
+  const step = await store.load(partitionKey, appId, sequenceId);
+  if (step === null) throw new InspectorRequestError(404, `No step ${sequenceId} of app ${JSON.stringify(appId)} in ${partitionLabel(partitionKey)}`);
+  // This step's summary (its size) and the one before it, in one page.
+  const around = await store.listSteps(partitionKey, appId, { before: sequenceId + 1, limit: 2 });
+  const summary = around.steps.find((item) => item.sequenceId === sequenceId);
+  const previous = around.steps.find((item) => item.sequenceId < sequenceId) ?? null;
+  const next = (await store.listSteps(partitionKey, appId, { order: 'oldest-first', after: sequenceId, limit: 1 })).steps[0] ?? null;
+
+  const compareTo = compareParam ?? previous?.sequenceId ?? null;
+  let other: PersistedStateData | null = null;
+  if (compareTo !== null) {
+    other = await store.load(partitionKey, appId, compareTo);
+    if (other === null) throw new InspectorRequestError(404, `No step ${compareTo} of app ${JSON.stringify(appId)} to compare with`);
+  }
+  const current = storedForm(step.state);
+  const diff = diffStates(other === null ? {} : storedForm(other.state), current, { includeHidden });
+  const graph = await context.graphFor(partitionKey, appId);
+  const newAppId = suggestForkId(appId, sequenceId);
+  const stepLink = (seq: number, extra: Record<string, string | number | null> = {}): string => href(context, '/step', { partition: partitionKey, app: appId, seq, ...extra });
+
+  const body = html`
+<h1>Step <span class="seq">#${sequenceId}</span> of <a href="${href(context, '/app', { partition: partitionKey, app: appId })}"><code class="app-id">${appId}</code></a></h1>
+<p class="meta">Action <strong class="position">${step.position}</strong> · <span class="status ${step.status}">${step.status === 'failed' ? '✗ failed (the state from before the action)' : 'completed'}</span> · saved ${formatTime(step.createdAt)}${summary ? ` · ${formatBytes(summary.sizeBytes)}` : ''}</p>
+<nav class="pager">${previous ? html`<a rel="prev" href="${stepLink(previous.sequenceId)}">← #${previous.sequenceId}</a>` : ''} ${next ? html`<a rel="next" href="${stepLink(next.sequenceId)}">#${next.sequenceId} →</a>` : ''}</nav>
+${graph ? html`<section class="graph-box"><h2>Graph</h2>${graphSvg(graph, step.position)}</section>` : ''}
+<section class="diff-box">
+<h2>Diff ${other === null ? html`(first step: everything is new)` : html`against <a href="${stepLink(other.sequenceId)}">#${other.sequenceId}</a>${compareParam === undefined ? ' (the previous step)' : ''}`}</h2>
+<form method="get" action="${href(context, '/step')}" class="compare">
+<input type="hidden" name="partition" value="${partitionKey}"><input type="hidden" name="app" value="${appId}"><input type="hidden" name="seq" value="${sequenceId}">
+<label>Compare with step <input name="compare" inputmode="numeric" pattern="[0-9]+" size="8" value="${compareParam ?? ''}"></label>
+<label><input type="checkbox" name="hidden" value="1"${includeHidden ? ' checked' : ''}> include hidden __ keys</label>
+<button type="submit">Compare</button>
+</form>
+${diffView(diff)}
+</section>
+<section class="state-box">
+<h2>State</h2>
+<p class="note">Values as stored: dates, sets, maps and your own types keep Burr's tags. <a href="${href(context, '/api/state', { partition: partitionKey, app: appId, seq: sequenceId })}">raw JSON</a></p>
+<div id="state-tree" class="tree" data-src="${href(context, '/api/state', { partition: partitionKey, app: appId, seq: sequenceId })}">Loading the state…</div>
+</section>
+<section class="fork-box">
+<h2>Fork from this step</h2>
+<p>Run on from step #${sequenceId} as a new app (this app stays as it is): build your application with this loader call.</p>
+<label>New app id <input id="fork-app-id" value="${newAppId}" autocomplete="off"></label>
+<pre class="code" id="fork-code" data-app-id="${newAppId}">${forkCode({ partitionKey, appId, sequenceId }, { newAppId, entrypoint: graph?.entrypoint ?? null })}</pre>
+<p>Or create the new app here: step #${sequenceId} is copied into it under the new id (same sequence id, action and status), so it shows in the listing, and <code>initializeFrom(persister, { resumeAtNextAction: true, … })</code> with that app id runs on from it.</p>
+<button type="button" data-write="fork" data-partition="${partitionKey}" data-app="${appId}" data-seq="${sequenceId}"
+ data-confirm="Create a new app from step #${sequenceId} of ${appId}?">Create fork…</button>
+</section>`;
+  return layout(
+    context,
+    `Step #${sequenceId} of ${appId}`,
+    [
+      { label: 'apps', link: href(context, '/', { partition: partitionKey }) },
+      { label: partitionLabel(partitionKey), link: href(context, '/', { partition: partitionKey }) },
+      { label: appId, link: href(context, '/app', { partition: partitionKey, app: appId }) },
+      { label: `#${sequenceId}` },
+    ],
+    body,
+  );
+}

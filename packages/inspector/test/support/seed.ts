@@ -1,0 +1,58 @@
+import { type BaseStatePersister, State } from '@burr/core';
+
+/** A stored string that would run as script if the inspector put it into the page as markup. */
+export const HOSTILE_TEXT = '<script>window.__inspectorPwned = 1</script><img src=x onerror="window.__inspectorPwned = 2">';
+
+/**
+ * A chat of `turns` steps in partition `ada`: `human_converse` and
+ * `ai_converse` alternating, `chat_history` growing by one message a step,
+ * a date, a set and NaN among the values, and the hostile string in the
+ * third message. The last step is `failed` when `lastFailed`.
+ */
+export async function seedChat(
+  persister: Pick<BaseStatePersister, 'save'>,
+  appId: string,
+  turns: number,
+  options: { lastFailed?: boolean; partitionKey?: string } = {},
+): Promise<void> {
+  const history: Array<{ role: string; content: string }> = [];
+  for (let sequenceId = 0; sequenceId < turns; sequenceId++) {
+    const human = sequenceId % 2 === 0;
+    history.push({ role: human ? 'user' : 'assistant', content: sequenceId === 2 ? HOSTILE_TEXT : `message ${sequenceId}` });
+    await persister.save({
+      partitionKey: options.partitionKey ?? 'ada',
+      appId,
+      sequenceId,
+      position: human ? 'human_converse' : 'ai_converse',
+      state: new State({
+        chat_history: [...history],
+        question: human ? `question ${sequenceId}` : `question ${sequenceId - 1}`,
+        turn: sequenceId,
+        started: new Date(Date.UTC(2025, 5, 1, 12, 0, 0)),
+        tags: new Set(['demo']),
+        ratio: sequenceId === 0 ? Number.NaN : sequenceId / 2,
+      }),
+      status: options.lastFailed && sequenceId === turns - 1 ? 'failed' : 'completed',
+    });
+  }
+}
+
+/** The chatbot's graph (examples/chatbot), for pages that show one. */
+export const CHAT_GRAPH = {
+  entrypoint: 'human_converse',
+  actions: ['human_converse', 'ai_converse', 'terminal'].map((name) => ({
+    name,
+    kind: 'single-step' as const,
+    reads: [],
+    writes: [],
+    inputs: [],
+    optionalInputs: [],
+    streaming: false,
+  })),
+  transitions: [
+    { from: 'human_converse', to: 'terminal', condition: 'question == "exit"' },
+    { from: 'human_converse', to: 'ai_converse', condition: 'default' },
+    { from: 'ai_converse', to: 'human_converse', condition: 'default' },
+    { from: 'terminal', to: 'human_converse', condition: 'default' },
+  ],
+};

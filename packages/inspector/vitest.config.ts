@@ -1,0 +1,3 @@
+import { burrVitestConfig } from '../../vitest.shared.js';
+
+export default burrVitestConfig();
