@@ -80,3 +80,22 @@ export function appSummary(partitionKey: string, stored: StoredAppSummary): AppS
     lastSavedAt: stored.lastSavedAt === null ? new Date(0) : parseTimestamp(stored.lastSavedAt),
   };
 }
+
+/**
+ * One page of steps that never ends inside a sequence id: the backend is
+ * asked for one row more than the page; when that row shares the last
+ * row's sequence id (two positions at one id), the rest of that id's rows
+ * are fetched and kept on this page. A cursor is a sequence id, so a page
+ * split inside one would skip the rest of it. `more` says whether rows
+ * follow this page.
+ */
+export async function wholeSequencePage(find: (query: StepQuery) => Promise<StoredStepSummary[]>, query: StepQuery): Promise<{ stored: StoredStepSummary[]; more: boolean }> {
+  const fetched = await find({ ...query, limit: query.limit + 1 });
+  if (fetched.length <= query.limit) return { stored: fetched, more: false };
+  const page = fetched.slice(0, query.limit);
+  const lastId = storedSequenceId(page[page.length - 1]!.sequenceId);
+  if (storedSequenceId(fetched[query.limit]!.sequenceId) !== lastId) return { stored: page, more: true };
+  const sameId = await find({ ...query, before: lastId + 1, after: lastId - 1, limit: MAX_PAGE_SIZE });
+  const beyond = await find({ ...query, limit: 1, ...(query.newestFirst ? { before: lastId } : { after: lastId }) });
+  return { stored: [...page.filter((step) => storedSequenceId(step.sequenceId) !== lastId), ...sameId], more: beyond.length > 0 };
+}

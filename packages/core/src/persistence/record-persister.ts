@@ -3,7 +3,7 @@ import type { SerdeKwargs } from '../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../serde/state-codec.js';
 import type { BaseStatePersister, PartitionKeyInput, PersistedStateData, PersistStatus, SaveStateArgs } from './contract.js';
 import type { AppPage, CompactReport, ListAppsOptions, ListStepsOptions, PruneOptions, PruneReport, StepPage, StepSummary } from './history.js';
-import { appCursor, appQuery, appSummary, stepQuery, stepSummaryFields } from './history-pages.js';
+import { appCursor, appQuery, appSummary, stepQuery, stepSummaryFields, wholeSequencePage } from './history-pages.js';
 import { pruneSteps } from './prune.js';
 import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
 import { sameStateContent } from './same-content.js';
@@ -187,10 +187,10 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     this.#assertOpen();
     assertAppId(appId);
     const query = stepQuery(normalizePartitionKey(partitionKey), appId, options);
-    const stored = await this.findSteps(query);
+    const { stored, more } = await wholeSequencePage((page) => this.findSteps(page), query);
     const steps = stored.map((step) => this.#stepSummary(query, step));
     const last = steps[steps.length - 1];
-    return { steps, nextCursor: steps.length === query.limit && last ? last.sequenceId : null };
+    return { steps, nextCursor: more && last ? last.sequenceId : null };
   }
 
   #stepSummary(query: StepQuery, stored: StoredStepSummary): StepSummary {
