@@ -26,6 +26,7 @@ export {
 export { encodeState, encodeValueJson, decodeState, type EncodeStateOptions } from './serde/state-codec.js';
 export { parsePythonJson, stringifyPythonJson } from './serde/python-json.js';
 export { MAX_NESTING_DEPTH } from './serde/limits.js';
+export { VALUE_ENCODING_KWARG, type ValueEncoding } from './serde/value-encoding.js';
 export type {
   BaseStateLoader,
   BaseStateSaver,

@@ -58,12 +58,18 @@ describe('state written by Python Burr 0.40.2 (compat fixture, app-B)', () => {
     expect(Object.keys((extras.nested as object[])[0] as object)).toEqual(['b', 'a']);
   });
 
-  it('writes it back in a form Python reads as the same values', () => {
-    const json = encodeState(state);
+  it('writes it back in a form stock Python reads as the same values, with the python-plain encoding', () => {
+    const json = encodeState(state, { valueEncoding: 'python-plain' });
     expect(json).toContain('"big":100000000000000000000,');
     expect(json).toContain('"nan":NaN');
     expect(json).toContain('"neg0":-0.0');
     expect(json).toContain('"bigf":1e+22');
+    expect(decodeState(json).getAll()).toEqual(expected);
+  });
+
+  it('writes the big integer as a bigint tag by default (Python reads it after burr_ts_serde.register())', () => {
+    const json = encodeState(state);
+    expect(json).toContain('"big":{"__burr_serde__":"bigint","value":"100000000000000000000"},');
     expect(decodeState(json).getAll()).toEqual(expected);
   });
 });

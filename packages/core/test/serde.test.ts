@@ -59,30 +59,39 @@ describe('built-in tagged types', () => {
     expect([...back]).toEqual([3, 'two', 1]);
   });
 
-  it('writes a small bigint as a tag and keeps it a bigint', () => {
-    const json = encodeState(new State({ n: 42n, neg: -7n }));
-    expect(JSON.parse(json)).toEqual({ n: { [SERDE_KEY]: 'bigint', value: '42' }, neg: { [SERDE_KEY]: 'bigint', value: '-7' } });
+  it('writes a bigint as a tag whatever its size, and keeps it a bigint', () => {
+    const big = 2n ** 64n + 1n;
+    const json = encodeState(new State({ n: 42n, neg: -7n, big, negBig: -big, nested: [{ big }] }));
+    expect(JSON.parse(json)).toEqual({
+      n: { [SERDE_KEY]: 'bigint', value: '42' },
+      neg: { [SERDE_KEY]: 'bigint', value: '-7' },
+      big: { [SERDE_KEY]: 'bigint', value: String(big) },
+      negBig: { [SERDE_KEY]: 'bigint', value: String(-big) },
+      nested: [{ big: { [SERDE_KEY]: 'bigint', value: String(big) } }],
+    });
     const back = decodeState(json);
     expect(back.get('n')).toBe(42n);
     expect(back.get('neg')).toBe(-7n);
-  });
-
-  it('writes a bigint beyond 2^53 as a bare integer literal, the way Python writes an int', () => {
-    const big = 2n ** 64n + 1n;
-    const json = encodeState(new State({ big, neg: -big, nested: [{ big }] }));
-    expect(json).toBe(`{"big":${big},"neg":-${big},"nested":[{"big":${big}}]}`);
-    const back = decodeState(json);
     expect(back.get('big')).toBe(big);
-    expect(back.get('neg')).toBe(-big);
+    expect(back.get('negBig')).toBe(-big);
     expect(back.get('nested')).toEqual([{ big }]);
   });
 
-  it('tags a bigint at the edge of the safe range and writes the first unsafe one bare', () => {
+  it('writes bigints on both sides of 2^53 the same way', () => {
     const json = encodeState(new State({ safe: 2n ** 53n - 1n, unsafe: 2n ** 53n }));
-    expect(json).toBe(`{"safe":{"${SERDE_KEY}":"bigint","value":"9007199254740991"},"unsafe":9007199254740992}`);
+    expect(json).toBe(`{"safe":{"${SERDE_KEY}":"bigint","value":"9007199254740991"},"unsafe":{"${SERDE_KEY}":"bigint","value":"9007199254740992"}}`);
     const back = decodeState(json);
     expect(back.get('safe')).toBe(2n ** 53n - 1n);
     expect(back.get('unsafe')).toBe(2n ** 53n);
+  });
+
+  it('reads both forms of a big integer: the tag, and the bare literal Python (or an earlier version of ours) writes', () => {
+    const back = decodeState(
+      `{"tagged": {"${SERDE_KEY}": "bigint", "value": "100000000000000000000"}, "bare": 100000000000000000000, "small": {"${SERDE_KEY}": "bigint", "value": "5"}}`,
+    );
+    expect(back.get('tagged')).toBe(10n ** 20n);
+    expect(back.get('bare')).toBe(10n ** 20n);
+    expect(back.get('small')).toBe(5n);
   });
 
   it('round-trips a Uint8Array (and a Buffer view of part of a larger buffer) as base64 bytes', () => {

@@ -116,7 +116,7 @@ describe('a tracked run', () => {
     const text = await readFile(join(tracker.appDir('serde'), 'log.jsonl'), 'utf8');
     const end = text.split('\n')[1]!;
     expect(end).toContain('"ratio":NaN');
-    expect(end).toContain('"big":1180591620717411303424');
+    expect(end).toContain('"big":{"__burr_serde__":"bigint","value":"1180591620717411303424"}');
     expect(end).toContain('"result":{"at":{"__burr_serde__":"date","value":"2026-01-02T03:04:05.678Z"}}');
 
     const loaded = await tracker.load(null, 'serde');

@@ -3,6 +3,7 @@ import { State, type StateValues } from '../state.js';
 import { isPlainJson } from './fast-checks.js';
 import { ARRAY_INDEX, parsePythonJsonEntries, stringifyPythonJson } from './python-json.js';
 import { SERDE_KEY, fieldSerdeFor, type SerdeKwargs } from './registry.js';
+import { resolveValueEncoding, type ValueEncoding } from './value-encoding.js';
 import { callSerializer, decodeValue, encodeValue, type EncodeContext } from './walk.js';
 
 /** Options for {@link encodeState}. */
@@ -14,6 +15,12 @@ export interface EncodeStateOptions {
    * stores whose JSON type refuses them (PostgreSQL JSONB).
    */
   nonFiniteNumbers?: 'python' | 'reject';
+  /**
+   * How `Date`, `Map`, `Set`, `bigint` and `Uint8Array` are written (see
+   * {@link ValueEncoding}). Unset: the `valueEncoding` entry of `kwargs`
+   * (so a persister's `serdeKwargs` can choose), else `'tagged'`.
+   */
+  valueEncoding?: ValueEncoding;
 }
 
 /**
@@ -22,11 +29,14 @@ export interface EncodeStateOptions {
  * first value that cannot be stored or would not come back identical, before
  * anything is written: a function, symbol, class instance without a serde,
  * cycle, `undefined` as a state value or array element, an array hole, a
- * symbol key, nesting deeper than {@link MAX_NESTING_DEPTH}. An object
- * member whose value is `undefined` is left out, as `JSON.stringify` does.
+ * symbol key, nesting deeper than {@link MAX_NESTING_DEPTH}; with the
+ * `'python-plain'` {@link ValueEncoding}, also a `Map` with a key that is
+ * not a string. An object member whose value is `undefined` is left out,
+ * as `JSON.stringify` does.
  */
 export function encodeState(state: State, options: EncodeStateOptions = {}): string {
   const kwargs = options.kwargs ?? {};
+  const valueEncoding = resolveValueEncoding(options.valueEncoding, kwargs);
   const keys: string[] = [];
   const values: EncodedTree[] = [];
   let oneNativePass = true;
@@ -35,7 +45,7 @@ export function encodeState(state: State, options: EncodeStateOptions = {}): str
     const value = fieldSerde ? callSerializer(() => fieldSerde.serialize(raw, kwargs), [key], `the field serde of ${JSON.stringify(key)}`) : raw;
     // A missing key reads differently from an undefined one (State.get throws), so refuse rather than drop it.
     if (value === undefined) throw new SerializationError([key], 'undefined cannot be stored (the key would be missing after a load); use null or delete the key');
-    const encoded = encodeTree(value, [key], options, 1);
+    const encoded = encodeTree(value, [key], options, valueEncoding, 1);
     keys.push(key);
     values.push(encoded);
     // JSON.stringify would move integer-like keys first, and cannot write Python's tokens.
@@ -58,7 +68,8 @@ export function encodeState(state: State, options: EncodeStateOptions = {}): str
  * `undefined` for `undefined`, like `JSON.stringify`.
  */
 export function encodeValueJson(value: unknown, options: EncodeStateOptions = {}): string | undefined {
-  return value === undefined ? undefined : jsonText(encodeTree(value, [], options, 0));
+  if (value === undefined) return undefined;
+  return jsonText(encodeTree(value, [], options, resolveValueEncoding(options.valueEncoding, options.kwargs ?? {}), 0));
 }
 
 /** A value made JSON-ready, and whether writing it needs Python's tokens. */
@@ -68,9 +79,9 @@ interface EncodedTree {
 }
 
 /** `parentDepth`: the JSON level of the object `value` is stored in (the state object is 1, none is 0). */
-function encodeTree(value: unknown, path: Array<string | number>, options: EncodeStateOptions, parentDepth: number): EncodedTree {
+function encodeTree(value: unknown, path: Array<string | number>, options: EncodeStateOptions, valueEncoding: ValueEncoding, parentDepth: number): EncodedTree {
   if (isPlainJson(value, parentDepth + 1)) return { value, pythonTokens: false };
-  const ctx: EncodeContext = { kwargs: options.kwargs ?? {}, needsPythonTokens: false, depth: parentDepth };
+  const ctx: EncodeContext = { kwargs: options.kwargs ?? {}, valueEncoding, needsPythonTokens: false, depth: parentDepth };
   const encoded = encodeValue(value, path, ctx);
   if (ctx.nonFinitePath && options.nonFiniteNumbers === 'reject') {
     throw new UnsupportedValueError(`Cannot store NaN or Infinity at ${formatKeyPath(ctx.nonFinitePath)}: this backend's JSON type has no such number`, ctx.nonFinitePath);

@@ -2,11 +2,14 @@ import { BurrError, DeserializationError, SerializationError } from '../errors.j
 import { isSpecialNumber } from './fast-checks.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
 import { customSerdeFor, customSerdes, SERDE_KEY, type SerdeKwargs } from './registry.js';
+import type { ValueEncoding } from './value-encoding.js';
 
 /** What {@link encodeValue} found while walking, besides the encoded value. */
 export interface EncodeContext {
   readonly kwargs: SerdeKwargs;
-  /** Set when a number or bigint needs a Python token (NaN, Infinity, -0.0, a literal beyond 2^53). */
+  /** How `Date`, `Map`, `Set`, `bigint` and `Uint8Array` are written; see {@link ValueEncoding}. */
+  readonly valueEncoding: ValueEncoding;
+  /** Set when a number or bigint needs a Python token (NaN, Infinity, -0.0, an integer literal JSON.stringify cannot write). */
   needsPythonTokens: boolean;
   /** The first NaN/±Infinity met, for backends that cannot store them. */
   nonFinitePath?: Array<string | number>;
@@ -17,7 +20,8 @@ export interface EncodeContext {
 type Path = Array<string | number>;
 
 /**
- * Turns a value into JSON-ready data: tags values with a serde, validates
+ * Turns a value into JSON-ready data: tags values with a serde (or, with
+ * `'python-plain'`, writes the built-in types as plain JSON), validates
  * everything else. Returns the same reference when nothing needed changing,
  * so the common case allocates nothing. Refuses, with a
  * {@link SerializationError} naming the path, what would not come back
@@ -38,13 +42,13 @@ export function encodeValue(value: unknown, path: Path, ctx: EncodeContext, ance
       }
       return value;
     case 'bigint':
-      if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-        // Written as a plain integer literal: Python reads an int, we read a bigint back.
+      if (ctx.valueEncoding === 'python-plain') {
+        // A bare integer literal, which JSON.stringify cannot write: Python reads an int.
         ctx.needsPythonTokens = true;
         return value;
       }
-      assertDepthAvailable(ctx.depth + 1, path);
-      return tagged('bigint', value.toString());
+      // Tagged whatever its size, so it reads back as a bigint here (a bare 5 would read as a number).
+      return nested(path, ctx, () => tagged('bigint', value.toString()));
     case 'function':
       throw new SerializationError(path, `a function (${value.name || 'anonymous'}) cannot be stored`);
     case 'symbol':
@@ -52,17 +56,25 @@ export function encodeValue(value: unknown, path: Path, ctx: EncodeContext, ance
   }
   if (value === null) return null;
   const object = value as object;
+  if (Array.isArray(object)) return container(object, path, ctx, ancestors, () => encodeArray(object, path, ctx, ancestors));
+  const proto = Object.getPrototypeOf(object) as unknown;
+  if (proto === Object.prototype || proto === null) {
+    return container(object, path, ctx, ancestors, () => encodeObject(object as Record<string, unknown>, path, ctx, ancestors));
+  }
+  return encodeInstance(object, path, ctx, ancestors);
+}
+
+/**
+ * Runs `encode`, which writes one JSON array or object for `value`, one
+ * level deeper; refuses a cycle through `value` and a level beyond
+ * {@link MAX_NESTING_DEPTH}.
+ */
+function container<T>(object: object, path: Path, ctx: EncodeContext, ancestors: Set<object>, encode: () => T): T {
   if (ancestors.has(object)) throw new SerializationError(path, 'circular reference');
-  assertDepthAvailable(ctx.depth + 1, path);
   ancestors.add(object);
-  ctx.depth++;
   try {
-    if (Array.isArray(object)) return encodeArray(object, path, ctx, ancestors);
-    const proto = Object.getPrototypeOf(object) as unknown;
-    if (proto === Object.prototype || proto === null) return encodeObject(object as Record<string, unknown>, path, ctx, ancestors);
-    return encodeInstance(object, path, ctx, ancestors);
+    return nested(path, ctx, encode);
   } finally {
-    ctx.depth--;
     ancestors.delete(object);
   }
 }
@@ -72,7 +84,7 @@ function assertDepthAvailable(level: number, path: Path): void {
   if (level > MAX_NESTING_DEPTH) throw new SerializationError(path, `nests arrays and objects deeper than ${MAX_NESTING_DEPTH} levels`);
 }
 
-/** Runs `encode` one JSON level deeper (the arrays a Map or Set is stored as). */
+/** Runs `encode`, which writes one JSON array or object, one level deeper. */
 function nested<T>(path: Path, ctx: EncodeContext, encode: () => T): T {
   assertDepthAvailable(ctx.depth + 1, path);
   ctx.depth++;
@@ -118,39 +130,78 @@ function encodeObject(object: Record<string, unknown>, path: Path, ctx: EncodeCo
   return copy ?? object;
 }
 
+/** A class instance: a registered serde's tag, else a built-in type (tagged, or plain JSON with `'python-plain'`), else refused. */
 function encodeInstance(object: object, path: Path, ctx: EncodeContext, ancestors: Set<object>): unknown {
   for (const serde of customSerdes()) {
     if (serde.matches(object)) {
       const payload = callSerializer(() => serde.serialize(object, ctx.kwargs), path, `the serde tagged ${JSON.stringify(serde.tag)}`);
-      return tagged(serde.tag, encodeValue(payload, path, ctx, ancestors));
+      return container(object, path, ctx, ancestors, () => tagged(serde.tag, encodeValue(payload, path, ctx, ancestors)));
     }
   }
+  const plain = ctx.valueEncoding === 'python-plain';
   if (object instanceof Date) {
     if (Number.isNaN(object.getTime())) throw new SerializationError(path, 'an invalid Date cannot be stored');
-    return tagged('date', object.toISOString());
+    const iso = object.toISOString();
+    return plain ? iso : container(object, path, ctx, ancestors, () => tagged('date', iso));
+  }
+  if (object instanceof Uint8Array) {
+    const base64 = Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64');
+    return plain ? base64 : container(object, path, ctx, ancestors, () => tagged('bytes', base64));
   }
   if (object instanceof Map) {
+    if (plain) return container(object, path, ctx, ancestors, () => encodeMapAsObject(object, path, ctx, ancestors));
     // Stored as a list of [key, value] pairs: two JSON levels below the tag object.
-    const entries = nested(path, ctx, () =>
-      [...object.entries()].map(([key, item], i) => {
-        path.push(i);
-        try {
-          return nested(path, ctx, () => [encodeValue(key, path, ctx, ancestors), encodeValue(item, path, ctx, ancestors)]);
-        } finally {
-          path.pop();
-        }
-      }),
-    );
-    return tagged('map', entries);
+    return container(object, path, ctx, ancestors, () => {
+      const entries = nested(path, ctx, () =>
+        [...object.entries()].map(([key, item], i) => {
+          path.push(i);
+          try {
+            return nested(path, ctx, () => [encodeValue(key, path, ctx, ancestors), encodeValue(item, path, ctx, ancestors)]);
+          } finally {
+            path.pop();
+          }
+        }),
+      );
+      return tagged('map', entries);
+    });
   }
-  if (object instanceof Set)
-    return tagged(
-      'set',
-      nested(path, ctx, () => encodeArray([...object], path, ctx, ancestors)),
+  if (object instanceof Set) {
+    if (plain) return container(object, path, ctx, ancestors, () => encodeArray([...object], path, ctx, ancestors));
+    return container(object, path, ctx, ancestors, () =>
+      tagged(
+        'set',
+        nested(path, ctx, () => encodeArray([...object], path, ctx, ancestors)),
+      ),
     );
-  if (object instanceof Uint8Array) return tagged('bytes', Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64'));
+  }
   const name = object.constructor?.name ?? 'object';
   throw new SerializationError(path, `an instance of ${name} has no serde; register one with registerSerde() or store plain data`);
+}
+
+/** A Map as a JSON object (`'python-plain'`): only string keys, and never the tag key, which would make it read as a tagged value. */
+function encodeMapAsObject(map: Map<unknown, unknown>, path: Path, ctx: EncodeContext, ancestors: Set<object>): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  for (const [key, item] of map) {
+    if (typeof key !== 'string') {
+      throw new SerializationError(
+        path,
+        `the python-plain encoding writes a Map as a JSON object, whose keys are strings, and this Map has the key ${describeKey(key)}; use string keys, or the default 'tagged' encoding with burr_ts_serde.register() in Python`,
+      );
+    }
+    if (key === SERDE_KEY) throw new SerializationError(path, `the python-plain encoding cannot write a Map with the key ${SERDE_KEY}: Python would read it as a tagged value`);
+    path.push(key);
+    const encoded = encodeValue(item, path, ctx, ancestors);
+    path.pop();
+    // defineProperty: a key named "__proto__" must stay data, not a prototype.
+    Object.defineProperty(object, key, { value: encoded, enumerable: true, writable: true, configurable: true });
+  }
+  return object;
+}
+
+function describeKey(key: unknown): string {
+  if (typeof key === 'bigint') return `${key}n`;
+  if (typeof key === 'object' && key !== null) return `of type ${key.constructor?.name ?? 'object'}`;
+  return `${String(key)} (${typeof key})`;
 }
 
 /** Runs a user serializer; anything it throws becomes a {@link SerializationError} at `path`. */
