@@ -75,7 +75,7 @@ export { toSqlTimestamp, toIsoTimestamp, parseTimestamp, type SaveTime } from '.
 export { burrSqlStatements, BURR_SQL_COLUMNS, DEFAULT_SQL_TABLE_NAME, MAX_SQL_TABLE_NAME_LENGTH, type BurrSqlStatements } from './persistence/sql.js';
 export { appIndexSchema, type AppIndexNames, type AppIndexSchema } from './persistence/sql-app-index.js';
 export { sqlHistoryStatements, type SqlHistoryStatements, type StepSelectShape } from './persistence/sql-history.js';
-export { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery, type SqlSchemaObject } from './persistence/sql-dialects.js';
+export { SQL_DIALECTS, type BurrSqlDialect, type SqlCompaction, type SqlDialectSettings, type SqlQuery, type SqlSchemaObject } from './persistence/sql-dialects.js';
 export {
   SqlStatePersister,
   createSqlSchema,
@@ -83,6 +83,7 @@ export {
   validateSqlPersisterOptions,
   DEFAULT_BUSY_TIMEOUT_MS,
   type SqlParam,
+  type SqlStatement,
   type SqlRowValues,
   type SqlStatePersisterOptions,
   type SqlPersisterIdentity,

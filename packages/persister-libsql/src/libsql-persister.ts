@@ -11,6 +11,8 @@ import {
   type ConnectionTimeoutOptions,
   type ConnectionTimeouts,
   type SqlParam,
+  type SqlStatement,
+  type CompactReport,
   type SqlPersisterIdentity,
   type SqlRowValues,
   type SqlStatePersisterOptions,
@@ -126,6 +128,24 @@ export class LibSQLPersister extends SqlStatePersister {
 
   protected async execute(sql: string, params: readonly SqlParam[]): Promise<number> {
     return (await this.#run({ sql, args: [...params] })).rowsAffected;
+  }
+
+  /** One batch in write mode: libSQL runs it as one transaction, locally and over the network alike. */
+  protected async executeInTransaction(statements: readonly SqlStatement[]): Promise<number[]> {
+    const batch = statements.map(({ sql, params }) => ({ sql, args: [...params] }));
+    const results = await (this.#guard ? this.#guard.run(() => this.#client.batch(batch, 'write')) : this.#client.batch(batch, 'write'));
+    return results.map((result) => result.rowsAffected);
+  }
+
+  /** sqld does not accept VACUUM over its protocol: a remote database is left to its server, with the sizes unknown. */
+  protected override async compactStore(): Promise<CompactReport> {
+    if (this.#client.protocol === 'file') return super.compactStore();
+    return {
+      bytesBefore: null,
+      bytesAfter: null,
+      performed: [],
+      advice: ['A remote libSQL server (sqld, Turso) manages its own storage: VACUUM is not available over its protocol.'],
+    };
   }
 
   protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {

@@ -11,6 +11,7 @@ import {
   validateSqlPersisterOptions,
   type ConnectionTimeoutOptions,
   type SqlParam,
+  type SqlStatement,
   type SqlRowValues,
   type SqlStatePersisterOptions,
   type StateRecord,
@@ -215,6 +216,26 @@ export class MySQLPersister extends SqlStatePersister {
       params.length === 0 ? this.#client.query<mysql.ResultSetHeader>(sql) : this.#client.execute<mysql.ResultSetHeader>(sql, params as SqlParam[]),
     );
     return result.affectedRows;
+  }
+
+  /** On one connection of the pool (or the given connection): BEGIN, the statements, COMMIT; ROLLBACK on any error. */
+  protected async executeInTransaction(statements: readonly SqlStatement[]): Promise<number[]> {
+    return this.#guard.run(async () => {
+      const client = this.#client;
+      const connection = 'getConnection' in client ? await client.getConnection() : client;
+      try {
+        await connection.beginTransaction();
+        const changed: number[] = [];
+        for (const { sql, params } of statements) changed.push((await connection.execute<mysql.ResultSetHeader>(sql, params as SqlParam[]))[0].affectedRows);
+        await connection.commit();
+        return changed;
+      } catch (error) {
+        await connection.rollback().catch(() => {});
+        throw error;
+      } finally {
+        if (connection !== client) (connection as mysql.PoolConnection).release();
+      }
+    });
   }
 
   protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {

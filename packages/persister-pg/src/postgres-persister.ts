@@ -11,6 +11,7 @@ import {
   validateSqlPersisterOptions,
   type ConnectionTimeoutOptions,
   type SqlParam,
+  type SqlStatement,
   type SqlPersisterIdentity,
   type SqlRowValues,
   type SqlStatePersisterOptions,
@@ -218,6 +219,16 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
   /** Prepared; rows as arrays, so a client's column-name transform cannot rename them. */
   protected async execute(sql: string, params: readonly SqlParam[]): Promise<number> {
     return (await this.#guard.run(() => this.#sql.unsafe(sql, [...params], { prepare: true }).execute())).count;
+  }
+
+  protected async executeInTransaction(statements: readonly SqlStatement[]): Promise<number[]> {
+    return this.#guard.run(() =>
+      this.#sql.begin(async (tx) => {
+        const changed: number[] = [];
+        for (const { sql, params } of statements) changed.push((await tx.unsafe(sql, [...params], { prepare: true }).execute()).count);
+        return changed;
+      }),
+    );
   }
 
   protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {

@@ -4,6 +4,7 @@ import {
   readPersisterConfig,
   validateSqlPersisterOptions,
   type SqlParam,
+  type SqlStatement,
   type SqlPersisterIdentity,
   type SqlRowValues,
   type SqlStatePersisterOptions,
@@ -96,6 +97,11 @@ export class SQLitePersister extends SqlStatePersister {
 
   protected async execute(sql: string, params: readonly SqlParam[]): Promise<number> {
     return this.#statement(sql).run(...params).changes;
+  }
+
+  protected async executeInTransaction(statements: readonly SqlStatement[]): Promise<number[]> {
+    const run = this.#db.transaction(() => statements.map(({ sql, params }) => this.#statement(sql).run(...params).changes));
+    return run.immediate();
   }
 
   protected async fetchRows(sql: string, params: readonly SqlParam[]): Promise<SqlRowValues[]> {

@@ -122,6 +122,28 @@ describe('table format shared with Python Burr', () => {
   });
 });
 
+describe('a table made before the app index (Python Burr, or an earlier version), initialize() not run again', () => {
+  it('deleteApp removes the steps and returns their count; listings ask for initialize() naming the app index', async () => {
+    const dbPath = freshPath();
+    const setup = new Database(dbPath);
+    setup.exec(pythonCreateTable);
+    const insert = setup.prepare("INSERT INTO burr_state (partition_key, app_id, sequence_id, position, status, state) VALUES ('', ?, ?, 'counter', 'completed', '{}')");
+    for (const [app, sequenceId] of [
+      ['old', 0],
+      ['old', 1],
+      ['kept', 0],
+    ] as const)
+      insert.run(app, sequenceId);
+    setup.close();
+
+    await using persister = SQLitePersister.fromValues({ dbPath });
+    expect(await persister.deleteApp(null, 'old')).toBe(2);
+    expect(await persister.load(null, 'old')).toBeNull();
+    expect(await persister.listAppIds(null)).toEqual(['kept']);
+    await expect(persister.listApps(null)).rejects.toThrow(/burr_state_apps.*does not exist/);
+  });
+});
+
 describe('table names', () => {
   const unsafe = ['burr_state; DROP TABLE burr_state', 'x" (a); --', 'Burr_State', '1table', '', 'a'.repeat(64), 'state-table'];
 

@@ -19,6 +19,20 @@ export interface SqlSchemaObject {
   schema: string | undefined;
 }
 
+/** How `compact()` works in one dialect. */
+export interface SqlCompaction {
+  /** Returns one row: the bytes the tables use. */
+  measure: SqlQuery;
+  /** Returns a row when this connection may run `run` (the server would otherwise skip it); absent when always allowed. */
+  allowed?: SqlQuery;
+  /** The statements that give space back. */
+  run: string[];
+  /** What an operator may run by hand. */
+  advice: string[];
+  /** Said instead of running `run` when `allowed` finds no row. */
+  notAllowed: string[];
+}
+
 /**
  * Everything that differs between SQL dialects in the Burr table and its
  * statements. `burrSqlStatements` builds the same statements from any of
@@ -65,8 +79,8 @@ export interface SqlDialectSettings {
   timestampIn(param: string): string;
   /** The trigger that keeps the app index current on every insert into the step table (see `appIndexSchema`), with the queries that find its objects. */
   appIndexTrigger(names: AppIndexNames): { create: string[]; exists: SqlQuery[] };
-  /** How `compact()` measures and gives back space: a query returning one row with the bytes used, the statements it runs, and advice for an operator. */
-  compaction(names: AppIndexNames): { measure: SqlQuery; run: string[]; advice: string[] };
+  /** How `compact()` measures and gives back space (see {@link SqlCompaction}). */
+  compaction(names: AppIndexNames): SqlCompaction;
   /** `INSERT ... SELECT` that skips rows whose key exists. */
   insertIgnoringConflicts(table: string, columns: string, select: string): string;
   /** Largest `sequence_id` the column holds (PostgreSQL's INTEGER is 32 bits), or `undefined` when any safe integer fits. */
@@ -122,8 +136,10 @@ const sqlite: SqlDialectSettings = {
   // Deleted rows leave free pages in the file; VACUUM rewrites it without them (it needs a moment alone with the file).
   compaction: () => ({
     measure: { sql: 'SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()', params: [] },
-    run: ['PRAGMA wal_checkpoint(TRUNCATE)', 'VACUUM'],
+    // VACUUM rewrites the file through the WAL; the checkpoint after it empties the WAL again.
+    run: ['VACUUM', 'PRAGMA wal_checkpoint(TRUNCATE)'],
     advice: [],
+    notAllowed: [],
   }),
   maxSequenceId: undefined,
 };
@@ -176,7 +192,9 @@ const postgres: SqlDialectSettings = {
       sql: 'SELECT pg_total_relation_size(to_regclass($1)) + COALESCE(pg_total_relation_size(to_regclass($2)), 0)',
       params: [names.table, names.apps],
     },
+    allowed: { sql: 'SELECT 1 FROM pg_class WHERE oid = to_regclass($1) AND pg_has_role(relowner, $2)', params: [names.table, 'USAGE'] },
     run: [`VACUUM (ANALYZE) ${names.table}`, `VACUUM (ANALYZE) ${names.apps}`],
+    notAllowed: [`VACUUM was not run: only the owner of ${names.table} (or a superuser) may vacuum it; run compact() as that role.`],
     advice: [
       `To return the freed space to the operating system, run VACUUM FULL ${names.table} (it locks the table against reads and writes while it rewrites it), or pg_repack, which does not.`,
     ],
@@ -235,6 +253,7 @@ const mysql: SqlDialectSettings = {
       params: [names.tableName, names.appsName],
     },
     run: [],
+    notAllowed: [],
     advice: [`InnoDB reuses the space of deleted steps. To shrink the files, run OPTIMIZE TABLE ${names.table} (an online rebuild that copies the table).`],
   }),
   maxSequenceId: 2 ** 31 - 1,

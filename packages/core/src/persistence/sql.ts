@@ -1,6 +1,6 @@
 import { InvalidIdentifierError } from '../errors.js';
 import { appIndexSchema, type AppIndexNames } from './sql-app-index.js';
-import { SQL_DIALECTS, type BurrSqlDialect, type SqlQuery, type SqlSchemaObject } from './sql-dialects.js';
+import { SQL_DIALECTS, type BurrSqlDialect, type SqlCompaction, type SqlQuery, type SqlSchemaObject } from './sql-dialects.js';
 import { sqlHistoryStatements, type SqlHistoryStatements } from './sql-history.js';
 import { quoteSqlIdentifier } from './validate.js';
 
@@ -19,7 +19,7 @@ export interface BurrSqlStatements {
   /** History, listing and retention statements. */
   history: SqlHistoryStatements;
   /** What `compact()` measures, runs and advises (see `SqlDialectSettings.compaction`). */
-  compaction: { measure: SqlQuery; run: string[]; advice: string[] };
+  compaction: SqlCompaction;
   /**
    * For each `createSchema` statement, in the same order, a query that returns
    * a row when its object exists: lets a backend skip what exists (see
