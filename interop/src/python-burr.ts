@@ -10,6 +10,9 @@ export const PYTHON_BURR_PATH_VAR = 'BURR_TEST_PYTHON_BURR_PATH';
 export const PYTHON_VAR = 'BURR_TEST_PYTHON';
 
 const OPS_SCRIPT = fileURLToPath(new URL('../python/burr_ops.py', import.meta.url));
+const SERDE_OPS_SCRIPT = fileURLToPath(new URL('../python/serde_ops.py', import.meta.url));
+/** The folder holding `burr_ts_serde.py`, the registration module this repository ships. */
+export const TS_SERDE_MODULE_DIR = fileURLToPath(new URL('../../python/', import.meta.url));
 
 /** Where Python Burr's persisters find the store: its fields are read by `python/burr_ops.py`. */
 export type PythonStore =
@@ -23,6 +26,20 @@ export type PythonOp =
   | { op: 'save'; partition_key: string | null; app_id: string; sequence_id: number; position: string; state: Record<string, unknown>; status: 'completed' | 'failed' }
   | { op: 'load'; partition_key: string | null; app_id: string; sequence_id?: number | null }
   | { op: 'list_app_ids'; partition_key: string | null };
+
+/**
+ * A value as `python/serde_ops.py` describes what Python holds: `str`, `bool`
+ * and `None` as they are, anything else as its Python type name and a payload
+ * (`{ t: 'float', v: '2.0' }`, `{ t: 'TsMap', v: [[key, value], ...] }`).
+ */
+export type PythonValue = string | boolean | null | { t: string; v: unknown };
+
+/** One call on a Python Burr persister through `python/serde_ops.py`; `state` values may use its `$py` notation for Python types. */
+export type PythonSerdeOp =
+  | { op: 'save'; partition_key: string; app_id: string; sequence_id: number; position: string; state: Record<string, unknown> }
+  | { op: 'load'; partition_key: string; app_id: string; sequence_id: number }
+  | { op: 'load_error'; partition_key: string; app_id: string; sequence_id: number }
+  | { op: 'resave'; partition_key: string; app_id: string; sequence_id: number; to_sequence_id: number };
 
 /** A step as Python's `load()` returned it (the state is `State.get_all()`). */
 export interface PythonLoadedStep {
@@ -44,6 +61,12 @@ export type PythonBurr =
       missingDriver(backend: PythonStore['backend']): string | undefined;
       /** Opens `store` with Python Burr's persister, runs `ops` in order in one process, returns each op's result. */
       run(store: PythonStore, ops: PythonOp[]): Promise<unknown[]>;
+      /**
+       * Like `run`, for typed values (`python/serde_ops.py`): with `register`,
+       * Python first calls `burr_ts_serde.register()` from {@link TS_SERDE_MODULE_DIR};
+       * without it, Python Burr runs stock.
+       */
+      runSerde(store: PythonStore, ops: PythonSerdeOp[], options: { register: boolean }): Promise<unknown[]>;
     }
   | { skip: string };
 
@@ -83,7 +106,9 @@ export function findPythonBurr(): PythonBurr {
       }
       return missing.get(backend);
     },
-    run: (store, ops) => withScratchHome((home) => runOps(python, { ...env, HOME: home }, store, ops)),
+    run: (store, ops) => withScratchHome((home) => runScript(python, OPS_SCRIPT, { ...env, HOME: home }, { store, ops })),
+    runSerde: (store, ops, { register }) =>
+      withScratchHome((home) => runScript(python, SERDE_OPS_SCRIPT, { ...env, HOME: home }, { store, ops, register_from: register ? TS_SERDE_MODULE_DIR : null })),
   };
 }
 
@@ -103,9 +128,16 @@ function withScratchHome<T>(body: (home: string) => T): T {
   return result;
 }
 
-function runOps(python: string, env: NodeJS.ProcessEnv, store: PythonStore, ops: PythonOp[]): Promise<unknown[]> {
+/** Runs one of our Python scripts with `request` (holding `ops`) on stdin; resolves to its `results`. */
+function runScript(
+  python: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  request: { store: PythonStore; ops: Array<{ op: string }> } & Record<string, unknown>,
+): Promise<unknown[]> {
+  const { ops } = request;
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [OPS_SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(python, [script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -122,6 +154,6 @@ function runOps(python: string, env: NodeJS.ProcessEnv, store: PythonStore, ops:
         reject(new Error(`Python Burr printed no JSON (${String(error)}):\n${stdout}\n${stderr}`));
       }
     });
-    child.stdin.end(JSON.stringify({ store, ops }));
+    child.stdin.end(JSON.stringify(request));
   });
 }
