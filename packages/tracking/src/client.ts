@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   assertSequenceId,
   encodeState,
+  InvalidPersistArgumentError,
   normalizePartitionKey,
   type ApplicationGraph,
   type BaseStateLoader,
@@ -163,9 +164,15 @@ export class LocalTrackingClient implements LifecycleHooks, BaseStateLoader {
    * app, its partition or the step is unknown. A `failed` step holds the
    * state from before the action. The state has no hidden `__` keys except
    * `__SEQUENCE_ID`, so a caller choosing not to resume starts afresh at its
-   * entrypoint. A line a crash cut short is ignored.
+   * entrypoint. A line a crash cut short is ignored. With `appId` `null`,
+   * the last logged step of the partition's most recently logged app.
    */
-  async load(partitionKey: PartitionKeyInput, appId: string, sequenceId?: number | null): Promise<PersistedStateData | null> {
+  async load(partitionKey: PartitionKeyInput, appId: string | null, sequenceId?: number | null): Promise<PersistedStateData | null> {
+    if (appId === null) {
+      if (sequenceId !== undefined && sequenceId !== null) throw new InvalidPersistArgumentError('load with appId null loads the latest step of the partition; it takes no sequenceId');
+      const [latest] = await this.listAppIds(partitionKey);
+      return latest === undefined ? null : this.load(partitionKey, latest);
+    }
     assertAppFolderName(appId);
     if (sequenceId !== undefined && sequenceId !== null) assertSequenceId(sequenceId);
     const wanted = normalizePartitionKey(partitionKey);

@@ -84,6 +84,10 @@ describe('LocalTrackingClient as a state loader', () => {
     expect(await tracker.listAppIds('p')).toEqual(['app-a', 'app-c', 'app-b']);
     expect(await tracker.listAppIds('q')).toEqual(['other']);
     expect(await tracker.listAppIds(null)).toEqual([]);
+    // load(partition, null): the last step of the most recently logged app.
+    expect(await tracker.load('p', null)).toMatchObject({ appId: 'app-a', sequenceId: 1 });
+    expect(await tracker.load(null, null)).toBeNull();
+    await expect(tracker.load('p', null, 0)).rejects.toThrow(/takes no sequenceId/);
   });
 
   it('reads a log written by Python Burr, status failed when an exception was logged', async () => {
