@@ -169,7 +169,8 @@ export class LocalTrackingClient implements LifecycleHooks, BaseStateLoader {
    */
   async load(partitionKey: PartitionKeyInput, appId: string | null, sequenceId?: number | null): Promise<PersistedStateData | null> {
     if (appId === null) {
-      if (sequenceId !== undefined && sequenceId !== null) throw new InvalidPersistArgumentError('load with appId null loads the latest step of the partition; it takes no sequenceId');
+      if (sequenceId !== undefined && sequenceId !== null)
+        throw new InvalidPersistArgumentError('load with appId null loads the latest step of the partition; it takes no sequenceId');
       const [latest] = await this.listAppIds(partitionKey);
       return latest === undefined ? null : this.load(partitionKey, latest);
     }

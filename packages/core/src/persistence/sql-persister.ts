@@ -267,7 +267,8 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     };
     const bytesBefore = await bytes();
     // A statement the server would skip (VACUUM by a role that does not own the table) is not run, and not reported as run.
-    if (allowed && (await this.#select(allowed.sql, allowed.params)).length === 0) return { bytesBefore, bytesAfter: bytesBefore, performed: [], advice: [...notAllowed, ...advice] };
+    if (allowed && (await this.#select(allowed.sql, allowed.params)).length === 0)
+      return { bytesBefore, bytesAfter: bytesBefore, performed: [], advice: [...notAllowed, ...advice] };
     for (const statement of run) await this.#change(statement, []);
     return { bytesBefore, bytesAfter: await bytes(), performed: [...run], advice: [...advice] };
   }
