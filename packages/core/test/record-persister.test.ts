@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NoHistoryBackend } from './no-history-backend.js';
-import { DeserializationError, RecordStatePersister, State, type RecordQuery, type StateRecord, type StoredStateRecord } from '@burr/core';
+import { DeserializationError, State, type RecordQuery, type StateRecord, type StoredStateRecord } from '@burr/core';
 
 /**
  * A backend whose store is one row given up front, the way drivers hand rows
