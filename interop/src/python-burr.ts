@@ -88,7 +88,8 @@ export function findPythonBurr(): PythonBurr {
     return { skip: `${PYTHON_BURR_PATH_VAR}=${burrPath} holds no burr/core/persistence.py` };
   }
   const python = process.env[PYTHON_VAR] || 'python3';
-  const env = { ...process.env, PYTHONPATH: burrPath, BURR_TELEMETRY_ENABLED: 'false' };
+  // No __pycache__ folders in the repository's python/ and interop/python/.
+  const env = { ...process.env, PYTHONPATH: burrPath, BURR_TELEMETRY_ENABLED: 'false', PYTHONDONTWRITEBYTECODE: '1' };
   const probe = (code: string) => withScratchHome((home) => spawnSync(python, ['-c', code], { env: { ...env, HOME: home }, encoding: 'utf8', timeout: 60_000 }));
   const found = probe('from importlib.metadata import version; import burr.core.persistence; print(version("burr"))');
   if (found.error || found.status !== 0) {

@@ -273,6 +273,24 @@ if ('skip' in python) {
         );
       });
 
+      it("stock Python writes datetime, set and bytes as their str() (Burr's fallback): we read strings", async () => {
+        const state = {
+          when: toPython.datetime('2026-11-22T01:57:00+00:00'),
+          set: toPython.set(1),
+          frozen: toPython.frozenset('a'),
+          bytes: toPython.bytes('AAE='),
+          ...hidden(0, 'py_step'),
+        };
+        await runPython([{ op: 'save', ...at('stock-python', 0), position: 'py_step', state }], false);
+        expect(await load('stock-python', 0)).toEqual({
+          when: '2026-11-22 01:57:00+00:00',
+          set: '{1}',
+          frozen: "frozenset({'a'})",
+          bytes: "b'\\x00\\x01'",
+          ...hidden(0, 'py_step'),
+        });
+      });
+
       it('bigints on both sides of 2^53: tagged, Python (after register()) loads an int of the same value; python-plain, stock Python does', async () => {
         await save(
           'bigint-tagged',
@@ -315,6 +333,16 @@ if ('skip' in python) {
           });
         expectInPython(tagged, inPython(1));
         expectInPython(plain, inPython(2));
+        // Stock Python reads the python-plain save, not the tagged one: a mixed deployment without register() needs python-plain.
+        const [stockTagged, stockPlain] = await runPython(
+          [
+            { op: 'load_error', ...at('int-python', 1) },
+            { op: 'load', ...at('int-python', 2) },
+          ],
+          false,
+        );
+        expect(stockTagged).toBe('ValueError: No function registered for key: bigint');
+        expectInPython(stockPlain, inPython(2));
       });
 
       it("whole-number floats (a documented difference): Python's 2.0 reads here as 2 and, once we save it, loads in Python as the int 2; other floats stay floats", async () => {
