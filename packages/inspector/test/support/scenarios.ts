@@ -38,16 +38,17 @@ export async function browseAndDiff(page: Page): Promise<void> {
   await page.waitForURL(/\/step\?.*seq=3/);
   expect(await page.locator('.meta .position').textContent()).toBe('ai_converse');
   const diffRows = page.locator('table.diff tbody tr');
+  // Sorted: PostgreSQL's JSONB keeps an object's keys in an order of its own.
   await expect
-    .poll(() => diffRows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-kind')} ${tr.getAttribute('data-path')}`)))
-    .toEqual(['appended chat_history', 'changed turn', 'changed ratio']);
+    .poll(async () => (await diffRows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-kind')} ${tr.getAttribute('data-path')}`))).sort())
+    .toEqual(['appended chat_history', 'changed ratio', 'changed turn']);
   expect(await page.locator('table.diff tr[data-kind="appended"] ol.items li').allTextContents()).toEqual(['{"role": "assistant", "content": "message 3"}']);
 
   // A chosen step: against #0, three messages were appended and the question changed.
   await page.fill('form.compare input[name="compare"]', '0');
   await page.click('form.compare button[type="submit"]');
   await page.waitForURL(/compare=0/);
-  await expect.poll(() => diffRows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-path')))).toEqual(['chat_history', 'question', 'turn', 'ratio']);
+  await expect.poll(async () => (await diffRows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-path')))).sort()).toEqual(['chat_history', 'question', 'ratio', 'turn']);
   expect(await page.locator('table.diff tr[data-kind="appended"] .kind').textContent()).toBe('appended 3');
   // The hostile string is in the diff as text.
   expect(await page.locator('table.diff tr[data-kind="appended"] ol.items li').nth(1).textContent()).toContain(JSON.stringify(HOSTILE_TEXT));

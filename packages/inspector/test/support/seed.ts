@@ -7,13 +7,14 @@ export const HOSTILE_TEXT = '<script>window.__inspectorPwned = 1</script><img sr
  * A chat of `turns` steps in partition `ada`: `human_converse` and
  * `ai_converse` alternating, `chat_history` growing by one message a step,
  * a date, a set and NaN among the values, and the hostile string in the
- * third message. The last step is `failed` when `lastFailed`.
+ * third message. The last step is `failed` when `lastFailed`. `noNaN` for
+ * backends that cannot store NaN (PostgreSQL's JSONB): step 0's ratio is then 0.
  */
 export async function seedChat(
   persister: Pick<BaseStatePersister, 'save'>,
   appId: string,
   turns: number,
-  options: { lastFailed?: boolean; partitionKey?: string } = {},
+  options: { lastFailed?: boolean; partitionKey?: string; noNaN?: boolean } = {},
 ): Promise<void> {
   const history: Array<{ role: string; content: string }> = [];
   for (let sequenceId = 0; sequenceId < turns; sequenceId++) {
@@ -30,7 +31,7 @@ export async function seedChat(
         turn: sequenceId,
         started: new Date(Date.UTC(2025, 5, 1, 12, 0, 0)),
         tags: new Set(['demo']),
-        ratio: sequenceId === 0 ? Number.NaN : sequenceId / 2,
+        ratio: sequenceId === 0 && !options.noNaN ? Number.NaN : sequenceId / 2,
       }),
       status: options.lastFailed && sequenceId === turns - 1 ? 'failed' : 'completed',
     });
