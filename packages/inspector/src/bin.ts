@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { EXIT, UsageError } from '@burr/cli';
 import { parseCommandLine, USAGE } from './command-line.js';
+import { InspectorOptionsError } from './errors.js';
 import { openTarget, readGraphFile } from './open-target.js';
 import { startInspectorServer } from './server.js';
 
@@ -54,5 +55,5 @@ try {
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`burr-inspect: ${message}\n`);
-  process.exitCode = error instanceof UsageError ? EXIT.usage : EXIT.failed;
+  process.exitCode = error instanceof UsageError || error instanceof InspectorOptionsError ? EXIT.usage : EXIT.failed;
 }
