@@ -33,6 +33,10 @@ const TAGGED_VALUES = {
     [1, 'one'],
     [2.5, 'two and a half'],
   ]),
+  byOther: new Map<unknown, string>([
+    [false, 'a boolean key'],
+    [new Date(0), 'a Date key'],
+  ]),
   byList: new Map<unknown, string>([
     [[1, 2], 'a list key'],
     [{ k: 'v' }, 'an object key'],
@@ -64,6 +68,7 @@ const TAGGED_IN_PYTHON = {
   epoch: py.datetime('1970-01-01T00:00:00+00:00'),
   byName: py.tsMap(['ann', py.int(1)], ['bob', py.datetime('1970-01-01T00:00:00+00:00')]),
   byNumber: py.tsMap([py.int(1), 'one'], [py.float('2.5'), 'two and a half']),
+  byOther: py.tsMap([false, 'a boolean key'], [py.datetime('1970-01-01T00:00:00+00:00'), 'a Date key']),
   byList: py.tsMapPairs([py.list(py.int(1), py.int(2)), 'a list key'], [py.dict(['k', 'v']), 'an object key']),
   colliding: py.tsMapPairs([py.int(1), 'the number'], [true, 'the boolean']),
   emptyMap: py.tsMap(),
@@ -86,6 +91,7 @@ const TAGGED_IN_PYTHON = {
 /** The types stock Python Burr loads from what the python-plain encoding writes, and what we read back after it saves them again. */
 const PLAIN_VALUES = {
   when: new Date('2026-11-22T01:57:00.123Z'),
+  far: new Date('+010000-01-01T00:00:00Z'),
   byName: new Map<string, unknown>([
     ['ann', 1],
     ['bob', new Set([new Date(0)])],
@@ -98,6 +104,7 @@ const PLAIN_VALUES = {
 };
 const PLAIN_IN_PYTHON = {
   when: '2026-11-22T01:57:00.123Z',
+  far: '+010000-01-01T00:00:00.000Z',
   byName: py.dict(['ann', py.int(1)], ['bob', py.list('1970-01-01T00:00:00.000Z')]),
   tags: py.list('a', 'b'),
   small: py.int(5),
@@ -107,6 +114,7 @@ const PLAIN_IN_PYTHON = {
 };
 const PLAIN_BACK_IN_TYPESCRIPT = {
   when: '2026-11-22T01:57:00.123Z',
+  far: '+010000-01-01T00:00:00.000Z',
   byName: { ann: 1, bob: ['1970-01-01T00:00:00.000Z'] },
   tags: ['a', 'b'],
   small: 5,
@@ -309,12 +317,13 @@ if ('skip' in python) {
       });
 
       it('ints on both sides of 2^53 from Python: we read a number within ±(2^53 - 1), else a bigint; either encoding gives Python the same ints back', async () => {
-        await runPython(
-          [{ op: 'save', ...at('int-python', 0), position: 'py_step', state: { ...integerState((integer) => toPython.int(integer)), ...hidden(0, 'py_step') } }],
-          false,
-        );
+        const pythonInts = { ...integerState((integer) => toPython.int(integer)), ...hidden(0, 'py_step') };
+        await runPython([{ op: 'save', ...at('int-python', 0), position: 'py_step', state: pythonInts }], false);
+        await runPython([{ op: 'save', ...at('int-python-registered', 0), position: 'py_step', state: pythonInts }], true);
         const values = await load('int-python', 0);
         expect(values).toEqual({ ...integerState(asReadFromJson), ...hidden(0, 'py_step') });
+        // register() leaves int as Python Burr writes it.
+        expect(await load('int-python-registered', 0)).toEqual(values);
 
         await save('int-python', 1, values);
         await savePlain('int-python', 2, values);
@@ -376,19 +385,29 @@ if ('skip' in python) {
         }
       });
 
-      it('our numbers in Python: a whole number is an int, a fraction or a double beyond 2^53 a float', async () => {
-        await save('numbers', 0, { two: 2, half: 2.5, big: 1e20, negativeBig: -(2 ** 60) });
-        const [loaded] = await runPython([{ op: 'load', ...at('numbers', 0) }], false);
-        expectInPython(
-          loaded,
+      it('our numbers in Python, with either encoding and either Python: a whole number is an int, a fraction or a double beyond 2^53 a float', async () => {
+        const numbers = { two: 2, half: 2.5, big: 1e20, negativeBig: -(2 ** 60) };
+        await save('numbers', 0, numbers);
+        await savePlain('numbers', 1, numbers);
+        const inPython = (sequenceId: number) =>
           described({
             two: py.int(2),
             half: py.float('2.5'),
             big: py.float('1e+20'),
             negativeBig: py.float('-1.152921504606847e+18'),
-            ...pythonHidden(0, 'ts_step'),
-          }),
-        );
+            ...pythonHidden(sequenceId, 'ts_step'),
+          });
+        for (const register of [false, true]) {
+          const loaded = await runPython(
+            [
+              { op: 'load', ...at('numbers', 0) },
+              { op: 'load', ...at('numbers', 1) },
+            ],
+            register,
+          );
+          expect(loaded.length).toBe(2);
+          for (const [sequenceId, state] of loaded.entries()) expectInPython(state, inPython(sequenceId));
+        }
       });
     });
   }

@@ -171,6 +171,34 @@ export class ApplicationRunError extends BurrError {
 }
 
 /**
+ * An app is stored in one storage mode (`'full'` or `'incremental'`) and a
+ * persister in the other mode tried to save it; nothing was written. Open
+ * the persister in the app's mode, or convert the app
+ * (docs/incremental-storage.md in the repository).
+ */
+export class StorageModeMismatchError extends BurrError {
+  readonly partitionKey: string;
+  readonly appId: string;
+  /** The mode the app's steps are stored in. */
+  readonly storedMode: 'full' | 'incremental';
+  /** The mode of the persister that tried to save. */
+  readonly persisterMode: 'full' | 'incremental';
+
+  constructor(persister: string, key: { partitionKey: string; appId: string }, storedMode: 'full' | 'incremental') {
+    const persisterMode = storedMode === 'full' ? 'incremental' : 'full';
+    super(
+      'BURR_STORAGE_MODE_MISMATCH',
+      `App ${JSON.stringify(key.appId)} in partition ${JSON.stringify(key.partitionKey)} has steps stored in ${storedMode} mode, and ${persister} stores in ${persisterMode} mode; ` +
+        `nothing was written. Open the persister with storage: '${storedMode}', or convert the app.`,
+    );
+    this.partitionKey = key.partitionKey;
+    this.appId = key.appId;
+    this.storedMode = storedMode;
+    this.persisterMode = persisterMode;
+  }
+}
+
+/**
  * `a.b[3].c` style rendering of a key path, for error messages. A path longer
  * than 12 parts (nesting beyond the depth limit) shows its first 8 and last 3
  * parts around `…(N more)…`.

@@ -62,6 +62,26 @@ export {
 } from './persistence/record-persister.js';
 export { InMemoryPersister, InMemoryStore, type InMemoryPersisterOptions } from './persistence/in-memory.js';
 export {
+  DEFAULT_SNAPSHOT_EVERY,
+  DEFAULT_SNAPSHOT_BYTES,
+  MAX_SNAPSHOT_EVERY,
+  MAX_SNAPSHOT_BYTES,
+  readStorageOptions,
+  type StorageMode,
+  type StorageModeOptions,
+  type IncrementalSettings,
+} from './persistence/incremental/options.js';
+export {
+  MAX_BASE_GAP,
+  type IncrementalRows,
+  type IncrementalRecord,
+  type StoredIncrementalRecord,
+  type ChainQuery,
+  type DeltaBase,
+  type Dependent,
+} from './persistence/incremental/rows.js';
+export { INCREMENTAL_TABLE_SUFFIX, MAX_INCREMENTAL_TABLE_NAME_LENGTH } from './persistence/incremental/sql-statements.js';
+export {
   normalizePartitionKey,
   assertAppId,
   assertSequenceId,

@@ -1,5 +1,7 @@
 import type { StateRecord, StoredStateRecord, RecordQuery, RecordStatePersisterOptions } from './record-persister.js';
 import { RecordStatePersister } from './record-persister.js';
+import { memoryIncrementalRows, type IncrementalMemoryRecord } from './incremental/memory-rows.js';
+import { readStorageOptions, type StorageModeOptions } from './incremental/options.js';
 import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
 import { toSqlTimestamp } from './timestamps.js';
 import type { StepKey } from './validate.js';
@@ -10,10 +12,14 @@ export class InMemoryStore {
   readonly records = new Map<string, StateRecord>();
   /** @internal */
   initialized = false;
+  /** Steps of persisters in incremental mode, apart from the full-mode records. @internal */
+  readonly incrementalRecords = new Map<string, IncrementalMemoryRecord>();
+  /** @internal */
+  incrementalInitialized = false;
 }
 
 /** Options of {@link InMemoryPersister}. */
-export interface InMemoryPersisterOptions extends RecordStatePersisterOptions {
+export interface InMemoryPersisterOptions extends RecordStatePersisterOptions, StorageModeOptions {
   /** Share records with other persisters; by default each persister has its own store. */
   store?: InMemoryStore;
 }
@@ -25,10 +31,26 @@ export interface InMemoryPersisterOptions extends RecordStatePersisterOptions {
  */
 export class InMemoryPersister extends RecordStatePersister {
   readonly #store: InMemoryStore;
+  /** The store's records of this persister's storage mode. */
+  readonly #records: Map<string, StateRecord>;
 
+  /** Throws `InvalidPersistArgumentError` for bad storage options. */
   constructor(options: InMemoryPersisterOptions = {}) {
     super(options);
     this.#store = options.store ?? new InMemoryStore();
+    const incremental = readStorageOptions('InMemoryPersister', options);
+    this.#records = incremental ? this.#store.incrementalRecords : this.#store.records;
+    if (incremental)
+      this.useIncrementalStorage(
+        memoryIncrementalRows(this.#store.incrementalRecords, storeKey, (key) => this.conflict(key)),
+        incremental,
+      );
+  }
+
+  protected override async stepsInOtherStorageMode(partitionKey: string, appId: string): Promise<boolean> {
+    const other = this.#records === this.#store.records ? this.#store.incrementalRecords : this.#store.records;
+    for (const record of other.values()) if (record.partitionKey === partitionKey && record.appId === appId) return true;
+    return false;
   }
 
   protected describe(): string {
@@ -36,26 +58,27 @@ export class InMemoryPersister extends RecordStatePersister {
   }
 
   protected async createSchema(): Promise<void> {
-    this.#store.initialized = true;
+    if (this.storageMode === 'incremental') this.#store.incrementalInitialized = true;
+    else this.#store.initialized = true;
   }
 
   protected async schemaExists(): Promise<boolean> {
-    return this.#store.initialized;
+    return this.storageMode === 'incremental' ? this.#store.incrementalInitialized : this.#store.initialized;
   }
 
   protected async insertRecord(record: StateRecord): Promise<void> {
     const key = storeKey(record);
-    if (this.#store.records.has(key)) throw this.conflict(record);
-    this.#store.records.set(key, record);
+    if (this.#records.has(key)) throw this.conflict(record);
+    this.#records.set(key, record);
   }
 
   protected override async findRecordAt(key: StepKey): Promise<StoredStateRecord | null> {
-    return this.#store.records.get(storeKey(key)) ?? null;
+    return this.#records.get(storeKey(key)) ?? null;
   }
 
   protected async findRecord(query: RecordQuery): Promise<StoredStateRecord | null> {
     let best: StateRecord | undefined;
-    for (const record of this.#store.records.values()) {
+    for (const record of this.#records.values()) {
       if (record.partitionKey !== query.partitionKey || record.appId !== query.appId) continue;
       if (query.sequenceId === null) {
         if (!best || record.sequenceId > best.sequenceId || (record.sequenceId === best.sequenceId && record.position > best.position)) best = record;
@@ -70,7 +93,7 @@ export class InMemoryPersister extends RecordStatePersister {
     // Map order is insertion order, so the last write of each app wins.
     const lastWrite = new Map<string, number>();
     let order = 0;
-    for (const record of this.#store.records.values()) {
+    for (const record of this.#records.values()) {
       if (record.partitionKey !== partitionKey) continue;
       lastWrite.delete(record.appId);
       lastWrite.set(record.appId, order++);
@@ -96,7 +119,7 @@ export class InMemoryPersister extends RecordStatePersister {
 
   protected async findApps(query: AppQuery): Promise<StoredAppSummary[]> {
     const apps = new Map<string, StoredAppSummary>();
-    for (const record of this.#store.records.values()) {
+    for (const record of this.#records.values()) {
       if (record.partitionKey !== query.partitionKey) continue;
       const savedAtKey = toSqlTimestamp(record.createdAt, record.createdAtMicros);
       const known = apps.get(record.appId);
@@ -121,7 +144,7 @@ export class InMemoryPersister extends RecordStatePersister {
 
   protected async scanApps(partitionKey: string | null, cursor: string | null, limit: number): Promise<AppScan> {
     const keys = new Map<string, { partitionKey: string; appId: string }>();
-    for (const record of this.#store.records.values()) {
+    for (const record of this.#records.values()) {
       if (partitionKey === null || record.partitionKey === partitionKey) keys.set(JSON.stringify([record.partitionKey, record.appId]), record);
     }
     const sorted = [...keys.entries()].sort(([a], [b]) => compareText(a, b)).filter(([key]) => cursor === null || key > cursor);
@@ -131,7 +154,7 @@ export class InMemoryPersister extends RecordStatePersister {
 
   protected async removeApp(partitionKey: string, appId: string): Promise<number> {
     const steps = this.#stepsOf(partitionKey, appId);
-    for (const record of steps) this.#store.records.delete(storeKey(record));
+    for (const record of steps) this.#records.delete(storeKey(record));
     return steps.length;
   }
 
@@ -141,14 +164,14 @@ export class InMemoryPersister extends RecordStatePersister {
     for (const record of this.#stepsOf(removal.partitionKey, removal.appId)) {
       if (record.sequenceId < removal.fromSequenceId || record.sequenceId > removal.toSequenceId) continue;
       if (before !== undefined && toSqlTimestamp(record.createdAt, record.createdAtMicros) >= before) continue;
-      this.#store.records.delete(storeKey(record));
+      this.#records.delete(storeKey(record));
       removed++;
     }
     return removed;
   }
 
   #stepsOf(partitionKey: string, appId: string): StateRecord[] {
-    return [...this.#store.records.values()].filter((record) => record.partitionKey === partitionKey && record.appId === appId);
+    return [...this.#records.values()].filter((record) => record.partitionKey === partitionKey && record.appId === appId);
   }
 
   protected async closeClient(): Promise<void> {}

@@ -1,12 +1,17 @@
 import { DeserializationError, InvalidPersistArgumentError, PersisterClosedError, PersisterConflictError, PersisterNotInitializedError } from '../errors.js';
 import type { SerdeKwargs } from '../serde/registry.js';
+import type { State } from '../state.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../serde/state-codec.js';
 import type { BaseStatePersister, PartitionKeyInput, PersistedStateData, PersistStatus, SaveStateArgs } from './contract.js';
 import type { AppPage, CompactReport, ListAppsOptions, ListStepsOptions, PruneOptions, PruneReport, StepPage, StepSummary } from './history.js';
-import { appCursor, appQuery, appSummary, stepQuery, stepSummaryFields, wholeSequencePage } from './history-pages.js';
+import { appCursor, appQuery, appSummary, stepQuery, stepSummaryFields, wholeSequencePage, storedSequenceId } from './history-pages.js';
 import { pruneSteps } from './prune.js';
 import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
 import { sameStateContent } from './same-content.js';
+import { IncrementalStorage } from './incremental/engine.js';
+import { StorageModeGuard } from './incremental/mode-guard.js';
+import type { IncrementalSettings, StorageMode } from './incremental/options.js';
+import type { IncrementalRows } from './incremental/rows.js';
 import { nextSaveTime, parseTimestamp, type SaveTime } from './timestamps.js';
 import { storedStepError } from './stored-step-error.js';
 import { assertAppId, assertSequenceId, isPersistStatus, normalizePartitionKey, validateSaveArgs, type StepKey } from './validate.js';
@@ -71,6 +76,9 @@ export abstract class RecordStatePersister implements BaseStatePersister {
   #schemaKnownToExist = false;
   #ownsClient = false;
   #cleanup: Promise<void> | undefined;
+  /** Set by {@link RecordStatePersister.useIncrementalStorage}: steps are snapshots and deltas (docs/incremental-storage.md). */
+  #incremental: IncrementalStorage | undefined;
+  #modeGuard: StorageModeGuard | undefined;
 
   protected constructor(options: RecordStatePersisterOptions = {}) {
     this.serdeKwargs = options.serdeKwargs ?? {};
@@ -114,6 +122,47 @@ export abstract class RecordStatePersister implements BaseStatePersister {
   protected abstract closeClient(): Promise<void>;
 
   /**
+   * Whether the other storage mode's table holds a step of the app. A backend
+   * that has an incremental mode implements it; with it, the first save of
+   * each app in either mode refuses an app stored in the other mode
+   * (`StorageModeMismatchError`).
+   */
+  protected stepsInOtherStorageMode?(partitionKey: string, appId: string): Promise<boolean>;
+
+  /** How this persister stores steps: `'full'` (default) or `'incremental'`. */
+  get storageMode(): StorageMode {
+    return this.#incremental ? 'incremental' : 'full';
+  }
+
+  /**
+   * Switches this persister to incremental storage over `rows` (call from the
+   * constructor). Saves, loads, `listSteps` with states and prunes then go
+   * through the incremental engine; the history primitives must already read
+   * the incremental rows.
+   */
+  protected useIncrementalStorage(rows: IncrementalRows, settings: IncrementalSettings): void {
+    this.#incremental = new IncrementalStorage(rows, settings, {
+      encodeOptions: () => ({ kwargs: this.serdeKwargs, nonFiniteNumbers: this.nonFiniteNumbers }),
+      serdeKwargs: () => this.serdeKwargs,
+      ensureInitialized: async () => {
+        if (!(await this.isInitialized())) throw new PersisterNotInitializedError(this.describe(), 'its table or collection does not exist');
+      },
+      checkStorageMode: (partitionKey, appId) => this.#checkStorageMode(partitionKey, appId),
+    });
+  }
+
+  async #checkStorageMode(partitionKey: string, appId: string): Promise<void> {
+    const probe = this.stepsInOtherStorageMode;
+    if (!probe) return;
+    this.#modeGuard ??= new StorageModeGuard(
+      this.storageMode,
+      () => this.describe(),
+      (pk, app) => probe.call(this, pk, app),
+    );
+    await this.#modeGuard.check(partitionKey, appId);
+  }
+
+  /**
    * Marks the client as opened by this persister (a `fromValues()`-style
    * factory calls it): `cleanup()` then closes it. A client passed to the
    * constructor stays the caller's, and `cleanup()` leaves it open.
@@ -143,9 +192,11 @@ export abstract class RecordStatePersister implements BaseStatePersister {
   async save(args: SaveStateArgs): Promise<void> {
     this.#assertOpen();
     const key = validateSaveArgs(args);
+    if (this.#incremental) return this.#incremental.save(key, args);
     // Encode first: a value that cannot be stored fails before any I/O.
     const state = encodeState(args.state, { kwargs: this.serdeKwargs, nonFiniteNumbers: this.nonFiniteNumbers });
     if (!(await this.isInitialized())) throw new PersisterNotInitializedError(this.describe(), 'its table or collection does not exist');
+    await this.#checkStorageMode(key.partitionKey, key.appId);
     const record: StateRecord = { ...key, status: args.status, state, ...nextSaveTime() };
     try {
       await this.insertRecord(record);
@@ -179,7 +230,9 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     }
     assertAppId(appId);
     if (sequenceId !== undefined && sequenceId !== null) assertSequenceId(sequenceId);
-    const record = await this.findRecord({ partitionKey: partition, appId, sequenceId: sequenceId ?? null });
+    const query: RecordQuery = { partitionKey: partition, appId, sequenceId: sequenceId ?? null };
+    if (this.#incremental) return this.#incremental.load(query);
+    const record = await this.findRecord(query);
     return record ? this.toPersistedData(record) : null;
   }
 
@@ -187,17 +240,31 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     this.#assertOpen();
     assertAppId(appId);
     const query = stepQuery(normalizePartitionKey(partitionKey), appId, options);
-    const { stored, more } = await wholeSequencePage((page) => this.findSteps(page), query);
-    const steps = stored.map((step) => this.#stepSummary(query, step));
+    // Incremental rows hold deltas: their states are rebuilt, not read.
+    const { stored, more } = await wholeSequencePage((page) => this.findSteps(page), this.#incremental ? { ...query, withState: false } : query);
+    const states =
+      this.#incremental && query.withState
+        ? await this.#incremental.statesOf(
+            query.partitionKey,
+            query.appId,
+            stored.map((step) => this.#stepKeyOf(step)),
+          )
+        : undefined;
+    const steps = stored.map((step, i) => this.#stepSummary(query, step, states?.[i]));
     const last = steps[steps.length - 1];
     return { steps, nextCursor: more && last ? last.sequenceId : null };
   }
 
-  #stepSummary(query: StepQuery, stored: StoredStepSummary): StepSummary {
+  #stepKeyOf(stored: StoredStepSummary): { sequenceId: number; position: string } {
+    return { sequenceId: storedSequenceId(stored.sequenceId), position: stored.position };
+  }
+
+  #stepSummary(query: StepQuery, stored: StoredStepSummary, rebuilt?: State): StepSummary {
     const where = { partitionKey: query.partitionKey, appId: query.appId, sequenceId: stored.sequenceId };
     try {
       const summary: StepSummary = stepSummaryFields(query.partitionKey, query.appId, stored);
-      if (query.withState) {
+      if (rebuilt) summary.state = rebuilt;
+      else if (query.withState) {
         if (stored.state === undefined) throw new DeserializationError('the backend returned no state');
         summary.state = decodeState(stored.state, this.serdeKwargs);
       }
@@ -218,7 +285,11 @@ export abstract class RecordStatePersister implements BaseStatePersister {
   async deleteApp(partitionKey: PartitionKeyInput, appId: string): Promise<number> {
     this.#assertOpen();
     assertAppId(appId);
-    return this.removeApp(normalizePartitionKey(partitionKey), appId);
+    const partition = normalizePartitionKey(partitionKey);
+    const removed = await this.removeApp(partition, appId);
+    this.#incremental?.forget(partition, appId);
+    this.#modeGuard?.forget(partition, appId);
+    return removed;
   }
 
   prune(options: PruneOptions): Promise<PruneReport> {
@@ -227,7 +298,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
       {
         scanApps: (partitionKey, cursor, limit) => this.scanApps(partitionKey, cursor, limit),
         findSteps: (query) => this.findSteps(query),
-        removeSteps: (removal) => this.removeSteps(removal),
+        removeSteps: (removal) => (this.#incremental ? this.#incremental.removeSteps(removal, (batch) => this.removeSteps(batch)) : this.removeSteps(removal)),
       },
       options,
     );
@@ -245,6 +316,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
 
   setSerdeKwargs(kwargs: SerdeKwargs): void {
     this.serdeKwargs = kwargs;
+    this.#incremental?.forgetAll();
   }
 
   cleanup(): Promise<void> {

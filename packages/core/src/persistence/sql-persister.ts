@@ -8,6 +8,9 @@ import type { SqlQuery } from './sql-dialects.js';
 import type { CompactReport } from './history.js';
 import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
 import type { StepKey } from './validate.js';
+import { readStorageOptions, type StorageModeOptions } from './incremental/options.js';
+import { SqlIncrementalRows } from './incremental/sql-rows.js';
+import { appStepProbe, incrementalSqlStatements, MAX_INCREMENTAL_TABLE_NAME_LENGTH, type AppStepProbe } from './incremental/sql-statements.js';
 
 /** A statement parameter: the persister sends only text and integers. */
 export type SqlParam = string | number;
@@ -25,7 +28,7 @@ export type SqlRowValues = ArrayLike<unknown>;
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** Options every {@link SqlStatePersister} takes. */
-export interface SqlStatePersisterOptions extends RecordStatePersisterOptions {
+export interface SqlStatePersisterOptions extends RecordStatePersisterOptions, StorageModeOptions {
   /** Table holding the steps; lower-case letters, digits and `_`. Default `burr_state`, as in Python Burr. */
   tableName?: string;
 }
@@ -46,7 +49,9 @@ export interface SqlPersisterIdentity {
  * `InvalidIdentifierError` or {@link InvalidPersistArgumentError}.
  */
 export function validateSqlPersisterOptions(identity: SqlPersisterIdentity, options: SqlStatePersisterOptions & ConnectionTimeoutOptions): void {
-  burrSqlStatements(identity.dialect, options.tableName ?? DEFAULT_SQL_TABLE_NAME, identity.schema);
+  const tableName = options.tableName ?? DEFAULT_SQL_TABLE_NAME;
+  burrSqlStatements(identity.dialect, tableName, identity.schema);
+  if (readStorageOptions(identity.persister, options)) incrementalSqlStatements(identity.dialect, tableName, identity.schema);
   readConnectionTimeouts(identity.persister, options);
 }
 
@@ -70,14 +75,51 @@ export abstract class SqlStatePersister extends RecordStatePersister {
   protected readonly statements: BurrSqlStatements;
   protected readonly dialect: SqlDialectSettings;
   readonly #persister: string;
+  /** Finds the app's steps in the other storage mode's table (absent when that table cannot exist). */
+  readonly #otherMode: AppStepProbe | undefined;
 
-  /** Throws `InvalidIdentifierError` for an unsafe table or schema name. */
+  /**
+   * Throws `InvalidIdentifierError` for an unsafe table or schema name, and
+   * `InvalidPersistArgumentError` for bad storage options. With `storage:
+   * 'incremental'` the persister works on `<table>_incremental` (see
+   * docs/incremental-storage.md in the repository): `statements` are that
+   * table's, and a subclass needs no code of its own for the mode.
+   */
   protected constructor(identity: SqlPersisterIdentity, options: SqlStatePersisterOptions = {}) {
     super(options);
     this.tableName = options.tableName ?? DEFAULT_SQL_TABLE_NAME;
-    this.statements = burrSqlStatements(identity.dialect, this.tableName, identity.schema);
     this.dialect = SQL_DIALECTS[identity.dialect];
     this.#persister = identity.persister;
+    const full = burrSqlStatements(identity.dialect, this.tableName, identity.schema);
+    const incremental = readStorageOptions(identity.persister, options);
+    if (!incremental) {
+      this.statements = full;
+      const incrementalTable = this.tableName.length <= MAX_INCREMENTAL_TABLE_NAME_LENGTH && incrementalSqlStatements(identity.dialect, this.tableName, identity.schema);
+      this.#otherMode = incrementalTable ? appStepProbe(identity.dialect, incrementalTable.table) : undefined;
+      return;
+    }
+    const statements = incrementalSqlStatements(identity.dialect, this.tableName, identity.schema);
+    this.statements = statements.table;
+    this.#otherMode = appStepProbe(identity.dialect, full);
+    const rows = new SqlIncrementalRows(statements, {
+      dialect: this.dialect,
+      change: (sql, params) => this.#change(sql, params),
+      select: (sql, params) => this.#select(sql, params),
+      insertSnapshot: (record) => this.insertRecord(record),
+      insertParams: (record) => this.insertParams(record),
+      isUniqueViolation: (error) => this.isUniqueViolation(error),
+      conflict: (key, cause) => this.conflict(key, cause),
+      couldBeStored: (key) => this.#couldBeStored(key),
+    });
+    this.useIncrementalStorage(rows, incremental);
+  }
+
+  /** One catalog lookup of the other mode's table, and only when it exists, one primary-key lookup. */
+  protected override async stepsInOtherStorageMode(partitionKey: string, appId: string): Promise<boolean> {
+    const probe = this.#otherMode;
+    if (!probe || !this.#couldBeStored({ partitionKey, appId, sequenceId: null })) return false;
+    if ((await this.fetchRows(probe.tableExists.sql, probe.tableExists.params)).length === 0) return false;
+    return (await this.#select(probe.anyStep, [partitionKey, appId])).length > 0;
   }
 
   /** Runs a statement that returns no rows; resolves to the number of rows it changed. */

@@ -1,0 +1,186 @@
+import { DeserializationError, SerializationError, UnsupportedValueError } from '../../errors.js';
+import { fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
+import { decodeState, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
+import { State } from '../../state.js';
+
+/**
+ * A delta is one JSON object whose members are operations, each on one state
+ * key: the member name is the operation's character followed by the key
+ * (see docs/incremental-storage.md).
+ */
+const SET = '=';
+const APPEND = '+';
+const DELETE = '-';
+/** The member holding the whole key order, written only when the operations alone would not give it. */
+const ORDER = '#';
+
+/** What a delta is computed against: the values of a saved state, and the length each list had when it was saved. */
+export interface SavedValues {
+  readonly values: ReadonlyMap<string, unknown>;
+  readonly lengths: ReadonlyMap<string, number>;
+}
+
+/** The values of `state` as a base for the next delta. Keeps references, copies nothing. */
+export function savedValues(state: State): SavedValues {
+  const values = new Map(state.entries());
+  const lengths = new Map<string, number>();
+  for (const [key, value] of values) if (Array.isArray(value)) lengths.set(key, value.length);
+  return { values, lengths };
+}
+
+/**
+ * The delta taking `base` to `state`, as JSON text. Values are compared by
+ * identity (the state is immutable, so an untouched value is the same
+ * object); a list whose saved elements are all still in place (same
+ * identities) is written as its new tail. Encodes with the state codec, so a
+ * value that cannot be stored throws as in `encodeState`, naming its key path.
+ */
+export function encodeDelta(base: SavedValues, state: State, options: EncodeStateOptions): string {
+  const members: string[] = [];
+  const addedKeys: string[] = [];
+  for (const [key, value] of state.entries()) {
+    if (!base.values.has(key)) {
+      members.push(member(SET, key, encodedValue(key, value, options)));
+      addedKeys.push(key);
+      continue;
+    }
+    const tailFrom = unchangedPrefix(key, base, value);
+    if (tailFrom === undefined) members.push(member(SET, key, encodedValue(key, value, options)));
+    else if (Array.isArray(value) && tailFrom < value.length) members.push(member(APPEND, key, encodedTail(key, value, tailFrom, options)));
+  }
+  const deleted: string[] = [];
+  for (const key of base.values.keys()) {
+    if (!state.has(key)) {
+      deleted.push(key);
+      members.push(member(DELETE, key, 'null'));
+    }
+  }
+  if (!keepsOrder(base, deleted, addedKeys, state)) members.push(`${JSON.stringify(ORDER)}:${JSON.stringify(state.keys())}`);
+  return `{${members.join(',')}}`;
+}
+
+/**
+ * How much of the value at `key` is unchanged: `undefined` when it must be
+ * set whole; for a value that is unchanged, its length (a list) or 0; for a
+ * list that grew at its end, the index where its new tail starts.
+ */
+function unchangedPrefix(key: string, base: SavedValues, value: unknown): number | undefined {
+  const before = base.values.get(key);
+  const savedLength = base.lengths.get(key);
+  if (Object.is(value, before)) {
+    if (!Array.isArray(value)) return 0;
+    // The same array, pushed to in place since it was saved: its new items are the tail.
+    return savedLength !== undefined && value.length >= savedLength ? savedLength : undefined;
+  }
+  if (!Array.isArray(value) || !Array.isArray(before) || savedLength === undefined || value.length < savedLength) return undefined;
+  // A field serde serializes the whole list: a tail cannot be encoded on its own.
+  if (fieldSerdeFor(key)) return undefined;
+  for (let i = 0; i < savedLength; i++) if (!Object.is(value[i], before[i])) return undefined;
+  return savedLength;
+}
+
+/** Whether setting, appending and deleting alone give `state`'s key order: the base's keys less the deleted, then the added ones in order. */
+function keepsOrder(base: SavedValues, deleted: readonly string[], added: readonly string[], state: State): boolean {
+  const keys = state.keys();
+  const gone = new Set(deleted);
+  let i = 0;
+  for (const key of base.values.keys()) {
+    if (gone.has(key)) continue;
+    if (keys[i++] !== key) return false;
+  }
+  return added.every((key) => keys[i++] === key);
+}
+
+function member(operation: string, key: string, valueJson: string): string {
+  return `${JSON.stringify(operation + key)}:${valueJson}`;
+}
+
+/** The JSON of one state value, exactly as `encodeState` writes it (field serde, tags, Python's tokens). */
+function encodedValue(key: string, value: unknown, options: EncodeStateOptions): string {
+  const text = encodeState(new State([[key, value]]), options);
+  const prefix = `{${JSON.stringify(key)}:`;
+  if (!text.startsWith(prefix) || !text.endsWith('}')) throw new Error(`encodeState wrote an unexpected shape for key ${JSON.stringify(key)}`);
+  return text.slice(prefix.length, -1);
+}
+
+function encodedTail(key: string, list: unknown[], from: number, options: EncodeStateOptions): string {
+  try {
+    return encodedValue(key, list.slice(from), options);
+  } catch (error) {
+    // The tail's indexes start at 0: encode the whole list so the error names the element's real index.
+    if (error instanceof SerializationError || error instanceof UnsupportedValueError) encodedValue(key, list, options);
+    throw error;
+  }
+}
+
+/**
+ * A state being rebuilt from a snapshot and deltas: its values, and the
+ * lists it may append to in place (those no exposed `State` shares).
+ */
+export class ReplayState {
+  #values: Map<string, unknown>;
+  readonly #owned = new Set<unknown>();
+
+  /** Starts from a snapshot's JSON text. */
+  constructor(snapshotJson: string, kwargs: SerdeKwargs) {
+    this.#values = new Map(decodeState(snapshotJson, kwargs).entries());
+    // Freshly decoded lists belong to nobody else.
+    for (const value of this.#values.values()) if (Array.isArray(value)) this.#owned.add(value);
+  }
+
+  /** Applies a delta's JSON text. Throws {@link DeserializationError} for a malformed delta. */
+  apply(deltaJson: string, kwargs: SerdeKwargs): void {
+    let order: unknown;
+    for (const [name, value] of decodeState(deltaJson, kwargs).entries()) {
+      const operation = name.charAt(0);
+      const key = name.slice(1);
+      if (operation === SET) this.#set(key, value, kwargs);
+      else if (operation === APPEND) this.#append(key, value);
+      else if (operation === DELETE) this.#values.delete(key);
+      else if (name === ORDER) order = value;
+      else throw new DeserializationError(`the delta holds an unknown member ${JSON.stringify(name)}`);
+    }
+    if (order !== undefined) this.#reorder(order);
+  }
+
+  /** The state as it stands; later deltas do not change it. */
+  toState(): State {
+    this.#owned.clear();
+    return new State(this.#values);
+  }
+
+  #set(key: string, value: unknown, kwargs: SerdeKwargs): void {
+    const fieldSerde = fieldSerdeFor(key);
+    if (!fieldSerde) {
+      if (Array.isArray(value)) this.#owned.add(value);
+      this.#values.set(key, value);
+      return;
+    }
+    try {
+      this.#values.set(key, fieldSerde.deserialize(value, kwargs));
+    } catch (error) {
+      if (error instanceof DeserializationError) throw error;
+      throw new DeserializationError(`Could not deserialize field ${JSON.stringify(key)}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  #append(key: string, items: unknown): void {
+    const list = this.#values.get(key);
+    if (!Array.isArray(list) || !Array.isArray(items)) throw new DeserializationError(`the delta appends to ${JSON.stringify(key)}, which is not a list`);
+    let target: unknown[] = list;
+    if (!this.#owned.has(list)) {
+      target = list.slice();
+      this.#owned.add(target);
+      this.#values.set(key, target);
+    }
+    for (const item of items) target.push(item);
+  }
+
+  #reorder(order: unknown): void {
+    const keys = Array.isArray(order) ? order : [];
+    if (keys.length !== this.#values.size || !keys.every((key) => typeof key === 'string' && this.#values.has(key))) {
+      throw new DeserializationError('the key order of the delta does not match the keys of the state');
+    }
+    this.#values = new Map(keys.map((key: string) => [key, this.#values.get(key)]));
+  }
+}

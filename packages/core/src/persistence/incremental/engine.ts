@@ -1,0 +1,198 @@
+import { DeserializationError, PersisterConflictError } from '../../errors.js';
+import type { SerdeKwargs } from '../../serde/registry.js';
+import { encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
+import type { State } from '../../state.js';
+import type { PersistedStateData, SaveStateArgs } from '../contract.js';
+import type { RecordQuery } from '../record-persister.js';
+import { sameStateContent } from '../same-content.js';
+import type { StepRemoval } from '../stored-history.js';
+import { storedStepError } from '../stored-step-error.js';
+import { nextSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
+import { isPersistStatus, type StepKey } from '../validate.js';
+import { ChainReader, replay, replayMany, type ChainRow } from './chain.js';
+import { encodeDelta, savedValues, type SavedValues } from './delta.js';
+import type { IncrementalSettings } from './options.js';
+import { appKey, RecentMap } from './recent.js';
+import { MAX_BASE_GAP, type IncrementalRecord, type IncrementalRows } from './rows.js';
+
+/** What the engine needs from the persister it works for. */
+export interface IncrementalHost {
+  /** The current encoding options (serde kwargs, non-finite numbers). */
+  encodeOptions(): EncodeStateOptions;
+  serdeKwargs(): SerdeKwargs;
+  /** Throws `PersisterNotInitializedError` when the store has no table for the steps. */
+  ensureInitialized(): Promise<void>;
+  /** Throws `StorageModeMismatchError` when the app has steps in full mode. */
+  checkStorageMode(partitionKey: string, appId: string): Promise<void>;
+}
+
+/** What the process cache remembers of the step a persister saved last for an app: the base of its next delta. */
+interface CachedStep {
+  sequenceId: number;
+  position: string;
+  savedAt: SaveTime;
+  saved: SavedValues;
+  /** Rows in the chain ending here: 1 for a snapshot. */
+  chainSteps: number;
+  /** Bytes of the chain's snapshot, and of its deltas so far. */
+  snapshotBytes: number;
+  deltaBytes: number;
+}
+
+/** What a save writes: a delta on `base`, or a snapshot. */
+interface Encoded {
+  text: string;
+  bytes: number;
+  base: CachedStep | undefined;
+}
+
+/**
+ * Incremental storage (docs/incremental-storage.md), written once for every
+ * backend: decides between delta and snapshot, encodes, keeps the process
+ * cache, rebuilds steps on load, and keeps prunes from breaking chains. A
+ * backend supplies {@link IncrementalRows}.
+ */
+export class IncrementalStorage {
+  readonly #rows: IncrementalRows;
+  readonly #settings: IncrementalSettings;
+  readonly #host: IncrementalHost;
+  readonly #cache = new RecentMap<CachedStep>();
+
+  constructor(rows: IncrementalRows, settings: IncrementalSettings, host: IncrementalHost) {
+    this.#rows = rows;
+    this.#settings = settings;
+    this.#host = host;
+  }
+
+  /** Saves a validated step: a delta on this persister's last save of the app when the policy allows, else a snapshot. */
+  async save(key: StepKey, args: SaveStateArgs): Promise<void> {
+    const app = appKey(key.partitionKey, key.appId);
+    const options = this.#host.encodeOptions();
+    // Encode first: a value that cannot be stored fails before any I/O.
+    const encoded = this.#encode(key, this.#cache.get(app), args.state, options);
+    try {
+      await this.#host.ensureInitialized();
+      await this.#host.checkStorageMode(key.partitionKey, key.appId);
+      this.#cache.set(app, await this.#write(key, args, encoded, options));
+    } catch (error) {
+      // The outcome is unknown or the app is not what the cache thinks: its next save is a snapshot.
+      this.#cache.delete(app);
+      if (!(error instanceof PersisterConflictError) || !(await this.#holdsSameStep(key, args))) throw error;
+    }
+  }
+
+  #encode(key: StepKey, base: CachedStep | undefined, state: State, options: EncodeStateOptions): Encoded {
+    const gap = base ? key.sequenceId - base.sequenceId : 0;
+    if (base && gap >= 1 && gap <= MAX_BASE_GAP && base.chainSteps < this.#settings.snapshotEvery) {
+      const text = encodeDelta(base.saved, state, options);
+      const bytes = Buffer.byteLength(text);
+      if (base.deltaBytes + bytes <= Math.max(this.#settings.snapshotBytes, base.snapshotBytes)) return { text, bytes, base };
+    }
+    const text = encodeState(state, options);
+    return { text, bytes: Buffer.byteLength(text), base: undefined };
+  }
+
+  async #write(key: StepKey, args: SaveStateArgs, encoded: Encoded, options: EncodeStateOptions): Promise<CachedStep> {
+    const time = nextSaveTime();
+    const record = (state: string, base: IncrementalRecord['base']): IncrementalRecord => ({ ...key, status: args.status, state, ...time, base });
+    const cached = { sequenceId: key.sequenceId, position: key.position, savedAt: time, saved: savedValues(args.state) };
+    const { base } = encoded;
+    if (base) {
+      const delta = record(encoded.text, { sequenceId: base.sequenceId, position: base.position, ...base.savedAt });
+      if (await this.#rows.insert(delta)) {
+        return { ...cached, chainSteps: base.chainSteps + 1, snapshotBytes: base.snapshotBytes, deltaBytes: base.deltaBytes + encoded.bytes };
+      }
+      // The base is gone (deleted or pruned by another process, or deleted and saved again): a snapshot instead.
+      encoded = { ...encoded, text: encodeState(args.state, options), base: undefined };
+      encoded.bytes = Buffer.byteLength(encoded.text);
+    }
+    await this.#rows.insert(record(encoded.text, null));
+    return { ...cached, chainSteps: 1, snapshotBytes: encoded.bytes, deltaBytes: 0 };
+  }
+
+  /** Whether the step stored under `key` has the status and content of `args`: then the save was a repeat. */
+  async #holdsSameStep(key: StepKey, args: SaveStateArgs): Promise<boolean> {
+    const stored = await this.#rebuild(key);
+    if (!stored || stored.row.status !== args.status) return false;
+    const options = this.#host.encodeOptions();
+    return sameStateContent(encodeState(args.state, options), encodeState(stored.state, { ...options, nonFiniteNumbers: 'python' }));
+  }
+
+  /** The row stored under exactly `key` and its state, or `null`. */
+  async #rebuild(key: StepKey): Promise<{ row: ChainRow; state: State } | null> {
+    const reader = new ChainReader(this.#rows, key.partitionKey, key.appId);
+    try {
+      await reader.fetch(key.sequenceId, key.sequenceId);
+      const row = reader.get(key.sequenceId, key.position);
+      return row ? { row, state: replay(await reader.chainOf(row), this.#host.serdeKwargs()) } : null;
+    } catch (error) {
+      throw wrapped(key, error);
+    }
+  }
+
+  /** The latest step of an app (`sequenceId` null) or the least position at a sequence id, rebuilt; `null` when there is none. */
+  async load(query: RecordQuery): Promise<PersistedStateData | null> {
+    const reader = new ChainReader(this.#rows, query.partitionKey, query.appId);
+    let row: ChainRow | undefined;
+    try {
+      const rows = await reader.fetch(query.sequenceId, query.sequenceId);
+      row = query.sequenceId === null ? rows[rows.length - 1] : rows.find((candidate) => candidate.sequenceId === query.sequenceId);
+      if (!row) return null;
+      const state = replay(await reader.chainOf(row), this.#host.serdeKwargs());
+      if (!isPersistStatus(row.status)) throw new DeserializationError(`unknown status ${JSON.stringify(row.status)}`);
+      return {
+        partitionKey: query.partitionKey,
+        appId: query.appId,
+        sequenceId: row.sequenceId,
+        position: row.position,
+        state,
+        createdAt: row.createdAt === null ? new Date(0) : parseTimestamp(row.createdAt),
+        status: row.status,
+      };
+    } catch (error) {
+      throw wrapped({ ...query, sequenceId: row?.sequenceId ?? query.sequenceId ?? 'latest' }, error);
+    }
+  }
+
+  /** The states of several steps of one app (a `listSteps` page), in the order given. */
+  async statesOf(partitionKey: string, appId: string, steps: ReadonlyArray<{ sequenceId: number; position: string }>): Promise<State[]> {
+    const reader = new ChainReader(this.#rows, partitionKey, appId);
+    try {
+      return await replayMany(reader, steps, this.#host.serdeKwargs());
+    } catch (error) {
+      throw wrapped({ partitionKey, appId, sequenceId: steps[0]?.sequenceId ?? 0 }, error);
+    }
+  }
+
+  /**
+   * Removes one batch of a prune: first rewrites as snapshots the kept rows
+   * whose base goes (so every kept step stays loadable, whenever the prune
+   * stops), then calls `remove`.
+   */
+  async removeSteps(removal: StepRemoval, remove: (removal: StepRemoval) => Promise<number>): Promise<number> {
+    for (const dependent of await this.#rows.findDependents(removal, MAX_BASE_GAP)) {
+      const key = { partitionKey: removal.partitionKey, appId: removal.appId, sequenceId: dependent.sequenceId, position: dependent.position };
+      const stored = await this.#rebuild(key);
+      // Rewritten or removed meanwhile: nothing left to do for it.
+      if (!stored?.row.base || stored.row.base.sequenceId !== dependent.base.sequenceId || stored.row.base.position !== dependent.base.position) continue;
+      await this.#rows.rewriteAsSnapshot(key, dependent.base, encodeState(stored.state, this.#host.encodeOptions()));
+    }
+    return remove(removal);
+  }
+
+  /** Forgets an app's last save (after `deleteApp`): its next save is a snapshot. */
+  forget(partitionKey: string, appId: string): void {
+    this.#cache.delete(appKey(partitionKey, appId));
+  }
+
+  /** Forgets every app (after `setSerdeKwargs`: values may encode differently from now on). */
+  forgetAll(): void {
+    this.#cache.clear();
+  }
+}
+
+/** `error` as the `DeserializationError` of the step being read, unless it is an error of the store (a connection fault) or already one. */
+function wrapped(step: { partitionKey: string; appId: string; sequenceId: number | string }, error: unknown): unknown {
+  if (!(error instanceof DeserializationError) || error.message.startsWith('Could not load the stored step')) return error;
+  return storedStepError(step, error);
+}

@@ -1,0 +1,84 @@
+import type { StateRecord } from '../record-persister.js';
+import { toSqlTimestamp } from '../timestamps.js';
+import type { StepKey } from '../validate.js';
+import type { ChainQuery, DeltaBase, Dependent, IncrementalRecord, IncrementalRows, StoredIncrementalRecord } from './rows.js';
+
+/** A row of incremental storage in an `InMemoryStore`. */
+export interface IncrementalMemoryRecord extends StateRecord {
+  /** `null` for a snapshot. */
+  base: DeltaBase | null;
+}
+
+/**
+ * {@link IncrementalRows} over a map of rows, for `InMemoryPersister`. Every
+ * call runs without awaiting, so each is atomic for other callers.
+ */
+export function memoryIncrementalRows(records: Map<string, IncrementalMemoryRecord>, storeKey: (key: StepKey) => string, conflict: (key: StepKey) => Error): IncrementalRows {
+  const rowsOf = (partitionKey: string, appId: string): IncrementalMemoryRecord[] =>
+    [...records.values()]
+      .filter((record) => record.partitionKey === partitionKey && record.appId === appId)
+      .sort((a, b) => a.sequenceId - b.sequenceId || compareText(a.position, b.position));
+  const savedBefore = (record: StateRecord, cutoff: string | undefined): boolean => cutoff === undefined || toSqlTimestamp(record.createdAt, record.createdAtMicros) < cutoff;
+  return {
+    async insert(record: IncrementalRecord): Promise<boolean> {
+      const { base, ...row } = record;
+      if (base) {
+        const stored = records.get(storeKey({ ...record, sequenceId: base.sequenceId, position: base.position }));
+        if (!stored || stored.createdAt.getTime() !== base.createdAt.getTime() || stored.createdAtMicros !== base.createdAtMicros) return false;
+      }
+      const key = storeKey(record);
+      if (records.has(key)) throw conflict(record);
+      records.set(key, { ...row, base: base && { sequenceId: base.sequenceId, position: base.position } });
+      return true;
+    },
+
+    async findChain(query: ChainQuery): Promise<StoredIncrementalRecord[]> {
+      const rows = rowsOf(query.partitionKey, query.appId);
+      if (rows.length === 0) return [];
+      const to = query.to ?? rows[rows.length - 1]!.sequenceId;
+      const from = query.from ?? to;
+      const snapshot = rows.filter((row) => row.base === null && row.sequenceId <= from).pop();
+      const start = snapshot?.sequenceId ?? 0;
+      return rows.filter((row) => row.sequenceId >= start && row.sequenceId <= to).map(stored);
+    },
+
+    async findDependents(removal, window): Promise<Dependent[]> {
+      const cutoff = removal.createdBefore && toSqlTimestamp(removal.createdBefore.createdAt, removal.createdBefore.createdAtMicros);
+      const goes = (row: IncrementalMemoryRecord): boolean => row.sequenceId >= removal.fromSequenceId && row.sequenceId <= removal.toSequenceId && savedBefore(row, cutoff);
+      return rowsOf(removal.partitionKey, removal.appId).flatMap((row) => {
+        if (!row.base || row.sequenceId <= removal.fromSequenceId || row.sequenceId > removal.toSequenceId + window || goes(row)) return [];
+        const base = records.get(storeKey({ ...row, sequenceId: row.base.sequenceId, position: row.base.position }));
+        return base && goes(base) ? [{ ...stepKey(row), base: row.base }] : [];
+      });
+    },
+
+    async rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean> {
+      const at = storeKey(key);
+      const row = records.get(at);
+      if (!row?.base || row.base.sequenceId !== base.sequenceId || row.base.position !== base.position) return false;
+      // Set on an existing key keeps its place in the map: the rewrite is not a new save.
+      records.set(at, { ...row, state, base: null });
+      return true;
+    },
+  };
+}
+
+function stored(row: IncrementalMemoryRecord): StoredIncrementalRecord {
+  return {
+    sequenceId: row.sequenceId,
+    position: row.position,
+    status: row.status,
+    createdAt: row.createdAt,
+    baseSequenceId: row.base?.sequenceId ?? null,
+    basePosition: row.base?.position ?? null,
+    state: row.state,
+  };
+}
+
+function stepKey(row: IncrementalMemoryRecord): StepKey {
+  return { partitionKey: row.partitionKey, appId: row.appId, sequenceId: row.sequenceId, position: row.position };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,37 @@
+import { StorageModeMismatchError } from '../../errors.js';
+import type { StorageMode } from './options.js';
+import { appKey, RecentMap } from './recent.js';
+
+/** Whether the other storage mode's table holds a step of the app. */
+export type OtherModeProbe = (partitionKey: string, appId: string) => Promise<boolean>;
+
+/**
+ * Refuses to save an app whose steps are stored in the other storage mode.
+ * Asks the backend once per app (on its first save by this persister) and
+ * remembers the apps found clean, up to a bound.
+ */
+export class StorageModeGuard {
+  readonly #clean = new RecentMap<true>();
+  readonly #mode: StorageMode;
+  readonly #persister: () => string;
+  readonly #probe: OtherModeProbe;
+
+  constructor(mode: StorageMode, persister: () => string, probe: OtherModeProbe) {
+    this.#mode = mode;
+    this.#persister = persister;
+    this.#probe = probe;
+  }
+
+  /** Throws `StorageModeMismatchError` when the app has steps in the other mode. */
+  async check(partitionKey: string, appId: string): Promise<void> {
+    const key = appKey(partitionKey, appId);
+    if (this.#clean.has(key)) return;
+    if (await this.#probe(partitionKey, appId)) throw new StorageModeMismatchError(this.#persister(), { partitionKey, appId }, this.#mode === 'full' ? 'incremental' : 'full');
+    this.#clean.set(key, true);
+  }
+
+  /** After the app was deleted: it may come back in either mode, so the next save checks again. */
+  forget(partitionKey: string, appId: string): void {
+    this.#clean.delete(appKey(partitionKey, appId));
+  }
+}

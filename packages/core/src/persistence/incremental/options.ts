@@ -1,0 +1,71 @@
+import { InvalidPersistArgumentError } from '../../errors.js';
+
+/** How a persister stores steps: `'full'` (every step holds its whole state, Python's format) or `'incremental'` (snapshots and deltas). */
+export type StorageMode = 'full' | 'incremental';
+
+/** Default of {@link StorageModeOptions.snapshotEvery}. */
+export const DEFAULT_SNAPSHOT_EVERY = 1000;
+/** Default of {@link StorageModeOptions.snapshotBytes}. */
+export const DEFAULT_SNAPSHOT_BYTES = 1024 * 1024;
+/** Largest {@link StorageModeOptions.snapshotEvery}. */
+export const MAX_SNAPSHOT_EVERY = 100_000;
+/** Largest {@link StorageModeOptions.snapshotBytes}. */
+export const MAX_SNAPSHOT_BYTES = 2 ** 31;
+
+/**
+ * The storage mode options of the persisters that have an incremental mode
+ * (the SQL persisters and `InMemoryPersister`); see `docs/incremental-storage.md`
+ * in the repository.
+ */
+export interface StorageModeOptions {
+  /**
+   * `'full'` (default): every step holds its whole state, in the table Python
+   * Burr reads. `'incremental'`: a step holds what changed since the step this
+   * persister saved before it, with a full snapshot now and then, in a table
+   * of its own (`<table>_incremental`).
+   */
+  storage?: StorageMode;
+  /** Incremental mode: at most this many steps per chain (a snapshot and its deltas), so a load reads at most this many rows. Default {@link DEFAULT_SNAPSHOT_EVERY}. */
+  snapshotEvery?: number;
+  /**
+   * Incremental mode: a snapshot once the deltas since the last one would add
+   * up to more than this many bytes, or more than that snapshot's own size,
+   * whichever is larger. Default {@link DEFAULT_SNAPSHOT_BYTES}.
+   */
+  snapshotBytes?: number;
+}
+
+/** The incremental mode's settings, checked and with defaults filled in. */
+export interface IncrementalSettings {
+  snapshotEvery: number;
+  snapshotBytes: number;
+}
+
+/**
+ * Reads and checks the storage options of `persister`: `undefined` for full
+ * mode, the settings for incremental mode. Throws {@link InvalidPersistArgumentError}
+ * for an unknown mode, a snapshot option in full mode, or a value out of range.
+ */
+export function readStorageOptions(persister: string, options: StorageModeOptions = {}): IncrementalSettings | undefined {
+  const { storage = 'full', snapshotEvery, snapshotBytes } = options;
+  if (storage !== 'full' && storage !== 'incremental') {
+    throw new InvalidPersistArgumentError(`${persister}: storage must be 'full' or 'incremental', got ${JSON.stringify(storage) ?? String(storage)}`);
+  }
+  if (storage === 'full') {
+    const given = (['snapshotEvery', 'snapshotBytes'] as const).filter((name) => options[name] !== undefined);
+    if (given.length > 0) throw new InvalidPersistArgumentError(`${persister}: ${given.join(' and ')} apply only with storage: 'incremental'`);
+    return undefined;
+  }
+  return {
+    snapshotEvery: integerOption(persister, 'snapshotEvery', snapshotEvery, DEFAULT_SNAPSHOT_EVERY, 1, MAX_SNAPSHOT_EVERY),
+    snapshotBytes: integerOption(persister, 'snapshotBytes', snapshotBytes, DEFAULT_SNAPSHOT_BYTES, 0, MAX_SNAPSHOT_BYTES),
+  };
+}
+
+function integerOption(persister: string, name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidPersistArgumentError(`${persister}: ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}

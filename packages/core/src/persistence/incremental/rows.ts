@@ -1,0 +1,71 @@
+import type { StateRecord } from '../record-persister.js';
+import type { StepRemoval } from '../stored-history.js';
+import type { SaveTime } from '../timestamps.js';
+import type { StepKey } from '../validate.js';
+
+/** The most sequence ids a delta's base may lie below it; further away, a save writes a snapshot. Bounds the rows a prune looks at for dependents. */
+export const MAX_BASE_GAP = 100;
+
+/** The step a delta applies to. */
+export interface DeltaBase {
+  sequenceId: number;
+  position: string;
+}
+
+/** A row of incremental storage ready to insert: a snapshot (`base` null, `state` the whole state) or a delta. */
+export interface IncrementalRecord extends StateRecord {
+  /** For a delta: its base, with the save time it must still have when the delta is inserted. */
+  base: (DeltaBase & SaveTime) | null;
+}
+
+/** A row as a backend read it (numbers and times may come back as strings, bigints or Dates). */
+export interface StoredIncrementalRecord {
+  sequenceId: number | bigint | string;
+  position: string;
+  status: string;
+  createdAt: string | Date | number | null;
+  /** `null` for a snapshot. */
+  baseSequenceId: number | bigint | string | null;
+  basePosition: string | null;
+  /** A snapshot's state JSON, or a delta's JSON. */
+  state: string;
+}
+
+/** Which rows {@link IncrementalRows.findChain} reads: from the nearest snapshot at or below `from` up to `to` (`null`: the app's latest sequence id, for both). */
+export interface ChainQuery {
+  partitionKey: string;
+  appId: string;
+  from: number | null;
+  to: number | null;
+}
+
+/** A kept row whose base a removal takes away. */
+export interface Dependent extends StepKey {
+  base: DeltaBase;
+}
+
+/**
+ * What a backend provides for incremental storage (see
+ * docs/incremental-storage.md); the engine, `IncrementalStorage`, does the rest.
+ */
+export interface IncrementalRows {
+  /**
+   * Inserts `record` atomically. A delta is inserted only if its base is
+   * stored with the save time `record.base` names; resolves `false` when it
+   * is not (nothing was written). A taken key throws `PersisterConflictError`.
+   */
+  insert(record: IncrementalRecord): Promise<boolean>;
+  /**
+   * The app's rows from its nearest snapshot at or below `from` (from its
+   * first row when there is none) up to `to`, every position included,
+   * ordered by sequence id, then position. One consistent read.
+   */
+  findChain(query: ChainQuery): Promise<StoredIncrementalRecord[]>;
+  /**
+   * The rows that `removal` keeps and whose base it removes, looked for
+   * among sequence ids up to `removal.toSequenceId + window`.
+   */
+  findDependents(removal: StepRemoval, window: number): Promise<Dependent[]>;
+  /** Makes the row at `key` a snapshot holding `state`, if it still names `base`; resolves whether it did. */
+  rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean>;
+}

@@ -1,0 +1,146 @@
+import { InvalidIdentifierError } from '../../errors.js';
+import { burrSqlStatements, MAX_SQL_TABLE_NAME_LENGTH, type BurrSqlStatements } from '../sql.js';
+import { SQL_DIALECTS, type BurrSqlDialect, type SqlQuery } from '../sql-dialects.js';
+
+/** Appended to the Burr table's name to name the incremental table. */
+export const INCREMENTAL_TABLE_SUFFIX = '_incremental';
+
+/** Longest table name that can be used in incremental mode: the names derived from `<table>_incremental` must fit PostgreSQL's 63 characters. */
+export const MAX_INCREMENTAL_TABLE_NAME_LENGTH = MAX_SQL_TABLE_NAME_LENGTH - INCREMENTAL_TABLE_SUFFIX.length;
+
+/** The statements of incremental storage for one table (see docs/incremental-storage.md); parameters in the order each one names. */
+export interface IncrementalSqlStatements {
+  /**
+   * The incremental table in the shape the SQL persister base uses (DDL,
+   * snapshot insert, app index, history, compaction), so that everything but
+   * saving and loading runs the full mode's code on it.
+   */
+  table: BurrSqlStatements;
+  /**
+   * Inserts a delta only while its base row is stored with the given save time.
+   * Params: partition_key, app_id, sequence_id, position, status, state, created_at,
+   * base_sequence_id, base_position, then partition_key, app_id, base_sequence_id, base_position, base created_at.
+   */
+  insertDelta: string;
+  /**
+   * Columns: sequence_id, position, status, base_sequence_id, base_position, created_at, state.
+   * Params: partition_key, app_id, to, partition_key, app_id, from.
+   */
+  selectChain: string;
+  /** {@link IncrementalSqlStatements.selectChain} up to the app's latest sequence id. Params: partition_key, app_id, four times. */
+  selectLatestChain: string;
+  /**
+   * The kept rows whose base a removal takes. Columns: sequence_id, position, base_sequence_id, base_position.
+   * Params: partition_key, app_id, from, to + window, from, to, [created before], to, [created before].
+   */
+  selectDependents(createdBefore: boolean): string;
+  /** Params: state, partition_key, app_id, sequence_id, position, base_sequence_id, base_position. */
+  rewriteAsSnapshot: string;
+}
+
+/**
+ * The incremental table `<tableName>_incremental`: the Burr table's columns
+ * plus `base_sequence_id` and `base_position` (both `NULL` for a snapshot),
+ * small columns before the state, no `created_at` index. Throws
+ * `InvalidIdentifierError` for an unsafe or too long name.
+ */
+export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: string, schema?: string): IncrementalSqlStatements {
+  if (typeof tableName === 'string' && tableName.length > MAX_INCREMENTAL_TABLE_NAME_LENGTH) {
+    throw new InvalidIdentifierError(
+      'table name',
+      tableName,
+      `use at most ${MAX_INCREMENTAL_TABLE_NAME_LENGTH} characters with storage: 'incremental', so the names derived from ${tableName}${INCREMENTAL_TABLE_SUFFIX} fit PostgreSQL's 63`,
+    );
+  }
+  const settings = SQL_DIALECTS[dialect];
+  const full = burrSqlStatements(dialect, `${tableName}${INCREMENTAL_TABLE_SUFFIX}`, schema);
+  // burrSqlStatements lists the table, its created_at index, then the app index: keep all but the index.
+  if (full.createSchema.length < 3 || !full.createSchema[1]!.includes('_created_at_index') || full.appIndexTableStep !== 2) {
+    throw new Error('burrSqlStatements changed the order of its DDL; update incrementalSqlStatements');
+  }
+  const t = full.table;
+  const key = settings.keyColumnType;
+  const createTable = `CREATE TABLE IF NOT EXISTS ${t} (
+        partition_key ${key} NOT NULL,
+        app_id ${key} NOT NULL,
+        sequence_id INTEGER NOT NULL,
+        position ${key} NOT NULL,
+        status ${settings.statusColumnType} NOT NULL,
+        base_sequence_id INTEGER,
+        base_position ${key},
+        created_at ${settings.createdAtColumnType} NOT NULL DEFAULT ${settings.createdAtDefault ?? 'CURRENT_TIMESTAMP'},
+        state ${settings.stateColumnType} NOT NULL,
+        PRIMARY KEY (partition_key, app_id, sequence_id, position)
+      )`;
+  const table: BurrSqlStatements = {
+    ...full,
+    createSchema: [createTable, ...full.createSchema.slice(2)],
+    schemaObjectExists: [full.schemaObjectExists[0]!, ...full.schemaObjectExists.slice(2)],
+    appIndexTableStep: full.appIndexTableStep - 1,
+  };
+  // PostgreSQL cannot type a bare parameter in a SELECT list.
+  const typed = (param: string, type: 'text' | 'integer'): string => (dialect === 'postgres' ? `CAST(${param} AS ${type === 'text' ? 'TEXT' : 'INTEGER'})` : param);
+  const numbered = (): (() => string) => {
+    let next = 1;
+    return () => settings.placeholder(next++);
+  };
+  const chainColumns = `sequence_id, position, status, base_sequence_id, base_position, ${settings.createdAtOut}, ${settings.stateOut}`;
+  const chain = (upTo: (p: () => string) => string): string => {
+    const p = numbered();
+    const [partition, app, to] = [p(), p(), upTo(p)];
+    const [snapshotPartition, snapshotApp, from] = [p(), p(), upTo(p)];
+    const nearestSnapshot = `SELECT s.sequence_id FROM ${t} s WHERE s.partition_key = ${snapshotPartition} AND s.app_id = ${snapshotApp} AND s.sequence_id <= ${from} AND s.base_sequence_id IS NULL ORDER BY s.sequence_id DESC LIMIT 1`;
+    return `SELECT ${chainColumns} FROM ${t} WHERE partition_key = ${partition} AND app_id = ${app} AND sequence_id <= ${to} AND sequence_id >= COALESCE((${nearestSnapshot}), 0) ORDER BY sequence_id, position`;
+  };
+  const latest = (p: () => string) => `(SELECT MAX(m.sequence_id) FROM ${t} m WHERE m.partition_key = ${p()} AND m.app_id = ${p()})`;
+  const dependents = new Map<boolean, string>();
+  return {
+    table,
+    insertDelta: (() => {
+      const p = numbered();
+      const values = [typed(p(), 'text'), typed(p(), 'text'), typed(p(), 'integer'), typed(p(), 'text'), typed(p(), 'text'), settings.stateIn(p()), settings.createdAtIn(p())];
+      values.push(typed(p(), 'integer'), typed(p(), 'text'));
+      const where = `base.partition_key = ${p()} AND base.app_id = ${p()} AND base.sequence_id = ${p()} AND base.position = ${p()} AND base.created_at = ${settings.createdAtIn(p())}`;
+      return `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at, base_sequence_id, base_position) SELECT ${values.join(', ')} FROM ${t} base WHERE ${where}`;
+    })(),
+    selectChain: chain((p) => p()),
+    selectLatestChain: chain(latest),
+    selectDependents: (createdBefore) => {
+      const cached = dependents.get(createdBefore);
+      if (cached) return cached;
+      const p = numbered();
+      const where = [
+        `d.partition_key = ${p()}`,
+        `d.app_id = ${p()}`,
+        `d.sequence_id > ${p()}`,
+        `d.sequence_id <= ${p()}`,
+        `d.base_sequence_id >= ${p()}`,
+        `d.base_sequence_id <= ${p()}`,
+      ];
+      if (createdBefore) where.push(`b.created_at < ${settings.createdAtIn(p())}`);
+      const upTo = p();
+      where.push(createdBefore ? `NOT (d.sequence_id <= ${upTo} AND d.created_at < ${settings.createdAtIn(p())})` : `d.sequence_id > ${upTo}`);
+      const join = `b.partition_key = d.partition_key AND b.app_id = d.app_id AND b.sequence_id = d.base_sequence_id AND b.position = d.base_position`;
+      const sql = `SELECT d.sequence_id, d.position, d.base_sequence_id, d.base_position FROM ${t} d JOIN ${t} b ON ${join} WHERE ${where.join(' AND ')} ORDER BY d.sequence_id, d.position`;
+      dependents.set(createdBefore, sql);
+      return sql;
+    },
+    rewriteAsSnapshot: (() => {
+      const p = numbered();
+      const state = settings.stateIn(p());
+      return `UPDATE ${t} SET state = ${state}, base_sequence_id = NULL, base_position = NULL WHERE partition_key = ${p()} AND app_id = ${p()} AND sequence_id = ${p()} AND position = ${p()} AND base_sequence_id = ${p()} AND base_position = ${p()}`;
+    })(),
+  };
+}
+
+/** Whether a table holds a step of an app: a query that finds the table, and one that finds a step (params: partition_key, app_id). */
+export interface AppStepProbe {
+  tableExists: SqlQuery;
+  anyStep: string;
+}
+
+/** The {@link AppStepProbe} of a table (full or incremental) in a dialect. */
+export function appStepProbe(dialect: BurrSqlDialect, table: BurrSqlStatements): AppStepProbe {
+  const p = SQL_DIALECTS[dialect].placeholder;
+  return { tableExists: table.selectTableExists, anyStep: `SELECT 1 FROM ${table.table} WHERE partition_key = ${p(1)} AND app_id = ${p(2)} LIMIT 1` };
+}

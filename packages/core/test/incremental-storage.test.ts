@@ -1,0 +1,221 @@
+// Incremental storage as the engine writes it, seen through InMemoryPersister's store: what is a snapshot, what a
+// delta holds, and the options. The whole persister contract in this mode is the conformance suite's
+// (`@burr/testkit`, "(incremental storage)"), run against every backend that has the mode.
+import { describe, expect, it } from 'vitest';
+import {
+  DeserializationError,
+  INCREMENTAL_TABLE_SUFFIX,
+  InMemoryPersister,
+  InMemoryStore,
+  InvalidIdentifierError,
+  InvalidPersistArgumentError,
+  MAX_INCREMENTAL_TABLE_NAME_LENGTH,
+  State,
+  registerFieldSerde,
+  unregisterFieldSerde,
+  validateSqlPersisterOptions,
+  type StorageModeOptions,
+} from '../src/index.js';
+import { RecentMap } from '../src/persistence/incremental/recent.js';
+
+function incremental(options: Omit<StorageModeOptions, 'storage'> = {}) {
+  const store = new InMemoryStore();
+  const persister = new InMemoryPersister({ store, storage: 'incremental', ...options });
+  /** Each stored row of the app, by sequence id: `S` (snapshot) or `d` (delta), and its JSON. */
+  const rows = (appId = 'app') =>
+    [...store.incrementalRecords.values()]
+      .filter((row) => row.appId === appId)
+      .sort((a, b) => a.sequenceId - b.sequenceId)
+      .map((row) => ({ sequenceId: row.sequenceId, kind: row.base ? 'd' : 'S', json: row.state }));
+  return { store, persister, rows };
+}
+
+const save = (persister: InMemoryPersister, sequenceId: number, state: State, appId = 'app') => persister.save({ appId, sequenceId, position: 'step', state, status: 'completed' });
+
+describe('incremental storage options', () => {
+  it('refuses an unknown mode, snapshot options in full mode and values out of range, naming the option', () => {
+    const bad: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['an unknown mode', { storage: 'deltas' }, /storage must be 'full' or 'incremental', got "deltas"/],
+      ['snapshotEvery in full mode', { snapshotEvery: 10 }, /snapshotEvery apply only with storage: 'incremental'/],
+      ['both in full mode', { storage: 'full', snapshotEvery: 10, snapshotBytes: 5 }, /snapshotEvery and snapshotBytes apply only/],
+      ['snapshotEvery 0', { storage: 'incremental', snapshotEvery: 0 }, /snapshotEvery must be an integer from 1 to 100000, got 0/],
+      ['snapshotEvery 2.5', { storage: 'incremental', snapshotEvery: 2.5 }, /snapshotEvery must be an integer/],
+      ['snapshotEvery beyond the maximum', { storage: 'incremental', snapshotEvery: 100_001 }, /snapshotEvery must be an integer/],
+      ['snapshotBytes -1', { storage: 'incremental', snapshotBytes: -1 }, /snapshotBytes must be an integer from 0/],
+      ['snapshotBytes as text', { storage: 'incremental', snapshotBytes: '1MB' }, /snapshotBytes must be an integer/],
+    ];
+    for (const [what, options, message] of bad) {
+      expect(() => new InMemoryPersister(options as StorageModeOptions), what).toThrow(InvalidPersistArgumentError);
+      expect(() => new InMemoryPersister(options as StorageModeOptions), what).toThrow(message);
+    }
+    expect(new InMemoryPersister({ storage: 'incremental', snapshotEvery: 1, snapshotBytes: 0 }).storageMode).toBe('incremental');
+    expect(new InMemoryPersister().storageMode).toBe('full');
+  });
+
+  it(`needs a SQL table name of at most ${MAX_INCREMENTAL_TABLE_NAME_LENGTH} characters in incremental mode, so ${INCREMENTAL_TABLE_SUFFIX} and its derived names fit`, () => {
+    const identity = { persister: 'TestPersister', dialect: 'postgres' } as const;
+    const longest = 'a'.repeat(MAX_INCREMENTAL_TABLE_NAME_LENGTH);
+    expect(() => validateSqlPersisterOptions(identity, { tableName: longest, storage: 'incremental' })).not.toThrow();
+    expect(() => validateSqlPersisterOptions(identity, { tableName: `${longest}b`, storage: 'incremental' })).toThrow(InvalidIdentifierError);
+    expect(() => validateSqlPersisterOptions(identity, { tableName: `${longest}b` })).not.toThrow();
+    expect(() => validateSqlPersisterOptions(identity, { storage: 'incremental', snapshotEvery: -1 })).toThrow(InvalidPersistArgumentError);
+  });
+});
+
+describe('incremental storage: what a save writes', () => {
+  it('an append stores only the new element; an unchanged key nothing; a rewritten key its value; a deleted key its name', async () => {
+    const { persister, rows } = incremental();
+    await persister.initialize();
+    const first = new State({ messages: ['hello'], title: 'chat', notes: { n: 1 } });
+    await save(persister, 0, first);
+    await save(
+      persister,
+      1,
+      first
+        .append({ messages: 'second' })
+        .update({ notes: { n: 2 } })
+        .wipe({ delete: ['title'] }),
+    );
+    const [snapshot, delta] = rows();
+    expect(snapshot?.kind).toBe('S');
+    expect(delta?.kind).toBe('d');
+    expect(JSON.parse(delta!.json)).toEqual({ '+messages': ['second'], '=notes': { n: 2 }, '-title': null });
+  });
+
+  it('a list pushed to in place since it was saved is stored as an append of what was pushed', async () => {
+    const { persister, rows } = incremental();
+    await persister.initialize();
+    const messages = ['a'];
+    const state = new State({ messages });
+    await save(persister, 0, state);
+    messages.push('b', 'c');
+    await save(persister, 1, state);
+    expect(JSON.parse(rows()[1]!.json)).toEqual({ '+messages': ['b', 'c'] });
+    expect((await persister.load(null, 'app', 1))?.state.get('messages')).toEqual(['a', 'b', 'c']);
+    expect((await persister.load(null, 'app', 0))?.state.get('messages')).toEqual(['a']);
+  });
+
+  it('an object changed in place keeps its identity and is not seen until the next snapshot (the documented limit)', async () => {
+    const { persister } = incremental({ snapshotEvery: 3 });
+    await persister.initialize();
+    const profile = { name: 'a' };
+    const state = new State({ profile, turn: 0 });
+    await save(persister, 0, state);
+    profile.name = 'b';
+    await save(persister, 1, state.update({ turn: 1 }));
+    await save(persister, 2, state.update({ turn: 2 }));
+    await save(persister, 3, state.update({ turn: 3 }));
+    expect((await persister.load(null, 'app', 1))?.state.get('profile')).toEqual({ name: 'a' });
+    expect((await persister.load(null, 'app', 3))?.state.get('profile')).toEqual({ name: 'b' });
+  });
+
+  it('a key with a field serde is always stored whole: its serializer sees the whole value', async () => {
+    registerFieldSerde<string[]>('transcript', {
+      serialize: (lines) => ({ joined: lines.join('\n'), count: lines.length }),
+      deserialize: (payload) => ((payload as { joined: string }).joined === '' ? [] : (payload as { joined: string }).joined.split('\n')),
+    });
+    try {
+      const { persister, rows } = incremental();
+      await persister.initialize();
+      let state = new State({ transcript: ['one'] as string[] });
+      await save(persister, 0, state);
+      state = state.append({ transcript: 'two' });
+      await save(persister, 1, state);
+      expect(JSON.parse(rows()[1]!.json)).toEqual({ '=transcript': { joined: 'one\ntwo', count: 2 } });
+      expect((await persister.load(null, 'app'))?.state.get('transcript')).toEqual(['one', 'two']);
+    } finally {
+      unregisterFieldSerde('transcript');
+    }
+  });
+
+  it('writes a snapshot every snapshotEvery steps of a chain', async () => {
+    const { persister, rows } = incremental({ snapshotEvery: 4 });
+    await persister.initialize();
+    for (let n = 0; n < 10; n++) await save(persister, n, new State({ n }));
+    expect(
+      rows()
+        .map((row) => row.kind)
+        .join(''),
+    ).toBe('SdddSdddSd');
+  });
+
+  it('writes a snapshot once the deltas since the last one outgrow both snapshotBytes and that snapshot: snapshots of a growing chat about double', async () => {
+    const { persister, rows } = incremental({ snapshotBytes: 0 });
+    await persister.initialize();
+    let state = new State({ messages: [] as string[] });
+    for (let n = 0; n < 200; n++) {
+      state = state.append({ messages: `message ${String(n).padStart(4, '0')} ${'x'.repeat(80)}` });
+      await save(persister, n, state);
+    }
+    const snapshots = rows().filter((row) => row.kind === 'S');
+    expect(snapshots.length).toBeGreaterThan(4);
+    expect(snapshots.length).toBeLessThan(12);
+    for (let i = 2; i < snapshots.length; i++) {
+      const ratio = snapshots[i]!.json.length / snapshots[i - 1]!.json.length;
+      expect(ratio, `snapshot ${i} over snapshot ${i - 1}`).toBeGreaterThan(1.7);
+      expect(ratio).toBeLessThan(2.3);
+    }
+  });
+
+  it('a save below the remembered step (a rewind), or at the same sequence id, is a snapshot; the chain then goes on from it', async () => {
+    const { persister, rows } = incremental();
+    await persister.initialize();
+    for (const n of [10, 11, 12, 3, 4]) await save(persister, n, new State({ n }));
+    await persister.save({ appId: 'app', sequenceId: 4, position: 'other', state: new State({ n: 4, other: true }), status: 'completed' });
+    expect(rows().map((row) => `${row.sequenceId}${row.kind}`)).toEqual(['3S', '4d', '4S', '10S', '11d', '12d']);
+    expect((await persister.load(null, 'app'))?.state.get('n')).toBe(12);
+  });
+
+  it('after setSerdeKwargs the next save is a snapshot (values may encode differently); after a failed save too', async () => {
+    const { persister, rows } = incremental();
+    await persister.initialize();
+    await save(persister, 0, new State({ n: 0 }));
+    await save(persister, 1, new State({ n: 1 }));
+    persister.setSerdeKwargs({ unit: 'x' });
+    await save(persister, 2, new State({ n: 2 }));
+    await expect(save(persister, 2, new State({ n: 'different' }))).rejects.toThrow(/already saved/);
+    await save(persister, 3, new State({ n: 3 }));
+    await save(persister, 4, new State({ n: 4 }));
+    expect(
+      rows()
+        .map((row) => row.kind)
+        .join(''),
+    ).toBe('SdSSd');
+  });
+
+  it('concurrent saves of one app by one persister all land and load back', async () => {
+    const { persister } = incremental();
+    await persister.initialize();
+    await save(persister, 0, new State({ list: [0] }));
+    const states = Array.from({ length: 20 }, (_, i) => new State({ list: Array.from({ length: i + 2 }, (__, k) => k) }));
+    await Promise.all(states.map((state, i) => save(persister, i + 1, state)));
+    for (const [i, state] of states.entries()) expect((await persister.load(null, 'app', i + 1))?.state.getAll()).toEqual(state.getAll());
+  });
+
+  it('a delta whose base is not stored fails to load with a DeserializationError naming the missing base', async () => {
+    const { store, persister } = incremental();
+    await persister.initialize();
+    for (let n = 0; n < 3; n++) await save(persister, n, new State({ n }));
+    const base = [...store.incrementalRecords.entries()].find(([, row]) => row.sequenceId === 1)!;
+    store.incrementalRecords.delete(base[0]);
+    await expect(persister.load(null, 'app', 2)).rejects.toThrow(DeserializationError);
+    await expect(persister.load(null, 'app', 2)).rejects.toThrow(/sequence 2.*base.*|applied to the step at sequence 1, position "step", which is not stored/);
+    expect((await persister.load(null, 'app', 0))?.state.get('n')).toBe(0);
+  });
+});
+
+describe('RecentMap', () => {
+  it('forgets the least recently set key past its limit', () => {
+    const map = new RecentMap<number>(3);
+    for (const [key, value] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ] as const)
+      map.set(key, value);
+    map.set('a', 10);
+    map.set('d', 4);
+    expect([map.has('a'), map.has('b'), map.has('c'), map.has('d')]).toEqual([true, false, true, true]);
+    expect(map.get('a')).toBe(10);
+  });
+});
