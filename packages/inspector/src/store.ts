@@ -1,4 +1,4 @@
-import type { AppPage, ApplicationGraph, BaseStatePersister, ListAppsOptions, ListStepsOptions, PartitionKeyInput, PersistedStateData, SaveStateArgs, StepPage } from '@burr/core';
+import type { AppPage, ApplicationGraph, ListAppsOptions, ListStepsOptions, PartitionKeyInput, PersistedStateData, SaveStateArgs, StepPage } from '@burr/core';
 
 /**
  * What the inspector reads and writes through: the public history and
@@ -17,6 +17,3 @@ export interface InspectorStore {
   /** The graph an app was recorded with, when the store keeps one (a tracking folder's `graph.json`). */
   graphOf?(partitionKey: string, appId: string): Promise<ApplicationGraph | null>;
 }
-
-/** Compile-time check that every persister is a store. */
-export type PersisterIsStore = BaseStatePersister extends InspectorStore ? true : never;

@@ -12,7 +12,7 @@
  * Slow (npm install compiles better-sqlite3 on a cold cache); packages are
  * rebuilt only when dist/ is missing or older than the sources.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +166,25 @@ describe('packed install: @burr/core + @burr/persister-sqlite only', () => {
   }
 });
 
+/**
+ * The other `@burr/*` packages `name` depends on (e.g. @burr/inspector on
+ * @burr/cli), transitively: packed here too, since npm would look for them
+ * in the registry.
+ */
+function workspaceDependencies(name: string): string[] {
+  const found = new Set<string>();
+  const visit = (current: string): void => {
+    const manifest = JSON.parse(readFileSync(join(PUBLISHED_PACKAGES[current]!, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+      if (dependency === '@burr/core' || found.has(dependency) || !PUBLISHED_PACKAGES[dependency]) continue;
+      found.add(dependency);
+      visit(dependency);
+    }
+  };
+  visit(name);
+  return [...found];
+}
+
 describe('packed install: each published package alone with @burr/core has public types that resolve', () => {
   const alone = Object.keys(PUBLISHED_PACKAGES).filter((name) => name !== '@burr/core' && name !== '@burr/persister-sqlite');
   const projectOf = (name: string) => join(work, `types-${name.replace(/\W+/g, '-')}`);
@@ -175,7 +194,8 @@ describe('packed install: each published package alone with @burr/core has publi
     await Promise.all(
       alone.map(async (name) => {
         const project = projectOf(name);
-        await installBlankProject(project, { dependencies: [packed['@burr/core']!, packed[name]!, ...TYPESCRIPT_FOR_USERS] });
+        const burrDependencies = workspaceDependencies(name).map((dependency) => packed[dependency]!);
+        await installBlankProject(project, { dependencies: [packed['@burr/core']!, packed[name]!, ...burrDependencies, ...TYPESCRIPT_FOR_USERS] });
         // Importing the package is enough: without skipLibCheck, tsc checks every declaration file it reaches.
         const use = `import * as burr from '${name}';\nexport const exported: string[] = Object.keys(burr);\n`;
         writeFileSync(join(project, 'use.mts'), use);
