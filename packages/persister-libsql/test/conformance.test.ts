@@ -1,5 +1,5 @@
 import { createClient } from '@libsql/client';
-import type { SerdeKwargs } from '@burr/core';
+import type { SerdeKwargs, StorageModeOptions } from '@burr/core';
 import { provideLibsql, runPersisterConformance, type PersisterCapabilities, type PersisterHarness } from '@burr/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { LibSQLPersister } from '../src/index.js';
@@ -10,8 +10,8 @@ const api = { describe, it, beforeAll, afterAll };
 /** Where each persister points, so connectAgain() can open another client on the same store. */
 const targets = new WeakMap<object, { url: string; tableName: string }>();
 
-function open(url: string, tableName: string, serdeKwargs?: SerdeKwargs): LibSQLPersister {
-  const persister = LibSQLPersister.fromValues({ url, tableName, serdeKwargs });
+function open(url: string, tableName: string, serdeKwargs?: SerdeKwargs, storage?: StorageModeOptions): LibSQLPersister {
+  const persister = LibSQLPersister.fromValues({ url, tableName, serdeKwargs, ...storage });
   targets.set(persister, { url, tableName });
   return persister;
 }
@@ -19,20 +19,20 @@ function open(url: string, tableName: string, serdeKwargs?: SerdeKwargs): LibSQL
 function harness(name: string, newStore: () => { url: string; tableName: string }, teardown: () => Promise<void>, capabilities: PersisterCapabilities = {}): PersisterHarness {
   return {
     name,
-    capabilities,
+    capabilities: { storageModes: ['full', 'incremental'], ...capabilities },
     create: async (options) => {
       const { url, tableName } = newStore();
-      return open(url, tableName, options?.serdeKwargs);
+      return open(url, tableName, options?.serdeKwargs, options?.storage);
     },
-    connectAgain: async (persister) => {
+    connectAgain: async (persister, options) => {
       const { url, tableName } = targets.get(persister)!;
-      return open(url, tableName);
+      return open(url, tableName, undefined, options?.storage);
     },
-    withCallerClient: async () => {
+    withCallerClient: async (options) => {
       const { url, tableName } = newStore();
       const client = createClient({ url });
       return {
-        persister: new LibSQLPersister(client, { tableName }),
+        persister: new LibSQLPersister(client, { tableName, ...options?.storage }),
         clientStillWorks: async () => !client.closed && (await client.execute('SELECT 1 AS one')).rows[0]?.one === 1,
         closeClient: async () => client.close(),
       };

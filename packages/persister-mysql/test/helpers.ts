@@ -23,7 +23,9 @@ export function scratch(url: string) {
     async drop(): Promise<void> {
       const pool = testPool(url);
       try {
-        for (const table of tables) await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
+        // The step table and its app index, in both storage modes.
+        for (const table of tables)
+          await pool.query(`DROP TABLE IF EXISTS ${[table, `${table}_apps`, `${table}_incremental`, `${table}_incremental_apps`].map((name) => `\`${name}\``).join(', ')}`);
       } finally {
         await pool.end();
       }

@@ -14,15 +14,22 @@ function postgresHarness(name: string, url: string, withSchema: boolean): Persis
   const cutter = connectionCutter(url);
   return {
     name,
-    capabilities: { storesNonFiniteNumbers: false, storesNulCharacter: false, preservesKeyOrder: false, storesLoneSurrogates: false, preservesNegativeZero: false },
+    capabilities: {
+      storesNonFiniteNumbers: false,
+      storesNulCharacter: false,
+      preservesKeyOrder: false,
+      storesLoneSurrogates: false,
+      preservesNegativeZero: false,
+      storageModes: ['full', 'incremental'],
+    },
     create: async (options) =>
-      cutter.open((clientOptions) => PostgreSQLPersister.fromUrl(url, { tableName: store.table(), schema, serdeKwargs: options?.serdeKwargs, clientOptions })),
-    connectAgain: async (persister) =>
-      cutter.open((clientOptions) => PostgreSQLPersister.fromUrl(url, { tableName: persister.tableName, schema: persister.schema, clientOptions })),
-    withCallerClient: async () => {
+      cutter.open((clientOptions) => PostgreSQLPersister.fromUrl(url, { tableName: store.table(), schema, serdeKwargs: options?.serdeKwargs, clientOptions, ...options?.storage })),
+    connectAgain: async (persister, options) =>
+      cutter.open((clientOptions) => PostgreSQLPersister.fromUrl(url, { tableName: persister.tableName, schema: persister.schema, clientOptions, ...options?.storage })),
+    withCallerClient: async (options) => {
       const sql = testClient(url);
       return {
-        persister: new PostgreSQLPersister(sql, { tableName: store.table(), schema }),
+        persister: new PostgreSQLPersister(sql, { tableName: store.table(), schema, ...options?.storage }),
         clientStillWorks: async () => (await sql`SELECT 1 AS one`.catch(() => []))[0]?.one === 1,
         closeClient: () => sql.end({ timeout: 5 }),
       };
@@ -30,7 +37,7 @@ function postgresHarness(name: string, url: string, withSchema: boolean): Persis
     cutConnections: (persister) => cutter.cut(persister),
     viaProxy: {
       target: serverAddress(url, 5432),
-      create: async (address) => PostgreSQLPersister.fromUrl(urlAt(url, address), { tableName: store.table(), schema }),
+      create: async (address, options) => PostgreSQLPersister.fromUrl(urlAt(url, address), { tableName: store.table(), schema, ...options?.storage }),
     },
     teardown: async () => {
       await cutter.close();

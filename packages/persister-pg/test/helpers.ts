@@ -30,7 +30,13 @@ export function scratch(url: string) {
     async drop(): Promise<void> {
       const sql = testClient(url);
       try {
-        for (const table of tables) await sql.unsafe(`DROP TABLE IF EXISTS "${table}"`);
+        for (const table of tables) {
+          // The step table, its app index and trigger function, in both storage modes.
+          for (const name of [table, `${table}_incremental`]) {
+            await sql.unsafe(`DROP TABLE IF EXISTS "${name}", "${name}_apps"`);
+            await sql.unsafe(`DROP FUNCTION IF EXISTS "${name}_apps_on_insert"()`);
+          }
+        }
         for (const schema of schemas) await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       } finally {
         await sql.end({ timeout: 5 });

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { SerdeKwargs } from '@burr/core';
+import type { SerdeKwargs, StorageModeOptions } from '@burr/core';
 import { runPersisterConformance } from '@burr/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { SQLitePersister } from '../src/index.js';
@@ -9,8 +9,8 @@ const dir = tempDir('sqlite-conformance');
 const dbPaths = new WeakMap<object, string>();
 let databases = 0;
 
-function open(dbPath: string, serdeKwargs?: SerdeKwargs): SQLitePersister {
-  const persister = SQLitePersister.fromValues({ dbPath, serdeKwargs });
+function open(dbPath: string, serdeKwargs?: SerdeKwargs, storage?: StorageModeOptions): SQLitePersister {
+  const persister = SQLitePersister.fromValues({ dbPath, serdeKwargs, ...storage });
   dbPaths.set(persister, dbPath);
   return persister;
 }
@@ -20,14 +20,14 @@ runPersisterConformance(
   {
     name: 'sqlite',
     // Deleted steps leave free pages in the file until VACUUM, which compact() runs.
-    capabilities: { compactReclaimsSpace: true },
-    create: async (options) => open(dir.path(`db-${databases++}.sqlite`), options?.serdeKwargs),
-    connectAgain: async (persister) => open(dbPaths.get(persister)!),
-    withCallerClient: async () => {
+    capabilities: { compactReclaimsSpace: true, storageModes: ['full', 'incremental'] },
+    create: async (options) => open(dir.path(`db-${databases++}.sqlite`), options?.serdeKwargs, options?.storage),
+    connectAgain: async (persister, options) => open(dbPaths.get(persister)!, undefined, options?.storage),
+    withCallerClient: async (options) => {
       const db = new Database(dir.path(`caller-${databases++}.sqlite`));
       return {
-        persister: new SQLitePersister(db),
-        clientStillWorks: async () => db.open && db.prepare('SELECT count(*) AS n FROM burr_state').get() !== undefined,
+        persister: new SQLitePersister(db, options?.storage),
+        clientStillWorks: async () => db.open && db.prepare('SELECT 1 AS one').get() !== undefined,
         closeClient: async () => void db.close(),
       };
     },

@@ -1,4 +1,4 @@
-import type { BaseStatePersister, SerdeKwargs } from '@burr/core';
+import type { BaseStatePersister, SerdeKwargs, StorageMode, StorageModeOptions } from '@burr/core';
 import type { ProxyAddress } from './reply-dropping-proxy.js';
 
 /**
@@ -74,6 +74,15 @@ export interface PersisterCapabilities {
    * with a well-formed report and keep every step loadable.
    */
   compactReclaimsSpace?: boolean;
+  /**
+   * The storage modes the persister has (`StorageModeOptions.storage` of
+   * `@burr/core`). Default `['full']`. With `'incremental'` listed, the whole
+   * suite runs a second time with persisters opened in incremental mode, plus
+   * the cases of that mode; the harness must then pass
+   * {@link PersisterOpenOptions.storage} on to the persisters it opens.
+   * Without it, that second suite is registered as skipped, saying why.
+   */
+  storageModes?: readonly StorageMode[];
 }
 
 /** The defaults of {@link PersisterCapabilities}, for fields a harness leaves out. */
@@ -87,6 +96,7 @@ export const DEFAULT_CAPABILITIES: Readonly<Required<PersisterCapabilities>> = O
   storesLoneSurrogates: true,
   preservesNegativeZero: true,
   compactReclaimsSpace: false,
+  storageModes: Object.freeze(['full'] as const),
 });
 
 /** `capabilities` with every field left out filled in from {@link DEFAULT_CAPABILITIES}. */
@@ -96,6 +106,18 @@ export function resolveCapabilities(capabilities: PersisterCapabilities = {}): R
     if (value !== undefined) (resolved as Record<string, unknown>)[field] = value;
   }
   return resolved;
+}
+
+/** What the suite asks of a persister a harness opens. */
+export interface PersisterOpenOptions {
+  /**
+   * Storage options to open the persister with (spread them into its
+   * options); absent in the full-mode suite. The incremental suite passes
+   * `{ storage: 'incremental', snapshotEvery: 3 }` by default (short chains,
+   * so that snapshots and deltas alternate in every case) and other values in
+   * the cases of that mode.
+   */
+  storage?: StorageModeOptions;
 }
 
 /**
@@ -109,15 +131,15 @@ export interface PersisterHarness<P extends BaseStatePersister = BaseStatePersis
   /** Where the backend differs from {@link DEFAULT_CAPABILITIES}; omit when it does not. */
   capabilities?: PersisterCapabilities;
   /** A new persister on a fresh, isolated store. */
-  create(options?: { serdeKwargs?: SerdeKwargs }): Promise<P>;
+  create(options?: PersisterOpenOptions & { serdeKwargs?: SerdeKwargs }): Promise<P>;
   /** Another persister on the same store as `persister`, over a connection of its own. */
-  connectAgain(persister: P): Promise<P>;
+  connectAgain(persister: P, options?: PersisterOpenOptions): Promise<P>;
   /**
    * A persister built on a client the caller created (the "bring your own
    * client" constructor), plus a probe that says whether that client still
    * works. After `persister.cleanup()` it must still work.
    */
-  withCallerClient(): Promise<{ persister: P; clientStillWorks(): Promise<boolean>; closeClient(): Promise<void> }>;
+  withCallerClient(options?: PersisterOpenOptions): Promise<{ persister: P; clientStillWorks(): Promise<boolean>; closeClient(): Promise<void> }>;
   /**
    * Terminates, from the server side, every connection `persister` holds
    * (PostgreSQL `pg_terminate_backend`, Redis `CLIENT KILL`), and only those:
@@ -134,7 +156,7 @@ export interface PersisterHarness<P extends BaseStatePersister = BaseStatePersis
    * of `target` that can drop a reply. Backends without a server leave it
    * undefined, and those cases are skipped saying so.
    */
-  viaProxy?: { target: ProxyAddress; create(address: ProxyAddress): Promise<P> };
+  viaProxy?: { target: ProxyAddress; create(address: ProxyAddress, options?: PersisterOpenOptions): Promise<P> };
   /** Called once after all cases: drop what `create()` made, close servers. */
   teardown?(): Promise<void>;
 }

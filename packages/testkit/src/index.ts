@@ -3,8 +3,16 @@
  * Conformance suite for Burr state persisters, runnable under any test
  * runner, and real-database providers for tests.
  */
-export { DEFAULT_CAPABILITIES, resolveCapabilities, type TestApi, type HookTimeout, type PersisterCapabilities, type PersisterHarness } from './harness.js';
-export { runPersisterConformance, type SkippedPersisterSuite } from './conformance/index.js';
+export {
+  DEFAULT_CAPABILITIES,
+  resolveCapabilities,
+  type TestApi,
+  type HookTimeout,
+  type PersisterCapabilities,
+  type PersisterHarness,
+  type PersisterOpenOptions,
+} from './harness.js';
+export { runPersisterConformance, CONFORMANCE_INCREMENTAL_STORAGE, type SkippedPersisterSuite } from './conformance/index.js';
 export { uniqueName } from './unique-name.js';
 export { temporaryDirectory, type TemporaryDirectory } from './temp-dir.js';
 export { serverAddress, urlAt } from './server-url.js';

@@ -49,7 +49,10 @@ function liveCases(capabilities: PersisterCapabilities): Registered[] {
 }
 
 describe('runPersisterConformance with { skip }', () => {
-  for (const capabilities of [{}, { needsInitialize: false, positionsPerSequence: 'one' } satisfies PersisterCapabilities]) {
+  for (const capabilities of [
+    { storageModes: ['full', 'incremental'] },
+    { needsInitialize: false, positionsPerSequence: 'one', storageModes: ['full', 'incremental'] },
+  ] satisfies PersisterCapabilities[]) {
     it(`registers every case the live suite has, each as skipped (capabilities ${JSON.stringify(capabilities)})`, () => {
       const live = liveCases(capabilities);
       const { api, cases } = recordingApi();
@@ -78,5 +81,42 @@ describe('runPersisterConformance with { skip }', () => {
     );
     runPersisterConformance({ ...api, describe: skip }, { name: 'offline', skip: 'set BURR_TEST_X_URL' });
     expect(titles[0]).toBe('offline persister conformance [skipped: set BURR_TEST_X_URL]');
+  });
+});
+
+describe('runPersisterConformance without an incremental storage mode', () => {
+  it('registers the incremental run as skipped, with the reason in its title, and runs the full-mode cases', () => {
+    const titles: string[] = [];
+    const { api, cases } = recordingApi();
+    const describeRecording = Object.assign(
+      (name: string, body: () => void) => {
+        titles.push(name);
+        api.describe(name, body);
+      },
+      {
+        skip: (name: string, body: () => void) => {
+          titles.push(name);
+          api.describe.skip!(name, body);
+        },
+      },
+    );
+    const open = async () => new InMemoryPersister();
+    runPersisterConformance(
+      { ...api, describe: describeRecording },
+      {
+        name: 'full-only',
+        create: open,
+        connectAgain: open,
+        withCallerClient: async () => ({ persister: new InMemoryPersister(), clientStillWorks: async () => true, closeClient: async () => {} }),
+      },
+    );
+    expect(titles[0]).toBe('full-only persister conformance');
+    const incrementalTitle = titles.find((title) => title.startsWith('full-only persister conformance (incremental storage) [skipped: '));
+    expect(incrementalTitle).toContain("storageModes do not list 'incremental'");
+    const live = cases.filter((registered) => !registered.skipped);
+    const skipped = cases.filter((registered) => registered.skipped);
+    expect(live.length).toBeGreaterThan(30);
+    // The skipped run has every case of the full run (modulo the embedded-backend skips both share), plus the incremental ones.
+    expect(skipped.some((registered) => registered.path.includes('incremental storage > mixing storage modes'))).toBe(true);
   });
 });

@@ -109,7 +109,7 @@ export function connectionCutCases(context: SuiteContext): void {
 }
 
 function lostReplyCases(context: SuiteContext): void {
-  const { harness, again } = context;
+  const { harness, again, openOptions, assertStorageMode } = context;
   const viaProxy = harness.viaProxy;
   describeUnless(context, 'lost replies', viaProxy ? null : `${harness.name} has no server connection to proxy (embedded or in-process)`, (api) => {
     /** A fresh, initialized persister reaching the server through a proxy that can drop a reply; both closed after `body`. */
@@ -119,7 +119,8 @@ function lostReplyCases(context: SuiteContext): void {
       let persister: BaseStatePersister | undefined;
       let direct: BaseStatePersister | undefined;
       try {
-        persister = await viaProxy!.create(proxy.address);
+        persister = await viaProxy!.create(proxy.address, openOptions());
+        assertStorageMode(persister, openOptions());
         await persister.initialize();
         direct = await again(persister);
         await body(persister, direct, proxy);
@@ -132,14 +133,17 @@ function lostReplyCases(context: SuiteContext): void {
     api.it('a save committed whose reply was lost: sending it again succeeds, and the step is stored once', async () => {
       await behindProxy(async (persister, direct, proxy) => {
         const appId = newAppId('lost-save');
-        // A first save warms the connection up (a driver may prepare a statement in a round trip of its own).
-        await persister.save({ partitionKey: 'cuts', appId, sequenceId: 0, position: 'p', state: stepState({ v: 0 }, 0), status: 'completed' });
-        const step = { partitionKey: 'cuts', appId, sequenceId: 1, position: 'p', state: stepState({ v: Math.random() }, 1), status: 'completed' as const };
+        // Two saves warm the connection up (a driver may prepare a statement in a round trip of its own; in incremental
+        // mode an app's first save is a snapshot, its second the first delta, and each has a statement of its own).
+        for (const sequenceId of [0, 1]) {
+          await persister.save({ partitionKey: 'cuts', appId, sequenceId, position: 'p', state: stepState({ v: sequenceId }, sequenceId), status: 'completed' });
+        }
+        const step = { partitionKey: 'cuts', appId, sequenceId: 2, position: 'p', state: stepState({ v: Math.random() }, 2), status: 'completed' as const };
         const dropping = proxy.dropNextReply();
         const error = await rejectionOf(persister.save(step));
         await dropping;
         assert.ok(error instanceof Error, `the save whose reply was lost rejects with an Error, got ${String(error)}`);
-        const committed = await direct.load('cuts', appId, 1);
+        const committed = await direct.load('cuts', appId, 2);
         assert.equal(committed?.state.get('v'), step.state.get('v'), 'the server committed the save whose reply was lost');
         let retry: unknown = null;
         for (let attempt = 0; attempt < STEP_ATTEMPTS; attempt++) {
@@ -148,8 +152,8 @@ function lostReplyCases(context: SuiteContext): void {
           await pause(20);
         }
         assert.equal(retry, null, `re-sending the same save succeeds, got ${String(retry)}`);
-        assert.equal((await direct.load('cuts', appId, 1))?.createdAt.getTime(), committed?.createdAt.getTime(), 'the first record is kept');
-        assert.equal((await direct.load('cuts', appId))?.sequenceId, 1);
+        assert.equal((await direct.load('cuts', appId, 2))?.createdAt.getTime(), committed?.createdAt.getTime(), 'the first record is kept');
+        assert.equal((await direct.load('cuts', appId))?.sequenceId, 2);
       });
     });
 

@@ -1,4 +1,5 @@
-import type { PersisterCapabilities, PersisterHarness, TestApi } from '../harness.js';
+import type { StorageModeOptions } from '@burr/core';
+import { resolveCapabilities, type PersisterCapabilities, type PersisterHarness, type TestApi } from '../harness.js';
 import { applicationCases } from './application.js';
 import { appListingCases } from './app-listing.js';
 import { conflictCases } from './conflicts.js';
@@ -6,6 +7,7 @@ import { identifierCases } from './identifiers.js';
 import { connectionCutCases } from './connection-cuts.js';
 import { createSuiteContext } from './context.js';
 import { historyCases } from './history.js';
+import { incrementalCases } from './incremental.js';
 import { lifecycleCases } from './lifecycle.js';
 import { placeholderHarness, skippingApi } from './skipping.js';
 import { pruneCases } from './prune.js';
@@ -25,29 +27,58 @@ export interface SkippedPersisterSuite {
 }
 
 /**
+ * The storage options of the incremental run of the suite: chains of three
+ * steps, so snapshots and deltas alternate within every case.
+ */
+export const CONFORMANCE_INCREMENTAL_STORAGE: Readonly<StorageModeOptions> = Object.freeze({ storage: 'incremental', snapshotEvery: 3 });
+
+/**
  * Registers the persister conformance suite with the given test functions.
  * Pass a {@link SkippedPersisterSuite} (`{ name, skip }`) instead of a
  * harness when the backend is unavailable: every case is then registered as
  * skipped, under a suite whose title carries the reason (also printed on
  * stderr), so a skip is never silent and a skip count counts every case.
  *
+ * The suite runs once in full storage mode (`<name> persister conformance`)
+ * and, when the capabilities list `'incremental'` in `storageModes`, once more
+ * with persisters in incremental mode (`<name> persister conformance
+ * (incremental storage)`: every case again, with
+ * {@link CONFORMANCE_INCREMENTAL_STORAGE}, plus the cases of that mode);
+ * otherwise that second suite is registered as skipped, saying why.
+ *
  * @example
  * import { describe, it, beforeAll, afterAll } from 'vitest';
  * runPersisterConformance({ describe, it, beforeAll, afterAll }, myHarness);
  */
 export function runPersisterConformance(api: TestApi, harness: PersisterHarness | SkippedPersisterSuite): void {
+  const fullTitle = `${harness.name} persister conformance`;
+  const incrementalTitle = `${harness.name} persister conformance (incremental storage)`;
   if ('skip' in harness) {
-    const title = `${harness.name} persister conformance [skipped: ${harness.skip}]`;
-    console.warn(`Skipping ${title}`);
+    console.warn(`Skipping ${fullTitle} [skipped: ${harness.skip}]`);
     const skipping = skippingApi(api);
-    skipping.describe(title, () => registerCases(skipping, placeholderHarness(harness.name, harness.capabilities)));
+    const placeholder = placeholderHarness(harness.name, harness.capabilities);
+    skipping.describe(`${fullTitle} [skipped: ${harness.skip}]`, () => registerCases(skipping, placeholder));
+    skipping.describe(`${incrementalTitle} [skipped: ${harness.skip}]`, () => registerCases(skipping, placeholder, CONFORMANCE_INCREMENTAL_STORAGE));
     return;
   }
-  api.describe(`${harness.name} persister conformance`, () => registerCases(api, harness));
+  // After both runs: each run's persisters are closed at the end of its own describe.
+  api.afterAll(async () => {
+    await harness.teardown?.();
+  });
+  api.describe(fullTitle, () => registerCases(api, harness));
+  if (resolveCapabilities(harness.capabilities).storageModes.includes('incremental')) {
+    api.describe(incrementalTitle, () => registerCases(api, harness, CONFORMANCE_INCREMENTAL_STORAGE));
+  } else {
+    const skipping = skippingApi(api);
+    const reason = `${harness.name} has no incremental storage mode (its capabilities' storageModes do not list 'incremental')`;
+    skipping.describe(`${incrementalTitle} [skipped: ${reason}]`, () =>
+      registerCases(skipping, placeholderHarness(harness.name, harness.capabilities), CONFORMANCE_INCREMENTAL_STORAGE),
+    );
+  }
 }
 
-function registerCases(api: TestApi, harness: PersisterHarness): void {
-  const context = createSuiteContext(api, harness);
+function registerCases(api: TestApi, harness: PersisterHarness, storage?: StorageModeOptions): void {
+  const context = createSuiteContext(api, harness, storage);
   lifecycleCases(context);
   saveLoadCases(context);
   conflictCases(context);
@@ -60,4 +91,5 @@ function registerCases(api: TestApi, harness: PersisterHarness): void {
   retentionCases(context);
   pruneCases(context);
   connectionCutCases(context);
+  if (storage?.storage === 'incremental') incrementalCases(context);
 }

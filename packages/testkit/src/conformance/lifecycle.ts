@@ -3,7 +3,7 @@ import { PersisterClosedError, PersisterNotInitializedError, State } from '@burr
 import type { SuiteContext } from './context.js';
 
 /** initialize / isInitialized / cleanup / ownership of connections. */
-export function lifecycleCases({ api, harness, capabilities, fresh, uninitialized, again }: SuiteContext): void {
+export function lifecycleCases({ api, harness, capabilities, fresh, uninitialized, again, openOptions, assertStorageMode }: SuiteContext): void {
   const { it } = api;
 
   if (capabilities.needsInitialize) {
@@ -58,8 +58,9 @@ export function lifecycleCases({ api, harness, capabilities, fresh, uninitialize
   });
 
   it('cleanup() does not close a client the caller passed in, and is idempotent', async () => {
-    const { persister, clientStillWorks, closeClient } = await harness.withCallerClient();
+    const { persister, clientStillWorks, closeClient } = await harness.withCallerClient(openOptions());
     try {
+      assertStorageMode(persister, openOptions());
       await persister.initialize();
       await persister.save({ appId: 'own', sequenceId: 0, position: 'p', state: new State({ x: 1 }), status: 'completed' });
       await persister.cleanup();

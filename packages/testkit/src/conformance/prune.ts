@@ -19,7 +19,7 @@ function counts({ appsScanned, appsPruned, stepsRemoved, bytesRemoved }: PruneRe
 }
 
 /** `prune`: keepLast, olderThan, both, dry runs, targets, batches, progress, abort, bad options. */
-export function pruneCases({ api, fresh }: SuiteContext): void {
+export function pruneCases({ api, fresh, storage }: SuiteContext): void {
   api.describe('prune', () => {
     const { it } = api;
 
@@ -150,7 +150,14 @@ export function pruneCases({ api, fresh }: SuiteContext): void {
         await stores[0]!.prune({ keepLast: 1, olderThan: cutoffs[0], batchSize: 2, onProgress: (totals) => progress.push(totals) }),
         await stores[1]!.prune({ keepLast: 1, olderThan: cutoffs[1] }),
       ];
-      assert.deepEqual(batched, unbatched);
+      if (storage?.storage === 'incremental') {
+        // A batch first rewrites as a snapshot the next row whose base it removes; a later batch then removes that
+        // row at its rewritten size, so bytesRemoved depends on where batches end (docs/incremental-storage.md).
+        assert.deepEqual(counts({ ...batched, bytesRemoved: 0 }), counts({ ...unbatched, bytesRemoved: 0 }));
+        assert.equal(batched.dryRun, unbatched.dryRun);
+      } else {
+        assert.deepEqual(batched, unbatched);
+      }
       assert.deepEqual(counts(batched), { appsScanned: 3, appsPruned: 2, stepsRemoved: 9, bytesRemoved: batched.bytesRemoved });
       for (const persister of stores) {
         assert.deepEqual(
