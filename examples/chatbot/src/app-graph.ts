@@ -7,8 +7,14 @@ export const HUMAN = 'human_converse';
 export const AI = 'ai_converse';
 export const TERMINAL = 'terminal';
 
+/** A conversation's state: its messages, and the last line the user typed. */
+export type ChatState = { chat_history: ChatMessage[]; question?: string };
+
+/** A running conversation. */
+export type ChatApplication = Application<ChatState>;
+
 /** The state a new conversation starts with. */
-export const DEFAULT_STATE = { chat_history: [] as ChatMessage[] };
+export const DEFAULT_STATE: ChatState = { chat_history: [] };
 
 /** Whether a question ends the conversation: `exit`, any case, surrounding spaces ignored. */
 export function isExitQuestion(question: unknown): boolean {
@@ -31,7 +37,7 @@ const humanConverse = action({
   reads: ['chat_history'],
   writes: ['question', 'chat_history'],
   inputs: ['user_input'],
-  run: (state: State, inputs) => {
+  run: (state: State<ChatState>, inputs) => {
     const content = String(inputs.user_input);
     return state.update({ question: content }).append({ chat_history: { role: 'user', content } satisfies ChatMessage });
   },
@@ -41,7 +47,7 @@ function aiConverse(responder: Responder, signal: AbortSignal | undefined) {
   return action({
     reads: ['chat_history'],
     writes: ['chat_history'],
-    run: async (state: State) => {
+    run: async (state: State<ChatState>) => {
       const content = await responder.reply(asChatHistory(state.get('chat_history')), signal ? { signal } : {});
       return state.append({ chat_history: { role: 'assistant', content } satisfies ChatMessage });
     },
@@ -56,12 +62,12 @@ function aiConverse(responder: Responder, signal: AbortSignal | undefined) {
  *
  * @param cancelReplies - aborting it cancels a pending reply (Ctrl+C); the step is then saved as failed.
  */
-export function buildChatApplication(persister: BaseStatePersister, responder: Responder, identity: ChatAppIdentity, cancelReplies?: AbortSignal): Promise<Application> {
-  return new ApplicationBuilder()
+export function buildChatApplication(persister: BaseStatePersister, responder: Responder, identity: ChatAppIdentity, cancelReplies?: AbortSignal): Promise<ChatApplication> {
+  return new ApplicationBuilder<ChatState>()
     .withActions({ [HUMAN]: humanConverse, [AI]: aiConverse(responder, cancelReplies), [TERMINAL]: new Result('chat_history') })
     .withTransitions(
       [AI, HUMAN, always],
-      [HUMAN, TERMINAL, expr((state) => isExitQuestion(state.has('question') ? state.get('question') : undefined), "question == 'exit'")],
+      [HUMAN, TERMINAL, expr((state) => isExitQuestion(state.get('question', undefined)), "question == 'exit'")],
       [HUMAN, AI, always],
       [TERMINAL, HUMAN, always],
     )

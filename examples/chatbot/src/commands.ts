@@ -1,4 +1,5 @@
-import type { Application, BaseStatePersister } from '@burr/core';
+import { PRIOR_STEP_KEY, type BaseStatePersister } from '@burr/core';
+import type { ChatApplication } from './app-graph.js';
 import { asChatHistory } from './chat-message.js';
 import { countSteps } from './conversations.js';
 import { DEFAULT_HISTORY_STEPS, historyView } from './history-view.js';
@@ -7,9 +8,9 @@ import { formatHistory, type Style } from './transcript.js';
 /** What the session knows that the slash commands show. */
 export interface SessionInfo {
   /** The conversation; replaced by a fresh load when another session saved a step first. */
-  app: Application;
+  app: ChatApplication;
   /** Loads the conversation again from the store, as it is now. */
-  reload: () => Promise<Application>;
+  reload: () => Promise<ChatApplication>;
   /** Where the steps are saved: `/history` lists them, `/delete` removes them. */
   store: BaseStatePersister;
   where: string;
@@ -65,8 +66,8 @@ export async function runCommand(line: string, info: SessionInfo, ask: Ask): Pro
   }
 }
 
-export function chatHistory(app: Application) {
-  return asChatHistory(app.state.has('chat_history') ? app.state.get('chat_history') : []);
+export function chatHistory(app: ChatApplication) {
+  return asChatHistory(app.state.get('chat_history', []));
 }
 
 /** `/history`, `/history 50`, `/history all`. */
@@ -127,7 +128,7 @@ function describeWhere(info: SessionInfo): string {
   const lines = [
     `app id     ${app.uid}`,
     `partition  ${JSON.stringify(app.partitionKey ?? '')}`,
-    `step       ${last === null ? 'none saved yet' : `#${last} (${app.state.has('__PRIOR_STEP') ? String(app.state.get('__PRIOR_STEP')) : 'loaded'})`}, next: ${app.getNextAction() ?? 'nothing'}`,
+    `step       ${last === null ? 'none saved yet' : `#${last} (${app.state.get(PRIOR_STEP_KEY, 'loaded')})`}, next: ${app.getNextAction() ?? 'nothing'}`,
     `messages   ${chatHistory(app).length}`,
     `stored in  ${info.where}`,
     `replies    ${info.responder}`,

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { ApplicationBuildError, InvalidIdentifierError, PersisterUnavailableError, type Application, type BaseStatePersister } from '@burr/core';
-import { buildChatApplication } from './app-graph.js';
+import { buildChatApplication, type ChatApplication } from './app-graph.js';
 import { BackendUnavailableError, openBackend } from './backends.js';
 import { DEFAULT_LIST_LIMIT, USAGE, UsageError, parseCommandLine, type ChatOptions } from './cli-args.js';
 import { chatHistory, type SessionInfo } from './commands.js';
@@ -147,7 +147,7 @@ function defaultPartitionKey(env: NodeJS.ProcessEnv): string {
   return env.USER || env.USERNAME || 'guest';
 }
 
-function greeting(app: Application, options: ChatOptions, info: SessionInfo, responder: Responder): string {
+function greeting(app: ChatApplication, options: ChatOptions, info: SessionInfo, responder: Responder): string {
   const { style } = info;
   const history = chatHistory(app);
   const lines: string[] = [];

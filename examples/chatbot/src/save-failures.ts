@@ -1,4 +1,5 @@
-import { PersisterConflictError, PersisterUnavailableError, StepHookFailedError, type Application } from '@burr/core';
+import { PersisterConflictError, PersisterUnavailableError, StepHookFailedError } from '@burr/core';
+import type { ChatApplication } from './app-graph.js';
 import type { ChatMessage } from './chat-message.js';
 import { chatHistory } from './commands.js';
 import { formatHistory, type Style } from './transcript.js';
@@ -26,7 +27,7 @@ export function databaseOutage(error: unknown): PersisterUnavailableError | unde
 }
 
 /** What to tell the person after reloading: what the other session added since `before`. */
-export function describeReload(before: readonly ChatMessage[], reloaded: Application, style: Style): string {
+export function describeReload(before: readonly ChatMessage[], reloaded: ChatApplication, style: Style): string {
   const after = chatHistory(reloaded);
   const step = reloaded.sequenceId === null ? 'a step' : `step #${reloaded.sequenceId}`;
   const lines = [style.error(`This conversation is open somewhere else too, and ${step} was saved there first. Reloaded it.`)];

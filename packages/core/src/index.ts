@@ -9,10 +9,18 @@ export {
   SEQUENCE_ID_KEY,
   PRIOR_STEP_KEY,
   type StateValues,
+  type StateKey,
   type AppendPatch,
   type ExtendPatch,
+  type IncrementPatch,
   type ElementOf,
+  type WrittenKeys,
+  type WrittenOnly,
+  type WrittenIn,
+  type HiddenValues,
 } from './state.js';
+export type { StandardSchemaV1, StandardSchemaProps, StandardSchemaResult, StandardSchemaIssue, SchemaOutput, SchemaState } from './standard-schema.js';
+export { StateValidationError, validateState, loadValidatedState, type StateOrigin, type StateIssue, type ValidatedStateData } from './state-schema.js';
 export {
   SERDE_KEY,
   registerSerde,

@@ -6,22 +6,24 @@ import { ApplicationBuilder, InMemoryPersister, Result, State, action, expr, whe
 /** The README's example, run as it is written; the test below checks the README shows exactly this code. */
 async function readmeExample() {
   // README:start
-  const s = new State({ count: 0, history: [] as string[] });
+  type Counter = { count: number; history: string[] }; // the state's shape, checked everywhere below
+
+  const s = new State<Counter>({ count: 0, history: [] });
   const next = s.increment({ count: 1 }).append({ history: 'hi' }); // s itself is unchanged
 
   const counter = action({
     reads: ['count'],
     writes: ['count'],
-    run: (state) => state.update({ count: (state.get('count') as number) + 1 }),
+    run: (state: State<Counter>) => state.update({ count: state.get('count') + 1 }), // get('count') is a number
   });
 
   const persister = new InMemoryPersister(); // or SQLitePersister, PostgreSQLPersister...
   await persister.initialize();
 
-  const app = await new ApplicationBuilder()
+  const app = await new ApplicationBuilder<Counter>()
     .withActions({ counter, done: new Result('count') })
-    .withTransitions(['counter', 'counter', expr((state) => (state.get('count') as number) < 3)], ['counter', 'done', when({ count: 3 })])
-    .initializeFrom(persister, { defaultState: { count: 0 }, defaultEntrypoint: 'counter', resumeAtNextAction: true })
+    .withTransitions(['counter', 'counter', expr((state) => state.get('count') < 3)], ['counter', 'done', when({ count: 3 })])
+    .initializeFrom(persister, { defaultState: { count: 0, history: [] }, defaultEntrypoint: 'counter', resumeAtNextAction: true })
     .withStatePersister(persister)
     .withIdentifiers({ appId: 'app-1', partitionKey: 'user-1' })
     .build();
@@ -57,6 +59,7 @@ describe('packages/core/README.md example', () => {
   it('does what its comments say', async () => {
     const { s, next, last, result, saved, persister } = await readmeExample();
     expect(s.getAll()).toEqual({ count: 0, history: [] });
+    expect(saved?.state.getAll()).toMatchObject({ count: 3, history: [] });
     expect(next.getAll()).toEqual({ count: 1, history: ['hi'] });
     expect(last).toBe('done');
     expect(result).toEqual({ count: 3 });

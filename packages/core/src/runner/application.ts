@@ -1,46 +1,68 @@
 import { ApplicationRunError, SerializationError, StateTooLargeError, UnsupportedValueError } from '../errors.js';
-import { SEQUENCE_ID_KEY, type State } from '../state.js';
-import type { ActionContext, ActionInputs, AnyAction, StepOutput } from './actions.js';
+import { SEQUENCE_ID_KEY, type State, type StateValues } from '../state.js';
+import type { ActionContext, ActionInputs, AnyAction, ResultOf, StepOutput } from './actions.js';
 import { StepHookFailedError } from './errors.js';
 import { executeAction, mergeWrites, selectInputs, streamAction } from './execute.js';
 import type { ApplicationGraph, CompiledGraph } from './graph.js';
-import { callHooks, PersisterHook, type LifecycleHooks, type ParentPointer, type PostRunStepArgs } from './hooks.js';
+import { callHooks, PersisterHook, type ParentPointer, type PostRunStepArgs, type UntypedHooks } from './hooks.js';
 import type { StartingPoint } from './initialize.js';
 import { StreamingResultContainer, type StreamedOutcome } from './streaming.js';
 
-/** One executed step. */
-export interface StepResult {
+/**
+ * Actions by name, as `ApplicationBuilder.withActions` registers them. The
+ * default of `Application` and `ApplicationBuilder` is `any`, so that a
+ * plain `Application` accepts every application, whatever its actions.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the action map of an application whose actions are not known.
+export type ActionMap = any;
+
+/** The action names of an action map `A` (any string while they are not known). */
+export type ActionNames<A> = keyof A & string;
+
+/**
+ * One executed step: the action `N` that ran, its result `R`, and the state
+ * (of shape `S`) after it.
+ */
+export interface StepResult<S extends object = StateValues, N extends string = string, R = unknown> {
   /** Name of the action that ran. */
-  action: string;
-  result: unknown;
+  action: N;
+  result: R;
   /** The application state after the step. */
-  state: State;
+  state: State<S>;
 }
+
+/** A step of an application of state `S` and actions `A`: one {@link StepResult} per action, told apart by `action`. */
+export type StepResultOf<S extends object, A> = { [N in ActionNames<A>]: StepResult<S, N, ResultOf<A[N & keyof A]>> }[ActionNames<A>];
 
 /**
  * How a run ended: after an action in `haltAfter` (its name and result),
  * before an action in `haltBefore` (its name, `result` null), or when no
  * action was left (the last action run, or `null` if none ran).
  */
-export interface RunResult {
-  action: string | null;
-  result: unknown;
-  state: State;
+export interface RunResult<S extends object = StateValues, N extends string = string, R = unknown> {
+  action: N | null;
+  result: R | null;
+  state: State<S>;
 }
 
-/** Options of {@link Application.run} and {@link Application.iterate}. */
-export interface RunOptions {
+/** How a run of an application of state `S` and actions `A` ended: one {@link RunResult} per action, told apart by `action`. */
+export type RunResultOf<S extends object, A> =
+  | { [N in ActionNames<A>]: RunResult<S, N, ResultOf<A[N & keyof A]>> & { action: N } }[ActionNames<A>]
+  | (RunResult<S, never, never> & { action: null });
+
+/** Options of {@link Application.run} and {@link Application.iterate}; `N` are the action names. */
+export interface RunOptions<N extends string = string> {
   /** Stop after running any of these actions. */
-  haltAfter?: readonly string[];
+  haltAfter?: readonly N[];
   /** Stop before running any of these actions (at least one step always runs first). */
-  haltBefore?: readonly string[];
+  haltBefore?: readonly N[];
   /** Inputs offered to every step; each action takes only the ones it declares. */
   inputs?: ActionInputs;
 }
 
 /** Options of {@link Application.streamResult}. */
-export interface StreamResultOptions extends RunOptions {
-  haltAfter: readonly string[];
+export interface StreamResultOptions<N extends string = string> extends RunOptions<N> {
+  haltAfter: readonly N[];
 }
 
 /** Everything `ApplicationBuilder.build()` hands to the application. */
@@ -48,7 +70,7 @@ export interface ApplicationConfig {
   graph: CompiledGraph;
   appId: string;
   partitionKey: string | null;
-  hooks: readonly LifecycleHooks[];
+  hooks: readonly UntypedHooks[];
   start: StartingPoint;
 }
 
@@ -71,7 +93,9 @@ interface UnsavedStep {
 }
 
 /**
- * A running state machine. Build one with `ApplicationBuilder`. Each step
+ * A running state machine. Build one with `ApplicationBuilder`; `S` is its
+ * state shape and `A` its actions by name.
+ * Each step
  * runs the next action, merges the keys it writes into the state, sets the
  * hidden `__SEQUENCE_ID`/`__PRIOR_STEP` keys, and calls the lifecycle hooks
  * (the persister among them) before moving on. If a hook throws, the step
@@ -88,13 +112,13 @@ interface UnsavedStep {
  * `UnsupportedValueError`, `StateTooLargeError`, nothing written) is not
  * retried: the next step runs the action again.
  */
-export class Application {
+export class Application<S extends object = StateValues, A extends object = ActionMap> {
   readonly #graph: CompiledGraph;
   readonly #appId: string;
   readonly #partitionKey: string | null;
-  readonly #hooks: readonly LifecycleHooks[];
-  readonly #saverHooks: readonly LifecycleHooks[];
-  readonly #otherHooks: readonly LifecycleHooks[];
+  readonly #hooks: readonly UntypedHooks[];
+  readonly #saverHooks: readonly UntypedHooks[];
+  readonly #otherHooks: readonly UntypedHooks[];
   readonly #parentPointer: ParentPointer | null;
   #state: State;
   /** Run this action next, whatever the transitions say. */
@@ -123,8 +147,8 @@ export class Application {
   }
 
   /** The current state, hidden keys included. */
-  get state(): State {
-    return this.#state;
+  get state(): State<S> {
+    return this.#state as unknown as State<S>;
   }
 
   /** Sequence id of the last step (run or loaded); `null` before the first step of a fresh app. */
@@ -153,12 +177,12 @@ export class Application {
   }
 
   /** The name of the action the next step would run, or `null` when there is none. */
-  getNextAction(): string | null {
+  getNextAction(): ActionNames<A> | null {
     if (this.#nextCache === null) {
       const value = this.#startAt ?? (this.#continueAfter === null ? null : this.#graph.nextAfter(this.#continueAfter, this.#state));
       this.#nextCache = { value };
     }
-    return this.#nextCache.value;
+    return this.#nextCache.value as ActionNames<A> | null;
   }
 
   /** Whether there is an action left to run. */
@@ -173,12 +197,12 @@ export class Application {
    * result is returned and no action runs (`inputs` are not used); if its
    * action had failed, the action then runs again, as the next step.
    */
-  async step(options: { inputs?: ActionInputs } = {}): Promise<StepResult | null> {
+  async step(options: { inputs?: ActionInputs } = {}): Promise<StepResultOf<S, A> | null> {
     this.#enter();
     try {
       if (this.#unsaved !== null) {
         const saved = await this.#saveUnsaved(this.#unsaved);
-        if (saved !== null) return saved;
+        if (saved !== null) return saved as StepResultOf<S, A>;
       }
       const prepared = this.#prepare(options.inputs);
       if (prepared === null) return null;
@@ -189,7 +213,7 @@ export class Application {
       } catch (error) {
         return await this.#fail(prepared, error);
       }
-      return await this.#complete(prepared, output);
+      return (await this.#complete(prepared, output)) as StepResultOf<S, A>;
     } finally {
       this.#busy = false;
     }
@@ -200,10 +224,10 @@ export class Application {
    * step; the generator's return value is the {@link RunResult}. As in Python
    * Burr, at least one step runs before halt conditions are checked.
    */
-  async *iterate(options: RunOptions = {}): AsyncGenerator<StepResult, RunResult, undefined> {
+  async *iterate(options: RunOptions<ActionNames<A>> = {}): AsyncGenerator<StepResultOf<S, A>, RunResultOf<S, A>, undefined> {
     const haltAfter = this.#actionSet(options.haltAfter, 'haltAfter');
     const haltBefore = this.#actionSet(options.haltBefore, 'haltBefore');
-    let last: StepResult | null = null;
+    let last: StepResultOf<S, A> | null = null;
     for (;;) {
       const out = await this.step({ inputs: options.inputs });
       if (out === null) break;
@@ -213,12 +237,13 @@ export class Application {
       if ((next !== null && haltBefore.has(next)) || haltAfter.has(out.action)) break;
     }
     const next = this.getNextAction();
-    if (next !== null && haltBefore.has(next)) return { action: next, result: null, state: this.#state };
-    return { action: last?.action ?? null, result: last?.result ?? null, state: this.#state };
+    const state = this.state;
+    if (next !== null && haltBefore.has(next)) return { action: next, result: null, state } as RunResultOf<S, A>;
+    return { action: last?.action ?? null, result: last?.result ?? null, state } as RunResultOf<S, A>;
   }
 
   /** Runs until a halt condition or the end of the graph; see {@link Application.iterate}. */
-  async run(options: RunOptions = {}): Promise<RunResult> {
+  async run(options: RunOptions<ActionNames<A>> = {}): Promise<RunResultOf<S, A>> {
     const steps = this.iterate(options);
     for (;;) {
       const next = await steps.next();
@@ -231,7 +256,7 @@ export class Application {
    * starts that action as a stream. If a `haltBefore` action comes first, the
    * container is empty and its `get()` gives a `null` result.
    */
-  async streamResult<P = unknown>(options: StreamResultOptions): Promise<{ action: string; stream: StreamingResultContainer<P> }> {
+  async streamResult<P = unknown>(options: StreamResultOptions<ActionNames<A>>): Promise<{ action: ActionNames<A>; stream: StreamingResultContainer<P, S> }> {
     const haltAfter = this.#actionSet(options.haltAfter, 'haltAfter');
     const haltBefore = this.#actionSet(options.haltBefore, 'haltBefore');
     if (this.#unsaved !== null) {
@@ -243,17 +268,19 @@ export class Application {
       } finally {
         this.#busy = false;
       }
-      if (saved !== null && haltAfter.has(saved.action)) return { action: saved.action, stream: StreamingResultContainer.of<P>({ result: saved.result, state: saved.state }) };
+      if (saved !== null && haltAfter.has(saved.action)) {
+        return { action: saved.action as ActionNames<A>, stream: StreamingResultContainer.of<P, S>({ result: saved.result, state: saved.state }) };
+      }
     }
     let next = this.getNextAction();
     if (next === null) throw new ApplicationRunError(`Cannot stream: application ${JSON.stringify(this.#appId)} has no next action`);
     if (!haltAfter.has(next)) {
-      const ran = await this.run({ haltBefore: [...haltAfter, ...haltBefore], inputs: options.inputs });
+      const ran = await this.run({ haltBefore: [...haltAfter, ...haltBefore] as ActionNames<A>[], inputs: options.inputs });
       next = this.getNextAction();
       if (next === null) {
         throw new ApplicationRunError(`Cannot stream: the application ended (last action ${JSON.stringify(ran.action)}) before reaching any of ${[...haltAfter].join(', ')}`);
       }
-      if (!haltAfter.has(next)) return { action: next, stream: StreamingResultContainer.of<P>({ result: null, state: this.#state }) };
+      if (!haltAfter.has(next)) return { action: next, stream: StreamingResultContainer.of<P, S>({ result: null, state: this.#state }) };
     }
     this.#enter();
     let prepared: PreparedStep;
@@ -264,7 +291,7 @@ export class Application {
       this.#busy = false;
       throw error;
     }
-    return { action: prepared.name, stream: new StreamingResultContainer<P>(this.#streamStep<P>(prepared)) };
+    return { action: prepared.name as ActionNames<A>, stream: new StreamingResultContainer<P, S>(this.#streamStep<P>(prepared)) };
   }
 
   async *#streamStep<P>(prepared: PreparedStep): AsyncGenerator<P, StreamedOutcome, undefined> {

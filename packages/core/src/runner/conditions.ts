@@ -1,7 +1,14 @@
-import type { State } from '../state.js';
+import type { State, StateValues } from '../state.js';
+import type { Loose } from './actions.js';
 
 /** A predicate over the application state. */
-export type ConditionTest = (state: State) => boolean;
+export type ConditionTest<S extends object = StateValues> = (state: State<S>) => boolean;
+
+declare const CONDITION_TYPES: unique symbol;
+
+/** The condition that always holds needs nothing of the state. @inline */
+// biome-ignore lint/complexity/noBannedTypes: the empty shape, which every state satisfies.
+type NoNeeds = {};
 
 /**
  * Decides whether a transition is taken. Every condition has a `name`, which
@@ -12,61 +19,93 @@ export type ConditionTest = (state: State) => boolean;
  * (also exported as {@link always}), and combine them with
  * {@link Condition.not}, {@link Condition.or} and {@link Condition.and}
  * (Python's `~`, `|` and `&`).
+ *
+ * `S` is the state shape the condition looks at: in an application of state
+ * `T`, a condition fits when `T` has every key of `S`, with values of its
+ * types (a condition on a key the state does not have is a compile error).
  */
-export class Condition {
+export class Condition<S extends object = StateValues, V extends object = NoNeeds> {
   /** The condition that always holds (Python's `default`); a transition given no condition uses it. */
-  static readonly default: Condition = new Condition(() => true, 'default');
+  static readonly default: Condition<NoNeeds> = new Condition<NoNeeds>(() => true, 'default');
 
   /** How the condition is displayed, e.g. `status=done` or `(a) | (b)`. */
   readonly name: string;
   /** State keys the condition looks at (informational). */
   readonly reads: readonly string[];
-  readonly #test: ConditionTest;
+  readonly #test: ConditionTest<S>;
+  /** @internal Types only: the state the predicate reads (`S`), and the values compared with the state's (`V`). */
+  declare readonly [CONDITION_TYPES]?: {
+    needs: (state: Loose<S, S>) => void;
+    keys: () => (string extends keyof S ? never : keyof S) | keyof V;
+    values: () => V;
+  };
 
   /**
    * @param test - the predicate; it receives the full state.
    * @param name - display name.
    * @param reads - state keys the predicate looks at.
    */
-  constructor(test: ConditionTest, name: string, reads: readonly string[] = []) {
+  constructor(test: ConditionTest<S>, name: string, reads: readonly string[] = []) {
     this.#test = test;
     this.name = name;
     this.reads = reads;
   }
 
   /** Whether the condition holds for `state`. */
-  evaluate(state: State): boolean {
+  evaluate(state: State<S>): boolean {
     return this.#test(state) === true;
   }
 
   /** The negation of this condition, named `~(name)`. */
-  not(): Condition {
-    return new Condition((state) => !this.evaluate(state), `~(${this.name})`, this.reads);
+  not(): Condition<S, V> {
+    return new Condition<S, V>((state) => !this.evaluate(state), `~(${this.name})`, this.reads);
   }
 
   /** Holds when this condition or `other` holds; named `(a) | (b)`. */
-  or(other: Condition): Condition {
-    return new Condition((state) => this.evaluate(state) || other.evaluate(state), `(${this.name}) | (${other.name})`, union(this.reads, other.reads));
+  or<S2 extends object, V2 extends object>(other: Condition<S2, V2>): Condition<S & S2, V & V2> {
+    return new Condition<S & S2, V & V2>(
+      (state) => this.evaluate(state as State<never>) || other.evaluate(state as State<never>),
+      `(${this.name}) | (${other.name})`,
+      union(this.reads, other.reads),
+    );
   }
 
   /** Holds when both this condition and `other` hold; named `(a) & (b)`. */
-  and(other: Condition): Condition {
-    return new Condition((state) => this.evaluate(state) && other.evaluate(state), `(${this.name}) & (${other.name})`, union(this.reads, other.reads));
+  and<S2 extends object, V2 extends object>(other: Condition<S2, V2>): Condition<S & S2, V & V2> {
+    return new Condition<S & S2, V & V2>(
+      (state) => this.evaluate(state as State<never>) && other.evaluate(state as State<never>),
+      `(${this.name}) & (${other.name})`,
+      union(this.reads, other.reads),
+    );
   }
 
   /** Alias of {@link when}. */
-  static when(values: Record<string, unknown>): Condition {
+  static when<V extends object>(values: V): Condition<NoNeeds, V> {
     return when(values);
   }
 
   /** Alias of {@link expr}. */
-  static expr(test: ConditionTest, name?: string): Condition {
+  static expr<S extends object = StateValues>(test: ConditionTest<S>, name?: string): Condition<S> {
     return expr(test, name);
   }
 }
 
+/**
+ * What `withTransitions` accepts as a condition in an application of state
+ * `S`: a {@link Condition} whose needs `S` meets (every condition, while `S`
+ * is untyped).
+ */
+export interface ConditionFor<S> {
+  /** How the condition is displayed. */
+  readonly name: string;
+  /** State keys the condition looks at. */
+  readonly reads: readonly string[];
+  /** @internal */
+  readonly [CONDITION_TYPES]?: { needs: (state: Loose<S, S>) => void; keys: () => Loose<S, keyof S>; values: () => Loose<S, Partial<S>> };
+}
+
 /** The condition that always holds: Python's `default` (a reserved word here). */
-export const always: Condition = Condition.default;
+export const always: Condition<NoNeeds> = Condition.default;
 
 /**
  * Holds when every given key is present in the state with a value equal to
@@ -76,15 +115,15 @@ export const always: Condition = Condition.default;
  *
  * @example when({ status: 'done' })
  */
-export function when(values: Record<string, unknown>): Condition {
+export function when<V extends object>(values: V): Condition<NoNeeds, V> {
   const expected = Object.entries(values);
   const name = [...expected]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]) => `${key}=${pythonStr(value)}`)
     .join(', ');
-  const test: ConditionTest = (state) => expected.every(([key, value]) => state.has(key) && deepEqual(state.get(key), value));
-  return new Condition(
-    test,
+  const test = (state: State<StateValues>): boolean => expected.every(([key, value]) => state.has(key) && deepEqual(state.get(key), value));
+  return new Condition<NoNeeds, V>(
+    test as unknown as ConditionTest<NoNeeds>,
     name,
     expected.map(([key]) => key),
   );
@@ -92,9 +131,12 @@ export function when(values: Record<string, unknown>): Condition {
 
 /**
  * A condition from any predicate over the state. Its name defaults to the
- * predicate's source text, e.g. `(s) => s.get("count") >= 10`.
+ * predicate's source text, e.g. `(s) => s.get("count") >= 10`. Inside
+ * `withTransitions` of a typed application the predicate's state is typed;
+ * elsewhere (a condition kept in a variable, or passed to `.or()`/`.and()`)
+ * annotate it: `(s: State<MyState>) => ...`.
  */
-export function expr(test: ConditionTest, name?: string): Condition {
+export function expr<S extends object = StateValues>(test: ConditionTest<S>, name?: string): Condition<S> {
   return new Condition(test, name ?? test.toString());
 }
 

@@ -1,13 +1,15 @@
 import { ApplicationBuildError } from '../errors.js';
-import type { State } from '../state.js';
+import type { State, StateValues } from '../state.js';
 import type { ActionKind, AnyAction } from './actions.js';
-import { Condition } from './conditions.js';
+import { Condition, type ConditionFor } from './conditions.js';
 
 /**
  * One transition as given to `withTransitions`: from one action (or each of
  * several), to another, when the condition holds (no condition = default).
+ * In an application of state `S` with actions named `N`, the names and the
+ * condition are checked against them.
  */
-export type TransitionSpec = readonly [from: string | readonly string[], to: string, condition?: Condition];
+export type TransitionSpec<S extends object = StateValues, N extends string = string> = readonly [from: N | readonly N[], to: N, condition?: ConditionFor<S>];
 
 /** An action as the graph describes it. */
 export interface ActionDescription {
@@ -36,7 +38,13 @@ export interface ApplicationGraph {
 
 interface Edge {
   to: string;
-  condition: Condition;
+  condition: Evaluable;
+}
+
+/** A condition as the graph uses it: its name, and its test over a state of any shape. */
+interface Evaluable {
+  readonly name: string;
+  evaluate(state: State): boolean;
 }
 
 /** Validated actions and transitions, with the lookups the application needs at run time. */
@@ -49,7 +57,8 @@ export class CompiledGraph {
     this.#actions = actions;
     const edges = new Map<string, Edge[]>();
     const described: TransitionDescription[] = [];
-    for (const [from, to, condition = Condition.default] of transitions.flatMap(expandSpec)) {
+    for (const [from, to, given] of transitions.flatMap(expandSpec)) {
+      const condition = (given ?? Condition.default) as Evaluable;
       if (!actions.has(from))
         throw new ApplicationBuildError(`Transition ${from} -> ${to} starts at unknown action ${JSON.stringify(from)}; actions: ${[...actions.keys()].join(', ')}`);
       if (!actions.has(to)) throw new ApplicationBuildError(`Transition ${from} -> ${to} goes to unknown action ${JSON.stringify(to)}; actions: ${[...actions.keys()].join(', ')}`);
@@ -89,7 +98,7 @@ export class CompiledGraph {
   }
 }
 
-function expandSpec(spec: TransitionSpec): Array<[string, string, Condition | undefined]> {
+function expandSpec(spec: TransitionSpec): Array<[string, string, unknown]> {
   if (!Array.isArray(spec) || spec.length < 2 || spec.length > 3) {
     throw new ApplicationBuildError(`A transition must be [from, to] or [from, to, condition], got ${JSON.stringify(spec)}`);
   }

@@ -5,17 +5,20 @@ import { SEQUENCE_ID_KEY, State, type StateValues } from '../state.js';
 import type { CompiledGraph } from './graph.js';
 import type { ParentPointer } from './hooks.js';
 
-/** Options of `ApplicationBuilder.initializeFrom` (Python's `initialize_from`). */
-export interface InitializeFromOptions {
+/**
+ * Options of `ApplicationBuilder.initializeFrom` (Python's `initialize_from`).
+ * `S` is the application's state shape and `N` its action names.
+ */
+export interface InitializeFromOptions<S extends object = StateValues, N extends string = string> {
   /**
    * `true` (the default): continue where the loaded run stopped. `false`:
    * keep the loaded state but start at `defaultEntrypoint`.
    */
   resumeAtNextAction?: boolean;
   /** State to start with when nothing is loaded. Defaults to an empty state. */
-  defaultState?: StateValues | State;
+  defaultState?: S | State<S>;
   /** Action to start at when nothing is loaded, or when `resumeAtNextAction` is `false`. */
-  defaultEntrypoint: string;
+  defaultEntrypoint: N;
   /** Load from this app instead, and save under a new app id (a fork). */
   forkFromAppId?: string | null;
   /** Partition of the app to fork from; defaults to this application's partition key. */
@@ -30,7 +33,16 @@ export interface BuildIdentity {
   /** Whether the caller chose the app id (a generated one has nothing to load). */
   appIdGiven: boolean;
   partitionKey: string | null;
+  /** Load this app's step at this sequence id rather than its latest (`withIdentifiers({ sequenceId })`). */
+  sequenceId: number | null;
 }
+
+/**
+ * Checks a state entering the application (a default or a loaded one) and
+ * returns the state to use; `sequenceId` is the loaded step's, `null` for a
+ * default state. The identity when no schema is given.
+ */
+export type StateCheck = (state: State, origin: { appId: string; partitionKey: string | null; sequenceId: number | null }) => State | Promise<State>;
 
 /** Where a new application starts. */
 export interface StartingPoint {
@@ -52,29 +64,41 @@ export function freshStart(state: State, entrypoint: string): StartingPoint {
  * a `completed` record continues with the transition after its position, a
  * `failed` record re-runs its position; the next step's sequence id is the
  * loaded one plus one. Nothing found means `defaultState` at
- * `defaultEntrypoint` (an error when a fork was asked for).
+ * `defaultEntrypoint` (an error when a fork, or a given sequence id, was
+ * asked for). Every state entering, default or loaded, goes through `check`.
  */
-export async function loadStartingPoint(loader: BaseStateLoader, options: InitializeFromOptions, identity: BuildIdentity, graph: CompiledGraph): Promise<StartingPoint> {
-  const defaults = (): StartingPoint => freshStart(toState(options.defaultState), options.defaultEntrypoint);
+export async function loadStartingPoint(
+  loader: BaseStateLoader,
+  options: InitializeFromOptions,
+  identity: BuildIdentity,
+  graph: CompiledGraph,
+  check: StateCheck,
+): Promise<StartingPoint> {
+  const defaults = async (): Promise<StartingPoint> => {
+    const state = await check(toState(options.defaultState), { appId: identity.appId, partitionKey: identity.partitionKey, sequenceId: null });
+    return freshStart(state, options.defaultEntrypoint);
+  };
   const fork = forkSource(options, identity);
   if (fork === null && !identity.appIdGiven) return defaults();
 
-  const source = fork ?? { partitionKey: identity.partitionKey, appId: identity.appId, sequenceId: null };
+  const source = fork ?? { partitionKey: identity.partitionKey, appId: identity.appId, sequenceId: identity.sequenceId };
   const loaded = await loader.load(source.partitionKey, source.appId, source.sequenceId);
   if (loaded === null) {
-    if (fork !== null) {
-      const at = fork.sequenceId === null ? 'any step' : `sequence id ${fork.sequenceId}`;
-      throw new ApplicationBuildError(`Cannot fork: nothing is saved for app ${JSON.stringify(fork.appId)} in partition ${JSON.stringify(fork.partitionKey ?? '')} at ${at}`);
+    if (source.sequenceId !== null || fork !== null) {
+      const at = source.sequenceId === null ? 'any step' : `sequence id ${source.sequenceId}`;
+      const what = fork !== null ? 'Cannot fork: nothing' : 'Nothing';
+      throw new ApplicationBuildError(`${what} is saved for app ${JSON.stringify(source.appId)} in partition ${JSON.stringify(source.partitionKey ?? '')} at ${at}`);
     }
     return defaults();
   }
-  return resumeFrom(loaded, options, graph, fork !== null);
-}
-
-function resumeFrom(loaded: PersistedStateData, options: InitializeFromOptions, graph: CompiledGraph, forked: boolean): StartingPoint {
   if (!(loaded.state instanceof State)) {
     throw new ApplicationBuildError(`The loader returned app ${JSON.stringify(loaded.appId)} step ${loaded.sequenceId} without a State`);
   }
+  const checked = await check(loaded.state, { appId: loaded.appId, partitionKey: loaded.partitionKey === '' ? null : loaded.partitionKey, sequenceId: loaded.sequenceId });
+  return resumeFrom({ ...loaded, state: checked }, options, graph, fork !== null);
+}
+
+function resumeFrom(loaded: PersistedStateData, options: InitializeFromOptions, graph: CompiledGraph, forked: boolean): StartingPoint {
   // The record's sequence id is authoritative: the next step is this plus one.
   const state = loaded.state.update({ [SEQUENCE_ID_KEY]: loaded.sequenceId });
   const parentPointer = forked ? { appId: loaded.appId, sequenceId: loaded.sequenceId, partitionKey: loaded.partitionKey === '' ? null : loaded.partitionKey } : null;
@@ -104,6 +128,9 @@ function forkSource(options: InitializeFromOptions, identity: BuildIdentity): Lo
     return null;
   }
   if (typeof forkFromAppId !== 'string' || forkFromAppId.length === 0) throw new ApplicationBuildError('forkFromAppId must be a non-empty string');
+  if (identity.sequenceId !== null) {
+    throw new ApplicationBuildError('withIdentifiers({ sequenceId }) loads this app at an earlier step; to start from a step of the app you fork, pass forkFromSequenceId');
+  }
   // An explicit null means "no partition", as everywhere else; only an omitted key means "this app's partition".
   const partitionKey = forkFromPartitionKey === undefined ? identity.partitionKey : forkFromPartitionKey;
   if (forkFromAppId === identity.appId && normalizePartitionKey(partitionKey) === normalizePartitionKey(identity.partitionKey)) {
@@ -115,7 +142,7 @@ function forkSource(options: InitializeFromOptions, identity: BuildIdentity): Lo
 }
 
 /** A State from a State or plain values. */
-export function toState(values: StateValues | State | undefined): State {
+export function toState(values: object | undefined): State {
   if (values === undefined) return new State();
-  return values instanceof State ? values : new State(values);
+  return values instanceof State ? (values as State) : new State(values as StateValues);
 }

@@ -1,11 +1,11 @@
-import type { State } from '../state.js';
+import type { State, StateValues } from '../state.js';
 
-/** The final outcome of a streamed step. */
-export interface StreamedOutcome {
+/** The final outcome of a streamed step, in an application of state `S`. */
+export interface StreamedOutcome<S extends object = StateValues, R = unknown> {
   /** The action's result; `null` when the stream halted before a non-streaming action. */
-  result: unknown;
+  result: R | null;
   /** The application state after the step. */
-  state: State;
+  state: State<S>;
 }
 
 /**
@@ -16,7 +16,7 @@ export interface StreamedOutcome {
  * rest for `get()` to drain, and the application stays busy until then.
  * An error thrown by the action rejects both the iteration and `get()`.
  */
-export class StreamingResultContainer<P = unknown> implements AsyncIterable<P> {
+export class StreamingResultContainer<P = unknown, S extends object = StateValues> implements AsyncIterable<P> {
   readonly #source: AsyncIterator<P, StreamedOutcome>;
   #queue: Promise<unknown> = Promise.resolve();
   #outcome: StreamedOutcome | null = null;
@@ -28,8 +28,8 @@ export class StreamingResultContainer<P = unknown> implements AsyncIterable<P> {
   }
 
   /** A container with no partial results whose `get()` gives `outcome`. */
-  static of<P = unknown>(outcome: StreamedOutcome): StreamingResultContainer<P> {
-    return new StreamingResultContainer<P>({ next: async () => ({ done: true, value: outcome }) });
+  static of<P = unknown, S extends object = StateValues>(outcome: StreamedOutcome): StreamingResultContainer<P, S> {
+    return new StreamingResultContainer<P, S>({ next: async () => ({ done: true, value: outcome }) });
   }
 
   /** Iterates the partial results not read yet (several iterations share one stream). */
@@ -42,10 +42,10 @@ export class StreamingResultContainer<P = unknown> implements AsyncIterable<P> {
   }
 
   /** Waits for the stream to end (draining partial results not yet read) and returns the final result and state. */
-  async get(): Promise<StreamedOutcome> {
+  async get(): Promise<StreamedOutcome<S>> {
     for (;;) {
       const next = await this.#pull();
-      if (next.done) return this.#outcome as StreamedOutcome;
+      if (next.done) return this.#outcome as StreamedOutcome<S>;
     }
   }
 

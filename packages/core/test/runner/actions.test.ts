@@ -26,6 +26,7 @@ function single(a: AnyAction, state: Record<string, unknown> = {}, appId?: strin
 
 describe('function-based actions', () => {
   it('merge only the declared writes of the returned state', async () => {
+    // @ts-expect-error writing keys outside `writes` is a compile error; at run time they are dropped.
     const sneaky = action({ reads: ['x'], writes: ['y'], run: (s) => s.update({ x: 'changed', y: 1, z: 'new' }) });
     const app = await single(sneaky, { x: 'kept' });
     const out = await app.step();
@@ -167,6 +168,7 @@ describe('inputs', () => {
     writes: ['greeting'],
     inputs: ['name'],
     optionalInputs: ['punctuation'],
+    // @ts-expect-error `seen` is not declared in `writes`: the runner drops it (and the compiler refuses it).
     run: (s, inputs) => s.update({ greeting: `hello ${String(inputs.name)}${String(inputs.punctuation ?? '')}`, seen: Object.keys(inputs) }),
   });
 

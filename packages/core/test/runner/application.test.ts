@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { action, ApplicationBuilder, ApplicationRunError, expr, PRIOR_STEP_KEY, Result, SEQUENCE_ID_KEY, type State, when, type LifecycleHooks, type StepResult } from '@burr/core';
-import { countingBuilder, rejection } from './helpers.js';
+import { action, ApplicationBuilder, ApplicationRunError, expr, PRIOR_STEP_KEY, Result, SEQUENCE_ID_KEY, State, when, type LifecycleHooks, type StepResult } from '@burr/core';
+import { type Counting, countingBuilder, rejection } from './helpers.js';
 
 function countingApp(limit = 3) {
   return countingBuilder(limit).withState({ count: 0 }).withEntrypoint('counter').build();
@@ -58,7 +58,12 @@ describe('step', () => {
 
   it('continues the sequence ids of a state given with its hidden keys', async () => {
     const app = await countingBuilder()
-      .withState({ count: 0, [SEQUENCE_ID_KEY]: 7 })
+      .withState(
+        new State<Counting>([
+          ['count', 0],
+          [SEQUENCE_ID_KEY, 7],
+        ]),
+      )
       .withEntrypoint('counter')
       .build();
     expect(app.sequenceId).toBe(7);
@@ -130,6 +135,7 @@ describe('run', () => {
 
   it('rejects halt conditions naming unknown actions', async () => {
     const app = await countingApp();
+    // @ts-expect-error an unknown action name is a compile error too
     const error = await rejection(app.run({ haltAfter: ['nope'] }));
     expect(error).toBeInstanceOf(ApplicationRunError);
     expect(error.message).toMatch(/haltAfter names unknown action "nope"/);

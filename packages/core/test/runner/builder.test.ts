@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { action, ApplicationBuildError, ApplicationBuilder, InMemoryPersister, State, when, type LifecycleHooks } from '@burr/core';
 import { counter, countingBuilder, finish, rejection } from './helpers.js';
 
-async function buildError(builder: ApplicationBuilder): Promise<ApplicationBuildError> {
+async function buildError(builder: { build(): Promise<unknown> }): Promise<ApplicationBuildError> {
   const error = await rejection(builder.build());
   expect(error).toBeInstanceOf(ApplicationBuildError);
   expect((error as ApplicationBuildError).code).toBe('BURR_APPLICATION_BUILD');
@@ -19,6 +19,7 @@ describe('ApplicationBuilder errors', () => {
   });
 
   it('unknown entrypoint', async () => {
+    // @ts-expect-error an unknown action name is a compile error too
     expect((await buildError(countingBuilder().withEntrypoint('nope'))).message).toMatch(/Entrypoint "nope" is not an action/);
   });
 
@@ -29,11 +30,13 @@ describe('ApplicationBuilder errors', () => {
   });
 
   it('transition from an unknown action', async () => {
+    // @ts-expect-error an unknown action name is a compile error too
     const builder = new ApplicationBuilder().withActions({ counter }).withTransitions(['ghost', 'counter']).withEntrypoint('counter');
     expect((await buildError(builder)).message).toMatch(/starts at unknown action "ghost"/);
   });
 
   it('transition to an unknown action', async () => {
+    // @ts-expect-error an unknown action name is a compile error too
     const builder = new ApplicationBuilder().withActions({ counter }).withTransitions(['counter', 'ghost']).withEntrypoint('counter');
     expect((await buildError(builder)).message).toMatch(/goes to unknown action "ghost"/);
   });
@@ -41,6 +44,7 @@ describe('ApplicationBuilder errors', () => {
   it('transition from an unknown action inside a list of sources', async () => {
     const builder = new ApplicationBuilder()
       .withActions({ counter, finish })
+      // @ts-expect-error an unknown action name is a compile error too
       .withTransitions([['counter', 'ghost'], 'finish'])
       .withEntrypoint('counter');
     expect((await buildError(builder)).message).toMatch(/"ghost"/);

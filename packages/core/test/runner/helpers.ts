@@ -1,20 +1,23 @@
-import { action, ApplicationBuilder, expr, type SingleStepAction, type State } from '@burr/core';
+import { action, ApplicationBuilder, expr, type State } from '@burr/core';
+
+/** The state of the counting apps: `count` goes up, `done` is set at the end. */
+export type Counting = { count: number; done?: boolean };
 
 /** Adds 1 to `count`. */
-export const counter: SingleStepAction = action({
+export const counter = action({
   reads: ['count'],
   writes: ['count'],
-  run: (state: State) => state.update({ count: (state.get('count') as number) + 1 }),
+  run: (state: State<Counting>) => state.update({ count: state.get('count') + 1 }),
 });
 
 /** Sets `done` to true. */
-export const finish: SingleStepAction = action({ reads: [], writes: ['done'], run: (state: State) => state.update({ done: true }) });
+export const finish = action({ reads: [], writes: ['done'], run: (state: State<Counting>) => state.update({ done: true }) });
 
 /** A builder with `counter` looping while count < limit, then `finish` (no state, no entrypoint yet). */
-export function countingBuilder(limit = 3): ApplicationBuilder {
-  return new ApplicationBuilder()
+export function countingBuilder(limit = 3) {
+  return new ApplicationBuilder<Counting>()
     .withActions({ counter, finish })
-    .withTransitions(['counter', 'counter', expr((s) => (s.get('count') as number) < limit, `count < ${limit}`)], ['counter', 'finish']);
+    .withTransitions(['counter', 'counter', expr((s) => s.get('count') < limit, `count < ${limit}`)], ['counter', 'finish']);
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */

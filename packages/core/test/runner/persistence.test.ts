@@ -13,8 +13,9 @@ import {
   type BaseStateLoader,
   type InitializeFromOptions,
   type PersistedStateData,
+  type State,
 } from '@burr/core';
-import { counter, finish, rejection } from './helpers.js';
+import { type Counting, counter, finish, rejection } from './helpers.js';
 
 async function newPersister(): Promise<InMemoryPersister> {
   const persister = new InMemoryPersister();
@@ -33,12 +34,15 @@ async function history(persister: InMemoryPersister, appId: string, partitionKey
   return steps;
 }
 
+/** The state of {@link graph}'s apps. */
+type Flaky = Counting & { flaked?: boolean };
+
 /** counter loops while count < limit, then finish; `flaky` (fails while `failures.left > 0`) sits between. */
 function graph(limit: number, failures = { left: 0 }) {
   const flaky = action({
     reads: ['count'],
     writes: ['flaked'],
-    run: (s) => {
+    run: (s: State<Flaky>) => {
       if (failures.left > 0) {
         failures.left--;
         throw new Error('flaky failed');
@@ -46,12 +50,14 @@ function graph(limit: number, failures = { left: 0 }) {
       return s.update({ flaked: true });
     },
   });
-  return new ApplicationBuilder()
+  return new ApplicationBuilder<Flaky>()
     .withActions({ counter, flaky, finish })
-    .withTransitions(['counter', 'counter', expr((s) => (s.get('count') as number) < limit, 'under limit')], ['counter', 'flaky'], ['flaky', 'finish']);
+    .withTransitions(['counter', 'counter', expr((s) => s.get('count') < limit, 'under limit')], ['counter', 'flaky'], ['flaky', 'finish']);
 }
 
-function resumeOptions(extra: Partial<InitializeFromOptions> = {}): InitializeFromOptions {
+type FlakyOptions = InitializeFromOptions<Flaky, 'counter' | 'flaky' | 'finish'>;
+
+function resumeOptions(extra: Partial<FlakyOptions> = {}): FlakyOptions {
   return { resumeAtNextAction: true, defaultState: { count: 0 }, defaultEntrypoint: 'counter', ...extra };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { action, ApplicationBuilder, InMemoryPersister, PersisterConflictError, SerializationError, StepHookFailedError, type SaveStateArgs } from '@burr/core';
+import { action, ApplicationBuilder, InMemoryPersister, PersisterConflictError, SerializationError, StepHookFailedError, type SaveStateArgs, type State } from '@burr/core';
 import { countingBuilder, rejection } from './helpers.js';
 
 /**
@@ -28,16 +28,17 @@ async function flaky(): Promise<FlakyPersister> {
 
 /** Counts, and writes a random nonce: re-running the action could never produce the stored step again. */
 function nonceCounter() {
+  type Nonced = { count: number; nonce?: number };
   let runs = 0;
   const counter = action({
     reads: ['count'],
     writes: ['count', 'nonce'],
-    run: (state) => {
+    run: (state: State<Nonced>) => {
       runs++;
-      return state.update({ count: (state.get('count') as number) + 1, nonce: Math.random() });
+      return state.update({ count: state.get('count') + 1, nonce: Math.random() });
     },
   });
-  const builder = new ApplicationBuilder().withActions({ counter }).withTransitions(['counter', 'counter']).withState({ count: 0 }).withEntrypoint('counter');
+  const builder = new ApplicationBuilder<Nonced>().withActions({ counter }).withTransitions(['counter', 'counter']).withState({ count: 0 }).withEntrypoint('counter');
   return { builder, runs: () => runs };
 }
 

@@ -173,20 +173,21 @@ describe('streamResult', () => {
 });
 
 describe('class-based StreamingAction', () => {
-  class Countdown extends StreamingAction<{ launched: boolean }, number> {
-    readonly reads = ['from'];
-    readonly writes = ['launched'];
-    async *stream(state: State, _inputs: ActionInputs) {
-      for (let i = state.get('from') as number; i > 0; i--) yield i;
+  type Launch = { from: number; launched?: boolean };
+  class Countdown extends StreamingAction<{ launched: boolean }, number, Launch> {
+    readonly reads = ['from'] as const;
+    readonly writes = ['launched'] as const;
+    async *stream(state: State<Launch>, _inputs: ActionInputs) {
+      for (let i = state.get('from'); i > 0; i--) yield i;
       return { launched: true };
     }
-    update(result: { launched: boolean }, state: State) {
+    update(result: { launched: boolean }, state: State<Launch>) {
       return state.update(result);
     }
   }
 
   it('yields partials, returns the final result, then update applies it', async () => {
-    const app = await new ApplicationBuilder().withActions({ countdown: new Countdown() }).withState({ from: 3 }).withEntrypoint('countdown').build();
+    const app = await new ApplicationBuilder<Launch>().withActions({ countdown: new Countdown() }).withState({ from: 3 }).withEntrypoint('countdown').build();
     expect(app.graph.actions[0]).toMatchObject({ kind: 'streaming', streaming: true });
     const { stream } = await app.streamResult<number>({ haltAfter: ['countdown'] });
     const seen: number[] = [];
