@@ -174,7 +174,7 @@ export class State<out T extends object = StateValues> implements Iterable<[stri
   }
 
   /** Sets the given keys (new keys go last, existing keys keep their place). */
-  update<U extends StateValues>(patch: U): State<Merge<T, U>> & WrittenKeys<WrittenIn<this> | StateKey<U>> {
+  update<U extends StateValues & { [K in keyof T]?: T[K] }>(patch: U): State<Merge<T, U>> & WrittenKeys<WrittenIn<this> | StateKey<U>> {
     const next = new Map(this.#values);
     for (const [key, value] of Object.entries(patch)) next.set(key, value);
     return State.#of(next);

@@ -146,8 +146,8 @@ describe('actions', () => {
         run() {
           return { count: 'x' };
         }
-        // @ts-expect-error count is a number in Counter
-        update(result: { count: string }, state: State<Counter>) {
+        update(result: { count: string }, state: State<Counter>): State<Counter> {
+          // @ts-expect-error count is a number in Counter
           return state.update(result);
         }
       }
@@ -262,6 +262,27 @@ describe('the builder and the application', () => {
       .build();
     await untyped.step();
     expectTypeOf(untyped.state.get('x')).toEqualTypeOf<unknown>();
+  });
+
+  it('an interface can be the state type; literal values keep their type through update', async () => {
+    const finish = action({ reads: ['count'], writes: ['status'], run: (state: State<CounterInterface>) => state.update({ status: 'done' }) });
+    const bump = action({ reads: ['count'], writes: ['count'], run: (state: State<CounterInterface>) => state.increment({ count: 1 }) });
+    const tracker: LifecycleHooks = { postRunStep: () => undefined };
+    const app = await new ApplicationBuilder<CounterInterface>()
+      .withActions({ bump, finish })
+      .withTransitions(['bump', 'bump', expr((s) => s.get('count') < 2)], ['bump', 'finish'])
+      .withState({ count: 0, status: 'running' })
+      .withEntrypoint('bump')
+      .withTracker(tracker)
+      .build();
+    const last = await app.run();
+    expectTypeOf(app.state.get('status')).toEqualTypeOf<'running' | 'done'>();
+    expect([last.action, app.state.get('status'), app.state.get('count')]).toEqual(['finish', 'done', 2]);
+    const compileOnly = (state: State<CounterInterface>) => {
+      // @ts-expect-error not one of the statuses
+      state.update({ status: 'paused' });
+    };
+    expectTypeOf(compileOnly).toBeFunction();
   });
 
   it('a typed application is still an Application, and hooks see its state typed', async () => {
