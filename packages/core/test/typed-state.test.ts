@@ -14,6 +14,7 @@ import {
   always,
   type Application,
   ApplicationBuilder,
+  type Condition,
   expr,
   InMemoryPersister,
   type LifecycleHooks,
@@ -192,6 +193,9 @@ describe('conditions', () => {
     new ApplicationBuilder<Counter>().withActions({ increment }).withTransitions(['increment', 'increment', untyped], ['increment', 'increment', always]);
     new ApplicationBuilder().withActions({ increment }).withTransitions(['increment', 'increment', typed]);
     new ApplicationBuilder<CounterInterface>().withActions({ n: action({ reads: [], writes: [], run: (s) => s }) }).withTransitions(['n', 'n', when({ status: 'done' })]);
+    // A condition kept as a plain `Condition` is not checked, and fits anywhere.
+    const plain: Condition = when({ count: 2 });
+    new ApplicationBuilder<Counter>().withActions({ increment }).withTransitions(['increment', 'increment', plain]);
   });
 });
 

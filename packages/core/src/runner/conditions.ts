@@ -10,6 +10,13 @@ declare const CONDITION_TYPES: unique symbol;
 // biome-ignore lint/complexity/noBannedTypes: the empty shape, which every state satisfies.
 type NoNeeds = {};
 
+/** The keys a condition names: those of the state its predicate reads (if typed) and of the values it compares (any, for a plain `Condition`). @inline */
+type ConditionKeys<S, V> = boolean extends (V extends never ? true : false) ? AnyValues : (string extends keyof S ? never : keyof S) | keyof V;
+
+/** The compared values of a plain `Condition`, not known: it fits every application, and every condition fits it. @inline */
+// biome-ignore lint/suspicious/noExplicitAny: the one type assignable to and from every set of values.
+type AnyValues = any;
+
 /**
  * Decides whether a transition is taken. Every condition has a `name`, which
  * is how graphs (and the tracker's `graph.json`) show it, and the state keys
@@ -20,13 +27,16 @@ type NoNeeds = {};
  * {@link Condition.not}, {@link Condition.or} and {@link Condition.and}
  * (Python's `~`, `|` and `&`).
  *
- * `S` is the state shape the condition looks at: in an application of state
- * `T`, a condition fits when `T` has every key of `S`, with values of its
- * types (a condition on a key the state does not have is a compile error).
+ * Types only: `S` is the state its predicate reads (what {@link expr} is
+ * given), `V` the values it compares with the state's (what {@link when} is
+ * given). In an application of state `T`, a condition fits when `T` is an
+ * `S` and has every key of `V`, with values `V`'s could equal: a condition
+ * on a key the state does not have is a compile error. A plain `Condition`
+ * fits any application.
  */
-export class Condition<S extends object = StateValues, V extends object = NoNeeds> {
+export class Condition<S extends object = StateValues, V extends object = AnyValues> {
   /** The condition that always holds (Python's `default`); a transition given no condition uses it. */
-  static readonly default: Condition<NoNeeds> = new Condition<NoNeeds>(() => true, 'default');
+  static readonly default: Condition<NoNeeds, NoNeeds> = new Condition<NoNeeds, NoNeeds>(() => true, 'default');
 
   /** How the condition is displayed, e.g. `status=done` or `(a) | (b)`. */
   readonly name: string;
@@ -36,7 +46,7 @@ export class Condition<S extends object = StateValues, V extends object = NoNeed
   /** @internal Types only: the state the predicate reads (`S`), and the values compared with the state's (`V`). */
   declare readonly [CONDITION_TYPES]?: {
     needs: (state: Loose<S, S>) => void;
-    keys: () => (string extends keyof S ? never : keyof S) | keyof V;
+    keys: () => ConditionKeys<S, V>;
     values: () => V;
   };
 
@@ -85,7 +95,7 @@ export class Condition<S extends object = StateValues, V extends object = NoNeed
   }
 
   /** Alias of {@link expr}. */
-  static expr<S extends object = StateValues>(test: ConditionTest<S>, name?: string): Condition<S> {
+  static expr<S extends object = StateValues>(test: ConditionTest<S>, name?: string): Condition<S, NoNeeds> {
     return expr(test, name);
   }
 }
@@ -105,7 +115,7 @@ export interface ConditionFor<S> {
 }
 
 /** The condition that always holds: Python's `default` (a reserved word here). */
-export const always: Condition<NoNeeds> = Condition.default;
+export const always: Condition<NoNeeds, NoNeeds> = Condition.default;
 
 /**
  * Holds when every given key is present in the state with a value equal to
@@ -136,8 +146,8 @@ export function when<V extends object>(values: V): Condition<NoNeeds, V> {
  * elsewhere (a condition kept in a variable, or passed to `.or()`/`.and()`)
  * annotate it: `(s: State<MyState>) => ...`.
  */
-export function expr<S extends object = StateValues>(test: ConditionTest<S>, name?: string): Condition<S> {
-  return new Condition(test, name ?? test.toString());
+export function expr<S extends object = StateValues>(test: ConditionTest<S>, name?: string): Condition<S, NoNeeds> {
+  return new Condition<S, NoNeeds>(test, name ?? test.toString());
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {
