@@ -1,28 +1,36 @@
-/** Command-line flags: `--quick`, `--only sqlite,pg`, `--out DIR`. */
+/** Command-line flags: `--quick`, `--only sqlite,pg`, `--sections history`, `--out DIR`. */
 
 export const BACKEND_IDS = ['sqlite', 'libsql', 'pg', 'mysql', 'redis', 'mongo'] as const;
 export type BackendId = (typeof BACKEND_IDS)[number];
+
+/** Parts of the report that `--sections` chooses from. */
+export const SECTION_IDS = ['codec', 'payload', 'chatbot', 'stored', 'history', 'runner'] as const;
+export type SectionId = (typeof SECTION_IDS)[number];
 
 const ALIASES: Record<string, BackendId> = { postgres: 'pg', postgresql: 'pg', mongodb: 'mongo', sqlite3: 'sqlite', mariadb: 'mysql' };
 
 export interface CliOptions {
   quick: boolean;
   only: ReadonlySet<BackendId> | undefined;
+  /** Sections to run; `undefined` for all. */
+  sections: ReadonlySet<SectionId> | undefined;
   /** Where results go; a quick or filtered run defaults to a git-ignored folder so it never replaces the full results. */
   outDir: string | undefined;
   /** Skip the runner-alone section. */
   noRunner: boolean;
 }
 
-export const USAGE = `Usage: pnpm bench [--quick] [--only sqlite,libsql,pg,mysql,redis,mongo] [--out DIR] [--no-runner]
-  --quick      shorter time budgets, one chatbot run, 100k stored rows instead of 1M
+export const USAGE = `Usage: pnpm bench [--quick] [--only sqlite,libsql,pg,mysql,redis,mongo] [--sections LIST] [--out DIR] [--no-runner]
+  --quick      shorter time budgets, one chatbot run, 100k stored rows (and pruned rows) instead of 1M
   --only LIST  run only these backends (comma-separated)
+  --sections LIST
+               run only these sections: ${SECTION_IDS.join(', ')} (a partial run, like --only)
   --out DIR    write latest.md / latest.json there (default bench/results, or bench/results/partial.tmp
                for a --quick or --only run)
   --no-runner  skip the runner-alone section`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { quick: false, only: undefined, outDir: undefined, noRunner: false };
+  const options: CliOptions = { quick: false, only: undefined, sections: undefined, outDir: undefined, noRunner: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -39,6 +47,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--only':
         options.only = new Set(value().split(',').map(parseBackendId));
+        break;
+      case '--sections':
+        options.sections = new Set(value().split(',').map(parseSectionId));
         break;
       case '--out':
         options.outDir = value();
@@ -62,4 +73,11 @@ function parseBackendId(text: string): BackendId {
   const resolved = ALIASES[id] ?? (BACKEND_IDS as readonly string[]).find((b) => b === id);
   if (!resolved) throw new Error(`Unknown backend ${JSON.stringify(text)}; choose from ${BACKEND_IDS.join(', ')}`);
   return resolved as BackendId;
+}
+
+function parseSectionId(text: string): SectionId {
+  const id = text.trim().toLowerCase();
+  const resolved = (SECTION_IDS as readonly string[]).find((s) => s === id);
+  if (!resolved) throw new Error(`Unknown section ${JSON.stringify(text)}; choose from ${SECTION_IDS.join(', ')}`);
+  return resolved as SectionId;
 }

@@ -6,13 +6,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKENDS } from './backends/index.js';
 import type { BackendSession } from './backends/types.js';
-import { parseArgs, type CliOptions } from './cli.js';
+import { parseArgs, type CliOptions, type SectionId } from './cli.js';
 import { machineInfo, softwareVersions } from './environment.js';
 import { makePayload, PAYLOAD_SIZES, type Payload } from './payload.js';
 import { writeReport, type Report } from './report.js';
-import type { Row } from './rows.js';
 import { chatbotRows } from './scenarios/chatbot.js';
 import { codecRows } from './scenarios/codec.js';
+import { FULL_HISTORY_PLAN, historyRows, QUICK_HISTORY_PLAN, type HistoryPlan, type HistoryResult } from './scenarios/history.js';
 import { listAppIdsRow, payloadRows } from './scenarios/payload-ops.js';
 import { runnerResults } from './scenarios/runner.js';
 import { storedStepsRows } from './scenarios/stored-steps.js';
@@ -24,27 +24,50 @@ interface Plan {
   budget: Budget;
   chatRuns: number;
   storedTargets: readonly number[];
+  history: HistoryPlan;
+  runs: (section: SectionId) => boolean;
 }
 
 function plan(options: CliOptions): Plan {
-  return options.quick ? { budget: QUICK_BUDGET, chatRuns: 1, storedTargets: [1000, 100_000] } : { budget: FULL_BUDGET, chatRuns: 3, storedTargets: [1000, 1_000_000] };
+  const runs = (section: SectionId) => (options.sections === undefined || options.sections.has(section)) && !(section === 'runner' && options.noRunner);
+  return options.quick
+    ? { budget: QUICK_BUDGET, chatRuns: 1, storedTargets: [1000, 100_000], history: QUICK_HISTORY_PLAN, runs }
+    : { budget: FULL_BUDGET, chatRuns: 3, storedTargets: [1000, 1_000_000], history: FULL_HISTORY_PLAN, runs };
 }
 
 /** Pushes rows as they come, so a backend failing half-way keeps what it measured. */
-async function benchBackend(label: string, session: BackendSession, payloads: Payload[], p: Plan, rows: Row[]): Promise<void> {
-  for (const payload of payloads) {
-    await session.settle?.();
-    log(`${label}: payload ${payload.label}`);
-    rows.push(...(await payloadRows(label, session, payload, p.budget)));
+async function benchBackend(label: string, session: BackendSession, payloads: Payload[], p: Plan, report: Report): Promise<void> {
+  const rows = report.rows;
+  if (p.runs('payload')) {
+    for (const payload of payloads) {
+      await session.settle?.();
+      log(`${label}: payload ${payload.label}`);
+      rows.push(...(await payloadRows(label, session, payload, p.budget)));
+    }
+    log(`${label}: listAppIds`);
+    rows.push(await listAppIdsRow(label, session, p.budget));
   }
-  log(`${label}: listAppIds`);
-  rows.push(await listAppIdsRow(label, session, p.budget));
-  await session.settle?.();
-  log(`${label}: chatbot run x${p.chatRuns}`);
-  rows.push(...(await chatbotRows(label, session, p.chatRuns)));
-  await session.settle?.();
-  log(`${label}: stored steps ${p.storedTargets.join(', ')}`);
-  rows.push(...(await storedStepsRows(label, session, p.storedTargets, p.budget)));
+  if (p.runs('chatbot')) {
+    await session.settle?.();
+    log(`${label}: chatbot run x${p.chatRuns}`);
+    rows.push(...(await chatbotRows(label, session, p.chatRuns)));
+  }
+  if (p.runs('stored')) {
+    await session.settle?.();
+    log(`${label}: stored steps ${p.storedTargets.join(', ')}`);
+    rows.push(...(await storedStepsRows(label, session, p.storedTargets, p.budget)));
+  }
+  if (p.runs('history') && session.history) {
+    await session.settle?.();
+    const started = performance.now();
+    const result: HistoryResult = { rows: [], plans: [], fills: [] };
+    try {
+      await historyRows(label, session.history, p.history, p.budget, log, result);
+    } finally {
+      rows.push(...result.rows);
+      report.history.push({ backend: label, seconds: (performance.now() - started) / 1000, fills: result.fills, plans: result.plans });
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -60,13 +83,16 @@ async function main(): Promise<void> {
     backends: [],
     rows: [],
     runner: { unavailable: 'not run' },
+    history: [],
     notes: [],
   };
   const payloads = PAYLOAD_SIZES.map(([label, bytes]) => makePayload(label, bytes));
   report.notes.push(`Payloads (Burr JSON bytes): ${payloads.map((x) => `${x.label} = ${x.bytes} B, ${x.values.messages.length} messages`).join('; ')}.`);
 
-  log('codec');
-  for (const payload of payloads) report.rows.push(...(await codecRows(payload, p.budget)));
+  if (p.runs('codec')) {
+    log('codec');
+    for (const payload of payloads) report.rows.push(...(await codecRows(payload, p.budget)));
+  }
 
   for (const entry of BACKENDS) {
     if (options.only && !options.only.has(entry.id)) continue;
@@ -81,7 +107,7 @@ async function main(): Promise<void> {
       }
       session = opened;
       report.backends.push({ id: entry.id, label: entry.label, status: 'ran', detail: session.driver });
-      await benchBackend(entry.label, session, payloads, p, report.rows);
+      await benchBackend(entry.label, session, payloads, p, report);
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
       log(`${entry.label}: FAILED ${message}`);
@@ -94,13 +120,13 @@ async function main(): Promise<void> {
     }
   }
 
-  if (!options.noRunner) {
+  if (p.runs('runner')) {
     log('runner alone');
     report.runner = await runnerResults(p.budget);
   }
 
   report.durationSeconds = (performance.now() - started) / 1000;
-  const partial = options.quick || options.only !== undefined;
+  const partial = options.quick || options.only !== undefined || options.sections !== undefined;
   const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
   const outDir = options.outDir ?? join(benchDir, 'results', partial ? 'partial.tmp' : '');
   const markdown = writeReport(report, outDir);

@@ -13,6 +13,15 @@ export interface RunnerResult {
   steps: number;
 }
 
+/** Per backend: how long the history section took, how long its fills took, and the plans of its SQL statements. */
+export interface HistoryRun {
+  backend: string;
+  seconds: number;
+  fills: string[];
+  /** `statement: plan / plan`, from EXPLAIN (QUERY PLAN, or ANALYZE where the dialect has it) on the filled tables. */
+  plans: string[];
+}
+
 export interface Report {
   generatedAt: string;
   mode: 'full' | 'quick';
@@ -22,6 +31,7 @@ export interface Report {
   backends: Array<{ id: string; label: string; status: 'ran' | 'skipped'; detail: string }>;
   rows: Row[];
   runner: RunnerResult[] | { unavailable: string };
+  history: HistoryRun[];
   notes: string[];
 }
 
@@ -35,6 +45,8 @@ export function formatMs(ms: number): string {
 function cell(value: Cell): string {
   if (value === undefined) return '—';
   if (!isStats(value)) return `n/a: ${value.unavailable}`;
+  // A single timing (a whole prune) has no spread to show.
+  if (value.n === 1) return value.medianMs >= 10_000 ? `${(value.medianMs / 1000).toFixed(1)} s` : formatMs(value.medianMs);
   return `${formatMs(value.medianMs)} (p95 ${formatMs(value.p95Ms)})`;
 }
 
@@ -61,8 +73,9 @@ function sectionTable(section: Section, rows: Row[]): string {
         pick.map((r) => [r.operation, r.size, cell(r.floor), cell(r.burr), ratioCell(ratio(r.burr, r.floor), FLOOR_THRESHOLD)]),
       );
     case 'stored-steps':
+    case 'history':
       return table(
-        ['Backend', 'Operation', 'Stored', 'Floor (raw driver)', 'Burr', 'Burr/floor', 'Note'],
+        ['Backend', 'Operation', section === 'history' ? 'Data' : 'Stored', 'Floor (raw driver)', 'Burr', 'Burr/floor', 'Note'],
         pick.map((r) => [r.backend, r.operation, r.size, cell(r.floor), cell(r.burr), ratioCell(ratio(r.burr, r.floor), FLOOR_THRESHOLD), r.note ?? '']),
       );
     default:
@@ -112,6 +125,20 @@ function runnerTable(runner: Report['runner']): string {
   );
 }
 
+function historyRunsText(runs: HistoryRun[]): string {
+  if (runs.length === 0) return '';
+  const lines = ['Fills and time per backend:', ''];
+  for (const run of runs) lines.push(`- ${run.backend}: section took ${run.seconds.toFixed(0)} s; ${run.fills.join('; ')}.`);
+  lines.push('');
+  const planned = runs.filter((run) => run.plans.length > 0);
+  if (planned.length > 0) {
+    lines.push('<details><summary>Query plans of the history statements on the filled tables</summary>', '');
+    for (const run of planned) lines.push(`**${run.backend}**`, '', ...run.plans.map((plan) => `- ${plan.replace(/\|/g, '\\|')}`), '');
+    lines.push('</details>', '');
+  }
+  return lines.join('\n');
+}
+
 export function renderMarkdown(report: Report): string {
   const m = report.machine;
   const lines = [
@@ -157,6 +184,16 @@ export function renderMarkdown(report: Report): string {
     '',
     sectionTable('stored-steps', report.rows),
     '',
+    '## History and retention',
+    '',
+    'Stores filled in bulk by the raw driver (SQL: plain inserts, then the app index backfill and trigger; Redis: every key the',
+    'save script writes). The floor runs the persister’s own statements (`burrSqlStatements(...).history`, the app index',
+    'statements) or Redis commands directly. Prune and compact are timed once each, Burr and the floor on stores of their own;',
+    'the concurrent writer saves another app in a loop during the prune (Burr `save()`, or the floor’s raw insert).',
+    '',
+    sectionTable('history', report.rows),
+    '',
+    historyRunsText(report.history),
     '## Runner alone',
     '',
     runnerTable(report.runner),

@@ -1,7 +1,7 @@
 /** The result rows every scenario produces and the report prints. */
 import type { Stats } from './timing.js';
 
-export type Section = 'codec' | 'payload' | 'chatbot' | 'stored-steps' | 'runner';
+export type Section = 'codec' | 'payload' | 'chatbot' | 'stored-steps' | 'history' | 'runner';
 
 /** A contender that did not run, with the reason. */
 export interface Unavailable {

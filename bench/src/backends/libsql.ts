@@ -9,6 +9,7 @@ import { createClient, type Client } from '@libsql/client';
 import { burrSqlStatements, toSqlTimestamp } from '@burr/core';
 import { LibSQLPersister } from '@burr/persister-libsql';
 import { packageVersion } from '../environment.js';
+import { libsqlHistory } from './history-sqlite.js';
 import { sqliteFillStatement } from './sql-fill.js';
 import type { Backend, BackendSession, Floor, StoredStepsTable } from './types.js';
 
@@ -59,6 +60,7 @@ export const libsqlBackend: Backend = {
       persister,
       peer: { unavailable: 'LangGraph.js has no libSQL checkpointer' },
       storedSteps: () => storedSteps(client),
+      history: libsqlHistory(dir),
       settle: async () => {
         await client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
       },

@@ -9,6 +9,7 @@ import { burrSqlStatements } from '@burr/core';
 import { MySQLPersister } from '@burr/persister-mysql';
 import { packageVersion } from '../environment.js';
 import { MYSQL_FILL_CHUNK, mysqlFillStatement } from './sql-fill.js';
+import { mysqlHistory } from './history-mysql.js';
 import { redactUrl } from './postgres.js';
 import type { Backend, BackendSession, Floor, StoredStepsTable } from './types.js';
 
@@ -58,7 +59,7 @@ export const mysqlBackend: Backend = {
   label: 'MySQL',
   async open(): Promise<BackendSession | { skip: string }> {
     const url = mysqlUrl();
-    const pool = mysql.createPool({ uri: url, connectTimeout: 5000, connectionLimit: 10 });
+    const pool = mysql.createPool({ uri: url, connectTimeout: 5000, connectionLimit: 4 });
     let serverVersion: string;
     try {
       const [rows] = await pool.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
@@ -80,6 +81,7 @@ export const mysqlBackend: Backend = {
       persister,
       peer: { unavailable: 'LangGraph.js has no MySQL checkpointer (its official savers are PostgreSQL, SQLite, MongoDB and Redis)' },
       storedSteps: () => storedSteps(pool),
+      history: mysqlHistory(pool, /mariadb/i.test(serverVersion)),
       async close() {
         await persister.cleanup();
         await dropAll();

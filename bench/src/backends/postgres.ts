@@ -9,6 +9,7 @@ import { PostgreSQLPersister } from '@burr/persister-pg';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { packageDir, packageVersion } from '../environment.js';
 import { PeerCheckpointer } from '../peer.js';
+import { postgresHistory } from './history-postgres.js';
 import { postgresFillStatement } from './sql-fill.js';
 import type { Backend, BackendSession, Floor, StoredStepsTable } from './types.js';
 
@@ -72,7 +73,8 @@ export const postgresBackend: Backend = {
   label: 'PostgreSQL',
   async open(): Promise<BackendSession | { skip: string }> {
     const url = postgresUrl();
-    const sql: Sql = postgres(url, { onnotice: () => {}, connect_timeout: 5 });
+    // A small pool: the bench runs one call at a time, two during the prune with its concurrent writer.
+    const sql: Sql = postgres(url, { onnotice: () => {}, connect_timeout: 5, max: 4 });
     let serverVersion: string;
     try {
       const [row] = await sql.unsafe('SHOW server_version').values();
@@ -94,6 +96,7 @@ export const postgresBackend: Backend = {
       persister,
       peer: peer.peer,
       storedSteps: () => storedSteps(sql),
+      history: postgresHistory(sql, SCHEMA),
       settle: async () => {
         await sql.unsafe('CHECKPOINT');
       },

@@ -10,6 +10,7 @@ import { RedisPersister } from '@burr/persister-redis';
 import { RedisSaver } from '@langchain/langgraph-checkpoint-redis';
 import { packageVersion } from '../environment.js';
 import { PeerCheckpointer, type PeerSlot } from '../peer.js';
+import { deleteNamespace, redisHistory } from './history-redis.js';
 import { redactUrl } from './postgres.js';
 import type { Backend, BackendSession, Floor, StoredStepsTable } from './types.js';
 
@@ -82,19 +83,6 @@ async function storedSteps(client: Client): Promise<StoredStepsTable> {
   };
 }
 
-/** Deletes every key of a namespace, in batches (no KEYS). */
-async function deleteNamespace(client: Client, namespace: string): Promise<void> {
-  let batch: string[] = [];
-  for await (const keys of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 5000 })) {
-    batch.push(...keys);
-    if (batch.length >= 5000) {
-      await client.unlink(batch);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await client.unlink(batch);
-}
-
 /** RedisSaver when the server has RedisJSON and RediSearch, else why not. */
 async function peerSaver(client: Client, url: string): Promise<{ peer: PeerSlot; close: () => Promise<void> }> {
   const reply = (await client.sendCommand(['MODULE', 'LIST'])) as unknown[];
@@ -163,6 +151,7 @@ export const redisBackend: Backend = {
       persister,
       peer: peer.peer,
       storedSteps: () => storedSteps(client),
+      history: redisHistory(client, `${NAMESPACE}-`),
       async close() {
         await peer.close();
         await persister.cleanup();

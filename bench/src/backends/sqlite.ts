@@ -12,6 +12,7 @@ import { SQLitePersister } from '@burr/persister-sqlite';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { packageVersion } from '../environment.js';
 import { PeerCheckpointer } from '../peer.js';
+import { sqliteHistory } from './history-sqlite.js';
 import { sqliteFillStatement } from './sql-fill.js';
 import type { Backend, BackendSession, Floor, StepRow, StoredStepsTable } from './types.js';
 
@@ -63,6 +64,7 @@ export const sqliteBackend: Backend = {
       persister,
       peer: new PeerCheckpointer(new SqliteSaver(db), 'SqliteSaver'),
       storedSteps: () => storedSteps(db),
+      history: sqliteHistory(dir),
       settle: async () => {
         db.pragma('wal_checkpoint(TRUNCATE)');
       },

@@ -5,6 +5,7 @@
  */
 import type { BaseStatePersister } from '@burr/core';
 import type { PeerSlot } from '../peer.js';
+import type { HistoryBench } from './history-types.js';
 
 /** One step as Burr stores it; `state` is Burr's JSON text. */
 export interface StepRow {
@@ -60,6 +61,8 @@ export interface BackendSession {
   peer: PeerSlot;
   /** Present when the backend takes part in the stored-steps scenario. */
   storedSteps?: () => Promise<StoredStepsTable>;
+  /** Present when the backend takes part in the history and retention section. */
+  history?: HistoryBench;
   /**
    * Flushes what earlier rows left pending (WAL checkpoint, dirty buffers),
    * so background writes from one section do not land in the next one's timings.
