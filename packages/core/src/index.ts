@@ -81,6 +81,7 @@ export {
 } from './persistence/incremental/options.js';
 export {
   MAX_BASE_GAP,
+  MIN_DELTA_COST_BYTES,
   type IncrementalRows,
   type IncrementalRecord,
   type StoredIncrementalRecord,

@@ -10,6 +10,7 @@ import {
   InvalidIdentifierError,
   InvalidPersistArgumentError,
   MAX_INCREMENTAL_TABLE_NAME_LENGTH,
+  MIN_DELTA_COST_BYTES,
   State,
   registerFieldSerde,
   unregisterFieldSerde,
@@ -144,7 +145,7 @@ describe('incremental storage: what a save writes', () => {
     await persister.initialize();
     let state = new State({ messages: [] as string[] });
     for (let n = 0; n < 200; n++) {
-      state = state.append({ messages: `message ${String(n).padStart(4, '0')} ${'x'.repeat(80)}` });
+      state = state.append({ messages: `message ${String(n).padStart(4, '0')} ${'x'.repeat(400)}` });
       await save(persister, n, state);
     }
     const snapshots = rows().filter((row) => row.kind === 'S');
@@ -155,6 +156,17 @@ describe('incremental storage: what a save writes', () => {
       expect(ratio, `snapshot ${i} over snapshot ${i - 1}`).toBeGreaterThan(1.7);
       expect(ratio).toBeLessThan(2.3);
     }
+  });
+
+  it('counts a tiny delta as MIN_DELTA_COST_BYTES, so a small state gets a snapshot every snapshotBytes / 256 steps', async () => {
+    const { persister, rows } = incremental({ snapshotBytes: 10 * MIN_DELTA_COST_BYTES });
+    await persister.initialize();
+    for (let n = 0; n < 25; n++) await save(persister, n, new State({ n }));
+    expect(
+      rows()
+        .map((row) => row.kind)
+        .join(''),
+    ).toBe('SddddddddddSddddddddddSdd');
   });
 
   it('a save below the remembered step (a rewind), or at the same sequence id, is a snapshot; the chain then goes on from it', async () => {

@@ -62,7 +62,7 @@ export interface PersisterCapabilities {
    * `true`; PostgreSQL JSONB cannot (it must refuse them with a typed error).
    */
   storesLoneSurrogates?: boolean;
-  /** Whether `-0` reads back as `-0`. Default `true`; PostgreSQL JSONB reads it back as `0` (documented). */
+  /** Whether `-0` reads back as `-0`. Default `true`; PostgreSQL JSONB reads it back as `0` (documented). With `false`, either is accepted. */
   preservesNegativeZero?: boolean;
   /**
    * Whether `compact()` gives the space of deleted steps back and measures it:

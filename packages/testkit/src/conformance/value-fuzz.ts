@@ -133,8 +133,12 @@ export function valueFuzzCases({ api, capabilities, fresh }: SuiteContext): void
         await saving;
         const loaded = await persister.load(null, appId, sequenceId++);
         assert.ok(loaded, 'the saved step must load');
-        const expected = capabilities.preservesNegativeZero === false ? withoutNegativeZero(state.getAll()) : state.getAll();
-        assert.deepStrictEqual(loaded.state.getAll(), expected);
+        // Without the capability -0 may come back as 0 (PostgreSQL's JSONB), or as -0 (the incremental table keeps the text).
+        const [actual, expected] =
+          capabilities.preservesNegativeZero === false
+            ? [withoutNegativeZero(loaded.state.getAll()), withoutNegativeZero(state.getAll())]
+            : [loaded.state.getAll(), state.getAll()];
+        assert.deepStrictEqual(actual, expected);
         if (capabilities.preservesKeyOrder !== false) assert.deepEqual(loaded.state.keys(), state.keys());
       }),
       { numRuns: 1_000 },

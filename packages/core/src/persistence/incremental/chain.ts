@@ -19,7 +19,8 @@ export interface ChainRow {
 
 /** The key of a row within one app. */
 export function rowKey(step: { sequenceId: number; position: string }): string {
-  return JSON.stringify([step.sequenceId, step.position]);
+  // The sequence id holds no "|", so the first one ends it.
+  return `${step.sequenceId}|${step.position}`;
 }
 
 /**
@@ -97,7 +98,10 @@ export function replay(chain: readonly ChainRow[], kwargs: SerdeKwargs): State {
   const [snapshot, ...deltas] = chain;
   if (!snapshot || snapshot.base !== null) throw new DeserializationError('a chain must start with a snapshot');
   const state = new ReplayState(snapshot.state, kwargs);
-  for (const delta of deltas) state.apply(delta.state, kwargs);
+  state.apply(
+    deltas.map((delta) => delta.state),
+    kwargs,
+  );
   return state.toState();
 }
 
@@ -121,7 +125,10 @@ export async function replayMany(reader: ChainReader, steps: ReadonlyArray<{ seq
       const resumeAt = current ? chain.findIndex((link) => rowKey(link) === current!.at) : -1;
       const state = resumeAt >= 0 ? current!.state : new ReplayState(chain[0]!.state, kwargs);
       if (resumeAt < 0 && chain[0]!.base !== null) throw new DeserializationError('a chain must start with a snapshot');
-      for (const link of chain.slice(resumeAt >= 0 ? resumeAt + 1 : 1)) state.apply(link.state, kwargs);
+      state.apply(
+        chain.slice(resumeAt >= 0 ? resumeAt + 1 : 1).map((link) => link.state),
+        kwargs,
+      );
       states[index] = state.toState();
       current = { state, at: rowKey(row) };
     } catch (error) {

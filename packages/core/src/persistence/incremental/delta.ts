@@ -1,6 +1,8 @@
 import { DeserializationError, SerializationError, UnsupportedValueError } from '../../errors.js';
-import { fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
+import { parsePythonJson } from '../../serde/python-json.js';
+import { fieldSerdeFor, SERDE_KEY, type SerdeKwargs } from '../../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
+import { decodeValue } from '../../serde/walk.js';
 import { State } from '../../state.js';
 
 /**
@@ -128,10 +130,32 @@ export class ReplayState {
     for (const value of this.#values.values()) if (Array.isArray(value)) this.#owned.add(value);
   }
 
-  /** Applies a delta's JSON text. Throws {@link DeserializationError} for a malformed delta. */
-  apply(deltaJson: string, kwargs: SerdeKwargs): void {
+  /**
+   * Applies deltas (JSON texts) in order. They are parsed as one JSON array:
+   * a load replays up to `snapshotEvery` small rows, and one parse of them
+   * all costs far less than one each. Values are decoded as `decodeState`
+   * decodes a state's (Python's tokens, tags, field serdes). Throws
+   * {@link DeserializationError} for a malformed delta.
+   */
+  apply(deltaJsons: readonly string[], kwargs: SerdeKwargs): void {
+    if (deltaJsons.length === 0) return;
+    let deltas: unknown[];
+    try {
+      deltas = parsePythonJson(`[${deltaJsons.join(',')}]`) as unknown[];
+    } catch {
+      // One level deeper than each delta alone: a value nested to the very limit only parses on its own.
+      deltas = deltaJsons.map((json) => parsePythonJson(json));
+    }
+    const hasTags = deltaJsons.some((json) => json.includes(`"${SERDE_KEY}"`));
+    for (const delta of deltas) this.#applyOne(delta, hasTags, kwargs);
+  }
+
+  #applyOne(delta: unknown, hasTags: boolean, kwargs: SerdeKwargs): void {
+    if (delta === null || typeof delta !== 'object' || Array.isArray(delta)) throw new DeserializationError('a delta is not a JSON object');
     let order: unknown;
-    for (const [name, value] of decodeState(deltaJson, kwargs).entries()) {
+    // Member names start with an operation character, so none is integer-like: the object keeps their order.
+    for (const [name, raw] of Object.entries(delta)) {
+      const value = hasTags ? decodeValue(raw, kwargs) : raw;
       const operation = name.charAt(0);
       const key = name.slice(1);
       if (operation === SET) this.#set(key, value, kwargs);

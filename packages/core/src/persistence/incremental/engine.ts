@@ -13,7 +13,7 @@ import { ChainReader, replay, replayMany, type ChainRow } from './chain.js';
 import { encodeDelta, savedValues, type SavedValues } from './delta.js';
 import type { IncrementalSettings } from './options.js';
 import { appKey, RecentMap } from './recent.js';
-import { MAX_BASE_GAP, type IncrementalRecord, type IncrementalRows } from './rows.js';
+import { MAX_BASE_GAP, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
 
 /** What the engine needs from the persister it works for. */
 export interface IncrementalHost {
@@ -85,7 +85,8 @@ export class IncrementalStorage {
     const gap = base ? key.sequenceId - base.sequenceId : 0;
     if (base && gap >= 1 && gap <= MAX_BASE_GAP && base.chainSteps < this.#settings.snapshotEvery) {
       const text = encodeDelta(base.saved, state, options);
-      const bytes = Buffer.byteLength(text);
+      // A row costs a load about as much as decoding a few hundred bytes: tiny deltas count as MIN_DELTA_COST_BYTES.
+      const bytes = Math.max(Buffer.byteLength(text), MIN_DELTA_COST_BYTES);
       if (base.deltaBytes + bytes <= Math.max(this.#settings.snapshotBytes, base.snapshotBytes)) return { text, bytes, base };
     }
     const text = encodeState(state, options);

@@ -4,9 +4,9 @@ import { InvalidPersistArgumentError } from '../../errors.js';
 export type StorageMode = 'full' | 'incremental';
 
 /** Default of {@link StorageModeOptions.snapshotEvery}. */
-export const DEFAULT_SNAPSHOT_EVERY = 1000;
+export const DEFAULT_SNAPSHOT_EVERY = 10_000;
 /** Default of {@link StorageModeOptions.snapshotBytes}. */
-export const DEFAULT_SNAPSHOT_BYTES = 1024 * 1024;
+export const DEFAULT_SNAPSHOT_BYTES = 64 * 1024;
 /** Largest {@link StorageModeOptions.snapshotEvery}. */
 export const MAX_SNAPSHOT_EVERY = 100_000;
 /** Largest {@link StorageModeOptions.snapshotBytes}. */
@@ -25,12 +25,18 @@ export interface StorageModeOptions {
    * of its own (`<table>_incremental`).
    */
   storage?: StorageMode;
-  /** Incremental mode: at most this many steps per chain (a snapshot and its deltas), so a load reads at most this many rows. Default {@link DEFAULT_SNAPSHOT_EVERY}. */
+  /**
+   * Incremental mode: at most this many steps per chain (a snapshot and its
+   * deltas), so a load reads at most this many rows. Default
+   * {@link DEFAULT_SNAPSHOT_EVERY}: in practice `snapshotBytes` cuts chains first.
+   */
   snapshotEvery?: number;
   /**
    * Incremental mode: a snapshot once the deltas since the last one would add
    * up to more than this many bytes, or more than that snapshot's own size,
-   * whichever is larger. Default {@link DEFAULT_SNAPSHOT_BYTES}.
+   * whichever is larger (each delta counts at least 256 bytes). So snapshots
+   * of a growing state come at doubling sizes, and a load decodes about twice
+   * the state at most. Default {@link DEFAULT_SNAPSHOT_BYTES}.
    */
   snapshotBytes?: number;
 }

@@ -6,6 +6,13 @@ import type { StepKey } from '../validate.js';
 /** The most sequence ids a delta's base may lie below it; further away, a save writes a snapshot. Bounds the rows a prune looks at for dependents. */
 export const MAX_BASE_GAP = 100;
 
+/**
+ * The least a delta counts toward a chain's `snapshotBytes` budget: reading
+ * one more row costs a load about as much as decoding this many bytes of
+ * JSON, so a chain of tiny deltas (a small state) is cut short as well.
+ */
+export const MIN_DELTA_COST_BYTES = 256;
+
 /** The step a delta applies to. */
 export interface DeltaBase {
   sequenceId: number;

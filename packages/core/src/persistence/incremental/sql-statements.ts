@@ -1,6 +1,6 @@
 import { InvalidIdentifierError } from '../../errors.js';
 import { burrSqlStatements, MAX_SQL_TABLE_NAME_LENGTH, type BurrSqlStatements } from '../sql.js';
-import { SQL_DIALECTS, type BurrSqlDialect, type SqlQuery } from '../sql-dialects.js';
+import { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery } from '../sql-dialects.js';
 
 /** Appended to the Burr table's name to name the incremental table. */
 export const INCREMENTAL_TABLE_SUFFIX = '_incremental';
@@ -52,7 +52,7 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
       `use at most ${MAX_INCREMENTAL_TABLE_NAME_LENGTH} characters with storage: 'incremental', so the names derived from ${tableName}${INCREMENTAL_TABLE_SUFFIX} fit PostgreSQL's 63`,
     );
   }
-  const settings = SQL_DIALECTS[dialect];
+  const settings = incrementalDialect(dialect);
   const full = burrSqlStatements(dialect, `${tableName}${INCREMENTAL_TABLE_SUFFIX}`, schema);
   // burrSqlStatements lists the table, its created_at index, then the app index: keep all but the index.
   if (full.createSchema.length < 3 || !full.createSchema[1]!.includes('_created_at_index') || full.appIndexTableStep !== 2) {
@@ -72,8 +72,10 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
         state ${settings.stateColumnType} NOT NULL,
         PRIMARY KEY (partition_key, app_id, sequence_id, position)
       )`;
+  const p = settings.placeholder;
   const table: BurrSqlStatements = {
     ...full,
+    insert: `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5].map(p).join(', ')}, ${settings.stateIn(p(6))}, ${settings.createdAtIn(p(7))})`,
     createSchema: [createTable, ...full.createSchema.slice(2)],
     schemaObjectExists: [full.schemaObjectExists[0]!, ...full.schemaObjectExists.slice(2)],
     appIndexTableStep: full.appIndexTableStep - 1,
@@ -131,6 +133,18 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
       return `UPDATE ${t} SET state = ${state}, base_sequence_id = NULL, base_position = NULL WHERE partition_key = ${p()} AND app_id = ${p()} AND sequence_id = ${p()} AND position = ${p()} AND base_sequence_id = ${p()} AND base_position = ${p()}`;
     })(),
   };
+}
+
+/**
+ * The dialect's settings for the incremental table. PostgreSQL keeps the
+ * JSON as `TEXT` there, not `JSONB`: the table is ours (Python Burr never
+ * reads it), and a load reads up to `snapshotEvery` small rows, each of
+ * which JSONB would have to render back into text.
+ */
+function incrementalDialect(dialect: BurrSqlDialect): SqlDialectSettings {
+  const settings = SQL_DIALECTS[dialect];
+  if (dialect !== 'postgres') return settings;
+  return { ...settings, stateColumnType: 'TEXT', stateIn: (param) => `CAST(${param} AS TEXT)`, stateOut: 'state' };
 }
 
 /** Whether a table holds a step of an app: a query that finds the table, and one that finds a step (params: partition_key, app_id). */
