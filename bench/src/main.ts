@@ -12,6 +12,7 @@ import { makePayload, PAYLOAD_SIZES, type Payload } from './payload.js';
 import { writeReport, type Report } from './report.js';
 import { chatbotRows } from './scenarios/chatbot.js';
 import { codecRows } from './scenarios/codec.js';
+import { incrementalSection, writeIncremental, type IncrementalSectionResult } from './scenarios/incremental.js';
 import { FULL_HISTORY_PLAN, historyRows, QUICK_HISTORY_PLAN, type HistoryPlan, type HistoryResult } from './scenarios/history.js';
 import { listAppIdsRow, payloadRows } from './scenarios/payload-ops.js';
 import { runnerResults } from './scenarios/runner.js';
@@ -120,6 +121,13 @@ async function main(): Promise<void> {
     }
   }
 
+  // Incremental storage beside full mode (issue #14), on stores of its own; written to incremental.md / incremental.json.
+  let incremental: IncrementalSectionResult | undefined;
+  if (p.runs('chatbot')) {
+    incremental = await incrementalSection({ quick: options.quick, only: options.only, log });
+    report.notes.push('Incremental storage beside full mode and the LangGraph peer (chat and tool-calling agent, SQLite and PostgreSQL): incremental.md.');
+  }
+
   if (p.runs('runner')) {
     log('runner alone');
     report.runner = await runnerResults(p.budget);
@@ -130,6 +138,7 @@ async function main(): Promise<void> {
   const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
   const outDir = options.outDir ?? join(benchDir, 'results', partial ? 'partial.tmp' : '');
   const markdown = writeReport(report, outDir);
+  if (incremental) writeIncremental(incremental, outDir);
   process.stdout.write(`${markdown}\n`);
   log(`wrote ${join(outDir, 'latest.md')} and latest.json in ${report.durationSeconds.toFixed(0)} s`);
 }

@@ -1,0 +1,122 @@
+/**
+ * Stores for the incremental storage section: every contender (Burr in full
+ * mode, Burr in incremental mode, the LangGraph checkpointer) gets a store of
+ * its own (a SQLite file, a PostgreSQL schema), so the bytes each one stores
+ * can be measured on their own: tables, indexes and TOAST, as the database
+ * reports them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import postgres from 'postgres';
+import type { BaseStatePersister, StorageModeOptions } from '@burr/core';
+import { PostgreSQLPersister } from '@burr/persister-pg';
+import { SQLitePersister } from '@burr/persister-sqlite';
+import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { postgresUrl, redactUrl } from '../backends/postgres.js';
+import { PeerCheckpointer } from '../peer.js';
+
+/** A store holding one contender's steps, with its size on disk. */
+export interface MeasuredStore<T> {
+  contender: T;
+  /** Bytes the database uses for this store (tables, indexes, TOAST), after flushing what is pending. */
+  bytes(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens stores on one database; `close()` removes everything they made. */
+export interface IncrementalStores {
+  label: string;
+  driver: string;
+  burr(name: string, storage: StorageModeOptions): Promise<MeasuredStore<BaseStatePersister>>;
+  peer(name: string): Promise<MeasuredStore<PeerCheckpointer>>;
+  close(): Promise<void>;
+}
+
+/** SQLite: one file per store, opened as `SQLitePersister.fromValues` opens it (WAL, synchronous NORMAL). */
+export function sqliteStores(): IncrementalStores {
+  const dir = mkdtempSync(join(tmpdir(), 'burr-bench-incremental-'));
+  const fileBytes = (db: Database.Database): number => {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }));
+  };
+  return {
+    label: 'SQLite',
+    driver: 'better-sqlite3, a file per store',
+    async burr(name, storage) {
+      const path = join(dir, `${name}.db`);
+      const persister = SQLitePersister.fromValues({ dbPath: path, tableName: 'chat', ...storage });
+      await persister.initialize();
+      return {
+        contender: persister,
+        bytes: async () => fileBytes(persister.client),
+        close: () => persister.cleanup(),
+      };
+    },
+    async peer(name) {
+      const db = new Database(join(dir, `${name}.db`), { timeout: 5000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      return { contender: new PeerCheckpointer(new SqliteSaver(db), 'SqliteSaver'), bytes: async () => fileBytes(db), close: async () => void db.close() };
+    },
+    async close() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const SCHEMA_PREFIX = 'burr_bench_incr_';
+
+/** PostgreSQL: one schema per store, dropped at the end; `null` with the reason when no server answers. */
+export async function postgresStores(): Promise<IncrementalStores | { skip: string }> {
+  const url = postgresUrl();
+  const admin = postgres(url, { onnotice: () => {}, connect_timeout: 5, max: 2 });
+  let version: string;
+  try {
+    version = String((await admin.unsafe('SHOW server_version').values())[0]?.[0]);
+  } catch (error) {
+    await admin.end({ timeout: 1 });
+    return { skip: `no PostgreSQL answered at ${redactUrl(url)} (${(error as Error).message})` };
+  }
+  const schemas: string[] = [];
+  const fresh = async (name: string): Promise<string> => {
+    const schema = `${SCHEMA_PREFIX}${name}`;
+    await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.unsafe(`CREATE SCHEMA ${schema}`);
+    schemas.push(schema);
+    return schema;
+  };
+  const schemaBytes = async (schema: string): Promise<number> => {
+    await admin.unsafe('CHECKPOINT');
+    const [row] = await admin
+      .unsafe(
+        `SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm')`,
+        [schema],
+      )
+      .values();
+    return Number(row?.[0] ?? 0);
+  };
+  return {
+    label: 'PostgreSQL',
+    driver: `postgres.js, server ${version} at ${redactUrl(url)}, a schema per store`,
+    async burr(name, storage) {
+      const schema = await fresh(name);
+      const persister = PostgreSQLPersister.fromUrl(url, { schema, tableName: 'chat', clientOptions: { max: 2 }, ...storage });
+      await persister.initialize();
+      return { contender: persister, bytes: () => schemaBytes(schema), close: () => persister.cleanup() };
+    },
+    async peer(name) {
+      const schema = await fresh(name);
+      const saver = PostgresSaver.fromConnString(url, { schema });
+      await saver.setup();
+      const pool = (saver as unknown as { pool: { end(): Promise<void> } }).pool;
+      return { contender: new PeerCheckpointer(saver, 'PostgresSaver'), bytes: () => schemaBytes(schema), close: () => pool.end() };
+    },
+    async close() {
+      for (const schema of schemas) await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}

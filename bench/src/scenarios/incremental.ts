@@ -1,0 +1,267 @@
+/**
+ * Incremental storage (issue #14) beside full mode and the LangGraph peer:
+ * the chatbot run and a tool-calling agent on SQLite and PostgreSQL, with
+ * step-1 vs step-N save times, the whole run, load of the latest step and the
+ * bytes each store holds afterwards. Written to `incremental.md` and
+ * `incremental.json` beside the main report.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BaseStatePersister, StorageModeOptions } from '@burr/core';
+import { formatMs } from '../report.js';
+import { collectGarbage, nextUnique, summarize, type Stats } from '../timing.js';
+import { postgresStores, sqliteStores, type IncrementalStores, type MeasuredStore } from './incremental-stores.js';
+import { agentWorkload, chatWorkload, type Workload, type WorkloadStep } from './incremental-workloads.js';
+
+const PARTITION = 'bench';
+/** Steps on each side of a named step whose save times make its cell. */
+const WINDOW = 5;
+const WARMUP_STEPS = 50;
+const LOAD_SAMPLES = 25;
+
+/** One contender of a run: saves each step, loads the latest, reports its bytes. */
+export interface Contender {
+  name: string;
+  /** Saves only the last step (to time a full-mode load where saving every step would store gigabytes). */
+  lastStepOnly?: boolean;
+  save(step: number, data: WorkloadStep): Promise<unknown>;
+  loadLatest(): Promise<unknown>;
+  bytes(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A Burr persister on a store of its own, as a contender. */
+export async function burrContender(stores: IncrementalStores, name: string, storage: StorageModeOptions, lastStepOnly = false): Promise<Contender> {
+  const store: MeasuredStore<BaseStatePersister> = await stores.burr(`${name.replace(/\W+/g, '_').toLowerCase()}_${nextUnique()}`, storage);
+  const appId = `chat-${nextUnique()}`;
+  return {
+    name,
+    lastStepOnly,
+    save: (sequenceId, { state }) => store.contender.save({ partitionKey: PARTITION, appId, sequenceId, position: 'respond', state, status: 'completed' }),
+    loadLatest: () => store.contender.load(PARTITION, appId),
+    bytes: () => store.bytes(),
+    close: () => store.close(),
+  };
+}
+
+async function peerContender(stores: IncrementalStores): Promise<Contender> {
+  const store = await stores.peer(`langgraph_${nextUnique()}`);
+  const thread = `chat-${nextUnique()}`;
+  return {
+    name: `LangGraph ${store.contender.name}`,
+    save: (_, { values }) => store.contender.put(thread, values),
+    loadLatest: () => store.contender.getLatest(thread),
+    bytes: () => store.bytes(),
+    close: () => store.close(),
+  };
+}
+
+/** What one contender measured in one run. */
+export interface ContenderRun {
+  name: string;
+  /** Milliseconds of each step's save, index 0 = step 1. */
+  saveMs: number[];
+  load: Stats;
+  bytes: number;
+}
+
+export interface WorkloadRun {
+  backend: string;
+  workload: string;
+  steps: number;
+  /** JSON bytes the steps changed (the messages, plus the rewritten keys of the agent): what a store must keep at the least. */
+  changedBytes: number;
+  contenders: ContenderRun[];
+}
+
+/**
+ * Runs `steps` steps of `workload` on each contender, one contender after the
+ * other (a full-mode save of a long chat makes megabytes of garbage, whose
+ * collection would land on whichever contender saves next), then times loads
+ * of the latest step, taking turns, and measures the stores.
+ */
+export async function runWorkload(backend: string, workload: Workload, steps: number, contenders: Contender[]): Promise<WorkloadRun> {
+  const times = contenders.map(() => [] as number[]);
+  let changedBytes = 0;
+  for (const [i, contender] of contenders.entries()) {
+    collectGarbage();
+    const next = workload.start();
+    changedBytes = 0;
+    for (let step = 1; step <= steps; step++) {
+      const data = next(step);
+      changedBytes += data.changedBytes;
+      if (contender.lastStepOnly && step < steps) continue;
+      const t0 = performance.now();
+      await contender.save(step, data);
+      times[i]!.push(performance.now() - t0);
+    }
+  }
+  collectGarbage();
+  const loads = contenders.map(() => [] as number[]);
+  for (let sample = 0; sample < LOAD_SAMPLES; sample++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const i = (sample + k) % contenders.length;
+      const t0 = performance.now();
+      await contenders[i]!.loadLatest();
+      loads[i]!.push(performance.now() - t0);
+    }
+  }
+  const runs: ContenderRun[] = [];
+  for (const [i, contender] of contenders.entries()) {
+    runs.push({ name: contender.name, saveMs: times[i]!, load: summarize(loads[i]!), bytes: await contender.bytes() });
+  }
+  return { backend, workload: workload.name, steps, changedBytes, contenders: runs };
+}
+
+/** What to run: each workload with its step count and whether full mode and the peer take part (both store quadratically). */
+interface Plan {
+  workload: Workload;
+  steps: number;
+  withFullAndPeer: boolean;
+  reported: number[];
+}
+
+function plans(quick: boolean): Plan[] {
+  const chat: Plan = { workload: chatWorkload, steps: 1000, withFullAndPeer: true, reported: [1, 100, 500, 1000] };
+  const agent: Plan = { workload: agentWorkload, steps: quick ? 200 : 500, withFullAndPeer: true, reported: quick ? [1, 100, 200] : [1, 100, 250, 500] };
+  // Full mode and the peer would store ~10 GB each at 10,000 steps (every step rewrites every message).
+  const long: Plan = { workload: chatWorkload, steps: 10_000, withFullAndPeer: false, reported: [1, 1000, 5000, 10_000] };
+  // Full mode saves only the last step there, to time its load.
+  return quick ? [chat, agent] : [chat, long, agent];
+}
+
+export interface IncrementalSectionResult {
+  runs: WorkloadRun[];
+  reported: Record<string, number[]>;
+  skipped: string[];
+}
+
+/** Runs the section on SQLite and PostgreSQL (those of `only` when given); a backend that cannot open is listed as skipped. */
+export async function incrementalSection(options: { quick: boolean; only?: ReadonlySet<string>; log: (message: string) => void }): Promise<IncrementalSectionResult> {
+  const result: IncrementalSectionResult = { runs: [], reported: {}, skipped: [] };
+  const backends: Array<[string, () => Promise<IncrementalStores | { skip: string }>]> = [
+    ['sqlite', async () => sqliteStores()],
+    ['pg', postgresStores],
+  ];
+  for (const [id, open] of backends) {
+    if (options.only && !options.only.has(id)) continue;
+    const stores = await open();
+    if ('skip' in stores) {
+      result.skipped.push(`${id}: ${stores.skip}`);
+      continue;
+    }
+    try {
+      const warm = [await burrContender(stores, 'warm-up', { storage: 'incremental' }), await burrContender(stores, 'warm-up-full', {})];
+      await runWorkload(stores.label, chatWorkload, WARMUP_STEPS, warm);
+      for (const plan of plans(options.quick)) {
+        options.log(`incremental storage: ${stores.label}, ${plan.workload.name}, ${plan.steps} steps`);
+        const contenders = [await burrContender(stores, 'Burr incremental', { storage: 'incremental' })];
+        if (plan.withFullAndPeer) contenders.push(await burrContender(stores, 'Burr full', {}), await peerContender(stores));
+        else contenders.push(await burrContender(stores, 'Burr full (last step only, for its load)', {}, true));
+        try {
+          result.runs.push(await runWorkload(stores.label, plan.workload, plan.steps, contenders));
+          result.reported[`${stores.label}|${plan.workload.name}|${plan.steps}`] = plan.reported;
+        } finally {
+          for (const contender of contenders) await contender.close();
+        }
+      }
+      for (const contender of warm) await contender.close();
+    } finally {
+      await stores.close();
+    }
+  }
+  return result;
+}
+
+/** The median save time over the steps within ±WINDOW of `step`. */
+export function saveAt(run: ContenderRun, step: number): Stats {
+  return summarize(run.saveMs.slice(Math.max(0, step - 1 - WINDOW), Math.min(run.saveMs.length, step + WINDOW)));
+}
+
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+const kib = (bytes: number) =>
+  bytes >= 10 * 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(0)} MiB` : bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
+
+/** Markdown of the section: one table per workload and step count. */
+export function renderIncremental(result: IncrementalSectionResult): string {
+  const lines = [
+    '# Incremental storage beside full mode',
+    '',
+    "Burr with `storage: 'incremental'` (default `snapshotEvery`/`snapshotBytes`), Burr in full mode and the LangGraph",
+    'checkpointer, each on a store of its own (a SQLite file, a PostgreSQL schema), each running the whole workload in turn',
+    "(interleaved, the garbage of a full-mode save of a long chat would be collected during the others' saves).",
+    'A step cell is the median (p95) save time over the steps within ±5 of it; "whole run" is the sum of every save;',
+    '"stored" is what the database uses afterwards (tables, indexes, TOAST); "changed" is the JSON bytes the steps',
+    'changed (their messages, and the keys the agent rewrites), the least a store that keeps every step must hold.',
+    'See docs/incremental-storage.md.',
+    '',
+  ];
+  const groups = new Map<string, WorkloadRun[]>();
+  for (const run of result.runs) {
+    const key = `${run.workload}|${run.steps}`;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  for (const runs of groups.values()) {
+    const { workload, steps } = runs[0]!;
+    const reported = result.reported[`${runs[0]!.backend}|${workload}|${steps}`] ?? [1, steps];
+    lines.push(`## ${workload}, ${steps.toLocaleString('en-US')} steps`, '');
+    const header = [
+      'Backend',
+      'Contender',
+      ...reported.map((step) => `save at step ${step.toLocaleString('en-US')}`),
+      'last/first',
+      'whole run',
+      'vs incremental',
+      'load latest',
+      'stored',
+      'stored/changed',
+    ];
+    lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+    for (const run of runs) {
+      const incremental = run.contenders.find((contender) => contender.name === 'Burr incremental');
+      for (const contender of run.contenders) {
+        if (contender.saveMs.length < run.steps) {
+          const blank = reported.map(() => '—');
+          lines.push(
+            `| ${[run.backend, contender.name, ...blank, '—', '—', '', `${formatMs(contender.load.medianMs)} (p95 ${formatMs(contender.load.p95Ms)})`, '—', '—'].join(' | ')} |`,
+          );
+          continue;
+        }
+        const cells = reported.map((step) => saveAt(contender, step));
+        const first = cells[0]!;
+        const last = cells[cells.length - 1]!;
+        const whole = sum(contender.saveMs);
+        lines.push(
+          `| ${[
+            run.backend,
+            contender.name,
+            ...cells.map((stats) => `${formatMs(stats.medianMs)} (p95 ${formatMs(stats.p95Ms)})`),
+            `${(last.medianMs / first.medianMs).toFixed(2)}x`,
+            whole >= 10_000 ? `${(whole / 1000).toFixed(1)} s` : formatMs(whole),
+            incremental && contender !== incremental ? `${(whole / sum(incremental.saveMs)).toFixed(1)}x` : '',
+            `${formatMs(contender.load.medianMs)} (p95 ${formatMs(contender.load.p95Ms)})`,
+            kib(contender.bytes),
+            `${(contender.bytes / run.changedBytes).toFixed(2)}x`,
+          ].join(' | ')} |`,
+        );
+      }
+      lines.push(`| ${run.backend} | changed by the steps | ${reported.map(() => '').join(' | ')} | | | | | ${kib(run.changedBytes)} | 1.00x |`);
+    }
+    lines.push('');
+  }
+  if (result.skipped.length > 0) lines.push('Skipped:', '', ...result.skipped.map((reason) => `- ${reason}`), '');
+  return lines.join('\n');
+}
+
+/** Writes `incremental.md` and `incremental.json` to `dir`; returns the markdown. */
+export function writeIncremental(result: IncrementalSectionResult, dir: string): string {
+  const markdown = renderIncremental(result);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'incremental.md'), markdown);
+  const json = result.runs.map((run) => ({
+    ...run,
+    contenders: run.contenders.map(({ saveMs, ...rest }) => ({ ...rest, wholeRunMs: sum(saveMs), saveMs: saveMs.map((ms) => Math.round(ms * 1000) / 1000) })),
+  }));
+  writeFileSync(join(dir, 'incremental.json'), `${JSON.stringify({ runs: json, reported: result.reported, skipped: result.skipped }, null, 2)}\n`);
+  return markdown;
+}
