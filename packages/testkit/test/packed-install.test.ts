@@ -25,6 +25,7 @@ import {
   packWorkspacePackages,
   runCommand,
   strictTsc,
+  workspaceDependencies,
 } from './support/packed-project.js';
 
 /** tsc over a package's declarations (mongodb's are large) takes seconds, or minutes on a loaded machine. */
@@ -165,25 +166,6 @@ describe('packed install: @burr/core + @burr/persister-sqlite only', () => {
     });
   }
 });
-
-/**
- * The other `@burr/*` packages `name` depends on (e.g. @burr/inspector on
- * @burr/cli), transitively: packed here too, since npm would look for them
- * in the registry.
- */
-function workspaceDependencies(name: string): string[] {
-  const found = new Set<string>();
-  const visit = (current: string): void => {
-    const manifest = JSON.parse(readFileSync(join(PUBLISHED_PACKAGES[current]!, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
-      if (dependency === '@burr/core' || found.has(dependency) || !PUBLISHED_PACKAGES[dependency]) continue;
-      found.add(dependency);
-      visit(dependency);
-    }
-  };
-  visit(name);
-  return [...found];
-}
 
 describe('packed install: each published package alone with @burr/core has public types that resolve', () => {
   const alone = Object.keys(PUBLISHED_PACKAGES).filter((name) => name !== '@burr/core' && name !== '@burr/persister-sqlite');

@@ -21,12 +21,14 @@ import {
   INSTALL_TIMEOUT_MS,
   USER_TYPES_NODE,
   WORKSPACE_TYPESCRIPT,
+  PUBLISHED_PACKAGES,
   installBlankProject,
   packWorkspacePackages,
   repoRoot,
   runCommand,
   runOrThrow,
   strictTsc,
+  workspaceDependencies,
 } from './support/packed-project.js';
 import { importedPackages, readmeBlocks, repositoryReadmes, type ReadmeBlock } from './support/readme-blocks.js';
 
@@ -89,7 +91,9 @@ describe('README examples against the packed packages', () => {
 
   beforeAll(
     async () => {
-      const needed = [...new Set(['@burr/core', ...programs.flatMap((block) => importedPackages(block.code))])];
+      const imported = ['@burr/core', ...programs.flatMap((block) => importedPackages(block.code))];
+      // Their own @burr/* dependencies too (@burr/inspector needs @burr/cli): npm would look for them in the registry.
+      const needed = [...new Set([...imported, ...imported.flatMap((name) => (PUBLISHED_PACKAGES[name] ? workspaceDependencies(name) : []))])];
       const tarballs = await packWorkspacePackages(needed, work);
       await installBlankProject(project, {
         type: 'module',

@@ -200,3 +200,22 @@ export function strictTsc(projectDir: string, files: readonly string[], extraArg
     timeoutMs: 5 * 60_000,
   });
 }
+
+/**
+ * The other `@burr/*` packages `name` depends on (e.g. @burr/inspector on
+ * @burr/cli), transitively: packed here too, since npm would look for them
+ * in the registry.
+ */
+export function workspaceDependencies(name: string): string[] {
+  const found = new Set<string>();
+  const visit = (current: string): void => {
+    const manifest = JSON.parse(readFileSync(join(PUBLISHED_PACKAGES[current]!, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+      if (dependency === '@burr/core' || found.has(dependency) || !PUBLISHED_PACKAGES[dependency]) continue;
+      found.add(dependency);
+      visit(dependency);
+    }
+  };
+  visit(name);
+  return [...found];
+}
