@@ -29,10 +29,13 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
-/** Burr's statements as prepared statements on the persister's pool, rows as arrays (as the persister reads them). */
-async function postgresFloor(sql: Sql, table: string): Promise<Floor> {
+/**
+ * Burr's statements as prepared statements on the persister's pool, rows as arrays (as the persister reads them).
+ * Creates the table unless a persister's initialize() already did (PostgreSQL's CREATE TRIGGER has no IF NOT EXISTS).
+ */
+async function postgresFloor(sql: Sql, table: string, create = true): Promise<Floor> {
   const statements = burrSqlStatements('postgres', table, SCHEMA);
-  for (const statement of statements.createSchema) await sql.unsafe(statement);
+  if (create) for (const statement of statements.createSchema) await sql.unsafe(statement);
   const run = (text: string, params: Array<string | number | Date>) => sql.unsafe(text, params, { prepare: true }).values();
   return {
     insert: (row) => run(statements.insert, [row.partitionKey, row.appId, row.sequenceId, row.position, row.status, row.state, new Date()]),
@@ -46,7 +49,7 @@ async function storedSteps(sql: Sql): Promise<StoredStepsTable> {
   const table = 'bench_stored';
   const persister = new PostgreSQLPersister(sql, { tableName: table, schema: SCHEMA });
   await persister.initialize();
-  const floor = await postgresFloor(sql, table);
+  const floor = await postgresFloor(sql, table, false);
   const fill = postgresFillStatement(SCHEMA, table);
   return {
     persister,
