@@ -65,7 +65,9 @@ export function sqlHistoryStatements(dialect: SqlDialectSettings, names: AppInde
           where.push(`(last_saved_at < ${dialect.timestampIn(savedAt)} OR (last_saved_at = ${dialect.timestampIn(sameSavedAt)} AND app_id < ${appId}))`);
         }
         const savedAt = dialect.timestampOut('last_saved_at');
-        return `SELECT app_id, last_sequence_id, last_position, last_status, ${savedAt} AS last_saved_at, ${savedAt} AS saved_at_key FROM ${apps} WHERE ${where.join(' AND ')} ORDER BY last_saved_at DESC, app_id DESC LIMIT ${limit}`;
+        // Output names differ from the column's: ORDER BY last_saved_at must mean the indexed column, not the formatted text
+        // (PostgreSQL and MySQL resolve ORDER BY names to output columns first, and would sort every app of the partition).
+        return `SELECT app_id, last_sequence_id, last_position, last_status, ${savedAt} AS last_saved_text, ${savedAt} AS saved_at_key FROM ${apps} WHERE ${where.join(' AND ')} ORDER BY last_saved_at DESC, app_id DESC LIMIT ${limit}`;
       }),
     scanApps: (onePartition, afterCursor, limit) =>
       once(`scan:${onePartition}:${afterCursor}:${limit}`, () => {
