@@ -62,7 +62,8 @@ export function sqlHistoryStatements(dialect: SqlDialectSettings, names: AppInde
         const where = [`partition_key = ${p()}`];
         if (afterCursor) {
           const [savedAt, sameSavedAt, appId] = [p(), p(), p()];
-          where.push(`(last_saved_at < ${dialect.timestampIn(savedAt)} OR (last_saved_at = ${dialect.timestampIn(sameSavedAt)} AND app_id < ${appId}))`);
+          // The first condition is a range of the app index, so a page starts at the cursor instead of scanning the pages before it.
+          where.push(`last_saved_at <= ${dialect.timestampIn(savedAt)} AND (last_saved_at < ${dialect.timestampIn(sameSavedAt)} OR app_id < ${appId})`);
         }
         const savedAt = dialect.timestampOut('last_saved_at');
         // Output names differ from the column's: ORDER BY last_saved_at must mean the indexed column, not the formatted text
