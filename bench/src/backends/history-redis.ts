@@ -197,28 +197,30 @@ function redisFloor(client: Client, namespace: string): HistoryFloor {
     async prune(keepLast, batchSize) {
       let removed = 0;
       // Partitions as the persister finds them for prune({ target: 'all' }): SCAN over the keyspace, sorted sets of one component.
+      // Collected before pruning: once, a SCAN interleaved with this loop's deletes (a million keys) missed most partitions.
+      const partitionSets: string[] = [];
       for await (const keys of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 1000, TYPE: 'zset' })) {
-        for (const key of keys) {
-          const partitionKey = key.slice(namespace.length + 1);
-          if (partitionKey.includes(':')) continue;
-          for (let rank = 0; ; rank += APPS_PER_SCAN) {
-            const apps = await client.zRange(key, rank, rank + APPS_PER_SCAN - 1);
-            for (const appId of apps) {
-              const newest = await page(partitionKey, appId, true, '-inf', '+inf', keepLast);
-              if (newest.length < keepLast) continue;
-              const keptFrom = String(newest[newest.length - 1]![0]);
-              let after: string | undefined;
-              for (;;) {
-                const steps = await page(partitionKey, appId, false, after === undefined ? '-inf' : `(${after}`, `(${keptFrom}`, batchSize);
-                if (steps.length === 0) break;
-                const [from, to] = [String(steps[0]![0]), String(steps[steps.length - 1]![0])];
-                removed += Number(await REMOVE_RANGE.run(client, [appIndex(partitionKey, appId)], [stepPrefix(partitionKey, appId), from, to]));
-                if (steps.length < batchSize) break;
-                after = to;
-              }
+        partitionSets.push(...keys.filter((key) => !key.slice(namespace.length + 1).includes(':')));
+      }
+      for (const key of new Set(partitionSets)) {
+        const partitionKey = key.slice(namespace.length + 1);
+        for (let rank = 0; ; rank += APPS_PER_SCAN) {
+          const apps = await client.zRange(key, rank, rank + APPS_PER_SCAN - 1);
+          for (const appId of apps) {
+            const newest = await page(partitionKey, appId, true, '-inf', '+inf', keepLast);
+            if (newest.length < keepLast) continue;
+            const keptFrom = String(newest[newest.length - 1]![0]);
+            let after: string | undefined;
+            for (;;) {
+              const steps = await page(partitionKey, appId, false, after === undefined ? '-inf' : `(${after}`, `(${keptFrom}`, batchSize);
+              if (steps.length === 0) break;
+              const [from, to] = [String(steps[0]![0]), String(steps[steps.length - 1]![0])];
+              removed += Number(await REMOVE_RANGE.run(client, [appIndex(partitionKey, appId)], [stepPrefix(partitionKey, appId), from, to]));
+              if (steps.length < batchSize) break;
+              after = to;
             }
-            if (apps.length < APPS_PER_SCAN) break;
           }
+          if (apps.length < APPS_PER_SCAN) break;
         }
       }
       return removed;
