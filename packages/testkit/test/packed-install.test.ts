@@ -12,7 +12,7 @@
  * Slow (npm install compiles better-sqlite3 on a cold cache); packages are
  * rebuilt only when dist/ is missing or older than the sources.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
