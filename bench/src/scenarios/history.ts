@@ -275,10 +275,14 @@ async function deleteRow(store: HistoryStore, plan: HistoryPlan, row: RowMaker):
 }
 
 /** Saves in a loop (yielding to the event loop before each, so a prune on the same thread gets its turns) until `done()`; each sample from asking to save to the save's end. */
-async function writeUntil(write: (sequenceId: number) => Promise<unknown>, firstSequenceId: number, done: () => boolean): Promise<{ samples: number[]; next: number }> {
+async function writeUntil(
+  write: (sequenceId: number) => Promise<unknown>,
+  firstSequenceId: number,
+  done: (samples: number) => boolean,
+): Promise<{ samples: number[]; next: number }> {
   const samples: number[] = [];
   let sequenceId = firstSequenceId;
-  while (!done()) {
+  while (!done(samples.length)) {
     const t0 = performance.now();
     await new Promise((resolve) => setImmediate(resolve));
     await write(sequenceId++);
@@ -312,10 +316,10 @@ async function pruneRows(
       contender === 'burr'
         ? (sequenceId: number) => store.persister.save({ partitionKey: 'writer', appId: 'writer-a', sequenceId, position: 'respond', status: 'completed', state: payload.state })
         : (sequenceId: number) => store.floor.insert({ partitionKey: 'writer', appId: 'writer-a', sequenceId, position: 'respond', status: 'completed', state: payload.json });
-    // Warm-up: the first write after a bulk fill may checkpoint it (libSQL once took 2 s), and statements get prepared.
+    // Warm-up, then at least the baseline's time and 100 saves: after a 1M-row fill one libSQL save took 2.1 s (twice, at the same point).
     for (let sequenceId = 0; sequenceId < 5; sequenceId++) await write(sequenceId);
     const baselineEnd = performance.now() + plan.writerBaselineMs;
-    const baseline = await writeUntil(write, 5, () => performance.now() >= baselineEnd);
+    const baseline = await writeUntil(write, 5, (samples) => samples >= 100 && performance.now() >= baselineEnd);
     // The prune covers every app: the baseline's steps go first, so it prunes the fill plus what the writer saves meanwhile.
     await (contender === 'burr' ? store.persister.deleteApp('writer', 'writer-a') : store.floor.deleteApp('writer', 'writer-a'));
     await store.settle?.();
