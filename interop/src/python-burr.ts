@@ -11,6 +11,7 @@ export const PYTHON_VAR = 'BURR_TEST_PYTHON';
 
 const OPS_SCRIPT = fileURLToPath(new URL('../python/burr_ops.py', import.meta.url));
 const SERDE_OPS_SCRIPT = fileURLToPath(new URL('../python/serde_ops.py', import.meta.url));
+const TRACKING_OPS_SCRIPT = fileURLToPath(new URL('../python/tracking_ops.py', import.meta.url));
 /** The folder holding `burr_ts_serde.py`, the registration module this repository ships. */
 export const TS_SERDE_MODULE_DIR = fileURLToPath(new URL('../../python/', import.meta.url));
 
@@ -41,6 +42,25 @@ export type PythonSerdeOp =
   | { op: 'load_error'; partition_key: string; app_id: string; sequence_id: number }
   | { op: 'resave'; partition_key: string; app_id: string; sequence_id: number; to_sequence_id: number };
 
+/**
+ * One call through `python/tracking_ops.py` on Python Burr's `LocalTrackingClient`
+ * (`load`, `list_app_ids`), on what Burr's UI reads of an app (`ui_read`), or a
+ * run of its tracked app (`run`: `steps` are each step's inputs, `$py` notation
+ * allowed; `resume` builds it with `initialize_from(tracker, resume_at_next_action=True)`,
+ * else it starts at `start` with `state`).
+ */
+export type PythonTrackingOp =
+  | { op: 'load'; partition_key: string | null; app_id: string; sequence_id?: number | null }
+  | { op: 'list_app_ids'; partition_key: string | null }
+  | { op: 'ui_read'; app_id: string }
+  | { op: 'run'; app_id: string; partition_key: string | null; steps: Array<Record<string, unknown>>; resume?: boolean; state?: Record<string, unknown> };
+
+/** Where `python/tracking_ops.py` finds the tracker's files: `<storage_dir>/<project>/<app id>/`. */
+export interface PythonTrackingStore {
+  storage_dir: string;
+  project: string;
+}
+
 /** A step as Python's `load()` returned it (the state is `State.get_all()`). */
 export interface PythonLoadedStep {
   partition_key: string;
@@ -67,6 +87,10 @@ export type PythonBurr =
        * without it, Python Burr runs stock.
        */
       runSerde(store: PythonStore, ops: PythonSerdeOp[], options: { register: boolean }): Promise<unknown[]>;
+      /** Why Python Burr's tracker cannot run here (it needs pydantic 2), or `undefined`. */
+      missingTracker(): string | undefined;
+      /** Runs `ops` on Python Burr's local tracker (`python/tracking_ops.py`), `register` as for {@link runSerde}. */
+      runTracking(store: PythonTrackingStore, ops: PythonTrackingOp[], options: { register: boolean }): Promise<unknown[]>;
     }
   | { skip: string };
 
@@ -96,6 +120,7 @@ export function findPythonBurr(): PythonBurr {
     return { skip: `${python} cannot import Python Burr from ${PYTHON_BURR_PATH_VAR}=${burrPath}: ${found.error?.message ?? found.stderr.trim().split('\n').at(-1)}` };
   }
   const missing = new Map<string, string | undefined>();
+  let trackerMissing: string | undefined | null = null;
   return {
     version: found.stdout.trim(),
     missingDriver(backend) {
@@ -110,6 +135,19 @@ export function findPythonBurr(): PythonBurr {
     run: (store, ops) => withScratchHome((home) => runScript(python, OPS_SCRIPT, { ...env, HOME: home }, { store, ops })),
     runSerde: (store, ops, { register }) =>
       withScratchHome((home) => runScript(python, SERDE_OPS_SCRIPT, { ...env, HOME: home }, { store, ops, register_from: register ? TS_SERDE_MODULE_DIR : null })),
+    missingTracker() {
+      if (trackerMissing === null) {
+        // Python Burr's tracker writes with pydantic 2's model_dump_json(); Debian 12's python3-pydantic is 1.10.
+        const imported = probe('import pydantic, sys; sys.exit(0 if int(pydantic.VERSION.split(".")[0]) >= 2 else 3)');
+        trackerMissing =
+          imported.status === 0
+            ? undefined
+            : `Python Burr's LocalTrackingClient needs pydantic 2 in ${python} (pip install "pydantic>=2"; ${imported.status === 3 ? 'found 1.x' : 'none found'})`;
+      }
+      return trackerMissing;
+    },
+    runTracking: (store, ops, { register }) =>
+      withScratchHome((home) => runScript(python, TRACKING_OPS_SCRIPT, { ...env, HOME: home }, { ...store, ops, register_from: register ? TS_SERDE_MODULE_DIR : null })),
   };
 }
 
@@ -130,12 +168,7 @@ function withScratchHome<T>(body: (home: string) => T): T {
 }
 
 /** Runs one of our Python scripts with `request` (holding `ops`) on stdin; resolves to its `results`. */
-function runScript(
-  python: string,
-  script: string,
-  env: NodeJS.ProcessEnv,
-  request: { store: PythonStore; ops: Array<{ op: string }> } & Record<string, unknown>,
-): Promise<unknown[]> {
+function runScript(python: string, script: string, env: NodeJS.ProcessEnv, request: { ops: Array<{ op: string }> } & Record<string, unknown>): Promise<unknown[]> {
   const { ops } = request;
   return new Promise((resolve, reject) => {
     const child = spawn(python, [script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
