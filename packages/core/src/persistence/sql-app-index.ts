@@ -54,12 +54,13 @@ export function appIndexSchema(dialect: SqlDialectSettings, names: AppIndexNames
       )`;
   const createIndex = `${dialect.createIndexIfNotExists ? 'CREATE INDEX IF NOT EXISTS' : 'CREATE INDEX'} ${names.savedAtIndex} ON ${names.apps} (partition_key, last_saved_at, app_id)`;
   const columns = 'partition_key, app_id, last_sequence_id, last_position, last_status, last_saved_at';
-  const latestOfEachApp = `SELECT partition_key, app_id, sequence_id, position, status, last_saved_at FROM (
+  const portableLatestOfEachApp = `SELECT partition_key, app_id, sequence_id, position, status, last_saved_at FROM (
         SELECT COALESCE(partition_key, '') AS partition_key, app_id, sequence_id, position, status,
           MAX(COALESCE(created_at, '1970-01-01 00:00:00')) OVER (PARTITION BY COALESCE(partition_key, ''), app_id) AS last_saved_at,
           ROW_NUMBER() OVER (PARTITION BY COALESCE(partition_key, ''), app_id ORDER BY sequence_id DESC, position DESC) AS recency
         FROM ${names.table}) AS steps
       WHERE recency = 1`;
+  const latestOfEachApp = dialect.latestOfEachApp?.(names.table) ?? portableLatestOfEachApp;
   const trigger = dialect.appIndexTrigger(names);
   return {
     create: [createTable, createIndex, ...trigger.create],

@@ -81,6 +81,16 @@ export interface SqlDialectSettings {
   appIndexTrigger(names: AppIndexNames): { create: string[]; exists: SqlQuery[] };
   /** How `compact()` measures and gives back space (see {@link SqlCompaction}). */
   compaction(names: AppIndexNames): SqlCompaction;
+  /**
+   * Whether `(a, b) > (x, y)` is an index range here (SQLite, PostgreSQL); MariaDB ranges the spelled-out
+   * `a > x OR (a = x AND b > y)` instead, which the others scan from the start of the partition.
+   */
+  rowValueRanges: boolean;
+  /**
+   * Each app's latest step and last save time, for the app index backfill, when the portable window-function
+   * form is slow here (MariaDB evaluates `MAX() OVER (PARTITION BY ...)` in time quadratic in an app's steps).
+   */
+  latestOfEachApp?(table: string): string;
   /** `INSERT ... SELECT` that skips rows whose key exists. */
   insertIgnoringConflicts(table: string, columns: string, select: string): string;
   /** Largest `sequence_id` the column holds (PostgreSQL's INTEGER is 32 bits), or `undefined` when any safe integer fits. */
@@ -133,6 +143,7 @@ const sqlite: SqlDialectSettings = {
     exists: [{ sql: 'SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?', params: ['trigger', names.triggerName] }],
   }),
   insertIgnoringConflicts: (table, columns, select) => `INSERT OR IGNORE INTO ${table} (${columns}) ${select}`,
+  rowValueRanges: true,
   // Deleted rows leave free pages in the file; VACUUM rewrites it without them (it needs a moment alone with the file).
   compaction: () => ({
     measure: { sql: 'SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()', params: [] },
@@ -185,6 +196,7 @@ const postgres: SqlDialectSettings = {
     ],
   }),
   insertIgnoringConflicts: (table, columns, select) => `INSERT INTO ${table} (${columns}) ${select} ON CONFLICT DO NOTHING`,
+  rowValueRanges: true,
   // Plain VACUUM makes dead rows' space reusable without blocking reads or writes; only VACUUM FULL returns it
   // to the operating system, and it locks the table while it rewrites it, so it is left to the operator.
   compaction: (names) => ({
@@ -246,6 +258,15 @@ const mysql: SqlDialectSettings = {
     exists: [{ sql: 'SELECT 1 FROM information_schema.triggers WHERE trigger_schema = DATABASE() AND trigger_name = ?', params: [names.triggerName] }],
   }),
   insertIgnoringConflicts: (table, columns, select) => `INSERT IGNORE INTO ${table} (${columns}) ${select}`,
+  rowValueRanges: false,
+  // One ordered pass over the primary key for the groups, then a primary-key lookup per app for its latest row.
+  latestOfEachApp: (table) => {
+    const latestRow = (column: string) =>
+      `(SELECT s.${column} FROM ${table} s WHERE s.partition_key = g.partition_key AND s.app_id = g.app_id AND s.sequence_id = g.sequence_id ORDER BY s.position DESC LIMIT 1)`;
+    return `SELECT COALESCE(g.partition_key, '') AS partition_key, g.app_id, g.sequence_id, ${latestRow('position')} AS position, ${latestRow('status')} AS status, g.last_saved_at FROM (
+        SELECT partition_key, app_id, MAX(sequence_id) AS sequence_id, MAX(COALESCE(created_at, '1970-01-01 00:00:00')) AS last_saved_at
+        FROM ${table} GROUP BY partition_key, app_id) AS g`;
+  },
   // InnoDB reuses freed pages; rebuilding the table to shrink its file copies it, so it is left to the operator.
   compaction: (names) => ({
     measure: {

@@ -20,8 +20,10 @@ export interface SqlHistoryStatements {
    * Columns: app_id, last_sequence_id, last_position, last_status, last_saved_at, saved_at_key.
    */
   selectApps(afterCursor: boolean, limit: number): string;
-  /** Params: [partition_key], and with `afterCursor` the cursor's partition key twice and app id. Columns: partition_key, app_id. */
+  /** Params: [partition_key], and with `afterCursor` those of {@link SqlHistoryStatements.scanCursorParams}. Columns: partition_key, app_id. */
   scanApps(onePartition: boolean, afterCursor: boolean, limit: number): string;
+  /** The parameters of `scanApps`'s cursor condition for the last app of the previous page. */
+  scanCursorParams(partitionKey: string, appId: string): string[];
   /** Params: partition_key, app_id. */
   deleteApp: string;
   /** Params: partition_key, app_id, partition_key, app_id. Drops the app's index entry unless a step came back meanwhile. */
@@ -76,12 +78,13 @@ export function sqlHistoryStatements(dialect: SqlDialectSettings, names: AppInde
         const where: string[] = [];
         if (onePartition) where.push(`partition_key = ${p()}`);
         if (afterCursor) {
-          const [partition, samePartition, appId] = [p(), p(), p()];
-          where.push(`(partition_key > ${partition} OR (partition_key = ${samePartition} AND app_id > ${appId}))`);
+          // A range of the primary key either way, so each page of a prune's scan starts at the cursor instead of reading past every app before it.
+          where.push(dialect.rowValueRanges ? `(partition_key, app_id) > (${p()}, ${p()})` : `(partition_key > ${p()} OR (partition_key = ${p()} AND app_id > ${p()}))`);
         }
         const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
         return `SELECT partition_key, app_id FROM ${apps}${filter} ORDER BY partition_key, app_id LIMIT ${limit}`;
       }),
+    scanCursorParams: (partitionKey, appId) => (dialect.rowValueRanges ? [partitionKey, appId] : [partitionKey, partitionKey, appId]),
     deleteApp: once('deleteApp', () => {
       const p = numbered();
       return `DELETE FROM ${table} WHERE partition_key = ${p()} AND app_id = ${p()}`;

@@ -268,7 +268,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     if (partitionKey !== null && !this.canHoldText(partitionKey)) return { apps: [], cursor: null };
     const params: SqlParam[] = partitionKey === null ? [] : [partitionKey];
     const after = cursor === null ? undefined : (JSON.parse(cursor) as [string, string]);
-    if (after) params.push(after[0], after[0], after[1]);
+    if (after) params.push(...this.statements.history.scanCursorParams(after[0], after[1]));
     const rows = await this.#select(this.statements.history.scanApps(partitionKey !== null, after !== undefined, limit), params);
     const apps = rows.map((row) => ({ partitionKey: String(row[0]), appId: String(row[1]) }));
     const last = apps[apps.length - 1];
