@@ -104,7 +104,15 @@ export { toSqlTimestamp, toIsoTimestamp, parseTimestamp, type SaveTime } from '.
 export { burrSqlStatements, BURR_SQL_COLUMNS, DEFAULT_SQL_TABLE_NAME, MAX_SQL_TABLE_NAME_LENGTH, type BurrSqlStatements } from './persistence/sql.js';
 export { appIndexSchema, type AppIndexNames, type AppIndexSchema } from './persistence/sql-app-index.js';
 export { sqlHistoryStatements, type SqlHistoryStatements, type StepSelectShape } from './persistence/sql-history.js';
-export { SQL_DIALECTS, type BurrSqlDialect, type SqlCompaction, type SqlDialectSettings, type SqlQuery, type SqlSchemaObject } from './persistence/sql-dialects.js';
+export {
+  MYSQL_MAX_KEY_BYTES,
+  SQL_DIALECTS,
+  type BurrSqlDialect,
+  type SqlCompaction,
+  type SqlDialectSettings,
+  type SqlQuery,
+  type SqlSchemaObject,
+} from './persistence/sql-dialects.js';
 export {
   SqlStatePersister,
   createSqlSchema,
@@ -131,7 +139,13 @@ export {
   type ConnectionTimeouts,
 } from './persistence/connection-faults.js';
 export {
+  PERSISTER_CONFIG_FIELDS,
+  SERVER_CONFIG_FIELDS,
+  SQL_SERVER_CONFIG_FIELDS,
   readPersisterConfig,
+  readSqlServerConfig,
+  type SqlServerConfig,
+  type SqlServerValues,
   type ConfigField,
   type ConfigFieldType,
   type ConfigFieldValue,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidPersistArgumentError, readPersisterConfig } from '@burr/core';
+import { InvalidPersistArgumentError, SQL_SERVER_CONFIG_FIELDS, readPersisterConfig, readSqlServerConfig } from '@burr/core';
 
 const schema = {
   dbPath: { type: 'string', required: true },
@@ -44,5 +44,27 @@ describe('readPersisterConfig', () => {
   it('rejects a config that is not a plain object', () => {
     expect(errorOf(() => readPersisterConfig('P', null, schema)).message).toMatch(/takes a config object, got null/);
     expect(errorOf(() => readPersisterConfig('P', 'a.db', schema)).message).toMatch(/got string/);
+  });
+});
+
+describe('readSqlServerConfig', () => {
+  const serverSchema = { ...SQL_SERVER_CONFIG_FIELDS, schema: { type: 'string' } } as const;
+
+  it('splits a url from the other options', () => {
+    expect(readSqlServerConfig('P', { url: 'x://h/db', tableName: 't', schema: 's' }, serverSchema)).toEqual({ url: 'x://h/db', options: { tableName: 't', schema: 's' } });
+  });
+
+  it("splits Python's from_values connection values from the other options", () => {
+    const read = readSqlServerConfig('P', { dbName: 'db', user: 'u', host: 'h', port: 1, operationTimeoutMs: 5 }, serverSchema);
+    expect(read).toEqual({ values: { dbName: 'db', user: 'u', host: 'h', port: 1, password: undefined }, options: { operationTimeoutMs: 5 } });
+  });
+
+  it('refuses a url together with connection values, and neither', () => {
+    expect(errorOf(() => readSqlServerConfig('P', { url: 'x://h/db', host: 'h' }, serverSchema)).message).toBe(
+      'P.fromConfig(): give either "url" or dbName/user/password/host/port, not both',
+    );
+    expect(errorOf(() => readSqlServerConfig('P', { dbName: 'db', user: 'u' }, serverSchema)).message).toBe(
+      'P.fromConfig(): options "dbName", "user" and "host" are required (or give "url")',
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   SqlStatePersister,
   addressOf,
   readConnectionTimeouts,
+  SERVER_CONFIG_FIELDS,
   readPersisterConfig,
   validateSqlPersisterOptions,
   type ConnectionTimeoutOptions,
@@ -40,15 +41,7 @@ export interface LibSQLPersisterValues extends LibSQLPersisterOptions {
   clientOptions?: Omit<Config, 'url' | 'authToken'>;
 }
 
-const CONFIG_SCHEMA = {
-  url: { type: 'string', required: true },
-  authToken: { type: 'string' },
-  tableName: { type: 'string' },
-  serdeKwargs: { type: 'object' },
-  clientOptions: { type: 'object' },
-  connectTimeoutMs: { type: 'number' },
-  operationTimeoutMs: { type: 'number' },
-} as const;
+const CONFIG_SCHEMA = { url: { type: 'string', required: true }, authToken: { type: 'string' }, tableName: { type: 'string' }, ...SERVER_CONFIG_FIELDS } as const;
 
 const IDENTITY: SqlPersisterIdentity = { persister: 'LibSQLPersister', dialect: 'sqlite' };
 

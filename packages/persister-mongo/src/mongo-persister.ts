@@ -2,6 +2,7 @@ import { MongoClient, type Collection, type MongoClientOptions } from 'mongodb';
 import {
   ConnectionGuard,
   readConnectionTimeouts,
+  SERVER_CONFIG_FIELDS,
   readPersisterConfig,
   RecordStatePersister,
   type ConnectionTimeoutOptions,
@@ -73,11 +74,8 @@ const CONFIG_SCHEMA = {
   uri: { type: 'string' },
   dbName: { type: 'string' },
   collectionName: { type: 'string' },
-  serdeKwargs: { type: 'object' },
-  clientOptions: { type: 'object' },
-  connectTimeoutMs: { type: 'number' },
-  operationTimeoutMs: { type: 'number' },
   ttlSeconds: { type: 'number' },
+  ...SERVER_CONFIG_FIELDS,
 } as const;
 
 /**

@@ -1,16 +1,17 @@
 import mysql from 'mysql2/promise';
 import {
   ConnectionGuard,
-  InvalidIdentifierError,
-  InvalidPersistArgumentError,
+  MYSQL_MAX_KEY_BYTES,
   StateTooLargeError,
   SqlStatePersister,
   addressOf,
   readConnectionTimeouts,
-  readPersisterConfig,
+  SQL_SERVER_CONFIG_FIELDS,
+  readSqlServerConfig,
   validateSqlPersisterOptions,
   type ConnectionTimeoutOptions,
   type SqlParam,
+  type SqlServerValues,
   type SqlStatement,
   type SqlRowValues,
   type SqlStatePersisterOptions,
@@ -23,12 +24,6 @@ export type MySqlClient = mysql.Pool | mysql.Connection;
 
 /** mysql2 options for a pool the persister opens itself (`connectionLimit`, `ssl`, `charset`...). */
 export type MySqlPoolOptions = mysql.PoolOptions;
-
-/**
- * Bytes of UTF-8 each key column (partition_key, app_id, position) holds:
- * InnoDB keys are at most 3072 bytes, and 3 × 1020 + 4 (the INT sequence id) = 3064.
- */
-export const MYSQL_MAX_KEY_BYTES = 1020;
 
 /** States up to this many bytes are saved without asking the server's `max_allowed_packet` (its minimum default is 4 MB). */
 const UNCHECKED_STATE_BYTES = 1024 * 1024;
@@ -53,28 +48,7 @@ export interface MySQLPersisterUrlOptions extends MySQLPersisterOptions {
 }
 
 /** Arguments of {@link MySQLPersister.fromValues}. */
-export interface MySQLPersisterValues extends MySQLPersisterUrlOptions {
-  dbName: string;
-  user: string;
-  password?: string;
-  host: string;
-  /** Default 3306. */
-  port?: number;
-}
-
-const CONFIG_SCHEMA = {
-  url: { type: 'string' },
-  dbName: { type: 'string' },
-  user: { type: 'string' },
-  password: { type: 'string' },
-  host: { type: 'string' },
-  port: { type: 'number' },
-  tableName: { type: 'string' },
-  serdeKwargs: { type: 'object' },
-  clientOptions: { type: 'object' },
-  connectTimeoutMs: { type: 'number' },
-  operationTimeoutMs: { type: 'number' },
-} as const;
+export interface MySQLPersisterValues extends MySQLPersisterUrlOptions, SqlServerValues {}
 
 const IDENTITY = { persister: 'MySQLPersister', dialect: 'mysql' } as const;
 
@@ -134,18 +108,9 @@ export class MySQLPersister extends SqlStatePersister {
    * a missing connection target throw `InvalidPersistArgumentError`.
    */
   static fromConfig(config: Readonly<Record<string, unknown>>): MySQLPersister {
-    const { url, dbName, user, password, host, port, clientOptions, ...options } = readPersisterConfig(IDENTITY.persister, config, CONFIG_SCHEMA);
-    const withConnection = { ...options, clientOptions: clientOptions as MySqlPoolOptions | undefined };
-    if (url !== undefined) {
-      if ([dbName, user, password, host, port].some((value) => value !== undefined)) {
-        throw new InvalidPersistArgumentError('MySQLPersister.fromConfig(): give either "url" or dbName/user/password/host/port, not both');
-      }
-      return MySQLPersister.fromUrl(url, withConnection);
-    }
-    if (dbName === undefined || user === undefined || host === undefined) {
-      throw new InvalidPersistArgumentError('MySQLPersister.fromConfig(): options "dbName", "user" and "host" are required (or give "url")');
-    }
-    return MySQLPersister.fromValues({ ...withConnection, dbName, user, password, host, port });
+    const { url, values, options } = readSqlServerConfig(IDENTITY.persister, config, SQL_SERVER_CONFIG_FIELDS);
+    const withClient = { ...options, clientOptions: options.clientOptions as MySqlPoolOptions | undefined };
+    return url !== undefined ? MySQLPersister.fromUrl(url, withClient) : MySQLPersister.fromValues({ ...withClient, ...values });
   }
 
   static #owning(target: MySqlPoolOptions, options: MySQLPersisterUrlOptions): MySQLPersister {
@@ -190,24 +155,6 @@ export class MySQLPersister extends SqlStatePersister {
       if (bytes > limit) throw new StateTooLargeError(bytes, limit, "MySQL (the server's max_allowed_packet)");
     }
     await super.insertRecord(record);
-  }
-
-  protected override canHoldText(text: string): boolean {
-    return Buffer.byteLength(text, 'utf8') <= MYSQL_MAX_KEY_BYTES;
-  }
-
-  protected override insertParams(record: StateRecord): SqlParam[] {
-    for (const [kind, value] of [
-      ['partition key', record.partitionKey],
-      ['app id', record.appId],
-      ['position', record.position],
-    ] as const) {
-      if (!this.canHoldText(value)) {
-        const bytes = Buffer.byteLength(value, 'utf8');
-        throw new InvalidIdentifierError(kind, `${Array.from(value).slice(0, 32).join('')}…`, `is ${bytes} bytes of UTF-8; MySQL key columns hold at most ${MYSQL_MAX_KEY_BYTES}`);
-      }
-    }
-    return super.insertParams(record);
   }
 
   /** Prepared, except statements without parameters: MySQL cannot prepare some DDL (CREATE TRIGGER). */

@@ -1,16 +1,17 @@
 import postgres from 'postgres';
 import {
   ConnectionGuard,
-  InvalidPersistArgumentError,
   SqlStatePersister,
   createSqlSchema,
   addressOf,
   quoteSqlIdentifier,
   readConnectionTimeouts,
-  readPersisterConfig,
+  SQL_SERVER_CONFIG_FIELDS,
+  readSqlServerConfig,
   validateSqlPersisterOptions,
   type ConnectionTimeoutOptions,
   type SqlParam,
+  type SqlServerValues,
   type SqlStatement,
   type SqlPersisterIdentity,
   type SqlRowValues,
@@ -54,29 +55,9 @@ export interface PostgreSQLPersisterUrlOptions extends PostgreSQLPersisterOption
 }
 
 /** Arguments of {@link PostgreSQLPersister.fromValues} (Python's `from_values`, camelCased). */
-export interface PostgreSQLPersisterValues extends PostgreSQLPersisterUrlOptions {
-  dbName: string;
-  user: string;
-  password?: string;
-  host: string;
-  /** Default 5432. */
-  port?: number;
-}
+export interface PostgreSQLPersisterValues extends PostgreSQLPersisterUrlOptions, SqlServerValues {}
 
-const CONFIG_SCHEMA = {
-  url: { type: 'string' },
-  dbName: { type: 'string' },
-  user: { type: 'string' },
-  password: { type: 'string' },
-  host: { type: 'string' },
-  port: { type: 'number' },
-  tableName: { type: 'string' },
-  schema: { type: 'string' },
-  serdeKwargs: { type: 'object' },
-  clientOptions: { type: 'object' },
-  connectTimeoutMs: { type: 'number' },
-  operationTimeoutMs: { type: 'number' },
-} as const;
+const CONFIG_SCHEMA = { ...SQL_SERVER_CONFIG_FIELDS, schema: { type: 'string' } } as const;
 
 const identity = (schema: string | undefined): SqlPersisterIdentity => ({ persister: 'PostgreSQLPersister', dialect: 'postgres', schema });
 
@@ -145,18 +126,9 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
    * a missing connection target throw `InvalidPersistArgumentError`.
    */
   static fromConfig(config: Readonly<Record<string, unknown>>): PostgreSQLPersister {
-    const { url, dbName, user, password, host, port, clientOptions, ...options } = readPersisterConfig('PostgreSQLPersister', config, CONFIG_SCHEMA);
-    const withClient = { ...options, clientOptions: clientOptions as PostgresClientOptions | undefined };
-    if (url !== undefined) {
-      if ([dbName, user, password, host, port].some((value) => value !== undefined)) {
-        throw new InvalidPersistArgumentError('PostgreSQLPersister.fromConfig(): give either "url" or dbName/user/password/host/port, not both');
-      }
-      return PostgreSQLPersister.fromUrl(url, withClient);
-    }
-    if (dbName === undefined || user === undefined || host === undefined) {
-      throw new InvalidPersistArgumentError('PostgreSQLPersister.fromConfig(): options "dbName", "user" and "host" are required (or give "url")');
-    }
-    return PostgreSQLPersister.fromValues({ ...withClient, dbName, user, password, host, port });
+    const { url, values, options } = readSqlServerConfig('PostgreSQLPersister', config, CONFIG_SCHEMA);
+    const withClient = { ...options, clientOptions: options.clientOptions as PostgresClientOptions | undefined };
+    return url !== undefined ? PostgreSQLPersister.fromUrl(url, withClient) : PostgreSQLPersister.fromValues({ ...withClient, ...values });
   }
 
   static #owning(open: (options: PostgresClientOptions) => PostgresClient, options: PostgreSQLPersisterUrlOptions): PostgreSQLPersister {

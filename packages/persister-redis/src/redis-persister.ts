@@ -6,6 +6,7 @@ import {
   RecordStatePersister,
   addressOf,
   readConnectionTimeouts,
+  SERVER_CONFIG_FIELDS,
   readPersisterConfig,
   toIsoTimestamp,
   type AppQuery,
@@ -79,10 +80,7 @@ const CONFIG_SCHEMA = {
   password: { type: 'string' },
   namespace: { type: 'string' },
   ttlSeconds: { type: 'number' },
-  serdeKwargs: { type: 'object' },
-  clientOptions: { type: 'object' },
-  connectTimeoutMs: { type: 'number' },
-  operationTimeoutMs: { type: 'number' },
+  ...SERVER_CONFIG_FIELDS,
 } as const;
 
 interface OwnedClient {

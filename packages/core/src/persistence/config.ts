@@ -68,3 +68,68 @@ function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
 }
+
+/** Options every persister's `fromConfig()` takes: the serde settings and the driver's own options. */
+export const PERSISTER_CONFIG_FIELDS = {
+  serdeKwargs: { type: 'object' },
+  clientOptions: { type: 'object' },
+} as const satisfies ConfigSchema;
+
+/** {@link PERSISTER_CONFIG_FIELDS} plus the deadlines of a persister that talks to a server (`ConnectionTimeoutOptions`). */
+export const SERVER_CONFIG_FIELDS = {
+  ...PERSISTER_CONFIG_FIELDS,
+  connectTimeoutMs: { type: 'number' },
+  operationTimeoutMs: { type: 'number' },
+} as const satisfies ConfigSchema;
+
+/** {@link SERVER_CONFIG_FIELDS} of a SQL server persister: its table, and a `url` or Python's `from_values` connection values. */
+export const SQL_SERVER_CONFIG_FIELDS = {
+  url: { type: 'string' },
+  dbName: { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'number' },
+  tableName: { type: 'string' },
+  ...SERVER_CONFIG_FIELDS,
+} as const satisfies ConfigSchema;
+
+/** The connection values of a SQL server (Python's `from_values` arguments, camelCased). */
+export interface SqlServerValues {
+  /** The database to connect to. */
+  dbName: string;
+  user: string;
+  password?: string;
+  host: string;
+  /** Default: the server's usual port (PostgreSQL 5432, MySQL 3306). */
+  port?: number;
+}
+
+type SqlServerTargetKey = 'url' | 'dbName' | 'user' | 'password' | 'host' | 'port';
+
+/** Where a SQL server persister's config points: a `url`, or connection values; `options` holds everything else. */
+export type SqlServerConfig<S extends typeof SQL_SERVER_CONFIG_FIELDS> =
+  | { url: string; values?: undefined; options: Omit<ConfigValues<S>, SqlServerTargetKey> }
+  | { url?: undefined; values: SqlServerValues; options: Omit<ConfigValues<S>, SqlServerTargetKey> };
+
+/**
+ * {@link readPersisterConfig} for a SQL server persister (schema built on
+ * {@link SQL_SERVER_CONFIG_FIELDS}), which also requires exactly one
+ * connection target: a `url`, or `dbName`, `user` and `host` (with optional
+ * `password` and `port`). Throws {@link InvalidPersistArgumentError} for
+ * both, or neither.
+ */
+export function readSqlServerConfig<const S extends typeof SQL_SERVER_CONFIG_FIELDS>(persister: string, config: unknown, schema: S): SqlServerConfig<S> {
+  const { url, dbName, user, password, host, port, ...options } = readPersisterConfig(persister, config, schema) as ConfigValues<typeof SQL_SERVER_CONFIG_FIELDS>;
+  const rest = options as Omit<ConfigValues<S>, SqlServerTargetKey>;
+  if (url !== undefined) {
+    if ([dbName, user, password, host, port].some((value) => value !== undefined)) {
+      throw new InvalidPersistArgumentError(`${persister}.fromConfig(): give either "url" or dbName/user/password/host/port, not both`);
+    }
+    return { url, options: rest };
+  }
+  if (dbName === undefined || user === undefined || host === undefined) {
+    throw new InvalidPersistArgumentError(`${persister}.fromConfig(): options "dbName", "user" and "host" are required (or give "url")`);
+  }
+  return { values: { dbName, user, password, host, port }, options: rest };
+}

@@ -86,6 +86,8 @@ export interface SqlDialectSettings {
    * `a > x OR (a = x AND b > y)` instead, which the others scan from the start of the partition.
    */
   rowValueRanges: boolean;
+  /** Bytes of UTF-8 a key column holds, where that is limited: a longer id is refused before the write. */
+  maxKeyBytes?: number;
   /**
    * Each app's latest step and last save time, for the app index backfill, when the portable window-function
    * form is slow here (MariaDB evaluates `MAX() OVER (PARTITION BY ...)` in time quadratic in an app's steps).
@@ -214,8 +216,11 @@ const postgres: SqlDialectSettings = {
   maxSequenceId: 2 ** 31 - 1,
 };
 
-/** Bytes of UTF-8 a MySQL key column holds: InnoDB keys are at most 3072 bytes, and 3 × 1020 + 4 (INT sequence_id) = 3064. */
-const MYSQL_MAX_KEY_BYTES = 1020;
+/**
+ * Bytes of UTF-8 each MySQL key column (partition_key, app_id, position) holds:
+ * InnoDB keys are at most 3072 bytes, and 3 × 1020 + 4 (the INT sequence id) = 3064.
+ */
+export const MYSQL_MAX_KEY_BYTES = 1020;
 
 /**
  * MySQL 8 and MariaDB (no Python Burr counterpart: the format is ours). Key
@@ -227,6 +232,7 @@ const mysql: SqlDialectSettings = {
   quote: (name) => `\`${name}\``,
   placeholder: () => '?',
   keyColumnType: `VARBINARY(${MYSQL_MAX_KEY_BYTES})`,
+  maxKeyBytes: MYSQL_MAX_KEY_BYTES,
   statusColumnType: 'VARCHAR(32) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
   stateColumnType: 'LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
   createdAtColumnType: 'DATETIME(6)',

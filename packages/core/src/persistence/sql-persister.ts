@@ -1,4 +1,4 @@
-import { InvalidPersistArgumentError, PersisterNotInitializedError } from '../errors.js';
+import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterNotInitializedError } from '../errors.js';
 import { readConnectionTimeouts, type ConnectionTimeoutOptions } from './connection-faults.js';
 import { RecordStatePersister, type RecordQuery, type RecordStatePersisterOptions, type StateRecord, type StoredStateRecord } from './record-persister.js';
 import { BURR_SQL_COLUMNS, DEFAULT_SQL_TABLE_NAME, burrSqlStatements, type BurrSqlStatements } from './sql.js';
@@ -137,16 +137,27 @@ export abstract class SqlStatePersister extends RecordStatePersister {
   protected abstract isMissingTable(error: unknown): boolean;
 
   /**
-   * Whether the column type can hold `text` (PostgreSQL text cannot hold NUL).
-   * A key that cannot be stored was never saved, so reads answer "nothing".
+   * Whether a key column can hold `text` (PostgreSQL text cannot hold NUL; MySQL's keys hold at most
+   * `maxKeyBytes`). A key that cannot be stored was never saved, so reads answer "nothing".
    */
   protected canHoldText(text: string): boolean {
-    void text;
-    return true;
+    const max = this.dialect.maxKeyBytes;
+    return max === undefined || Buffer.byteLength(text, 'utf8') <= max;
   }
 
   /** The insert's parameters (see `BurrSqlStatements.insert`); a backend may check or convert values first. */
   protected insertParams(record: StateRecord): SqlParam[] {
+    const max = this.dialect.maxKeyBytes;
+    if (max !== undefined) {
+      for (const [kind, value] of [
+        ['partition key', record.partitionKey],
+        ['app id', record.appId],
+        ['position', record.position],
+      ] as const) {
+        const bytes = Buffer.byteLength(value, 'utf8');
+        if (bytes > max) throw new InvalidIdentifierError(kind, `${Array.from(value).slice(0, 32).join('')}…`, `is ${bytes} bytes of UTF-8; the key columns hold at most ${max}`);
+      }
+    }
     return [record.partitionKey, record.appId, record.sequenceId, record.position, record.status, record.state, this.dialect.createdAtParam(record)];
   }
 
