@@ -30,9 +30,12 @@ export {
 export {
   readPythonCompatFixture,
   runPythonCompatCases,
+  unifyNoPartition,
   type PythonCompatFixture,
   type PythonCompatOptions,
+  type PythonLatestOfPartitionCase,
   type PythonLoadCase,
+  type PythonLoadResult,
   type PythonListCase,
 } from './python-compat.js';
 export { sampleStep } from './sample-step.js';

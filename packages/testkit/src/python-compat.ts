@@ -3,19 +3,22 @@ import { readFileSync } from 'node:fs';
 import type { BaseStateLoader, BaseStatePersister, PersistStatus } from '@burr/core';
 import type { TestApi } from './harness.js';
 
+/** What Python's `load()` returned: a step, or `null`. */
+export type PythonLoadResult = null | {
+  partitionKey: string;
+  appId: string;
+  sequenceId: number;
+  position: string;
+  status: PersistStatus;
+  state: Record<string, unknown>;
+};
+
 /** One `load()` call Python Burr made on the fixture, and what it returned. */
 export interface PythonLoadCase {
   partitionKey: string | null;
   appId: string;
   sequenceId: number | null;
-  expected: null | {
-    partitionKey: string;
-    appId: string;
-    sequenceId: number;
-    position: string;
-    status: PersistStatus;
-    state: Record<string, unknown>;
-  };
+  expected: PythonLoadResult;
 }
 
 /** One `list_app_ids()` call and its result, sorted. */
@@ -24,48 +27,94 @@ export interface PythonListCase {
   appIds: string[];
 }
 
-/** A database written by Python Burr (as SQL text) plus what Python's loader returned for it. */
+/** One `load(partition_key, None)` call ("the last thing written" in the partition) and what it returned. */
+export interface PythonLatestOfPartitionCase {
+  partitionKey: string | null;
+  expected: PythonLoadResult;
+}
+
+/** A store written by Python Burr plus what Python's loader returned for it. */
 export interface PythonCompatFixture {
-  /** SQLite dump: `CREATE TABLE`, the rows, the index. */
+  /** The stored data, as the fixture's data file holds it (`burr_state.sql`: a dump with `CREATE TABLE`, the rows, the index). */
+  data: string;
+  /** The same text as {@link data}; the name from when every fixture was SQL. */
   sql: string;
   loads: PythonLoadCase[];
   listAppIds: PythonListCase[];
+  /** `load(partition_key, None)` calls, where Python's persister supports them (its SQL ones); else empty. */
+  latestOfPartition: PythonLatestOfPartitionCase[];
 }
+
+type ExpectedResult = null | { partition_key: string | null; app_id: string; sequence_id: number; position: string; status: PersistStatus; state: Record<string, unknown> };
 
 interface ExpectedFile {
-  load: Array<{
-    args: { partition_key: string | null; app_id: string; sequence_id: number | null };
-    result: null | { partition_key: string; app_id: string; sequence_id: number; position: string; status: PersistStatus; state: Record<string, unknown> };
-  }>;
+  load: Array<{ args: { partition_key: string | null; app_id: string; sequence_id: number | null }; result: ExpectedResult }>;
   list_app_ids: Record<string, string[]>;
+  load_latest_of_partition?: Array<{ args: { partition_key: string | null }; result: ExpectedResult }>;
 }
 
+const fromExpected = (result: ExpectedResult): PythonLoadResult =>
+  result && {
+    partitionKey: result.partition_key ?? '',
+    appId: result.app_id,
+    sequenceId: result.sequence_id,
+    position: result.position,
+    status: result.status,
+    state: result.state,
+  };
+
 /**
- * Reads a Python-written fixture folder (see `packages/testkit/fixtures/`) (`burr_state.sql` and
- * `expected.json`). Values JSON cannot carry come back as JavaScript values:
+ * Reads a Python-written fixture folder (see `packages/testkit/fixtures/`):
+ * its data file (`burr_state.sql` unless `dataFile` names another) and
+ * `expected.json`. Values JSON cannot carry come back as JavaScript values:
  * `{"$float": "nan"}` → `NaN` (also `inf`, `-inf`), `{"$bigint": "…"}` → bigint;
- * the partition key `"None"` of `list_app_ids` means `null`.
+ * the partition key `"None"` of `list_app_ids` means `null`. A step Python
+ * returned with partition `None` (MongoDB) has partition key `''` here, as
+ * our loaders return it.
  */
-export function readPythonCompatFixture(dir: URL): PythonCompatFixture {
-  const sql = readFileSync(new URL('burr_state.sql', dir), 'utf8');
+export function readPythonCompatFixture(dir: URL, options: { dataFile?: string } = {}): PythonCompatFixture {
+  const data = readFileSync(new URL(options.dataFile ?? 'burr_state.sql', dir), 'utf8');
   const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8'), reviveMarkers) as ExpectedFile;
   return {
-    sql,
+    data,
+    sql: data,
     loads: expected.load.map(({ args, result }) => ({
       partitionKey: args.partition_key,
       appId: args.app_id,
       sequenceId: args.sequence_id,
-      expected: result && {
-        partitionKey: result.partition_key,
-        appId: result.app_id,
-        sequenceId: result.sequence_id,
-        position: result.position,
-        status: result.status,
-        state: result.state,
-      },
+      expected: fromExpected(result),
     })),
     listAppIds: Object.entries(expected.list_app_ids).map(([key, appIds]) => ({ partitionKey: key === 'None' ? null : key, appIds })),
+    latestOfPartition: (expected.load_latest_of_partition ?? []).map(({ args, result }) => ({ partitionKey: args.partition_key, expected: fromExpected(result) })),
   };
+}
+
+/**
+ * The fixture as our loaders must answer it where Python's persister tells
+ * partition `None` from `''` (Redis keys `None` as a partition named "None";
+ * MongoDB matches `null` only; PostgreSQL's `list_app_ids(None)` compares
+ * with `= NULL` and finds nothing) and we do not (docs/python-api-mapping.md,
+ * "Where we deliberately differ", 1): a `load()` with either spelling expects
+ * what Python returned for the spelling the app was saved under, and a
+ * `list_app_ids()` with either expects the apps of both.
+ */
+export function unifyNoPartition(fixture: PythonCompatFixture): PythonCompatFixture {
+  const noPartition = (key: string | null) => key === null || key === '';
+  const loads = fixture.loads.map((call) => {
+    if (call.expected !== null || !noPartition(call.partitionKey)) return call;
+    const other = fixture.loads.find(
+      (candidate) =>
+        candidate.expected !== null &&
+        noPartition(candidate.partitionKey) &&
+        candidate.partitionKey !== call.partitionKey &&
+        candidate.appId === call.appId &&
+        candidate.sequenceId === call.sequenceId,
+    );
+    return other ? { ...call, expected: other.expected } : call;
+  });
+  const unified = [...new Set(fixture.listAppIds.filter((call) => noPartition(call.partitionKey)).flatMap((call) => call.appIds))].sort();
+  const listAppIds = fixture.listAppIds.map((call) => (noPartition(call.partitionKey) ? { ...call, appIds: unified } : call));
+  return { ...fixture, loads, listAppIds };
 }
 
 function reviveMarkers(_key: string, value: unknown): unknown {
@@ -90,26 +139,44 @@ export interface PythonCompatOptions {
   name: string;
   /** A Python-written fixture folder (a `file:` URL ending in `/`). */
   fixtureDir: URL;
-  /** A loader on a fresh database into which `sql` (the fixture's dump) was loaded, used as is (no `initialize()`). */
-  open(sql: string): Promise<BaseStateLoader & { cleanup(): Promise<void> }>;
+  /** The fixture's data file, handed to {@link open}; default `burr_state.sql`. */
+  dataFile?: string;
+  /**
+   * Python's persister for this backend tells partition `None` from `''` in
+   * some call (Redis, MongoDB, PostgreSQL's `list_app_ids`): expect our
+   * answers as {@link unifyNoPartition} describes.
+   */
+  unifyNoPartition?: boolean;
+  /** A loader on a fresh store into which `data` (the fixture's data file) was loaded, used as is (no `initialize()`). */
+  open(data: string): Promise<BaseStateLoader & { cleanup(): Promise<void> }>;
+}
+
+/** The fields of a loaded step that Python's result names, for comparison. */
+function keyOf(loaded: { partitionKey: string; appId: string; sequenceId: number; position: string; status: PersistStatus }) {
+  return { partitionKey: loaded.partitionKey, appId: loaded.appId, sequenceId: loaded.sequenceId, position: loaded.position, status: loaded.status };
 }
 
 /**
  * Registers one test per `load()` and `listAppIds()` call Python Burr made on
  * the fixture, each checking that our loader returns what Python's did:
  * key, position, status, and the state deep-equal (NaN, -0, bigints and the
- * order of top-level keys included).
+ * order of top-level keys included). A last test initializes the store (on
+ * SQL this creates and fills the app index) and checks the history calls on
+ * what Python wrote: `listApps` lists every app with its latest step,
+ * `listSteps` holds every step Python loaded, and `load(partitionKey, null)`
+ * returns what Python's `load(partition_key, None)` did, where it has one.
  */
 export function runPythonCompatCases(api: TestApi, options: PythonCompatOptions): void {
-  const fixture = readPythonCompatFixture(options.fixtureDir);
+  const read = readPythonCompatFixture(options.fixtureDir, { dataFile: options.dataFile });
+  const fixture = options.unifyNoPartition ? unifyNoPartition(read) : read;
   api.describe(`${options.name} reads what Python Burr wrote`, () => {
     let loader: (BaseStateLoader & { cleanup(): Promise<void> }) | undefined;
     const opened = (): BaseStateLoader => {
-      assert.ok(loader, 'the fixture database did not open');
+      assert.ok(loader, 'the fixture store did not open');
       return loader;
     };
     api.beforeAll(async () => {
-      loader = await options.open(fixture.sql);
+      loader = await options.open(fixture.data);
     });
     api.afterAll(async () => {
       await loader?.cleanup();
@@ -125,7 +192,7 @@ export function runPythonCompatCases(api: TestApi, options: PythonCompatOptions)
         }
         assert.ok(loaded, `${title} found nothing`);
         const { state, ...key } = call.expected;
-        assert.deepEqual({ partitionKey: loaded.partitionKey, appId: loaded.appId, sequenceId: loaded.sequenceId, position: loaded.position, status: loaded.status }, key);
+        assert.deepEqual(keyOf(loaded), key);
         assert.deepEqual(loaded.state.getAll(), state);
         // Python keeps dict order; a plain object would move integer-like keys first, so compare only without them.
         const expectedKeys = Object.keys(state);
@@ -141,8 +208,8 @@ export function runPythonCompatCases(api: TestApi, options: PythonCompatOptions)
       });
     }
 
-    // Last: it initializes the database, which the cases above read as Python left it.
-    api.it('after initialize(), listApps indexes every app Python wrote, each with its latest step', async () => {
+    // Last: it initializes the store, which the cases above read as Python left it.
+    api.it('after initialize(), listApps, listSteps and load(partitionKey, null) read every app Python wrote', async () => {
       const persister = opened();
       if (!isPersister(persister)) return;
       await persister.initialize();
@@ -153,6 +220,25 @@ export function runPythonCompatCases(api: TestApi, options: PythonCompatOptions)
           const latest = await persister.load(call.partitionKey, app.appId);
           assert.ok(latest, `${app.appId} has no latest step`);
           assert.deepEqual([app.lastSequenceId, app.lastPosition, app.lastStatus], [latest.sequenceId, latest.position, latest.status]);
+          // Every step Python loaded by its sequence id is in the app's history, with its position and status.
+          const { steps } = await persister.listSteps(call.partitionKey, app.appId, { order: 'oldest-first', limit: 1000 });
+          for (const loadCall of fixture.loads) {
+            if (loadCall.expected === null || loadCall.sequenceId === null || loadCall.appId !== app.appId || loadCall.expected.partitionKey !== latest.partitionKey) continue;
+            const { sequenceId, position, status } = loadCall.expected;
+            assert.ok(
+              steps.some((step) => step.sequenceId === sequenceId && step.position === position && step.status === status),
+              `listSteps(${JSON.stringify(call.partitionKey)}, ${JSON.stringify(app.appId)}) lacks step ${sequenceId} (${position}, ${status})`,
+            );
+          }
+        }
+      }
+      for (const call of fixture.latestOfPartition) {
+        const latest = await persister.load(call.partitionKey, null);
+        if (call.expected === null) assert.equal(latest, null);
+        else {
+          assert.ok(latest, `load(${JSON.stringify(call.partitionKey)}, null) found nothing`);
+          assert.deepEqual(keyOf(latest), keyOf(call.expected));
+          assert.deepEqual(latest.state.getAll(), call.expected.state);
         }
       }
     });
