@@ -139,6 +139,7 @@ export {
   type ConnectionTimeouts,
 } from './persistence/connection-faults.js';
 export {
+  EXPIRING_STORE_CONFIG_FIELDS,
   PERSISTER_CONFIG_FIELDS,
   SERVER_CONFIG_FIELDS,
   SQL_SERVER_CONFIG_FIELDS,

@@ -2,7 +2,7 @@ import { MongoClient, type Collection, type MongoClientOptions } from 'mongodb';
 import {
   ConnectionGuard,
   readConnectionTimeouts,
-  SERVER_CONFIG_FIELDS,
+  EXPIRING_STORE_CONFIG_FIELDS,
   readPersisterConfig,
   RecordStatePersister,
   type ConnectionTimeoutOptions,
@@ -69,14 +69,7 @@ export interface MongoDBPersisterValues extends MongoDBPersisterOptions {
   clientOptions?: MongoClientOptions;
 }
 
-const CONFIG_SCHEMA = {
-  url: { type: 'string' },
-  uri: { type: 'string' },
-  dbName: { type: 'string' },
-  collectionName: { type: 'string' },
-  ttlSeconds: { type: 'number' },
-  ...SERVER_CONFIG_FIELDS,
-} as const;
+const CONFIG_SCHEMA = { uri: { type: 'string' }, dbName: { type: 'string' }, collectionName: { type: 'string' }, ...EXPIRING_STORE_CONFIG_FIELDS } as const;
 
 /**
  * Saves Burr application state in MongoDB, one document per step, in the

@@ -115,8 +115,7 @@ export class MySQLPersister extends SqlStatePersister {
 
   static #owning(target: MySqlPoolOptions, options: MySQLPersisterUrlOptions): MySQLPersister {
     // Validate names and timeouts before connecting, so a bad one leaks no pool.
-    validateSqlPersisterOptions(IDENTITY, options);
-    const { connectTimeoutMs } = readConnectionTimeouts(IDENTITY.persister, options);
+    const { connectTimeoutMs } = validateSqlPersisterOptions(IDENTITY, options);
     const pool = mysql.createPool({ connectTimeout: connectTimeoutMs, ...options.clientOptions, ...target });
     const persister = new MySQLPersister(pool, options);
     persister.takeOwnershipOfClient();

@@ -132,8 +132,7 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
   }
 
   static #owning(open: (options: PostgresClientOptions) => PostgresClient, options: PostgreSQLPersisterUrlOptions): PostgreSQLPersister {
-    validateSqlPersisterOptions(identity(options.schema), options);
-    const { connectTimeoutMs } = readConnectionTimeouts('PostgreSQLPersister', options);
+    const { connectTimeoutMs } = validateSqlPersisterOptions(identity(options.schema), options);
     const sql = open({
       // Notices ("relation already exists, skipping") would go to console.log by default.
       onnotice: () => {},

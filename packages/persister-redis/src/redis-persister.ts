@@ -6,7 +6,7 @@ import {
   RecordStatePersister,
   addressOf,
   readConnectionTimeouts,
-  SERVER_CONFIG_FIELDS,
+  EXPIRING_STORE_CONFIG_FIELDS,
   readPersisterConfig,
   toIsoTimestamp,
   type AppQuery,
@@ -73,14 +73,12 @@ export interface RedisPersisterValues extends RedisPersisterUrlOptions {
 }
 
 const CONFIG_SCHEMA = {
-  url: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'number' },
   db: { type: 'number' },
   password: { type: 'string' },
   namespace: { type: 'string' },
-  ttlSeconds: { type: 'number' },
-  ...SERVER_CONFIG_FIELDS,
+  ...EXPIRING_STORE_CONFIG_FIELDS,
 } as const;
 
 interface OwnedClient {

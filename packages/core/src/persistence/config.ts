@@ -82,6 +82,13 @@ export const SERVER_CONFIG_FIELDS = {
   operationTimeoutMs: { type: 'number' },
 } as const satisfies ConfigSchema;
 
+/** {@link SERVER_CONFIG_FIELDS} of a key-value store reached by a connection string, with native expiry (Redis, MongoDB). */
+export const EXPIRING_STORE_CONFIG_FIELDS = {
+  url: { type: 'string' },
+  ttlSeconds: { type: 'number' },
+  ...SERVER_CONFIG_FIELDS,
+} as const satisfies ConfigSchema;
+
 /** {@link SERVER_CONFIG_FIELDS} of a SQL server persister: its table, and a `url` or Python's `from_values` connection values. */
 export const SQL_SERVER_CONFIG_FIELDS = {
   url: { type: 'string' },

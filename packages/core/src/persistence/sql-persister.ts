@@ -1,5 +1,5 @@
 import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterNotInitializedError } from '../errors.js';
-import { readConnectionTimeouts, type ConnectionTimeoutOptions } from './connection-faults.js';
+import { readConnectionTimeouts, type ConnectionTimeoutOptions, type ConnectionTimeouts } from './connection-faults.js';
 import { RecordStatePersister, type RecordQuery, type RecordStatePersisterOptions, type StateRecord, type StoredStateRecord } from './record-persister.js';
 import { BURR_SQL_COLUMNS, DEFAULT_SQL_TABLE_NAME, burrSqlStatements, type BurrSqlStatements } from './sql.js';
 import { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings } from './sql-dialects.js';
@@ -45,14 +45,15 @@ export interface SqlPersisterIdentity {
 /**
  * Validates a SQL persister's options (table and schema names, timeouts)
  * without opening anything, so a factory can call it before it creates a
- * client and a bad option leaks no connection. Throws
- * `InvalidIdentifierError` or {@link InvalidPersistArgumentError}.
+ * client and a bad option leaks no connection. Returns the connection
+ * deadlines with their defaults. Throws `InvalidIdentifierError` or
+ * {@link InvalidPersistArgumentError}.
  */
-export function validateSqlPersisterOptions(identity: SqlPersisterIdentity, options: SqlStatePersisterOptions & ConnectionTimeoutOptions): void {
+export function validateSqlPersisterOptions(identity: SqlPersisterIdentity, options: SqlStatePersisterOptions & ConnectionTimeoutOptions): ConnectionTimeouts {
   const tableName = options.tableName ?? DEFAULT_SQL_TABLE_NAME;
   burrSqlStatements(identity.dialect, tableName, identity.schema);
   if (readStorageOptions(identity.persister, options)) incrementalSqlStatements(identity.dialect, tableName, identity.schema);
-  readConnectionTimeouts(identity.persister, options);
+  return readConnectionTimeouts(identity.persister, options);
 }
 
 /**
