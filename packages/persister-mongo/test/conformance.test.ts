@@ -1,6 +1,6 @@
 // Needs MongoDB: BURR_TEST_MONGO_URL, else a Testcontainers container, else a server on
 // 127.0.0.1:27017; without any, every case is registered as skipped with the reason.
-import { provideMongo, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
+import { provideMongo, runConformanceOnServer, type PersisterHarness } from '@burr/testkit';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MongoDBPersister } from '../src/index.js';
@@ -31,9 +31,4 @@ function mongoHarness(url: string): PersisterHarness<MongoDBPersister> {
   };
 }
 
-if ('skip' in database) {
-  runPersisterConformance(api, { name: 'mongodb', skip: database.skip, capabilities });
-} else {
-  afterAll(() => database.stop());
-  runPersisterConformance(api, mongoHarness(database.url));
-}
+runConformanceOnServer(api, database, { name: 'mongodb', capabilities }, mongoHarness);

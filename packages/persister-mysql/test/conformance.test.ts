@@ -1,7 +1,7 @@
 // Needs MySQL or MariaDB: BURR_TEST_MYSQL_URL (e.g. mysql://root@127.0.0.1:3306/test), else a Testcontainers
 // container, else a server answering on 127.0.0.1:3306; without any the suite is registered as skipped with the reason.
 import type { StorageModeOptions } from '@burr/core';
-import { provideMysql, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
+import { provideMysql, runConformanceOnServer, type PersisterHarness } from '@burr/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MySQLPersister } from '../src/index.js';
 import { connectionCutter, scratch, serverAddress, testPool, urlAt } from './helpers.js';
@@ -45,9 +45,4 @@ function mysqlHarness(url: string): PersisterHarness<MySQLPersister> {
   };
 }
 
-if ('skip' in database) {
-  runPersisterConformance(api, { name: 'mysql', skip: database.skip });
-} else {
-  afterAll(() => database.stop());
-  runPersisterConformance(api, mysqlHarness(database.url));
-}
+runConformanceOnServer(api, database, { name: 'mysql' }, mysqlHarness);

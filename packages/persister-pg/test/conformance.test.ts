@@ -1,6 +1,6 @@
 // Needs PostgreSQL: BURR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres),
 // else a Testcontainers container; without either the suite is registered as skipped with the reason.
-import { providePostgres, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
+import { providePostgres, runConformanceOnServer, type PersisterHarness } from '@burr/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { PostgreSQLPersister } from '../src/index.js';
 import { connectionCutter, scratch, serverAddress, testClient, urlAt } from './helpers.js';
@@ -46,10 +46,4 @@ function postgresHarness(name: string, url: string, withSchema: boolean): Persis
   };
 }
 
-if ('skip' in database) {
-  runPersisterConformance(api, { name: 'postgres', skip: database.skip });
-} else {
-  afterAll(() => database.stop());
-  runPersisterConformance(api, postgresHarness('postgres', database.url, false));
-  runPersisterConformance(api, postgresHarness('postgres (own schema)', database.url, true));
-}
+runConformanceOnServer(api, database, { name: 'postgres' }, (url) => [postgresHarness('postgres', url, false), postgresHarness('postgres (own schema)', url, true)]);

@@ -1,6 +1,6 @@
 // Needs Redis: BURR_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379), else a Testcontainers
 // container; without either the suite is registered as skipped with the reason.
-import { provideRedis, runPersisterConformance, type PersisterHarness } from '@burr/testkit';
+import { provideRedis, runConformanceOnServer, type PersisterHarness } from '@burr/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
 import { connectionCutter, scratch, serverAddress, testClient, urlAt } from './helpers.js';
@@ -36,9 +36,4 @@ function redisHarness(url: string): PersisterHarness<RedisPersister> {
   };
 }
 
-if ('skip' in database) {
-  runPersisterConformance(api, { name: 'redis', skip: database.skip });
-} else {
-  afterAll(() => database.stop());
-  runPersisterConformance(api, redisHarness(database.url));
-}
+runConformanceOnServer(api, database, { name: 'redis' }, redisHarness);

@@ -13,6 +13,7 @@ export {
   type PersisterOpenOptions,
 } from './harness.js';
 export { runPersisterConformance, CONFORMANCE_INCREMENTAL_STORAGE, type SkippedPersisterSuite } from './conformance/index.js';
+export { runConformanceOnServer } from './conformance/on-server.js';
 export { uniqueName } from './unique-name.js';
 export { temporaryDirectory, type TemporaryDirectory } from './temp-dir.js';
 export { serverAddress, urlAt } from './server-url.js';
