@@ -143,6 +143,7 @@ export {
   PERSISTER_CONFIG_FIELDS,
   SERVER_CONFIG_FIELDS,
   SQL_SERVER_CONFIG_FIELDS,
+  SQL_TABLE_CONFIG_FIELDS,
   readPersisterConfig,
   readSqlServerConfig,
   type SqlServerConfig,
@@ -150,6 +151,7 @@ export {
   type ConfigField,
   type ConfigFieldType,
   type ConfigFieldValue,
+  type ConfigOptionValue,
   type ConfigSchema,
   type ConfigValues,
 } from './persistence/config.js';

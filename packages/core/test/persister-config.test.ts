@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { InvalidPersistArgumentError, SQL_SERVER_CONFIG_FIELDS, readPersisterConfig, readSqlServerConfig } from '@burr/core';
 
 const schema = {
@@ -57,6 +57,15 @@ describe('readSqlServerConfig', () => {
   it("splits Python's from_values connection values from the other options", () => {
     const read = readSqlServerConfig('P', { dbName: 'db', user: 'u', host: 'h', port: 1, operationTimeoutMs: 5 }, serverSchema);
     expect(read).toEqual({ values: { dbName: 'db', user: 'u', host: 'h', port: 1, password: undefined }, options: { operationTimeoutMs: 5 } });
+  });
+
+  it('types and checks an option that is one of a few words', () => {
+    const read = readSqlServerConfig('P', { url: 'x://h/db', storage: 'incremental' }, serverSchema);
+    expectTypeOf(read.options.storage).toEqualTypeOf<'full' | 'incremental' | undefined>();
+    expect(read.options.storage).toBe('incremental');
+    expect(errorOf(() => readSqlServerConfig('P', { url: 'x://h/db', storage: 'Full' }, serverSchema)).message).toBe(
+      'P.fromConfig(): option "storage" must be "full" or "incremental", got "Full"',
+    );
   });
 
   it('refuses a url together with connection values, and neither', () => {

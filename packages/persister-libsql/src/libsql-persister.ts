@@ -7,6 +7,7 @@ import {
   addressOf,
   readConnectionTimeouts,
   SERVER_CONFIG_FIELDS,
+  SQL_TABLE_CONFIG_FIELDS,
   readPersisterConfig,
   validateSqlPersisterOptions,
   type ConnectionTimeoutOptions,
@@ -41,7 +42,7 @@ export interface LibSQLPersisterValues extends LibSQLPersisterOptions {
   clientOptions?: Omit<Config, 'url' | 'authToken'>;
 }
 
-const CONFIG_SCHEMA = { url: { type: 'string', required: true }, authToken: { type: 'string' }, tableName: { type: 'string' }, ...SERVER_CONFIG_FIELDS } as const;
+const CONFIG_SCHEMA = { url: { type: 'string', required: true }, authToken: { type: 'string' }, ...SQL_TABLE_CONFIG_FIELDS, ...SERVER_CONFIG_FIELDS } as const;
 
 const IDENTITY: SqlPersisterIdentity = { persister: 'LibSQLPersister', dialect: 'sqlite' };
 

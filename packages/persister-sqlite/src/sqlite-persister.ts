@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import {
   SqlStatePersister,
   PERSISTER_CONFIG_FIELDS,
+  SQL_TABLE_CONFIG_FIELDS,
   readPersisterConfig,
   validateSqlPersisterOptions,
   type SqlParam,
@@ -23,7 +24,7 @@ export interface SQLitePersisterValues extends SQLitePersisterOptions {
   clientOptions?: Database.Options;
 }
 
-const CONFIG_SCHEMA = { dbPath: { type: 'string', required: true }, tableName: { type: 'string' }, ...PERSISTER_CONFIG_FIELDS } as const;
+const CONFIG_SCHEMA = { dbPath: { type: 'string', required: true }, ...SQL_TABLE_CONFIG_FIELDS, ...PERSISTER_CONFIG_FIELDS } as const;
 
 const IDENTITY: SqlPersisterIdentity = { persister: 'SQLitePersister', dialect: 'sqlite' };
 

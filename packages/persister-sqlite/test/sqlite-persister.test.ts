@@ -269,6 +269,17 @@ describe('fromConfig()', () => {
     expect((await persister.load(null, 'app'))?.position).toBe('counter');
   });
 
+  it('takes the storage mode options', async () => {
+    const dbPath = freshPath();
+    await using persister = SQLitePersister.fromConfig({ dbPath, storage: 'incremental', snapshotEvery: 2 });
+    await persister.initialize();
+    await persister.save(step());
+    expect((await persister.load(null, 'app'))?.state.get('count')).toBe(1);
+    expect(persister.client.prepare('SELECT count(*) FROM burr_state_incremental').pluck().get()).toBe(1);
+    expect(() => SQLitePersister.fromConfig({ dbPath, storage: 'delta' })).toThrow(/option "storage" must be "full" or "incremental", got "delta"/);
+    expect(() => SQLitePersister.fromConfig({ dbPath, snapshotEvery: 2 })).toThrow(/apply only with storage: 'incremental'/);
+  });
+
   it('rejects missing, mistyped and unknown options with a typed error', () => {
     expect(() => SQLitePersister.fromConfig({})).toThrow(InvalidPersistArgumentError);
     expect(() => SQLitePersister.fromConfig({ dbPath: 5 })).toThrow(/"dbPath" must be a string/);

@@ -7,6 +7,8 @@ export type ConfigFieldType = 'string' | 'number' | 'boolean' | 'object';
 export interface ConfigField {
   type: ConfigFieldType;
   required?: boolean;
+  /** The values a `'string'` option may take, when it is one of a few words. */
+  oneOf?: readonly string[];
 }
 
 /** The options a persister's `fromConfig()` accepts, by name. */
@@ -17,10 +19,13 @@ export type ConfigFieldValue<T extends ConfigFieldType> = T extends 'string' ? s
 
 /** The checked config: required options present, optional ones possibly absent. */
 export type ConfigValues<S extends ConfigSchema> = {
-  [K in keyof S as S[K]['required'] extends true ? K : never]: ConfigFieldValue<S[K]['type']>;
+  [K in keyof S as S[K]['required'] extends true ? K : never]: ConfigOptionValue<S[K]>;
 } & {
-  [K in keyof S as S[K]['required'] extends true ? never : K]?: ConfigFieldValue<S[K]['type']>;
+  [K in keyof S as S[K]['required'] extends true ? never : K]?: ConfigOptionValue<S[K]>;
 };
+
+/** The value type of one option: one of its `oneOf` words, else its {@link ConfigFieldValue}. */
+export type ConfigOptionValue<F extends ConfigField> = F extends { oneOf: readonly (infer W)[] } ? W : ConfigFieldValue<F['type']>;
 
 /**
  * Checks the argument of a persister's `fromConfig()` against `schema`: a
@@ -47,6 +52,11 @@ export function readPersisterConfig<const S extends ConfigSchema>(persister: str
     }
     if (!hasType(value, field.type)) {
       throw new InvalidPersistArgumentError(`${where}: option ${JSON.stringify(key)} must be ${field.type === 'object' ? 'an' : 'a'} ${field.type}, got ${describeType(value)}`);
+    }
+    if (field.oneOf && !field.oneOf.includes(value as string)) {
+      throw new InvalidPersistArgumentError(
+        `${where}: option ${JSON.stringify(key)} must be ${field.oneOf.map((word) => JSON.stringify(word)).join(' or ')}, got ${JSON.stringify(value)}`,
+      );
     }
     values[key] = value;
   }
@@ -82,6 +92,14 @@ export const SERVER_CONFIG_FIELDS = {
   operationTimeoutMs: { type: 'number' },
 } as const satisfies ConfigSchema;
 
+/** The table and storage mode of a SQL persister (`StorageModeOptions`). */
+export const SQL_TABLE_CONFIG_FIELDS = {
+  tableName: { type: 'string' },
+  storage: { type: 'string', oneOf: ['full', 'incremental'] },
+  snapshotEvery: { type: 'number' },
+  snapshotBytes: { type: 'number' },
+} as const satisfies ConfigSchema;
+
 /** {@link SERVER_CONFIG_FIELDS} of a key-value store reached by a connection string, with native expiry (Redis, MongoDB). */
 export const EXPIRING_STORE_CONFIG_FIELDS = {
   url: { type: 'string' },
@@ -89,7 +107,7 @@ export const EXPIRING_STORE_CONFIG_FIELDS = {
   ...SERVER_CONFIG_FIELDS,
 } as const satisfies ConfigSchema;
 
-/** {@link SERVER_CONFIG_FIELDS} of a SQL server persister: its table, and a `url` or Python's `from_values` connection values. */
+/** {@link SERVER_CONFIG_FIELDS} and {@link SQL_TABLE_CONFIG_FIELDS} of a SQL server persister, and a `url` or Python's `from_values` connection values. */
 export const SQL_SERVER_CONFIG_FIELDS = {
   url: { type: 'string' },
   dbName: { type: 'string' },
@@ -97,7 +115,7 @@ export const SQL_SERVER_CONFIG_FIELDS = {
   password: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'number' },
-  tableName: { type: 'string' },
+  ...SQL_TABLE_CONFIG_FIELDS,
   ...SERVER_CONFIG_FIELDS,
 } as const satisfies ConfigSchema;
 
