@@ -14,10 +14,12 @@ import {
   always,
   type Application,
   ApplicationBuilder,
+  type BaseStateLoader,
   type Condition,
   expr,
   InMemoryPersister,
   type LifecycleHooks,
+  type PersistedStateData,
   PRIOR_STEP_KEY,
   Result,
   SEQUENCE_ID_KEY,
@@ -299,6 +301,29 @@ describe('the builder and the application', () => {
     const compileOnly = () => {
       // @ts-expect-error typed hooks of another state
       counterApp().withHooks({ postRunStep: ({ state }: { state: State<{ other: string }> }) => void state.get('other') });
+    };
+    expectTypeOf(compileOnly).toBeFunction();
+  });
+});
+
+describe('loading from a persister', () => {
+  it('persister.load<T>() types the loaded state; without T it stays StateValues', async () => {
+    const persister = new InMemoryPersister();
+    await persister.initialize();
+    const app = await counterApp().withIdentifiers({ appId: 'typed', partitionKey: 'p' }).withStatePersister(persister).build();
+    await app.step();
+    const typed = await persister.load<Counter>('p', 'typed');
+    expectTypeOf(typed).toEqualTypeOf<PersistedStateData<Counter> | null>();
+    expect(typed?.state.get('count') satisfies number | undefined).toBe(1);
+    const plain = await persister.load('p', 'typed');
+    expectTypeOf(plain).toEqualTypeOf<PersistedStateData | null>();
+    expectTypeOf(plain?.state.get('count')).toEqualTypeOf<unknown>();
+    // A loader written as an object literal keeps the plain signature.
+    const wrapped: BaseStateLoader = { load: (...args) => persister.load(...args), listAppIds: (pk) => persister.listAppIds(pk) };
+    expect((await wrapped.load('p', 'typed'))?.sequenceId).toBe(0);
+    const compileOnly = () => {
+      // @ts-expect-error a typed load reads only the type's keys
+      typed?.state.get('missing');
     };
     expectTypeOf(compileOnly).toBeFunction();
   });

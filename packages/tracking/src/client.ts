@@ -15,6 +15,7 @@ import {
   type PostRunStepArgs,
   type PreRunStepArgs,
   type SerdeKwargs,
+  type StateValues,
 } from '@burr/core';
 import { TrackedAppPartitionError } from './errors.js';
 import { createFileIfAbsent, LineAppender } from './files.js';
@@ -167,6 +168,13 @@ export class LocalTrackingClient implements LifecycleHooks, BaseStateLoader {
    * entrypoint. A line a crash cut short is ignored. With `appId` `null`,
    * the last logged step of the partition's most recently logged app.
    */
+  load(partitionKey: PartitionKeyInput, appId: string | null, sequenceId?: number | null): Promise<PersistedStateData | null>;
+  /**
+   * {@link BaseStateLoader.load} with the state typed as `T` (`load<MyState>(...)`).
+   * `T` is not checked: the state is whatever was stored. To check it, load
+   * through `ApplicationBuilder.initializeFrom` with `withSchema`, or validate it yourself.
+   */
+  load<T extends StateValues>(partitionKey: PartitionKeyInput, appId: string | null, sequenceId?: number | null): Promise<PersistedStateData<T> | null>;
   async load(partitionKey: PartitionKeyInput, appId: string | null, sequenceId?: number | null): Promise<PersistedStateData | null> {
     if (appId === null) {
       if (sequenceId !== undefined && sequenceId !== null)

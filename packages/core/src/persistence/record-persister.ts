@@ -1,6 +1,6 @@
 import { DeserializationError, InvalidPersistArgumentError, PersisterClosedError, PersisterConflictError, PersisterNotInitializedError } from '../errors.js';
 import type { SerdeKwargs } from '../serde/registry.js';
-import type { State } from '../state.js';
+import type { State, StateValues } from '../state.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../serde/state-codec.js';
 import type { BaseStatePersister, PartitionKeyInput, PersistedStateData, PersistStatus, SaveStateArgs } from './contract.js';
 import type { AppPage, CompactReport, ListAppsOptions, ListStepsOptions, PruneOptions, PruneReport, StepPage, StepSummary } from './history.js';
@@ -218,6 +218,14 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     return stored !== null && stored.status === record.status && sameStateContent(record.state, stored.state);
   }
 
+  /** {@link BaseStatePersister.load}: the step at `sequenceId`, or the app's latest; `null` when there is none. */
+  load(partitionKey: PartitionKeyInput, appId: string | null, sequenceId?: number | null): Promise<PersistedStateData | null>;
+  /**
+   * {@link BaseStatePersister.load} with the state typed as `T` (`load<MyState>(...)`).
+   * `T` is not checked: the state is whatever was stored. To check it, load
+   * through `ApplicationBuilder.initializeFrom` with `withSchema`, or validate it yourself.
+   */
+  load<T extends StateValues>(partitionKey: PartitionKeyInput, appId: string | null, sequenceId?: number | null): Promise<PersistedStateData<T> | null>;
   async load(partitionKey: PartitionKeyInput, appId: string | null, sequenceId?: number | null): Promise<PersistedStateData | null> {
     this.#assertOpen();
     const partition = normalizePartitionKey(partitionKey);
