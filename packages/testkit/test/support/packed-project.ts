@@ -165,6 +165,9 @@ async function keepBetterSqliteBuild(dir: string): Promise<void> {
   const { version } = JSON.parse(readFileSync(join(moduleDir, 'package.json'), 'utf8')) as { version: string };
   const name = `better-sqlite3-v${version}${await prebuildSuffix(dir)}`;
   if (existsSync(join(PREBUILDS, name))) return;
+  // Kept only if this node loads it: headers of another Node (an npmrc's nodedir) build a binary of another ABI.
+  const loads = await runCommand('node', ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: dir });
+  if (loads.code !== 0) return;
   mkdirSync(PREBUILDS, { recursive: true });
   const partial = join(PREBUILDS, `${name}.${process.pid}.partial`);
   await runOrThrow('tar', ['-czf', partial, '-C', moduleDir, 'build/Release/better_sqlite3.node'], { cwd: dir });
