@@ -198,6 +198,36 @@ export class StorageModeMismatchError extends BurrError {
   }
 }
 
+/** Why {@link StorageConversionError} refused or stopped a conversion. */
+export type StorageConversionRefusal =
+  /** A persister without storage modes (not a `RecordStatePersister`), or one with no incremental mode (Redis, MongoDB). */
+  | 'unsupported-persister'
+  /** Both persisters store in the same mode: there is nothing to convert. */
+  | 'same-mode'
+  /** The persisters are not on the same store and table (another class, table, schema or database). */
+  | 'different-stores'
+  /** The app has steps in both modes, and those of the target differ from the source's (or the target has steps the source lacks). */
+  | 'steps-differ'
+  /** New steps of the app kept arriving in the source's mode while it was being converted. */
+  | 'app-still-written';
+
+/**
+ * `convertStorage` refused to convert, or stopped at an app it cannot
+ * convert safely; `reason` says which case. Whatever was converted before
+ * stays converted, and nothing of the app named was removed from the source.
+ */
+export class StorageConversionError extends BurrError {
+  readonly reason: StorageConversionRefusal;
+  /** The app concerned, for `steps-differ` and `app-still-written`. */
+  readonly app: { partitionKey: string; appId: string } | undefined;
+
+  constructor(reason: StorageConversionRefusal, message: string, app?: { partitionKey: string; appId: string }) {
+    super('BURR_STORAGE_CONVERSION', message);
+    this.reason = reason;
+    this.app = app;
+  }
+}
+
 /**
  * `a.b[3].c` style rendering of a key path, for error messages. A path longer
  * than 12 parts (nesting beyond the depth limit) shows its first 8 and last 3

@@ -70,6 +70,13 @@ export {
 } from './persistence/record-persister.js';
 export { InMemoryPersister, InMemoryStore, type InMemoryPersisterOptions } from './persistence/in-memory.js';
 export {
+  convertStorage,
+  DEFAULT_CONVERSION_BATCH_SIZE,
+  type ConversionTarget,
+  type ConvertStorageOptions,
+  type StorageConversionReport,
+} from './persistence/conversion.js';
+export {
   DEFAULT_SNAPSHOT_EVERY,
   DEFAULT_SNAPSHOT_BYTES,
   MAX_SNAPSHOT_EVERY,

@@ -111,7 +111,8 @@ export class InMemoryPersister extends RecordStatePersister {
       sequenceId: record.sequenceId,
       position: record.position,
       status: record.status,
-      createdAt: record.createdAt,
+      // As SQL returns it: text to the microsecond (a conversion copies the exact save time).
+      createdAt: toSqlTimestamp(record.createdAt, record.createdAtMicros),
       sizeBytes: Buffer.byteLength(record.state),
       ...(query.withState ? { state: record.state } : {}),
     }));

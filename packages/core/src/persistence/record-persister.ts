@@ -4,7 +4,7 @@ import type { State, StateValues } from '../state.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../serde/state-codec.js';
 import type { BaseStatePersister, PartitionKeyInput, PersistedStateData, PersistStatus, SaveStateArgs } from './contract.js';
 import type { AppPage, CompactReport, ListAppsOptions, ListStepsOptions, PruneOptions, PruneReport, StepPage, StepSummary } from './history.js';
-import { appCursor, appQuery, appSummary, stepQuery, stepSummaryFields, wholeSequencePage, storedSequenceId } from './history-pages.js';
+import { appCursor, appQuery, appSummary, stepQuery, stepSummaryFields, storedStatus, wholeSequencePage, storedSequenceId } from './history-pages.js';
 import { pruneSteps } from './prune.js';
 import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
 import { sameStateContent } from './same-content.js';
@@ -12,9 +12,10 @@ import { IncrementalStorage } from './incremental/engine.js';
 import { StorageModeGuard } from './incremental/mode-guard.js';
 import type { IncrementalSettings, StorageMode } from './incremental/options.js';
 import type { IncrementalRows } from './incremental/rows.js';
-import { nextSaveTime, parseTimestamp, type SaveTime } from './timestamps.js';
+import { nextSaveTime, parseSaveTime, parseTimestamp, type SaveTime } from './timestamps.js';
 import { storedStepError } from './stored-step-error.js';
 import { assertAppId, assertSequenceId, isPersistStatus, normalizePartitionKey, validateSaveArgs, type StepKey } from './validate.js';
+import { STORAGE_CONVERSION, type ConvertedStep, type StorageConversionAccess } from './conversion-access.js';
 
 /** A step ready to store: validated key, state as JSON text, creation time. */
 export interface StateRecord extends StepKey, SaveTime {
@@ -306,10 +307,141 @@ export abstract class RecordStatePersister implements BaseStatePersister {
       {
         scanApps: (partitionKey, cursor, limit) => this.scanApps(partitionKey, cursor, limit),
         findSteps: (query) => this.findSteps(query),
-        removeSteps: (removal) => (this.#incremental ? this.#incremental.removeSteps(removal, (batch) => this.removeSteps(batch)) : this.removeSteps(removal)),
+        removeSteps: (removal) => this.#removeSteps(removal),
       },
       options,
     );
+  }
+
+  /** A batch removal in this persister's mode: in incremental mode, kept rows whose base goes are rewritten as snapshots first. */
+  #removeSteps(removal: StepRemoval): Promise<number> {
+    return this.#incremental ? this.#incremental.removeSteps(removal, (batch) => this.removeSteps(batch)) : this.removeSteps(removal);
+  }
+
+  /**
+   * Names the store and table of this persister, the same in both storage
+   * modes: `convertStorage` refuses two persisters whose names differ. The
+   * default is the class name; a backend with tables names its table too.
+   */
+  protected storageLocation(): string {
+    return this.constructor.name;
+  }
+
+  /**
+   * After a conversion removed every step of an app it had read: whether the
+   * app has no step left, and if so, drops what the backend keeps about the
+   * app apart from its steps (a SQL app index entry). The default only looks.
+   */
+  protected async dropAppIfEmpty(partitionKey: string, appId: string): Promise<boolean> {
+    const left = await this.findSteps({ partitionKey, appId, newestFirst: false, before: undefined, after: undefined, limit: 1, withState: false });
+    return left.length === 0;
+  }
+
+  /**
+   * What `convertStorage` needs beyond the public API: reading steps with
+   * their exact save times, writing a step with its own save time and without
+   * the storage mode check. Internal: keyed by a symbol the package does not
+   * export.
+   * @internal
+   */
+  [STORAGE_CONVERSION](): StorageConversionAccess {
+    const persister = this;
+    const incremental = this.#incremental;
+    const decodeOptions = (): EncodeStateOptions => ({ kwargs: this.serdeKwargs, nonFiniteNumbers: 'python' });
+    const stepOf = (partitionKey: string, appId: string, stored: StoredStepSummary, state: State): ConvertedStep => ({
+      partitionKey,
+      appId,
+      sequenceId: storedSequenceId(stored.sequenceId),
+      position: stored.position,
+      status: storedStatus(stored.status),
+      savedAt: parseSaveTime(stored.createdAt),
+      state,
+      sizeBytes: Number(stored.sizeBytes),
+    });
+    return {
+      mode: this.storageMode,
+      serdeKwargs: this.serdeKwargs,
+      incrementalSettings: incremental?.settings,
+      storeName: this.storageLocation(),
+      describe: () => this.describe(),
+      scanApps: (partitionKey, cursor, limit) => {
+        this.#assertOpen();
+        return this.scanApps(partitionKey, cursor, limit);
+      },
+      async latestSequenceId(partitionKey, appId) {
+        persister.#assertOpen();
+        const [latest] = await persister.findSteps({ partitionKey, appId, newestFirst: true, before: undefined, after: undefined, limit: 1, withState: false });
+        return latest ? storedSequenceId(latest.sequenceId) : null;
+      },
+      async readSteps(partitionKey, appId, after, upTo, limit) {
+        persister.#assertOpen();
+        const query: StepQuery = { partitionKey, appId, newestFirst: false, before: upTo + 1, after, limit, withState: !incremental };
+        const { stored, more } = await wholeSequencePage((page) => persister.findSteps(page), query);
+        const states = incremental
+          ? await incremental.statesOf(
+              partitionKey,
+              appId,
+              stored.map((step) => persister.#stepKeyOf(step)),
+            )
+          : stored.map((step) => persister.#stepSummary({ ...query, withState: true }, step).state!);
+        return { steps: stored.map((step, i) => stepOf(partitionKey, appId, step, states[i]!)), more };
+      },
+      async stepKeys(partitionKey, appId, after, before, limit) {
+        persister.#assertOpen();
+        const stored = await persister.findSteps({ partitionKey, appId, newestFirst: false, before, after, limit, withState: false });
+        return stored.map((step) => ({ partitionKey, appId, ...persister.#stepKeyOf(step), status: step.status, sizeBytes: Number(step.sizeBytes) }));
+      },
+      async statesOf(partitionKey, appId, steps) {
+        persister.#assertOpen();
+        if (incremental) return incremental.statesOf(partitionKey, appId, steps);
+        const states: State[] = [];
+        for (const key of steps) {
+          const record = await persister.findRecordAt(key);
+          if (!record) throw storedStepError(key, new DeserializationError('the step is no longer stored'));
+          states.push(persister.toPersistedData(record).state);
+        }
+        return states;
+      },
+      async writeStep(step) {
+        persister.#assertOpen();
+        const args: SaveStateArgs = {
+          partitionKey: step.partitionKey,
+          appId: step.appId,
+          sequenceId: step.sequenceId,
+          position: step.position,
+          state: step.state,
+          status: step.status,
+        };
+        const key = validateSaveArgs(args);
+        if (incremental) return incremental.saveConverted(key, args, step.savedAt);
+        const state = encodeState(step.state, { kwargs: persister.serdeKwargs, nonFiniteNumbers: persister.nonFiniteNumbers });
+        if (!(await persister.isInitialized())) throw new PersisterNotInitializedError(persister.describe(), 'its table or collection does not exist');
+        const record: StateRecord = { ...key, status: step.status, state, ...step.savedAt };
+        try {
+          await persister.insertRecord(record);
+          return 'written';
+        } catch (error) {
+          if (!(error instanceof PersisterConflictError) || !(await persister.#holdsSameRecord(record))) throw error;
+          return 'same';
+        }
+      },
+      async otherModeHolds(partitionKey, appId) {
+        persister.#assertOpen();
+        return (await persister.stepsInOtherStorageMode?.(partitionKey, appId)) ?? false;
+      },
+      async removeConverted(partitionKey, appId, toSequenceId) {
+        persister.#assertOpen();
+        const removed = await persister.#removeSteps({ partitionKey, appId, fromSequenceId: 0, toSequenceId, createdBefore: undefined });
+        incremental?.forget(partitionKey, appId);
+        persister.#modeGuard?.forget(partitionKey, appId);
+        return { removed, appGone: await persister.dropAppIfEmpty(partitionKey, appId) };
+      },
+      encode: (state) => encodeState(state, decodeOptions()),
+      forget(partitionKey, appId) {
+        incremental?.forget(partitionKey, appId);
+        persister.#modeGuard?.forget(partitionKey, appId);
+      },
+    };
   }
 
   compact(): Promise<CompactReport> {

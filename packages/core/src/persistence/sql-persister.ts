@@ -76,6 +76,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
   protected readonly statements: BurrSqlStatements;
   protected readonly dialect: SqlDialectSettings;
   readonly #persister: string;
+  readonly #schema: string | undefined;
   /** Finds the app's steps in the other storage mode's table (absent when that table cannot exist). */
   readonly #otherMode: AppStepProbe | undefined;
 
@@ -91,6 +92,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     this.tableName = options.tableName ?? DEFAULT_SQL_TABLE_NAME;
     this.dialect = SQL_DIALECTS[identity.dialect];
     this.#persister = identity.persister;
+    this.#schema = identity.schema;
     const full = burrSqlStatements(identity.dialect, this.tableName, identity.schema);
     const incremental = readStorageOptions(identity.persister, options);
     if (!incremental) {
@@ -164,6 +166,24 @@ export abstract class SqlStatePersister extends RecordStatePersister {
 
   protected describe(): string {
     return `${this.#persister}(${this.statements.table})`;
+  }
+
+  /** The persister class and the Burr table (schema-qualified), the same in both storage modes. */
+  protected override storageLocation(): string {
+    return `${this.#persister}(${this.#schema === undefined ? '' : `${this.#schema}.`}${this.tableName})`;
+  }
+
+  /** When no step of the app is left, drops its app index entry (in a statement that keeps it if a step came back meanwhile). */
+  protected override async dropAppIfEmpty(partitionKey: string, appId: string): Promise<boolean> {
+    if (!(await super.dropAppIfEmpty(partitionKey, appId))) return false;
+    if (!this.canHoldText(partitionKey) || !this.canHoldText(appId)) return true;
+    try {
+      await this.execute(this.statements.history.deleteAppIndexEntry, [partitionKey, appId, partitionKey, appId]);
+    } catch (error) {
+      // A table made by Python Burr and never initialized has no app index: nothing to drop.
+      if (!this.isMissingTable(error)) throw error;
+    }
+    return true;
   }
 
   /** Runs the DDL in order (see {@link createSqlSchema}); `progress` carries over between attempts of one `initialize()`. */

@@ -46,6 +46,21 @@ export function nextSaveTime(): SaveTime {
 }
 
 const NAIVE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/;
+/** The fraction of a second in a stored time's text, when it has one. */
+const FRACTION = /\.(\d+)(?=$|[Z+-])/i;
+
+/**
+ * A stored time as a {@link SaveTime}, the microseconds within its
+ * millisecond kept (`parseTimestamp` drops them): writing it back with a
+ * dialect's `createdAtParam` stores the same instant to the microsecond.
+ * `null` (a row written without a time) is the epoch, as listings show it.
+ */
+export function parseSaveTime(value: string | Date | number | null): SaveTime {
+  if (value === null) return { createdAt: new Date(0), createdAtMicros: 0 };
+  const createdAt = parseTimestamp(value);
+  const fraction = typeof value === 'string' ? FRACTION.exec(value.trim())?.[1] : undefined;
+  return { createdAt, createdAtMicros: fraction === undefined ? 0 : Number(fraction.padEnd(6, '0').slice(3, 6)) };
+}
 
 /**
  * Reads any of the forms above (a zone-less time is UTC; digits beyond

@@ -31,13 +31,23 @@ export function savedValues(state: State): SavedValues {
 }
 
 /**
+ * How {@link encodeDelta} tells an unchanged value: `'identity'` (a save: the
+ * state is immutable, so an untouched value is the same object), or
+ * `'value'` (a conversion: states decoded from stored JSON share no objects,
+ * so a value, or a list element, that is not the same object is compared by
+ * value before it counts as changed).
+ */
+export type DeltaComparison = 'identity' | 'value';
+
+/**
  * The delta taking `base` to `state`, as JSON text. Values are compared by
  * identity (the state is immutable, so an untouched value is the same
- * object); a list whose saved elements are all still in place (same
- * identities) is written as its new tail. Encodes with the state codec, so a
- * value that cannot be stored throws as in `encodeState`, naming its key path.
+ * object), and with `compare: 'value'` also by value; a list whose saved
+ * elements are all still in place is written as its new tail. Encodes with
+ * the state codec, so a value that cannot be stored throws as in
+ * `encodeState`, naming its key path.
  */
-export function encodeDelta(base: SavedValues, state: State, options: EncodeStateOptions): string {
+export function encodeDelta(base: SavedValues, state: State, options: EncodeStateOptions, compare: DeltaComparison = 'identity'): string {
   const members: string[] = [];
   const addedKeys: string[] = [];
   for (const [key, value] of state.entries()) {
@@ -46,7 +56,7 @@ export function encodeDelta(base: SavedValues, state: State, options: EncodeStat
       addedKeys.push(key);
       continue;
     }
-    const tailFrom = unchangedPrefix(key, base, value);
+    const tailFrom = unchangedPrefix(key, base, value, compare);
     if (tailFrom === undefined) members.push(member(SET, key, encodedValue(key, value, options)));
     else if (Array.isArray(value) && tailFrom < value.length) members.push(member(APPEND, key, encodedTail(key, value, tailFrom, options)));
   }
@@ -66,7 +76,7 @@ export function encodeDelta(base: SavedValues, state: State, options: EncodeStat
  * set whole; for a value that is unchanged, its length (a list) or 0; for a
  * list that grew at its end, the index where its new tail starts.
  */
-function unchangedPrefix(key: string, base: SavedValues, value: unknown): number | undefined {
+function unchangedPrefix(key: string, base: SavedValues, value: unknown, compare: DeltaComparison): number | undefined {
   const before = base.values.get(key);
   const savedLength = base.lengths.get(key);
   if (Object.is(value, before)) {
@@ -74,11 +84,46 @@ function unchangedPrefix(key: string, base: SavedValues, value: unknown): number
     // The same array, pushed to in place since it was saved: its new items are the tail.
     return savedLength !== undefined && value.length >= savedLength ? savedLength : undefined;
   }
-  if (!Array.isArray(value) || !Array.isArray(before) || savedLength === undefined || value.length < savedLength) return undefined;
+  const byValue = compare === 'value';
+  if (!Array.isArray(value) || !Array.isArray(before) || savedLength === undefined || value.length < savedLength) {
+    // A field serde's value is compared as what it serializes from: the same plain value serializes the same.
+    return byValue && samePlainValue(value, before) ? 0 : undefined;
+  }
   // A field serde serializes the whole list: a tail cannot be encoded on its own.
-  if (fieldSerdeFor(key)) return undefined;
-  for (let i = 0; i < savedLength; i++) if (!Object.is(value[i], before[i])) return undefined;
+  if (fieldSerdeFor(key)) return byValue && value.length === savedLength && samePlainValue(value, before) ? savedLength : undefined;
+  for (let i = 0; i < savedLength; i++) if (!Object.is(value[i], before[i]) && !(byValue && samePlainValue(value[i], before[i]))) return undefined;
   return savedLength;
+}
+
+/**
+ * Whether two values encode to the same JSON: primitives by `Object.is`
+ * (so -0 differs from 0, NaN equals NaN), arrays element by element, plain
+ * objects key by key in order. Anything else (a `Date`, a `Map`, a class
+ * instance) is the same only when it is the same object, so a value this
+ * cannot vouch for is written again rather than lost.
+ */
+export function samePlainValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length || Object.getPrototypeOf(a) !== Array.prototype || Object.getPrototypeOf(b) !== Array.prototype) return false;
+    for (let i = 0; i < a.length; i++) if (!samePlainValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
+  const aKeys = Object.keys(a);
+  const bKeys = Object.keys(b);
+  if (aKeys.length !== bKeys.length) return false;
+  for (let i = 0; i < aKeys.length; i++) {
+    const name = aKeys[i]!;
+    if (name !== bKeys[i] || !samePlainValue(a[name], b[name])) return false;
+  }
+  return true;
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && Object.getOwnPropertySymbols(value).length === 0;
 }
 
 /** Whether setting, appending and deleting alone give `state`'s key order: the base's keys less the deleted, then the added ones in order. */

@@ -10,7 +10,7 @@ import { storedStepError } from '../stored-step-error.js';
 import { nextSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
 import { isPersistStatus, type StepKey } from '../validate.js';
 import { ChainReader, replay, replayMany, type ChainRow } from './chain.js';
-import { encodeDelta, savedValues, type SavedValues } from './delta.js';
+import { encodeDelta, savedValues, type DeltaComparison, type SavedValues } from './delta.js';
 import type { IncrementalSettings } from './options.js';
 import { appKey, RecentMap } from './recent.js';
 import { MAX_BASE_GAP, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
@@ -81,10 +81,38 @@ export class IncrementalStorage {
     }
   }
 
-  #encode(key: StepKey, base: CachedStep | undefined, state: State, options: EncodeStateOptions): Encoded {
+  /**
+   * Writes one step of a conversion from full storage (`convertStorage`):
+   * as {@link IncrementalStorage.save}, but with the step's own save time,
+   * without the storage mode check (the app is in full mode until the
+   * conversion ends), and comparing values, not only references, with the
+   * base (decoded states share no objects). Resolves `'same'` when the key
+   * already holds this step (a resumed conversion).
+   */
+  async saveConverted(key: StepKey, args: SaveStateArgs, time: SaveTime): Promise<'written' | 'same'> {
+    const app = appKey(key.partitionKey, key.appId);
+    const options = this.#host.encodeOptions();
+    const encoded = this.#encode(key, this.#cache.get(app), args.state, options, 'value');
+    try {
+      await this.#host.ensureInitialized();
+      this.#cache.set(app, await this.#write(key, args, encoded, options, time));
+      return 'written';
+    } catch (error) {
+      this.#cache.delete(app);
+      if (!(error instanceof PersisterConflictError) || !(await this.#holdsSameStep(key, args))) throw error;
+      return 'same';
+    }
+  }
+
+  /** The settings this engine writes with. */
+  get settings(): IncrementalSettings {
+    return this.#settings;
+  }
+
+  #encode(key: StepKey, base: CachedStep | undefined, state: State, options: EncodeStateOptions, compare: DeltaComparison = 'identity'): Encoded {
     const gap = base ? key.sequenceId - base.sequenceId : 0;
     if (base && gap >= 1 && gap <= MAX_BASE_GAP && base.chainSteps < this.#settings.snapshotEvery) {
-      const text = encodeDelta(base.saved, state, options);
+      const text = encodeDelta(base.saved, state, options, compare);
       // A row costs a load about as much as decoding a few hundred bytes: tiny deltas count as MIN_DELTA_COST_BYTES.
       const bytes = Math.max(Buffer.byteLength(text), MIN_DELTA_COST_BYTES);
       if (base.deltaBytes + bytes <= Math.max(this.#settings.snapshotBytes, base.snapshotBytes)) return { text, bytes, base };
@@ -93,8 +121,7 @@ export class IncrementalStorage {
     return { text, bytes: Buffer.byteLength(text), base: undefined };
   }
 
-  async #write(key: StepKey, args: SaveStateArgs, encoded: Encoded, options: EncodeStateOptions): Promise<CachedStep> {
-    const time = nextSaveTime();
+  async #write(key: StepKey, args: SaveStateArgs, encoded: Encoded, options: EncodeStateOptions, time: SaveTime = nextSaveTime()): Promise<CachedStep> {
     const record = (state: string, base: IncrementalRecord['base']): IncrementalRecord => ({ ...key, status: args.status, state, ...time, base });
     const cached = { sequenceId: key.sequenceId, position: key.position, savedAt: time, saved: savedValues(args.state) };
     const { base } = encoded;
