@@ -1,5 +1,7 @@
-import { uniqueName } from '@burr/testkit';
+import { uniqueName, type ProvidedDatabase } from '@burr/testkit';
 import { createClient } from 'redis';
+import { afterAll, beforeAll } from 'vitest';
+import type { RedisPersister } from '../src/index.js';
 
 export { serverAddress, urlAt } from '@burr/testkit';
 
@@ -14,6 +16,29 @@ export async function testClient(url: string, options: Parameters<typeof createC
   client.on('error', () => {});
   await client.connect();
   return client;
+}
+
+/**
+ * What a suite of server tests shares, registered inside its `describe`: a
+ * scratch store, an admin client (`admin`, connected before the first test)
+ * and the persisters the tests opened (push them to `opened`). After the
+ * suite, the persisters are cleaned up, the namespaces dropped, the client
+ * closed and the provided server stopped.
+ */
+export function redisSuite(url: string, database: ProvidedDatabase) {
+  const store = scratch(url);
+  const opened: RedisPersister[] = [];
+  const suite = { store, opened, admin: undefined as unknown as Awaited<ReturnType<typeof testClient>> };
+  beforeAll(async () => {
+    suite.admin = await testClient(url);
+  });
+  afterAll(async () => {
+    await Promise.allSettled(opened.map((persister) => persister.cleanup()));
+    await store.drop();
+    await suite.admin?.close();
+    if ('stop' in database) await database.stop();
+  });
+  return suite;
 }
 
 /**

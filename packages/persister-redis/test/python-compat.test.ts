@@ -8,7 +8,7 @@ import { State } from '@burr/core';
 import { provideRedis, runPythonCompatCases } from '@burr/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
-import { scratch, testClient } from './helpers.js';
+import { redisSuite } from './helpers.js';
 import { pythonListAppIds, pythonLoad } from './python-burr.js';
 
 const FIXTURE_DIR = new URL('../../testkit/fixtures/python-burr-0.40.2-redis/', import.meta.url);
@@ -35,27 +35,17 @@ if (skipReason !== null) {
     it('is skipped', () => {});
   });
 } else {
-  const store = scratch(url);
-  let admin!: Awaited<ReturnType<typeof testClient>>;
-  const opened: RedisPersister[] = [];
-  beforeAll(async () => {
-    admin = await testClient(url);
-  });
-  afterAll(async () => {
-    await Promise.allSettled(opened.map((persister) => persister.cleanup()));
-    await store.drop();
-    await admin?.close();
-    if ('stop' in database) await database.stop();
-  });
+  const suite = redisSuite(url, database);
+  const { store, opened } = suite;
 
   /** Writes the fixture's keys under a fresh namespace, as Python left them, and opens our persister there. */
   const openFixture = async (keysJson: string): Promise<{ persister: RedisPersister; ns: string }> => {
     const ns = store.namespace('burr_py');
     for (const entry of JSON.parse(keysJson) as FixtureKey[]) {
       const key = entry.key.replace('{namespace}', ns);
-      if (entry.type === 'hash') await admin.hSet(key, entry.fields);
+      if (entry.type === 'hash') await suite.admin.hSet(key, entry.fields);
       else
-        await admin.zAdd(
+        await suite.admin.zAdd(
           key,
           entry.members.map(([value, score]) => ({ value, score })),
         );
@@ -125,8 +115,8 @@ if (skipReason !== null) {
         status: 'completed',
       });
       // What Python's load('user1', 'app-E') and list_app_ids('user1') read now.
-      expect(await pythonLoad(admin, ns, 'user1', 'app-E')).toMatchObject({ loaded_sequence_id: '4', position: 'flaky', status: 'completed', partition_key: 'user1' });
-      expect(await pythonListAppIds(admin, ns, 'user1')).toEqual(['app-E', 'app-B', 'app-D']);
+      expect(await pythonLoad(suite.admin, ns, 'user1', 'app-E')).toMatchObject({ loaded_sequence_id: '4', position: 'flaky', status: 'completed', partition_key: 'user1' });
+      expect(await pythonListAppIds(suite.admin, ns, 'user1')).toEqual(['app-E', 'app-B', 'app-D']);
       const { apps } = await persister.listApps('user1');
       expect(apps[0]).toMatchObject({ appId: 'app-E', lastSequenceId: 4, lastPosition: 'flaky', lastStatus: 'completed' });
       expect(apps.map((app) => app.appId).sort()).toEqual(['app-B', 'app-D', 'app-E']);

@@ -4,10 +4,10 @@
 // on 127.0.0.1:6379; without any, every case is registered as skipped with the reason.
 import { MAX_PAGE_SIZE, State, type BaseStatePersister } from '@burr/core';
 import { provideRedis } from '@burr/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisKeyLayout, RedisPersister } from '../src/index.js';
 import { ADOPT_CHUNK } from '../src/lua-prelude.js';
-import { scratch, testClient } from './helpers.js';
+import { redisSuite } from './helpers.js';
 import { pythonListAppIds, pythonLoad, pythonSave, pythonSaveMany } from './python-burr.js';
 
 const database = await provideRedis();
@@ -32,18 +32,8 @@ const saveStep = (persister: RedisPersister, partitionKey: string, appId: string
   persister.save({ partitionKey, appId, sequenceId, position: `step${sequenceId}`, state: new State({ n: sequenceId }), status: 'completed' });
 
 registerSuite(skipReason === null ? 'RedisPersister over Python Burr’s layout' : `RedisPersister over Python Burr’s layout [skipped: ${skipReason}]`, () => {
-  const store = scratch(url);
-  let admin!: Awaited<ReturnType<typeof testClient>>;
-  const opened: RedisPersister[] = [];
-  beforeAll(async () => {
-    admin = await testClient(url);
-  });
-  afterAll(async () => {
-    await Promise.allSettled(opened.map((persister) => persister.cleanup()));
-    await store.drop();
-    await admin?.close();
-    if ('stop' in database) await database.stop();
-  });
+  const suite = redisSuite(url, database);
+  const { store, opened } = suite;
 
   const fresh = async (): Promise<{ persister: RedisPersister; ns: string; keys: RedisKeyLayout }> => {
     const ns = store.namespace();
@@ -53,22 +43,22 @@ registerSuite(skipReason === null ? 'RedisPersister over Python Burr’s layout'
   };
   const keysOf = async (pattern: string): Promise<string[]> => {
     const found: string[] = [];
-    for await (const batch of admin.scanIterator({ MATCH: pattern, COUNT: 1000 })) found.push(...batch);
+    for await (const batch of suite.admin.scanIterator({ MATCH: pattern, COUNT: 1000 })) found.push(...batch);
     return found.sort();
   };
 
   describe('steps Python wrote (no per-app index)', () => {
     it('listSteps finds them, in both orders and across pages, and indexes them on the way', async () => {
       const { persister, ns, keys } = await fresh();
-      await pythonSaveMany(admin, ns, { partitionKey: 'p', appId: 'py', count: 30, status: 'completed' });
-      expect(await admin.exists(keys.appStepsKey('p', 'py'))).toBe(0);
+      await pythonSaveMany(suite.admin, ns, { partitionKey: 'p', appId: 'py', count: 30, status: 'completed' });
+      expect(await suite.admin.exists(keys.appStepsKey('p', 'py'))).toBe(0);
       const newest = await persister.listSteps('p', 'py', { limit: 4 });
       expect(newest.steps.map((step) => step.sequenceId)).toEqual([29, 28, 27, 26]);
       expect(newest.steps[0]).toMatchObject({ partitionKey: 'p', appId: 'py', position: 'step29', status: 'completed' });
       expect(newest.steps[0]?.sizeBytes).toBe(Buffer.byteLength('{"n": 29, "__SEQUENCE_ID": 29}'));
       expect(await allSequenceIds(persister, 'p', 'py', 7)).toEqual(range(0, 29));
-      expect(await admin.zCard(keys.appStepsKey('p', 'py'))).toBe(30);
-      expect(await admin.exists(keys.appUnindexedKey('p', 'py'))).toBe(0);
+      expect(await suite.admin.zCard(keys.appStepsKey('p', 'py'))).toBe(30);
+      expect(await suite.admin.exists(keys.appUnindexedKey('p', 'py'))).toBe(0);
       const withState = await persister.listSteps('p', 'py', { limit: 1, includeState: true });
       expect(withState.steps[0]?.state?.getAll()).toEqual({ n: 29, __SEQUENCE_ID: 29 });
     });
@@ -76,58 +66,58 @@ registerSuite(skipReason === null ? 'RedisPersister over Python Burr’s layout'
     it(`an app of more steps than one indexing call checks (${ADOPT_CHUNK}) is listed and deleted whole; Python's set forgets it`, async () => {
       const { persister, ns, keys } = await fresh();
       const count = ADOPT_CHUNK * 2 + 345;
-      await pythonSaveMany(admin, ns, { partitionKey: 'p', appId: 'long', count });
-      await pythonSave(admin, ns, { partitionKey: 'p', appId: 'other', sequenceId: 0 });
+      await pythonSaveMany(suite.admin, ns, { partitionKey: 'p', appId: 'long', count });
+      await pythonSave(suite.admin, ns, { partitionKey: 'p', appId: 'other', sequenceId: 0 });
       const first = await persister.listSteps('p', 'long', { limit: 3 });
       expect(first.steps.map((step) => step.sequenceId)).toEqual([count - 1, count - 2, count - 3]);
       expect(await persister.deleteApp('p', 'long')).toBe(count);
       expect(await keysOf(`${ns}:p:long:*`)).toEqual([]);
-      expect(await pythonListAppIds(admin, ns, 'p')).toEqual(['other']);
-      expect(await pythonLoad(admin, ns, 'p', 'long')).toBeNull();
+      expect(await pythonListAppIds(suite.admin, ns, 'p')).toEqual(['other']);
+      expect(await pythonLoad(suite.admin, ns, 'p', 'long')).toBeNull();
       expect(await persister.listAppIds('p')).toEqual(['other']);
-      expect(await admin.exists(keys.appStepsKey('p', 'long'))).toBe(0);
+      expect(await suite.admin.exists(keys.appStepsKey('p', 'long'))).toBe(0);
     });
 
     it('an app Python wrote and we resumed: the steps from before our first save are found, prune keeps what Python reads', async () => {
       const { persister, ns, keys } = await fresh();
-      await pythonSaveMany(admin, ns, { partitionKey: 'p', appId: 'resumed', count: 5 });
+      await pythonSaveMany(suite.admin, ns, { partitionKey: 'p', appId: 'resumed', count: 5 });
       for (const sequenceId of [5, 6, 7]) await saveStep(persister, 'p', 'resumed', sequenceId);
-      expect(await admin.get(keys.appUnindexedKey('p', 'resumed'))).toBe('4');
+      expect(await suite.admin.get(keys.appUnindexedKey('p', 'resumed'))).toBe('4');
       expect(await allSequenceIds(persister, 'p', 'resumed')).toEqual(range(0, 7));
       const report = await persister.prune({ keepLast: 2, target: { partitionKey: 'p' } });
       expect(report).toMatchObject({ appsScanned: 1, appsPruned: 1, stepsRemoved: 6 });
       expect(await allSequenceIds(persister, 'p', 'resumed')).toEqual([6, 7]);
-      const loaded = await pythonLoad(admin, ns, 'p', 'resumed');
+      const loaded = await pythonLoad(suite.admin, ns, 'p', 'resumed');
       expect(loaded).toMatchObject({ loaded_sequence_id: '7', app_id: 'resumed', position: 'step7', status: 'completed' });
       expect(Object.keys(loaded!).sort()).toEqual(['app_id', 'created_at', 'loaded_sequence_id', 'partition_key', 'position', 'sequence_id', 'state', 'status']);
-      expect(await pythonLoad(admin, ns, 'p', 'resumed', 6)).not.toBeNull();
-      expect(await pythonLoad(admin, ns, 'p', 'resumed', 5)).toBeNull();
-      expect(await pythonListAppIds(admin, ns, 'p')).toEqual(['resumed']);
-      expect(await admin.zScore(`${ns}:p`, 'resumed')).toBe(7);
+      expect(await pythonLoad(suite.admin, ns, 'p', 'resumed', 6)).not.toBeNull();
+      expect(await pythonLoad(suite.admin, ns, 'p', 'resumed', 5)).toBeNull();
+      expect(await pythonListAppIds(suite.admin, ns, 'p')).toEqual(['resumed']);
+      expect(await suite.admin.zScore(`${ns}:p`, 'resumed')).toBe(7);
     });
 
     it('steps Python saved after ours are found, and the app’s last save time is Python’s', async () => {
       const { persister, ns } = await fresh();
       for (const sequenceId of [0, 1, 2]) await saveStep(persister, 'p', 'handed-over', sequenceId);
       const pythonTime = new Date(Date.now() + 60_000);
-      for (const sequenceId of [3, 4]) await pythonSave(admin, ns, { partitionKey: 'p', appId: 'handed-over', sequenceId, status: 'failed', createdAt: pythonTime });
+      for (const sequenceId of [3, 4]) await pythonSave(suite.admin, ns, { partitionKey: 'p', appId: 'handed-over', sequenceId, status: 'failed', createdAt: pythonTime });
       expect(await allSequenceIds(persister, 'p', 'handed-over')).toEqual(range(0, 4));
       const [app] = (await persister.listApps('p')).apps;
       expect(app).toMatchObject({ appId: 'handed-over', lastSequenceId: 4, lastPosition: 'step4', lastStatus: 'failed' });
       expect(app?.lastSavedAt.getTime()).toBe(pythonTime.getTime());
       expect(await persister.prune({ keepLast: 1, target: { partitionKey: 'p', appId: 'handed-over' } })).toMatchObject({ stepsRemoved: 4 });
-      expect(await pythonLoad(admin, ns, 'p', 'handed-over')).toMatchObject({ loaded_sequence_id: '4', status: 'failed' });
+      expect(await pythonLoad(suite.admin, ns, 'p', 'handed-over')).toMatchObject({ loaded_sequence_id: '4', status: 'failed' });
     });
 
     it('prune with olderThan compares Python’s isoformat times, fraction or none', async () => {
       const { persister, ns, keys } = await fresh();
       const old = new Date('2026-01-02T03:04:05.000Z');
-      await pythonSave(admin, ns, { partitionKey: 'p', appId: 'times', sequenceId: 0, createdAt: old });
-      await pythonSave(admin, ns, { partitionKey: 'p', appId: 'times', sequenceId: 1, createdAt: old });
-      await pythonSave(admin, ns, { partitionKey: 'p', appId: 'times', sequenceId: 2, createdAt: new Date('2026-01-02T03:04:07.000Z') });
-      await pythonSave(admin, ns, { partitionKey: 'p', appId: 'times', sequenceId: 3 });
+      await pythonSave(suite.admin, ns, { partitionKey: 'p', appId: 'times', sequenceId: 0, createdAt: old });
+      await pythonSave(suite.admin, ns, { partitionKey: 'p', appId: 'times', sequenceId: 1, createdAt: old });
+      await pythonSave(suite.admin, ns, { partitionKey: 'p', appId: 'times', sequenceId: 2, createdAt: new Date('2026-01-02T03:04:07.000Z') });
+      await pythonSave(suite.admin, ns, { partitionKey: 'p', appId: 'times', sequenceId: 3 });
       // isoformat() leaves the fraction out when it is zero.
-      await admin.hSet(keys.stepKey('p', 'times', 1), 'created_at', '2026-01-02T03:04:06+00:00');
+      await suite.admin.hSet(keys.stepKey('p', 'times', 1), 'created_at', '2026-01-02T03:04:06+00:00');
       const report = await persister.prune({ olderThan: new Date('2026-01-02T03:04:06.500Z'), target: { partitionKey: 'p' } });
       expect(report.stepsRemoved).toBe(2);
       expect(await allSequenceIds(persister, 'p', 'times')).toEqual([2, 3]);
@@ -140,7 +130,7 @@ registerSuite(skipReason === null ? 'RedisPersister over Python Burr’s layout'
         ['py-b', 7],
         ['py-c', 3],
       ] as const) {
-        await pythonSaveMany(admin, ns, { partitionKey: 'p', appId, count: latest + 1 });
+        await pythonSaveMany(suite.admin, ns, { partitionKey: 'p', appId, count: latest + 1 });
       }
       await saveStep(persister, 'p', 'ours-1', 0);
       await saveStep(persister, 'p', 'ours-2', 0);
@@ -167,11 +157,11 @@ registerSuite(skipReason === null ? 'RedisPersister over Python Burr’s layout'
 
     it('a partition-set entry whose step hash is gone is listed nowhere and leaves Python’s set', async () => {
       const { persister, ns } = await fresh();
-      await pythonSave(admin, ns, { partitionKey: 'p', appId: 'alive', sequenceId: 0 });
-      await admin.zAdd(`${ns}:p`, { score: 4, value: 'ghost' });
+      await pythonSave(suite.admin, ns, { partitionKey: 'p', appId: 'alive', sequenceId: 0 });
+      await suite.admin.zAdd(`${ns}:p`, { score: 4, value: 'ghost' });
       expect(await persister.listAppIds('p')).toEqual(['alive']);
       expect((await persister.listApps('p')).apps.map((app) => app.appId)).toEqual(['alive']);
-      expect(await pythonListAppIds(admin, ns, 'p')).toEqual(['alive']);
+      expect(await pythonListAppIds(suite.admin, ns, 'p')).toEqual(['alive']);
       expect(await persister.deleteApp('p', 'ghost')).toBe(0);
     });
   });
@@ -181,25 +171,25 @@ registerSuite(skipReason === null ? 'RedisPersister over Python Burr’s layout'
       const { persister, ns, keys } = await fresh();
       for (const sequenceId of range(0, 4)) await saveStep(persister, 'p', 'gone', sequenceId);
       for (const sequenceId of range(0, 2)) await saveStep(persister, 'p', 'kept', sequenceId);
-      await pythonSaveMany(admin, ns, { partitionKey: 'p', appId: 'python-kept', count: 2 });
+      await pythonSaveMany(suite.admin, ns, { partitionKey: 'p', appId: 'python-kept', count: 2 });
       expect(await persister.deleteApp('p', 'gone')).toBe(5);
       expect(await keysOf(`${ns}:p:gone:*`)).toEqual([]);
-      expect((await pythonListAppIds(admin, ns, 'p')).sort()).toEqual(['kept', 'python-kept']);
-      expect(await admin.zScore(keys.appsBySaveKey('p'), 'gone')).toBeNull();
-      expect(await admin.hExists(keys.savedAtKey('p'), 'gone')).toBe(0);
-      expect(await pythonLoad(admin, ns, 'p', 'kept')).toMatchObject({ loaded_sequence_id: '2' });
-      expect(await pythonLoad(admin, ns, 'p', 'python-kept')).toMatchObject({ loaded_sequence_id: '1' });
+      expect((await pythonListAppIds(suite.admin, ns, 'p')).sort()).toEqual(['kept', 'python-kept']);
+      expect(await suite.admin.zScore(keys.appsBySaveKey('p'), 'gone')).toBeNull();
+      expect(await suite.admin.hExists(keys.savedAtKey('p'), 'gone')).toBe(0);
+      expect(await pythonLoad(suite.admin, ns, 'p', 'kept')).toMatchObject({ loaded_sequence_id: '2' });
+      expect(await pythonLoad(suite.admin, ns, 'p', 'python-kept')).toMatchObject({ loaded_sequence_id: '1' });
     });
 
     it('prune leaves Python’s set naming each app’s latest step, whose hash keeps its seven fields', async () => {
       const { persister, ns, keys } = await fresh();
       for (const sequenceId of range(0, 9)) await saveStep(persister, 'p', 'long', sequenceId);
       await persister.prune({ keepLast: 3 });
-      expect(await pythonLoad(admin, ns, 'p', 'long')).toMatchObject({ loaded_sequence_id: '9', sequence_id: '9', position: 'step9' });
+      expect(await pythonLoad(suite.admin, ns, 'p', 'long')).toMatchObject({ loaded_sequence_id: '9', sequence_id: '9', position: 'step9' });
       expect(await keysOf(`${ns}:p:long:*`)).toEqual(
         [keys.stepKey('p', 'long', 7), keys.stepKey('p', 'long', 8), keys.stepKey('p', 'long', 9), keys.appStepsKey('p', 'long')].sort(),
       );
-      expect(await admin.zRange(keys.appStepsKey('p', 'long'), 0, -1)).toEqual(['7', '8', '9']);
+      expect(await suite.admin.zRange(keys.appStepsKey('p', 'long'), 0, -1)).toEqual(['7', '8', '9']);
     });
   });
 
@@ -208,7 +198,7 @@ registerSuite(skipReason === null ? 'RedisPersister over Python Burr’s layout'
       const { persister, ns } = await fresh();
       const neighbour = await fresh();
       for (const partitionKey of ['a', 'b', '']) for (const sequenceId of range(0, 3)) await saveStep(persister, partitionKey, `app-${partitionKey}`, sequenceId);
-      await pythonSaveMany(admin, ns, { partitionKey: 'python-only', appId: 'py', count: 4 });
+      await pythonSaveMany(suite.admin, ns, { partitionKey: 'python-only', appId: 'py', count: 4 });
       for (const sequenceId of range(0, 3)) await saveStep(neighbour.persister, 'a', 'app-a', sequenceId);
       const report = await persister.prune({ keepLast: 1 });
       expect(report).toMatchObject({ appsScanned: 4, appsPruned: 4, stepsRemoved: 12 });

@@ -2,9 +2,9 @@
 // container, else a server on 127.0.0.1:6379; without any, every case is registered as skipped with the reason.
 import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictError, State } from '@burr/core';
 import { closedPort, provideRedis, sampleStep } from '@burr/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
-import { scratch, testClient, uniqueNamespace } from './helpers.js';
+import { redisSuite, testClient, uniqueNamespace } from './helpers.js';
 
 const database = await provideRedis();
 
@@ -17,18 +17,8 @@ const url = 'url' in database ? database.url : 'redis://127.0.0.1:6379';
 const registerSuite = skipReason === null ? describe : describe.skip;
 
 registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped: ${skipReason}]`, () => {
-  const store = scratch(url);
-  let admin!: Awaited<ReturnType<typeof testClient>>;
-  const opened: RedisPersister[] = [];
-  beforeAll(async () => {
-    admin = await testClient(url);
-  });
-  afterAll(async () => {
-    await Promise.allSettled(opened.map((persister) => persister.cleanup()));
-    await store.drop();
-    await admin?.close();
-    if ('stop' in database) await database.stop();
-  });
+  const suite = redisSuite(url, database);
+  const { store, opened } = suite;
 
   /** A persister that owns its client, on a fresh namespace. */
   const fresh = async (): Promise<RedisPersister> => {
@@ -39,7 +29,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
 
   /** A step as Python Burr's RedisBasePersister.save() writes it (HSET mapping, then ZADD without GT). */
   async function pythonSave(namespace: string, partitionKey: string, appId: string, sequenceId: number, jsonState: string, status = 'completed') {
-    await admin.hSet(`${namespace}:${partitionKey}:${appId}:${sequenceId}`, {
+    await suite.admin.hSet(`${namespace}:${partitionKey}:${appId}:${sequenceId}`, {
       partition_key: partitionKey,
       app_id: appId,
       sequence_id: String(sequenceId),
@@ -48,7 +38,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       status,
       created_at: '2026-11-22T01:57:00.123456+00:00',
     });
-    await admin.zAdd(`${namespace}:${partitionKey}`, { score: sequenceId, value: appId });
+    await suite.admin.zAdd(`${namespace}:${partitionKey}`, { score: sequenceId, value: appId });
   }
 
   describe('key layout shared with Python Burr', () => {
@@ -57,22 +47,22 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       const ns = persister.namespace!;
       const before = Date.now();
       await persister.save(step({ partitionKey: 'user1', sequenceId: 4, state: new State({ ratio: NaN, __SEQUENCE_ID: 4 }) }));
-      const hash = await admin.hGetAll(`${ns}:user1:app:4`);
+      const hash = await suite.admin.hGetAll(`${ns}:user1:app:4`);
       expect(Object.keys(hash).sort()).toEqual(['app_id', 'created_at', 'partition_key', 'position', 'sequence_id', 'state', 'status']);
       expect(hash).toMatchObject({ partition_key: 'user1', app_id: 'app', sequence_id: '4', position: 'counter', status: 'completed' });
       expect(hash.state).toBe('{"ratio":NaN,"__SEQUENCE_ID":4}');
       expect(hash.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
       expect(Math.abs(Date.parse(hash.created_at!) - before)).toBeLessThan(5_000);
-      expect(await admin.zScore(`${ns}:user1`, 'app')).toBe(4);
-      expect(await admin.type(`${ns}:user1:burr:apps_by_save`)).toBe('zset');
+      expect(await suite.admin.zScore(`${ns}:user1`, 'app')).toBe(4);
+      expect(await suite.admin.type(`${ns}:user1:burr:apps_by_save`)).toBe('zset');
     });
 
     it('keeps an empty partition key as Python does: `ns::app:0` and the sorted set at `ns:`', async () => {
       const persister = await fresh();
       const ns = persister.namespace!;
       await persister.save(step());
-      expect(await admin.exists(`${ns}::app:0`)).toBe(1);
-      expect(await admin.zScore(`${ns}:`, 'app')).toBe(0);
+      expect(await suite.admin.exists(`${ns}::app:0`)).toBe(1);
+      expect(await suite.admin.zScore(`${ns}:`, 'app')).toBe(0);
     });
 
     it('without a namespace, keys start with the partition key (the empty partition’s set is the empty key)', async () => {
@@ -84,15 +74,15 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
         expect(persister.namespace).toBeUndefined();
         await persister.save(step({ appId, partitionKey }));
         await persister.save(step({ appId }));
-        expect(await admin.exists(`${partitionKey}:${appId}:0`)).toBe(1);
-        expect(await admin.zScore(partitionKey, appId)).toBe(0);
-        expect(await admin.exists(`:${appId}:0`)).toBe(1);
-        expect(await admin.zScore('', appId)).toBe(0);
+        expect(await suite.admin.exists(`${partitionKey}:${appId}:0`)).toBe(1);
+        expect(await suite.admin.zScore(partitionKey, appId)).toBe(0);
+        expect(await suite.admin.exists(`:${appId}:0`)).toBe(1);
+        expect(await suite.admin.zScore('', appId)).toBe(0);
         expect((await persister.load(null, appId))?.partitionKey).toBe('');
       } finally {
-        await admin.del([`${partitionKey}:${appId}:0`, partitionKey, `${partitionKey}:burr:apps_by_save`, `:${appId}:0`]);
-        await admin.zRem('', appId);
-        await admin.zRem(':burr:apps_by_save', appId);
+        await suite.admin.del([`${partitionKey}:${appId}:0`, partitionKey, `${partitionKey}:burr:apps_by_save`, `:${appId}:0`]);
+        await suite.admin.zRem('', appId);
+        await suite.admin.zRem(':burr:apps_by_save', appId);
         await client.close();
       }
     });
@@ -132,7 +122,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       const ns = persister.namespace!;
       await persister.save(step({ sequenceId: 5, state: new State({ n: 5 }) }));
       await persister.save(step({ sequenceId: 3, state: new State({ n: 3 }) }));
-      expect(await admin.zScore(`${ns}:`, 'app')).toBe(5);
+      expect(await suite.admin.zScore(`${ns}:`, 'app')).toBe(5);
       expect((await persister.load(null, 'app'))?.state.get('n')).toBe(5);
       expect((await persister.load(null, 'app', 3))?.state.get('n')).toBe(3);
     });
@@ -142,7 +132,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       const times: string[] = [];
       for (let sequenceId = 0; sequenceId < 5; sequenceId++) {
         await persister.save(step({ sequenceId }));
-        times.push((await admin.hGet(`${persister.namespace}::app:${sequenceId}`, 'created_at'))!);
+        times.push((await suite.admin.hGet(`${persister.namespace}::app:${sequenceId}`, 'created_at'))!);
       }
       expect(times).toEqual([...times].sort());
       expect(new Set(times).size).toBe(5);
@@ -150,7 +140,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
 
     it('a sorted-set entry whose hash is gone loads nothing, as in Python', async () => {
       const persister = await fresh();
-      await admin.zAdd(`${persister.namespace}:`, { score: 2, value: 'ghost' });
+      await suite.admin.zAdd(`${persister.namespace}:`, { score: 2, value: 'ghost' });
       expect(await persister.load(null, 'ghost')).toBeNull();
       expect(await persister.load(null, 'ghost', 2)).toBeNull();
     });
@@ -161,10 +151,10 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       const persister = await fresh();
       await persister.save(step({ partitionKey: 'p' }));
       const key = `${persister.namespace}:p:app:0`;
-      const stored = await admin.hGetAll(key);
+      const stored = await suite.admin.hGetAll(key);
       await expect(persister.save(step({ partitionKey: 'p', state: new State({ count: 99 }) }))).rejects.toThrow(PersisterConflictError);
       await expect(persister.save(step({ partitionKey: 'p', position: 'other' }))).rejects.toThrow(PersisterConflictError);
-      expect(await admin.hGetAll(key)).toEqual(stored);
+      expect(await suite.admin.hGetAll(key)).toEqual(stored);
     });
 
     it('save, load-latest and listAppIds are one command each (one Lua script), and no call uses KEYS or SCAN', async () => {
@@ -173,7 +163,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       await persister.load(null, 'warm-up');
       const client = persister.client as unknown as { sendCommand(args: string[]): Promise<unknown> };
       const id = String(await client.sendCommand(['CLIENT', 'ID']));
-      const info = String(await admin.sendCommand(['CLIENT', 'LIST', 'ID', id]));
+      const info = String(await suite.admin.sendCommand(['CLIENT', 'LIST', 'ID', id]));
       const address = /\baddr=(\S+)/.exec(info)![1]!;
 
       const fromClient: string[] = [];
@@ -214,7 +204,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       await expect(persister.load(null, bad, 0)).rejects.toThrow(InvalidIdentifierError);
       await expect(persister.listAppIds(bad)).rejects.toThrow(InvalidIdentifierError);
       const keys: string[] = [];
-      for await (const batch of admin.scanIterator({ MATCH: `${persister.namespace}:*` })) keys.push(...batch);
+      for await (const batch of suite.admin.scanIterator({ MATCH: `${persister.namespace}:*` })) keys.push(...batch);
       expect(keys).toEqual([]);
     });
 
@@ -235,7 +225,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       expect(await persister.isInitialized()).toBe(true);
       await persister.initialize();
       const keys: string[] = [];
-      for await (const batch of admin.scanIterator({ MATCH: `${persister.namespace}:*` })) keys.push(...batch);
+      for await (const batch of suite.admin.scanIterator({ MATCH: `${persister.namespace}:*` })) keys.push(...batch);
       expect(keys).toEqual([]);
     });
 
@@ -258,7 +248,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       opened.push(persister);
       await persister.save(step());
       const id = String(await persister.client.sendCommand(['CLIENT', 'ID']));
-      expect(await admin.sendCommand(['CLIENT', 'KILL', 'ID', id])).toBe(1);
+      expect(await suite.admin.sendCommand(['CLIENT', 'KILL', 'ID', id])).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(errors.length).toBeGreaterThan(0);
       await persister.save(step({ sequenceId: 1 }));
@@ -302,7 +292,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       const db2 = await testClient(url, { database: 2 });
       try {
         expect(await db2.exists(`${namespace}::app:0`)).toBe(1);
-        expect(await admin.exists(`${namespace}::app:0`)).toBe(0);
+        expect(await suite.admin.exists(`${namespace}::app:0`)).toBe(0);
         await db2.del([`${namespace}::app:0`, `${namespace}:`, `${namespace}::burr:apps_by_save`]);
       } finally {
         await db2.close();

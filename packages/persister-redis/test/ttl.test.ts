@@ -3,9 +3,9 @@
 // on 127.0.0.1:6379; without any, every case is registered as skipped with the reason.
 import { InvalidPersistArgumentError, State } from '@burr/core';
 import { provideRedis } from '@burr/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisKeyLayout, RedisPersister } from '../src/index.js';
-import { scratch, testClient } from './helpers.js';
+import { redisSuite } from './helpers.js';
 
 const database = await provideRedis();
 const skipReason = 'skip' in database ? database.skip : null;
@@ -50,18 +50,8 @@ describe('ttlSeconds validation', () => {
 });
 
 registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersister ttlSeconds [skipped: ${skipReason}]`, () => {
-  const store = scratch(url);
-  let admin!: Awaited<ReturnType<typeof testClient>>;
-  const opened: RedisPersister[] = [];
-  beforeAll(async () => {
-    admin = await testClient(url);
-  });
-  afterAll(async () => {
-    await Promise.allSettled(opened.map((persister) => persister.cleanup()));
-    await store.drop();
-    await admin?.close();
-    if ('stop' in database) await database.stop();
-  });
+  const suite = redisSuite(url, database);
+  const { store, opened } = suite;
 
   const open = async (namespace: string, ttlSeconds?: number): Promise<RedisPersister> => {
     const persister = await RedisPersister.fromConfig({ url, namespace, ...(ttlSeconds === undefined ? {} : { ttlSeconds }) });
@@ -76,7 +66,7 @@ registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersiste
     await saveStep(persister, 'p', 'a', 0);
     await pause(1100);
     await saveStep(persister, 'p', 'a', 1);
-    const ttl = (key: string) => admin.pTTL(key);
+    const ttl = (key: string) => suite.admin.pTTL(key);
     expect(await ttl(keys.stepKey('p', 'a', 0))).toBeLessThanOrEqual(4000);
     expect(await ttl(keys.stepKey('p', 'a', 1))).toBeGreaterThan(4000);
     for (const key of [keys.appsBySequenceKey('p'), keys.appsBySaveKey('p'), keys.savedAtKey('p'), keys.appStepsKey('p', 'a')]) {
@@ -95,9 +85,9 @@ registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersiste
     await saveStep(shortLived, 'p', 'brief', 1);
     // A save without TTL makes the shared sets persistent again: its app must not expire with them.
     await saveStep(lasting, 'p', 'lasting', 1);
-    expect(await admin.pTTL(keys.appsBySequenceKey('p'))).toBe(-1);
+    expect(await suite.admin.pTTL(keys.appsBySequenceKey('p'))).toBe(-1);
     expect((await lasting.listApps('p')).apps.map((app) => app.appId)).toEqual(['lasting', 'brief']);
-    const tookMs = await eventually(async () => (await admin.exists(keys.stepKey('p', 'brief', 1))) === 0, 5000, 'the step hash expires');
+    const tookMs = await eventually(async () => (await suite.admin.exists(keys.stepKey('p', 'brief', 1))) === 0, 5000, 'the step hash expires');
     expect(tookMs).toBeGreaterThan(500);
     expect(await lasting.listAppIds('p')).toEqual(['lasting']);
     expect((await lasting.listApps('p')).apps.map((app) => app.appId)).toEqual(['lasting']);
@@ -105,10 +95,10 @@ registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersiste
     expect(await shortLived.load('p', 'brief')).toBeNull();
     expect(await shortLived.listSteps('p', 'brief')).toEqual({ steps: [], nextCursor: null });
     // Removed lazily by the listings above, from Python's set too.
-    expect(await admin.zScore(keys.appsBySequenceKey('p'), 'brief')).toBeNull();
-    expect(await admin.zScore(keys.appsBySaveKey('p'), 'brief')).toBeNull();
-    expect(await admin.hExists(keys.savedAtKey('p'), 'brief')).toBe(0);
-    expect(await admin.exists(keys.appStepsKey('p', 'brief'))).toBe(0);
+    expect(await suite.admin.zScore(keys.appsBySequenceKey('p'), 'brief')).toBeNull();
+    expect(await suite.admin.zScore(keys.appsBySaveKey('p'), 'brief')).toBeNull();
+    expect(await suite.admin.hExists(keys.savedAtKey('p'), 'brief')).toBe(0);
+    expect(await suite.admin.exists(keys.appStepsKey('p', 'brief'))).toBe(0);
   });
 
   it('when every app of a partition expired, the partition’s keys are gone and it lists nothing', async () => {
@@ -120,7 +110,7 @@ registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersiste
     await eventually(
       async () => {
         const left: string[] = [];
-        for await (const batch of admin.scanIterator({ MATCH: `${ns}:*` })) left.push(...batch);
+        for await (const batch of suite.admin.scanIterator({ MATCH: `${ns}:*` })) left.push(...batch);
         return left.length === 0;
       },
       5000,
@@ -138,12 +128,12 @@ registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersiste
     for (const sequenceId of [0, 1, 2]) await saveStep(persister, 'p', 'a', sequenceId);
     await pause(1300);
     for (const sequenceId of [3, 4, 5]) await saveStep(persister, 'p', 'a', sequenceId);
-    await eventually(async () => (await admin.exists(keys.stepKey('p', 'a', 2))) === 0, 3000, 'the first three steps expire');
+    await eventually(async () => (await suite.admin.exists(keys.stepKey('p', 'a', 2))) === 0, 3000, 'the first three steps expire');
     const oldest = await persister.listSteps('p', 'a', { order: 'oldest-first', limit: 2 });
     expect(oldest.steps.map((step) => step.sequenceId)).toEqual([3, 4]);
     expect(oldest.nextCursor).toBe(4);
     expect((await persister.listSteps('p', 'a')).steps.map((step) => step.sequenceId)).toEqual([5, 4, 3]);
-    expect(await admin.zRange(keys.appStepsKey('p', 'a'), 0, -1)).toEqual(['3', '4', '5']);
+    expect(await suite.admin.zRange(keys.appStepsKey('p', 'a'), 0, -1)).toEqual(['3', '4', '5']);
     expect((await persister.load('p', 'a'))?.sequenceId).toBe(5);
   });
 
@@ -156,14 +146,14 @@ registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersiste
     await pause(1200);
     // Keeps the app's index and the partition's sets alive past the expiry of the steps above.
     await saveStep(persister, 'p', 'running', 1);
-    await eventually(async () => (await admin.exists(keys.stepKey('p', 'running', 0))) === 0, 3000, 'the first steps expire');
-    expect(await admin.exists(keys.stepKey('p', 'old-app', 0))).toBe(0);
-    expect(await admin.zRange(keys.appStepsKey('p', 'running'), 0, -1)).toEqual(['0', '1']);
-    expect(await admin.zRange(keys.appsBySaveKey('p'), 0, -1)).toEqual(['old-app', 'running']);
+    await eventually(async () => (await suite.admin.exists(keys.stepKey('p', 'running', 0))) === 0, 3000, 'the first steps expire');
+    expect(await suite.admin.exists(keys.stepKey('p', 'old-app', 0))).toBe(0);
+    expect(await suite.admin.zRange(keys.appStepsKey('p', 'running'), 0, -1)).toEqual(['0', '1']);
+    expect(await suite.admin.zRange(keys.appsBySaveKey('p'), 0, -1)).toEqual(['old-app', 'running']);
     await saveStep(persister, 'p', 'running', 2);
-    expect(await admin.zRange(keys.appStepsKey('p', 'running'), 0, -1)).toEqual(['1', '2']);
-    expect(await admin.zRange(keys.appsBySaveKey('p'), 0, -1)).toEqual(['running']);
-    expect(await admin.zScore(keys.appsBySequenceKey('p'), 'old-app')).toBeNull();
-    expect(await admin.hExists(keys.savedAtKey('p'), 'old-app')).toBe(0);
+    expect(await suite.admin.zRange(keys.appStepsKey('p', 'running'), 0, -1)).toEqual(['1', '2']);
+    expect(await suite.admin.zRange(keys.appsBySaveKey('p'), 0, -1)).toEqual(['running']);
+    expect(await suite.admin.zScore(keys.appsBySequenceKey('p'), 'old-app')).toBeNull();
+    expect(await suite.admin.hExists(keys.savedAtKey('p'), 'old-app')).toBe(0);
   });
 });
