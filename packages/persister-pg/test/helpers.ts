@@ -1,6 +1,7 @@
 import { uniqueName } from '@burr/testkit';
 import postgres from 'postgres';
-import type { PostgresClient } from '../src/index.js';
+import { afterAll } from 'vitest';
+import type { PostgreSQLPersister, PostgresClient } from '../src/index.js';
 
 export { serverAddress, uniqueName, urlAt } from '@burr/testkit';
 
@@ -74,4 +75,23 @@ export function connectionCutter(url: string) {
       await admin?.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * What a suite of server tests shares: a scratch store, an admin client of
+ * `adminConnections` connections and the persisters the tests opened (push
+ * them to `opened`). After the file's tests the persisters are cleaned up, the
+ * tables dropped, the client ended and the provided server stopped.
+ */
+export function postgresSuite(database: { url: string; stop(): Promise<void> }, adminConnections: number) {
+  const store = scratch(database.url);
+  const admin = testClient(database.url, { max: adminConnections });
+  const opened: PostgreSQLPersister[] = [];
+  afterAll(async () => {
+    await Promise.allSettled(opened.map((persister) => persister.cleanup()));
+    await store.drop();
+    await admin.end({ timeout: 5 });
+    await database.stop();
+  });
+  return { store, admin, opened };
 }

@@ -3,9 +3,9 @@
 import postgres from 'postgres';
 import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictError, State, UnsupportedValueError } from '@burr/core';
 import { providePostgres, sampleStep } from '@burr/testkit';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgreSQLPersister, type PostgresClient } from '../src/index.js';
-import { scratch, testClient } from './helpers.js';
+import { postgresSuite, testClient } from './helpers.js';
 
 const database = await providePostgres();
 
@@ -17,15 +17,7 @@ if ('skip' in database) {
   });
 } else {
   const { url } = database;
-  const store = scratch(url);
-  const admin = testClient(url, { max: 4 });
-  const opened: PostgreSQLPersister[] = [];
-  afterAll(async () => {
-    await Promise.allSettled(opened.map((persister) => persister.cleanup()));
-    await store.drop();
-    await admin.end({ timeout: 5 });
-    await database.stop();
-  });
+  const { store, admin, opened } = postgresSuite(database, 4);
 
   /** A persister that owns its pool, on a fresh table; cleaned up after the file. */
   const fresh = async (options: { schema?: string; initialize?: boolean } = {}): Promise<PostgreSQLPersister> => {

@@ -8,7 +8,7 @@ import { PersisterNotInitializedError, State } from '@burr/core';
 import { providePostgres, runPythonCompatCases } from '@burr/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgreSQLPersister } from '../src/index.js';
-import { scratch, testClient } from './helpers.js';
+import { postgresSuite } from './helpers.js';
 
 const FIXTURE_DIR = new URL('../../testkit/fixtures/python-burr-0.40.2-postgres/', import.meta.url);
 const FIXTURE_SQL = readFileSync(new URL('burr_state.sql', FIXTURE_DIR), 'utf8');
@@ -32,15 +32,7 @@ if ('skip' in database) {
   });
 } else {
   const { url } = database;
-  const store = scratch(url);
-  const admin = testClient(url, { max: 2 });
-  const opened: PostgreSQLPersister[] = [];
-  afterAll(async () => {
-    await Promise.allSettled(opened.map((persister) => persister.cleanup()));
-    await store.drop();
-    await admin.end({ timeout: 5 });
-    await database.stop();
-  });
+  const { store, admin, opened } = postgresSuite(database, 2);
 
   /** A fresh table holding Python's rows (Python's DDL, no app index yet), and our persister on it. */
   const openFixture = async (sql: string): Promise<{ persister: PostgreSQLPersister; table: string }> => {
