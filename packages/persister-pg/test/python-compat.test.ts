@@ -5,7 +5,7 @@
 // else a Testcontainers container; without either every case is registered as skipped with the reason.
 import { readFileSync } from 'node:fs';
 import { PersisterNotInitializedError, State } from '@burr/core';
-import { providePostgres, runPythonCompatCases } from '@burr/testkit';
+import { providePostgres, readPythonExpectedFile, runPythonCompatCases } from '@burr/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgreSQLPersister } from '../src/index.js';
 import { postgresSuite } from './helpers.js';
@@ -15,14 +15,7 @@ const FIXTURE_SQL = readFileSync(new URL('burr_state.sql', FIXTURE_DIR), 'utf8')
 /** Python's table is `burr_state`; each case loads the dump into a fresh table instead. */
 const intoTable = (sql: string, table: string) => sql.replaceAll('burr_state', table);
 
-interface ExpectedLoad {
-  args: { partition_key: string | null; app_id: string; sequence_id: number | null };
-  result: null | { partition_key: string; app_id: string; sequence_id: number; position: string; status: string; created_at: string };
-}
-const EXPECTED = JSON.parse(readFileSync(new URL('expected.json', FIXTURE_DIR), 'utf8')) as {
-  load: ExpectedLoad[];
-  list_app_ids_as_returned: Record<string, string[]>;
-};
+const EXPECTED = readPythonExpectedFile(FIXTURE_DIR);
 
 const database = await providePostgres();
 
@@ -112,7 +105,7 @@ if ('skip' in database) {
       );
       // Python's `SELECT DISTINCT app_id, created_at ... ORDER BY created_at DESC` repeats an app per save; we list each once, in that order.
       for (const partition of ['', 'user1']) {
-        expect(await persister.listAppIds(partition)).toEqual([...new Set(EXPECTED.list_app_ids_as_returned[partition])]);
+        expect(await persister.listAppIds(partition)).toEqual([...new Set(EXPECTED.list_app_ids_as_returned![partition])]);
       }
     });
 

@@ -5,7 +5,7 @@
 // on 127.0.0.1:6379; without any, every case is registered as skipped with the reason.
 import { readFileSync } from 'node:fs';
 import { State } from '@burr/core';
-import { provideRedis, runPythonCompatCases } from '@burr/testkit';
+import { provideRedis, readPythonExpectedFile, runPythonCompatCases } from '@burr/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
 import { redisSuite } from './helpers.js';
@@ -17,14 +17,7 @@ const FIXTURE_DIR = new URL('../../testkit/fixtures/python-burr-0.40.2-redis/', 
 type FixtureKey = { key: string; type: 'hash'; fields: Record<string, string> } | { key: string; type: 'zset'; members: Array<[string, number]> };
 const FIXTURE_KEYS = JSON.parse(readFileSync(new URL('keys.json', FIXTURE_DIR), 'utf8')) as FixtureKey[];
 
-interface ExpectedLoad {
-  args: { partition_key: string | null; app_id: string; sequence_id: number | null };
-  result: null | { partition_key: string; app_id: string; sequence_id: number; position: string; status: string; created_at: string };
-}
-const EXPECTED = JSON.parse(readFileSync(new URL('expected.json', FIXTURE_DIR), 'utf8')) as {
-  load: ExpectedLoad[];
-  list_app_ids_as_returned: Record<string, string[]>;
-};
+const EXPECTED = readPythonExpectedFile(FIXTURE_DIR);
 
 const database = await provideRedis();
 const skipReason = 'skip' in database ? database.skip : null;
@@ -92,7 +85,7 @@ if (skipReason !== null) {
 
     it("listAppIds lists Python's apps in the order of its sorted set (highest latest sequence id first), as its list_app_ids() does", async () => {
       const { persister } = await openFixture(keysJson);
-      for (const partition of ['', 'user1']) expect(await persister.listAppIds(partition)).toEqual(EXPECTED.list_app_ids_as_returned[partition]);
+      for (const partition of ['', 'user1']) expect(await persister.listAppIds(partition)).toEqual(EXPECTED.list_app_ids_as_returned![partition]);
     });
 
     it('listSteps and listApps index the steps Python wrote; a TypeScript save continues a Python app where Python’s load() finds it', async () => {

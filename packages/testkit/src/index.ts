@@ -30,10 +30,12 @@ export {
 } from './providers.js';
 export {
   readPythonCompatFixture,
+  readPythonExpectedFile,
   runPythonCompatCases,
   unifyNoPartition,
   type PythonCompatFixture,
   type PythonCompatOptions,
+  type PythonExpectedFile,
   type PythonLatestOfPartitionCase,
   type PythonLoadCase,
   type PythonLoadResult,

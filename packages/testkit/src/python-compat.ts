@@ -45,12 +45,28 @@ export interface PythonCompatFixture {
   latestOfPartition: PythonLatestOfPartitionCase[];
 }
 
-type ExpectedResult = null | { partition_key: string | null; app_id: string; sequence_id: number; position: string; status: PersistStatus; state: Record<string, unknown> };
+type ExpectedResult = null | {
+  partition_key: string | null;
+  app_id: string;
+  sequence_id: number;
+  position: string;
+  status: PersistStatus;
+  created_at: string;
+  state: Record<string, unknown>;
+};
 
-interface ExpectedFile {
+/** A fixture's `expected.json` as Python wrote it (snake_case; see {@link readPythonCompatFixture} for the decoded form). */
+export interface PythonExpectedFile {
   load: Array<{ args: { partition_key: string | null; app_id: string; sequence_id: number | null }; result: ExpectedResult }>;
   list_app_ids: Record<string, string[]>;
+  /** `list_app_ids()` exactly as Python returned it, repeats included (PostgreSQL repeats an app per distinct `created_at`). */
+  list_app_ids_as_returned?: Record<string, string[]>;
   load_latest_of_partition?: Array<{ args: { partition_key: string | null }; result: ExpectedResult }>;
+}
+
+/** Reads a fixture's `expected.json` as Python wrote it, with its value markers (`$float`, `$bigint`) decoded. */
+export function readPythonExpectedFile(dir: URL): PythonExpectedFile {
+  return JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8'), reviveMarkers) as PythonExpectedFile;
 }
 
 const fromExpected = (result: ExpectedResult): PythonLoadResult =>
@@ -74,7 +90,7 @@ const fromExpected = (result: ExpectedResult): PythonLoadResult =>
  */
 export function readPythonCompatFixture(dir: URL, options: { dataFile?: string } = {}): PythonCompatFixture {
   const data = readFileSync(new URL(options.dataFile ?? 'burr_state.sql', dir), 'utf8');
-  const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8'), reviveMarkers) as ExpectedFile;
+  const expected = readPythonExpectedFile(dir);
   return {
     data,
     sql: data,
