@@ -8,6 +8,7 @@ import { connectionCutCases } from './connection-cuts.js';
 import { createSuiteContext } from './context.js';
 import { historyCases } from './history.js';
 import { incrementalCases } from './incremental.js';
+import { conversionCases } from './conversion.js';
 import { lifecycleCases } from './lifecycle.js';
 import { placeholderHarness, skippingApi } from './skipping.js';
 import { pruneCases } from './prune.js';
@@ -43,7 +44,7 @@ export const CONFORMANCE_INCREMENTAL_STORAGE: Readonly<StorageModeOptions> = Obj
  * and, when the capabilities list `'incremental'` in `storageModes`, once more
  * with persisters in incremental mode (`<name> persister conformance
  * (incremental storage)`: every case again, with
- * {@link CONFORMANCE_INCREMENTAL_STORAGE}, plus the cases of that mode);
+ * {@link CONFORMANCE_INCREMENTAL_STORAGE}, plus the cases of that mode and of `convertStorage` between the two);
  * otherwise that second suite is registered as skipped, saying why.
  *
  * @example
@@ -91,5 +92,9 @@ function registerCases(api: TestApi, harness: PersisterHarness, storage?: Storag
   retentionCases(context);
   pruneCases(context);
   connectionCutCases(context);
-  if (storage?.storage === 'incremental') incrementalCases(context);
+  if (storage?.storage === 'incremental') {
+    incrementalCases(context);
+    // Registered once: each case opens both modes itself.
+    conversionCases(context);
+  }
 }
