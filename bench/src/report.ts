@@ -61,6 +61,8 @@ const table = (header: string[], lines: string[][]) =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
 
 const FLOOR_THRESHOLD = 1.15;
+/** Issue #14's target for a save or load against the driver doing plain JSON: within 1.3x. */
+const FLOOR_JSON_THRESHOLD = 1.3;
 const PEER_THRESHOLD = 1.0;
 
 function sectionTable(section: Section, rows: Row[]): string {
@@ -77,6 +79,33 @@ function sectionTable(section: Section, rows: Row[]): string {
       return table(
         ['Backend', 'Operation', section === 'history' ? 'Data' : 'Stored', 'Floor (raw driver)', 'Burr', 'Burr/floor', 'Note'],
         pick.map((r) => [r.backend, r.operation, r.size, cell(r.floor), cell(r.burr), ratioCell(ratio(r.burr, r.floor), FLOOR_THRESHOLD), r.note ?? '']),
+      );
+    case 'payload':
+      return table(
+        [
+          'Backend',
+          'Operation',
+          'Payload',
+          'Floor (raw driver)',
+          'Driver + JSON.stringify / JSON.parse',
+          'Burr',
+          'LangGraph peer',
+          'Burr/floor',
+          'Burr/(driver+JSON)',
+          'Burr/peer',
+        ],
+        pick.map((r) => [
+          r.backend,
+          r.operation,
+          r.size,
+          cell(r.floor),
+          cell(r.floorJson),
+          cell(r.burr),
+          cell(r.peer),
+          ratioCell(ratio(r.burr, r.floor), FLOOR_THRESHOLD),
+          ratioCell(ratio(r.burr, r.floorJson), FLOOR_JSON_THRESHOLD),
+          ratioCell(ratio(r.burr, r.peer), PEER_THRESHOLD),
+        ]),
       );
     default:
       return table(
@@ -109,10 +138,19 @@ function gapTable(rows: Row[]): string {
     const codecMs = kind ? codec.get(`${kind}|${r.size}`) : undefined;
     if (codecMs === undefined) continue;
     const gap = r.burr.medianMs - r.floor.medianMs;
-    lines.push([r.backend, r.operation, r.size, formatSigned(gap), `${kind === 'save' ? 'encodeState' : 'decodeState'} ${formatMs(codecMs)}`, formatSigned(gap - codecMs)]);
+    const beyondJson = isStats(r.floorJson) ? formatSigned(r.burr.medianMs - r.floorJson.medianMs) : '—';
+    lines.push([
+      r.backend,
+      r.operation,
+      r.size,
+      formatSigned(gap),
+      `${kind === 'save' ? 'encodeState' : 'decodeState'} ${formatMs(codecMs)}`,
+      formatSigned(gap - codecMs),
+      beyondJson,
+    ]);
   }
   if (lines.length === 0) return '_No rows._';
-  return table(['Backend', 'Operation', 'Payload', 'Burr − floor', 'Codec alone', 'Rest (validation, driver call shape, GC)'], lines);
+  return table(['Backend', 'Operation', 'Payload', 'Burr − floor', 'Codec alone', 'Rest (validation, driver call shape, GC)', 'Burr − (driver+JSON)'], lines);
 }
 
 const formatSigned = (ms: number) => (ms < 0 ? `−${formatMs(-ms)}` : formatMs(ms));
@@ -161,12 +199,16 @@ export function renderMarkdown(report: Report): string {
     '',
     '## Payload operations',
     '',
+    'Driver + JSON = the floor’s driver call plus plain `JSON.stringify` of the same state in each call (saves), or plus',
+    '`JSON.parse` of the text it read (loads): the lower bound of any persister storing JSON. Bold marks Burr above 1.3x of it.',
+    '',
     sectionTable('payload', report.rows),
     '',
     '### Where the gap to the floor goes',
     '',
     "Burr's median minus the floor's, next to the state codec's median for that payload (section \"State codec alone\").",
     'A rest near zero means the persister adds nothing but encoding/decoding; noise makes small rests jitter either way.',
+    'The last column is what Burr costs beyond the driver doing plain JSON.',
     '',
     gapTable(report.rows),
     '',

@@ -22,6 +22,12 @@ export interface Row {
   /** Payload size, step number or stored row count. */
   size: string;
   floor?: Cell;
+  /**
+   * Payload rows: the floor's driver call plus plain `JSON.stringify` of the
+   * same state inside the timed call (saves), or `JSON.parse` of the text it
+   * read (loads): the lower bound of any JSON persister.
+   */
+  floorJson?: Cell;
   burr?: Cell;
   peer?: Cell;
   note?: string;

@@ -26,6 +26,7 @@ async function libsqlFloor(client: Client, table: string): Promise<Floor> {
     selectLatest: async (partitionKey, appId) => (await client.execute({ sql: sql.selectLatest, args: [partitionKey, appId] })).rows[0],
     selectAtSequence: async (partitionKey, appId, sequenceId) => (await client.execute({ sql: sql.selectAtSequence, args: [partitionKey, appId, sequenceId] })).rows[0],
     selectAppIds: async (partitionKey) => (await client.execute({ sql: sql.selectAppIds, args: [partitionKey] })).rows.map((row) => row.app_id),
+    stateText: (selected) => String((selected as { state: unknown }).state),
   };
 }
 

@@ -38,6 +38,7 @@ async function mongoFloor(client: MongoClient, db: Db, name: string): Promise<Fl
       collection.findOne({ partition_key: partitionKey, app_id: appId, sequence_id: sequenceId }, { sort: { position: 1 }, projection: { _id: 0 } }),
     selectAppIds: (partitionKey) =>
       collection.aggregate([{ $match: { partition_key: partitionKey } }, { $group: { _id: '$app_id', last: { $max: '$created_at' } } }, { $sort: { last: -1 } }]).toArray(),
+    stateText: (selected) => (selected as BurrStateDocument).state,
   };
 }
 

@@ -11,7 +11,7 @@ import { packageVersion } from '../environment.js';
 import { MYSQL_FILL_CHUNK, mysqlFillStatement } from './sql-fill.js';
 import { mysqlHistory } from './history-mysql.js';
 import { redactUrl } from './postgres.js';
-import type { Backend, BackendSession, Floor, StoredStepsTable } from './types.js';
+import { STATE_COLUMN, type Backend, type BackendSession, type Floor, type StoredStepsTable } from './types.js';
 
 const TABLES = ['bench_burr', 'bench_floor', 'bench_stored'];
 
@@ -33,6 +33,7 @@ async function mysqlFloor(pool: mysql.Pool, table: string): Promise<Floor> {
     selectLatest: async (partitionKey, appId) => (await run(statements.selectLatest, [partitionKey, appId]))[0],
     selectAtSequence: async (partitionKey, appId, sequenceId) => (await run(statements.selectAtSequence, [partitionKey, appId, sequenceId]))[0],
     selectAppIds: async (partitionKey) => (await run(statements.selectAppIds, [partitionKey])).map((row) => String((row as unknown[])[0])),
+    stateText: (selected) => String((selected as unknown[])[STATE_COLUMN]),
   };
 }
 

@@ -11,7 +11,7 @@ import { packageDir, packageVersion } from '../environment.js';
 import { PeerCheckpointer } from '../peer.js';
 import { postgresHistory } from './history-postgres.js';
 import { postgresFillStatement } from './sql-fill.js';
-import type { Backend, BackendSession, Floor, StoredStepsTable } from './types.js';
+import { STATE_COLUMN, type Backend, type BackendSession, type Floor, type StoredStepsTable } from './types.js';
 
 const SCHEMA = 'burr_bench';
 const PEER_SCHEMA = 'burr_bench_langgraph';
@@ -42,6 +42,7 @@ async function postgresFloor(sql: Sql, table: string, create = true): Promise<Fl
     selectLatest: async (partitionKey, appId) => (await run(statements.selectLatest, [partitionKey, appId]))[0],
     selectAtSequence: async (partitionKey, appId, sequenceId) => (await run(statements.selectAtSequence, [partitionKey, appId, sequenceId]))[0],
     selectAppIds: async (partitionKey) => (await run(statements.selectAppIds, [partitionKey])).map((row) => row[0]),
+    stateText: (selected) => (selected as unknown[])[STATE_COLUMN] as string,
   };
 }
 

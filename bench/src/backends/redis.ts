@@ -52,6 +52,13 @@ function redisFloor(client: Client, namespace: string): Floor {
     selectLatest: (partitionKey, appId) => client.eval(LATEST, { keys: [partitionSet(partitionKey)], arguments: [appId, `${namespace}:${partitionKey}:${appId}:`] }),
     selectAtSequence: (partitionKey, appId, sequenceId) => client.hGetAll(`${namespace}:${partitionKey}:${appId}:${sequenceId}`),
     selectAppIds: (partitionKey) => client.zRange(`${partitionSet(partitionKey)}:burr:apps_by_save`, 0, -1, { REV: true }),
+    stateText: (selected) => {
+      // selectLatest: the script's [sequence id, [field, value, ...]]; selectAtSequence: HGETALL as an object.
+      if (!Array.isArray(selected)) return (selected as Record<string, string>).state!;
+      const fields = selected[1] as string[];
+      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'state') return fields[i + 1]!;
+      throw new Error('no state field in the step hash');
+    },
   };
 }
 

@@ -29,6 +29,7 @@ function sqliteFloor(db: Database.Database, table: string): Floor {
     selectLatest: async (partitionKey, appId) => selectLatest.get(partitionKey, appId),
     selectAtSequence: async (partitionKey, appId, sequenceId) => selectAtSequence.get(partitionKey, appId, sequenceId),
     selectAppIds: async (partitionKey) => selectAppIds.all(partitionKey),
+    stateText: (selected) => (selected as { state: string }).state,
   };
 }
 

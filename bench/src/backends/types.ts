@@ -3,9 +3,12 @@
  * and the LangGraph peer, all on one database, plus a bulk filler for the
  * stored-steps scenario.
  */
-import type { BaseStatePersister } from '@burr/core';
+import { BURR_SQL_COLUMNS, type BaseStatePersister } from '@burr/core';
 import type { PeerSlot } from '../peer.js';
 import type { HistoryBench } from './history-types.js';
+
+/** Where the state is in a row of Burr's SQL selects read as an array. */
+export const STATE_COLUMN = BURR_SQL_COLUMNS.indexOf('state');
 
 /** One step as Burr stores it; `state` is Burr's JSON text. */
 export interface StepRow {
@@ -27,6 +30,8 @@ export interface Floor {
   selectLatest(partitionKey: string, appId: string): Promise<unknown>;
   selectAtSequence(partitionKey: string, appId: string, sequenceId: number): Promise<unknown>;
   selectAppIds(partitionKey: string): Promise<unknown>;
+  /** The state's JSON text in what `selectLatest` or `selectAtSequence` returned (for the "driver + JSON.parse" column). */
+  stateText(selected: unknown): string;
 }
 
 /**

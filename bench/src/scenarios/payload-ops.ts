@@ -1,10 +1,10 @@
 /**
  * Save, load latest, load by sequence id (per payload size) and listAppIds:
- * floor vs Burr vs peer on one backend.
+ * floor vs floor + plain JSON vs Burr vs peer on one backend.
  */
 import type { BaseStatePersister } from '@burr/core';
 import type { BackendSession } from '../backends/types.js';
-import { makePayload, type Payload } from '../payload.js';
+import { makePayload, type ChatState, type Payload } from '../payload.js';
 import { isPeerAvailable, type PeerCheckpointer, type PeerUnavailable } from '../peer.js';
 import type { Row } from '../rows.js';
 import { measureTogether, type Budget, type Operation, type Stats } from '../timing.js';
@@ -16,15 +16,21 @@ export async function payloadRows(backend: string, session: BackendSession, payl
   const { floor, persister, peer } = session;
   const tag = payload.label.replace(' ', '');
   const floorApp = `floor-${tag}`;
+  const floorJsonApp = `floorjson-${tag}`;
   const burrApp = `burr-${tag}`;
   const peerThread = `peer-${tag}`;
   const floorSeqs: number[] = [];
   const burrSeqs: number[] = [];
-  const row = (operation: string, cells: Pick<Row, 'floor' | 'burr' | 'peer'>): Row => ({ section: 'payload', backend, operation, size: payload.label, ...cells });
+  type Cells = Pick<Row, 'floor' | 'floorJson' | 'burr' | 'peer'>;
+  const row = (operation: string, cells: Cells): Row => ({ section: 'payload', backend, operation, size: payload.label, ...cells });
 
   const peerOps = (op: Operation): Operation[] => (isPeerAvailable(peer) ? [op] : []);
-  const cells = ([f, b, p]: Stats[]): Pick<Row, 'floor' | 'burr' | 'peer'> => ({ floor: f, burr: b, peer: p ?? (peer as PeerUnavailable) });
+  const cells = ([f, fj, b, p]: Stats[]): Cells => ({ floor: f, floorJson: fj, burr: b, peer: p ?? (peer as PeerUnavailable) });
 
+  // The "driver + JSON" contender encodes the state's values with plain JSON.stringify in each call: the text Burr writes
+  // for this state (no tagged values, no Python tokens), so it is the lower bound of any persister that stores JSON.
+  const plain = payload.state.getAll();
+  if (JSON.stringify(plain) !== payload.json) throw new Error(`${payload.label}: JSON.stringify of the state differs from encodeState's text`);
   const save = cells(
     await measureTogether(
       [
@@ -32,6 +38,7 @@ export async function payloadRows(backend: string, session: BackendSession, payl
           floorSeqs.push(seq);
           await floor.insert({ partitionKey: PARTITION, appId: floorApp, sequenceId: seq, position: 'respond', status: 'completed', state: payload.json });
         },
+        (seq) => floor.insert({ partitionKey: PARTITION, appId: floorJsonApp, sequenceId: seq, position: 'respond', status: 'completed', state: JSON.stringify(plain) }),
         async (seq) => {
           burrSeqs.push(seq);
           await persister.save({ partitionKey: PARTITION, appId: burrApp, sequenceId: seq, position: 'respond', status: 'completed', state: payload.state });
@@ -43,9 +50,16 @@ export async function payloadRows(backend: string, session: BackendSession, payl
   );
 
   await assertLoads(persister, burrApp, payload);
+  const floorMessages = (JSON.parse(floor.stateText(await floor.selectLatest(PARTITION, floorApp))) as ChatState).messages;
+  if (floorMessages?.length !== payload.values.messages.length) throw new Error(`${backend}: the floor's stateText did not return the saved state`);
   const loadLatest = cells(
     await measureTogether(
-      [() => floor.selectLatest(PARTITION, floorApp), () => persister.load(PARTITION, burrApp), ...peerOps(() => (peer as PeerCheckpointer).getLatest(peerThread))],
+      [
+        () => floor.selectLatest(PARTITION, floorApp),
+        async () => JSON.parse(floor.stateText(await floor.selectLatest(PARTITION, floorApp))),
+        () => persister.load(PARTITION, burrApp),
+        ...peerOps(() => (peer as PeerCheckpointer).getLatest(peerThread)),
+      ],
       budget,
     ),
   );
@@ -55,6 +69,7 @@ export async function payloadRows(backend: string, session: BackendSession, payl
     await measureTogether(
       [
         (n) => floor.selectAtSequence(PARTITION, floorApp, pick(floorSeqs, n)),
+        async (n) => JSON.parse(floor.stateText(await floor.selectAtSequence(PARTITION, floorApp, pick(floorSeqs, n)))),
         (n) => persister.load(PARTITION, burrApp, pick(burrSeqs, n)),
         ...peerOps((n) => peerAtStep(peer as PeerCheckpointer, peerThread, n)),
       ],
