@@ -2,10 +2,49 @@
  * What the persister needs from a node-redis client: `sendCommand`. A client
  * from `createClient()` (`redis` or `@redis/client`, RESP2 or RESP3, any
  * modules) or a client pool fits. Redis Cluster does not: a step's hash and
- * its partition's sorted sets are different keys, in different slots.
+ * its partition's sorted sets are different keys, in different slots. When
+ * the client also has node-redis's `multi()`, large states are saved in a
+ * MULTI/EXEC transaction (see `RedisPersister`); without it, in the script.
  */
 export interface RedisCommandClient {
   sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
+}
+
+/** A node-redis transaction (`client.multi()`), fed raw commands. */
+export interface RedisTransaction {
+  addCommand(args: string[]): unknown;
+  exec(): Promise<unknown>;
+}
+
+/**
+ * A new transaction on `client` when it has node-redis's `multi()` with raw
+ * commands (clients and pools of node-redis 5 and later do; a pool runs the
+ * whole transaction on one of its connections), else `undefined`.
+ */
+export function transactionOn(client: RedisCommandClient): RedisTransaction | undefined {
+  const multi = (client as { multi?: unknown }).multi;
+  if (typeof multi !== 'function') return undefined;
+  const transaction = multi.call(client) as Partial<RedisTransaction> | null | undefined;
+  return typeof transaction?.addCommand === 'function' && typeof transaction.exec === 'function' ? (transaction as RedisTransaction) : undefined;
+}
+
+/**
+ * Runs a transaction; resolves to its replies, a failed command's reply being
+ * its error (node-redis throws them together as a `MultiErrorReply`), or to
+ * `null` when the server did not run it (a `WATCH` of the caller's on the
+ * shared connection saw a change).
+ */
+export async function execTransaction(transaction: RedisTransaction): Promise<unknown[] | null> {
+  try {
+    const replies = await transaction.exec();
+    return Array.isArray(replies) ? replies : null;
+  } catch (error) {
+    const replies = (error as { replies?: unknown } | null)?.replies;
+    if (Array.isArray(replies)) return replies;
+    // node-redis's WatchError: thrown before sending (a watched key changed) or when EXEC answered null; nothing ran.
+    if ((error as object | null)?.constructor?.name === 'WatchError') return null;
+    throw error;
+  }
 }
 
 /** A reply as text: node-redis returns strings, or Buffers with a type mapping, or numbers for RESP3 doubles. */

@@ -1,8 +1,9 @@
 import { InvalidIdentifierError, assertKeyComponent } from '@burr/core';
 
-/** Last segments of an app's index and marker keys (see {@link RedisKeyLayout}). */
+/** Last segments of an app's index, marker and incoming-state keys (see {@link RedisKeyLayout}). */
 export const APP_STEPS_SUFFIX = 'burr:steps';
 export const APP_UNINDEXED_SUFFIX = 'burr:unindexed';
+export const APP_INCOMING_SUFFIX = 'burr:incoming';
 
 /**
  * Where a namespace's steps live. Python Burr's `b_redis` layout:
@@ -23,20 +24,24 @@ export const APP_UNINDEXED_SUFFIX = 'burr:unindexed';
  *   one range query, whatever the app's length;
  * - `[namespace:]partitionKey:appId:burr:unindexed`, a string per app, only
  *   while steps Python Burr wrote (or we wrote before the index existed) are
- *   not yet in that index: the highest sequence id still to check.
+ *   not yet in that index: the highest sequence id still to check;
+ * - `[namespace:]partitionKey:appId:burr:incoming`, a hash that exists only
+ *   inside the transaction saving a large state (see `SAVE_STEP`): the state
+ *   is written there with a plain `HSET`, and the save script renames it to
+ *   the step's key, so the state never passes through Lua.
  *
  * None of these can be another's key, with or without a namespace, since key
  * components (namespace, partition key, app id) cannot contain `:`: split on
  * `:`, a key has a fixed number of segments per kind, and kinds with the same
  * number differ in the last segment. With a namespace: partition set 2,
  * step hash 4 (last all digits), apps_by_save and saved_at 4 (last
- * `apps_by_save`, `saved_at`), index and marker 5 (`steps`, `unindexed`).
- * Without: 1; 3 (digits), 3 (`apps_by_save`, `saved_at`); 4 (`steps`,
- * `unindexed`). So 4-segment keys are a namespaced step (digits) or
- * apps_by_save/saved_at, or an un-namespaced index/marker: four distinct last
- * segments; 3-segment keys: an un-namespaced step (digits) or
- * apps_by_save/saved_at. It also lets a scan tell partition sets apart (see
- * {@link RedisKeyLayout.partitionOfKey}).
+ * `apps_by_save`, `saved_at`), index, marker and incoming state 5 (`steps`,
+ * `unindexed`, `incoming`). Without: 1; 3 (digits), 3 (`apps_by_save`,
+ * `saved_at`); 4 (`steps`, `unindexed`, `incoming`). So 4-segment keys are a
+ * namespaced step (digits) or apps_by_save/saved_at, or an un-namespaced
+ * index/marker/incoming state: five distinct last segments; 3-segment keys:
+ * an un-namespaced step (digits) or apps_by_save/saved_at. It also lets a
+ * scan tell partition sets apart (see {@link RedisKeyLayout.partitionOfKey}).
  *
  * An empty namespace means none, and an empty partition key is kept as is
  * (`:app:0`, and the sorted set at the empty key), both as in Python Burr.
@@ -92,6 +97,11 @@ export class RedisKeyLayout {
   /** Our marker: steps at or below this sequence id may be missing from the app's index. */
   appUnindexedKey(partitionKey: string, appId: string): string {
     return `${this.stepKeyPrefix(partitionKey, appId)}${APP_UNINDEXED_SUFFIX}`;
+  }
+
+  /** Where a save transaction puts a large state before the save script renames it to the step's key. */
+  appIncomingKey(partitionKey: string, appId: string): string {
+    return `${this.stepKeyPrefix(partitionKey, appId)}${APP_INCOMING_SUFFIX}`;
   }
 
   /** The SCAN pattern that matches every partition set of this namespace (and much else: see {@link RedisKeyLayout.partitionOfKey}). */

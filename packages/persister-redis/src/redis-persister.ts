@@ -72,6 +72,13 @@ export interface RedisPersisterValues extends RedisPersisterUrlOptions {
   password?: string;
 }
 
+/**
+ * States at least this long (UTF-16 code units of their JSON) are saved in a
+ * MULTI/EXEC transaction that keeps them out of the save script (see
+ * `SAVE_STEP`); shorter ones go in the script's arguments, one command.
+ */
+const STATE_OUTSIDE_SCRIPT_LENGTH = 16 * 1024;
+
 const CONFIG_SCHEMA = {
   host: { type: 'string' },
   port: { type: 'number' },
@@ -96,7 +103,11 @@ interface OwnedClient {
  * - `save()` is one Lua script: it writes the step only if its key is free
  *   (otherwise `PersisterConflictError`, nothing overwritten) and never moves
  *   an app's latest sequence id backwards. The key has no position, so a
- *   second position at one sequence id is a conflict.
+ *   second position at one sequence id is a conflict. A state whose JSON is
+ *   16 K characters or longer goes around the script when the client has
+ *   node-redis's `multi()`: one MULTI/EXEC transaction (one round trip,
+ *   atomic) writes it with a plain HSET and runs the script, which moves it
+ *   into place; copying it through Lua would cost the server far more.
  * - `load()` of the latest step is one script; no call uses KEYS, and only
  *   `prune({ target: 'all' })` uses SCAN (over the namespace's keys).
  * - History (`listSteps`, `listApps`), `deleteApp` and each prune batch are
@@ -248,7 +259,19 @@ export class RedisPersister extends RecordStatePersister {
       layout.stepKeyPrefix(partitionKey, appId),
       layout.partitionPrefix(partitionKey),
     ];
-    const saved = await this.#guard.run(() => SAVE_STEP.run(this.#client, keys, args));
+    const saved = await this.#guard.run(async () => {
+      if (record.state.length >= STATE_OUTSIDE_SCRIPT_LENGTH) {
+        // Large: the state goes in a plain HSET of the same transaction, and the script renames that hash (see SAVE_STEP).
+        const incoming = layout.appIncomingKey(partitionKey, appId);
+        const before = [
+          ['DEL', incoming],
+          ['HSET', incoming, 'state', record.state],
+        ];
+        const result = await SAVE_STEP.runInTransaction(this.#client, before, [...keys, incoming], args.with(4, ''), [['DEL', incoming]]);
+        if (result) return result.reply;
+      }
+      return SAVE_STEP.run(this.#client, keys, args);
+    });
     if (Number(saved) !== 1) throw this.conflict(record);
   }
 

@@ -193,6 +193,153 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
     });
   });
 
+  describe('large states (16 K characters of JSON or more) go around the save script', () => {
+    /** A state whose JSON is about `chars` characters, with non-ASCII text and quotes. */
+    const largeState = (chars: number, mark = 'x') => new State({ text: `${mark}"é—`.repeat(Math.ceil(chars / 4)), n: 1, __SEQUENCE_ID: 0 });
+
+    /** Every key of the namespace, sorted. */
+    async function keysOf(namespace: string): Promise<string[]> {
+      const keys: string[] = [];
+      for await (const batch of suite.admin.scanIterator({ MATCH: `${namespace}:*`, COUNT: 500 })) keys.push(...batch);
+      return keys.sort();
+    }
+
+    /** The commands the persister's connection sent and the ones its scripts ran (with their arguments' total length), while `work` ran. */
+    async function commandsOf(persister: RedisPersister, work: () => Promise<unknown>) {
+      const client = persister.client as unknown as { sendCommand(args: string[]): Promise<unknown> };
+      const id = String(await client.sendCommand(['CLIENT', 'ID']));
+      const address = /\baddr=(\S+)/.exec(String(await suite.admin.sendCommand(['CLIENT', 'LIST', 'ID', id])))![1]!;
+      const fromClient: string[] = [];
+      const fromScripts: Array<{ command: string; length: number }> = [];
+      const monitor = await testClient(url);
+      await monitor.monitor((line: string) => {
+        const command = /\] "([^"]+)"/.exec(line)?.[1]?.toUpperCase();
+        if (!command) return;
+        if (line.includes(` ${address}]`)) fromClient.push(command);
+        else if (line.includes(' lua]') && line.includes(persister.namespace!)) fromScripts.push({ command, length: line.length });
+      });
+      try {
+        await work();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        monitor.destroy();
+      }
+      return { fromClient, fromScripts };
+    }
+
+    it('one MULTI/EXEC: a plain HSET of the state, the script (which renames it into place), a DEL; the step is as a small one’s', async () => {
+      const persister = await fresh();
+      const ns = persister.namespace!;
+      await persister.save(step({ appId: 'warm-up' }));
+      const state = largeState(40_000);
+      const { fromClient, fromScripts } = await commandsOf(persister, () => persister.save(step({ partitionKey: 'p', state })));
+      expect(fromClient).toEqual(['MULTI', 'DEL', 'HSET', 'EVALSHA', 'DEL', 'EXEC']);
+      expect(fromScripts.map((c) => c.command)).toEqual(expect.arrayContaining(['EXISTS', 'ZADD', 'RENAME', 'HSET']));
+      // The state never reaches the script: no command it ran is anywhere near the state's length.
+      expect(Math.max(...fromScripts.map((c) => c.length))).toBeLessThan(2_000);
+      const hash = await suite.admin.hGetAll(`${ns}:p:app:0`);
+      expect(Object.keys(hash).sort()).toEqual(['app_id', 'created_at', 'partition_key', 'position', 'sequence_id', 'state', 'status']);
+      expect(hash).toMatchObject({ partition_key: 'p', app_id: 'app', sequence_id: '0', position: 'counter', status: 'completed' });
+      expect(hash.state).toBe(JSON.stringify(state.getAll()));
+      expect(await suite.admin.pTTL(`${ns}:p:app:0`)).toBe(-1);
+      expect(await keysOf(ns)).not.toContain(`${ns}:p:app:burr:incoming`);
+      const loaded = await persister.load('p', 'app');
+      expect(loaded?.state.getAll()).toEqual(state.getAll());
+      expect((await persister.listSteps('p', 'app')).steps.map((s) => s.sequenceId)).toEqual([0]);
+      expect(await persister.listAppIds('p')).toEqual(['app']);
+    });
+
+    it('a repeat is idempotent; a different state at the key is a PersisterConflictError, the stored hash untouched and nothing left over', async () => {
+      const persister = await fresh();
+      const ns = persister.namespace!;
+      await persister.save(step({ partitionKey: 'p', state: largeState(20_000) }));
+      const stored = await suite.admin.hGetAll(`${ns}:p:app:0`);
+      const keys = await keysOf(ns);
+      await persister.save(step({ partitionKey: 'p', state: largeState(20_000) }));
+      await expect(persister.save(step({ partitionKey: 'p', state: largeState(20_000, 'y') }))).rejects.toThrow(PersisterConflictError);
+      await expect(persister.save(step({ partitionKey: 'p', position: 'other', state: largeState(20_000) }))).rejects.toThrow(PersisterConflictError);
+      expect(await suite.admin.hGetAll(`${ns}:p:app:0`)).toEqual(stored);
+      expect(await keysOf(ns)).toEqual(keys);
+    });
+
+    it('an error in the script leaves nothing written, the incoming hash included', async () => {
+      const persister = await fresh();
+      const ns = persister.namespace!;
+      // The script reads the save-time set first: of the wrong type, that read fails before any write.
+      await suite.admin.set(`${ns}:p:burr:apps_by_save`, 'not a sorted set');
+      await expect(persister.save(step({ partitionKey: 'p', state: largeState(20_000) }))).rejects.toThrow(/WRONGTYPE/);
+      expect(await keysOf(ns)).toEqual([`${ns}:p:burr:apps_by_save`]);
+    });
+
+    it('with ttlSeconds, the step hash expires as a small one’s does', async () => {
+      const persister = await RedisPersister.fromUrl(url, { namespace: store.namespace(), ttlSeconds: 600 });
+      opened.push(persister);
+      await persister.save(step({ partitionKey: 'p', state: largeState(20_000) }));
+      const ttl = await suite.admin.pTTL(`${persister.namespace}:p:app:0`);
+      expect(ttl).toBeGreaterThan(590_000);
+      expect(ttl).toBeLessThanOrEqual(600_000);
+    });
+
+    it('falls back to EVAL when the server does not know the script, inside the transaction too', async () => {
+      const persister = await fresh();
+      const ns = persister.namespace!;
+      type Transaction = { addCommand(args: string[]): unknown };
+      const client = persister.client as unknown as { multi(): Transaction };
+      // EVALSHA names a script the server cannot know, as after a restart or SCRIPT FLUSH (which would disturb other tests).
+      const original = client.multi;
+      const sent: string[] = [];
+      client.multi = () => {
+        const transaction = original.call(client);
+        const addCommand = transaction.addCommand.bind(transaction);
+        transaction.addCommand = (args: string[]) => {
+          sent.push(args[0]!);
+          return addCommand(args[0] === 'EVALSHA' ? ['EVALSHA', '0'.repeat(40), ...args.slice(2)] : args);
+        };
+        return transaction;
+      };
+      try {
+        await persister.save(step({ partitionKey: 'p', state: largeState(20_000) }));
+      } finally {
+        client.multi = original;
+      }
+      expect(sent).toEqual(['DEL', 'HSET', 'EVALSHA', 'DEL', 'DEL', 'HSET', 'EVAL', 'DEL']);
+      expect((await persister.load('p', 'app'))?.state.getAll()).toEqual(largeState(20_000).getAll());
+      expect(await keysOf(ns)).not.toContain(`${ns}:p:app:burr:incoming`);
+    });
+
+    it('a client with sendCommand only saves them in the script, as before', async () => {
+      const client = await testClient(url);
+      try {
+        const persister = new RedisPersister({ sendCommand: (args) => client.sendCommand([...args]) }, { namespace: store.namespace() });
+        const state = largeState(20_000);
+        await persister.save(step({ partitionKey: 'p', state }));
+        expect((await persister.load('p', 'app'))?.state.getAll()).toEqual(state.getAll());
+        await expect(persister.save(step({ partitionKey: 'p', state: largeState(20_000, 'y') }))).rejects.toThrow(PersisterConflictError);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('a WATCH of the caller’s on the shared client that aborts the transaction: saved in the script instead', async () => {
+      const client = await testClient(url);
+      try {
+        const persister = new RedisPersister(client, { namespace: store.namespace() });
+        const watched = `${persister.namespace}:watched`;
+        await client.watch(watched);
+        await suite.admin.set(watched, 'changed');
+        await persister.save(step({ appId: 'warm-up' }));
+        const state = largeState(20_000);
+        const { fromClient } = await commandsOf(persister, () => persister.save(step({ partitionKey: 'p', state })));
+        // EXEC ran nothing (the watched key changed; MONITOR shows no queued command then), so the script saved it.
+        expect(fromClient).toEqual(['MULTI', 'EXEC', 'EVALSHA']);
+        expect((await persister.load('p', 'app'))?.state.getAll()).toEqual(state.getAll());
+        expect(await keysOf(persister.namespace!)).not.toContain(`${persister.namespace}:p:app:burr:incoming`);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
   describe('key components', () => {
     const unsafe = ['a:b', 'tenant*', 'x?', '[abc]', 'back\\slash', 'new\nline'];
 
