@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SEQUENCE_ID_KEY } from '@burr/core';
 import { openPersister, type BackendSpec } from './backend-spec.js';
-import { TRIAL_APP_ID, TRIAL_PARTITION } from './counter-app.js';
+import { TRIAL_APP_ID, TRIAL_PARTITION, expectedLog } from './counter-app.js';
 
 /** The built child program (tsup puts it beside main.js; sources are one folder up from dist). */
 const CHILD_PROGRAM = fileURLToPath(new URL('../dist/crash-child.js', import.meta.url));
@@ -15,6 +15,11 @@ export interface StoredChainReport {
   duplicated: number;
   /** Sequence ids missing between 0 and the latest stored one. */
   gaps: number;
+  /**
+   * Stored steps that do not load, or whose `log` does not match their count
+   * (wrong length or entries: the state was rebuilt from the wrong steps).
+   */
+  inconsistent: number;
   /** The first few problems, for the log. */
   problems: string[];
 }
@@ -51,7 +56,7 @@ interface ChildLife {
  */
 export async function runCrashTrials(spec: BackendSpec, options: CrashTrialOptions): Promise<CrashTrialReport> {
   const maxLifeMs = options.maxLifeMs ?? 300;
-  const report: CrashTrialReport = { trials: options.trials, stepsSaved: 0, lost: 0, duplicated: 0, gaps: 0, startupFailures: 0, problems: [] };
+  const report: CrashTrialReport = { trials: options.trials, stepsSaved: 0, lost: 0, duplicated: 0, gaps: 0, inconsistent: 0, startupFailures: 0, problems: [] };
   const acknowledged = new Map<number, number>();
   let lastAcknowledged = -1;
   for (let trial = 0; trial < options.trials; trial++) {
@@ -122,31 +127,56 @@ function liveOnce(spec: BackendSpec, lifeMs: number, startupTimeoutMs: number): 
 
 /**
  * Checks the stored chain of the trial app: every sequence id up to the
- * latest is stored (else a gap), holds `count === sequenceId + 1` (else a step
- * was applied twice or skipped), and every acknowledged step is stored with
- * the count its writer saw (else it was lost).
+ * latest is stored (else a gap) and loads (else it is inconsistent), holds
+ * `count === sequenceId + 1` (else a step was applied twice or skipped) and
+ * the `log` that count implies (else the state was rebuilt from the wrong
+ * steps, e.g. a delta on the wrong base, and is inconsistent), and every
+ * acknowledged step is stored with the count its writer saw (else it was lost).
  */
 export async function checkStoredChain(spec: BackendSpec, acknowledged: ReadonlyMap<number, number>, report: StoredChainReport): Promise<void> {
   const persister = await openPersister(spec);
   try {
-    const latest = await persister.load(TRIAL_PARTITION, TRIAL_APP_ID);
-    const lastStored = latest?.sequenceId ?? -1;
+    let lastStored: number;
+    try {
+      lastStored = (await persister.load(TRIAL_PARTITION, TRIAL_APP_ID))?.sequenceId ?? -1;
+    } catch (error) {
+      report.inconsistent++;
+      note(report, `the latest step does not load: ${describeError(error)}`);
+      // Check every step a child saw saved, at least.
+      lastStored = -1;
+      for (const sequenceId of acknowledged.keys()) lastStored = Math.max(lastStored, sequenceId);
+    }
+    /** The count of each stored step that loads, by sequence id. */
+    const storedCounts = new Map<number, unknown>();
     for (let sequenceId = 0; sequenceId <= lastStored; sequenceId++) {
-      const step = await persister.load(TRIAL_PARTITION, TRIAL_APP_ID, sequenceId);
+      let step: Awaited<ReturnType<typeof persister.load>>;
+      try {
+        step = await persister.load(TRIAL_PARTITION, TRIAL_APP_ID, sequenceId);
+      } catch (error) {
+        report.inconsistent++;
+        note(report, `sequence id ${sequenceId} does not load: ${describeError(error)}`);
+        continue;
+      }
       if (step === null) {
         report.gaps++;
         note(report, `sequence id ${sequenceId} is missing`);
         continue;
       }
-      const count = step.state.get('count') as number;
+      const count = step.state.get('count');
+      storedCounts.set(sequenceId, count);
       if (count !== sequenceId + 1 || step.state.get(SEQUENCE_ID_KEY) !== sequenceId) {
         report.duplicated++;
-        note(report, `sequence id ${sequenceId} holds count ${count}`);
+        note(report, `sequence id ${sequenceId} holds count ${String(count)}`);
+      }
+      const log = step.state.get('log');
+      const expected = typeof count === 'number' ? expectedLog(count) : [];
+      if (!Array.isArray(log) || log.length !== expected.length || log.some((entry, i) => entry !== expected[i])) {
+        report.inconsistent++;
+        note(report, `sequence id ${sequenceId} (count ${String(count)}) holds log ${describeLog(log)}, expected ${describeLog(expected)}`);
       }
     }
     for (const [sequenceId, count] of acknowledged) {
-      const step = sequenceId <= lastStored ? await persister.load(TRIAL_PARTITION, TRIAL_APP_ID, sequenceId) : null;
-      if (step === null || step.state.get('count') !== count) {
+      if (storedCounts.get(sequenceId) !== count) {
         report.lost++;
         note(report, `saved step ${sequenceId} (count ${count}) is not stored as saved`);
       }
@@ -154,6 +184,16 @@ export async function checkStoredChain(spec: BackendSpec, acknowledged: Readonly
   } finally {
     await persister.cleanup();
   }
+}
+
+/** A log in a problem line: its length and last entries. */
+function describeLog(log: unknown): string {
+  if (!Array.isArray(log)) return JSON.stringify(log) ?? String(log);
+  return `[${log.length} entries${log.length > 0 ? `, ending ${JSON.stringify(log.slice(-3))}` : ''}]`;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** The line of a child's stderr that names its error (Node prints the source line and a caret first). */

@@ -42,6 +42,7 @@ export async function runCutTrial(spec: CuttableSpec, durationMs: number): Promi
       lost: 0,
       duplicated: 0,
       gaps: 0,
+      inconsistent: 0,
       problems: storm.recovered ? [] : ['the app did not carry on after the storm'],
     };
     // The app saw steps 0..stepsSaved-1 saved, each adding one to the count.

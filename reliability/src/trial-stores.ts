@@ -3,28 +3,39 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { providePostgres, provideRedis } from '@burr/testkit';
+import type { StorageMode } from '@burr/core';
+import { provideMysql, providePostgres, provideRedis } from '@burr/testkit';
 import type { BackendSpec } from './backend-spec.js';
 
 /** Backends the trials know, in report order. */
-export const TRIAL_BACKENDS = ['sqlite', 'libsql', 'pg', 'redis'] as const;
+export const TRIAL_BACKENDS = ['sqlite', 'libsql', 'pg', 'mysql', 'redis'] as const;
 export type TrialBackend = (typeof TRIAL_BACKENDS)[number];
+
+/** Storage modes the trials know, in report order. */
+export const TRIAL_STORAGE_MODES = ['full', 'incremental'] as const satisfies readonly StorageMode[];
+
+/** Backends whose persister has an incremental storage mode (the SQL ones). */
+export function hasIncrementalMode(backend: TrialBackend): boolean {
+  return backend !== 'redis';
+}
 
 /** A fresh, empty store for one backend's trials, or why there is none here. */
 export type TrialStore = { spec: BackendSpec; dispose(): Promise<void> } | { skip: string };
 
 /**
  * Makes an isolated store: a new file for the embedded backends, a new table
- * or key namespace on the server ones (found by the testkit's providers).
+ * or key namespace on the server ones (found by the testkit's providers), in
+ * the given storage mode.
  */
-export async function prepareTrialStore(backend: TrialBackend): Promise<TrialStore> {
+export async function prepareTrialStore(backend: TrialBackend, storage: StorageMode = 'full'): Promise<TrialStore> {
+  if (storage === 'incremental' && !hasIncrementalMode(backend)) return { skip: `${backend} has no incremental storage mode yet` };
   const suffix = randomBytes(4).toString('hex');
   switch (backend) {
     case 'sqlite':
     case 'libsql': {
       const dir = mkdtempSync(join(tmpdir(), `burr-reliability-${backend}-`));
       const file = join(dir, 'trials.db');
-      const spec: BackendSpec = backend === 'sqlite' ? { backend, dbPath: file } : { backend, url: pathToFileURL(file).href };
+      const spec: BackendSpec = backend === 'sqlite' ? { backend, dbPath: file, storage } : { backend, url: pathToFileURL(file).href, storage };
       return { spec, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
     }
     case 'pg': {
@@ -32,11 +43,42 @@ export async function prepareTrialStore(backend: TrialBackend): Promise<TrialSto
       if ('skip' in database) return database;
       const tableName = `burr_reliability_${suffix}`;
       return {
-        spec: { backend, url: database.url, tableName },
+        spec: { backend, url: database.url, tableName, storage },
         dispose: async () => {
           const { default: postgres } = await import('postgres');
           const sql = postgres(database.url, { onnotice: () => {} });
-          await sql.unsafe(`DROP TABLE IF EXISTS "${tableName}"`).finally(() => sql.end());
+          try {
+            // Either mode's tables and app indexes; their triggers go with them, the trigger functions do not.
+            const tables = derivedTableNames(tableName);
+            await sql.unsafe(`DROP TABLE IF EXISTS ${tables.map((name) => `"${name}"`).join(', ')}`);
+            const functions = [`${tableName}_apps_on_insert`, `${tableName}_incremental_apps_on_insert`];
+            await sql.unsafe(`DROP FUNCTION IF EXISTS ${functions.map((name) => `"${name}"()`).join(', ')}`);
+          } finally {
+            await sql.end();
+          }
+          await database.stop();
+        },
+      };
+    }
+    case 'mysql': {
+      const database = await provideMysql();
+      if ('skip' in database) return database;
+      const tableName = `burr_reliability_${suffix}`;
+      return {
+        spec: { backend, url: database.url, tableName, storage },
+        dispose: async () => {
+          // The persister's own pool (not initialized, so it creates nothing); triggers go with their tables.
+          const { MySQLPersister } = await import('@burr/persister-mysql');
+          const persister = MySQLPersister.fromUrl(database.url);
+          try {
+            await persister.client.query(
+              `DROP TABLE IF EXISTS ${derivedTableNames(tableName)
+                .map((name) => `\`${name}\``)
+                .join(', ')}`,
+            );
+          } finally {
+            await persister.cleanup();
+          }
           await database.stop();
         },
       };
@@ -63,4 +105,10 @@ export async function prepareTrialStore(backend: TrialBackend): Promise<TrialSto
       };
     }
   }
+}
+
+/** The tables a SQL persister may create for `tableName`: both modes' step tables and their app indexes. */
+function derivedTableNames(tableName: string): string[] {
+  const incremental = `${tableName}_incremental`;
+  return [tableName, `${tableName}_apps`, incremental, `${incremental}_apps`];
 }
