@@ -6,7 +6,7 @@ export const EXIT = {
   failed: 1,
   /** The command line cannot work: bad arguments, or the persister package for the URL is not installed. */
   usage: 2,
-  /** Ctrl-C stopped a prune between batches. */
+  /** Ctrl-C stopped a prune or a conversion between batches. */
   interrupted: 130,
 } as const;
 

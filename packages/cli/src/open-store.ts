@@ -51,11 +51,7 @@ export interface OpenedStore {
  * store holds no Burr table or collection.
  */
 export async function openStore(store: StoreUrl, options: StoreOptions): Promise<OpenedStore> {
-  for (const [option, backends] of Object.entries(OPTION_BACKENDS) as Array<[keyof StoreOptions, readonly BackendKind[]]>) {
-    if (options[option] !== undefined && !backends.includes(store.backend)) {
-      throw new UsageError(`--${option} does not apply to ${store.backend} stores (it is for ${backends.join(', ')})`);
-    }
-  }
+  checkStoreOptions(store, options);
   const description = describeStore(store, options);
   const persister = await createPersister(store, options);
   try {
@@ -72,27 +68,66 @@ export async function openStore(store: StoreUrl, options: StoreOptions): Promise
   return { persister, description };
 }
 
-async function createPersister(store: StoreUrl, options: StoreOptions): Promise<BaseStatePersister> {
+function checkStoreOptions(store: StoreUrl, options: StoreOptions): void {
+  for (const [option, backends] of Object.entries(OPTION_BACKENDS) as Array<[keyof StoreOptions, readonly BackendKind[]]>) {
+    if (options[option] !== undefined && !backends.includes(store.backend)) {
+      throw new UsageError(`--${option} does not apply to ${store.backend} stores (it is for ${backends.join(', ')})`);
+    }
+  }
+}
+
+/** The backends with an incremental storage mode (docs/incremental-storage.md). */
+const BACKENDS_WITH_STORAGE_MODES: readonly BackendKind[] = ['sqlite', 'libsql', 'pg', 'mysql'];
+
+/** A SQL store opened twice, once per storage mode, for `burr convert`. */
+export interface OpenedStoreModes {
+  full: BaseStatePersister;
+  incremental: BaseStatePersister;
+  /** As {@link OpenedStore.description}. */
+  description: string;
+}
+
+/**
+ * Opens the store a URL names in both storage modes (two clients on one
+ * table), without checking that either mode's table exists. Throws
+ * {@link UsageError} for a backend with one storage mode (Redis, MongoDB)
+ * and as {@link openStore} does.
+ */
+export async function openStoreModes(store: StoreUrl, options: StoreOptions): Promise<OpenedStoreModes> {
+  checkStoreOptions(store, options);
+  if (!BACKENDS_WITH_STORAGE_MODES.includes(store.backend)) {
+    throw new UsageError(`${store.backend} stores have one storage mode (full): there is nothing to convert (the SQL stores have two: ${BACKENDS_WITH_STORAGE_MODES.join(', ')})`);
+  }
+  const full = await createPersister(store, options);
+  try {
+    return { full, incremental: await createPersister(store, options, 'incremental'), description: describeStore(store, options) };
+  } catch (error) {
+    await full.cleanup();
+    throw error;
+  }
+}
+
+async function createPersister(store: StoreUrl, options: StoreOptions, storage: 'full' | 'incremental' = 'full'): Promise<BaseStatePersister> {
   const tableName = options.table;
   switch (store.backend) {
     case 'sqlite': {
       requireFile(store.target, store.display);
       const { SQLitePersister } = await importBackend('sqlite', () => import('@burr/persister-sqlite'));
-      return SQLitePersister.fromValues({ dbPath: store.target, tableName, clientOptions: { fileMustExist: true } });
+      return SQLitePersister.fromValues({ dbPath: store.target, tableName, storage, clientOptions: { fileMustExist: true } });
     }
     case 'libsql': {
       const file = localFilePath(store.target);
       if (file !== undefined) requireFile(file, store.display);
       const { LibSQLPersister } = await importBackend('libsql', () => import('@burr/persister-libsql'));
-      return LibSQLPersister.fromValues({ url: store.target, tableName });
+      return LibSQLPersister.fromValues({ url: store.target, tableName, storage });
     }
     case 'pg': {
       const { PostgreSQLPersister } = await importBackend('pg', () => import('@burr/persister-pg'));
-      return PostgreSQLPersister.fromUrl(store.target, { tableName, schema: options.schema });
+      return PostgreSQLPersister.fromUrl(store.target, { tableName, schema: options.schema, storage });
     }
     case 'mysql': {
       const { MySQLPersister } = await importBackend('mysql', () => import('@burr/persister-mysql'));
-      return MySQLPersister.fromUrl(store.target, { tableName });
+      return MySQLPersister.fromUrl(store.target, { tableName, storage });
     }
     case 'redis': {
       const { RedisPersister } = await importBackend('redis', () => import('@burr/persister-redis'));

@@ -1,6 +1,7 @@
 import type { Command, CommandContext } from './command.js';
 import { appsCommand } from './commands/apps.js';
 import { compactCommand } from './commands/compact.js';
+import { convertCommand } from './commands/convert.js';
 import { deleteCommand } from './commands/delete.js';
 import { pruneCommand } from './commands/prune.js';
 import { showCommand } from './commands/show.js';
@@ -10,7 +11,7 @@ import { jsonDocument } from './format.js';
 import type { CliIo } from './io.js';
 import { scrubSecrets, URL_FORMS } from './store-url.js';
 
-const COMMANDS: readonly Command[] = [appsCommand, stepsCommand, showCommand, deleteCommand, pruneCommand, compactCommand];
+const COMMANDS: readonly Command[] = [appsCommand, stepsCommand, showCommand, deleteCommand, pruneCommand, compactCommand, convertCommand];
 
 const USAGE = `burr: look into a Burr state store and clean it up.
 
@@ -32,7 +33,8 @@ missing package, 130 interrupted.
  * Runs the `burr` command line (`argv` without `node` and the script) and
  * resolves to its exit code: 0 done, 1 the store failed or refused (a
  * `BurrError`, a missing step, a cancelled delete), 2 bad arguments or a
- * persister package that is not installed, 130 a prune stopped by Ctrl-C.
+ * persister package that is not installed, 130 a prune or a conversion
+ * stopped by Ctrl-C.
  * It never throws, and never prints a password from a store URL.
  */
 export async function runBurr(argv: readonly string[], io: CliIo): Promise<number> {

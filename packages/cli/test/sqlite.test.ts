@@ -368,7 +368,7 @@ describe('the store and the command line', () => {
   it('bad arguments are exit code 2 with one line saying what is wrong', async () => {
     const { url } = await store([{ appId: 'alpha', steps: 2 }]);
     const cases: Array<[string[], RegExp]> = [
-      [['frobnicate'], /^burr: unknown command "frobnicate"; the commands are apps, steps, show, delete, prune, compact$/],
+      [['frobnicate'], /^burr: unknown command "frobnicate"; the commands are apps, steps, show, delete, prune, compact, convert$/],
       [['apps'], /^burr apps: give the store URL as the first argument or in BURR_URL/],
       [['apps', 'nonsense'], /^burr apps: "nonsense" is not a store URL/],
       [['steps', url], /^burr steps: missing APP_ID$/],
@@ -398,7 +398,7 @@ describe('the store and the command line', () => {
     expect((await burr(['help', 'steps'])).stdout).toMatch(/^Usage: burr steps URL APP_ID/);
     const list = await burr(['--help']);
     expect(list.code).toBe(0);
-    for (const name of ['apps', 'steps', 'show', 'delete', 'prune', 'compact']) expect(list.stdout).toMatch(new RegExp(`^ {2}${name}\\s`, 'm'));
+    for (const name of ['apps', 'steps', 'show', 'delete', 'prune', 'compact', 'convert']) expect(list.stdout).toMatch(new RegExp(`^ {2}${name}\\s`, 'm'));
     const bare = await burr([]);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain('Usage: burr <command>');

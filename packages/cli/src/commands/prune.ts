@@ -4,7 +4,7 @@ import { withStore, type Command } from '../command.js';
 import { parseCutoff } from '../duration.js';
 import { EXIT, UsageError } from '../errors.js';
 import { describePartition, formatBytes, formatTime, jsonDocument, plural } from '../format.js';
-import { progressLine } from '../progress.js';
+import { progressLine, pruneProgressText } from '../progress.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -66,7 +66,7 @@ ${COMMON_OPTIONS_HELP}`,
     const dryRun = values['dry-run'] === true;
 
     const { io } = context;
-    const progress = progressLine(io, values.progress === true);
+    const progress = progressLine(io, values.progress === true, pruneProgressText);
     const signal = io.interrupts();
     let soFar: PruneReport = { dryRun, appsScanned: 0, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0 };
     const { report, interrupted, description } = await withStore(context, target, storeOptionsOf(values), async ({ persister, description }) => {
