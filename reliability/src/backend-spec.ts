@@ -37,6 +37,27 @@ function storageOptions(storage: StorageMode | undefined): StorageModeOptions {
   return storage === 'incremental' ? { storage, snapshotEvery: TRIAL_SNAPSHOT_EVERY } : {};
 }
 
+/** Loads the persister package a spec names and its driver (most of a child's start-up time), opening nothing. */
+export async function loadPersisterModule(spec: BackendSpec): Promise<void> {
+  switch (spec.backend) {
+    case 'sqlite':
+      await import('@burr/persister-sqlite');
+      return;
+    case 'libsql':
+      await import('@burr/persister-libsql');
+      return;
+    case 'pg':
+      await import('@burr/persister-pg');
+      return;
+    case 'mysql':
+      await import('@burr/persister-mysql');
+      return;
+    case 'redis':
+      await import('@burr/persister-redis');
+      return;
+  }
+}
+
 async function construct(spec: BackendSpec): Promise<BaseStatePersister> {
   switch (spec.backend) {
     case 'sqlite':

@@ -59,20 +59,29 @@ export async function runCrashTrials(spec: BackendSpec, options: CrashTrialOptio
   const report: CrashTrialReport = { trials: options.trials, stepsSaved: 0, lost: 0, duplicated: 0, gaps: 0, inconsistent: 0, startupFailures: 0, problems: [] };
   const acknowledged = new Map<number, number>();
   let lastAcknowledged = -1;
-  for (let trial = 0; trial < options.trials; trial++) {
-    const life = await liveOnce(spec, Math.random() * maxLifeMs, options.startupTimeoutMs ?? 20_000);
-    if (life.startupFailure !== null) {
-      report.startupFailures++;
-      note(report, `trial ${trial}: ${life.startupFailure}`);
-      continue;
+  const startupTimeoutMs = options.startupTimeoutMs ?? 20_000;
+  let next: PendingLife | null = startLife(spec);
+  try {
+    for (let trial = 0; trial < options.trials; trial++) {
+      const current: PendingLife = next ?? startLife(spec);
+      // The next life loads its modules while this one runs; it opens the store only once this one is dead.
+      next = trial + 1 < options.trials ? startLife(spec) : null;
+      const life = await current.live(Math.random() * maxLifeMs, startupTimeoutMs);
+      if (life.startupFailure !== null) {
+        report.startupFailures++;
+        note(report, `trial ${trial}: ${life.startupFailure}`);
+        continue;
+      }
+      if (life.resumedAt !== null && life.resumedAt < lastAcknowledged) {
+        note(report, `trial ${trial} resumed at ${life.resumedAt}, but ${lastAcknowledged} had been saved`);
+      }
+      for (const [sequenceId, count] of life.saved) {
+        acknowledged.set(sequenceId, count);
+        lastAcknowledged = Math.max(lastAcknowledged, sequenceId);
+      }
     }
-    if (life.resumedAt !== null && life.resumedAt < lastAcknowledged) {
-      note(report, `trial ${trial} resumed at ${life.resumedAt}, but ${lastAcknowledged} had been saved`);
-    }
-    for (const [sequenceId, count] of life.saved) {
-      acknowledged.set(sequenceId, count);
-      lastAcknowledged = Math.max(lastAcknowledged, sequenceId);
-    }
+  } finally {
+    next?.discard();
   }
   report.stepsSaved = acknowledged.size;
   await checkStoredChain(spec, acknowledged, report);
@@ -83,46 +92,65 @@ function note(report: StoredChainReport, problem: string): void {
   if (report.problems.length < 10) report.problems.push(problem);
 }
 
-function liveOnce(spec: BackendSpec, lifeMs: number, startupTimeoutMs: number): Promise<ChildLife> {
-  return new Promise((resolve) => {
-    const life: ChildLife = { resumedAt: null, saved: new Map(), startupFailure: null };
-    const child = spawn(process.execPath, [CHILD_PROGRAM, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let pending = '';
-    let resumed = false;
-    const startupTimer = setTimeout(() => {
-      life.startupFailure = `no resume within ${startupTimeoutMs} ms`;
-      child.kill('SIGKILL');
-    }, startupTimeoutMs);
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const [kind, sequenceText, countText] = line.split(' ');
-        if (kind === 'resumed' && !resumed) {
-          resumed = true;
-          clearTimeout(startupTimer);
-          life.resumedAt = sequenceText === 'none' ? -1 : Number(sequenceText);
-          setTimeout(() => child.kill('SIGKILL'), lifeMs);
-        } else if (kind === 'saved') {
-          life.saved.set(Number(sequenceText), Number(countText));
-        }
+/** A child started ahead of its turn: it loads its modules, then waits for `go` before it touches the store. */
+interface PendingLife {
+  /** Lets it resume, kills it `lifeMs` after it did, and reports what it saw saved. */
+  live(lifeMs: number, startupTimeoutMs: number): Promise<ChildLife>;
+  /** Kills it unused. */
+  discard(): void;
+}
+
+function startLife(spec: BackendSpec): PendingLife {
+  const life: ChildLife = { resumedAt: null, saved: new Map(), startupFailure: null };
+  const child = spawn(process.execPath, [CHILD_PROGRAM, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // 'close', not 'exit': the lines a child printed just before its kill may still be in the pipe at 'exit'.
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  let stderr = '';
+  let pending = '';
+  let onResumed = () => {};
+  // A child that died before its `go` makes the write fail: its exit tells why.
+  child.stdin.on('error', () => {});
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const [kind, sequenceText, countText] = line.split(' ');
+      if (kind === 'resumed' && life.resumedAt === null) {
+        life.resumedAt = sequenceText === 'none' ? -1 : Number(sequenceText);
+        onResumed();
+      } else if (kind === 'saved') {
+        life.saved.set(Number(sequenceText), Number(countText));
       }
-    });
-    child.on('exit', (code, signal) => {
+    }
+  });
+  return {
+    async live(lifeMs, startupTimeoutMs) {
+      const startupTimer = setTimeout(() => {
+        life.startupFailure = `no resume within ${startupTimeoutMs} ms`;
+        child.kill('SIGKILL');
+      }, startupTimeoutMs);
+      onResumed = () => {
+        clearTimeout(startupTimer);
+        setTimeout(() => child.kill('SIGKILL'), lifeMs);
+      };
+      child.stdin.write('go\n');
+      const { code, signal } = await closed;
       clearTimeout(startupTimer);
-      if (!resumed && life.startupFailure === null) {
+      if (life.resumedAt === null && life.startupFailure === null) {
         life.startupFailure = `exited with ${signal ?? code} before resuming: ${firstErrorLine(stderr)}`;
-      } else if (resumed && signal !== 'SIGKILL') {
+      } else if (life.resumedAt !== null && signal !== 'SIGKILL') {
         life.startupFailure = `exited with ${signal ?? code} while stepping: ${firstErrorLine(stderr)}`;
       }
-      resolve(life);
-    });
-  });
+      return life;
+    },
+    discard() {
+      child.kill('SIGKILL');
+    },
+  };
 }
 
 /**
