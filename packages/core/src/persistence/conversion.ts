@@ -255,7 +255,6 @@ async function copySteps(run: ConversionRun, app: AppRef, writer: StorageConvers
   if (upTo === null) return undefined;
   // Steps the target holds already (an interrupted conversion): compared page by page, never written again.
   let resuming = run.targetReadable && (await target.stepKeys(partitionKey, appId, undefined, undefined, 1)).length > 0;
-  const written: StepKeyRef[] = [];
   const keys = new Set<string>();
   let after: number | undefined;
   for (let more = true; more; ) {
@@ -273,24 +272,26 @@ async function copySteps(run: ConversionRun, app: AppRef, writer: StorageConvers
     const existing = resuming ? await targetSteps(target, app, after, last) : new Map<string, StoredStepKey>();
     const toCompare = page.steps.filter((step) => existing.has(rowKey(step)));
     if (toCompare.length > 0) await assertSameSteps(run, app, toCompare, existing);
+    const written: StepKeyRef[] = [];
     for (const step of page.steps) {
-      report.bytesBefore += step.sizeBytes;
-      report.stepsConverted++;
-      keys.add(rowKey(step));
       const found = existing.get(rowKey(step));
       if (found) {
         report.stepsResumed++;
         report.bytesAfter += found.sizeBytes;
-        continue;
+      } else {
+        if ((await writer.writeStep(step)) === 'same') resuming = true;
+        written.push({ sequenceId: step.sequenceId, position: step.position });
       }
-      if ((await writer.writeStep(step)) === 'same') resuming = true;
-      written.push({ sequenceId: step.sequenceId, position: step.position });
+      report.bytesBefore += step.sizeBytes;
+      report.stepsConverted++;
+      keys.add(rowKey(step));
     }
+    // Each batch written is read back (keys and sizes only) before the next: the source goes only once every copy is listed.
+    report.bytesAfter += await verifyWritten(writer, app, written);
     after = last;
     options.onProgress?.({ ...report });
   }
   if (after === undefined) return undefined;
-  report.bytesAfter += await verifyWritten(writer, app, written);
   return { upTo, keys };
 }
 
