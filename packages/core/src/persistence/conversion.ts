@@ -8,14 +8,13 @@ import { rowKey } from './incremental/chain.js';
 import type { RecordStatePersister } from './record-persister.js';
 import { sameStateContent } from './same-content.js';
 import type { AppRef } from './stored-history.js';
-import { assertAppId, normalizePartitionKey } from './validate.js';
+import { appsOfTarget } from './target-apps.js';
 
 /** Default of {@link ConvertStorageOptions.batchSize}. */
 export const DEFAULT_CONVERSION_BATCH_SIZE = 100;
 
 /** How many times one app is gone over when new steps keep arriving in the source's mode before the conversion gives up on it. */
 const MAX_ROUNDS_PER_APP = 5;
-const APPS_PER_SCAN = 500;
 
 /** Which apps {@link convertStorage} moves: every app of every partition (`'all'`), a partition's apps, or one app. Same shape as a prune's target. */
 export type ConversionTarget = PruneTarget;
@@ -114,7 +113,7 @@ export async function convertStorage(options: ConvertStorageOptions): Promise<St
   const batchSize = options.batchSize ?? DEFAULT_CONVERSION_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PAGE_SIZE)
     throw new InvalidPersistArgumentError(`batchSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${String(batchSize)}`);
-  const apps = appsOf(source, options.target ?? 'all');
+  const apps = appsOfTarget(source, options.target ?? 'all');
   const dryRun = options.dryRun === true;
   const report: StorageConversionReport = {
     dryRun,
@@ -187,21 +186,6 @@ function accessOf(persister: BaseStatePersister, role: 'from' | 'to'): StorageCo
     throw new StorageConversionError('unsupported-persister', `${role}: a conversion needs a persister with storage modes (a SQL persister or InMemoryPersister)`);
   }
   return open.call(persister);
-}
-
-async function* appsOf(source: StorageConversionAccess, target: ConversionTarget): AsyncGenerator<AppRef> {
-  if (target !== 'all' && target.appId !== undefined) {
-    assertAppId(target.appId);
-    yield { partitionKey: normalizePartitionKey(target.partitionKey), appId: target.appId };
-    return;
-  }
-  const partitionKey = target === 'all' ? null : normalizePartitionKey(target.partitionKey);
-  let cursor: string | null = null;
-  do {
-    const scan = await source.scanApps(partitionKey, cursor, APPS_PER_SCAN);
-    yield* scan.apps;
-    cursor = scan.cursor;
-  } while (cursor !== null);
 }
 
 /** Converts one app; resolves whether it is now (or, in a dry run, would be) stored only in the target mode. */

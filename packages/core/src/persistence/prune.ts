@@ -3,7 +3,7 @@ import { DEFAULT_PRUNE_BATCH_SIZE, type PruneOptions, type PruneReport } from '.
 import { storedSequenceId } from './history-pages.js';
 import type { AppRef, AppScan, StepQuery, StepRemoval, StoredStepSummary } from './stored-history.js';
 import { parseTimestamp } from './timestamps.js';
-import { assertAppId, normalizePartitionKey } from './validate.js';
+import { appsOfTarget } from './target-apps.js';
 
 /** The backend primitives a prune runs on (see `RecordStatePersister`). */
 export interface PruneBackend {
@@ -12,7 +12,6 @@ export interface PruneBackend {
   removeSteps(removal: StepRemoval): Promise<number>;
 }
 
-const APPS_PER_SCAN = 500;
 const MAX_BATCH_SIZE = 10_000;
 
 interface PrunePlan {
@@ -33,7 +32,7 @@ interface PrunePlan {
 export async function pruneSteps(backend: PruneBackend, options: PruneOptions): Promise<PruneReport> {
   const plan = prunePlan(options);
   const report: PruneReport = { dryRun: plan.dryRun, appsScanned: 0, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0 };
-  for await (const app of appsOf(backend, options.target ?? 'all')) {
+  for await (const app of appsOfTarget(backend, options.target ?? 'all')) {
     options.signal?.throwIfAborted();
     report.appsScanned++;
     const removed = await pruneApp(backend, app, plan, report, options);
@@ -53,21 +52,6 @@ function prunePlan(options: PruneOptions): PrunePlan {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE)
     throw new InvalidPersistArgumentError(`batchSize must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${String(batchSize)}`);
   return { keepLast: keepLast ?? 1, olderThan, dryRun: options.dryRun === true, batchSize };
-}
-
-async function* appsOf(backend: PruneBackend, target: NonNullable<PruneOptions['target']>): AsyncGenerator<AppRef> {
-  if (target !== 'all' && target.appId !== undefined) {
-    assertAppId(target.appId);
-    yield { partitionKey: normalizePartitionKey(target.partitionKey), appId: target.appId };
-    return;
-  }
-  const partitionKey = target === 'all' ? null : normalizePartitionKey(target.partitionKey);
-  let cursor: string | null = null;
-  do {
-    const scan = await backend.scanApps(partitionKey, cursor, APPS_PER_SCAN);
-    yield* scan.apps;
-    cursor = scan.cursor;
-  } while (cursor !== null);
 }
 
 /** Prunes one app; returns the steps it removed (or would). */
