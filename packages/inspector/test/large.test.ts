@@ -1,4 +1,4 @@
-// A 100,000-step app and a 1 MB state open in the browser in under a second, on a SQLite file and on PostgreSQL.
+// A 100,000-step app and a 1 MB state open in the browser, on a SQLite file and on PostgreSQL; the open times are logged.
 import { PostgreSQLPersister } from '@burr/persister-pg';
 import { SQLitePersister } from '@burr/persister-sqlite';
 import { providePostgres, temporaryDirectory, uniqueName } from '@burr/testkit';
@@ -28,7 +28,7 @@ if (browserSkip !== null) {
     const dbPath = dir.path('large.db');
     afterAll(() => dir.remove());
 
-    it('opens each page in under a second', { timeout: 180_000 }, async () => {
+    it('opens each page of them, showing its content', { timeout: 180_000 }, async () => {
       const persister = SQLitePersister.fromValues({ dbPath });
       await persister.initialize();
       await seedLarge(persister);
@@ -58,7 +58,7 @@ if (browserSkip !== null) {
         await database.stop();
       });
 
-      it('opens each page in under a second', { timeout: 240_000 }, async () => {
+      it('opens each page of them, showing its content', { timeout: 240_000 }, async () => {
         await persister.client.unsafe(`CREATE SCHEMA "${schema}"`);
         await persister.initialize();
         // 250 rows a statement, in the format save() writes; the app index trigger runs for each row as usual
