@@ -35,7 +35,8 @@ describe('the built chatbot on database servers', () => {
       it.skip(`${backend}: skipped, ${database.skip}`, () => {});
       continue;
     }
-    it(`${backend}: chats, resumes, forks, lists, shows history and deletes`, async () => {
+    // Six chatbot processes in a row: under a loaded CI machine each start can take seconds, so the limit is a hang guard.
+    it(`${backend}: chats, resumes, forks, lists, shows history and deletes`, { timeout: 120_000 }, async () => {
       const partitionKey = `chatbot-test-${randomUUID().slice(0, 8)}`;
       const args = ['--backend', backend, '--url', database.url, '--partition-key', partitionKey];
       const first = await runChatbot(args, ['my name is Pat', 'exit']);

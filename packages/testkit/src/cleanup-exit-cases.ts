@@ -12,6 +12,8 @@ export const SERVER_SCENARIOS = ['plain', 'after-cut'] as const;
 const PROMPT_EXIT_MS = 2000;
 /** When a child that hangs is killed: far past `PROMPT_EXIT_MS`, so a hang shows as such. */
 const CHILD_TIMEOUT_MS = 30_000;
+/** A case's own limit: past the child's, so a stuck child is reported as such rather than as a test timeout. */
+const CASE_TIMEOUT_MS = CHILD_TIMEOUT_MS + 30_000;
 
 /** One child run that needs no server (a local file, a refused port, a silent server). */
 export interface ChildExitCase {
@@ -80,13 +82,17 @@ export function runCleanupExitCases(api: TestApi, options: CleanupExitOptions): 
   if (cases.length > 0) {
     api.describe(`${options.name} cleanup() in a child process`, () => {
       for (const [label, { args, prints, after }] of cases) {
-        api.it(title(label), async () => {
-          try {
-            await runChild(await args(), prints);
-          } finally {
-            await after?.();
-          }
-        });
+        api.it(
+          title(label),
+          async () => {
+            try {
+              await runChild(await args(), prints);
+            } finally {
+              await after?.();
+            }
+          },
+          CASE_TIMEOUT_MS,
+        );
       }
     });
   }
@@ -101,10 +107,14 @@ export function runCleanupExitCases(api: TestApi, options: CleanupExitOptions): 
       if ('stop' in server) await server.stop();
     });
     for (const scenario of SERVER_SCENARIOS) {
-      group.it(title(scenario), () => {
-        stores ??= options.stores?.(url);
-        return runChild([url, stores?.next() ?? '', scenario], undefined);
-      });
+      group.it(
+        title(scenario),
+        () => {
+          stores ??= options.stores?.(url);
+          return runChild([url, stores?.next() ?? '', scenario], undefined);
+        },
+        CASE_TIMEOUT_MS,
+      );
     }
   });
 }
