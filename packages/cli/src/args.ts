@@ -13,6 +13,7 @@ export const COMMON_OPTIONS = {
   namespace: { type: 'string' },
   database: { type: 'string' },
   collection: { type: 'string' },
+  storage: { type: 'string' },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** The option of commands that work in one partition. */
@@ -25,6 +26,7 @@ export const COMMON_OPTIONS_HELP = `Store options
   --namespace NS        Redis key prefix
   --database NAME       MongoDB database (default mydatabase)
   --collection NAME     MongoDB collection (default mystates)
+  --storage MODE        full (default) or incremental: which storage of a SQL table to read and change
   --json                print one JSON document on stdout
   -h, --help            this help
 
@@ -81,5 +83,7 @@ export function parseInteger(name: string, text: string | undefined, min: number
 
 /** The store options of parsed values. */
 export function storeOptionsOf(values: { [K in keyof StoreOptions]?: string | undefined }): StoreOptions {
-  return { table: values.table, schema: values.schema, namespace: values.namespace, database: values.database, collection: values.collection };
+  const { storage } = values;
+  if (storage !== undefined && storage !== 'full' && storage !== 'incremental') throw new UsageError(`--storage must be full or incremental, got ${JSON.stringify(storage)}`);
+  return { table: values.table, schema: values.schema, namespace: values.namespace, database: values.database, collection: values.collection, storage };
 }

@@ -16,6 +16,8 @@ export interface StoreOptions {
   database?: string | undefined;
   /** MongoDB collection (`--collection`). */
   collection?: string | undefined;
+  /** Which storage mode of a SQL table (`--storage`); default full. */
+  storage?: 'full' | 'incremental' | undefined;
 }
 
 /** The persister package of each backend: an optional peer dependency, installed by the user who needs it. */
@@ -34,6 +36,7 @@ const OPTION_BACKENDS: Readonly<Record<keyof StoreOptions, readonly BackendKind[
   namespace: ['redis'],
   database: ['mongo'],
   collection: ['mongo'],
+  storage: ['sqlite', 'libsql', 'pg', 'mysql'],
 };
 
 /** A store the CLI opened, and how to name it in messages. */
@@ -52,8 +55,8 @@ export interface OpenedStore {
  */
 export async function openStore(store: StoreUrl, options: StoreOptions): Promise<OpenedStore> {
   checkStoreOptions(store, options);
-  const description = describeStore(store, options);
-  const persister = await createPersister(store, options);
+  const description = `${describeStore(store, options)}${options.storage === 'incremental' ? ' (incremental storage)' : ''}`;
+  const persister = await createPersister(store, options, options.storage);
   try {
     if (!(await persister.isInitialized())) {
       throw new CommandFailure(
@@ -95,6 +98,7 @@ export interface OpenedStoreModes {
  */
 export async function openStoreModes(store: StoreUrl, options: StoreOptions): Promise<OpenedStoreModes> {
   checkStoreOptions(store, options);
+  if (options.storage !== undefined) throw new UsageError('--storage does not apply here: the command opens both storage modes (--to names the one to move to)');
   if (!BACKENDS_WITH_STORAGE_MODES.includes(store.backend)) {
     throw new UsageError(`${store.backend} stores have one storage mode (full): there is nothing to convert (the SQL stores have two: ${BACKENDS_WITH_STORAGE_MODES.join(', ')})`);
   }

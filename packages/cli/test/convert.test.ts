@@ -44,6 +44,28 @@ const APPS: SeedApp[] = [
   { partitionKey: 'tenant-7', appId: 'delta', steps: 5 },
 ];
 
+describe('--storage on the other commands', () => {
+  it('reads and changes the incremental storage of a SQL table; other words and convert refuse it', async () => {
+    const { url } = await store(APPS);
+    expect((await burr(['convert', url, '--to', 'incremental'])).code).toBe(0);
+    const stepsOf = async (appId: string, ...storage: string[]) => {
+      const run = await burr(['steps', url, appId, ...storage, '--json']);
+      expect(run.code).toBe(0);
+      return (JSON.parse(run.stdout) as { steps: unknown[] }).steps.length;
+    };
+    expect(await stepsOf('alpha')).toBe(0);
+    expect(await stepsOf('alpha', '--storage', 'incremental')).toBe(12);
+    const apps = await burr(['apps', url, '--storage', 'incremental']);
+    expect(apps.stdout).toContain('alpha');
+    expect((await burr(['delete', url, 'beta', '--storage', 'incremental', '--yes'])).code).toBe(0);
+    expect(await stepsOf('beta', '--storage', 'incremental')).toBe(0);
+    const wrong = await burr(['steps', url, 'alpha', '--storage', 'delta']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('burr steps: --storage must be full or incremental, got "delta"');
+    expect((await burr(['convert', url, '--to', 'full', '--storage', 'full'])).code).toBe(2);
+  });
+});
+
 describe('burr convert', () => {
   it('--to incremental moves the apps of a partition; --to full --all-partitions moves everything back, each step as it was', async () => {
     const { url, path } = await store(APPS);
