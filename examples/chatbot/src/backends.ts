@@ -16,6 +16,7 @@ export interface BackendChoice {
   backend: BackendName;
   url: string | undefined;
   dbPath: string | undefined;
+  storage: 'full' | 'incremental';
 }
 
 /** Environment variables read for each server backend, in order of preference. */
@@ -49,7 +50,9 @@ const CONNECT_TIMEOUT_MS = 5000;
  * @param exampleDir - the example folder; default database files live in its `.burr/`.
  */
 export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string, access: BackendAccess = 'read-write'): Promise<OpenedBackend> {
-  const { where, open } = planBackend(choice, env, exampleDir, access);
+  const plan = planBackend(choice, env, exampleDir, access);
+  const { open } = plan;
+  const where = choice.storage === 'incremental' ? `${plan.where}, incremental storage` : plan.where;
   let persister: BaseStatePersister;
   try {
     persister = await open();
@@ -83,6 +86,7 @@ export class BackendUnavailableError extends Error {
 function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: string, access: BackendAccess): { where: string; open: () => Promise<BaseStatePersister> } {
   const readOnly = access === 'read-only';
   const createsNothing = access !== 'read-write';
+  const { storage } = choice;
   switch (choice.backend) {
     case 'sqlite': {
       const dbPath = resolve(choice.dbPath ?? defaultDbFile(exampleDir, 'chatbot.db'));
@@ -91,7 +95,7 @@ function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: 
         open: async () => {
           if (createsNothing && !existsSync(dbPath)) return emptyStore();
           const { SQLitePersister } = await import('@burr/persister-sqlite');
-          return SQLitePersister.fromValues({ dbPath, ...(readOnly ? { clientOptions: { readonly: true, fileMustExist: true } } : {}) });
+          return SQLitePersister.fromValues({ dbPath, storage, ...(readOnly ? { clientOptions: { readonly: true, fileMustExist: true } } : {}) });
         },
       };
     }
@@ -106,7 +110,7 @@ function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: 
           if (localFile && createsNothing && !existsSync(localFile)) return emptyStore();
           if (localFile && !createsNothing) mkdirSync(dirname(localFile), { recursive: true });
           const { LibSQLPersister } = await import('@burr/persister-libsql');
-          return LibSQLPersister.fromValues({ url, ...(authToken ? { authToken } : {}) });
+          return LibSQLPersister.fromValues({ url, storage, ...(authToken ? { authToken } : {}) });
         },
       };
     }
@@ -114,14 +118,14 @@ function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: 
       const url = requireUrl(choice, env, 'pg', 'postgres://user:password@localhost:5432/dbname');
       return {
         where: `pg ${redact(url)}`,
-        open: async () => (await import('@burr/persister-pg')).PostgreSQLPersister.fromUrl(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS }),
+        open: async () => (await import('@burr/persister-pg')).PostgreSQLPersister.fromUrl(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS, storage }),
       };
     }
     case 'mysql': {
       const url = requireUrl(choice, env, 'mysql', 'mysql://user:password@localhost:3306/dbname');
       return {
         where: `mysql ${redact(url)}`,
-        open: async () => (await import('@burr/persister-mysql')).MySQLPersister.fromUrl(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS }),
+        open: async () => (await import('@burr/persister-mysql')).MySQLPersister.fromUrl(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS, storage }),
       };
     }
     case 'redis': {

@@ -5,6 +5,9 @@ import { MAX_PAGE_SIZE } from '@burr/core';
 export const BACKENDS = ['sqlite', 'libsql', 'pg', 'mysql', 'redis', 'mongo'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
+/** The backends with an incremental storage mode (`--storage incremental`). */
+export const BACKENDS_WITH_STORAGE_MODES: readonly BackendName[] = ['sqlite', 'libsql', 'pg', 'mysql'];
+
 /** What the command line asked for. */
 export interface ChatOptions {
   backend: BackendName;
@@ -12,6 +15,8 @@ export interface ChatOptions {
   url: string | undefined;
   /** Database file for sqlite/libsql (`--db`). */
   dbPath: string | undefined;
+  /** `full` (Python Burr's table) or `incremental` (each step stores what it changed); `--storage`, SQL backends. */
+  storage: 'full' | 'incremental';
   /** Conversation to resume (or to create under this id). */
   appId: string | undefined;
   /** Whose conversations these are (Burr's partition key). */
@@ -63,6 +68,8 @@ Conversations
 Storage (default: SQLite file examples/chatbot/.burr/chatbot.db)
   --backend NAME        sqlite | libsql | pg | mysql | redis | mongo
   --db PATH             database file for sqlite and libsql
+  --storage MODE        full (default; Python Burr's table) or incremental (each step stores
+                          what it changed); sqlite, libsql, pg and mysql
   --url URL             server URL; else from the environment:
                           libsql LIBSQL_URL (+ LIBSQL_AUTH_TOKEN), pg BURR_PG_URL or DATABASE_URL,
                           mysql MYSQL_URL, redis REDIS_URL, mongo MONGODB_URL or MONGODB_URI
@@ -98,6 +105,11 @@ export function parseCommandLine(argv: readonly string[], defaultPartitionKey: s
   if (values.url !== undefined && backend === 'sqlite') {
     throw new UsageError('--url is for server backends; the sqlite backend takes a file path with --db.');
   }
+  const storage = values.storage ?? 'full';
+  if (storage !== 'full' && storage !== 'incremental') throw new UsageError(`--storage takes full or incremental, not ${JSON.stringify(storage)}.`);
+  if (storage === 'incremental' && !BACKENDS_WITH_STORAGE_MODES.includes(backend)) {
+    throw new UsageError(`--storage incremental is for ${BACKENDS_WITH_STORAGE_MODES.join(', ')}; ${backend} stores every step whole.`);
+  }
   if (values.at !== undefined && values['fork-from'] === undefined) {
     throw new UsageError('--at goes with --fork-from: it names the step of that conversation to fork from.');
   }
@@ -122,6 +134,7 @@ export function parseCommandLine(argv: readonly string[], defaultPartitionKey: s
       backend,
       url: nonEmpty('--url', values.url),
       dbPath: nonEmpty('--db', values.db),
+      storage,
       appId: nonEmpty('--app-id', values['app-id']),
       partitionKey: nonEmpty('--partition-key', values['partition-key']) ?? defaultPartitionKey,
       list: values.list ?? false,
@@ -145,6 +158,7 @@ function parseRaw(argv: readonly string[]) {
       backend: { type: 'string' },
       url: { type: 'string' },
       db: { type: 'string' },
+      storage: { type: 'string' },
       'app-id': { type: 'string' },
       'partition-key': { type: 'string' },
       list: { type: 'boolean' },

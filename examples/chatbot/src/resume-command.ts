@@ -15,7 +15,7 @@ const SECRET_PARAMETER = /pass|secret|token|key/i;
 
 /**
  * The flags of this run that choose the storage and partition, ready to
- * paste: `--backend`, `--db`, `--partition-key`, and `--url` when it holds
+ * paste: `--backend`, `--db`, `--storage`, `--partition-key`, and `--url` when it holds
  * no password. A URL with a password is never printed; the note then says
  * which environment variable to put it in (the chatbot reads it when
  * `--url` is absent), so the commands work as printed.
@@ -28,7 +28,7 @@ export function commandHint(argv: readonly string[]): CommandHint {
     const arg = argv[i] ?? '';
     const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const flag = equals > 0 ? arg.slice(0, equals) : arg;
-    if (!['--backend', '--db', '--partition-key', '--url'].includes(flag)) continue;
+    if (!['--backend', '--db', '--storage', '--partition-key', '--url'].includes(flag)) continue;
     const value = equals > 0 ? arg.slice(equals + 1) : argv[++i];
     if (value === undefined) continue;
     if (flag === '--backend' && (BACKENDS as readonly string[]).includes(value)) backend = value as BackendName;

@@ -1,5 +1,13 @@
 import { userInfo } from 'node:os';
-import { ApplicationBuildError, InvalidIdentifierError, PersisterUnavailableError, type Application, type BaseStatePersister } from '@burr/core';
+import {
+  ApplicationBuildError,
+  InvalidIdentifierError,
+  PersisterUnavailableError,
+  StepHookFailedError,
+  StorageModeMismatchError,
+  type Application,
+  type BaseStatePersister,
+} from '@burr/core';
 import { buildChatApplication, type ChatApplication } from './app-graph.js';
 import { BackendUnavailableError, openBackend } from './backends.js';
 import { DEFAULT_LIST_LIMIT, USAGE, UsageError, parseCommandLine, type ChatOptions } from './cli-args.js';
@@ -193,6 +201,13 @@ function reportFailure(error: unknown, err: (text: string) => void, style: Style
     err(style.error(`chatbot: ${error.message}`));
     err('Run with --help for the options.');
     return EXIT_USAGE;
+  }
+  // Raised by the save after a step (wrapped when it was the save of a failed step).
+  const mismatch = error instanceof StepHookFailedError ? error.hookError : error;
+  if (mismatch instanceof StorageModeMismatchError) {
+    err(style.error(`chatbot: ${mismatch.message}`));
+    err(`This conversation is stored with --storage ${mismatch.storedMode}: add that option (or move it with burr convert).`);
+    return EXIT_FAILURE;
   }
   if (error instanceof BackendUnavailableError || error instanceof ApplicationBuildError || error instanceof PersisterUnavailableError) {
     err(style.error(`chatbot: ${error.message}`));

@@ -159,3 +159,32 @@ describe('the built chatbot on a SQLite file (piped input)', () => {
     expect(await latestStep(appId)).toMatchObject({ sequenceId: 1 });
   });
 });
+
+describe('the built chatbot with --storage incremental', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'burr-chatbot-incremental-'));
+  const dbPath = join(dir, 'chat.db');
+  const args = ['--db', dbPath, '--storage', 'incremental', '--partition-key', 'ada'];
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('saves each step as what it changed, resumes from there, and the hint repeats --storage', async () => {
+    const first = await runChatbot(args, ['my name is Ada', 'exit']);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    const appId = printedAppId(first.stdout);
+    expect(first.stdout).toContain(`Saved in sqlite ${dbPath}, incremental storage;`);
+    expect(first.stdout).toContain(`pnpm chatbot --db ${dbPath} --storage incremental --partition-key ada --app-id ${appId}`);
+    const resumed = await runChatbot([...args, '--app-id', appId], ['what is my name?']);
+    expect([resumed.code, resumed.stderr]).toEqual([0, '']);
+    expect(resumed.stdout).toContain(`Resuming conversation ${appId} of "ada" after step #3.`);
+    expect(resumed.stdout).toContain("bot> You're Ada.");
+    await using incremental = SQLitePersister.fromValues({ dbPath, storage: 'incremental' });
+    expect((await incremental.listSteps('ada', appId)).steps).toHaveLength(6);
+    // Python Burr's table is never written in this mode: here it was never even created.
+    expect(incremental.client.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'burr_state'").pluck().get()).toBe(0);
+    // The same conversation without --storage: refused by name before anything is written, exit code 1.
+    const other = await runChatbot(['--db', dbPath, '--partition-key', 'ada', '--app-id', appId], ['hello?']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(`has steps stored in incremental mode`);
+    expect(other.stderr).toContain('This conversation is stored with --storage incremental: add that option (or move it with burr convert).');
+    expect(incremental.client.prepare('SELECT count(*) FROM burr_state').pluck().get()).toBe(0);
+  });
+});

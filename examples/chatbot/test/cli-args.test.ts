@@ -9,6 +9,7 @@ describe('parseCommandLine', () => {
         backend: 'sqlite',
         url: undefined,
         dbPath: undefined,
+        storage: 'full',
         appId: undefined,
         partitionKey: 'me',
         list: false,
@@ -20,6 +21,15 @@ describe('parseCommandLine', () => {
         forkAt: undefined,
       },
     });
+  });
+
+  it('--storage incremental on the SQL backends; other words and the other backends are refused', () => {
+    expect(parseCommandLine(['--storage', 'incremental'], 'me')).toMatchObject({ options: { backend: 'sqlite', storage: 'incremental' } });
+    expect(parseCommandLine(['--backend', 'pg', '--storage=incremental'], 'me')).toMatchObject({ options: { backend: 'pg', storage: 'incremental' } });
+    expect(() => parseCommandLine(['--storage', 'delta'], 'me')).toThrow(new UsageError('--storage takes full or incremental, not "delta".'));
+    expect(() => parseCommandLine(['--backend', 'redis', '--storage', 'incremental'], 'me')).toThrow(
+      new UsageError('--storage incremental is for sqlite, libsql, pg, mysql; redis stores every step whole.'),
+    );
   });
 
   it('reads every option, in --flag value and --flag=value forms', () => {
