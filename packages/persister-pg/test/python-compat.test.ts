@@ -4,8 +4,8 @@
 // Needs PostgreSQL: BURR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres),
 // else a Testcontainers container; without either every case is registered as skipped with the reason.
 import { readFileSync } from 'node:fs';
-import { PersisterNotInitializedError, State } from '@burr/core';
-import { providePostgres, readPythonExpectedFile, runPythonCompatCases } from '@burr/testkit';
+import { PersisterNotInitializedError } from '@burr/core';
+import { providePostgres, continuePythonFixtureApp, readPythonExpectedFile, runPythonCompatCases } from '@burr/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgreSQLPersister } from '../src/index.js';
 import { postgresSuite } from './helpers.js';
@@ -112,16 +112,8 @@ if ('skip' in database) {
     it('a TypeScript save continues a Python app: the app index moves it first, and its history holds both sides’ steps', async () => {
       const { persister } = await openFixture(FIXTURE_SQL);
       await persister.initialize();
-      const resumed = await persister.load('user1', 'app-E');
+      const resumed = await continuePythonFixtureApp(persister);
       expect(resumed?.state.getAll()).toEqual({ note: 'recovered ✓', count: 102, __PRIOR_STEP: 'counter', __SEQUENCE_ID: 3 });
-      await persister.save({
-        partitionKey: 'user1',
-        appId: 'app-E',
-        sequenceId: 4,
-        position: 'flaky',
-        state: new State({ ...resumed!.state.getAll(), count: 202, __SEQUENCE_ID: 4, __PRIOR_STEP: 'flaky' }),
-        status: 'completed',
-      });
       expect((await persister.listAppIds('user1'))[0]).toBe('app-E');
       const { apps } = await persister.listApps('user1');
       expect(apps[0]).toMatchObject({ appId: 'app-E', lastSequenceId: 4, lastPosition: 'flaky', lastStatus: 'completed' });

@@ -4,8 +4,7 @@
 // Needs Redis: BURR_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379), else a Testcontainers container, else a server
 // on 127.0.0.1:6379; without any, every case is registered as skipped with the reason.
 import { readFileSync } from 'node:fs';
-import { State } from '@burr/core';
-import { provideRedis, readPythonExpectedFile, runPythonCompatCases } from '@burr/testkit';
+import { provideRedis, continuePythonFixtureApp, readPythonExpectedFile, runPythonCompatCases } from '@burr/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
 import { redisSuite } from './helpers.js';
@@ -97,16 +96,8 @@ if (skipReason !== null) {
         [2, 'flaky', 'completed'],
         [3, 'counter', 'completed'],
       ]);
-      const resumed = await persister.load('user1', 'app-E');
+      const resumed = await continuePythonFixtureApp(persister);
       expect(resumed?.state.getAll()).toEqual({ count: 102, __SEQUENCE_ID: 3, note: 'recovered ✓', __PRIOR_STEP: 'counter' });
-      await persister.save({
-        partitionKey: 'user1',
-        appId: 'app-E',
-        sequenceId: 4,
-        position: 'flaky',
-        state: new State({ ...resumed!.state.getAll(), count: 202, __SEQUENCE_ID: 4, __PRIOR_STEP: 'flaky' }),
-        status: 'completed',
-      });
       // What Python's load('user1', 'app-E') and list_app_ids('user1') read now.
       expect(await pythonLoad(suite.admin, ns, 'user1', 'app-E')).toMatchObject({ loaded_sequence_id: '4', position: 'flaky', status: 'completed', partition_key: 'user1' });
       expect(await pythonListAppIds(suite.admin, ns, 'user1')).toEqual(['app-E', 'app-B', 'app-D']);

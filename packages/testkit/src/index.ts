@@ -29,6 +29,7 @@ export {
   type ProviderOptions,
 } from './providers.js';
 export {
+  continuePythonFixtureApp,
   readPythonCompatFixture,
   readPythonExpectedFile,
   runPythonCompatCases,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { BaseStateLoader, BaseStatePersister, PersistStatus } from '@burr/core';
+import { State, type BaseStateLoader, type BaseStatePersister, type PersistedStateData, type PersistStatus } from '@burr/core';
 import type { TestApi } from './harness.js';
 
 /** What Python's `load()` returned: a step, or `null`. */
@@ -259,4 +259,24 @@ export function runPythonCompatCases(api: TestApi, options: PythonCompatOptions)
       }
     });
   });
+}
+
+/**
+ * Saves the next step of the app every Python fixture has in partition
+ * `user1`, `app-E` (latest: step #3, `counter`, count 102), as a TypeScript
+ * app resuming it would: step #4 at `flaky`, count 202. Returns the step it
+ * loaded first.
+ */
+export async function continuePythonFixtureApp(persister: BaseStatePersister): Promise<PersistedStateData | null> {
+  const resumed = await persister.load('user1', 'app-E');
+  assert.ok(resumed, 'the fixture holds user1/app-E');
+  await persister.save({
+    partitionKey: 'user1',
+    appId: 'app-E',
+    sequenceId: 4,
+    position: 'flaky',
+    state: new State({ ...resumed.state.getAll(), count: 202, __SEQUENCE_ID: 4, __PRIOR_STEP: 'flaky' }),
+    status: 'completed',
+  });
+  return resumed;
 }
