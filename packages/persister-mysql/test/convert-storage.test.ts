@@ -1,10 +1,5 @@
-// convertStorage on MySQL/MariaDB, checked on the rows themselves: a 1,000-step chat converted to incremental storage
-// and back gives back every row exactly (the state text, created_at to the microsecond), and the incremental table
-// holds append deltas. Prints the sizes of the measured example in docs/incremental-storage.md.
-// Needs MySQL or MariaDB (BURR_TEST_MYSQL_URL), else skipped saying why.
-import { randomBytes } from 'node:crypto';
-import { convertStorage, State } from '@burr/core';
-import { provideMysql } from '@burr/testkit';
+import { convertStorage } from '@burr/core';
+import { provideMysql, saveChatSteps } from '@burr/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MySQLPersister } from '../src/index.js';
 import { scratch, testPool } from './helpers.js';
@@ -48,13 +43,7 @@ describe.skipIf(skipReason !== undefined)(`MySQL: convertStorage on the stored r
     await using full = MySQLPersister.fromUrl(url, { tableName, clientOptions: { connectionLimit: 2 } });
     await using incremental = MySQLPersister.fromUrl(url, { tableName, storage: 'incremental', clientOptions: { connectionLimit: 2 } });
     await full.initialize();
-    let state: State = new State({ messages: [] as unknown[] });
-    for (let n = 0; n < 1000; n++) {
-      state = state
-        .append({ messages: { role: n % 2 ? 'assistant' : 'user', content: randomBytes(120).toString('base64').slice(0, 160) } })
-        .update({ __SEQUENCE_ID: n, __PRIOR_STEP: n % 2 ? 'respond' : 'ask' });
-      await full.save({ appId: 'chat', sequenceId: n, position: n % 2 ? 'respond' : 'ask', state, status: n % 25 === 24 ? 'failed' : 'completed' });
-    }
+    await saveChatSteps(full, { appId: 'chat', steps: 1000, messageLength: 160, failedEvery: 25 });
     const before = await rawRows(tableName);
     const fullSize = await measure(tableName);
     const started = performance.now();

@@ -1,13 +1,6 @@
-// convertStorage on PostgreSQL, checked on the rows themselves: a round trip gives back every row of the Python table
-// exactly (the JSONB state, created_at to the microsecond), for a 1,000-step chat and for the table Python Burr 0.40.2
-// wrote (packages/testkit/fixtures/python-burr-0.40.2-postgres/), whose load() results hold in both modes.
-// Prints the sizes of the measured example in docs/incremental-storage.md ("Converting between modes").
-// Needs PostgreSQL: BURR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres),
-// else a Testcontainers container; without either every case is registered as skipped with the reason.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { convertStorage, parsePythonJson, State, type SerdeKwargs } from '@burr/core';
-import { providePostgres, readPythonExpectedFile } from '@burr/testkit';
+import { convertStorage, parsePythonJson, type SerdeKwargs } from '@burr/core';
+import { providePostgres, readPythonExpectedFile, saveChatSteps } from '@burr/testkit';
 import { describe, expect, it } from 'vitest';
 import { PostgreSQLPersister } from '../src/index.js';
 import { postgresSuite } from './helpers.js';
@@ -58,13 +51,7 @@ if ('skip' in database) {
       const table = store.table('burr_conv');
       const { full, incremental } = bothModes(table);
       await full.initialize();
-      let state: State = new State({ messages: [] as unknown[] });
-      for (let n = 0; n < 1000; n++) {
-        state = state
-          .append({ messages: { role: n % 2 ? 'assistant' : 'user', content: randomBytes(120).toString('base64').slice(0, 160) } })
-          .update({ __SEQUENCE_ID: n, __PRIOR_STEP: n % 2 ? 'respond' : 'ask' });
-        await full.save({ appId: 'chat', sequenceId: n, position: n % 2 ? 'respond' : 'ask', state, status: n % 25 === 24 ? 'failed' : 'completed' });
-      }
+      await saveChatSteps(full, { appId: 'chat', steps: 1000, messageLength: 160, failedEvery: 25 });
       const before = await rawRows(table);
       const fullSize = await measure(table);
       const started = performance.now();

@@ -11,7 +11,8 @@ import {
   type StorageModeOptions,
 } from '@burr/core';
 import { newAppId, type SuiteContext } from './context.js';
-import { incompressibleText, positionOf } from './history-fixtures.js';
+import { saveChatSteps } from '../chat-steps.js';
+import { positionOf } from './history-fixtures.js';
 
 const FULL: StorageModeOptions = { storage: 'full' };
 /** The default policy: what a user converting a table gets. */
@@ -83,16 +84,6 @@ function sortedKeys(value: unknown): unknown {
       .sort()
       .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
   );
-}
-
-/** A chat whose steps each append one message of `length` characters. */
-async function saveChat(persister: BaseStatePersister, partitionKey: PartitionKeyInput, appId: string, count: number, length: number): Promise<State> {
-  let state: State = new State({ messages: [] as unknown[] });
-  for (let n = 0; n < count; n++) {
-    state = state.append({ messages: { role: n % 2 ? 'assistant' : 'user', content: incompressibleText(length) } }).update({ __SEQUENCE_ID: n, __PRIOR_STEP: positionOf(n) });
-    await persister.save({ partitionKey, appId, sequenceId: n, position: positionOf(n), state, status: 'completed' });
-  }
-  return state;
 }
 
 /** Steps of the chat case: hundreds of append deltas and several snapshots, without writing the quadratic full mode of a 1,000-step chat (~50 MB) to every backend. */
@@ -188,7 +179,7 @@ export function conversionCases({ api, capabilities, fresh, again }: SuiteContex
     it(`a ${CHAT_STEPS}-step chat: each converted step is an append of its message, not the conversation; the way back restores every byte`, async () => {
       const { full, incremental } = await bothModes();
       const appId = newAppId('chat');
-      const last = await saveChat(full, null, appId, CHAT_STEPS, 60);
+      const last = await saveChatSteps(full, { appId, steps: CHAT_STEPS, messageLength: 60 });
       const fullSizes = (await stepsOf(full, null, appId)).sizes;
       const there = await convertStorage({ from: full, to: incremental, batchSize: 250 });
       assert.equal(there.stepsConverted, CHAT_STEPS);
