@@ -1,8 +1,8 @@
 import { convertStorage } from '@burr/core';
 import { provideMysql, saveChatSteps } from '@burr/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MySQLPersister } from '../src/index.js';
-import { scratch, testPool } from './helpers.js';
+import { mysqlSuite } from './helpers.js';
 import type mysql from 'mysql2/promise';
 
 const database = await provideMysql();
@@ -10,20 +10,12 @@ const skipReason = 'skip' in database ? database.skip : undefined;
 
 describe.skipIf(skipReason !== undefined)(`MySQL: convertStorage on the stored rows${skipReason ? ` [skipped: ${skipReason}]` : ''}`, () => {
   const url = 'url' in database ? database.url : '';
-  const store = scratch(url);
-  let admin: mysql.Pool;
-  beforeAll(() => {
-    admin = testPool(url);
-  });
-  afterAll(async () => {
-    await store.drop();
-    await admin.end();
-    if ('stop' in database) await database.stop();
-  });
+  const suite = mysqlSuite(url, database);
+  const { store } = suite;
 
   /** Every row of a table as stored, created_at to the microsecond. */
   const rawRows = async (table: string): Promise<string[]> => {
-    const [rows] = await admin.query<mysql.RowDataPacket[]>(
+    const [rows] = await suite.admin.query<mysql.RowDataPacket[]>(
       `SELECT CAST(partition_key AS CHAR) AS partition_key, CAST(app_id AS CHAR) AS app_id, sequence_id, CAST(position AS CHAR) AS position, status, state,
               DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') AS created_at
        FROM \`${table}\` ORDER BY partition_key, app_id, sequence_id, position`,
@@ -32,7 +24,7 @@ describe.skipIf(skipReason !== undefined)(`MySQL: convertStorage on the stored r
   };
 
   const measure = async (table: string) => {
-    const [[row]] = (await admin.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(state)), 0) AS bytes FROM \`${table}\``)) as unknown as [
+    const [[row]] = (await suite.admin.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(state)), 0) AS bytes FROM \`${table}\``)) as unknown as [
       mysql.RowDataPacket[],
     ];
     return { rows: Number(row!.n), stateBytes: Number(row!.bytes) };
@@ -52,7 +44,7 @@ describe.skipIf(skipReason !== undefined)(`MySQL: convertStorage on the stored r
     const incrementalSize = await measure(`${tableName}_incremental`);
     expect(there).toMatchObject({ appsConverted: 1, stepsConverted: 1000, bytesBefore: fullSize.stateBytes, bytesAfter: incrementalSize.stateBytes });
     expect(incrementalSize.rows).toBe(1000);
-    const [[appends]] = (await admin.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${tableName}_incremental\` WHERE state LIKE '%"+messages":%'`)) as unknown as [
+    const [[appends]] = (await suite.admin.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${tableName}_incremental\` WHERE state LIKE '%"+messages":%'`)) as unknown as [
       mysql.RowDataPacket[],
     ];
     expect(Number(appends!.n)).toBeGreaterThan(950);

@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { uniqueName, type ProvidedDatabase } from '@burr/testkit';
 import mysql from 'mysql2/promise';
-
-/** A unique lower-case SQL name, e.g. `burr_t_1a2b3c4d`. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}_${randomBytes(4).toString('hex')}`;
-}
+import { afterAll, beforeAll } from 'vitest';
 
 /** A small pool for test set-up and inspection. */
 export function testPool(url: string): mysql.Pool {
@@ -87,4 +83,25 @@ export function urlAt(url: string, address: { host: string; port: number }): str
   parsed.hostname = address.host;
   parsed.port = String(address.port);
   return parsed.toString();
+}
+
+/**
+ * What a suite of server tests shares, registered inside its `describe`
+ * (whose body also runs when the suite is skipped, so nothing connects
+ * before the hooks): a scratch store and an admin pool (`admin`, opened
+ * before the first test). After the suite the tables are dropped, the pool
+ * ended and the provided server stopped.
+ */
+export function mysqlSuite(url: string, database: ProvidedDatabase) {
+  const store = scratch(url);
+  const suite = { store, admin: undefined as unknown as mysql.Pool };
+  beforeAll(() => {
+    suite.admin = testPool(url);
+  });
+  afterAll(async () => {
+    await store.drop();
+    await suite.admin?.end();
+    if ('stop' in database) await database.stop();
+  });
+  return suite;
 }

@@ -2,9 +2,9 @@
 // Needs MySQL or MariaDB (BURR_TEST_MYSQL_URL), else skipped saying why.
 import { InvalidIdentifierError, State, StateTooLargeError } from '@burr/core';
 import { provideMysql, sampleStep } from '@burr/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MYSQL_MAX_KEY_BYTES, MySQLPersister } from '../src/index.js';
-import { scratch, testPool } from './helpers.js';
+import { mysqlSuite } from './helpers.js';
 import type mysql from 'mysql2/promise';
 
 const database = await provideMysql();
@@ -13,16 +13,8 @@ const skipReason = 'skip' in database ? database.skip : undefined;
 // A skipped suite's body still runs to list its cases: it only reaches the server inside hooks and cases.
 describe.skipIf(skipReason !== undefined)(`MySQLPersister table format${skipReason ? ` [skipped: ${skipReason}]` : ''}`, () => {
   const url = 'url' in database ? database.url : '';
-  const store = scratch(url);
-  let admin: mysql.Pool;
-  beforeAll(() => {
-    admin = testPool(url);
-  });
-  afterAll(async () => {
-    await store.drop();
-    await admin.end();
-    if ('stop' in database) await database.stop();
-  });
+  const suite = mysqlSuite(url, database);
+  const { store } = suite;
 
   const initialized = async () => {
     const persister = MySQLPersister.fromUrl(url, { tableName: store.table(), clientOptions: { connectionLimit: 1 } });
@@ -50,13 +42,13 @@ describe.skipIf(skipReason !== undefined)(`MySQLPersister table format${skipReas
     await expect(persister.save({ ...sampleStep({ sequenceId: 1 }), appId: tooLong })).rejects.toThrow(/1021 bytes of UTF-8/);
     expect(await persister.load(null, tooLong)).toBeNull();
     expect(await persister.listAppIds(tooLong)).toEqual([]);
-    const [rows] = await admin.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${persister.tableName}\``);
+    const [rows] = await suite.admin.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${persister.tableName}\``);
     expect(Number(rows[0]?.n)).toBe(1);
   });
 
   it("a state larger than the server's max_allowed_packet is a StateTooLargeError before the write, and the connection stays usable", async () => {
     await using persister = await initialized();
-    const [rows] = await admin.query<mysql.RowDataPacket[]>('SELECT @@max_allowed_packet AS limit_bytes');
+    const [rows] = await suite.admin.query<mysql.RowDataPacket[]>('SELECT @@max_allowed_packet AS limit_bytes');
     const limit = Number(rows[0]?.limit_bytes);
     await persister.save(sampleStep({ sequenceId: 0 }));
     const error = await persister.save({ ...sampleStep({ sequenceId: 1 }), state: new State({ s: 'x'.repeat(limit) }) }).catch((caught: unknown) => caught);
@@ -70,7 +62,7 @@ describe.skipIf(skipReason !== undefined)(`MySQLPersister table format${skipReas
     await persister.client.query("SET time_zone = '+05:00'");
     const before = Date.now();
     await persister.save(sampleStep({ sequenceId: 0 }));
-    const [rows] = await admin.query<mysql.RowDataPacket[]>(`SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') AS t FROM \`${persister.tableName}\``);
+    const [rows] = await suite.admin.query<mysql.RowDataPacket[]>(`SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') AS t FROM \`${persister.tableName}\``);
     const stored = Date.parse(`${String(rows[0]?.t).replace(' ', 'T').slice(0, 23)}Z`);
     expect(Math.abs(stored - before)).toBeLessThan(5000);
     expect((await persister.load('', 'app'))?.createdAt.getTime()).toBe(stored);
