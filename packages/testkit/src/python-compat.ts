@@ -45,6 +45,7 @@ export interface PythonCompatFixture {
   latestOfPartition: PythonLatestOfPartitionCase[];
 }
 
+/** What one Python `load()` call returned, as the fixture records it. @inline */
 type ExpectedResult = null | {
   partition_key: string | null;
   app_id: string;

@@ -130,6 +130,7 @@ export interface SqlServerValues {
   port?: number;
 }
 
+/** The options that name the connection target. @inline */
 type SqlServerTargetKey = 'url' | 'dbName' | 'user' | 'password' | 'host' | 'port';
 
 /** Where a SQL server persister's config points: a `url`, or connection values; `options` holds everything else. */
