@@ -375,7 +375,14 @@ if ('skip' in database) {
       const [{ pid }] = await persister.client<[{ pid: number }]>`SELECT pg_backend_pid() AS pid`;
       const [{ terminated }] = await admin<[{ terminated: boolean }]>`SELECT pg_terminate_backend(${pid}) AS terminated`;
       expect(terminated).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // pg_terminate_backend only signals: wait until the backend has exited (an idle connection cut long
+      // ago, as after a server restart), then give the client a moment to read the close.
+      for (let tries = 0; tries < 200; tries++) {
+        const [{ alive }] = await admin<[{ alive: number }]>`SELECT count(*)::int AS alive FROM pg_stat_activity WHERE pid = ${pid}`;
+        if (alive === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
       await persister.save(step({ sequenceId: 1 }));
       expect((await persister.load(null, 'app'))?.sequenceId).toBe(1);
     });

@@ -1,6 +1,7 @@
 // How long deleteApp of a 10,000-step app holds the server: the delete is one Lua script (atomic for readers), so
-// every other client waits while it runs. A second connection PINGs throughout; its slowest reply is how long the
-// server was blocked. Needs Redis: BURR_TEST_REDIS_URL, else a Testcontainers container, else a server on
+// every other client waits while it runs. The server's own SLOWLOG times each script (what the bound is checked on);
+// a second connection PINGs throughout, and its slowest reply is printed beside it (it also counts this process's
+// own pauses, so it is not asserted: on a loaded machine it measures the machine). Needs Redis: BURR_TEST_REDIS_URL, else a Testcontainers container, else a server on
 // 127.0.0.1:6379; without any, every case is registered as skipped with the reason.
 import { State } from '@burr/core';
 import { provideRedis } from '@burr/testkit';
@@ -15,7 +16,7 @@ const url = 'url' in database ? database.url : 'redis://127.0.0.1:6379';
 const registerSuite = skipReason === null ? describe : describe.skip;
 
 const STEPS = 10_000;
-/** A generous bound: the local server takes about 20 ms (see the README for measured numbers). */
+/** A generous bound on one script's server time: the local server takes about 20 ms (see the README for measured numbers). */
 const MAX_BLOCKED_MS = 1000;
 
 registerSuite(skipReason === null ? 'deleteApp of a long app' : `deleteApp of a long app [skipped: ${skipReason}]`, () => {
@@ -77,7 +78,7 @@ registerSuite(skipReason === null ? 'deleteApp of a long app' : `deleteApp of a 
 
   const text = 'x'.repeat(500);
 
-  it(`of ${STEPS.toLocaleString('en')} steps we saved: one script; the server is blocked well under ${MAX_BLOCKED_MS} ms`, async () => {
+  it(`of ${STEPS.toLocaleString('en')} steps we saved: one script; no script blocks the server for ${MAX_BLOCKED_MS} ms`, async () => {
     const namespace = store.namespace();
     const persister = await RedisPersister.fromUrl(url, { namespace });
     opened.push(persister);
@@ -94,7 +95,7 @@ registerSuite(skipReason === null ? 'deleteApp of a long app' : `deleteApp of a 
       `deleteApp of ${STEPS} steps saved by us: ${measured.tookMs.toFixed(1)} ms in all, slowest PING meanwhile ${measured.slowestPingMs.toFixed(1)} ms (${measured.pings} PINGs); SLOWLOG: ${scripts.map((ms) => `${ms.toFixed(1)} ms`).join(', ') || 'no script over the threshold'}`,
     );
     expect(measured.result).toBe(STEPS);
-    expect(measured.slowestPingMs).toBeLessThan(MAX_BLOCKED_MS);
+    expect(Math.max(0, ...scripts)).toBeLessThan(MAX_BLOCKED_MS);
     const left: string[] = [];
     for await (const batch of admin.scanIterator({ MATCH: `${namespace}:*` })) left.push(...batch);
     expect(left).toEqual([]);
@@ -111,7 +112,7 @@ registerSuite(skipReason === null ? 'deleteApp of a long app' : `deleteApp of a 
       `deleteApp of ${STEPS} steps Python wrote (indexing included): ${measured.tookMs.toFixed(1)} ms in all, slowest PING meanwhile ${measured.slowestPingMs.toFixed(1)} ms (${measured.pings} PINGs); SLOWLOG: ${scripts.map((ms) => `${ms.toFixed(1)} ms`).join(', ') || 'no script over the threshold'}`,
     );
     expect(measured.result).toBe(STEPS);
-    expect(measured.slowestPingMs).toBeLessThan(MAX_BLOCKED_MS);
+    expect(Math.max(0, ...scripts)).toBeLessThan(MAX_BLOCKED_MS);
     expect(await admin.exists(new RedisKeyLayout(namespace).appsBySequenceKey('p'))).toBe(0);
   }, 120_000);
 });

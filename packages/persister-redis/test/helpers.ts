@@ -106,3 +106,49 @@ export function connectionCutter(url: string) {
     },
   };
 }
+
+/** What {@link monitorCommands} saw: the commands one connection sent, and those scripts ran on the persister's keys. */
+export interface MonitoredCommands {
+  fromClient: string[];
+  /** Each with the length of its MONITOR line (the size of its arguments). */
+  fromScripts: Array<{ command: string; length: number }>;
+}
+
+/**
+ * The commands `persister`'s connection sent while `work` ran, and the ones
+ * scripts ran on keys of its namespace, read from MONITOR. After `work`, a
+ * marker command goes through `admin`: MONITOR reports commands in the
+ * order the server ran them, so seeing the marker means nothing is still on
+ * its way, however slow the machine.
+ */
+export async function monitorCommands(
+  url: string,
+  admin: Awaited<ReturnType<typeof testClient>>,
+  persister: RedisPersister,
+  work: () => Promise<unknown>,
+): Promise<MonitoredCommands> {
+  const client = persister.client as unknown as { sendCommand(args: string[]): Promise<unknown> };
+  const id = String(await client.sendCommand(['CLIENT', 'ID']));
+  const address = /\baddr=(\S+)/.exec(String(await admin.sendCommand(['CLIENT', 'LIST', 'ID', id])))![1]!;
+  const marker = uniqueName('burr_monitor_end');
+  const seen: MonitoredCommands = { fromClient: [], fromScripts: [] };
+  let markerSeen!: () => void;
+  const ended = new Promise<void>((resolve) => (markerSeen = resolve));
+  const monitor = await testClient(url);
+  await monitor.monitor((line: string) => {
+    // `<time> [<db> <addr>] "command" "arg"...`; commands a script runs show `lua` as their address.
+    const command = /\] "([^"]+)"/.exec(line)?.[1]?.toUpperCase();
+    if (!command) return;
+    if (line.includes(`"${marker}"`)) markerSeen();
+    else if (line.includes(` ${address}]`)) seen.fromClient.push(command);
+    else if (line.includes(' lua]') && line.includes(`${persister.namespace}:`)) seen.fromScripts.push({ command, length: line.length });
+  });
+  try {
+    await work();
+    await admin.sendCommand(['ECHO', marker]);
+    await ended;
+  } finally {
+    monitor.destroy();
+  }
+  return seen;
+}

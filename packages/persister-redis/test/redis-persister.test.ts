@@ -4,7 +4,7 @@ import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterConflictE
 import { closedPort, provideRedis, sampleStep } from '@burr/testkit';
 import { describe, expect, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
-import { redisSuite, testClient, uniqueNamespace } from './helpers.js';
+import { monitorCommands, redisSuite, testClient, uniqueNamespace } from './helpers.js';
 
 const database = await provideRedis();
 
@@ -161,30 +161,14 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       const persister = await fresh();
       await persister.save(step({ appId: 'warm-up' }));
       await persister.load(null, 'warm-up');
-      const client = persister.client as unknown as { sendCommand(args: string[]): Promise<unknown> };
-      const id = String(await client.sendCommand(['CLIENT', 'ID']));
-      const info = String(await suite.admin.sendCommand(['CLIENT', 'LIST', 'ID', id]));
-      const address = /\baddr=(\S+)/.exec(info)![1]!;
-
-      const fromClient: string[] = [];
-      const fromScripts: string[] = [];
-      const monitor = await testClient(url);
-      await monitor.monitor((line: string) => {
-        // `<time> [<db> <addr>] "command" "arg"...`; commands a script runs show `lua` as their address.
-        const command = /\] "([^"]+)"/.exec(line)?.[1]?.toUpperCase();
-        if (!command) return;
-        if (line.includes(` ${address}]`)) fromClient.push(command);
-        else if (line.includes(' lua]')) fromScripts.push(command);
-      });
-      try {
+      const seen = await monitorCommands(url, suite.admin, persister, async () => {
         await persister.save(step({ sequenceId: 0 }));
         await persister.load(null, 'app');
         await persister.load(null, 'app', 0);
         await persister.listAppIds(null);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      } finally {
-        monitor.destroy();
-      }
+      });
+      const fromClient = seen.fromClient;
+      const fromScripts = seen.fromScripts.map((script) => script.command);
       expect(fromClient).toEqual(['EVALSHA', 'EVALSHA', 'HGETALL', 'EVALSHA']);
       expect(fromScripts).toEqual(expect.arrayContaining(['EXISTS', 'ZADD', 'HSET', 'ZSCORE', 'HGETALL']));
       const commands = [...fromClient, ...fromScripts];
@@ -204,28 +188,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       return keys.sort();
     }
 
-    /** The commands the persister's connection sent and the ones its scripts ran (with their arguments' total length), while `work` ran. */
-    async function commandsOf(persister: RedisPersister, work: () => Promise<unknown>) {
-      const client = persister.client as unknown as { sendCommand(args: string[]): Promise<unknown> };
-      const id = String(await client.sendCommand(['CLIENT', 'ID']));
-      const address = /\baddr=(\S+)/.exec(String(await suite.admin.sendCommand(['CLIENT', 'LIST', 'ID', id])))![1]!;
-      const fromClient: string[] = [];
-      const fromScripts: Array<{ command: string; length: number }> = [];
-      const monitor = await testClient(url);
-      await monitor.monitor((line: string) => {
-        const command = /\] "([^"]+)"/.exec(line)?.[1]?.toUpperCase();
-        if (!command) return;
-        if (line.includes(` ${address}]`)) fromClient.push(command);
-        else if (line.includes(' lua]') && line.includes(persister.namespace!)) fromScripts.push({ command, length: line.length });
-      });
-      try {
-        await work();
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      } finally {
-        monitor.destroy();
-      }
-      return { fromClient, fromScripts };
-    }
+    const commandsOf = (persister: RedisPersister, work: () => Promise<unknown>) => monitorCommands(url, suite.admin, persister, work);
 
     it('one MULTI/EXEC: a plain HSET of the state, the script (which renames it into place), a DEL; the step is as a small one’s', async () => {
       const persister = await fresh();
@@ -396,7 +359,8 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       await persister.save(step());
       const id = String(await persister.client.sendCommand(['CLIENT', 'ID']));
       expect(await suite.admin.sendCommand(['CLIENT', 'KILL', 'ID', id])).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The client hears of the kill on its next read: on a loaded machine that can take a while.
+      for (let waitedMs = 0; errors.length === 0 && waitedMs < 10_000; waitedMs += 50) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(errors.length).toBeGreaterThan(0);
       await persister.save(step({ sequenceId: 1 }));
       expect((await persister.load(null, 'app'))?.sequenceId).toBe(1);

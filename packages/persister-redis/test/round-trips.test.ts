@@ -5,7 +5,7 @@ import { State } from '@burr/core';
 import { provideRedis } from '@burr/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisPersister } from '../src/index.js';
-import { scratch, testClient } from './helpers.js';
+import { monitorCommands, scratch, testClient } from './helpers.js';
 
 const database = await provideRedis();
 const skipReason = 'skip' in database ? database.skip : null;
@@ -29,24 +29,8 @@ registerSuite(skipReason === null ? 'RedisPersister round trips' : `RedisPersist
 
   /** The commands `persister`'s connection sent, and those its scripts ran, while `work` ran. */
   async function commandsOf(work: () => Promise<unknown>): Promise<{ fromClient: string[]; fromScripts: string[] }> {
-    const id = String(await persister.client.sendCommand(['CLIENT', 'ID']));
-    const address = /\baddr=(\S+)/.exec(String(await admin.sendCommand(['CLIENT', 'LIST', 'ID', id])))![1]!;
-    const fromClient: string[] = [];
-    const fromScripts: string[] = [];
-    const monitor = await testClient(url);
-    await monitor.monitor((line: string) => {
-      const command = /\] "([^"]+)"/.exec(line)?.[1]?.toUpperCase();
-      if (!command) return;
-      if (line.includes(` ${address}]`)) fromClient.push(command);
-      else if (line.includes(' lua]') && line.includes(persister.namespace!)) fromScripts.push(command);
-    });
-    try {
-      await work();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    } finally {
-      monitor.destroy();
-    }
-    return { fromClient, fromScripts };
+    const seen = await monitorCommands(url, admin, persister, work);
+    return { fromClient: seen.fromClient, fromScripts: seen.fromScripts.map((script) => script.command) };
   }
 
   it('listSteps, listApps (first and next page), load(partitionKey, null) and deleteApp: one EVALSHA each', async () => {
