@@ -394,7 +394,12 @@ if ('skip' in database) {
         () => null,
         (error: unknown) => error,
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Terminate only once the server runs the sleep: a fixed pause can end first on a loaded machine.
+      for (let tries = 0; tries < 200; tries++) {
+        const [{ sleeping }] = await admin<[{ sleeping: number }]>`SELECT count(*)::int AS sleeping FROM pg_stat_activity WHERE pid = ${pid} AND state = 'active'`;
+        if (sleeping === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await admin`SELECT pg_terminate_backend(${pid})`;
       return slow;
     }
