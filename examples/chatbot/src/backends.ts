@@ -132,7 +132,7 @@ function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: 
       const url = requireUrl(choice, env, 'redis', 'redis://localhost:6379');
       return {
         where: `redis ${redact(url)}`,
-        open: async () => (await import('@burr/persister-redis')).RedisPersister.fromUrl(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS }),
+        open: async () => (await import('@burr/persister-redis')).RedisPersister.fromUrl(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS, storage }),
       };
     }
     case 'mongo': {

@@ -6,7 +6,7 @@ export const BACKENDS = ['sqlite', 'libsql', 'pg', 'mysql', 'redis', 'mongo'] as
 export type BackendName = (typeof BACKENDS)[number];
 
 /** The backends with an incremental storage mode (`--storage incremental`). */
-export const BACKENDS_WITH_STORAGE_MODES: readonly BackendName[] = ['sqlite', 'libsql', 'pg', 'mysql'];
+export const BACKENDS_WITH_STORAGE_MODES: readonly BackendName[] = ['sqlite', 'libsql', 'pg', 'mysql', 'redis'];
 
 /** What the command line asked for. */
 export interface ChatOptions {
@@ -15,7 +15,7 @@ export interface ChatOptions {
   url: string | undefined;
   /** Database file for sqlite/libsql (`--db`). */
   dbPath: string | undefined;
-  /** `full` (Python Burr's table) or `incremental` (each step stores what it changed); `--storage`, SQL backends. */
+  /** `full` (Python Burr's table) or `incremental` (each step stores what it changed); `--storage`, every backend but mongo. */
   storage: 'full' | 'incremental';
   /** Conversation to resume (or to create under this id). */
   appId: string | undefined;
@@ -69,7 +69,7 @@ Storage (default: SQLite file examples/chatbot/.burr/chatbot.db)
   --backend NAME        sqlite | libsql | pg | mysql | redis | mongo
   --db PATH             database file for sqlite and libsql
   --storage MODE        full (default; Python Burr's table) or incremental (each step stores
-                          what it changed); sqlite, libsql, pg and mysql
+                          what it changed); sqlite, libsql, pg, mysql and redis
   --url URL             server URL; else from the environment:
                           libsql LIBSQL_URL (+ LIBSQL_AUTH_TOKEN), pg BURR_PG_URL or DATABASE_URL,
                           mysql MYSQL_URL, redis REDIS_URL, mongo MONGODB_URL or MONGODB_URI

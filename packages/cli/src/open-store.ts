@@ -16,7 +16,7 @@ export interface StoreOptions {
   database?: string | undefined;
   /** MongoDB collection (`--collection`). */
   collection?: string | undefined;
-  /** Which storage mode of a SQL table (`--storage`); default full. */
+  /** Which storage mode to read and change (`--storage`); default full. */
   storage?: 'full' | 'incremental' | undefined;
 }
 
@@ -36,7 +36,7 @@ const OPTION_BACKENDS: Readonly<Record<keyof StoreOptions, readonly BackendKind[
   namespace: ['redis'],
   database: ['mongo'],
   collection: ['mongo'],
-  storage: ['sqlite', 'libsql', 'pg', 'mysql'],
+  storage: ['sqlite', 'libsql', 'pg', 'mysql', 'redis'],
 };
 
 /** A store the CLI opened, and how to name it in messages. */
@@ -80,9 +80,9 @@ function checkStoreOptions(store: StoreUrl, options: StoreOptions): void {
 }
 
 /** The backends with an incremental storage mode (docs/incremental-storage.md). */
-const BACKENDS_WITH_STORAGE_MODES: readonly BackendKind[] = ['sqlite', 'libsql', 'pg', 'mysql'];
+const BACKENDS_WITH_STORAGE_MODES: readonly BackendKind[] = ['sqlite', 'libsql', 'pg', 'mysql', 'redis'];
 
-/** A SQL store opened twice, once per storage mode, for `burr convert`. */
+/** A store opened twice, once per storage mode, for `burr convert`. */
 export interface OpenedStoreModes {
   full: BaseStatePersister;
   incremental: BaseStatePersister;
@@ -92,15 +92,15 @@ export interface OpenedStoreModes {
 
 /**
  * Opens the store a URL names in both storage modes (two clients on one
- * table), without checking that either mode's table exists. Throws
- * {@link UsageError} for a backend with one storage mode (Redis, MongoDB)
+ * table or namespace), without checking that either mode's table exists.
+ * Throws {@link UsageError} for a backend with one storage mode (MongoDB)
  * and as {@link openStore} does.
  */
 export async function openStoreModes(store: StoreUrl, options: StoreOptions): Promise<OpenedStoreModes> {
   checkStoreOptions(store, options);
   if (options.storage !== undefined) throw new UsageError('--storage does not apply here: the command opens both storage modes (--to names the one to move to)');
   if (!BACKENDS_WITH_STORAGE_MODES.includes(store.backend)) {
-    throw new UsageError(`${store.backend} stores have one storage mode (full): there is nothing to convert (the SQL stores have two: ${BACKENDS_WITH_STORAGE_MODES.join(', ')})`);
+    throw new UsageError(`${store.backend} stores have one storage mode (full): there is nothing to convert (these have two: ${BACKENDS_WITH_STORAGE_MODES.join(', ')})`);
   }
   const full = await createPersister(store, options);
   try {
@@ -135,7 +135,7 @@ async function createPersister(store: StoreUrl, options: StoreOptions, storage: 
     }
     case 'redis': {
       const { RedisPersister } = await importBackend('redis', () => import('@burr/persister-redis'));
-      return RedisPersister.fromUrl(store.target, { namespace: options.namespace });
+      return RedisPersister.fromUrl(store.target, { namespace: options.namespace, storage });
     }
     case 'mongo': {
       const { MongoDBPersister } = await importBackend('mongo', () => import('@burr/persister-mongo'));

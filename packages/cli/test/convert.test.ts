@@ -143,7 +143,7 @@ describe('burr convert', () => {
       [['convert', url, '--to', 'deltas'], /^burr convert: --to takes incremental or full, got "deltas"$/],
       [['convert', url, '--to', 'full', '--all-partitions', '--partition', 'x'], /^burr convert: give --partition KEY or --all-partitions, not both$/],
       [['convert', url, '--to', 'full', '--batch-size', '5000'], /^burr convert: --batch-size must be a whole number from 1 to 1000/],
-      [['convert', 'redis://127.0.0.1:1', '--to', 'incremental'], /^burr convert: redis stores have one storage mode \(full\): there is nothing to convert/],
+      [['convert', 'mongodb://127.0.0.1:1', '--to', 'incremental'], /^burr convert: mongo stores have one storage mode \(full\): there is nothing to convert/],
     ];
     for (const [argv, message] of usage) {
       const run = await burr(argv);

@@ -151,6 +151,7 @@ export {
   SERVER_CONFIG_FIELDS,
   SQL_SERVER_CONFIG_FIELDS,
   SQL_TABLE_CONFIG_FIELDS,
+  STORAGE_MODE_CONFIG_FIELDS,
   readPersisterConfig,
   readSqlServerConfig,
   type SqlServerConfig,

@@ -10,5 +10,5 @@ export {
   type RedisPersisterUrlOptions,
   type RedisPersisterValues,
 } from './redis-persister.js';
-export { RedisKeyLayout } from './keys.js';
+export { INCREMENTAL_SEGMENT, RedisKeyLayout } from './keys.js';
 export type { RedisCommandClient } from './client.js';

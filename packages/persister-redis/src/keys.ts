@@ -1,9 +1,11 @@
-import { InvalidIdentifierError, assertKeyComponent } from '@burr/core';
+import { InvalidIdentifierError, assertKeyComponent, type StorageMode } from '@burr/core';
 
 /** Last segments of an app's index, marker and incoming-state keys (see {@link RedisKeyLayout}). */
 export const APP_STEPS_SUFFIX = 'burr:steps';
 export const APP_UNINDEXED_SUFFIX = 'burr:unindexed';
 export const APP_INCOMING_SUFFIX = 'burr:incoming';
+/** The segment after the namespace that every key of incremental storage has (see {@link RedisKeyLayout}). */
+export const INCREMENTAL_SEGMENT = '[incremental]';
 
 /**
  * Where a namespace's steps live. Python Burr's `b_redis` layout:
@@ -51,10 +53,18 @@ export const APP_INCOMING_SUFFIX = 'burr:incoming';
 export class RedisKeyLayout {
   readonly #prefix: string;
 
-  constructor(namespace: string | undefined) {
+  /**
+   * `storage: 'incremental'` puts every key of the layout under one more
+   * segment, {@link INCREMENTAL_SEGMENT}, right after the namespace
+   * (`[namespace:][incremental]:partitionKey:appId:sequenceId`...). No key
+   * component can hold `[`, so no key of a full-mode layout, whatever its
+   * namespace, is a key of an incremental one, and Python Burr, which reads
+   * the full layout, never meets them.
+   */
+  constructor(namespace: string | undefined, storage: StorageMode = 'full') {
     if (namespace !== undefined && typeof namespace !== 'string') throw new InvalidIdentifierError('namespace', namespace, 'must be a string');
     if (namespace) assertKeyComponent(namespace, 'namespace');
-    this.#prefix = namespace ? `${namespace}:` : '';
+    this.#prefix = `${namespace ? `${namespace}:` : ''}${storage === 'incremental' ? `${INCREMENTAL_SEGMENT}:` : ''}`;
   }
 
   /** The hash of one step. */
@@ -106,8 +116,8 @@ export class RedisKeyLayout {
 
   /** The SCAN pattern that matches every partition set of this namespace (and much else: see {@link RedisKeyLayout.partitionOfKey}). */
   scanPattern(): string {
-    // The namespace holds no glob character (assertKeyComponent), so it matches itself.
-    return `${this.#prefix}*`;
+    // The namespace holds no glob character (assertKeyComponent); the brackets of the incremental segment are escaped.
+    return `${this.#prefix.replace(/[[\]]/g, '\\$&')}*`;
   }
 
   /**

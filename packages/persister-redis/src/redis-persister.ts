@@ -7,23 +7,30 @@ import {
   addressOf,
   readConnectionTimeouts,
   EXPIRING_STORE_CONFIG_FIELDS,
+  STORAGE_MODE_CONFIG_FIELDS,
   readPersisterConfig,
+  readStorageOptions,
   toIsoTimestamp,
   type AppQuery,
   type AppScan,
   type CompactReport,
   type ConnectionTimeoutOptions,
+  type IncrementalRecord,
+  type IncrementalSettings,
   type RecordQuery,
   type RecordStatePersisterOptions,
   type StateRecord,
   type StepQuery,
   type StepRemoval,
+  type StorageModeOptions,
   type StoredAppSummary,
   type StoredStateRecord,
   type StoredStepSummary,
 } from '@burr/core';
 import { scanApps } from './app-scan.js';
 import { replyFields, replyText, type RedisCommandClient } from './client.js';
+import { redisIncrementalRows } from './incremental-rows.js';
+import { APP_IS_STORED } from './incremental-scripts.js';
 import { RedisKeyLayout } from './keys.js';
 import type { RedisAccess } from './redis-access.js';
 import { redisFaultReason } from './redis-errors.js';
@@ -37,8 +44,11 @@ import { readTtlSeconds } from './ttl.js';
  * (default 30 s) bounds every call; `connectTimeoutMs` (default 10 s) bounds
  * `fromUrl()`/`fromValues()` until the client is ready. A missed deadline, a
  * refused or dropped connection reject with `PersisterUnavailableError`.
+ * `storage: 'incremental'` stores each step as what changed since the step
+ * before, in a key layout of its own that Python Burr never reads (see
+ * {@link RedisKeyLayout} and the README).
  */
-export interface RedisPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions {
+export interface RedisPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions, StorageModeOptions {
   /** Prefix of every key (`namespace:...`), as Python Burr's `namespace`. Default: none. */
   namespace?: string;
   /**
@@ -79,6 +89,10 @@ export interface RedisPersisterValues extends RedisPersisterUrlOptions {
  */
 const STATE_OUTSIDE_SCRIPT_LENGTH = 16 * 1024;
 
+/** `SAVE_STEP`'s replies: written, or a delta whose base is gone (0: the key is taken). */
+const SAVED = 1;
+const BASE_GONE = 2;
+
 const CONFIG_SCHEMA = {
   host: { type: 'string' },
   port: { type: 'number' },
@@ -86,6 +100,7 @@ const CONFIG_SCHEMA = {
   password: { type: 'string' },
   namespace: { type: 'string' },
   ...EXPIRING_STORE_CONFIG_FIELDS,
+  ...STORAGE_MODE_CONFIG_FIELDS,
 } as const;
 
 interface OwnedClient {
@@ -128,6 +143,8 @@ export class RedisPersister extends RecordStatePersister {
   readonly ttlSeconds: number | undefined;
   readonly #client: RedisCommandClient;
   readonly #keys: RedisKeyLayout;
+  /** The key layout of the other storage mode, where an app must not have steps. */
+  readonly #otherModeKeys: RedisKeyLayout;
   readonly #redis: RedisAccess;
   #guard: ConnectionGuard;
   #owned: OwnedClient | undefined;
@@ -136,16 +153,23 @@ export class RedisPersister extends RecordStatePersister {
    * A persister on a connected client the caller created and keeps:
    * `cleanup()` leaves it open. Throws `InvalidIdentifierError` for a
    * namespace holding `:` or glob characters, `InvalidPersistArgumentError`
-   * for a `ttlSeconds` that is not a positive integer.
+   * for a `ttlSeconds` that is not a positive integer or bad storage options.
    */
   constructor(client: RedisCommandClient, options: RedisPersisterOptions = {}) {
     super(options);
-    this.#keys = new RedisKeyLayout(options.namespace);
-    this.ttlSeconds = readTtlSeconds(options.ttlSeconds);
+    const { incremental, ttlSeconds } = readLayoutOptions(options);
+    this.#keys = new RedisKeyLayout(options.namespace, incremental ? 'incremental' : 'full');
+    this.#otherModeKeys = new RedisKeyLayout(options.namespace, incremental ? 'full' : 'incremental');
+    this.ttlSeconds = ttlSeconds;
     this.namespace = options.namespace || undefined;
     this.#client = client;
     this.#guard = new ConnectionGuard({ backend: 'Redis', address: clientAddress(client), classify: redisFaultReason, ...readConnectionTimeouts('RedisPersister', options) });
     this.#redis = { client, keys: this.#keys, run: (work) => this.#guard.run(work) };
+    if (incremental)
+      this.useIncrementalStorage(
+        redisIncrementalRows(this.#redis, (record) => this.#insertIncremental(record)),
+        incremental,
+      );
   }
 
   /** The client; when the persister created it, `cleanup()` closes it, so do not close it yourself. */
@@ -188,8 +212,7 @@ export class RedisPersister extends RecordStatePersister {
 
   static async #connect(clientConfig: RedisClientOptions, options: RedisPersisterUrlOptions): Promise<RedisPersister> {
     // Validate the namespace, TTL and timeouts before connecting, so a bad one leaks no client.
-    new RedisKeyLayout(options.namespace);
-    readTtlSeconds(options.ttlSeconds);
+    readLayoutOptions(options);
     const timeouts = readConnectionTimeouts('RedisPersister', options);
     const guard = new ConnectionGuard({ backend: 'Redis', address: configAddress(clientConfig), classify: redisFaultReason, ...timeouts });
     const client = createClient({ ...clientConfig, socket: { connectTimeout: timeouts.connectTimeoutMs, ...clientConfig.socket } as RedisClientOptions['socket'] });
@@ -235,6 +258,20 @@ export class RedisPersister extends RecordStatePersister {
   }
 
   protected async insertRecord(record: StateRecord): Promise<void> {
+    if ((await this.#saveStep(record)) !== SAVED) throw this.conflict(record);
+  }
+
+  /** A row of incremental storage: `false` when the delta's base is not stored as it names it (nothing written). */
+  async #insertIncremental(record: IncrementalRecord): Promise<boolean> {
+    const { base, ...step } = record;
+    const reply = await this.#saveStep(step, base ? [String(base.sequenceId), base.position, toIsoTimestamp(base.createdAt, base.createdAtMicros)] : []);
+    if (reply === BASE_GONE) return false;
+    if (reply !== SAVED) throw this.conflict(record);
+    return true;
+  }
+
+  /** Runs `SAVE_STEP` for `record` (with a delta's base fields); resolves to its reply. */
+  async #saveStep(record: StateRecord, base: readonly string[] = []): Promise<number> {
     const { partitionKey, appId, sequenceId } = record;
     const layout = this.#keys;
     const keys = [
@@ -258,6 +295,7 @@ export class RedisPersister extends RecordStatePersister {
       ttlMs,
       layout.stepKeyPrefix(partitionKey, appId),
       layout.partitionPrefix(partitionKey),
+      ...base,
     ];
     const saved = await this.#guard.run(async () => {
       if (record.state.length >= STATE_OUTSIDE_SCRIPT_LENGTH) {
@@ -272,7 +310,14 @@ export class RedisPersister extends RecordStatePersister {
       }
       return SAVE_STEP.run(this.#client, keys, args);
     });
-    if (Number(saved) !== 1) throw this.conflict(record);
+    return Number(saved);
+  }
+
+  /** Whether the other storage mode's layout holds the app: one script on its sorted set and latest step. */
+  protected override async stepsInOtherStorageMode(partitionKey: string, appId: string): Promise<boolean> {
+    const other = this.#otherModeKeys;
+    const reply = await this.#guard.run(() => APP_IS_STORED.run(this.#client, [other.appsBySequenceKey(partitionKey)], [appId, other.stepKeyPrefix(partitionKey, appId)]));
+    return Number(reply) === 1;
   }
 
   protected async findRecord(query: RecordQuery): Promise<StoredStateRecord | null> {
@@ -355,6 +400,21 @@ export class RedisPersister extends RecordStatePersister {
     // Whatever is left (a reconnecting socket, a close() that did not finish) goes now.
     owned.destroy();
   }
+}
+
+/**
+ * The namespace, TTL and storage options, checked (throws before any client
+ * exists). `ttlSeconds` and incremental storage do not combine: each step's
+ * hash expires on its own, so a delta could outlive the base it is rebuilt from.
+ */
+function readLayoutOptions(options: RedisPersisterOptions): { incremental: IncrementalSettings | undefined; ttlSeconds: number | undefined } {
+  new RedisKeyLayout(options.namespace);
+  const ttlSeconds = readTtlSeconds(options.ttlSeconds);
+  const incremental = readStorageOptions('RedisPersister', options);
+  if (incremental && ttlSeconds !== undefined) {
+    throw new InvalidPersistArgumentError("RedisPersister: ttlSeconds applies only with storage: 'full' (a delta's base could expire before the delta)");
+  }
+  return { incremental, ttlSeconds };
 }
 
 /** `host:port` of the options a client is created from, never the password. */

@@ -31,11 +31,13 @@ return removed
  * Removes the steps of one app whose sequence ids lie in ARGV[3]..ARGV[4]
  * (inclusive, read from the index), only those whose created_at is before
  * ARGV[5] when it is given (as `YYYY-MM-DDTHH:MM:SS.ffffff`, compared with
- * `iso_micros` of the stored text; a created_at in another form stays), and
- * never the app's latest step (Python's score), so Python's set stays true.
+ * `iso_micros` of the stored text; a created_at in another form stays).
+ * `prune` never asks for an app's latest step; a conversion does, and when
+ * the latest goes, Python's set is kept true: its score moves to the highest
+ * step left, or, with none left, the app leaves the sets as in `REMOVE_APP`.
  * Returns how many hashes went; -1 after indexing one chunk of unindexed
  * steps (call again). Index entries whose hash is gone leave the index.
- * KEYS: the app's index, its marker, apps by sequence id.
+ * KEYS: the app's index, its marker, apps by sequence id, apps by save time, saved_at.
  * ARGV: app key prefix, app id, from, to, created before ('' for any time).
  */
 export const REMOVE_STEPS = withPrelude(`
@@ -44,19 +46,30 @@ if top >= 0 and adopt_chunk(KEYS[1], KEYS[2], ARGV[1], top) >= 0 then return -1 
 local latest = tonumber(redis.call('ZSCORE', KEYS[3], ARGV[2]) or '-1')
 local before = ARGV[5]
 local removed = 0
+local latest_gone = false
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[3], ARGV[4], 'BYSCORE')) do
-  if tonumber(id) ~= latest then
-    local key = ARGV[1] .. id
-    local going = true
-    if before ~= '' then
-      local created = redis.call('HGET', key, 'created_at')
-      local at = created and iso_micros(created)
-      going = (at and bytes_less(at, before)) or false
-    end
-    if going or redis.call('EXISTS', key) == 0 then
-      removed = removed + redis.call('UNLINK', key)
-      redis.call('ZREM', KEYS[1], id)
-    end
+  local key = ARGV[1] .. id
+  local going = true
+  if before ~= '' then
+    local created = redis.call('HGET', key, 'created_at')
+    local at = created and iso_micros(created)
+    going = (at and bytes_less(at, before)) or false
+  end
+  if going or redis.call('EXISTS', key) == 0 then
+    removed = removed + redis.call('UNLINK', key)
+    redis.call('ZREM', KEYS[1], id)
+    if tonumber(id) == latest then latest_gone = true end
+  end
+end
+if latest_gone then
+  local highest = redis.call('ZRANGE', KEYS[1], -1, -1)[1]
+  if highest then
+    redis.call('ZADD', KEYS[3], highest, ARGV[2])
+  else
+    redis.call('DEL', KEYS[1], KEYS[2])
+    redis.call('ZREM', KEYS[3], ARGV[2])
+    redis.call('ZREM', KEYS[4], ARGV[2])
+    redis.call('HDEL', KEYS[5], ARGV[2])
   end
 end
 return removed

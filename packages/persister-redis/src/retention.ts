@@ -23,7 +23,13 @@ export async function removeApp(redis: RedisAccess, partitionKey: string, appId:
 export async function removeSteps(redis: RedisAccess, removal: StepRemoval): Promise<number> {
   const { keys } = redis;
   const { partitionKey, appId, createdBefore } = removal;
-  const scriptKeys = [keys.appStepsKey(partitionKey, appId), keys.appUnindexedKey(partitionKey, appId), keys.appsBySequenceKey(partitionKey)];
+  const scriptKeys = [
+    keys.appStepsKey(partitionKey, appId),
+    keys.appUnindexedKey(partitionKey, appId),
+    keys.appsBySequenceKey(partitionKey),
+    keys.appsBySaveKey(partitionKey),
+    keys.savedAtKey(partitionKey),
+  ];
   // `YYYY-MM-DDTHH:MM:SS.ffffff`: the stored created_at (ISO 8601, UTC) normalized the same way in the script.
   const before = createdBefore ? toIsoTimestamp(createdBefore.createdAt, createdBefore.createdAtMicros).slice(0, 26) : '';
   const args = [keys.stepKeyPrefix(partitionKey, appId), appId, String(removal.fromSequenceId), String(removal.toSequenceId), before];

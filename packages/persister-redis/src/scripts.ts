@@ -68,7 +68,11 @@ export function withPrelude(body: string): LuaScript {
  * hash, the app's index, the app's unindexed marker, and optionally the app's
  * incoming state hash.
  * ARGV: partition_key, app_id, sequence_id, position, state, status,
- * created_at, TTL in ms ('0': none), the app's key prefix, the partition's key prefix.
+ * created_at, TTL in ms ('0': none), the app's key prefix, the partition's key
+ * prefix, and for a delta of incremental storage its base's sequence_id,
+ * position and created_at: then the step is written only if its base is
+ * stored with that position and created_at (else 2, nothing written), and
+ * its hash records the base (`base_sequence_id`, `base_position`).
  *
  * With the incoming state hash (a large state, see `RedisPersister`), the
  * state is not in ARGV (pass ''): the caller's transaction wrote it to that
@@ -93,6 +97,11 @@ export function withPrelude(body: string): LuaScript {
  * apps long gone.
  */
 export const SAVE_STEP = withPrelude(`
+local base_sequence_id = ARGV[11]
+if base_sequence_id then
+  local base = redis.call('HMGET', ARGV[9] .. base_sequence_id, 'position', 'created_at')
+  if base[1] ~= ARGV[12] or base[2] ~= ARGV[13] then return 2 end
+end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local incoming = KEYS[7]
 if incoming and redis.call('EXISTS', incoming) == 0 then return redis.error_reply('ERR the incoming state hash is missing') end
@@ -114,6 +123,7 @@ else
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])
 end
+if base_sequence_id then redis.call('HSET', KEYS[1], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[12]) end
 redis.call('ZADD', KEYS[3], fmt(score), app_id)
 redis.call('HSET', KEYS[4], app_id, ARGV[7])
 redis.call('ZADD', KEYS[5], sequence_id, sequence_id)

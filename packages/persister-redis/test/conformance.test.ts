@@ -13,13 +13,14 @@ function redisHarness(url: string): PersisterHarness<RedisPersister> {
   const cutter = connectionCutter(url);
   return {
     name: 'redis',
-    capabilities: { needsInitialize: false, positionsPerSequence: 'one' },
-    create: (options) => cutter.open((clientOptions) => RedisPersister.fromUrl(url, { namespace: store.namespace(), serdeKwargs: options?.serdeKwargs, clientOptions })),
-    connectAgain: (persister) => cutter.open((clientOptions) => RedisPersister.fromUrl(url, { namespace: persister.namespace, clientOptions })),
-    withCallerClient: async () => {
+    capabilities: { needsInitialize: false, positionsPerSequence: 'one', storageModes: ['full', 'incremental'] },
+    create: (options) =>
+      cutter.open((clientOptions) => RedisPersister.fromUrl(url, { namespace: store.namespace(), serdeKwargs: options?.serdeKwargs, clientOptions, ...options?.storage })),
+    connectAgain: (persister, options) => cutter.open((clientOptions) => RedisPersister.fromUrl(url, { namespace: persister.namespace, clientOptions, ...options?.storage })),
+    withCallerClient: async (options) => {
       const client = await testClient(url);
       return {
-        persister: new RedisPersister(client, { namespace: store.namespace() }),
+        persister: new RedisPersister(client, { namespace: store.namespace(), ...options?.storage }),
         clientStillWorks: async () => client.isOpen && (await client.ping()) === 'PONG',
         closeClient: () => client.close(),
       };
@@ -27,7 +28,7 @@ function redisHarness(url: string): PersisterHarness<RedisPersister> {
     cutConnections: (persister) => cutter.cut(persister),
     viaProxy: {
       target: serverAddress(url, 6379),
-      create: (address) => RedisPersister.fromUrl(urlAt(url, address), { namespace: store.namespace() }),
+      create: (address, options) => RedisPersister.fromUrl(urlAt(url, address), { namespace: store.namespace(), ...options?.storage }),
     },
     teardown: async () => {
       await cutter.close();

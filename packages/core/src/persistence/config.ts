@@ -92,12 +92,17 @@ export const SERVER_CONFIG_FIELDS = {
   operationTimeoutMs: { type: 'number' },
 } as const satisfies ConfigSchema;
 
-/** The table and storage mode of a SQL persister (`StorageModeOptions`). */
-export const SQL_TABLE_CONFIG_FIELDS = {
-  tableName: { type: 'string' },
+/** The storage mode options (`StorageModeOptions`) of a persister that has an incremental mode. */
+export const STORAGE_MODE_CONFIG_FIELDS = {
   storage: { type: 'string', oneOf: ['full', 'incremental'] },
   snapshotEvery: { type: 'number' },
   snapshotBytes: { type: 'number' },
+} as const satisfies ConfigSchema;
+
+/** The table and storage mode of a SQL persister (`StorageModeOptions`). */
+export const SQL_TABLE_CONFIG_FIELDS = {
+  tableName: { type: 'string' },
+  ...STORAGE_MODE_CONFIG_FIELDS,
 } as const satisfies ConfigSchema;
 
 /** {@link SERVER_CONFIG_FIELDS} of a key-value store reached by a connection string, with native expiry (Redis, MongoDB). */
