@@ -10,12 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import postgres from 'postgres';
+import { createClient } from 'redis';
 import type { BaseStatePersister, StorageModeOptions } from '@burr/core';
 import { PostgreSQLPersister } from '@burr/persister-pg';
+import { RedisPersister } from '@burr/persister-redis';
 import { SQLitePersister } from '@burr/persister-sqlite';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { deleteNamespace } from '../backends/history-redis.js';
 import { postgresUrl, redactUrl } from '../backends/postgres.js';
+import { redisUrl } from '../backends/redis.js';
 import { PeerCheckpointer } from '../peer.js';
 
 /** A store holding one contender's steps, with its size on disk. */
@@ -31,7 +35,9 @@ export interface IncrementalStores {
   label: string;
   driver: string;
   burr(name: string, storage: StorageModeOptions): Promise<MeasuredStore<BaseStatePersister>>;
-  peer(name: string): Promise<MeasuredStore<PeerCheckpointer>>;
+  /** The LangGraph checkpointer on a store of its own; absent where it cannot be measured apart (`noPeer` says why). */
+  peer?(name: string): Promise<MeasuredStore<PeerCheckpointer>>;
+  noPeer?: string;
   close(): Promise<void>;
 }
 
@@ -117,6 +123,48 @@ export async function postgresStores(): Promise<IncrementalStores | { skip: stri
     async close() {
       for (const schema of schemas) await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+const NAMESPACE_PREFIX = 'burrbenchincr';
+
+/** Redis: one namespace per store, its bytes the sum of `MEMORY USAGE` over its keys; `skip` when no server answers. */
+export async function redisStores(): Promise<IncrementalStores | { skip: string }> {
+  const url = redisUrl();
+  const admin: ReturnType<typeof createClient> = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } });
+  admin.on('error', () => {});
+  let version: string;
+  try {
+    await admin.connect();
+    version = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? 'unknown';
+  } catch (error) {
+    admin.destroy();
+    return { skip: `no Redis answered at ${redactUrl(url)} (${(error as Error).message})` };
+  }
+  const namespaces: string[] = [];
+  const namespaceBytes = async (namespace: string): Promise<number> => {
+    let bytes = 0;
+    for await (const keys of admin.scanIterator({ MATCH: `${namespace}:*`, COUNT: 1000 })) {
+      // SAMPLES 0: every field of a hash and member of a set is counted, not an estimate from a sample.
+      for (const key of keys) bytes += Number(await admin.sendCommand(['MEMORY', 'USAGE', key, 'SAMPLES', '0']));
+    }
+    return bytes;
+  };
+  return {
+    label: 'Redis',
+    driver: `node-redis, server ${version} at ${redactUrl(url)}, a namespace per store`,
+    async burr(name, storage) {
+      const namespace = `${NAMESPACE_PREFIX}${name}`;
+      await deleteNamespace(admin, namespace);
+      namespaces.push(namespace);
+      const persister = await RedisPersister.fromUrl(url, { namespace, ...storage });
+      return { contender: persister, bytes: () => namespaceBytes(namespace), close: () => persister.cleanup() };
+    },
+    noPeer: "LangGraph's RedisSaver keeps its keys outside any namespace (so its bytes cannot be measured apart here) and needs RedisJSON + RediSearch",
+    async close() {
+      for (const namespace of namespaces) await deleteNamespace(admin, namespace);
+      await admin.close();
     },
   };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { BaseStatePersister, StorageModeOptions } from '@burr/core';
 import { formatMs } from '../report.js';
 import { collectGarbage, nextUnique, summarize, type Stats } from '../timing.js';
-import { postgresStores, sqliteStores, type IncrementalStores, type MeasuredStore } from './incremental-stores.js';
+import { postgresStores, redisStores, sqliteStores, type IncrementalStores, type MeasuredStore } from './incremental-stores.js';
 import { agentWorkload, chatWorkload, type Workload, type WorkloadStep } from './incremental-workloads.js';
 
 const PARTITION = 'bench';
@@ -44,7 +44,7 @@ export async function burrContender(stores: IncrementalStores, name: string, sto
   };
 }
 
-async function peerContender(stores: IncrementalStores): Promise<Contender> {
+async function peerContender(stores: IncrementalStores & Required<Pick<IncrementalStores, 'peer'>>): Promise<Contender> {
   const store = await stores.peer(`langgraph_${nextUnique()}`);
   const thread = `chat-${nextUnique()}`;
   return {
@@ -136,12 +136,13 @@ export interface IncrementalSectionResult {
   skipped: string[];
 }
 
-/** Runs the section on SQLite and PostgreSQL (those of `only` when given); a backend that cannot open is listed as skipped. */
+/** Runs the section on SQLite, PostgreSQL and Redis (those of `only` when given); a backend that cannot open is listed as skipped. */
 export async function incrementalSection(options: { quick: boolean; only?: ReadonlySet<string>; log: (message: string) => void }): Promise<IncrementalSectionResult> {
   const result: IncrementalSectionResult = { runs: [], reported: {}, skipped: [] };
   const backends: Array<[string, () => Promise<IncrementalStores | { skip: string }>]> = [
     ['sqlite', async () => sqliteStores()],
     ['pg', postgresStores],
+    ['redis', redisStores],
   ];
   for (const [id, open] of backends) {
     if (options.only && !options.only.has(id)) continue;
@@ -150,13 +151,17 @@ export async function incrementalSection(options: { quick: boolean; only?: Reado
       result.skipped.push(`${id}: ${stores.skip}`);
       continue;
     }
+    if (!stores.peer && stores.noPeer) result.skipped.push(`${id}, the LangGraph peer: ${stores.noPeer}`);
     try {
       const warm = [await burrContender(stores, 'warm-up', { storage: 'incremental' }), await burrContender(stores, 'warm-up-full', {})];
       await runWorkload(stores.label, chatWorkload, WARMUP_STEPS, warm);
       for (const plan of plans(options.quick)) {
         options.log(`incremental storage: ${stores.label}, ${plan.workload.name}, ${plan.steps} steps`);
         const contenders = [await burrContender(stores, 'Burr incremental', { storage: 'incremental' })];
-        if (plan.withFullAndPeer) contenders.push(await burrContender(stores, 'Burr full', {}), await peerContender(stores));
+        if (plan.withFullAndPeer) {
+          contenders.push(await burrContender(stores, 'Burr full', {}));
+          if (stores.peer) contenders.push(await peerContender({ ...stores, peer: stores.peer }));
+        }
         else contenders.push(await burrContender(stores, 'Burr full (last step only, for its load)', {}, true));
         try {
           result.runs.push(await runWorkload(stores.label, plan.workload, plan.steps, contenders));

@@ -9,6 +9,8 @@ runConnectionFaultCases(
   {
     name: 'MongoDBPersister',
     backend: 'MongoDB',
+    // The driver's server selection retries a refused port until serverSelectionTimeoutMS (our connectTimeoutMs).
+    refusalWaitsForTimeout: true,
     openers: {
       fromValues: ({ address, secret, timeouts }) => MongoDBPersister.fromValues({ url: `mongodb://burr:${secret}@${address}/?directConnection=true`, ...timeouts }),
       fromConfig: ({ address, secret, timeouts }) => MongoDBPersister.fromConfig({ url: `mongodb://burr:${secret}@${address}/?directConnection=true`, ...timeouts }),

@@ -147,9 +147,10 @@ export async function packWorkspacePackages(names: readonly string[], destinatio
 
 /**
  * better-sqlite3 binaries this machine compiled, as prebuild tarballs. npm
- * normally downloads a prebuilt binary from GitHub (unreachable here), so the
- * first install compiles it (60-90 s) and later ones unpack it like a
- * download: same package, same install script, minutes saved per test file.
+ * normally downloads a prebuilt binary from GitHub (unreachable here), so an
+ * install would compile it (60-90 s, minutes on a busy machine); with the
+ * workspace's own build (same version, same Node) or an earlier install's
+ * kept here, it unpacks it like a download: same package, same install script.
  */
 const PREBUILDS = join(repoRoot, 'node_modules/.cache/burr-prebuilds');
 
@@ -159,6 +160,7 @@ async function prebuildSuffix(dir: string): Promise<string> {
   return (await runOrThrow('node', ['-p', script], { cwd: dir })).trim();
 }
 
+/** Keeps the better-sqlite3 build under `dir`/node_modules in {@link PREBUILDS}, when the `node` running npm loads it. */
 async function keepBetterSqliteBuild(dir: string): Promise<void> {
   const moduleDir = join(dir, 'node_modules/better-sqlite3');
   if (!existsSync(join(moduleDir, 'build/Release/better_sqlite3.node'))) return;
@@ -179,6 +181,8 @@ async function keepBetterSqliteBuild(dir: string): Promise<void> {
  * paths or registry specs) into it with one `npm install`.
  */
 export async function installBlankProject(dir: string, options: { dependencies: readonly string[]; type?: 'module' | 'commonjs' }): Promise<void> {
+  // The workspace's own better-sqlite3, which pnpm compiled for this Node: when npm picks the same version, it unpacks that.
+  await keepBetterSqliteBuild(PUBLISHED_PACKAGES['@burr/persister-sqlite']!);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'burr-blank-project', version: '1.0.0', private: true, type: options.type ?? 'commonjs' }, null, 2));
   const env: NodeJS.ProcessEnv = { ...process.env, JOBS: 'max', npm_config_better_sqlite3_local_prebuilds: PREBUILDS };
