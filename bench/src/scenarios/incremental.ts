@@ -44,8 +44,8 @@ export async function burrContender(stores: IncrementalStores, name: string, sto
   };
 }
 
-async function peerContender(stores: IncrementalStores & Required<Pick<IncrementalStores, 'peer'>>): Promise<Contender> {
-  const store = await stores.peer(`langgraph_${nextUnique()}`);
+async function peerContender(openPeer: NonNullable<IncrementalStores['peer']>): Promise<Contender> {
+  const store = await openPeer(`langgraph_${nextUnique()}`);
   const thread = `chat-${nextUnique()}`;
   return {
     name: `LangGraph ${store.contender.name}`,
@@ -158,11 +158,11 @@ export async function incrementalSection(options: { quick: boolean; only?: Reado
       for (const plan of plans(options.quick)) {
         options.log(`incremental storage: ${stores.label}, ${plan.workload.name}, ${plan.steps} steps`);
         const contenders = [await burrContender(stores, 'Burr incremental', { storage: 'incremental' })];
-        if (plan.withFullAndPeer) {
+        if (!plan.withFullAndPeer) contenders.push(await burrContender(stores, 'Burr full (last step only, for its load)', {}, true));
+        else {
           contenders.push(await burrContender(stores, 'Burr full', {}));
-          if (stores.peer) contenders.push(await peerContender({ ...stores, peer: stores.peer }));
+          if (stores.peer) contenders.push(await peerContender((name) => stores.peer!(name)));
         }
-        else contenders.push(await burrContender(stores, 'Burr full (last step only, for its load)', {}, true));
         try {
           result.runs.push(await runWorkload(stores.label, plan.workload, plan.steps, contenders));
           result.reported[`${stores.label}|${plan.workload.name}|${plan.steps}`] = plan.reported;
