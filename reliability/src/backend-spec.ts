@@ -10,15 +10,15 @@ export const TRIAL_SNAPSHOT_EVERY = 5;
 /**
  * Where a trial stores its steps, as plain data: the parent process makes
  * one, passes it to every child as JSON, and opens the same store itself to
- * check what was saved. `storage` (SQL backends; default `'full'`) is the
- * persister's storage mode.
+ * check what was saved. `storage` (default `'full'`) is the persister's
+ * storage mode.
  */
 export type BackendSpec =
   | { backend: 'sqlite'; dbPath: string; storage?: StorageMode }
   | { backend: 'libsql'; url: string; storage?: StorageMode }
   | { backend: 'pg'; url: string; tableName: string; storage?: StorageMode; connectionName?: string }
   | { backend: 'mysql'; url: string; tableName: string; storage?: StorageMode }
-  | { backend: 'redis'; url: string; namespace: string; connectionName?: string };
+  | { backend: 'redis'; url: string; namespace: string; storage?: StorageMode; connectionName?: string };
 
 /** The storage mode a spec names. */
 export function storageOf(spec: BackendSpec): StorageMode {
@@ -32,7 +32,7 @@ export async function openPersister(spec: BackendSpec): Promise<BaseStatePersist
   return persister;
 }
 
-/** The storage options for a SQL persister (the snapshot options are refused in full mode). */
+/** The storage options of a persister (the snapshot options are refused in full mode). */
 function storageOptions(storage: StorageMode | undefined): StorageModeOptions {
   return storage === 'incremental' ? { storage, snapshotEvery: TRIAL_SNAPSHOT_EVERY } : {};
 }
@@ -75,6 +75,7 @@ async function construct(spec: BackendSpec): Promise<BaseStatePersister> {
     case 'redis':
       return (await import('@burr/persister-redis')).RedisPersister.fromUrl(spec.url, {
         namespace: spec.namespace,
+        ...storageOptions(spec.storage),
         clientOptions: spec.connectionName ? { name: spec.connectionName } : {},
       });
   }

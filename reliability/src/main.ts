@@ -1,9 +1,8 @@
 /**
  * `pnpm --filter @burr/reliability trials [--trials N] [--backends sqlite,pg] [--storage full,incremental] [--storm-ms N]`:
  * SIGKILL-at-random crash/resume trials on every available backend in each
- * storage mode (incremental: the SQL backends), then a storm of server-side
- * connection cuts on each server backend that can cut (PostgreSQL, Redis) in
- * each mode. Prints one row per backend and mode and exits 1 on any lost,
+ * storage mode, then a storm of server-side connection cuts on each server
+ * backend that can cut (PostgreSQL, Redis) in each mode. Prints one row per backend and mode and exits 1 on any lost,
  * duplicated, missing or inconsistent step, a restart that failed, an
  * untyped failure or an unhandled rejection.
  */

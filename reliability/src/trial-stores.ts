@@ -14,11 +14,6 @@ export type TrialBackend = (typeof TRIAL_BACKENDS)[number];
 /** Storage modes the trials know, in report order. */
 export const TRIAL_STORAGE_MODES = ['full', 'incremental'] as const satisfies readonly StorageMode[];
 
-/** Backends whose persister has an incremental storage mode (the SQL ones). */
-export function hasIncrementalMode(backend: TrialBackend): boolean {
-  return backend !== 'redis';
-}
-
 /** A fresh, empty store for one backend's trials, or why there is none here. */
 export type TrialStore = { spec: BackendSpec; dispose(): Promise<void> } | { skip: string };
 
@@ -28,7 +23,6 @@ export type TrialStore = { spec: BackendSpec; dispose(): Promise<void> } | { ski
  * the given storage mode.
  */
 export async function prepareTrialStore(backend: TrialBackend, storage: StorageMode = 'full'): Promise<TrialStore> {
-  if (storage === 'incremental' && !hasIncrementalMode(backend)) return { skip: `${backend} has no incremental storage mode yet` };
   const suffix = randomBytes(4).toString('hex');
   switch (backend) {
     case 'sqlite':
@@ -88,7 +82,7 @@ export async function prepareTrialStore(backend: TrialBackend, storage: StorageM
       if ('skip' in database) return database;
       const namespace = `burr-reliability-${suffix}`;
       return {
-        spec: { backend, url: database.url, namespace },
+        spec: { backend, url: database.url, namespace, storage },
         dispose: async () => {
           const { createClient } = await import('redis');
           const client = createClient({ url: database.url });

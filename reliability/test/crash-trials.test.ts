@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCrashTrials } from '../src/crash-trials.js';
-import { TRIAL_BACKENDS, hasIncrementalMode, prepareTrialStore } from '../src/trial-stores.js';
+import { TRIAL_BACKENDS, prepareTrialStore } from '../src/trial-stores.js';
 
 /** 20 lives per backend in full mode by default: enough to land kills mid-save, small enough for CI. */
 const FULL_TRIALS = Number(process.env.BURR_RELIABILITY_TRIALS ?? 20);
@@ -13,7 +13,7 @@ const INCREMENTAL_TRIALS = Number(process.env.BURR_RELIABILITY_INCREMENTAL_TRIAL
 
 const runs = [
   ...TRIAL_BACKENDS.map((backend) => ({ backend, storage: 'full' as const, trials: FULL_TRIALS })),
-  ...TRIAL_BACKENDS.filter(hasIncrementalMode).map((backend) => ({ backend, storage: 'incremental' as const, trials: INCREMENTAL_TRIALS })),
+  ...TRIAL_BACKENDS.map((backend) => ({ backend, storage: 'incremental' as const, trials: INCREMENTAL_TRIALS })),
 ];
 
 for (const { backend, storage, trials } of runs) {
