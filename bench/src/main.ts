@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   let incremental: IncrementalSectionResult | undefined;
   if (p.runs('chatbot')) {
     incremental = await incrementalSection({ quick: options.quick, only: options.only, log });
-    report.notes.push('Incremental storage beside full mode and the LangGraph peer (chat and tool-calling agent, SQLite and PostgreSQL): incremental.md.');
+    report.notes.push('Incremental storage beside full mode and the LangGraph peer (chat and tool-calling agent, SQLite, PostgreSQL and Redis): incremental.md.');
   }
 
   if (p.runs('runner')) {

@@ -1,6 +1,6 @@
 /**
  * Incremental storage (issue #14) beside full mode and the LangGraph peer:
- * the chatbot run and a tool-calling agent on SQLite and PostgreSQL, with
+ * the chatbot run and a tool-calling agent on SQLite, PostgreSQL and Redis, with
  * step-1 vs step-N save times, the whole run, load of the latest step and the
  * bytes each store holds afterwards. Written to `incremental.md` and
  * `incremental.json` beside the main report.
