@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BurrError, InMemoryPersister, type BaseStatePersister } from '@burr/core';
-import { UsageError, type BackendName } from './cli-args.js';
+import { BACKENDS_WITH_STORAGE_MODES, UsageError, type BackendName } from './cli-args.js';
 
 /** An opened store plus a one-line description for the user (passwords hidden). */
 export interface OpenedBackend {
@@ -36,6 +36,30 @@ export const URL_ENV_VARIABLES: Readonly<Record<Exclude<BackendName, 'sqlite'>, 
  * empty store too.
  */
 export type BackendAccess = 'read-write' | 'read-only' | 'existing';
+
+/**
+ * The storage mode that holds conversation `appId` when the chosen one does
+ * not: a conversation saved with the other `--storage`. `undefined` when
+ * neither holds it, or for a backend with one storage mode. Opens the other
+ * mode read-only, creating nothing.
+ */
+export async function otherStorageModeOf(
+  choice: BackendChoice,
+  env: NodeJS.ProcessEnv,
+  exampleDir: string,
+  partitionKey: string,
+  appId: string,
+): Promise<'full' | 'incremental' | undefined> {
+  if (!BACKENDS_WITH_STORAGE_MODES.includes(choice.backend)) return undefined;
+  const other = choice.storage === 'incremental' ? 'full' : 'incremental';
+  // Read-only: a store without the other mode's table opens as an empty one.
+  const { persister } = await openBackend({ ...choice, storage: other }, env, exampleDir, 'read-only');
+  try {
+    return (await persister.load(partitionKey, appId)) === null ? undefined : other;
+  } finally {
+    await persister.cleanup();
+  }
+}
 
 /** How long the chatbot waits for a server before saying it is not there. */
 const CONNECT_TIMEOUT_MS = 5000;

@@ -9,7 +9,7 @@ import {
   type BaseStatePersister,
 } from '@burr/core';
 import { buildChatApplication, type ChatApplication } from './app-graph.js';
-import { BackendUnavailableError, openBackend } from './backends.js';
+import { BackendUnavailableError, openBackend, otherStorageModeOf } from './backends.js';
 import { DEFAULT_LIST_LIMIT, USAGE, UsageError, parseCommandLine, type ChatOptions } from './cli-args.js';
 import { chatHistory, type SessionInfo } from './commands.js';
 import { runChatSession, type SessionEnd } from './chat-session.js';
@@ -86,6 +86,15 @@ export async function runChatbot(world: ChatbotEnvironment): Promise<number> {
       await checkForkSource(store, options.partitionKey, options.forkFrom, options.forkAt);
     }
     const unknownAppId = options.forkFrom === undefined && options.appId !== undefined && (await store.load(options.partitionKey, options.appId)) === null;
+    if (unknownAppId) {
+      // Saved with the other --storage: say so now, not after the first message (whose save would be refused).
+      const storedMode = await otherStorageModeOf(options, world.env, world.exampleDir, options.partitionKey, options.appId!);
+      if (storedMode) {
+        err(style.error(`chatbot: conversation ${options.appId} is not stored with --storage ${options.storage}.`));
+        err(storedWithHint(storedMode));
+        return EXIT_FAILURE;
+      }
+    }
     const responder = chooseResponder(world.env);
     const interrupt = new AbortController();
     const app = await buildChatApplication(store, responder, options, interrupt.signal);
@@ -196,6 +205,11 @@ function farewell(end: SessionEnd, app: Application, info: SessionInfo): string 
   return info.style.dim(`Bye! Conversation ${app.uid} ${step}. Resume: ${resume}`);
 }
 
+/** What to add to reach a conversation stored in `mode`. */
+function storedWithHint(mode: 'full' | 'incremental'): string {
+  return `This conversation is stored with --storage ${mode}: add that option (or move it with burr convert).`;
+}
+
 function reportFailure(error: unknown, err: (text: string) => void, style: Style): number {
   if (error instanceof UsageError || error instanceof InvalidIdentifierError) {
     err(style.error(`chatbot: ${error.message}`));
@@ -206,7 +220,7 @@ function reportFailure(error: unknown, err: (text: string) => void, style: Style
   const mismatch = error instanceof StepHookFailedError ? error.hookError : error;
   if (mismatch instanceof StorageModeMismatchError) {
     err(style.error(`chatbot: ${mismatch.message}`));
-    err(`This conversation is stored with --storage ${mismatch.storedMode}: add that option (or move it with burr convert).`);
+    err(storedWithHint(mismatch.storedMode));
     return EXIT_FAILURE;
   }
   if (error instanceof BackendUnavailableError || error instanceof ApplicationBuildError || error instanceof PersisterUnavailableError) {

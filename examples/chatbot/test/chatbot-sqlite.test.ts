@@ -180,11 +180,12 @@ describe('the built chatbot with --storage incremental', () => {
     expect((await incremental.listSteps('ada', appId)).steps).toHaveLength(6);
     // Python Burr's table is never written in this mode: here it was never even created.
     expect(incremental.client.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'burr_state'").pluck().get()).toBe(0);
-    // The same conversation without --storage: refused by name before anything is written, exit code 1.
+    // The same conversation without --storage: refused by name at start, before a message is typed or anything written, exit code 1.
     const other = await runChatbot(['--db', dbPath, '--partition-key', 'ada', '--app-id', appId], ['hello?']);
     expect(other.code).toBe(1);
-    expect(other.stderr).toContain(`has steps stored in incremental mode`);
+    expect(other.stderr).toContain(`conversation ${appId} is not stored with --storage full.`);
     expect(other.stderr).toContain('This conversation is stored with --storage incremental: add that option (or move it with burr convert).');
+    expect(other.stdout).not.toContain('you>');
     expect(incremental.client.prepare('SELECT count(*) FROM burr_state').pluck().get()).toBe(0);
   });
 });

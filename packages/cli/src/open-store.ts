@@ -111,6 +111,24 @@ export async function openStoreModes(store: StoreUrl, options: StoreOptions): Pr
   }
 }
 
+/**
+ * Where an app that the opened mode does not hold is: a hint naming the
+ * `--storage` that finds it, when the store's other storage mode holds
+ * steps of it; `undefined` otherwise (or for a backend with one mode).
+ */
+export async function otherStorageModeHint(store: StoreUrl, options: StoreOptions, partitionKey: string, appId: string): Promise<string | undefined> {
+  if (!BACKENDS_WITH_STORAGE_MODES.includes(store.backend)) return undefined;
+  const other = options.storage === 'incremental' ? 'full' : 'incremental';
+  const persister = await createPersister(store, options, other);
+  try {
+    if (!(await persister.isInitialized())) return undefined;
+    if ((await persister.listSteps(partitionKey, appId, { limit: 1 })).steps.length === 0) return undefined;
+  } finally {
+    await persister.cleanup();
+  }
+  return other === 'incremental' ? 'its steps are in incremental storage: add --storage incremental' : 'its steps are in full storage: leave out --storage incremental';
+}
+
 async function createPersister(store: StoreUrl, options: StoreOptions, storage: 'full' | 'incremental' = 'full'): Promise<BaseStatePersister> {
   const tableName = options.table;
   switch (store.backend) {

@@ -64,6 +64,19 @@ describe('--storage on the other commands', () => {
     expect(wrong.stderr).toContain('burr steps: --storage must be full or incremental, got "delta"');
     expect((await burr(['convert', url, '--to', 'full', '--storage', 'full'])).code).toBe(2);
   });
+
+  it('steps and show in the mode that does not hold the app say which --storage does', async () => {
+    const { url } = await store(APPS);
+    expect((await burr(['convert', url, '--to', 'incremental', '--app', 'alpha'])).code).toBe(0);
+    const steps = await burr(['steps', url, 'alpha']);
+    expect(steps.code).toBe(0);
+    expect(steps.stdout).toBe('No steps of app "alpha" in partition "" (its steps are in incremental storage: add --storage incremental).\n');
+    const show = await burr(['show', url, 'beta', '--storage', 'incremental']);
+    expect(show.code).toBe(1);
+    expect(show.stderr).toContain('No step of app "beta" in partition "" (its steps are in full storage: leave out --storage incremental)');
+    // An app neither mode holds: no hint.
+    expect((await burr(['steps', url, 'nobody'])).stdout).toBe('No steps of app "nobody" in partition "".\n');
+  });
 });
 
 describe('burr convert', () => {

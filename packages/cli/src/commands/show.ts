@@ -3,6 +3,7 @@ import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, PARTITION_OPTION, expectPositional
 import { withStore, type Command } from '../command.js';
 import { CommandFailure, EXIT } from '../errors.js';
 import { describePartition, formatTime, jsonDocument, prettyJsonText } from '../format.js';
+import { otherStorageModeHint } from '../open-store.js';
 
 const OPTIONS = { ...COMMON_OPTIONS, ...PARTITION_OPTION } as const;
 
@@ -31,10 +32,12 @@ ${COMMON_OPTIONS_HELP}`,
     const [appId, sequenceText] = expectPositionals(target.rest, ['APP_ID', '[SEQUENCE_ID]']) as [string, string | undefined];
     const sequenceId = parseInteger('SEQUENCE_ID', sequenceText, 0);
     const partitionKey = values.partition ?? '';
-    const step = await withStore(context, target, storeOptionsOf(values), ({ persister }) => persister.load(partitionKey, appId, sequenceId));
+    const storeOptions = storeOptionsOf(values);
+    const step = await withStore(context, target, storeOptions, ({ persister }) => persister.load(partitionKey, appId, sequenceId));
     if (step === null) {
       const which = sequenceId === undefined ? 'No step' : `No step ${sequenceId}`;
-      throw new CommandFailure('BURR_CLI_STEP_NOT_FOUND', `${which} of app ${JSON.stringify(appId)} in ${describePartition(partitionKey)}`);
+      const hint = await otherStorageModeHint(target.store, storeOptions, partitionKey, appId);
+      throw new CommandFailure('BURR_CLI_STEP_NOT_FOUND', `${which} of app ${JSON.stringify(appId)} in ${describePartition(partitionKey)}${hint ? ` (${hint})` : ''}`);
     }
     // Encoding again what was just decoded gives back the stored form; tags no serde here knows stay plain objects.
     const stateText = encodeState(step.state);

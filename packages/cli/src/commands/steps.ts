@@ -3,6 +3,7 @@ import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, PARTITION_OPTION, expectPositional
 import { commandLine, storeFlags, withStore, type Command } from '../command.js';
 import { EXIT } from '../errors.js';
 import { describePartition, formatBytes, formatTable, formatTime, jsonDocument } from '../format.js';
+import { otherStorageModeHint } from '../open-store.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -52,7 +53,8 @@ ${COMMON_OPTIONS_HELP}`,
     }
     if (page.steps.length === 0) {
       const bounded = before !== undefined || after !== undefined;
-      io.out(`No steps of app ${JSON.stringify(appId)} in ${describePartition(partitionKey)}${bounded ? ' in that range' : ''}.\n`);
+      const hint = bounded ? undefined : await otherStorageModeHint(target.store, storeOptions, partitionKey, appId);
+      io.out(`No steps of app ${JSON.stringify(appId)} in ${describePartition(partitionKey)}${bounded ? ' in that range' : ''}${hint ? ` (${hint})` : ''}.\n`);
       return EXIT.ok;
     }
     const rows = page.steps.map((step) => [String(step.sequenceId), step.position, step.status, formatTime(step.createdAt), formatBytes(step.sizeBytes)]);
