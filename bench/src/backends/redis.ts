@@ -128,6 +128,19 @@ async function peerSaver(client: Client, url: string): Promise<{ peer: PeerSlot;
   };
 }
 
+/** A connected client and the server's version, or why no Redis answered at `url` (the client is then gone). */
+export async function connectRedis(url: string): Promise<{ client: Client; serverVersion: string } | { skip: string }> {
+  const client: Client = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return { client, serverVersion: /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown' };
+  } catch (error) {
+    client.destroy();
+    return { skip: `no Redis answered at ${redactUrl(url)} (${(error as Error).message}); set BURR_BENCH_REDIS_URL` };
+  }
+}
+
 export function redisUrl(): string {
   return process.env.BURR_BENCH_REDIS_URL ?? process.env.BURR_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 }
@@ -137,16 +150,9 @@ export const redisBackend: Backend = {
   label: 'Redis',
   async open(): Promise<BackendSession | { skip: string }> {
     const url = redisUrl();
-    const client: Client = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } });
-    client.on('error', () => {});
-    let serverVersion: string;
-    try {
-      await client.connect();
-      serverVersion = /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
-    } catch (error) {
-      client.destroy();
-      return { skip: `no Redis answered at ${redactUrl(url)} (${(error as Error).message}); set BURR_BENCH_REDIS_URL` };
-    }
+    const connected = await connectRedis(url);
+    if ('skip' in connected) return connected;
+    const { client, serverVersion } = connected;
     await deleteNamespace(client, NAMESPACE);
     await deleteNamespace(client, FILL_NAMESPACE);
     const persister = new RedisPersister(client, { namespace: NAMESPACE });

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import postgres from 'postgres';
-import { createClient } from 'redis';
 import type { BaseStatePersister, StorageModeOptions } from '@burr/core';
 import { PostgreSQLPersister } from '@burr/persister-pg';
 import { RedisPersister } from '@burr/persister-redis';
@@ -19,7 +18,7 @@ import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { deleteNamespace } from '../backends/history-redis.js';
 import { postgresUrl, redactUrl } from '../backends/postgres.js';
-import { redisUrl } from '../backends/redis.js';
+import { connectRedis, redisUrl } from '../backends/redis.js';
 import { PeerCheckpointer } from '../peer.js';
 
 /** A store holding one contender's steps, with its size on disk. */
@@ -132,16 +131,9 @@ const NAMESPACE_PREFIX = 'burrbenchincr';
 /** Redis: one namespace per store, its bytes the sum of `MEMORY USAGE` over its keys; `skip` when no server answers. */
 export async function redisStores(): Promise<IncrementalStores | { skip: string }> {
   const url = redisUrl();
-  const admin: ReturnType<typeof createClient> = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } });
-  admin.on('error', () => {});
-  let version: string;
-  try {
-    await admin.connect();
-    version = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? 'unknown';
-  } catch (error) {
-    admin.destroy();
-    return { skip: `no Redis answered at ${redactUrl(url)} (${(error as Error).message})` };
-  }
+  const connected = await connectRedis(url);
+  if ('skip' in connected) return connected;
+  const { client: admin, serverVersion: version } = connected;
   const namespaces: string[] = [];
   const namespaceBytes = async (namespace: string): Promise<number> => {
     let bytes = 0;

@@ -96,6 +96,7 @@ export {
   type DeltaBase,
   type Dependent,
 } from './persistence/incremental/rows.js';
+export { dependentsAmong, type StepLink } from './persistence/incremental/dependents.js';
 export { INCREMENTAL_TABLE_SUFFIX, MAX_INCREMENTAL_TABLE_NAME_LENGTH } from './persistence/incremental/sql-statements.js';
 export {
   normalizePartitionKey,

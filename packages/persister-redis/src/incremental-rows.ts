@@ -1,4 +1,5 @@
 import {
+  dependentsAmong,
   toIsoTimestamp,
   type ChainQuery,
   type DeltaBase,
@@ -43,27 +44,21 @@ export function redisIncrementalRows(redis: RedisAccess, insert: (record: Increm
     },
 
     async findDependents(removal: StepRemoval, window: number): Promise<Dependent[]> {
-      const { partitionKey, appId, fromSequenceId: from, toSequenceId: to } = removal;
-      const args = [keys.stepKeyPrefix(partitionKey, appId), String(from), String(to + window)];
+      const { partitionKey, appId } = removal;
+      const args = [keys.stepKeyPrefix(partitionKey, appId), String(removal.fromSequenceId), String(removal.toSequenceId + window)];
       const reply = await redis.run(() => STEP_LINKS.run(redis.client, [keys.appStepsKey(partitionKey, appId)], args));
-      const rows = (Array.isArray(reply) ? (reply as unknown[][]) : []).map((row) => ({
-        sequenceId: Number(replyText(row[0])),
-        position: replyText(row[1]) ?? '',
-        createdAt: replyText(row[2]) ?? '',
-        baseSequenceId: replyText(row[3]),
-        basePosition: replyText(row[4]),
-      }));
       // Compared as REMOVE_STEPS compares: `YYYY-MM-DDTHH:MM:SS.ffffff`, which is how this layout's steps store it.
       const cutoff = removal.createdBefore && toIsoTimestamp(removal.createdBefore.createdAt, removal.createdBefore.createdAtMicros).slice(0, 26);
-      const goes = (row: { sequenceId: number; createdAt: string }) =>
-        row.sequenceId >= from && row.sequenceId <= to && (cutoff === undefined || row.createdAt.slice(0, 26) < cutoff);
-      const bySequence = new Map(rows.map((row) => [row.sequenceId, row]));
-      return rows.flatMap((row) => {
-        if (row.baseSequenceId === undefined || row.sequenceId <= from || goes(row)) return [];
-        const base: DeltaBase = { sequenceId: Number(row.baseSequenceId), position: row.basePosition ?? '' };
-        const stored = bySequence.get(base.sequenceId);
-        return stored && stored.position === base.position && goes(stored) ? [{ partitionKey, appId, sequenceId: row.sequenceId, position: row.position, base }] : [];
+      const links = (Array.isArray(reply) ? (reply as unknown[][]) : []).map((row) => {
+        const baseSequenceId = replyText(row[3]);
+        return {
+          sequenceId: Number(replyText(row[0])),
+          position: replyText(row[1]) ?? '',
+          base: baseSequenceId === undefined ? null : { sequenceId: Number(baseSequenceId), position: replyText(row[4]) ?? '' },
+          savedBeforeCutoff: cutoff === undefined || (replyText(row[2]) ?? '').slice(0, 26) < cutoff,
+        };
       });
+      return dependentsAmong(links, removal, window);
     },
 
     async rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean> {

@@ -5,16 +5,21 @@ import { REMOVE_APP, REMOVE_STEPS } from './removal-scripts.js';
 
 const stillIndexing = (reply: unknown) => Number(reply) === -1;
 
-/** Deletes every step of an app in one script (see {@link REMOVE_APP}); returns how many. */
-export async function removeApp(redis: RedisAccess, partitionKey: string, appId: string): Promise<number> {
-  const { keys } = redis;
-  const scriptKeys = [
+/** The KEYS of both removal scripts: the app's index and marker, then the partition's sets and saved_at hash. */
+function appRemovalKeys({ keys }: RedisAccess, partitionKey: string, appId: string): string[] {
+  return [
     keys.appStepsKey(partitionKey, appId),
     keys.appUnindexedKey(partitionKey, appId),
     keys.appsBySequenceKey(partitionKey),
     keys.appsBySaveKey(partitionKey),
     keys.savedAtKey(partitionKey),
   ];
+}
+
+/** Deletes every step of an app in one script (see {@link REMOVE_APP}); returns how many. */
+export async function removeApp(redis: RedisAccess, partitionKey: string, appId: string): Promise<number> {
+  const { keys } = redis;
+  const scriptKeys = appRemovalKeys(redis, partitionKey, appId);
   const args = [keys.stepKeyPrefix(partitionKey, appId), appId];
   return Number(await untilIndexed(() => redis.run(() => REMOVE_APP.run(redis.client, scriptKeys, args)), stillIndexing));
 }
@@ -23,13 +28,7 @@ export async function removeApp(redis: RedisAccess, partitionKey: string, appId:
 export async function removeSteps(redis: RedisAccess, removal: StepRemoval): Promise<number> {
   const { keys } = redis;
   const { partitionKey, appId, createdBefore } = removal;
-  const scriptKeys = [
-    keys.appStepsKey(partitionKey, appId),
-    keys.appUnindexedKey(partitionKey, appId),
-    keys.appsBySequenceKey(partitionKey),
-    keys.appsBySaveKey(partitionKey),
-    keys.savedAtKey(partitionKey),
-  ];
+  const scriptKeys = appRemovalKeys(redis, partitionKey, appId);
   // `YYYY-MM-DDTHH:MM:SS.ffffff`: the stored created_at (ISO 8601, UTC) normalized the same way in the script.
   const before = createdBefore ? toIsoTimestamp(createdBefore.createdAt, createdBefore.createdAtMicros).slice(0, 26) : '';
   const args = [keys.stepKeyPrefix(partitionKey, appId), appId, String(removal.fromSequenceId), String(removal.toSequenceId), before];

@@ -1,6 +1,7 @@
 import type { StateRecord } from '../record-persister.js';
 import { toSqlTimestamp } from '../timestamps.js';
 import type { StepKey } from '../validate.js';
+import { dependentsAmong } from './dependents.js';
 import type { ChainQuery, DeltaBase, Dependent, IncrementalRecord, IncrementalRows, StoredIncrementalRecord } from './rows.js';
 
 /** A row of incremental storage in an `InMemoryStore`. */
@@ -44,12 +45,8 @@ export function memoryIncrementalRows(records: Map<string, IncrementalMemoryReco
 
     async findDependents(removal, window): Promise<Dependent[]> {
       const cutoff = removal.createdBefore && toSqlTimestamp(removal.createdBefore.createdAt, removal.createdBefore.createdAtMicros);
-      const goes = (row: IncrementalMemoryRecord): boolean => row.sequenceId >= removal.fromSequenceId && row.sequenceId <= removal.toSequenceId && savedBefore(row, cutoff);
-      return rowsOf(removal.partitionKey, removal.appId).flatMap((row) => {
-        if (!row.base || row.sequenceId <= removal.fromSequenceId || row.sequenceId > removal.toSequenceId + window || goes(row)) return [];
-        const base = records.get(storeKey({ ...row, sequenceId: row.base.sequenceId, position: row.base.position }));
-        return base && goes(base) ? [{ ...stepKey(row), base: row.base }] : [];
-      });
+      const links = rowsOf(removal.partitionKey, removal.appId).map((row) => ({ ...row, savedBeforeCutoff: savedBefore(row, cutoff) }));
+      return dependentsAmong(links, removal, window);
     },
 
     async rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean> {
@@ -73,10 +70,6 @@ function stored(row: IncrementalMemoryRecord): StoredIncrementalRecord {
     basePosition: row.base?.position ?? null,
     state: row.state,
   };
-}
-
-function stepKey(row: IncrementalMemoryRecord): StepKey {
-  return { partitionKey: row.partitionKey, appId: row.appId, sequenceId: row.sequenceId, position: row.position };
 }
 
 function compareText(a: string, b: string): number {
