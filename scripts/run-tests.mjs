@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `pnpm test`: Biome's lint and format check of the whole tree, turbo's typecheck, lint and
 // test tasks (extra arguments go to turbo), then one summary of every skipped
-// test with its reason; any failure fails the run and a skip is never silent.
+// test with its reason and of every failed test with the start of its error (the
+// last lines of a long run then say what failed); any failure fails the run and a skip is never silent.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatSkipSummary, readSkipRecords } from './skip-summary.mjs';
+import { formatFailureSummary, formatSkipSummary, readSkipRecords } from './skip-summary.mjs';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const reportDir = fileURLToPath(new URL(`../node_modules/.cache/burr-test-skips/${Date.now()}-${process.pid}`, import.meta.url));
@@ -30,7 +31,10 @@ turbo.on('error', (error) => {
   process.exitCode = 1;
 });
 turbo.on('close', (code) => {
-  console.log(`\n${formatSkipSummary(readSkipRecords(reportDir))}`);
+  const records = readSkipRecords(reportDir);
+  console.log(`\n${formatSkipSummary(records)}`);
+  const failures = formatFailureSummary(records);
+  if (failures) console.log(`\n${failures}`);
   rmSync(reportDir, { recursive: true, force: true });
   if (biomeFailed) console.log('biome found problems (see above); `pnpm lint:code` repeats them.');
   process.exitCode = code ?? 1; // null: turbo died of a signal

@@ -1,4 +1,5 @@
-// The end-of-run summary of skipped tests: one block per package, each reason once with what it skipped.
+// The end-of-run summaries: skipped tests (one block per package, each reason once with what it skipped),
+// then failed tests with the start of their errors, so the last lines of a long run name what failed.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,11 +22,12 @@ export function readSkipRecords(dir) {
     /** @type {import('./skip-summary.d.mts').PackageSkips} */
     const record = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     const seen = byPackage.get(record.package);
-    if (!seen) byPackage.set(record.package, { ...record, skipped: [...record.skipped] });
+    if (!seen) byPackage.set(record.package, { ...record, skipped: [...record.skipped], failed: [...(record.failed ?? [])] });
     else {
       seen.total += record.total;
       seen.skippedTests += record.skippedTests;
       seen.skipped.push(...record.skipped);
+      seen.failed.push(...(record.failed ?? []));
     }
   }
   return [...byPackage.values()].sort((a, b) => a.package.localeCompare(b.package));
@@ -59,5 +61,26 @@ export function formatSkipSummary(packages) {
     }
   }
   if (clean.length > 0) lines.push(`  nothing skipped in: ${clean.join(', ')}`);
+  return lines.join('\n');
+}
+
+/**
+ * The failures block: each failed test (or error outside a test) with the
+ * start of its error; empty when nothing failed.
+ * @param {import('./skip-summary.d.mts').PackageSkips[]} packages
+ * @returns {string}
+ */
+export function formatFailureSummary(packages) {
+  const withFailures = packages.filter((p) => (p.failed ?? []).length > 0);
+  if (withFailures.length === 0) return '';
+  const total = withFailures.reduce((sum, p) => sum + p.failed.length, 0);
+  const lines = [`Failed tests: ${total} in ${withFailures.length} of ${packages.length} packages.`];
+  for (const pkg of withFailures) {
+    lines.push(`  ${pkg.package}`);
+    for (const unit of pkg.failed) {
+      lines.push(`    x ${unit.file ? `${unit.file} > ` : ''}${unit.title}`);
+      for (const line of unit.error.split('\n')) lines.push(`        ${line}`);
+    }
+  }
   return lines.join('\n');
 }

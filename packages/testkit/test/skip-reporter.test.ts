@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reasonInTitle } from '../../../scripts/skip-reporter.js';
-import { formatSkipSummary, readSkipRecords, type PackageSkips } from '../../../scripts/skip-summary.mjs';
+import { formatFailureSummary, formatSkipSummary, readSkipRecords, type PackageSkips } from '../../../scripts/skip-summary.mjs';
 
 const fixtureDir = fileURLToPath(new URL('./skip-fixture/', import.meta.url));
 const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
@@ -24,6 +24,16 @@ async function runFixture(env: NodeJS.ProcessEnv): Promise<string> {
   return stdout;
 }
 
+/** Runs the failing fixture; resolves with vitest's exit code. */
+async function runFailingFixture(env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    await runFixture({ ...env, FIXTURE_INCLUDE: '*.failing.ts' });
+    return 0;
+  } catch (error) {
+    return (error as { code?: number }).code ?? -1;
+  }
+}
+
 describe('a vitest run under pnpm test (BURR_SKIP_REPORT_DIR set)', () => {
   let dir: string;
   let records: PackageSkips[];
@@ -34,10 +44,11 @@ describe('a vitest run under pnpm test (BURR_SKIP_REPORT_DIR set)', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes one record for the package, counting every test', () => {
+  it('writes one record for the package, counting every test, with no failure', () => {
     expect(readdirSync(dir)).toHaveLength(1);
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ package: 'skip-fixture', total: 9, skippedTests: 8 });
+    expect(records[0]).toMatchObject({ package: 'skip-fixture', total: 9, skippedTests: 8, failed: [] });
+    expect(formatFailureSummary(records)).toBe('');
   });
 
   it('records each skipped suite once, with its reason and the tests it skipped', () => {
@@ -54,6 +65,31 @@ describe('a vitest run under pnpm test (BURR_SKIP_REPORT_DIR set)', () => {
   it('prints nothing of its own: the summary comes after turbo', async () => {
     const stdout = await runFixture({ ...process.env, BURR_SKIP_REPORT_DIR: dir });
     expect(stdout).not.toContain('Skipped tests:');
+  });
+});
+
+describe('a failing vitest run under pnpm test', () => {
+  let dir: string;
+  let exitCode: number;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'burr-failures-'));
+    exitCode = await runFailingFixture({ ...process.env, BURR_SKIP_REPORT_DIR: dir });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('records each failed test with its title path and the start of its error', () => {
+    expect(exitCode).toBe(1);
+    const [record] = readSkipRecords(dir);
+    expect(record!.failed.map((unit) => `${unit.file} > ${unit.title}`)).toEqual(['fails.failing.ts > a suite > compares', 'fails.failing.ts > throws']);
+    expect(record!.failed[0]!.error).toContain('expected { steps: 3 } to deeply equal { steps: 4 }');
+    expect(record!.failed[0]!.error).toMatch(/fails\.failing\.ts:6/);
+    expect(record!.failed[1]!.error).toContain('TypeError: the persister is closed');
+  });
+
+  it('prints a failure block naming the package, each test and its error', () => {
+    const summary = formatFailureSummary(readSkipRecords(dir));
+    expect(summary.split('\n').slice(0, 3)).toEqual(['Failed tests: 2 in 1 of 1 packages.', '  skip-fixture', '    x fails.failing.ts > a suite > compares']);
+    expect(summary).toContain('        TypeError: the persister is closed');
   });
 });
 
@@ -76,8 +112,9 @@ describe('the summary', () => {
       { file: 'test/conformance.test.ts', title: 'postgres persister conformance', reason: 'set BURR_TEST_POSTGRES_URL', tests: 1 },
       { file: 'test/postgres-persister.test.ts', title: 'PostgreSQLPersister', reason: 'set BURR_TEST_POSTGRES_URL', tests: 1 },
     ],
+    failed: [],
   };
-  const core: PackageSkips = { package: '@burr/core', total: 300, skippedTests: 0, skipped: [] };
+  const core: PackageSkips = { package: '@burr/core', total: 300, skippedTests: 0, skipped: [], failed: [] };
 
   it('gives each reason once per package, with what it skipped, and names the packages that skipped nothing', () => {
     expect(formatSkipSummary([core, pg])).toBe(
