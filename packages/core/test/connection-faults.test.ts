@@ -91,6 +91,28 @@ describe('ConnectionGuard', () => {
     expect(await g.run(() => Promise.reject(plain)).catch((error: unknown) => error)).toBe(plain);
   });
 
+  it('counts the calls whose driver promise has not settled, also past their deadline', async () => {
+    const g = guard();
+    let finish!: () => void;
+    const slow = g.run(() => new Promise<void>((resolve) => (finish = resolve)));
+    const failing = g.run(() => Promise.reject(new Error('syntax error')));
+    expect(g.inFlight).toBe(2);
+    await failing.catch(() => {});
+    expect(g.inFlight).toBe(1);
+    await g.run(async () => 1);
+    await expect(slow).rejects.toMatchObject({ reason: 'connect-timeout' });
+    expect(g.inFlight).toBe(1); // the deadline passed; the driver still holds the call
+    finish();
+    await Promise.resolve();
+    expect(g.inFlight).toBe(0);
+    await expect(
+      g.run(() => {
+        throw new Error('threw before a promise');
+      }),
+    ).rejects.toThrow('threw before a promise');
+    expect(g.inFlight).toBe(0);
+  });
+
   it("asks the driver's classifier for errors without an errno", async () => {
     const g = new ConnectionGuard({
       backend: 'TestDB',

@@ -28,7 +28,7 @@ export type PostgresClient<TTypes extends Record<string, unknown> = {}> = postgr
 /** postgres.js options for a pool the persister opens itself. */
 export type PostgresClientOptions = postgres.Options<Record<string, postgres.PostgresType>>;
 
-/** Seconds `cleanup()` lets running queries finish before it closes an owned pool's connections. */
+/** Seconds `cleanup()` lets running queries finish before it closes an owned pool's connections (none when no call is running). */
 export const CLOSE_TIMEOUT_SECONDS = 5;
 
 /**
@@ -216,7 +216,8 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
 
   protected async closeClient(): Promise<void> {
     // With a timeout: postgres.js's end() never settles after a connection died mid-query (porsager/postgres#1097).
-    await this.#sql.end({ timeout: CLOSE_TIMEOUT_SECONDS });
+    // With no call of ours running there is nothing to let finish, and such a dead connection would hold cleanup() for the whole timeout.
+    await this.#sql.end({ timeout: this.#guard.inFlight === 0 ? 0 : CLOSE_TIMEOUT_SECONDS });
   }
 }
 

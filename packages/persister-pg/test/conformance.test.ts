@@ -1,49 +1,11 @@
 // Needs PostgreSQL: BURR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres),
 // else a Testcontainers container; without either the suite is registered as skipped with the reason.
-import { providePostgres, runConformanceOnServer, type PersisterHarness } from '@burr/testkit';
+// The own-schema harness runs from conformance-own-schema.test.ts: another file, so another worker.
+import { providePostgres, runConformanceOnServer } from '@burr/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { PostgreSQLPersister } from '../src/index.js';
-import { connectionCutter, scratch, serverAddress, testClient, urlAt } from './helpers.js';
+import { postgresHarness } from './harness.js';
 
 const api = { describe, it, beforeAll, afterAll };
 const database = await providePostgres();
 
-function postgresHarness(name: string, url: string, withSchema: boolean): PersisterHarness<PostgreSQLPersister> {
-  const store = scratch(url);
-  const schema = withSchema ? store.schema() : undefined;
-  const cutter = connectionCutter(url);
-  return {
-    name,
-    capabilities: {
-      storesNonFiniteNumbers: false,
-      storesNulCharacter: false,
-      preservesKeyOrder: false,
-      storesLoneSurrogates: false,
-      preservesNegativeZero: false,
-      storageModes: ['full', 'incremental'],
-    },
-    create: async (options) =>
-      cutter.open((clientOptions) => PostgreSQLPersister.fromUrl(url, { tableName: store.table(), schema, serdeKwargs: options?.serdeKwargs, clientOptions, ...options?.storage })),
-    connectAgain: async (persister, options) =>
-      cutter.open((clientOptions) => PostgreSQLPersister.fromUrl(url, { tableName: persister.tableName, schema: persister.schema, clientOptions, ...options?.storage })),
-    withCallerClient: async (options) => {
-      const sql = testClient(url);
-      return {
-        persister: new PostgreSQLPersister(sql, { tableName: store.table(), schema, ...options?.storage }),
-        clientStillWorks: async () => (await sql`SELECT 1 AS one`.catch(() => []))[0]?.one === 1,
-        closeClient: () => sql.end({ timeout: 5 }),
-      };
-    },
-    cutConnections: (persister) => cutter.cut(persister),
-    viaProxy: {
-      target: serverAddress(url, 5432),
-      create: async (address, options) => PostgreSQLPersister.fromUrl(urlAt(url, address), { tableName: store.table(), schema, ...options?.storage }),
-    },
-    teardown: async () => {
-      await cutter.close();
-      await store.drop();
-    },
-  };
-}
-
-runConformanceOnServer(api, database, { name: 'postgres' }, (url) => [postgresHarness('postgres', url, false), postgresHarness('postgres (own schema)', url, true)]);
+runConformanceOnServer(api, database, { name: 'postgres' }, (url) => [postgresHarness('postgres', url, false)]);

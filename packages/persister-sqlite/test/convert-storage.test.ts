@@ -11,6 +11,8 @@ import { SQLitePersister } from '../src/index.js';
 import { PYTHON_FIXTURE_DIR, tempDir } from './helpers.js';
 
 const dir = tempDir('sqlite-convert');
+// Long enough that full mode's rows dwarf the deltas (quadratic against linear); the bench measures 1,000 and 10,000 steps.
+const CHAT_STEPS = 300;
 afterAll(() => dir.remove());
 let files = 0;
 
@@ -67,9 +69,9 @@ async function saveChat(persister: SQLitePersister, appId: string, steps: number
 }
 
 describe('SQLite: convertStorage on the stored rows', () => {
-  it('a 1,000-step chat: full → incremental stores a snapshot and append deltas; back to full, every row is byte for byte what it was', async () => {
+  it(`a ${CHAT_STEPS}-step chat: full → incremental stores a snapshot and append deltas; back to full, every row is byte for byte what it was`, async () => {
     const { dbPath, full, incremental } = bothModes();
-    await saveChat(full, 'chat', 1000);
+    await saveChat(full, 'chat', CHAT_STEPS);
     const before = rawRows(dbPath, 'burr_state');
     const fullSize = measure(dbPath, 'burr_state');
 
@@ -77,15 +79,15 @@ describe('SQLite: convertStorage on the stored rows', () => {
     const there = await convertStorage({ from: full, to: incremental });
     const thereMs = performance.now() - started;
     const incrementalSize = measure(dbPath, 'burr_state_incremental');
-    expect(there).toMatchObject({ appsConverted: 1, stepsConverted: 1000, bytesBefore: fullSize.stateBytes, bytesAfter: incrementalSize.stateBytes });
+    expect(there).toMatchObject({ appsConverted: 1, stepsConverted: CHAT_STEPS, bytesBefore: fullSize.stateBytes, bytesAfter: incrementalSize.stateBytes });
     expect(measure(dbPath, 'burr_state').rows).toBe(0);
-    expect(incrementalSize.rows).toBe(1000);
+    expect(incrementalSize.rows).toBe(CHAT_STEPS);
     const kinds = new Database(dbPath, { readonly: true });
     const snapshots = (kinds.prepare('SELECT count(*) AS n FROM burr_state_incremental WHERE base_sequence_id IS NULL').get() as { n: number }).n;
     const appends = (kinds.prepare(`SELECT count(*) AS n FROM burr_state_incremental WHERE state LIKE '%"+messages":%'`).get() as { n: number }).n;
     kinds.close();
     expect(snapshots).toBeLessThan(15);
-    expect(appends).toBeGreaterThan(950);
+    expect(appends).toBeGreaterThan(CHAT_STEPS * 0.95);
     // The created_at of every row, to the microsecond.
     expect(rawRows(dbPath, 'burr_state_incremental').map((row) => `${row.sequence_id}|${row.position}|${row.status}|${row.created_at}`)).toEqual(
       before.map((row) => `${row.sequence_id}|${row.position}|${row.status}|${row.created_at}`),
@@ -94,13 +96,13 @@ describe('SQLite: convertStorage on the stored rows', () => {
     const backStarted = performance.now();
     const back = await convertStorage({ from: incremental, to: full });
     const backMs = performance.now() - backStarted;
-    expect(back).toMatchObject({ stepsConverted: 1000, bytesAfter: fullSize.stateBytes });
+    expect(back).toMatchObject({ stepsConverted: CHAT_STEPS, bytesAfter: fullSize.stateBytes });
     const after = rawRows(dbPath, 'burr_state');
-    expect(after.length).toBe(1000);
+    expect(after.length).toBe(CHAT_STEPS);
     expect(after.every((row, i) => JSON.stringify(row) === JSON.stringify(before[i]))).toBe(true);
     expect(measure(dbPath, 'burr_state_incremental').rows).toBe(0);
     console.log(
-      `[measured] SQLite 1,000-step chat: full ${fullSize.rows} rows, ${fullSize.stateBytes} state bytes, ${fullSize.storedBytes} bytes of pages; ` +
+      `[measured] SQLite ${CHAT_STEPS}-step chat: full ${fullSize.rows} rows, ${fullSize.stateBytes} state bytes, ${fullSize.storedBytes} bytes of pages; ` +
         `incremental ${incrementalSize.rows} rows (${snapshots} snapshots), ${incrementalSize.stateBytes} state bytes, ${incrementalSize.storedBytes} bytes of pages; ` +
         `full → incremental ${Math.round(thereMs)} ms, back ${Math.round(backMs)} ms`,
     );

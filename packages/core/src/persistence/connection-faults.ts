@@ -142,6 +142,7 @@ export class ConnectionGuard {
   readonly timeouts: ConnectionTimeouts;
   readonly #classify: ConnectionFaultClassifier;
   #answered = false;
+  #inFlight = 0;
 
   constructor(options: ConnectionGuardOptions) {
     this.backend = options.backend;
@@ -150,6 +151,15 @@ export class ConnectionGuard {
     const driverClassify = options.classify;
     // The errno, when there is one, is the most precise; the driver's own errors come next.
     this.#classify = (error) => networkFaultReason(error) ?? driverClassify?.(error);
+  }
+
+  /**
+   * Calls started by {@link ConnectionGuard.run} whose driver promise has not
+   * settled yet, a missed deadline or not: when none, closing the client
+   * need not wait for anything.
+   */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   /** Runs `work` under the deadline; a connection fault or a missed deadline rejects with {@link PersisterUnavailableError}. */
@@ -163,6 +173,11 @@ export class ConnectionGuard {
     } catch (error) {
       throw this.translate(error);
     }
+    this.#inFlight++;
+    const settled = () => {
+      this.#inFlight--;
+    };
+    pending.then(settled, settled);
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         // The driver may still settle the call later; that outcome has no one left to hear it.
