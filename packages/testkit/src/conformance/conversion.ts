@@ -86,8 +86,8 @@ function sortedKeys(value: unknown): unknown {
   );
 }
 
-/** Steps of the chat case: hundreds of append deltas and several snapshots, without writing the quadratic full mode of a 1,000-step chat (~50 MB) to every backend. */
-const CHAT_STEPS = 400;
+/** Steps of the chat case: hundreds of append deltas over two conversion batches, without writing the quadratic full mode of a long chat to every backend. */
+const CHAT_STEPS = 200;
 
 /** The cases of `convertStorage` between the two modes of one store (docs/incremental-storage.md, "Converting between modes"). */
 export function conversionCases({ api, capabilities, fresh, again }: SuiteContext): void {
@@ -181,7 +181,7 @@ export function conversionCases({ api, capabilities, fresh, again }: SuiteContex
       const appId = newAppId('chat');
       const last = await saveChatSteps(full, { appId, steps: CHAT_STEPS, messageLength: 60 });
       const fullSizes = (await stepsOf(full, null, appId)).sizes;
-      const there = await convertStorage({ from: full, to: incremental, batchSize: 250 });
+      const there = await convertStorage({ from: full, to: incremental, batchSize: CHAT_STEPS / 2 + 10 });
       assert.equal(there.stepsConverted, CHAT_STEPS);
       const sizes = (await stepsOf(incremental, null, appId)).sizes;
       const small = sizes.filter((size) => size < 400).length;
