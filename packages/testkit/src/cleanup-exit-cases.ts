@@ -14,6 +14,24 @@ const PROMPT_EXIT_MS = 2000;
 const CHILD_TIMEOUT_MS = 30_000;
 /** A case's own limit: past the child's, so a stuck child is reported as such rather than as a test timeout. */
 const CASE_TIMEOUT_MS = CHILD_TIMEOUT_MS + 30_000;
+/** What the child prints on its `exit` event: the milliseconds since it printed `cleaned`, on its own clock. */
+const EXIT_LINE = 'exit-after-cleaned ';
+/**
+ * Loaded into the child first (`--import`): times from its `cleaned` line to its `exit` event on the child's own
+ * clock, so that a parent slow to read the pipe on a loaded machine does not count as the child lingering.
+ * (Writes to a pipe are synchronous on Linux, so the line printed on `exit` arrives.)
+ */
+const EXIT_CLOCK = `data:text/javascript,${encodeURIComponent(`
+let cleanedAt;
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, ...rest) => {
+  if (cleanedAt === undefined && String(chunk).split('\\n').includes('cleaned')) cleanedAt = performance.now();
+  return write(chunk, ...rest);
+};
+process.on('exit', () => {
+  if (cleanedAt !== undefined) write('${EXIT_LINE}' + Math.round(performance.now() - cleanedAt) + '\\n');
+});
+`)}`;
 
 /** One child run that needs no server (a local file, a refused port, a silent server). */
 export interface ChildExitCase {
@@ -60,7 +78,7 @@ export function runCleanupExitCases(api: TestApi, options: CleanupExitOptions): 
   const cwd = fileURLToPath(options.packageDir);
   const script = options.script ?? 'test/child/cleanup-exits.ts';
   const runChild = async (args: string[], prints: string | undefined) => {
-    const run = await runNode(['--import', 'tsx', script, ...args], {
+    const run = await runNode(['--import', EXIT_CLOCK, '--import', 'tsx', script, ...args], {
       cwd,
       env: { ...process.env, TSX_TSCONFIG_PATH: 'test/child/tsconfig.json' },
       timeoutMs: CHILD_TIMEOUT_MS,
@@ -68,7 +86,8 @@ export function runCleanupExitCases(api: TestApi, options: CleanupExitOptions): 
     assert.deepEqual({ timedOut: run.timedOut, code: run.code, stderr: run.stderr }, { timedOut: false, code: 0, stderr: '' }, `the child's stdout: ${run.stdout}`);
     const cleaned = run.lines.find((line) => line.text === 'cleaned');
     assert.ok(cleaned, `the child printed "cleaned": ${run.stdout}`);
-    const lingered = run.exitMs - cleaned.atMs;
+    const timed = run.lines.find((line) => line.text.startsWith(EXIT_LINE));
+    const lingered = timed ? Number(timed.text.slice(EXIT_LINE.length)) : run.exitMs - cleaned.atMs;
     assert.ok(lingered < PROMPT_EXIT_MS, `exited ${Math.round(lingered)} ms after cleanup(), more than ${PROMPT_EXIT_MS}`);
     if (prints !== undefined)
       assert.ok(
