@@ -77,10 +77,29 @@ function newestMtime(path: string): number {
   return Math.max(0, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
 }
 
-function isBuilt(dir: string): boolean {
-  const output = join(dir, 'dist/index.cjs');
-  if (!existsSync(output) || !existsSync(join(dir, 'dist/index.js'))) return false;
-  return statSync(output).mtimeMs >= Math.max(newestMtime(join(dir, 'src')), newestMtime(join(dir, 'package.json')));
+/** Every file a package's manifest points at (`main`, `types`, `bin`, each condition of `exports`). */
+export function manifestOutputs(dir: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const files = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') files.add(join(dir, value));
+    else if (value && typeof value === 'object') for (const entry of Object.values(value)) visit(entry);
+  };
+  for (const field of ['main', 'module', 'types', 'bin', 'exports']) visit(manifest[field]);
+  files.delete(join(dir, 'package.json')); // "./package.json" in exports is the manifest itself
+  return [...files];
+}
+
+/**
+ * Whether every output the manifest names exists and is newer than the sources. (It used to look for
+ * dist/index.cjs, which the ESM-only CLI and inspector never have: they were rebuilt, `tsup --clean`
+ * emptying their dist/ while their own tests ran from it.)
+ */
+export function isBuilt(dir: string): boolean {
+  const outputs = manifestOutputs(dir);
+  if (outputs.length === 0 || !outputs.every((file) => existsSync(file))) return false;
+  const oldest = Math.min(...outputs.map((file) => statSync(file).mtimeMs));
+  return oldest >= Math.max(newestMtime(join(dir, 'src')), newestMtime(join(dir, 'package.json')));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
