@@ -26,7 +26,7 @@ export const COMMON_OPTIONS_HELP = `Store options
   --namespace NS        Redis key prefix
   --database NAME       MongoDB database (default mydatabase)
   --collection NAME     MongoDB collection (default mystates)
-  --storage MODE        full (default) or incremental: which storage of a SQL table or Redis namespace to read and change
+  --storage MODE        full (default) or incremental: which storage of a SQL table, Redis namespace or MongoDB collection to read and change
   --json                print one JSON document on stdout
   -h, --help            this help
 

@@ -36,7 +36,7 @@ const OPTION_BACKENDS: Readonly<Record<keyof StoreOptions, readonly BackendKind[
   namespace: ['redis'],
   database: ['mongo'],
   collection: ['mongo'],
-  storage: ['sqlite', 'libsql', 'pg', 'mysql', 'redis'],
+  storage: ['sqlite', 'libsql', 'pg', 'mysql', 'redis', 'mongo'],
 };
 
 /** A store the CLI opened, and how to name it in messages. */
@@ -79,9 +79,6 @@ function checkStoreOptions(store: StoreUrl, options: StoreOptions): void {
   }
 }
 
-/** The backends with an incremental storage mode (docs/incremental-storage.md). */
-const BACKENDS_WITH_STORAGE_MODES: readonly BackendKind[] = ['sqlite', 'libsql', 'pg', 'mysql', 'redis'];
-
 /** A store opened twice, once per storage mode, for `burr convert`. */
 export interface OpenedStoreModes {
   full: BaseStatePersister;
@@ -92,16 +89,12 @@ export interface OpenedStoreModes {
 
 /**
  * Opens the store a URL names in both storage modes (two clients on one
- * table or namespace), without checking that either mode's table exists.
- * Throws {@link UsageError} for a backend with one storage mode (MongoDB)
- * and as {@link openStore} does.
+ * table, namespace or collection), without checking that either mode's
+ * table exists. Throws {@link UsageError} as {@link openStore} does.
  */
 export async function openStoreModes(store: StoreUrl, options: StoreOptions): Promise<OpenedStoreModes> {
   checkStoreOptions(store, options);
   if (options.storage !== undefined) throw new UsageError('--storage does not apply here: the command opens both storage modes (--to names the one to move to)');
-  if (!BACKENDS_WITH_STORAGE_MODES.includes(store.backend)) {
-    throw new UsageError(`${store.backend} stores have one storage mode (full): there is nothing to convert (these have two: ${BACKENDS_WITH_STORAGE_MODES.join(', ')})`);
-  }
   const full = await createPersister(store, options);
   try {
     return { full, incremental: await createPersister(store, options, 'incremental'), description: describeStore(store, options) };
@@ -114,10 +107,9 @@ export async function openStoreModes(store: StoreUrl, options: StoreOptions): Pr
 /**
  * Where an app that the opened mode does not hold is: a hint naming the
  * `--storage` that finds it, when the store's other storage mode holds
- * steps of it; `undefined` otherwise (or for a backend with one mode).
+ * steps of it; `undefined` otherwise.
  */
 export async function otherStorageModeHint(store: StoreUrl, options: StoreOptions, partitionKey: string, appId: string): Promise<string | undefined> {
-  if (!BACKENDS_WITH_STORAGE_MODES.includes(store.backend)) return undefined;
   const other = options.storage === 'incremental' ? 'full' : 'incremental';
   const persister = await createPersister(store, options, other);
   try {
@@ -157,7 +149,7 @@ async function createPersister(store: StoreUrl, options: StoreOptions, storage: 
     }
     case 'mongo': {
       const { MongoDBPersister } = await importBackend('mongo', () => import('@burr/persister-mongo'));
-      return MongoDBPersister.fromValues({ url: store.target, dbName: options.database, collectionName: options.collection });
+      return MongoDBPersister.fromValues({ url: store.target, dbName: options.database, collectionName: options.collection, storage });
     }
   }
 }

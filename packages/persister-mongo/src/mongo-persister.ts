@@ -7,7 +7,12 @@ import {
   RecordStatePersister,
   type ConnectionTimeoutOptions,
   InvalidPersistArgumentError,
+  InvalidIdentifierError,
+  readStorageOptions,
+  STORAGE_MODE_CONFIG_FIELDS,
   type AppQuery,
+  type IncrementalSettings,
+  type StorageModeOptions,
   type AppScan,
   type CompactReport,
   type RecordQuery,
@@ -20,7 +25,9 @@ import {
   type StoredStepSummary,
 } from '@burr/core';
 import { AppRemoval } from './app-removal.js';
-import { assertDocumentFits, fromDocument, partitionFilter, stepFilter, stepSort, toDocument, type BurrStateDocument } from './documents.js';
+import { appFilter, assertDocumentFits, fromDocument, partitionFilter, stepFilter, stepSort, toDocument, type BurrStateDocument } from './documents.js';
+import { INCREMENTAL_SUFFIX, type IncrementalStepDocument } from './incremental-documents.js';
+import { MongoIncrementalRows } from './incremental-rows.js';
 import { BURR_INDEXES, hasStepKeyIndex } from './indexes.js';
 import { assertCollectionName, assertDatabaseName } from './names.js';
 import { isDuplicateKeyError, isIndexConflictError, isIndexRaceError, isNamespaceNotFoundError, mongoFaultReason } from './mongo-errors.js';
@@ -37,7 +44,7 @@ import { findSavedAtIndex, readTtlSeconds, ttlCollMod, ttlIndex } from './ttl.js
  * and `serverSelectionTimeoutMS`. A missed deadline, an unreachable server
  * or a dropped connection reject with `PersisterUnavailableError`.
  */
-export interface MongoDBPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions {
+export interface MongoDBPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions, StorageModeOptions {
   /** Database name; Python Burr's default is `mydatabase`. */
   dbName?: string;
   /** Collection name; Python Burr's default is `mystates`. */
@@ -51,7 +58,8 @@ export interface MongoDBPersisterOptions extends RecordStatePersisterOptions, Co
    * a persister without `ttlSeconds` leaves an existing one as it is. Steps
    * Python Burr saved have no `saved_at` and never expire. MongoDB's TTL
    * monitor runs every 60 seconds, so a step goes up to about a minute (more
-   * on a busy server) after its time.
+   * on a busy server) after its time. Refused with `storage: 'incremental'`:
+   * a delta would expire apart from the step it is rebuilt from.
    */
   ttlSeconds?: number;
 }
@@ -69,7 +77,13 @@ export interface MongoDBPersisterValues extends MongoDBPersisterOptions {
   clientOptions?: MongoClientOptions;
 }
 
-const CONFIG_SCHEMA = { uri: { type: 'string' }, dbName: { type: 'string' }, collectionName: { type: 'string' }, ...EXPIRING_STORE_CONFIG_FIELDS } as const;
+const CONFIG_SCHEMA = {
+  uri: { type: 'string' },
+  dbName: { type: 'string' },
+  collectionName: { type: 'string' },
+  ...EXPIRING_STORE_CONFIG_FIELDS,
+  ...STORAGE_MODE_CONFIG_FIELDS,
+} as const;
 
 /**
  * Saves Burr application state in MongoDB, one document per step, in the
@@ -87,6 +101,11 @@ const CONFIG_SCHEMA = { uri: { type: 'string' }, dbName: { type: 'string' }, col
  * to run MongoDB's `compact`). With `ttlSeconds`, MongoDB itself removes
  * steps after that many seconds.
  *
+ * With `storage: 'incremental'` a step stores what changed since the step
+ * before it, with a full snapshot now and then, in a collection of its own,
+ * `<collectionName>_incremental`, which Python Burr never reads (see
+ * `docs/incremental-storage.md` in the repository).
+ *
  * @example
  * await using persister = MongoDBPersister.fromValues({ url: 'mongodb://localhost:27017' });
  * await persister.initialize();
@@ -95,11 +114,14 @@ export class MongoDBPersister extends RecordStatePersister {
   readonly #client: MongoClient;
   /** The database the steps are in. */
   readonly dbName: string;
-  /** The collection the steps are in. */
+  /** The collection named in the options: where the steps are in full mode; in incremental mode they are in `<collectionName>_incremental`. */
   readonly collectionName: string;
   /** Seconds after which MongoDB removes a saved step (the `ttlSeconds` option); `undefined`: steps stay until removed. */
   readonly ttlSeconds: number | undefined;
+  /** Where this persister's steps are: `collectionName`, or its incremental collection. */
   readonly #collection: Collection<BurrStateDocument>;
+  /** The collection of the other storage mode, looked at by the mode check. */
+  readonly #otherModeCollection: Collection<BurrStateDocument>;
   readonly #guard: ConnectionGuard;
   readonly #history: MongoStepHistory;
   readonly #removal: AppRemoval;
@@ -113,21 +135,29 @@ export class MongoDBPersister extends RecordStatePersister {
     const { dbName = 'mydatabase', collectionName = 'mystates' } = options;
     assertDatabaseName(dbName);
     assertCollectionName(collectionName);
+    const incremental = readLayoutOptions(collectionName, options);
     this.ttlSeconds = readTtlSeconds(options.ttlSeconds);
     this.#client = client;
     this.dbName = dbName;
     this.collectionName = collectionName;
+    const [own, other] = incremental ? [`${collectionName}${INCREMENTAL_SUFFIX}`, collectionName] : [collectionName, `${collectionName}${INCREMENTAL_SUFFIX}`];
     // Resuming must see the step just saved, so reads go to the primary
     // whatever read preference the client was given; and saves are
     // acknowledged by a majority, so a duplicate key is always reported (an
     // unacknowledged `w: 0` client would hide conflicts) and a saved step
     // survives a failover.
-    this.#collection = client.db(dbName).collection<BurrStateDocument>(collectionName, { readPreference: 'primary', writeConcern: { w: 'majority' } });
+    const collectionOptions = { readPreference: 'primary', writeConcern: { w: 'majority' } } as const;
+    this.#collection = client.db(dbName).collection<BurrStateDocument>(own, collectionOptions);
+    this.#otherModeCollection = client.db(dbName).collection<BurrStateDocument>(other, collectionOptions);
     const timeouts = readConnectionTimeouts('MongoDBPersister', options);
     this.#guard = new ConnectionGuard({ backend: 'MongoDB', address: clientAddress(client), classify: mongoFaultReason, ...timeouts });
     const run = <T>(work: () => Promise<T>): Promise<T> => this.#run(work);
     this.#history = new MongoStepHistory(this.#collection, run);
     this.#removal = new AppRemoval(client, this.#collection, run);
+    if (incremental) {
+      const rows = new MongoIncrementalRows(this.#collection as Collection<IncrementalStepDocument>, { run, conflict: (key, cause) => this.conflict(key, cause) });
+      this.useIncrementalStorage(rows, incremental);
+    }
   }
 
   /** The client; when the persister created it, `cleanup()` closes it, so do not close it yourself. */
@@ -148,6 +178,7 @@ export class MongoDBPersister extends RecordStatePersister {
     // Validate names before a client exists, so a bad name leaks nothing.
     if (options.dbName !== undefined) assertDatabaseName(options.dbName);
     if (options.collectionName !== undefined) assertCollectionName(options.collectionName);
+    readLayoutOptions(options.collectionName ?? 'mystates', options);
     readTtlSeconds(options.ttlSeconds);
     const { connectTimeoutMs } = readConnectionTimeouts('MongoDBPersister', options);
     const client = new MongoClient(url, { connectTimeoutMS: connectTimeoutMs, serverSelectionTimeoutMS: connectTimeoutMs, ...clientOptions });
@@ -168,7 +199,18 @@ export class MongoDBPersister extends RecordStatePersister {
   }
 
   protected describe(): string {
+    return `MongoDBPersister(${JSON.stringify(`${this.dbName}.${this.#collection.collectionName}`)})`;
+  }
+
+  /** The database and the collection named in the options, the same in both storage modes (`convertStorage` pairs persisters by it). */
+  protected override storageLocation(): string {
     return `MongoDBPersister(${JSON.stringify(`${this.dbName}.${this.collectionName}`)})`;
+  }
+
+  /** Whether the other mode's collection holds a step of the app: one lookup on its step-key index (a missing collection holds none). */
+  protected override async stepsInOtherStorageMode(partitionKey: string, appId: string): Promise<boolean> {
+    const found = await this.#run(() => this.#otherModeCollection.findOne(appFilter(partitionKey, appId), { projection: { _id: 1 } }));
+    return found !== null;
   }
 
   protected async createSchema(): Promise<void> {
@@ -293,4 +335,29 @@ function clientAddress(client: MongoClient): string {
   const hosts = (client.options as { hosts?: unknown } | undefined)?.hosts;
   if (Array.isArray(hosts) && hosts.length > 0) return hosts.map((host) => String(host)).join(',');
   return '(MongoDB seed list)';
+}
+
+/**
+ * The storage options, checked before any client exists: `undefined` for full
+ * mode. Incremental mode refuses `ttlSeconds` (each document expires on its
+ * own, so a delta could outlive its base) and a collection name too long to
+ * take the `_incremental` suffix.
+ */
+function readLayoutOptions(collectionName: string, options: MongoDBPersisterOptions): IncrementalSettings | undefined {
+  const incremental = readStorageOptions('MongoDBPersister', options);
+  if (!incremental) return undefined;
+  if (options.ttlSeconds !== undefined) {
+    throw new InvalidPersistArgumentError(
+      "MongoDBPersister: ttlSeconds does not combine with storage: 'incremental' (a delta would expire apart from the step it is rebuilt from)",
+    );
+  }
+  const maxBytes = 200 - INCREMENTAL_SUFFIX.length;
+  if (Buffer.byteLength(collectionName) > maxBytes) {
+    throw new InvalidIdentifierError(
+      'MongoDB collection name',
+      collectionName,
+      `with storage: 'incremental' use at most ${maxBytes} bytes, so that "${INCREMENTAL_SUFFIX}" can follow it`,
+    );
+  }
+  return incremental;
 }

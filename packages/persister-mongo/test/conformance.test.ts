@@ -9,7 +9,7 @@ import { answersPing, scratchDatabase } from './helpers.js';
 const api = { describe, it, beforeAll, afterAll };
 const database = await provideMongo();
 /** Also given to the skipped suite, so that it registers the cases a real run would run. */
-const capabilities = { readsBeforeInitialize: 'empty' } as const;
+const capabilities = { readsBeforeInitialize: 'empty', storageModes: ['full', 'incremental'] } as const;
 
 function mongoHarness(url: string): PersisterHarness<MongoDBPersister> {
   const scratch = scratchDatabase(url, 'burr_conformance');
@@ -17,12 +17,12 @@ function mongoHarness(url: string): PersisterHarness<MongoDBPersister> {
   return {
     name: 'mongodb',
     capabilities,
-    create: async ({ serdeKwargs } = {}) => MongoDBPersister.fromValues({ url, dbName, collectionName: scratch.collection(), serdeKwargs }),
-    connectAgain: async (persister) => MongoDBPersister.fromValues({ url, dbName: persister.dbName, collectionName: persister.collectionName }),
-    withCallerClient: async () => {
+    create: async ({ serdeKwargs, storage } = {}) => MongoDBPersister.fromValues({ url, dbName, collectionName: scratch.collection(), serdeKwargs, ...storage }),
+    connectAgain: async (persister, options) => MongoDBPersister.fromValues({ url, dbName: persister.dbName, collectionName: persister.collectionName, ...options?.storage }),
+    withCallerClient: async (options) => {
       const client = new MongoClient(url);
       return {
-        persister: new MongoDBPersister(client, { dbName, collectionName: scratch.collection() }),
+        persister: new MongoDBPersister(client, { dbName, collectionName: scratch.collection(), ...options?.storage }),
         clientStillWorks: () => answersPing(client),
         closeClient: () => client.close(),
       };

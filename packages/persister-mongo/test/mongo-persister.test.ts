@@ -59,4 +59,42 @@ describe('MongoDBPersister arguments (checked before any I/O)', () => {
     expect(() => Object.assign(persister, { client: undefined })).toThrow(TypeError);
     expect(persister.client).toBe(client);
   });
+
+  describe('storage modes', () => {
+    const at = 'mongodb://127.0.0.1:1';
+
+    it("is full by default; storage: 'incremental' takes the snapshot options, also from a config", async () => {
+      await using full = MongoDBPersister.fromValues({ url: at });
+      await using incremental = MongoDBPersister.fromValues({ url: at, storage: 'incremental', snapshotEvery: 50, snapshotBytes: 0 });
+      await using configured = MongoDBPersister.fromConfig({ url: at, storage: 'incremental', snapshotBytes: 1024 });
+      expect([full.storageMode, incremental.storageMode, configured.storageMode]).toEqual(['full', 'incremental', 'incremental']);
+      // The options name the collection; the steps are in its incremental collection, which errors name.
+      expect(incremental.collectionName).toBe('mystates');
+      await incremental.cleanup();
+      await expect(incremental.load(null, 'a')).rejects.toThrow('MongoDBPersister("mydatabase.mystates_incremental") was cleaned up');
+    });
+
+    it('refuses bad storage options before a client exists, naming the option', () => {
+      const refused = [
+        [{ storage: 'delta' }, /storage must be 'full' or 'incremental'/],
+        [{ snapshotEvery: 5 }, /snapshotEvery apply only with storage: 'incremental'/],
+        [{ storage: 'incremental', snapshotEvery: 0 }, /snapshotEvery must be an integer from 1/],
+        [{ storage: 'incremental', ttlSeconds: 60 }, /ttlSeconds does not combine with storage: 'incremental'/],
+      ] as const;
+      for (const [options, message] of refused) {
+        expect(() => MongoDBPersister.fromValues({ url: at, ...(options as object) }), JSON.stringify(options)).toThrow(InvalidPersistArgumentError);
+        expect(() => MongoDBPersister.fromValues({ url: at, ...(options as object) })).toThrow(message);
+      }
+      expect(() => MongoDBPersister.fromConfig({ url: at, storage: 'delta' })).toThrow(InvalidPersistArgumentError);
+    });
+
+    it("refuses in incremental mode a collection name that cannot take the '_incremental' suffix", async () => {
+      const longest = 'c'.repeat(200 - '_incremental'.length);
+      await using fits = MongoDBPersister.fromValues({ url: at, collectionName: longest, storage: 'incremental' });
+      await using fullMode = MongoDBPersister.fromValues({ url: at, collectionName: `${longest}c` });
+      expect([fits.collectionName, fullMode.collectionName]).toEqual([longest, `${longest}c`]);
+      expect(() => MongoDBPersister.fromValues({ url: at, collectionName: `${longest}c`, storage: 'incremental' })).toThrow(InvalidIdentifierError);
+      expect(() => MongoDBPersister.fromValues({ url: at, collectionName: `${longest}c`, storage: 'incremental' })).toThrow(/at most 188 bytes/);
+    });
+  });
 });
