@@ -1,4 +1,5 @@
 import { MissingStateKeyError, StateOperationError } from './errors.js';
+import { grownList } from './list-growth.js';
 
 /** The shape of a state: string keys to values. A `State` with this shape is untyped: any key, `unknown` values. */
 export type StateValues = Record<string, unknown>;
@@ -183,14 +184,14 @@ export class State<out T extends object = StateValues> implements Iterable<[stri
   /** Appends one value to each named list; a missing key starts as an empty list. */
   append<P extends AppendPatch<T>>(patch: P): State<T> & WrittenKeys<WrittenIn<this> | StateKey<P>> {
     const next = new Map(this.#values);
-    for (const [key, value] of Object.entries(patch)) next.set(key, [...this.#listAt(key, 'append to'), value]);
+    for (const [key, value] of Object.entries(patch)) next.set(key, grownList(this.#listAt(key, 'append to'), [value]));
     return State.#of(next);
   }
 
   /** Appends every value of an iterable to each named list; a missing key starts as an empty list. */
   extend<P extends ExtendPatch<T>>(patch: P): State<T> & WrittenKeys<WrittenIn<this> | StateKey<P>> {
     const next = new Map(this.#values);
-    for (const [key, values] of Object.entries(patch)) next.set(key, [...this.#listAt(key, 'extend'), ...values]);
+    for (const [key, values] of Object.entries(patch)) next.set(key, grownList(this.#listAt(key, 'extend'), values));
     return State.#of(next);
   }
 

@@ -96,6 +96,52 @@ describe('incremental storage: what a save writes', () => {
     expect((await persister.load(null, 'app', 0))?.state.get('messages')).toEqual(['a']);
   });
 
+  it('a list grown by append/extend is stored as its tail without reading the saved elements again (O(1) a step)', async () => {
+    const { persister, rows } = incremental();
+    await persister.initialize();
+    const saved = new State({ messages: ['a', 'b'] });
+    await save(persister, 0, saved);
+    const next = saved
+      .append({ messages: 'c' })
+      .extend({ messages: new Set(['d', 'e']) })
+      .append({ messages: 'f' });
+    // Reading a saved element now throws: comparing element by element would fail this save.
+    Object.defineProperty(saved.get('messages'), 0, {
+      get() {
+        throw new Error('element 0 was read');
+      },
+    });
+    await save(persister, 1, next);
+    expect(JSON.parse(rows()[1]!.json)).toEqual({ '+messages': ['c', 'd', 'e', 'f'] });
+    expect((await persister.load(null, 'app', 1))?.state.get('messages')).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  });
+
+  it('a list built some other way is compared element by element: the same prefix is a tail, a changed one a set', async () => {
+    const { persister, rows } = incremental();
+    await persister.initialize();
+    const first = { id: 1 };
+    const saved = new State({ messages: [first, { id: 2 }] });
+    await save(persister, 0, saved);
+    const messages = saved.get('messages');
+    await save(persister, 1, saved.update({ messages: [...messages, { id: 3 }] }));
+    await save(persister, 2, saved.update({ messages: [first, { id: 9 }, { id: 3 }] }));
+    expect(rows().map((row) => JSON.parse(row.json))).toEqual([
+      expect.objectContaining({ messages: [{ id: 1 }, { id: 2 }] }),
+      { '+messages': [{ id: 3 }] },
+      { '=messages': [{ id: 1 }, { id: 9 }, { id: 3 }] },
+    ]);
+  });
+
+  it('a saved list shortened in place, then appended to, is stored whole (its saved elements are no longer its first ones)', async () => {
+    const { persister, rows } = incremental();
+    await persister.initialize();
+    const saved = new State({ messages: ['a', 'b'] });
+    await save(persister, 0, saved);
+    (saved.get('messages') as string[]).pop();
+    await save(persister, 1, saved.append({ messages: 'c' }));
+    expect(JSON.parse(rows()[1]!.json)).toEqual({ '=messages': ['a', 'c'] });
+  });
+
   it('an object changed in place keeps its identity and is not seen until the next snapshot (the documented limit)', async () => {
     const { persister } = incremental({ snapshotEvery: 3 });
     await persister.initialize();

@@ -1,4 +1,5 @@
 import { DeserializationError, SerializationError, UnsupportedValueError } from '../../errors.js';
+import { grewFrom } from '../../list-growth.js';
 import { parsePythonJson } from '../../serde/python-json.js';
 import { fieldSerdeFor, SERDE_KEY, type SerdeKwargs } from '../../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
@@ -91,6 +92,9 @@ function unchangedPrefix(key: string, base: SavedValues, value: unknown, compare
   }
   // A field serde serializes the whole list: a tail cannot be encoded on its own.
   if (fieldSerdeFor(key)) return byValue && value.length === savedLength && samePlainValue(value, before) ? savedLength : undefined;
+  // Made by State.append/extend from the saved list, which still holds its saved length: its first savedLength
+  // elements are the saved ones, no need to look at each.
+  if (before.length >= savedLength && grewFrom(value, before)) return savedLength;
   for (let i = 0; i < savedLength; i++) if (!Object.is(value[i], before[i]) && !(byValue && samePlainValue(value[i], before[i]))) return undefined;
   return savedLength;
 }
