@@ -12,11 +12,13 @@ import {
   MAX_INCREMENTAL_TABLE_NAME_LENGTH,
   MIN_DELTA_COST_BYTES,
   State,
+  StateTooLargeError,
   registerFieldSerde,
   unregisterFieldSerde,
   validateSqlPersisterOptions,
   type StorageModeOptions,
 } from '../src/index.js';
+import { memoryIncrementalRows } from '../src/persistence/incremental/memory-rows.js';
 import { RecentMap } from '../src/persistence/incremental/recent.js';
 
 function incremental(options: Omit<StorageModeOptions, 'storage'> = {}) {
@@ -259,6 +261,56 @@ describe('incremental storage: what a save writes', () => {
     await expect(persister.load(null, 'app', 2)).rejects.toThrow(DeserializationError);
     await expect(persister.load(null, 'app', 2)).rejects.toThrow(/sequence 2.*base.*|applied to the step at sequence 1, position "step", which is not stored/);
     expect((await persister.load(null, 'app', 0))?.state.get('n')).toBe(0);
+  });
+});
+
+/** An in-memory persister whose rows declare a snapshot limit, and refuse a snapshot beyond it as MongoDB refuses a document. */
+class LimitedSnapshots extends InMemoryPersister {
+  constructor(store: InMemoryStore, limit: number) {
+    super({ store, storage: 'incremental' });
+    const keyOf = (key: { partitionKey: string; appId: string; sequenceId: number; position: string }) =>
+      JSON.stringify([key.partitionKey, key.appId, key.sequenceId, key.position]);
+    const rows = memoryIncrementalRows(store.incrementalRecords, keyOf, (key) => this.conflict(key));
+    this.useIncrementalStorage(
+      {
+        ...rows,
+        maxSnapshotBytes: limit,
+        insert: async (record) => {
+          const bytes = Buffer.byteLength(record.state);
+          if (!record.base && bytes > limit) throw new StateTooLargeError(bytes, limit, 'this store');
+          return rows.insert(record);
+        },
+      },
+      { snapshotEvery: 1000, snapshotBytes: 1_000_000 },
+    );
+  }
+}
+
+describe('incremental storage: a backend with a snapshot limit', () => {
+  it('refuses the step whose state outgrows the limit, as full mode would, not a later snapshot; steps before it stay loadable', async () => {
+    const store = new InMemoryStore();
+    const persister = new LimitedSnapshots(store, 3000);
+    await persister.initialize();
+    let state = new State({ messages: [] as string[] });
+    let refusedAt: number | undefined;
+    for (let sequenceId = 0; sequenceId < 40 && refusedAt === undefined; sequenceId++) {
+      state = state.append({ messages: 'x'.repeat(100) });
+      const error = await save(persister, sequenceId, state).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      if (error !== undefined) {
+        expect(error).toBeInstanceOf(StateTooLargeError);
+        refusedAt = sequenceId;
+      }
+    }
+    // 100 characters and a little framing a message: the state passes 3,000 bytes at the 29th message.
+    expect(refusedAt).toBe(28);
+    expect(Buffer.byteLength(JSON.stringify({ messages: state.get('messages') }))).toBeGreaterThan(3000);
+    // Without the limit the chain would go on in deltas (the budget is 1 MB): every save below it was one.
+    const kinds = [...store.incrementalRecords.values()].map((row) => (row.base ? 'd' : 'S'));
+    expect(kinds[0]).toBe('S');
+    expect((await persister.load(null, 'app'))?.sequenceId).toBe(27);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Filter } from 'mongodb';
 import { toIsoTimestamp, type DeltaBase, type IncrementalRecord, type SaveTime, type StepKey, type StepLink, type StepRemoval, type StoredIncrementalRecord } from '@burr/core';
-import { appFilter, malformed, readSequenceId, toDocument, type BurrStateDocument } from './documents.js';
+import { appFilter, MAX_DOCUMENT_BYTES, malformed, readSequenceId, toDocument, type BurrStateDocument } from './documents.js';
 import { isoCutoff } from './history-queries.js';
 
 /*
@@ -19,6 +19,9 @@ export interface IncrementalStepDocument extends BurrStateDocument {
 
 /** The suffix of the incremental collection's name. */
 export const INCREMENTAL_SUFFIX = '_incremental';
+
+/** The largest state a snapshot may hold: a document's limit, less room for its other fields. */
+export const MAX_SNAPSHOT_STATE_BYTES = MAX_DOCUMENT_BYTES - 16 * 1024;
 
 /**
  * The document of `record`. No `saved_at`: a TTL index on the incremental
@@ -41,20 +44,29 @@ export function baseFilter(partitionKey: string, appId: string, base: DeltaBase 
   return { ...stepKeyFilter({ partitionKey, appId, ...base }), created_at: { $eq: toIsoTimestamp(base.createdAt, base.createdAtMicros) } } as Filter<IncrementalStepDocument>;
 }
 
-/** The app's snapshots at or below `sequenceId` (sorted with {@link NEWEST_FIRST}, the first is the nearest). `$eq: null` also matches a missing field. */
-export function snapshotsUpTo(partitionKey: string, appId: string, sequenceId: number): Filter<IncrementalStepDocument> {
-  return { ...appFilter(partitionKey, appId), sequence_id: { $lte: sequenceId }, base_sequence_id: { $eq: null } } as unknown as Filter<IncrementalStepDocument>;
+/**
+ * The document inserted for `record`, by its whole identity (key, save time
+ * and base): what `insert` deletes again when the delta's base is gone. Not
+ * by `_id`, which a client with `forceServerObjectId` never learns.
+ */
+export function insertedDeltaFilter(record: IncrementalRecord): Filter<IncrementalStepDocument> {
+  return {
+    ...stepKeyFilter(record),
+    created_at: { $eq: toIsoTimestamp(record.createdAt, record.createdAtMicros) },
+    base_sequence_id: { $eq: record.base?.sequenceId },
+    base_position: { $eq: record.base?.position },
+  } as Filter<IncrementalStepDocument>;
 }
 
-/** The app's steps with sequence ids from `from` (none: from its first) to `to`. */
-export function stepsBetween(partitionKey: string, appId: string, from: number | null, to: number): Filter<IncrementalStepDocument> {
-  return { ...appFilter(partitionKey, appId), sequence_id: from === null ? { $lte: to } : { $gte: from, $lte: to } } as Filter<IncrementalStepDocument>;
+/** The app's steps with sequence ids from `from` (none: from its first) to `to` (none: to its last). */
+export function stepsBetween(partitionKey: string, appId: string, from: number | null, to: number | null): Filter<IncrementalStepDocument> {
+  const filter: Filter<IncrementalStepDocument> = appFilter(partitionKey, appId);
+  if (from !== null || to !== null) filter.sequence_id = { ...(from === null ? {} : { $gte: from }), ...(to === null ? {} : { $lte: to }) };
+  return filter;
 }
 
 /** Highest sequence id first, then greatest position: the first document is the latest step. */
 export const NEWEST_FIRST = { sequence_id: -1, position: -1 } as const;
-/** The order a chain is replayed in. */
-export const OLDEST_FIRST = { sequence_id: 1, position: 1 } as const;
 
 /** What a chain read returns of each step. */
 export const CHAIN_PROJECTION = { _id: 0, sequence_id: 1, position: 1, status: 1, created_at: 1, base_sequence_id: 1, base_position: 1, state: 1 } as const;

@@ -8,6 +8,9 @@ const INDEX_RACE_CODES: ReadonlySet<number> = new Set([48 /* NamespaceExists */,
 /** An index of that name or key exists with other options (e.g. another `expireAfterSeconds`). */
 const INDEX_CONFLICT_CODES: ReadonlySet<number> = new Set([85 /* IndexOptionsConflict */, 86 /* IndexKeySpecsConflict */]);
 
+/** The user may not run this on that collection (a role scoped to other collections). */
+const UNAUTHORIZED = 13;
+
 /** The server does not know the command (e.g. `hello` before MongoDB 4.4.2). */
 const COMMAND_NOT_FOUND = 59;
 /**
@@ -26,6 +29,11 @@ export function isDuplicateKeyError(error: unknown): boolean {
 /** The collection does not exist (yet). */
 export function isNamespaceNotFoundError(error: unknown): boolean {
   return errorCode(error) === NAMESPACE_NOT_FOUND;
+}
+
+/** The server refused the call for lack of a privilege. */
+export function isUnauthorizedError(error: unknown): boolean {
+  return errorCode(error) === UNAUTHORIZED;
 }
 
 /** The server does not know the command it was sent. */

@@ -30,7 +30,7 @@ import { INCREMENTAL_SUFFIX, type IncrementalStepDocument } from './incremental-
 import { MongoIncrementalRows } from './incremental-rows.js';
 import { BURR_INDEXES, hasStepKeyIndex } from './indexes.js';
 import { assertCollectionName, assertDatabaseName } from './names.js';
-import { isDuplicateKeyError, isIndexConflictError, isIndexRaceError, isNamespaceNotFoundError, mongoFaultReason } from './mongo-errors.js';
+import { isDuplicateKeyError, isIndexConflictError, isIndexRaceError, isNamespaceNotFoundError, isUnauthorizedError, mongoFaultReason } from './mongo-errors.js';
 import { MongoStepHistory } from './step-history.js';
 import { compactReport } from './storage.js';
 import { findSavedAtIndex, readTtlSeconds, ttlCollMod, ttlIndex } from './ttl.js';
@@ -135,7 +135,7 @@ export class MongoDBPersister extends RecordStatePersister {
     const { dbName = 'mydatabase', collectionName = 'mystates' } = options;
     assertDatabaseName(dbName);
     assertCollectionName(collectionName);
-    const incremental = readLayoutOptions(collectionName, options);
+    const incremental = readLayoutOptions(dbName, collectionName, options);
     this.ttlSeconds = readTtlSeconds(options.ttlSeconds);
     this.#client = client;
     this.dbName = dbName;
@@ -178,7 +178,7 @@ export class MongoDBPersister extends RecordStatePersister {
     // Validate names before a client exists, so a bad name leaks nothing.
     if (options.dbName !== undefined) assertDatabaseName(options.dbName);
     if (options.collectionName !== undefined) assertCollectionName(options.collectionName);
-    readLayoutOptions(options.collectionName ?? 'mystates', options);
+    readLayoutOptions(options.dbName ?? 'mydatabase', options.collectionName ?? 'mystates', options);
     readTtlSeconds(options.ttlSeconds);
     const { connectTimeoutMs } = readConnectionTimeouts('MongoDBPersister', options);
     const client = new MongoClient(url, { connectTimeoutMS: connectTimeoutMs, serverSelectionTimeoutMS: connectTimeoutMs, ...clientOptions });
@@ -207,10 +207,19 @@ export class MongoDBPersister extends RecordStatePersister {
     return `MongoDBPersister(${JSON.stringify(`${this.dbName}.${this.collectionName}`)})`;
   }
 
-  /** Whether the other mode's collection holds a step of the app: one lookup on its step-key index (a missing collection holds none). */
+  /**
+   * Whether the other mode's collection holds a step of the app: one lookup on
+   * its step-key index. A missing collection holds none; so does one the
+   * user may not read (a role scoped to this mode's collection): no save of
+   * theirs can have put a step there.
+   */
   protected override async stepsInOtherStorageMode(partitionKey: string, appId: string): Promise<boolean> {
-    const found = await this.#run(() => this.#otherModeCollection.findOne(appFilter(partitionKey, appId), { projection: { _id: 1 } }));
-    return found !== null;
+    try {
+      return (await this.#run(() => this.#otherModeCollection.findOne(appFilter(partitionKey, appId), { projection: { _id: 1 } }))) !== null;
+    } catch (error) {
+      if (isUnauthorizedError(error)) return false;
+      throw error;
+    }
   }
 
   protected async createSchema(): Promise<void> {
@@ -309,7 +318,7 @@ export class MongoDBPersister extends RecordStatePersister {
 
   /** Reports the collection's `storageSize` and what is free in it; runs nothing (see the advice it returns). */
   protected override async compactStore(): Promise<CompactReport> {
-    return compactReport(this.dbName, this.collectionName, await this.#history.storage());
+    return compactReport(this.dbName, this.#collection.collectionName, await this.#history.storage());
   }
 
   /**
@@ -337,26 +346,38 @@ function clientAddress(client: MongoClient): string {
   return '(MongoDB seed list)';
 }
 
+/** MongoDB's limit on `<database>.<collection>` (unsharded; 235 on a sharded cluster). */
+const MAX_NAMESPACE_BYTES = 255;
+
 /**
  * The storage options, checked before any client exists: `undefined` for full
  * mode. Incremental mode refuses `ttlSeconds` (each document expires on its
  * own, so a delta could outlive its base) and a collection name too long to
- * take the `_incremental` suffix.
+ * take the `_incremental` suffix. In either mode the collection the steps go
+ * to must fit MongoDB's namespace limit with its database.
  */
-function readLayoutOptions(collectionName: string, options: MongoDBPersisterOptions): IncrementalSettings | undefined {
+function readLayoutOptions(dbName: string, collectionName: string, options: MongoDBPersisterOptions): IncrementalSettings | undefined {
   const incremental = readStorageOptions('MongoDBPersister', options);
-  if (!incremental) return undefined;
-  if (options.ttlSeconds !== undefined) {
+  if (incremental && options.ttlSeconds !== undefined) {
     throw new InvalidPersistArgumentError(
       "MongoDBPersister: ttlSeconds does not combine with storage: 'incremental' (a delta would expire apart from the step it is rebuilt from)",
     );
   }
   const maxBytes = 200 - INCREMENTAL_SUFFIX.length;
-  if (Buffer.byteLength(collectionName) > maxBytes) {
+  if (incremental && Buffer.byteLength(collectionName) > maxBytes) {
     throw new InvalidIdentifierError(
       'MongoDB collection name',
       collectionName,
       `with storage: 'incremental' use at most ${maxBytes} bytes, so that "${INCREMENTAL_SUFFIX}" can follow it`,
+    );
+  }
+  const stored = incremental ? `${collectionName}${INCREMENTAL_SUFFIX}` : collectionName;
+  const namespaceBytes = Buffer.byteLength(`${dbName}.${stored}`);
+  if (namespaceBytes > MAX_NAMESPACE_BYTES) {
+    throw new InvalidIdentifierError(
+      'MongoDB collection name',
+      collectionName,
+      `"${dbName}.${stored}" is ${namespaceBytes} bytes; MongoDB takes at most ${MAX_NAMESPACE_BYTES} with the database name`,
     );
   }
   return incremental;

@@ -4,7 +4,7 @@ import { provideMongo, runConformanceOnServer, type PersisterHarness } from '@bu
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MongoDBPersister } from '../src/index.js';
-import { answersPing, scratchDatabase } from './helpers.js';
+import { answersPing, scratchDatabase, serverAddress } from './helpers.js';
 
 const api = { describe, it, beforeAll, afterAll };
 const database = await provideMongo();
@@ -26,6 +26,19 @@ function mongoHarness(url: string): PersisterHarness<MongoDBPersister> {
         clientStillWorks: () => answersPing(client),
         closeClient: () => client.close(),
       };
+    },
+    viaProxy: {
+      target: serverAddress(url),
+      create: async (address, options) =>
+        MongoDBPersister.fromValues({
+          url: `mongodb://${address.host}:${address.port}/?directConnection=true`,
+          dbName,
+          collectionName: scratch.collection(),
+          ...options?.storage,
+          // Only the save's reply may cross the proxy when it drops one: no retryable writes (on a replica set the
+          // driver would resend the insert itself and hide the lost reply) and no heartbeat replies meanwhile.
+          clientOptions: { retryWrites: false, retryReads: false, serverMonitoringMode: 'poll', heartbeatFrequencyMS: 600_000 },
+        }),
     },
     teardown: () => scratch.drop(),
   };

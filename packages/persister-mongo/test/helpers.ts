@@ -34,3 +34,15 @@ export function answersPing(client: MongoClient): Promise<boolean> {
       () => false,
     );
 }
+
+/** The host and port of the first server a MongoDB URL names (27017 when it names none). */
+export function serverAddress(url: string): { host: string; port: number } {
+  const hosts =
+    url
+      .replace(/^mongodb(\+srv)?:\/\//, '')
+      .replace(/^[^@/]*@/, '')
+      .split(/[/?]/)[0] ?? '';
+  const [first = 'localhost'] = hosts.split(',');
+  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(first);
+  return { host: (match?.[1] ?? 'localhost').replace(/^\[|\]$/g, ''), port: Number(match?.[2] ?? 27017) };
+}

@@ -5,7 +5,7 @@ import { BSON, Int32, Long } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { DeserializationError, type IncrementalRecord, type StepRemoval } from '@burr/core';
 import { stepRemovalFilter } from '../src/history-queries.js';
-import { baseFilter, fromChainDocument, rewriteAsSnapshotUpdate, snapshotsUpTo, stepsBetween, toIncrementalDocument, toStepLink } from '../src/incremental-documents.js';
+import { baseFilter, fromChainDocument, insertedDeltaFilter, rewriteAsSnapshotUpdate, stepsBetween, toIncrementalDocument, toStepLink } from '../src/incremental-documents.js';
 
 const savedAt = { createdAt: new Date('2026-11-22T01:57:00.123Z'), createdAtMicros: 456 };
 const snapshot: IncrementalRecord = {
@@ -62,13 +62,23 @@ describe('filters and updates', () => {
     });
   });
 
-  it('finds snapshots by a missing base (`$eq: null` matches a missing field), at or below a sequence id', () => {
-    expect(snapshotsUpTo('p', 'a', 9)).toEqual({ partition_key: { $eq: 'p' }, app_id: { $eq: 'a' }, sequence_id: { $lte: 9 }, base_sequence_id: { $eq: null } });
+  it('deletes a delta whose base is gone by its whole identity (key, save time, base), never by an _id it may not know', () => {
+    expect(insertedDeltaFilter(delta)).toEqual({
+      partition_key: { $in: ['', null] },
+      app_id: { $eq: 'chat-1' },
+      sequence_id: { $eq: 5 },
+      position: { $eq: 'respond' },
+      created_at: { $eq: '2026-11-22T01:57:00.123456+00:00' },
+      base_sequence_id: { $eq: 4 },
+      base_position: { $eq: 'respond' },
+    });
   });
 
-  it('reads a chain from a sequence id, or from the first step when there is no snapshot', () => {
-    expect(stepsBetween('p', 'a', 3, 9).sequence_id).toEqual({ $gte: 3, $lte: 9 });
+  it("reads an app's steps between two sequence ids, each bound optional", () => {
+    expect(stepsBetween('p', 'a', 3, 9)).toEqual({ partition_key: { $eq: 'p' }, app_id: { $eq: 'a' }, sequence_id: { $gte: 3, $lte: 9 } });
     expect(stepsBetween('p', 'a', null, 9).sequence_id).toEqual({ $lte: 9 });
+    expect(stepsBetween('p', 'a', 3, null).sequence_id).toEqual({ $gte: 3 });
+    expect(stepsBetween('p', 'a', null, null)).toEqual({ partition_key: { $eq: 'p' }, app_id: { $eq: 'a' } });
   });
 
   it('rewrites a delta as a snapshot only while it names the same base, dropping both base fields', () => {

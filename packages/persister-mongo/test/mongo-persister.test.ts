@@ -96,5 +96,17 @@ describe('MongoDBPersister arguments (checked before any I/O)', () => {
       expect(() => MongoDBPersister.fromValues({ url: at, collectionName: `${longest}c`, storage: 'incremental' })).toThrow(InvalidIdentifierError);
       expect(() => MongoDBPersister.fromValues({ url: at, collectionName: `${longest}c`, storage: 'incremental' })).toThrow(/at most 188 bytes/);
     });
+
+    it('refuses a collection whose namespace with the database passes 255 bytes, in the mode that would write it', async () => {
+      const dbName = 'd'.repeat(60);
+      const collectionName = 'c'.repeat(255 - 61);
+      await using full = MongoDBPersister.fromValues({ url: at, dbName, collectionName });
+      expect(full.collectionName).toBe(collectionName);
+      expect(() => MongoDBPersister.fromValues({ url: at, dbName, collectionName: `${collectionName}c` })).toThrow(/is 256 bytes; MongoDB takes at most 255/);
+      const incremental = 'c'.repeat(255 - 61 - '_incremental'.length);
+      await using fits = MongoDBPersister.fromValues({ url: at, dbName, collectionName: incremental, storage: 'incremental' });
+      expect(fits.storageMode).toBe('incremental');
+      expect(() => MongoDBPersister.fromValues({ url: at, dbName, collectionName: `${incremental}c`, storage: 'incremental' })).toThrow(InvalidIdentifierError);
+    });
   });
 });

@@ -115,7 +115,10 @@ export class IncrementalStorage {
       const text = encodeDelta(base.saved, state, options, compare);
       // A row costs a load about as much as decoding a few hundred bytes: tiny deltas count as MIN_DELTA_COST_BYTES.
       const bytes = Math.max(Buffer.byteLength(text), MIN_DELTA_COST_BYTES);
-      if (base.deltaBytes + bytes <= Math.max(this.#settings.snapshotBytes, base.snapshotBytes)) return { text, bytes, base };
+      const withinBudget = base.deltaBytes + bytes <= Math.max(this.#settings.snapshotBytes, base.snapshotBytes);
+      // The state is at most its snapshot plus every delta since (each counted at least MIN_DELTA_COST_BYTES).
+      const fitsSnapshot = base.snapshotBytes + base.deltaBytes + bytes <= (this.#rows.maxSnapshotBytes ?? Number.POSITIVE_INFINITY);
+      if (withinBudget && fitsSnapshot) return { text, bytes, base };
     }
     const text = encodeState(state, options);
     return { text, bytes: Buffer.byteLength(text), base: undefined };

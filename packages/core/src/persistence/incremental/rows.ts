@@ -57,6 +57,14 @@ export interface Dependent extends StepKey {
  */
 export interface IncrementalRows {
   /**
+   * The largest snapshot, in bytes of JSON, the backend stores (MongoDB: its
+   * 16 MiB document); none when it has no practical limit. A chain whose
+   * state could have grown past it gets a snapshot first, so a state too
+   * large to store fails at the step that made it so, as in full mode, not
+   * at some later snapshot.
+   */
+  readonly maxSnapshotBytes?: number;
+  /**
    * Inserts `record` atomically. A delta is inserted only if its base is
    * stored with the save time `record.base` names; resolves `false` when it
    * is not (nothing was written). A taken key throws `PersisterConflictError`.
