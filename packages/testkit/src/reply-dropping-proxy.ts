@@ -1,5 +1,8 @@
 import { createConnection, createServer, type Socket } from 'node:net';
 
+/** How long the client must have sent nothing before a connection whose reply is being dropped is cut. */
+const QUIET_MS = 100;
+
 /** Where a client should connect to reach a server through the proxy. */
 export interface ProxyAddress {
   host: string;
@@ -9,10 +12,14 @@ export interface ProxyAddress {
 /**
  * A TCP proxy on 127.0.0.1 in front of a database server that can lose a
  * reply the way a network does: after {@link ReplyDroppingProxy.dropNextReply},
- * the next bytes the server sends on any connection are thrown away and
- * that connection is cut both ways. The server has then done what it was
- * asked (a save is committed) but the client never hears it: an ambiguous
- * commit, on demand. New connections are forwarded as usual.
+ * from the next bytes the server sends on any connection, everything the
+ * server sends on it is thrown away, while what the client still sends goes
+ * through; once the client has sent nothing for {@link QUIET_MS}, the
+ * connection is cut both ways. The server has then done all it was asked (a
+ * save is committed, even one whose request is still arriving when the
+ * server answers its first part, as a Redis transaction of a large state
+ * is) but the client never hears it: an ambiguous commit, on demand. New
+ * connections are forwarded as usual.
  */
 export class ReplyDroppingProxy {
   readonly address: ProxyAddress;
@@ -57,7 +64,10 @@ export class ReplyDroppingProxy {
 
   #forward(client: Socket, target: ProxyAddress): void {
     const server = createConnection(target.port, target.host);
+    let quietTimer: NodeJS.Timeout | undefined;
+    let dropping = false;
     const cut = () => {
+      clearTimeout(quietTimer);
       client.destroy();
       server.destroy();
     };
@@ -70,8 +80,13 @@ export class ReplyDroppingProxy {
       // A reset is how a cut looks from the other side; closing both is all there is to do.
       socket.on('error', cut);
     }
-    client.on('data', (chunk) => server.write(chunk));
+    let cutWhenQuiet: () => void = () => {};
+    client.on('data', (chunk) => {
+      server.write(chunk);
+      cutWhenQuiet();
+    });
     server.on('data', (chunk) => {
+      if (dropping) return;
       const armed = this.#armed;
       if (armed === null) {
         client.write(chunk);
@@ -79,8 +94,15 @@ export class ReplyDroppingProxy {
       }
       this.#armed = null;
       this.dropped++;
-      cut();
-      armed();
+      dropping = true;
+      cutWhenQuiet = () => {
+        clearTimeout(quietTimer);
+        quietTimer = setTimeout(() => {
+          cut();
+          armed();
+        }, QUIET_MS);
+      };
+      cutWhenQuiet();
     });
   }
 }
