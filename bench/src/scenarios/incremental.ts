@@ -26,6 +26,12 @@ export interface Contender {
   lastStepOnly?: boolean;
   save(step: number, data: WorkloadStep): Promise<unknown>;
   loadLatest(): Promise<unknown>;
+  /**
+   * Burr incremental on a store whose table the bench reads: the step whose
+   * load replays the most deltas (the one before the latest snapshot), and a
+   * load of it. `null` when the run wrote one snapshot only.
+   */
+  longestChain?(): Promise<{ step: number; deltas: number; load(): Promise<unknown> } | null>;
   bytes(): Promise<number>;
   close(): Promise<void>;
 }
@@ -39,9 +45,19 @@ export async function burrContender(stores: IncrementalStores, name: string, sto
     lastStepOnly,
     save: (sequenceId, { state }) => store.contender.save({ partitionKey: PARTITION, appId, sequenceId, position: 'respond', state, status: 'completed' }),
     loadLatest: () => store.contender.load(PARTITION, appId),
+    longestChain: storage.storage === 'incremental' && store.snapshotSequenceIds ? () => longestChain(store, appId) : undefined,
     bytes: () => store.bytes(),
     close: () => store.close(),
   };
+}
+
+/** The step before the latest snapshot, whose chain (back to the snapshot before) is the longest of the run; `null` with one snapshot. */
+async function longestChain(store: MeasuredStore<BaseStatePersister>, appId: string): Promise<{ step: number; deltas: number; load(): Promise<unknown> } | null> {
+  const snapshots = (await store.snapshotSequenceIds?.(PARTITION, appId)) ?? [];
+  if (snapshots.length < 2) return null;
+  const [previous, latest] = snapshots.slice(-2) as [number, number];
+  const step = latest - 1;
+  return { step, deltas: step - previous, load: () => store.contender.load(PARTITION, appId, step) };
 }
 
 async function peerContender(openPeer: NonNullable<IncrementalStores['peer']>): Promise<Contender> {
@@ -72,6 +88,8 @@ export interface WorkloadRun {
   /** JSON bytes the steps changed (the messages, plus the rewritten keys of the agent): what a store must keep at the least. */
   changedBytes: number;
   contenders: ContenderRun[];
+  /** Burr incremental's load of the step with the longest chain, beside the loads of the latest step. */
+  longestChain?: { step: number; deltas: number; load: Stats };
 }
 
 /**
@@ -97,12 +115,15 @@ export async function runWorkload(backend: string, workload: Workload, steps: nu
     }
   }
   collectGarbage();
-  const loads = contenders.map(() => [] as number[]);
+  const chain = await contenders.find((contender) => contender.longestChain)?.longestChain?.();
+  // Loads of the latest step of each contender, and of the longest chain, taking turns.
+  const loaders = [...contenders.map((contender) => () => contender.loadLatest()), ...(chain ? [chain.load] : [])];
+  const loads = loaders.map(() => [] as number[]);
   for (let sample = 0; sample < LOAD_SAMPLES; sample++) {
-    for (let k = 0; k < contenders.length; k++) {
-      const i = (sample + k) % contenders.length;
+    for (let k = 0; k < loaders.length; k++) {
+      const i = (sample + k) % loaders.length;
       const t0 = performance.now();
-      await contenders[i]!.loadLatest();
+      await loaders[i]!();
       loads[i]!.push(performance.now() - t0);
     }
   }
@@ -110,7 +131,8 @@ export async function runWorkload(backend: string, workload: Workload, steps: nu
   for (const [i, contender] of contenders.entries()) {
     runs.push({ name: contender.name, saveMs: times[i]!, load: summarize(loads[i]!), bytes: await contender.bytes() });
   }
-  return { backend, workload: workload.name, steps, changedBytes, contenders: runs };
+  const longest = chain ? { step: chain.step, deltas: chain.deltas, load: summarize(loads[loaders.length - 1]!) } : undefined;
+  return { backend, workload: workload.name, steps, changedBytes, contenders: runs, longestChain: longest };
 }
 
 /** What to run: each workload with its step count and whether full mode and the peer take part (both store quadratically). */
@@ -253,6 +275,16 @@ export function renderIncremental(result: IncrementalSectionResult): string {
       lines.push(`| ${run.backend} | changed by the steps | ${reported.map(() => '').join(' | ')} | | | | | ${kib(run.changedBytes)} | 1.00x |`);
     }
     lines.push('');
+    for (const run of runs) {
+      const chain = run.longestChain;
+      const full = run.contenders.find((contender) => contender.name.startsWith('Burr full'));
+      if (!chain || !full) continue;
+      const ratio = (chain.load.medianMs / full.load.medianMs).toFixed(2);
+      lines.push(
+        `${run.backend}, Burr incremental: load of step ${chain.step.toLocaleString('en-US')} (the longest chain of the run: the step before the latest snapshot, ${chain.deltas.toLocaleString('en-US')} deltas to replay) ${formatMs(chain.load.medianMs)} (p95 ${formatMs(chain.load.p95Ms)}), ${ratio}x full mode's load of the latest step.`,
+        '',
+      );
+    }
   }
   if (result.skipped.length > 0) lines.push('Skipped:', '', ...result.skipped.map((reason) => `- ${reason}`), '');
   return lines.join('\n');
