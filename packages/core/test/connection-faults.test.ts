@@ -91,20 +91,21 @@ describe('ConnectionGuard', () => {
     expect(await g.run(() => Promise.reject(plain)).catch((error: unknown) => error)).toBe(plain);
   });
 
-  it('counts the calls whose driver promise has not settled, also past their deadline', async () => {
+  it('counts the calls whose driver promise has not settled, also past their deadline, and those whose caller still waits', async () => {
     const g = guard();
     let finish!: () => void;
     const slow = g.run(() => new Promise<void>((resolve) => (finish = resolve)));
     const failing = g.run(() => Promise.reject(new Error('syntax error')));
-    expect(g.inFlight).toBe(2);
+    expect([g.inFlight, g.awaited, g.abandonedCallsOnly]).toEqual([2, 2, false]);
     await failing.catch(() => {});
-    expect(g.inFlight).toBe(1);
+    expect([g.inFlight, g.awaited]).toEqual([1, 1]);
     await g.run(async () => 1);
     await expect(slow).rejects.toMatchObject({ reason: 'connect-timeout' });
-    expect(g.inFlight).toBe(1); // the deadline passed; the driver still holds the call
+    // The deadline passed: the driver still holds the call, its caller no longer waits.
+    expect([g.inFlight, g.awaited, g.abandonedCallsOnly]).toEqual([1, 0, true]);
     finish();
     await Promise.resolve();
-    expect(g.inFlight).toBe(0);
+    expect([g.inFlight, g.awaited, g.abandonedCallsOnly]).toEqual([0, 0, false]);
     await expect(
       g.run(() => {
         throw new Error('threw before a promise');

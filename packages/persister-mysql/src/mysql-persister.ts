@@ -198,9 +198,18 @@ export class MySQLPersister extends SqlStatePersister {
     return mysqlCode(error) === MYSQL_NO_SUCH_TABLE;
   }
 
-  /** Ends the pool; connections that do not close politely in time (a server that stopped answering) are destroyed. */
+  /**
+   * Ends the pool; connections that do not close politely in time (a server
+   * that stopped answering) are destroyed, at once when the only calls running
+   * already missed their deadline.
+   */
   protected async closeClient(): Promise<void> {
     const client = this.#client;
+    if (this.#guard.abandonedCallsOnly) {
+      client.end().catch(() => {});
+      destroyConnections(client);
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS);

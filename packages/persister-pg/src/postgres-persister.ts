@@ -216,8 +216,9 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
 
   protected async closeClient(): Promise<void> {
     // With a timeout: postgres.js's end() never settles after a connection died mid-query (porsager/postgres#1097).
-    // With no call of ours running there is nothing to let finish, and such a dead connection would hold cleanup() for the whole timeout.
-    await this.#sql.end({ timeout: this.#guard.inFlight === 0 ? 0 : CLOSE_TIMEOUT_SECONDS });
+    // When no caller waits for a call of ours (none runs, or those running missed their deadline) there is nothing to
+    // let finish, and a dead or silent connection would hold cleanup() for the whole timeout.
+    await this.#sql.end({ timeout: this.#guard.awaited === 0 ? 0 : CLOSE_TIMEOUT_SECONDS });
   }
 }
 

@@ -390,8 +390,9 @@ export class RedisPersister extends RecordStatePersister {
     if (!owned) return;
     // A reconnect already under way opens its socket after this; destroying it then lets the process exit.
     owned.on('connect', () => owned.destroy());
-    if (owned.isReady) {
-      // close() waits for replies to commands in flight: bounded, for a server that stopped answering.
+    if (owned.isReady && !this.#guard.abandonedCallsOnly) {
+      // close() waits for replies to commands in flight: bounded, for a server that stopped answering (not at all
+      // when every command running already missed its deadline: no caller is left to hear its reply).
       let timer: NodeJS.Timeout | undefined;
       const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#guard.timeouts.operationTimeoutMs)));
       await Promise.race([owned.close().catch(() => {}), patience]);

@@ -294,6 +294,24 @@ function liveCases<P extends BaseStatePersister>(api: TestApi, options: Connecti
     assert.equal((await persister.load('', 'app'))?.sequenceId, 1);
   });
 
+  api.it('cleanup() right after a call missed its deadline on a server holding it returns at once, without waiting for that call', async () => {
+    const operationTimeoutMs = 1200;
+    const { persister, address } = await open({ operationTimeoutMs });
+    await persister.save(sampleStep({ sequenceId: 0 }));
+    const release = await hooks().stall(persister);
+    try {
+      const { error } = await timedRejection(persister.load('', 'app'));
+      assertUnavailable(error, { backend, address, reason: 'operation-timeout' });
+      const started = performance.now();
+      await persister.cleanup();
+      const ms = performance.now() - started;
+      // Its caller was told operation-timeout already: waiting would only hold the process on a silent server.
+      assert.ok(ms < operationTimeoutMs / 2, `cleanup() took ${Math.round(ms)} ms, more than ${operationTimeoutMs / 2}`);
+    } finally {
+      await release();
+    }
+  });
+
   api.it('a connection cut between calls: the next calls succeed or are PersisterUnavailableError (disconnected), then it recovers on a new connection', async () => {
     const { persister } = await open();
     await persister.save(sampleStep({ sequenceId: 0 }));

@@ -143,6 +143,7 @@ export class ConnectionGuard {
   readonly #classify: ConnectionFaultClassifier;
   #answered = false;
   #inFlight = 0;
+  #awaited = 0;
 
   constructor(options: ConnectionGuardOptions) {
     this.backend = options.backend;
@@ -162,6 +163,26 @@ export class ConnectionGuard {
     return this.#inFlight;
   }
 
+  /**
+   * Calls whose caller still waits for them: started by {@link ConnectionGuard.run},
+   * neither settled nor past their deadline. A call past its deadline was
+   * already reported as `operation-timeout` (its outcome unknown to the
+   * caller), so when this is 0, closing the client may abandon whatever the
+   * driver still runs instead of waiting for a server that stopped answering.
+   */
+  get awaited(): number {
+    return this.#awaited;
+  }
+
+  /**
+   * Whether calls are running and every one of them missed its deadline: a
+   * polite close would wait for them (on a server that stopped answering, for
+   * its whole timeout), and no caller is left to hear how they end.
+   */
+  get abandonedCallsOnly(): boolean {
+    return this.#inFlight > 0 && this.#awaited === 0;
+  }
+
   /** Runs `work` under the deadline; a connection fault or a missed deadline rejects with {@link PersisterUnavailableError}. */
   async run<T>(work: () => Promise<T>): Promise<T> {
     const connecting = !this.#answered;
@@ -174,12 +195,20 @@ export class ConnectionGuard {
       throw this.translate(error);
     }
     this.#inFlight++;
+    this.#awaited++;
+    let waiting = true;
+    const stopWaiting = () => {
+      if (waiting) this.#awaited--;
+      waiting = false;
+    };
     const settled = () => {
       this.#inFlight--;
+      stopWaiting();
     };
     pending.then(settled, settled);
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        stopWaiting();
         // The driver may still settle the call later; that outcome has no one left to hear it.
         pending.catch(() => {});
         reject(this.unavailable(connecting ? 'connect-timeout' : 'operation-timeout', undefined, `no answer within ${limit} ms`));
