@@ -43,9 +43,10 @@ export interface MongoRowsHost {
  * `IncrementalRows` on MongoDB, over the incremental collection. MongoDB has
  * no `INSERT ... SELECT`, so a delta is inserted first and its base looked
  * for after: when the base is gone the delta is deleted again (by its key,
- * save time and base) and the save writes a snapshot instead. A prune that looks for dependents after the
- * insert sees the delta and rewrites it; the window left is a base removed
- * between that look and this check (docs/incremental-storage.md, MongoDB).
+ * save time and base) and the save writes a snapshot instead. A prune that
+ * looks for dependents after the insert sees the delta and rewrites it; the
+ * window left is a base removed between that look and this check
+ * (docs/incremental-storage.md, MongoDB).
  */
 export class MongoIncrementalRows implements IncrementalRows {
   readonly maxSnapshotBytes = MAX_SNAPSHOT_STATE_BYTES;
