@@ -28,8 +28,8 @@ while #rows < limit do
       redis.call('ZREM', KEYS[1], id)
     else
       local fields = redis.call('HMGET', key, 'position', 'status', 'created_at')
-      local row = {id, fields[1], fields[2], fields[3], redis.call('HSTRLEN', key, 'state')}
-      if ARGV[7] == '1' then row[6] = redis.call('HGET', key, 'state') end
+      local row = {id, fields[1], fields[2], fields[3], step_state_bytes(ARGV[1], id)}
+      if ARGV[7] == '1' then row[6] = step_state(ARGV[1], id) end
       rows[#rows + 1] = row
     end
   end

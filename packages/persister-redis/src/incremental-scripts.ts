@@ -1,3 +1,4 @@
+import { APP_DELTAS_SUFFIX } from './keys.js';
 import { LuaScript } from './scripts.js';
 
 /** Index entries one pass of {@link CHAIN_ROWS} reads at a time. */
@@ -27,6 +28,7 @@ while true do
   local ids = redis.call('ZRANGE', KEYS[1], hi, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, ${CHAIN_BATCH})
   for _, id in ipairs(ids) do
     local row = redis.call('HMGET', prefix .. id, 'sequence_id', 'position', 'status', 'created_at', 'base_sequence_id', 'base_position', 'state')
+    if row[1] and not row[7] then row[7] = redis.call('HGET', prefix .. '${APP_DELTAS_SUFFIX}', id) end
     if row[1] then
       rows[#rows + 1] = row
       if tonumber(id) <= from and not row[5] then return rows end
@@ -53,15 +55,18 @@ return rows
 `);
 
 /**
- * Makes a delta a snapshot: sets its state and drops its base, if it still
- * names that base. KEYS: the step hash. ARGV: base sequence id, base position,
- * state. Returns 1, or 0 (nothing changed).
+ * Makes a delta a snapshot: sets its state and drops its base (and its entry
+ * in the app's hash of delta states), if it still names that base.
+ * KEYS: the step hash, the app's hash of delta states. ARGV: base sequence
+ * id, base position, state, the step's sequence id. Returns 1, or 0 (nothing
+ * changed).
  */
 export const REWRITE_AS_SNAPSHOT = new LuaScript(`
 local base = redis.call('HMGET', KEYS[1], 'base_sequence_id', 'base_position')
 if base[1] ~= ARGV[1] or base[2] ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[3])
 redis.call('HDEL', KEYS[1], 'base_sequence_id', 'base_position')
+redis.call('HDEL', KEYS[2], ARGV[4])
 return 1
 `);
 

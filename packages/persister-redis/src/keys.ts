@@ -4,6 +4,13 @@ import { InvalidIdentifierError, assertKeyComponent, type StorageMode } from '@b
 export const APP_STEPS_SUFFIX = 'burr:steps';
 export const APP_UNINDEXED_SUFFIX = 'burr:unindexed';
 export const APP_INCOMING_SUFFIX = 'burr:incoming';
+/**
+ * Incremental layout: the hash of an app's delta states, by sequence id. A
+ * delta's step hash then holds no `state`: a `state` over 64 bytes would take
+ * the step hash out of Redis's compact listpack encoding (1,120 bytes for a
+ * 253-byte delta, against 272 without it).
+ */
+export const APP_DELTAS_SUFFIX = 'burr:deltas';
 /** The segment after the namespace that every key of incremental storage has (see {@link RedisKeyLayout}). */
 export const INCREMENTAL_SEGMENT = '[incremental]';
 
@@ -107,6 +114,15 @@ export class RedisKeyLayout {
   /** Our marker: steps at or below this sequence id may be missing from the app's index. */
   appUnindexedKey(partitionKey: string, appId: string): string {
     return `${this.stepKeyPrefix(partitionKey, appId)}${APP_UNINDEXED_SUFFIX}`;
+  }
+
+  /**
+   * Incremental layout: the hash of the app's delta states, by sequence id. A
+   * delta's step hash holds no `state`, so it stays in Redis's compact
+   * listpack encoding.
+   */
+  appDeltasKey(partitionKey: string, appId: string): string {
+    return `${this.stepKeyPrefix(partitionKey, appId)}${APP_DELTAS_SUFFIX}`;
   }
 
   /** Where a save transaction puts a large state before the save script renames it to the step's key. */

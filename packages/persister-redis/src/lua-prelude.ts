@@ -1,4 +1,4 @@
-import { APP_STEPS_SUFFIX, APP_UNINDEXED_SUFFIX } from './keys.js';
+import { APP_DELTAS_SUFFIX, APP_STEPS_SUFFIX, APP_UNINDEXED_SUFFIX } from './keys.js';
 
 /** Sequence ids one call checks for steps missing from an app's index (see {@link LUA_PRELUDE}'s `adopt_chunk`). */
 export const ADOPT_CHUNK = 2000;
@@ -38,12 +38,26 @@ export const ADOPT_CHUNK = 2000;
  *   among them. O(log² n).
  * - `app_alive(partition_prefix, app_id, latest)`: whether the app's latest
  *   step hash exists (`latest` from Python's set; nil when absent).
+ * - `step_state(app_prefix, id)`, `step_state_bytes(app_prefix, id)`: a
+ *   step's state (or its length in bytes): in its hash, or for a delta of
+ *   incremental storage in the app's hash of delta states.
  * - `forget_app(...)`: removes an app whose latest step is gone from the
  *   partition's sets, unless its index or marker shows steps may remain.
  */
 export const LUA_PRELUDE = `
 local ADOPT_CHUNK = ${ADOPT_CHUNK}
-local STEPS_SUFFIX, UNINDEXED_SUFFIX = '${APP_STEPS_SUFFIX}', '${APP_UNINDEXED_SUFFIX}'
+local STEPS_SUFFIX, UNINDEXED_SUFFIX, DELTAS_SUFFIX = '${APP_STEPS_SUFFIX}', '${APP_UNINDEXED_SUFFIX}', '${APP_DELTAS_SUFFIX}'
+
+-- A step's state: in its hash, or (a delta of incremental storage) in the app's hash of delta states.
+local function step_state(app_prefix, id)
+  return redis.call('HGET', app_prefix .. id, 'state') or redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
+end
+
+local function step_state_bytes(app_prefix, id)
+  local bytes = redis.call('HSTRLEN', app_prefix .. id, 'state')
+  if bytes == 0 then bytes = redis.call('HSTRLEN', app_prefix .. DELTAS_SUFFIX, id) end
+  return bytes
+end
 
 local function fmt(n) return string.format('%d', n) end
 

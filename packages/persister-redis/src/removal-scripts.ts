@@ -20,7 +20,7 @@ for i = 1, #ids, 500 do
   for j = i, math.min(i + 499, #ids) do keys[#keys + 1] = ARGV[1] .. ids[j] end
   removed = removed + redis.call('UNLINK', unpack(keys))
 end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2], ARGV[1] .. DELTAS_SUFFIX)
 redis.call('ZREM', KEYS[3], ARGV[2])
 redis.call('ZREM', KEYS[4], ARGV[2])
 redis.call('HDEL', KEYS[5], ARGV[2])
@@ -57,6 +57,7 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[3], ARGV[4], 'BYSCORE')) 
   end
   if going or redis.call('EXISTS', key) == 0 then
     removed = removed + redis.call('UNLINK', key)
+    redis.call('HDEL', ARGV[1] .. DELTAS_SUFFIX, id)
     redis.call('ZREM', KEYS[1], id)
     if tonumber(id) == latest then latest_gone = true end
   end
@@ -66,7 +67,7 @@ if latest_gone then
   if highest then
     redis.call('ZADD', KEYS[3], highest, ARGV[2])
   else
-    redis.call('DEL', KEYS[1], KEYS[2])
+    redis.call('DEL', KEYS[1], KEYS[2], ARGV[1] .. DELTAS_SUFFIX)
     redis.call('ZREM', KEYS[3], ARGV[2])
     redis.call('ZREM', KEYS[4], ARGV[2])
     redis.call('HDEL', KEYS[5], ARGV[2])

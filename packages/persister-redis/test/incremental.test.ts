@@ -47,7 +47,7 @@ describe('incremental storage options', () => {
 registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `RedisPersister incremental storage [skipped: ${skipReason}]`, () => {
   const suite = redisSuite(url, database);
 
-  it('writes only [incremental] keys, nothing Python reads; a snapshot hash is a full-mode step, a delta names its base', async () => {
+  it("writes only [incremental] keys, nothing Python reads; a snapshot hash is a full-mode step, a delta names its base and keeps its state in the app's hash of delta states", async () => {
     const namespace = suite.store.namespace();
     const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
     suite.opened.push(persister);
@@ -65,9 +65,38 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     expect(Object.keys(snapshot).sort()).toEqual(['app_id', 'created_at', 'partition_key', 'position', 'sequence_id', 'state', 'status']);
     const delta = await suite.admin.hGetAll(layout.stepKey('p', 'chat', 2));
     expect(delta).toMatchObject({ base_sequence_id: '1', base_position: 'respond' });
-    expect(JSON.parse(delta.state!)).toEqual({ '+messages': ['message 2'], '=turn': 2 });
+    expect(delta.state).toBeUndefined();
+    expect(JSON.parse((await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '2'))!)).toEqual({ '+messages': ['message 2'], '=turn': 2 });
+    // Without its state the step hash stays in Redis's compact encoding, whatever the delta's size.
+    await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId: 3, position: 'respond', state: state.append({ messages: 'x'.repeat(500) }), status: 'completed' });
+    // listpack since Redis 7.0, ziplist before.
+    expect(['listpack', 'ziplist']).toContain(String(await suite.admin.sendCommand(['OBJECT', 'ENCODING', layout.stepKey('p', 'chat', 3)])));
+    expect(await suite.admin.hStrLen(layout.appDeltasKey('p', 'chat'), '3')).toBeGreaterThan(500);
+    state = state.append({ messages: 'x'.repeat(500) });
     // Python Burr's reader, on the same namespace, finds no app: its sorted set does not exist.
     expect(await suite.admin.exists(new RedisKeyLayout(namespace).appsBySequenceKey('p'))).toBe(0);
     expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
+  });
+
+  it('a prune removes the delta states of the steps it removes (rewriting a kept delta whose base goes as a snapshot), deleteApp the whole hash', async () => {
+    const namespace = suite.store.namespace();
+    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental', snapshotEvery: 4 });
+    suite.opened.push(persister);
+    const layout = new RedisKeyLayout(namespace, 'incremental');
+    const deltas = layout.appDeltasKey('p', 'chat');
+    let state = new State({ messages: [] as string[] });
+    for (let sequenceId = 0; sequenceId < 10; sequenceId++) {
+      state = state.append({ messages: `message ${sequenceId}` });
+      await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
+    }
+    // Snapshots at 0, 4 and 8; deltas at the other seven.
+    expect((await suite.admin.hKeys(deltas)).sort()).toEqual(['1', '2', '3', '5', '6', '7', '9']);
+    await persister.prune({ target: { partitionKey: 'p', appId: 'chat' }, keepLast: 4 });
+    // Steps 0-5 went; 6 (a delta on 5) was rewritten as a snapshot first, so its delta state went too.
+    expect((await suite.admin.hKeys(deltas)).sort()).toEqual(['7', '9']);
+    expect((await persister.load('p', 'chat', 6))?.state.get('messages')).toEqual(state.get('messages').slice(0, 7));
+    expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
+    await persister.deleteApp('p', 'chat');
+    expect(await suite.admin.exists(deltas)).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ export interface ProxyAddress {
  * reply the way a network does: after {@link ReplyDroppingProxy.dropNextReply},
  * from the next bytes the server sends on any connection, everything the
  * server sends on it is thrown away, while what the client still sends goes
- * through; once the client has sent nothing for {@link QUIET_MS}, the
+ * through; once the client has sent nothing for 100 ms, the
  * connection is cut both ways. The server has then done all it was asked (a
  * save is committed, even one whose request is still arriving when the
  * server answers its first part, as a Redis transaction of a large state
