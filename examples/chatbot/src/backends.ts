@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BurrError, InMemoryPersister, type BaseStatePersister } from '@burr/core';
-import { BACKENDS_WITH_STORAGE_MODES, UsageError, type BackendName } from './cli-args.js';
+import { UsageError, type BackendName } from './cli-args.js';
 
 /** An opened store plus a one-line description for the user (passwords hidden). */
 export interface OpenedBackend {
@@ -40,8 +40,7 @@ export type BackendAccess = 'read-write' | 'read-only' | 'existing';
 /**
  * The storage mode that holds conversation `appId` when the chosen one does
  * not: a conversation saved with the other `--storage`. `undefined` when
- * neither holds it, or for a backend with one storage mode. Opens the other
- * mode read-only, creating nothing.
+ * neither holds it. Opens the other mode read-only, creating nothing.
  */
 export async function otherStorageModeOf(
   choice: BackendChoice,
@@ -50,7 +49,6 @@ export async function otherStorageModeOf(
   partitionKey: string,
   appId: string,
 ): Promise<'full' | 'incremental' | undefined> {
-  if (!BACKENDS_WITH_STORAGE_MODES.includes(choice.backend)) return undefined;
   const other = choice.storage === 'incremental' ? 'full' : 'incremental';
   // Read-only: a store without the other mode's table opens as an empty one.
   const { persister } = await openBackend({ ...choice, storage: other }, env, exampleDir, 'read-only');
@@ -163,7 +161,8 @@ function planBackend(choice: BackendChoice, env: NodeJS.ProcessEnv, exampleDir: 
       const uri = requireUrl(choice, env, 'mongo', 'mongodb://localhost:27017');
       return {
         where: `mongo ${redact(uri)}`,
-        open: async () => (await import('@burr/persister-mongo')).MongoDBPersister.fromValues({ url: uri, clientOptions: { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS } }),
+        open: async () =>
+          (await import('@burr/persister-mongo')).MongoDBPersister.fromValues({ url: uri, storage, clientOptions: { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS } }),
       };
     }
   }

@@ -5,9 +5,6 @@ import { MAX_PAGE_SIZE } from '@burr/core';
 export const BACKENDS = ['sqlite', 'libsql', 'pg', 'mysql', 'redis', 'mongo'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-/** The backends with an incremental storage mode (`--storage incremental`). */
-export const BACKENDS_WITH_STORAGE_MODES: readonly BackendName[] = ['sqlite', 'libsql', 'pg', 'mysql', 'redis'];
-
 /** What the command line asked for. */
 export interface ChatOptions {
   backend: BackendName;
@@ -15,7 +12,7 @@ export interface ChatOptions {
   url: string | undefined;
   /** Database file for sqlite/libsql (`--db`). */
   dbPath: string | undefined;
-  /** `full` (Python Burr's table) or `incremental` (each step stores what it changed); `--storage`, every backend but mongo. */
+  /** `full` (Python Burr's table) or `incremental` (each step stores what it changed); `--storage`, on every backend. */
   storage: 'full' | 'incremental';
   /** Conversation to resume (or to create under this id). */
   appId: string | undefined;
@@ -69,7 +66,7 @@ Storage (default: SQLite file examples/chatbot/.burr/chatbot.db)
   --backend NAME        sqlite | libsql | pg | mysql | redis | mongo
   --db PATH             database file for sqlite and libsql
   --storage MODE        full (default; Python Burr's table) or incremental (each step stores
-                          what it changed); sqlite, libsql, pg, mysql and redis
+                          what it changed); every backend
   --url URL             server URL; else from the environment:
                           libsql LIBSQL_URL (+ LIBSQL_AUTH_TOKEN), pg BURR_PG_URL or DATABASE_URL,
                           mysql MYSQL_URL, redis REDIS_URL, mongo MONGODB_URL or MONGODB_URI
@@ -107,9 +104,6 @@ export function parseCommandLine(argv: readonly string[], defaultPartitionKey: s
   }
   const storage = values.storage ?? 'full';
   if (storage !== 'full' && storage !== 'incremental') throw new UsageError(`--storage takes full or incremental, not ${JSON.stringify(storage)}.`);
-  if (storage === 'incremental' && !BACKENDS_WITH_STORAGE_MODES.includes(backend)) {
-    throw new UsageError(`--storage incremental is for ${BACKENDS_WITH_STORAGE_MODES.join(', ')}; ${backend} stores every step whole.`);
-  }
   if (values.at !== undefined && values['fork-from'] === undefined) {
     throw new UsageError('--at goes with --fork-from: it names the step of that conversation to fork from.');
   }

@@ -23,14 +23,12 @@ describe('parseCommandLine', () => {
     });
   });
 
-  it('--storage incremental on the SQL backends and Redis; other words and MongoDB are refused', () => {
+  it('--storage incremental on every backend; other words are refused', () => {
     expect(parseCommandLine(['--storage', 'incremental'], 'me')).toMatchObject({ options: { backend: 'sqlite', storage: 'incremental' } });
     expect(parseCommandLine(['--backend', 'pg', '--storage=incremental'], 'me')).toMatchObject({ options: { backend: 'pg', storage: 'incremental' } });
     expect(() => parseCommandLine(['--storage', 'delta'], 'me')).toThrow(new UsageError('--storage takes full or incremental, not "delta".'));
     expect(parseCommandLine(['--backend', 'redis', '--storage', 'incremental'], 'me')).toMatchObject({ options: { backend: 'redis', storage: 'incremental' } });
-    expect(() => parseCommandLine(['--backend', 'mongo', '--storage', 'incremental'], 'me')).toThrow(
-      new UsageError('--storage incremental is for sqlite, libsql, pg, mysql, redis; mongo stores every step whole.'),
-    );
+    expect(parseCommandLine(['--backend', 'mongo', '--storage', 'incremental'], 'me')).toMatchObject({ options: { backend: 'mongo', storage: 'incremental' } });
   });
 
   it('reads every option, in --flag value and --flag=value forms', () => {
