@@ -59,10 +59,12 @@ export async function openStore(store: StoreUrl, options: StoreOptions): Promise
   const persister = await createPersister(store, options, options.storage);
   try {
     if (!(await persister.isInitialized())) {
-      throw new CommandFailure(
-        'BURR_CLI_NO_STORE',
-        `${description} holds no Burr state: nothing was saved there yet, or the steps are under another ${locationOption(store.backend)}`,
-      );
+      const elsewhere = (await otherStorageModeExists(store, options))
+        ? options.storage === 'incremental'
+          ? 'its steps are in full storage: leave out --storage incremental'
+          : 'its steps are in incremental storage: add --storage incremental'
+        : `nothing was saved there yet, or the steps are under another ${locationOption(store.backend)}`;
+      throw new CommandFailure('BURR_CLI_NO_STORE', `${description} holds no Burr state: ${elsewhere}`);
     }
   } catch (error) {
     await persister.cleanup();
@@ -119,6 +121,16 @@ export async function otherStorageModeHint(store: StoreUrl, options: StoreOption
     await persister.cleanup();
   }
   return other === 'incremental' ? 'its steps are in incremental storage: add --storage incremental' : 'its steps are in full storage: leave out --storage incremental';
+}
+
+/** Whether the store's other storage mode has its table (namespace, collection) where the opened mode has none. */
+async function otherStorageModeExists(store: StoreUrl, options: StoreOptions): Promise<boolean> {
+  const other = await createPersister(store, options, options.storage === 'incremental' ? 'full' : 'incremental');
+  try {
+    return await other.isInitialized();
+  } finally {
+    await other.cleanup();
+  }
 }
 
 async function createPersister(store: StoreUrl, options: StoreOptions, storage: 'full' | 'incremental' = 'full'): Promise<BaseStatePersister> {

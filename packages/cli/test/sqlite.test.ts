@@ -356,6 +356,21 @@ describe('the store and the command line', () => {
     expect((await burr(['apps', url, '--table', 'my_steps'])).stdout).toMatch(/^alpha\s+1/m);
   });
 
+  it('a database whose steps are all in the other storage mode is exit code 1, naming --storage', async () => {
+    const incrementalOnly = dir.path('incremental-only.db');
+    await initialized(SQLitePersister.fromValues({ dbPath: incrementalOnly, storage: 'incremental' }));
+    const full = await burr(['apps', `sqlite:${incrementalOnly}`]);
+    expect(full.code).toBe(1);
+    expect(full.stderr).toContain('holds no Burr state: its steps are in incremental storage: add --storage incremental');
+    expect((await burr(['apps', `sqlite:${incrementalOnly}`, '--storage', 'incremental'])).code).toBe(0);
+
+    const fullOnly = dir.path('full-only.db');
+    await initialized(SQLitePersister.fromValues({ dbPath: fullOnly }));
+    const incremental = await burr(['apps', `sqlite:${fullOnly}`, '--storage', 'incremental']);
+    expect(incremental.code).toBe(1);
+    expect(incremental.stderr).toContain('(incremental storage) holds no Burr state: its steps are in full storage: leave out --storage incremental');
+  });
+
   it("a persister's typed error is exit code 1 with its message and code", async () => {
     const { url } = await store([{ appId: 'alpha', steps: 2 }]);
     const run = await burr(['apps', url, '--table', 'Bad-Name']);
@@ -404,3 +419,9 @@ describe('the store and the command line', () => {
     expect(bare.stderr).toContain('Usage: burr <command>');
   });
 });
+
+/** Creates the persister's table, then closes it. */
+async function initialized(persister: SQLitePersister): Promise<void> {
+  await persister.initialize();
+  await persister.cleanup();
+}

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from '@burr/cli';
+import { type StoreOptions, UsageError } from '@burr/cli';
 import { DEFAULT_INSPECTOR_PORT } from './server.js';
 
 /** `burr-inspect --help`. */
@@ -24,6 +24,7 @@ works the same.
   --graph FILE          graph.json (as the tracker writes it) to show for every app
   --table, --schema, --namespace, --database, --collection
                         where the steps are, as for the burr command
+  --storage MODE        full (default) or incremental: which storage mode of the store to show
   --help                this text`;
 
 /** A parsed command line. */
@@ -36,7 +37,7 @@ export interface InspectCommandLine {
   token: string | undefined;
   partitions: string[];
   graphFile: string | undefined;
-  store: { table?: string; schema?: string; namespace?: string; database?: string; collection?: string };
+  store: StoreOptions;
   help: boolean;
 }
 
@@ -55,6 +56,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   if (!target) throw new UsageError(`give a store URL or a tracking folder (or set BURR_URL)\n\n${USAGE}`);
   const port = values.port === undefined ? DEFAULT_INSPECTOR_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0 to 65535, not ${JSON.stringify(values.port)}`);
+  const { storage } = values;
+  if (storage !== undefined && storage !== 'full' && storage !== 'incremental') throw new UsageError(`--storage must be full or incremental, not ${JSON.stringify(storage)}`);
   return {
     target,
     port,
@@ -64,7 +67,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
     token: values.token ?? (env.BURR_INSPECT_TOKEN || undefined),
     partitions: values.partition ?? [],
     graphFile: values.graph,
-    store: { table: values.table, schema: values.schema, namespace: values.namespace, database: values.database, collection: values.collection },
+    store: { table: values.table, schema: values.schema, namespace: values.namespace, database: values.database, collection: values.collection, storage },
     help: false,
   };
 }
@@ -87,6 +90,7 @@ function parse(argv: readonly string[]) {
       namespace: { type: 'string' },
       database: { type: 'string' },
       collection: { type: 'string' },
+      storage: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -40,5 +40,29 @@ describe('burr-inspect command line', () => {
     expect(nothing.stderr).toMatch(/^burr-inspect: give a store URL or a tracking folder/);
     const missing = await runInspectorToEnd([dir.path('not-here')]);
     expect(missing.stderr).toMatch(/is neither a store URL nor a folder/);
+    const storage = await runInspectorToEnd(['sqlite:./x.db', '--storage', 'delta']);
+    expect(storage.code).toBe(2);
+    expect(storage.stderr).toBe('burr-inspect: --storage must be full or incremental, not "delta"\n');
+  });
+
+  it('names the storage mode that holds the steps when the one asked for has none', async () => {
+    const dbPath = dir.path('incremental.db');
+    const persister = SQLitePersister.fromValues({ dbPath, storage: 'incremental' });
+    await persister.initialize();
+    await seedChat(persister, 'chat-1', 2);
+    await persister.cleanup();
+    const full = await runInspectorToEnd([`sqlite:${dbPath}`]);
+    expect(full.code).toBe(1);
+    expect(full.stderr).toBe(`burr-inspect: SQLite ${dbPath}, table burr_state holds no Burr state: its steps are in incremental storage: add --storage incremental\n`);
+
+    const fullOnly = dir.path('full.db');
+    const fullPersister = SQLitePersister.fromValues({ dbPath: fullOnly });
+    await fullPersister.initialize();
+    await fullPersister.cleanup();
+    const incremental = await runInspectorToEnd([`sqlite:${fullOnly}`, '--storage', 'incremental']);
+    expect(incremental.code).toBe(1);
+    expect(incremental.stderr).toBe(
+      `burr-inspect: SQLite ${fullOnly}, table burr_state (incremental storage) holds no Burr state: its steps are in full storage: leave out --storage incremental\n`,
+    );
   });
 });
