@@ -65,6 +65,24 @@ describe('--storage on the other commands', () => {
     expect((await burr(['convert', url, '--to', 'full', '--storage', 'full'])).code).toBe(2);
   });
 
+  it('steps in incremental storage say which steps are snapshots and which deltas; full storage has no such column', async () => {
+    const { url } = await store(APPS);
+    const fullSteps = await burr(['steps', url, 'alpha', '--oldest-first']);
+    expect(fullSteps.stdout.split('\n')[0]).not.toContain('STORED AS');
+    const fullJson = JSON.parse((await burr(['steps', url, 'alpha', '--json'])).stdout) as { steps: Array<Record<string, unknown>> };
+    expect(fullJson.steps[0]).not.toHaveProperty('storedAs');
+
+    expect((await burr(['convert', url, '--to', 'incremental', '--app', 'alpha'])).code).toBe(0);
+    const text = await burr(['steps', url, 'alpha', '--storage', 'incremental', '--oldest-first']);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/SIZE\s+STORED AS$/);
+    expect(lines.slice(1).map((line) => line.trim().split(/\s+/).at(-1))).toEqual(['snapshot', ...Array(11).fill('delta')]);
+    const json = JSON.parse((await burr(['steps', url, 'alpha', '--storage', 'incremental', '--json', '--oldest-first'])).stdout) as {
+      steps: Array<{ sequenceId: number; storedAs: string }>;
+    };
+    expect(json.steps.map((step) => `${step.sequenceId}:${step.storedAs}`)).toEqual(Array.from({ length: 12 }, (_, i) => `${i}:${i === 0 ? 'snapshot' : 'delta'}`));
+  });
+
   it('steps and show in the mode that does not hold the app say which --storage does', async () => {
     const { url } = await store(APPS);
     expect((await burr(['convert', url, '--to', 'incremental', '--app', 'alpha'])).code).toBe(0);

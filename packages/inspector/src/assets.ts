@@ -43,6 +43,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.failed td { background: var(--bad-bg); }
 .status.failed { color: var(--bad); font-weight: 600; }
 .status.completed { color: var(--good); }
+.stored.snapshot { font-weight: 600; }
 .pager { display: flex; gap: 16px; margin: 10px 0; }
 .actions { display: flex; gap: 20px; align-items: center; flex-wrap: wrap; }
 .graph-box { overflow-x: auto; }

@@ -65,6 +65,12 @@ if (skip !== null) {
         expect(inspector.stdout()).toContain(`SQLite ${dbPath}, table burr_state (incremental storage), writes allowed`);
         const page = await openApps(browser.context, inspector.url);
         await browseAndDiff(page);
+        // The timeline says how each step is stored: chat-1's first step is the snapshot, the rest deltas.
+        await page.goto(new URL('/app?partition=ada&app=chat-1', inspector.origin).href);
+        expect(await page.locator('table.steps thead th').allTextContents()).toContain('Stored as');
+        expect(await page.locator('table.steps tbody .stored').allTextContents()).toEqual(['delta', 'delta', 'delta', 'delta', 'delta', 'snapshot']);
+        await page.goto(new URL('/step?partition=ada&app=chat-1&seq=3', inspector.origin).href);
+        expect(await page.locator('.meta').textContent()).toMatch(/ · \d+ B stored as a delta$/);
         await nanShown(page, inspector.origin);
         await forkAndDelete(page, inspector.origin, { store: persister });
         await page.close();

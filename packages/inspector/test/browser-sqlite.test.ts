@@ -45,6 +45,11 @@ if (skip !== null) {
         expect(inspector.stdout()).toContain('read-only');
         const page = await openApps(browser.context, inspector.url);
         await browseAndDiff(page);
+        // Full storage: every step is whole, so there is no "Stored as" column.
+        await page.goto(new URL('/app?partition=ada&app=chat-1', inspector.origin).href);
+        const headings = await page.locator('table.steps thead th').allTextContents();
+        expect(headings).toContain('Size');
+        expect(headings).not.toContain('Stored as');
         await nanShown(page, inspector.origin);
         await writesRefused(page, inspector.origin, { store: persister });
         await page.close();

@@ -32,6 +32,7 @@ export function fromStepSummaryDocument(document: Record<string, unknown>, parti
     status: readText(document.status, where, 'status'),
     createdAt: readCreatedAt(document.created_at, where),
     sizeBytes,
+    isDelta: document.base_sequence_id !== undefined && document.base_sequence_id !== null,
   };
   if ('state' in document) summary.state = readText(document.state, where, 'state');
   return summary;

@@ -47,6 +47,8 @@ export function stepsPipeline(query: StepQuery): Document[] {
         status: 1,
         created_at: 1,
         size_bytes: STATE_BYTES_EXPRESSION,
+        // Present on a delta of incremental storage only.
+        base_sequence_id: 1,
         ...(query.withState ? { state: 1 } : {}),
       },
     },

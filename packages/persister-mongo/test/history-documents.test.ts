@@ -21,8 +21,16 @@ describe('fromStepSummaryDocument', () => {
         status: 'completed',
         createdAt: '2026-11-22T01:57:00.123456+00:00',
         sizeBytes: 57,
+        isDelta: false,
       });
       expect(summary).not.toHaveProperty('state');
+    }
+  });
+
+  it('says a delta of incremental storage by its base, whatever the client does with numbers', () => {
+    for (const options of [undefined, { promoteValues: false }]) {
+      expect(fromStepSummaryDocument(throughBson({ ...stepRow, base_sequence_id: new Int32(3) }, options), 'alice', 'chat-1').isDelta).toBe(true);
+      expect(fromStepSummaryDocument(throughBson({ ...stepRow, base_sequence_id: null }, options), 'alice', 'chat-1').isDelta).toBe(false);
     }
   });
 

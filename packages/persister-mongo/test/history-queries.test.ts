@@ -23,7 +23,7 @@ describe('stepsPipeline (listSteps, prune reads)', () => {
       { $match: { partition_key: { $eq: 'alice' }, app_id: { $eq: 'chat-1' } } },
       { $sort: { sequence_id: -1, position: -1 } },
       { $limit: 50 },
-      { $project: { _id: 0, sequence_id: 1, position: 1, status: 1, created_at: 1, size_bytes: STATE_BYTES_EXPRESSION } },
+      { $project: { _id: 0, sequence_id: 1, position: 1, status: 1, created_at: 1, size_bytes: STATE_BYTES_EXPRESSION, base_sequence_id: 1 } },
     ]);
   });
 

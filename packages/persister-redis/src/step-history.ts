@@ -22,13 +22,14 @@ export async function findSteps(redis: RedisAccess, query: StepQuery): Promise<S
   );
   const rows = Array.isArray(reply) && Array.isArray(reply[1]) ? (reply[1] as unknown[]) : [];
   return rows.map((row) => {
-    const [sequenceId, position, status, createdAt, sizeBytes, state] = Array.isArray(row) ? row : [];
+    const [sequenceId, position, status, createdAt, sizeBytes, isDelta, state] = Array.isArray(row) ? row : [];
     const summary: StoredStepSummary = {
       sequenceId: replyText(sequenceId) ?? '',
       position: replyText(position) ?? '',
       status: replyText(status) ?? '',
       createdAt: replyText(createdAt) ?? null,
       sizeBytes: Number(sizeBytes ?? 0),
+      isDelta: Number(isDelta) === 1,
     };
     const stateText = replyText(state);
     if (stateText !== undefined) summary.state = stateText;

@@ -47,7 +47,14 @@ ${COMMON_OPTIONS_HELP}`,
     );
     const { io } = context;
     if (context.json) {
-      const steps = page.steps.map(({ sequenceId, position, status, createdAt, sizeBytes }) => ({ sequenceId, position, status, createdAt, sizeBytes }));
+      const steps = page.steps.map(({ sequenceId, position, status, createdAt, sizeBytes, storedAs }) => ({
+        sequenceId,
+        position,
+        status,
+        createdAt,
+        sizeBytes,
+        ...(storedAs ? { storedAs } : {}),
+      }));
       io.out(jsonDocument({ partitionKey, appId, order: oldestFirst ? 'oldest-first' : 'newest-first', steps, nextCursor: page.nextCursor }));
       return EXIT.ok;
     }
@@ -57,13 +64,14 @@ ${COMMON_OPTIONS_HELP}`,
       io.out(`No steps of app ${JSON.stringify(appId)} in ${describePartition(partitionKey)}${bounded ? ' in that range' : ''}${hint ? ` (${hint})` : ''}.\n`);
       return EXIT.ok;
     }
-    const rows = page.steps.map((step) => [String(step.sequenceId), step.position, step.status, formatTime(step.createdAt), formatBytes(step.sizeBytes)]);
-    io.out(
-      formatTable(
-        [{ heading: 'SEQ', alignRight: true }, { heading: 'POSITION' }, { heading: 'STATUS' }, { heading: 'CREATED (UTC)' }, { heading: 'SIZE', alignRight: true }],
-        rows,
-      ),
-    );
+    // Incremental storage: which steps are whole snapshots and which deltas (SIZE is then the delta's).
+    const incremental = page.steps.some((step) => step.storedAs !== undefined);
+    const rows = page.steps.map((step) => {
+      const row = [String(step.sequenceId), step.position, step.status, formatTime(step.createdAt), formatBytes(step.sizeBytes)];
+      return incremental ? [...row, step.storedAs ?? ''] : row;
+    });
+    const columns = [{ heading: 'SEQ', alignRight: true }, { heading: 'POSITION' }, { heading: 'STATUS' }, { heading: 'CREATED (UTC)' }, { heading: 'SIZE', alignRight: true }];
+    io.out(formatTable(incremental ? [...columns, { heading: 'STORED AS' }] : columns, rows));
     if (page.nextCursor !== null) {
       const cursor = String(page.nextCursor);
       const range = oldestFirst ? { before: values.before, after: cursor } : { before: cursor, after: values.after };

@@ -12,6 +12,12 @@ export interface StepSummary {
   createdAt: Date;
   /** Bytes the backend stores for the state (its JSON text, or the backend's own measure of the stored value). */
   sizeBytes: number;
+  /**
+   * With incremental storage: whether the step is stored as a whole
+   * `'snapshot'` or as a `'delta'` on an earlier step (then `sizeBytes` is
+   * the delta's). Absent in full storage, where every step is whole.
+   */
+  storedAs?: 'snapshot' | 'delta';
   /** The decoded state, present only with `includeState: true`. */
   state?: State;
 }

@@ -114,6 +114,8 @@ export class InMemoryPersister extends RecordStatePersister {
       // As SQL returns it: text to the microsecond (a conversion copies the exact save time).
       createdAt: toSqlTimestamp(record.createdAt, record.createdAtMicros),
       sizeBytes: Buffer.byteLength(record.state),
+      // Incremental rows name their base; full-mode records have none.
+      isDelta: ((record as Partial<IncrementalMemoryRecord>).base ?? null) !== null,
       ...(query.withState ? { state: record.state } : {}),
     }));
   }

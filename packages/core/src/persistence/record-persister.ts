@@ -272,6 +272,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     const where = { partitionKey: query.partitionKey, appId: query.appId, sequenceId: stored.sequenceId };
     try {
       const summary: StepSummary = stepSummaryFields(query.partitionKey, query.appId, stored);
+      if (this.#incremental) summary.storedAs = stored.isDelta ? 'delta' : 'snapshot';
       if (rebuilt) summary.state = rebuilt;
       else if (query.withState) {
         if (stored.state === undefined) throw new DeserializationError('the backend returned no state');

@@ -7,13 +7,15 @@ export interface StepSelectShape {
   hasBefore: boolean;
   hasAfter: boolean;
   withState: boolean;
+  /** Select `base_sequence_id` too, which says a delta from a snapshot (a table of incremental storage only). */
+  withBase?: boolean;
   /** Validated integer; written into the statement (drivers disagree on parameters in LIMIT). */
   limit: number;
 }
 
 /** Statements behind history, listing and retention, for one Burr table. */
 export interface SqlHistoryStatements {
-  /** Params: partition_key, app_id, [before], [after]. Columns: sequence_id, position, status, created_at, size_bytes, [state]. */
+  /** Params: partition_key, app_id, [before], [after]. Columns: sequence_id, position, status, created_at, size_bytes, [base_sequence_id], [state]. */
   selectSteps(shape: StepSelectShape): string;
   /**
    * Params: partition_key, and with `afterCursor` the cursor's saved-at key twice and its app id.
@@ -55,8 +57,9 @@ export function sqlHistoryStatements(dialect: SqlDialectSettings, names: AppInde
         if (shape.hasBefore) where.push(`sequence_id < ${p()}`);
         if (shape.hasAfter) where.push(`sequence_id > ${p()}`);
         const direction = shape.newestFirst ? 'DESC' : 'ASC';
+        const base = shape.withBase ? ', base_sequence_id' : '';
         const state = shape.withState ? `, ${dialect.stateOut}` : '';
-        return `SELECT sequence_id, position, status, ${dialect.createdAtOut}, ${dialect.stateSizeOut} AS size_bytes${state} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY sequence_id ${direction}, position ${direction} LIMIT ${shape.limit}`;
+        return `SELECT sequence_id, position, status, ${dialect.createdAtOut}, ${dialect.stateSizeOut} AS size_bytes${base}${state} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY sequence_id ${direction}, position ${direction} LIMIT ${shape.limit}`;
       }),
     selectApps: (afterCursor, limit) =>
       once(`apps:${afterCursor}:${limit}`, () => {

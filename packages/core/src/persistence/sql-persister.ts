@@ -265,6 +265,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
       hasBefore: before !== undefined,
       hasAfter: query.after !== undefined,
       withState: query.withState,
+      withBase: this.storageMode === 'incremental',
       limit: query.limit,
     });
     const rows = await this.#select(sql, params);
@@ -276,7 +277,12 @@ export abstract class SqlStatePersister extends RecordStatePersister {
         createdAt: row[3] as StoredStepSummary['createdAt'],
         sizeBytes: row[4] as StoredStepSummary['sizeBytes'],
       };
-      if (query.withState) step.state = String(row[5]);
+      let next = 5;
+      if (this.storageMode === 'incremental') {
+        const base = row[next++];
+        step.isDelta = base !== null && base !== undefined;
+      }
+      if (query.withState) step.state = String(row[next]);
       return step;
     });
   }

@@ -8,6 +8,8 @@ export interface StoredStepSummary {
   createdAt: string | Date | number | null;
   /** Bytes stored for the state. */
   sizeBytes: number | bigint | string;
+  /** With incremental storage: whether the row is a delta (`false`: a snapshot). Backends may leave it out in full mode, where it is ignored. */
+  isDelta?: boolean;
   /** The state's JSON text: present when the query asked for it. */
   state?: string;
 }

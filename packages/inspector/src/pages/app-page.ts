@@ -28,6 +28,7 @@ export async function appPage(context: PageContext, params: URLSearchParams): Pr
   const latest = before === undefined && after === undefined ? page.steps[0] : (await store.listSteps(partitionKey, appId, { limit: 1 })).steps[0];
   if (latest === undefined) throw new InspectorRequestError(404, `No steps of app ${JSON.stringify(appId)} in ${partitionLabel(partitionKey)}`);
   const graph = await context.graphFor(partitionKey, appId);
+  const incremental = page.steps.some((step) => step.storedAs !== undefined);
   const newest = page.steps[0];
   const oldest = page.steps.at(-1);
   const hasNewer = newest !== undefined && newest.sequenceId < latest.sequenceId;
@@ -51,8 +52,8 @@ ${graph ? html`<section class="graph-box"><h2>Graph</h2>${graphSvg(graph, latest
 <section>
 <h2>Steps</h2>
 <table class="steps">
-<thead><tr><th>Seq</th><th>Action</th><th>Status</th><th>Saved</th><th>Size</th><th></th></tr></thead>
-<tbody>${page.steps.map((step) => stepRow(context, step))}</tbody>
+<thead><tr><th>Seq</th><th>Action</th><th>Status</th><th>Saved</th><th>Size</th>${incremental ? html`<th>Stored as</th>` : ''}<th></th></tr></thead>
+<tbody>${page.steps.map((step) => stepRow(context, step, incremental))}</tbody>
 </table>
 <nav class="pager">
 ${hasNewer ? html`<a href="${pageLink({})}">Newest</a> <a rel="prev" href="${pageLink({ after: newest.sequenceId })}">Newer</a>` : ''}
@@ -71,11 +72,12 @@ ${hasOlder && oldest ? html`<a rel="next" href="${pageLink({ before: oldest.sequ
   );
 }
 
-function stepRow(context: PageContext, step: StepSummary): Html {
+/** `incremental`: the store keeps snapshots and deltas, so a column says which each step is. */
+function stepRow(context: PageContext, step: StepSummary, incremental: boolean): Html {
   const link = href(context, '/step', { partition: step.partitionKey, app: step.appId, seq: step.sequenceId });
   return html`<tr class="${step.status}" data-seq="${step.sequenceId}">
 <td class="num"><a href="${link}">#${step.sequenceId}</a></td><td>${step.position}</td>
 <td><span class="status ${step.status}">${step.status === 'failed' ? '✗ failed' : 'completed'}</span></td>
 <td>${formatTime(step.createdAt)}</td><td class="num">${formatBytes(step.sizeBytes)}</td>
-<td><a href="${link}">state &amp; diff</a></td></tr>`;
+${incremental ? html`<td><span class="stored ${step.storedAs ?? ''}">${step.storedAs ?? ''}</span></td>` : ''}<td><a href="${link}">state &amp; diff</a></td></tr>`;
 }

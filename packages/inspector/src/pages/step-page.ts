@@ -47,7 +47,7 @@ export async function stepPage(context: PageContext, params: URLSearchParams): P
 
   const body = html`
 <h1>Step <span class="seq">#${sequenceId}</span> of <a href="${href(context, '/app', { partition: partitionKey, app: appId })}"><code class="app-id">${appId}</code></a></h1>
-<p class="meta">Action <strong class="position">${step.position}</strong> · <span class="status ${step.status}">${step.status === 'failed' ? '✗ failed (the state from before the action)' : 'completed'}</span> · saved ${formatTime(step.createdAt)}${summary ? ` · ${formatBytes(summary.sizeBytes)}` : ''}</p>
+<p class="meta">Action <strong class="position">${step.position}</strong> · <span class="status ${step.status}">${step.status === 'failed' ? '✗ failed (the state from before the action)' : 'completed'}</span> · saved ${formatTime(step.createdAt)}${summary ? ` · ${formatBytes(summary.sizeBytes)}${summary.storedAs ? ` stored as a ${summary.storedAs}` : ''}` : ''}</p>
 <nav class="pager">${previous ? html`<a rel="prev" href="${stepLink(previous.sequenceId)}">← #${previous.sequenceId}</a>` : ''} ${next ? html`<a rel="next" href="${stepLink(next.sequenceId)}">#${next.sequenceId} →</a>` : ''}</nav>
 ${graph ? html`<section class="graph-box"><h2>Graph</h2>${graphSvg(graph, step.position)}</section>` : ''}
 <section class="diff-box">

@@ -4,7 +4,7 @@ import { newAppId, stepState, type SuiteContext } from './context.js';
 import { allSteps, incompressibleText, pageThroughSteps, positionOf, saveSteps, sequenceIdsOf } from './history-fixtures.js';
 
 /** `listSteps`: order, paging, bounds, the fields of each entry, partitions, bad options; and the history calls before `initialize()`. */
-export function historyCases({ api, capabilities, fresh, uninitialized }: SuiteContext): void {
+export function historyCases({ api, capabilities, fresh, uninitialized, storage }: SuiteContext): void {
   api.describe('listSteps', () => {
     const { it } = api;
 
@@ -32,6 +32,14 @@ export function historyCases({ api, capabilities, fresh, uninitialized }: SuiteC
       }
       for (let i = 1; i < oldest.steps.length; i++) {
         assert.ok(oldest.steps[i]!.createdAt > oldest.steps[i - 1]!.createdAt, `createdAt increases with the sequence id (step ${i})`);
+      }
+      // Six small steps of one persister: a snapshot every snapshotEvery steps, deltas between (the failed step too).
+      const storedAs = oldest.steps.map((step) => step.storedAs);
+      if (storage?.storage !== 'incremental') assert.deepEqual(storedAs, Array(6).fill(undefined), 'full storage has no storedAs');
+      else {
+        const every = storage.snapshotEvery ?? Number.POSITIVE_INFINITY;
+        const expected = oldest.steps.map((step) => (step.sequenceId % every === 0 ? 'snapshot' : 'delta'));
+        assert.deepEqual(storedAs, expected, 'incremental storage says how each step is stored');
       }
     });
 

@@ -71,6 +71,11 @@ export function incrementalCases({ api, capabilities, fresh, again }: SuiteConte
       for (const step of steps.slice(1)) {
         assert.ok(step.sizeBytes < messageLength + 600, `step ${step.sequenceId} stores ${step.sizeBytes} bytes: about one message, not the ${fullSize}-byte state`);
       }
+      assert.deepEqual(
+        steps.map((step) => step.storedAs),
+        ['snapshot', ...Array(39).fill('delta')],
+        'listSteps says the first step is a snapshot and the others deltas',
+      );
       sameState((await persister.load(null, appId))?.state, states[39]!, 'the latest step');
       sameState((await persister.load(null, appId, 20))?.state, states[20]!, 'step 20');
     });
@@ -176,6 +181,10 @@ export function incrementalCases({ api, capabilities, fresh, again }: SuiteConte
       const sizeAt = (steps: typeof before, sequenceId: number) => steps.find((step) => step.sequenceId === sequenceId)!.sizeBytes;
       assert.ok(sizeAt(after, 15) > 10 * sizeAt(before, 15), `step 15 lost its base and became a snapshot (${sizeAt(before, 15)} → ${sizeAt(after, 15)} bytes)`);
       assert.equal(sizeAt(after, 16), sizeAt(before, 16), 'step 16 stays a delta (its base, step 15, is kept)');
+      const storedAs = (steps: typeof before) => steps.map((step) => `${step.sequenceId}:${step.storedAs}`);
+      const expectedBefore = before.map((step) => `${step.sequenceId}:${step.sequenceId % 10 === 0 ? 'snapshot' : 'delta'}`);
+      assert.deepEqual(storedAs(before), expectedBefore, 'a snapshot every 10 steps (snapshotEvery)');
+      assert.deepEqual(storedAs(after), ['15:snapshot', ...expectedBefore.slice(16)], 'step 15 is listed as a snapshot after the prune');
       for (let sequenceId = 15; sequenceId < 30; sequenceId++) sameState((await persister.load(null, appId, sequenceId))?.state, states[sequenceId]!, `kept step ${sequenceId}`);
       // Saving goes on with deltas on the remembered step.
       const more = chatStates(33, 300).slice(30);
