@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchBrowser } from './support/browser.js';
 import { ensureBuilt, startInspectorProcess } from './support/inspector-process.js';
 import { browseAndDiff, forkAndDelete, nanShown, openApps } from './support/scenarios.js';
-import { CHAT_GRAPH, seedChat } from './support/seed.js';
+import { CHAT_GRAPH, seedScenarioApps } from './support/seed.js';
 
 const skip = browserSkipReason();
 
@@ -27,9 +27,7 @@ if (skip !== null) {
     beforeAll(async () => {
       ensureBuilt();
       await persister.initialize();
-      await seedChat(persister, 'chat-1', 6, { lastFailed: true });
-      await seedChat(persister, 'chat-2', 3);
-      await seedChat(persister, 'x<b>bold</b>', 1);
+      await seedScenarioApps(persister);
       writeFileSync(graphFile, JSON.stringify(CHAT_GRAPH));
       browser = await launchBrowser();
     }, 120_000);

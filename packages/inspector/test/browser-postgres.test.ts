@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchBrowser } from './support/browser.js';
 import { ensureBuilt, startInspectorProcess } from './support/inspector-process.js';
 import { browseAndDiff, forkAndDelete, openApps, writesRefused } from './support/scenarios.js';
-import { CHAT_GRAPH, seedChat } from './support/seed.js';
+import { CHAT_GRAPH, seedScenarioApps } from './support/seed.js';
 
 const browserSkip = browserSkipReason();
 const database = browserSkip === null ? await providePostgres() : { skip: browserSkip };
@@ -30,9 +30,7 @@ if ('skip' in database) {
       ensureBuilt();
       await persister.client.unsafe(`CREATE SCHEMA "${schema}"`);
       await persister.initialize();
-      await seedChat(persister, 'chat-1', 6, { lastFailed: true, noNaN: true });
-      await seedChat(persister, 'chat-2', 3, { noNaN: true });
-      await seedChat(persister, 'x<b>bold</b>', 1, { noNaN: true });
+      await seedScenarioApps(persister, { noNaN: true });
       writeFileSync(graphFile, JSON.stringify(CHAT_GRAPH));
       browser = await launchBrowser();
     }, 120_000);

@@ -38,6 +38,17 @@ export async function seedChat(
   }
 }
 
+/**
+ * The apps the browser scenarios (support/scenarios.ts) expect in partition
+ * `ada`: chat-1 (6 steps, the last failed), chat-2 (3) and `x<b>bold</b>` (1),
+ * saved in that order.
+ */
+export async function seedScenarioApps(persister: Pick<BaseStatePersister, 'save'>, options: { noNaN?: boolean } = {}): Promise<void> {
+  await seedChat(persister, 'chat-1', 6, { ...options, lastFailed: true });
+  await seedChat(persister, 'chat-2', 3, options);
+  await seedChat(persister, 'x<b>bold</b>', 1, options);
+}
+
 /** The chatbot's graph (examples/chatbot), for pages that show one. */
 export const CHAT_GRAPH = {
   entrypoint: 'human_converse',
