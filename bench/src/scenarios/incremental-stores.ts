@@ -26,8 +26,6 @@ export interface MeasuredStore<T> {
   contender: T;
   /** Bytes the database uses for this store (tables, indexes, TOAST), after flushing what is pending. */
   bytes(): Promise<number>;
-  /** Burr in incremental mode, where the bench can read the table: the sequence ids of an app's snapshots, in order. */
-  snapshotSequenceIds?(partitionKey: string, appId: string): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -59,7 +57,6 @@ export function sqliteStores(): IncrementalStores {
       return {
         contender: persister,
         bytes: async () => fileBytes(persister.client),
-        snapshotSequenceIds: async (partitionKey, appId) => persister.client.prepare(`SELECT sequence_id FROM ${SNAPSHOTS_OF}`).pluck().all(partitionKey, appId).map(Number),
         close: () => persister.cleanup(),
       };
     },
@@ -76,9 +73,6 @@ export function sqliteStores(): IncrementalStores {
 }
 
 const SCHEMA_PREFIX = 'burr_bench_incr_';
-
-/** The snapshots of one app in the incremental table of `tableName: 'chat'` (parameters: partition key, app id). */
-const SNAPSHOTS_OF = 'chat_incremental WHERE partition_key = ? AND app_id = ? AND base_sequence_id IS NULL ORDER BY sequence_id';
 
 /** PostgreSQL: one schema per store, dropped at the end; `null` with the reason when no server answers. */
 export async function postgresStores(): Promise<IncrementalStores | { skip: string }> {
@@ -119,10 +113,6 @@ export async function postgresStores(): Promise<IncrementalStores | { skip: stri
       return {
         contender: persister,
         bytes: () => schemaBytes(schema),
-        snapshotSequenceIds: async (partitionKey, appId) =>
-          (await admin.unsafe(`SELECT sequence_id FROM ${schema}.${SNAPSHOTS_OF.replace('?', '$1').replace('?', '$2')}`, [partitionKey, appId]).values()).map((row) =>
-            Number(row[0]),
-          ),
         close: () => persister.cleanup(),
       };
     },

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BaseStatePersister, StorageModeOptions } from '@burr/core';
+import { MAX_PAGE_SIZE, type BaseStatePersister, type StorageModeOptions } from '@burr/core';
 import { formatMs } from '../report.js';
 import { collectGarbage, nextUnique, summarize, type Stats } from '../timing.js';
 import { postgresStores, redisStores, sqliteStores, type IncrementalStores, type MeasuredStore } from './incremental-stores.js';
@@ -45,19 +45,31 @@ export async function burrContender(stores: IncrementalStores, name: string, sto
     lastStepOnly,
     save: (sequenceId, { state }) => store.contender.save({ partitionKey: PARTITION, appId, sequenceId, position: 'respond', state, status: 'completed' }),
     loadLatest: () => store.contender.load(PARTITION, appId),
-    longestChain: storage.storage === 'incremental' && store.snapshotSequenceIds ? () => longestChain(store, appId) : undefined,
+    longestChain: storage.storage === 'incremental' ? () => longestChain(store.contender, appId) : undefined,
     bytes: () => store.bytes(),
     close: () => store.close(),
   };
 }
 
 /** The step before the latest snapshot, whose chain (back to the snapshot before) is the longest of the run; `null` with one snapshot. */
-async function longestChain(store: MeasuredStore<BaseStatePersister>, appId: string): Promise<{ step: number; deltas: number; load(): Promise<unknown> } | null> {
-  const snapshots = (await store.snapshotSequenceIds?.(PARTITION, appId)) ?? [];
+async function longestChain(persister: BaseStatePersister, appId: string): Promise<{ step: number; deltas: number; load(): Promise<unknown> } | null> {
+  const snapshots = await snapshotSequenceIds(persister, appId);
   if (snapshots.length < 2) return null;
   const [previous, latest] = snapshots.slice(-2) as [number, number];
   const step = latest - 1;
-  return { step, deltas: step - previous, load: () => store.contender.load(PARTITION, appId, step) };
+  return { step, deltas: step - previous, load: () => persister.load(PARTITION, appId, step) };
+}
+
+/** The sequence ids of an app's snapshots, in order, as `listSteps` reports them (`storedAs`), on any backend. */
+async function snapshotSequenceIds(persister: BaseStatePersister, appId: string): Promise<number[]> {
+  const snapshots: number[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const page = await persister.listSteps(PARTITION, appId, { order: 'oldest-first', limit: MAX_PAGE_SIZE, after });
+    for (const step of page.steps) if (step.storedAs === 'snapshot') snapshots.push(step.sequenceId);
+    if (page.nextCursor === null) return snapshots;
+    after = page.nextCursor;
+  }
 }
 
 async function peerContender(openPeer: NonNullable<IncrementalStores['peer']>): Promise<Contender> {
