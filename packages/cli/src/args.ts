@@ -81,7 +81,7 @@ export function parseInteger(name: string, text: string | undefined, min: number
   return value;
 }
 
-/** The store options of parsed values. */
+/** The store options of parsed values (`--table` … `--storage`); throws `UsageError` for a `--storage` other than full or incremental. */
 export function storeOptionsOf(values: { [K in keyof StoreOptions]?: string | undefined }): StoreOptions {
   const { storage } = values;
   if (storage !== undefined && storage !== 'full' && storage !== 'incremental') throw new UsageError(`--storage must be full or incremental, got ${JSON.stringify(storage)}`);

@@ -10,4 +10,5 @@ export { processIo, type CliIo } from './io.js';
 export { EXIT, UsageError, CommandFailure } from './errors.js';
 // The URL → persister opener, for other tools that take a store URL (e.g. @burr/inspector).
 export { openStore, BACKEND_PACKAGES, type StoreOptions, type OpenedStore } from './open-store.js';
+export { storeOptionsOf } from './args.js';
 export { parseStoreUrl, looksLikeStoreUrl, redactUrl, scrubSecrets, URL_FORMS, type StoreUrl, type BackendKind } from './store-url.js';

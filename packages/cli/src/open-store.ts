@@ -60,9 +60,7 @@ export async function openStore(store: StoreUrl, options: StoreOptions): Promise
   try {
     if (!(await persister.isInitialized())) {
       const elsewhere = (await otherStorageModeExists(store, options))
-        ? options.storage === 'incremental'
-          ? 'its steps are in full storage: leave out --storage incremental'
-          : 'its steps are in incremental storage: add --storage incremental'
+        ? otherModeAdvice(options)
         : `nothing was saved there yet, or the steps are under another ${locationOption(store.backend)}`;
       throw new CommandFailure('BURR_CLI_NO_STORE', `${description} holds no Burr state: ${elsewhere}`);
     }
@@ -120,7 +118,12 @@ export async function otherStorageModeHint(store: StoreUrl, options: StoreOption
   } finally {
     await persister.cleanup();
   }
-  return other === 'incremental' ? 'its steps are in incremental storage: add --storage incremental' : 'its steps are in full storage: leave out --storage incremental';
+  return otherModeAdvice(options);
+}
+
+/** Where the steps are when the other storage mode than `options.storage` holds them, and the option that finds them. */
+function otherModeAdvice(options: StoreOptions): string {
+  return options.storage === 'incremental' ? 'its steps are in full storage: leave out --storage incremental' : 'its steps are in incremental storage: add --storage incremental';
 }
 
 /** Whether the store's other storage mode has its table (namespace, collection) where the opened mode has none. */

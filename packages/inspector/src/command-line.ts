@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type StoreOptions, UsageError } from '@burr/cli';
+import { type StoreOptions, storeOptionsOf, UsageError } from '@burr/cli';
 import { DEFAULT_INSPECTOR_PORT } from './server.js';
 
 /** `burr-inspect --help`. */
@@ -56,8 +56,6 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   if (!target) throw new UsageError(`give a store URL or a tracking folder (or set BURR_URL)\n\n${USAGE}`);
   const port = values.port === undefined ? DEFAULT_INSPECTOR_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0 to 65535, not ${JSON.stringify(values.port)}`);
-  const { storage } = values;
-  if (storage !== undefined && storage !== 'full' && storage !== 'incremental') throw new UsageError(`--storage must be full or incremental, not ${JSON.stringify(storage)}`);
   return {
     target,
     port,
@@ -67,7 +65,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
     token: values.token ?? (env.BURR_INSPECT_TOKEN || undefined),
     partitions: values.partition ?? [],
     graphFile: values.graph,
-    store: { table: values.table, schema: values.schema, namespace: values.namespace, database: values.database, collection: values.collection, storage },
+    store: storeOptionsOf(values),
     help: false,
   };
 }

@@ -42,7 +42,7 @@ describe('burr-inspect command line', () => {
     expect(missing.stderr).toMatch(/is neither a store URL nor a folder/);
     const storage = await runInspectorToEnd(['sqlite:./x.db', '--storage', 'delta']);
     expect(storage.code).toBe(2);
-    expect(storage.stderr).toBe('burr-inspect: --storage must be full or incremental, not "delta"\n');
+    expect(storage.stderr).toBe('burr-inspect: --storage must be full or incremental, got "delta"\n');
   });
 
   it('names the storage mode that holds the steps when the one asked for has none', async () => {
