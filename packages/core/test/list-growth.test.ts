@@ -1,4 +1,6 @@
 // Which list a list grew from: what lets incremental storage find a list's new tail in O(1).
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { grewFrom, grownList } from '../src/list-growth.js';
 import { State } from '../src/index.js';
@@ -27,5 +29,19 @@ describe('grewFrom', () => {
     const grown = state.append({ messages: 'b' }).extend({ messages: ['c'] });
     expect(grewFrom(grown.get('messages'), before)).toBe(true);
     expect(grewFrom(state.update({ messages: [...before, 'b'] }).get('messages'), before)).toBe(false);
+  });
+
+  it('keeps no earlier list alive: after 1,000 more appends, the list they started from can be collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    let state = new State({ messages: [] as number[] });
+    state = state.append({ messages: 0 });
+    const start = new WeakRef(state.get('messages') as number[]);
+    for (let i = 1; i < 1000; i++) state = state.append({ messages: i });
+    // This test's own WeakRef keeps its target alive until the current job ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collect();
+    expect(start.deref()).toBeUndefined();
+    expect(state.get('messages')).toHaveLength(1000);
   });
 });
