@@ -88,7 +88,7 @@ function timesOf(records: Map<string, { appId: string; sequenceId: number; posit
 const bytesOf = (records: Map<string, { appId: string; state: string }>, appId: string) =>
   [...records.values()].filter((record) => record.appId === appId).reduce((sum, record) => sum + Buffer.byteLength(record.state), 0);
 
-/** Long enough for geometric snapshots and hundreds of append deltas; docs/incremental-storage.md measures 1,000 steps. */
+/** Long enough for hundreds of append deltas; docs/incremental-storage.md measures 1,000 steps. */
 const CHAT_STEPS = 400;
 
 describe('convertStorage: full to incremental and back', () => {
@@ -110,7 +110,7 @@ describe('convertStorage: full to incremental and back', () => {
     const incrementalBytes = bytesOf(store.incrementalRecords, 'chat');
     expect(there.bytesAfter).toBe(incrementalBytes);
     // Full mode stores the whole conversation at every step (quadratic: ~16 MB for 400 steps of ~200 bytes);
-    // incremental mode a few times what the steps changed (~80 KB): geometric snapshots plus one small delta a step.
+    // incremental mode a few times what the steps changed (~80 KB): snapshots, and one small delta a step.
     expect(fullBytes).toBeGreaterThan(14_000_000);
     expect(incrementalBytes).toBeLessThan(600_000);
     const rows = [...store.incrementalRecords.values()].sort((a, b) => a.sequenceId - b.sequenceId);

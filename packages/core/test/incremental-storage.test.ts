@@ -188,7 +188,7 @@ describe('incremental storage: what a save writes', () => {
     ).toBe('SdddSdddSd');
   });
 
-  it('writes a snapshot once the deltas since the last one outgrow both snapshotBytes and that snapshot: snapshots of a growing chat about double', async () => {
+  it('counts the items appended to a list as the state they are: a chat that only grows needs no snapshot after its first', async () => {
     const { persister, rows } = incremental({ snapshotBytes: 0 });
     await persister.initialize();
     let state = new State({ messages: [] as string[] });
@@ -196,14 +196,45 @@ describe('incremental storage: what a save writes', () => {
       state = state.append({ messages: `message ${String(n).padStart(4, '0')} ${'x'.repeat(400)}` });
       await save(persister, n, state);
     }
-    const snapshots = rows().filter((row) => row.kind === 'S');
+    expect(rows().map((row) => row.kind)).toEqual(['S', ...Array<string>(199).fill('d')]);
+    expect((await persister.load(null, 'app'))?.state.get('messages')).toEqual(state.get('messages'));
+  });
+
+  it('counts what was appended to a list that is then set whole as overhead: the chain ends at the next save', async () => {
+    const { persister, rows } = incremental({ snapshotBytes: 0 });
+    await persister.initialize();
+    let state = new State({ messages: [] as string[] });
+    for (let n = 0; n < 20; n++) {
+      state = state.append({ messages: 'x'.repeat(400) });
+      await save(persister, n, state);
+    }
+    await save(persister, 20, state.update({ messages: ['summary'] }));
+    await save(persister, 21, state.update({ messages: ['summary', 'y'.repeat(400)] }));
+    expect(
+      rows()
+        .map((row) => row.kind)
+        .join(''),
+    ).toBe(`S${'d'.repeat(19)}Sd`);
+  });
+
+  it('on a backend whose rows are expensive to read, appended items count like any delta bytes: snapshots of a growing chat about double', async () => {
+    const store = new InMemoryStore();
+    const persister = new ExpensiveRows(store, { snapshotBytes: 0 });
+    await persister.initialize();
+    let state = new State({ messages: [] as string[] });
+    for (let n = 0; n < 200; n++) {
+      state = state.append({ messages: `message ${String(n).padStart(4, '0')} ${'x'.repeat(400)}` });
+      await save(persister, n, state);
+    }
+    const snapshots = [...store.incrementalRecords.values()].filter((row) => row.base === null).sort((a, b) => a.sequenceId - b.sequenceId);
     expect(snapshots.length).toBeGreaterThan(4);
     expect(snapshots.length).toBeLessThan(12);
     for (let i = 2; i < snapshots.length; i++) {
-      const ratio = snapshots[i]!.json.length / snapshots[i - 1]!.json.length;
+      const ratio = snapshots[i]!.state.length / snapshots[i - 1]!.state.length;
       expect(ratio, `snapshot ${i} over snapshot ${i - 1}`).toBeGreaterThan(1.7);
       expect(ratio).toBeLessThan(2.3);
     }
+    expect((await persister.load(null, 'app'))?.state.get('messages')).toEqual(state.get('messages'));
   });
 
   it('counts a tiny delta as MIN_DELTA_COST_BYTES, so a small state gets a snapshot every snapshotBytes / 256 steps', async () => {
@@ -263,6 +294,17 @@ describe('incremental storage: what a save writes', () => {
     expect((await persister.load(null, 'app', 0))?.state.get('n')).toBe(0);
   });
 });
+
+/** An in-memory persister whose rows say they are expensive to read, as Redis's do. */
+class ExpensiveRows extends InMemoryPersister {
+  constructor(store: InMemoryStore, settings: { snapshotBytes: number }) {
+    super({ store, storage: 'incremental' });
+    const keyOf = (key: { partitionKey: string; appId: string; sequenceId: number; position: string }) =>
+      JSON.stringify([key.partitionKey, key.appId, key.sequenceId, key.position]);
+    const rows = memoryIncrementalRows(store.incrementalRecords, keyOf, (key) => this.conflict(key));
+    this.useIncrementalStorage({ ...rows, expensiveRows: true }, { snapshotEvery: 10_000, ...settings });
+  }
+}
 
 /** An in-memory persister whose rows declare a snapshot limit, and refuse a snapshot beyond it as MongoDB refuses a document. */
 class LimitedSnapshots extends InMemoryPersister {

@@ -69,6 +69,8 @@ export interface SqlDialectSettings {
   stateOut: string;
   /** The select expression returning `created_at`, named `created_at`. */
   createdAtOut: string;
+  /** {@link SqlDialectSettings.createdAtOut} without its name, for use inside another expression. */
+  createdAtText: string;
   /** The `created_at` parameter value of a save. */
   createdAtParam(time: SaveTime): string;
   /** The select expression giving the bytes stored for `state`, without reading it where the dialect allows. */
@@ -131,6 +133,7 @@ const sqlite: SqlDialectSettings = {
   createdAtIn: (param) => param,
   stateOut: 'state',
   createdAtOut: 'created_at',
+  createdAtText: 'created_at',
   createdAtParam: (time) => toSqlTimestamp(time.createdAt, time.createdAtMicros),
   // octet_length reads the size from the record header, not the text (SQLite 3.43+).
   stateSizeOut: 'octet_length(state)',
@@ -175,6 +178,7 @@ const postgres: SqlDialectSettings = {
   createdAtIn: (param) => `(${param}::text::timestamptz AT TIME ZONE 'UTC')`,
   stateOut: 'state::text AS state',
   createdAtOut: `to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS created_at`,
+  createdAtText: `to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US')`,
   createdAtParam: (time) => toIsoTimestamp(time.createdAt, time.createdAtMicros),
   // The stored (possibly compressed) size: rendering JSONB as text to measure it would cost a full read.
   stateSizeOut: 'pg_column_size(state)',
@@ -250,6 +254,7 @@ const mysql: SqlDialectSettings = {
   createdAtIn: (param) => param,
   stateOut: 'state',
   createdAtOut: `DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f') AS created_at`,
+  createdAtText: `DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s.%f')`,
   createdAtParam: (time) => toSqlTimestamp(time.createdAt, time.createdAtMicros),
   stateSizeOut: 'LENGTH(state)',
   timestampOut: (column) => `DATE_FORMAT(${column}, '%Y-%m-%d %H:%i:%s.%f')`,

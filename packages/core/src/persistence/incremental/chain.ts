@@ -10,7 +10,7 @@ import type { ChainQuery, DeltaBase, IncrementalRows, StoredIncrementalRecord } 
 export interface ChainRow {
   sequenceId: number;
   position: string;
-  status: string;
+  status: StoredIncrementalRecord['status'];
   createdAt: StoredIncrementalRecord['createdAt'];
   /** `null` for a snapshot. */
   base: DeltaBase | null;
@@ -23,13 +23,21 @@ export function rowKey(step: { sequenceId: number; position: string }): string {
   return `${step.sequenceId}|${step.position}`;
 }
 
+/** A row as the reader keeps it: where it sits among the rows read with it, so its base is usually found next to it. */
+interface ReadRow extends ChainRow {
+  readonly batch: readonly ReadRow[];
+  readonly index: number;
+}
+
 /**
  * Reads one app's rows for rebuilding steps: keeps every row it has read, so
  * chains that share rows are read once, and fetches a base it has not read
  * (a chain that passes over a snapshot another process wrote) on demand.
  */
 export class ChainReader {
-  readonly #rows = new Map<string, ChainRow>();
+  readonly #batches: ReadRow[][] = [];
+  /** Rows by key, built only when a row is looked up by key (a chain's base is usually the row before it). */
+  #byKey: Map<string, ReadRow> | undefined;
   readonly #source: IncrementalRows;
   readonly partitionKey: string;
   readonly appId: string;
@@ -43,14 +51,21 @@ export class ChainReader {
   /** Reads the rows of {@link IncrementalRows.findChain} for `from`..`to`, in its order, and keeps them. */
   async fetch(from: number | null, to: number | null): Promise<ChainRow[]> {
     const query: ChainQuery = { partitionKey: this.partitionKey, appId: this.appId, from, to };
-    const rows = (await this.#source.findChain(query)).map((stored) => this.#checked(stored));
-    for (const row of rows) this.#rows.set(rowKey(row), row);
-    return rows;
+    const stored = await this.#source.findChain(query);
+    const batch: ReadRow[] = [];
+    for (const [index, row] of stored.entries()) batch.push(checked(row, batch, index));
+    this.#batches.push(batch);
+    if (this.#byKey) for (const row of batch) this.#byKey.set(rowKey(row), row);
+    return batch;
   }
 
   /** A row read so far, by its key. */
   get(sequenceId: number, position: string): ChainRow | undefined {
-    return this.#rows.get(rowKey({ sequenceId, position }));
+    if (!this.#byKey) {
+      this.#byKey = new Map();
+      for (const batch of this.#batches) for (const row of batch) this.#byKey.set(rowKey(row), row);
+    }
+    return this.#byKey.get(rowKey({ sequenceId, position }));
   }
 
   /** The rows `row` is rebuilt from: its snapshot first, `row` last. Throws {@link DeserializationError} for a base that is not stored. */
@@ -61,7 +76,7 @@ export class ChainReader {
       const base: DeltaBase = current.base;
       if (base.sequenceId >= current.sequenceId)
         throw new DeserializationError(`the delta at sequence ${current.sequenceId} names a base at sequence ${base.sequenceId}, not below it`);
-      let next = this.get(base.sequenceId, base.position);
+      let next = rowBefore(current, base) ?? this.get(base.sequenceId, base.position);
       if (!next) {
         await this.fetch(base.sequenceId, base.sequenceId);
         next = this.get(base.sequenceId, base.position);
@@ -76,21 +91,30 @@ export class ChainReader {
     }
     return chain.reverse();
   }
+}
 
-  #checked(stored: StoredIncrementalRecord): ChainRow {
-    // Errors name the row; the caller adds the step being loaded.
-    const isSnapshot = stored.baseSequenceId === null || stored.baseSequenceId === undefined;
-    if (!isSnapshot && typeof stored.basePosition !== 'string') throw new DeserializationError(`the delta row at sequence ${String(stored.sequenceId)} has no base position`);
-    if (typeof stored.state !== 'string') throw new DeserializationError(`the row at sequence ${String(stored.sequenceId)} has no state text`);
-    return {
-      sequenceId: storedSequenceId(stored.sequenceId),
-      position: stored.position,
-      status: stored.status,
-      createdAt: stored.createdAt,
-      base: isSnapshot ? null : { sequenceId: storedSequenceId(stored.baseSequenceId!), position: stored.basePosition as string },
-      state: stored.state,
-    };
-  }
+/** The row read just before `row`, when it is `base`. */
+function rowBefore(row: ChainRow, base: DeltaBase): ChainRow | undefined {
+  const { batch, index } = row as Partial<ReadRow>;
+  const before = batch && index !== undefined ? batch[index - 1] : undefined;
+  return before && before.sequenceId === base.sequenceId && before.position === base.position ? before : undefined;
+}
+
+function checked(stored: StoredIncrementalRecord, batch: readonly ReadRow[], index: number): ReadRow {
+  // Errors name the row; the caller adds the step being loaded.
+  const isSnapshot = stored.baseSequenceId === null || stored.baseSequenceId === undefined;
+  if (!isSnapshot && typeof stored.basePosition !== 'string') throw new DeserializationError(`the delta row at sequence ${String(stored.sequenceId)} has no base position`);
+  if (typeof stored.state !== 'string') throw new DeserializationError(`the row at sequence ${String(stored.sequenceId)} has no state text`);
+  return {
+    sequenceId: storedSequenceId(stored.sequenceId),
+    position: stored.position,
+    status: stored.status,
+    createdAt: stored.createdAt,
+    base: isSnapshot ? null : { sequenceId: storedSequenceId(stored.baseSequenceId!), position: stored.basePosition as string },
+    state: stored.state,
+    batch,
+    index,
+  };
 }
 
 /** Rebuilds the state of the last row of `chain` (a snapshot first, then deltas in order). */

@@ -10,7 +10,7 @@ import { storedStepError } from '../stored-step-error.js';
 import { nextSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
 import { isPersistStatus, type StepKey } from '../validate.js';
 import { ChainReader, replay, replayMany, type ChainRow } from './chain.js';
-import { encodeDelta, savedValues, type DeltaComparison, type SavedValues } from './delta.js';
+import { encodeDelta, savedValues, type DeltaComparison, type EncodedDelta, type SavedValues } from './delta.js';
 import type { IncrementalSettings } from './options.js';
 import { appKey, RecentMap } from './recent.js';
 import { MAX_BASE_GAP, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
@@ -34,9 +34,12 @@ interface CachedStep {
   saved: SavedValues;
   /** Rows in the chain ending here: 1 for a snapshot. */
   chainSteps: number;
-  /** Bytes of the chain's snapshot, and of its deltas so far. */
+  /** Bytes of the chain's snapshot, and of its deltas so far (each counted at least MIN_DELTA_COST_BYTES). */
   snapshotBytes: number;
   deltaBytes: number;
+  /** Bytes of JSON the deltas appended to each list and still in the state, and their sum. */
+  appended: ReadonlyMap<string, number>;
+  appendedBytes: number;
 }
 
 /** What a save writes: a delta on `base`, or a snapshot. */
@@ -44,7 +47,12 @@ interface Encoded {
   text: string;
   bytes: number;
   base: CachedStep | undefined;
+  /** For a delta: the lists' appended bytes once it is written. */
+  appended?: ReadonlyMap<string, number>;
+  appendedBytes?: number;
 }
+
+const NOTHING_APPENDED: ReadonlyMap<string, number> = new Map();
 
 /**
  * Incremental storage (docs/incremental-storage.md), written once for every
@@ -112,13 +120,18 @@ export class IncrementalStorage {
   #encode(key: StepKey, base: CachedStep | undefined, state: State, options: EncodeStateOptions, compare: DeltaComparison = 'identity'): Encoded {
     const gap = base ? key.sequenceId - base.sequenceId : 0;
     if (base && gap >= 1 && gap <= MAX_BASE_GAP && base.chainSteps < this.#settings.snapshotEvery) {
-      const text = encodeDelta(base.saved, state, options, compare);
+      const delta = encodeDelta(base.saved, state, options, compare);
       // A row costs a load about as much as decoding a few hundred bytes: tiny deltas count as MIN_DELTA_COST_BYTES.
-      const bytes = Math.max(Buffer.byteLength(text), MIN_DELTA_COST_BYTES);
-      const withinBudget = base.deltaBytes + bytes <= Math.max(this.#settings.snapshotBytes, base.snapshotBytes);
+      const bytes = Math.max(Buffer.byteLength(delta.text), MIN_DELTA_COST_BYTES);
+      const { appended, appendedBytes } = appendedAfter(base, delta);
+      // What a load reads beyond the state itself: the deltas, less the list items they appended (part of the state,
+      // read once either way) where rows are cheap to read. Kept within the state's size, or snapshotBytes.
+      const stateBytes = base.snapshotBytes + (this.#rows.expensiveRows ? 0 : appendedBytes);
+      const overhead = base.snapshotBytes + base.deltaBytes + bytes - stateBytes;
+      const withinBudget = overhead <= Math.max(this.#settings.snapshotBytes, stateBytes);
       // The state is at most its snapshot plus every delta since (each counted at least MIN_DELTA_COST_BYTES).
       const fitsSnapshot = base.snapshotBytes + base.deltaBytes + bytes <= (this.#rows.maxSnapshotBytes ?? Number.POSITIVE_INFINITY);
-      if (withinBudget && fitsSnapshot) return { text, bytes, base };
+      if (withinBudget && fitsSnapshot) return { text: delta.text, bytes, base, appended, appendedBytes };
     }
     const text = encodeState(state, options);
     return { text, bytes: Buffer.byteLength(text), base: undefined };
@@ -131,14 +144,21 @@ export class IncrementalStorage {
     if (base) {
       const delta = record(encoded.text, { sequenceId: base.sequenceId, position: base.position, ...base.savedAt });
       if (await this.#rows.insert(delta)) {
-        return { ...cached, chainSteps: base.chainSteps + 1, snapshotBytes: base.snapshotBytes, deltaBytes: base.deltaBytes + encoded.bytes };
+        return {
+          ...cached,
+          chainSteps: base.chainSteps + 1,
+          snapshotBytes: base.snapshotBytes,
+          deltaBytes: base.deltaBytes + encoded.bytes,
+          appended: encoded.appended ?? NOTHING_APPENDED,
+          appendedBytes: encoded.appendedBytes ?? 0,
+        };
       }
       // The base is gone (deleted or pruned by another process, or deleted and saved again): a snapshot instead.
       encoded = { ...encoded, text: encodeState(args.state, options), base: undefined };
       encoded.bytes = Buffer.byteLength(encoded.text);
     }
     await this.#rows.insert(record(encoded.text, null));
-    return { ...cached, chainSteps: 1, snapshotBytes: encoded.bytes, deltaBytes: 0 };
+    return { ...cached, chainSteps: 1, snapshotBytes: encoded.bytes, deltaBytes: 0, appended: NOTHING_APPENDED, appendedBytes: 0 };
   }
 
   /** Whether the step stored under `key` has the status and content of `args`: then the save was a repeat. */
@@ -220,6 +240,22 @@ export class IncrementalStorage {
   forgetAll(): void {
     this.#cache.clear();
   }
+}
+
+/** The bytes appended to each list since the chain's snapshot, once `delta` is applied to `base`. */
+function appendedAfter(base: CachedStep, delta: EncodedDelta): { appended: ReadonlyMap<string, number>; appendedBytes: number } {
+  if (delta.appended.length === 0 && !delta.replaced.some((key) => base.appended.has(key))) return base;
+  const appended = new Map(base.appended);
+  let appendedBytes = base.appendedBytes;
+  for (const key of delta.replaced) {
+    appendedBytes -= appended.get(key) ?? 0;
+    appended.delete(key);
+  }
+  for (const [key, bytes] of delta.appended) {
+    appended.set(key, (appended.get(key) ?? 0) + bytes);
+    appendedBytes += bytes;
+  }
+  return { appended, appendedBytes };
 }
 
 /** `error` as the `DeserializationError` of the step being read, unless it is an error of the store (a connection fault) or already one. */

@@ -28,15 +28,21 @@ export interface StorageModeOptions {
   /**
    * Incremental mode: at most this many steps per chain (a snapshot and its
    * deltas), so a load reads at most this many rows. Default
-   * {@link DEFAULT_SNAPSHOT_EVERY}: in practice `snapshotBytes` cuts chains first.
+   * {@link DEFAULT_SNAPSHOT_EVERY}. For a chat, whose appended messages do
+   * not count against `snapshotBytes`, this is what ends a chain: its
+   * snapshot copies the conversation once every this many steps.
    */
   snapshotEvery?: number;
   /**
-   * Incremental mode: a snapshot once the deltas since the last one would add
-   * up to more than this many bytes, or more than that snapshot's own size,
-   * whichever is larger (each delta counts at least 256 bytes). So snapshots
-   * of a growing state come at doubling sizes, and a load decodes about twice
-   * the state at most. Default {@link DEFAULT_SNAPSHOT_BYTES}.
+   * Incremental mode: a snapshot once what a load would read beyond the state
+   * itself (the deltas since the last snapshot, each counted at least 256
+   * bytes, less the list items they appended, which are part of the state)
+   * would exceed this many bytes, or the state's size, whichever is larger.
+   * So a load reads about twice the state at most, and a list that only
+   * grows (a chat) is stored once, in its deltas. On a backend whose rows
+   * are expensive to read (Redis), appended items count too: snapshots of a
+   * growing state then come at doubling sizes. Default
+   * {@link DEFAULT_SNAPSHOT_BYTES}.
    */
   snapshotBytes?: number;
 }

@@ -29,7 +29,9 @@ export interface IncrementalRecord extends StateRecord {
 export interface StoredIncrementalRecord {
   sequenceId: number | bigint | string;
   position: string;
-  status: string;
+  /** May be `null` for a row below the last sequence id asked for (a backend need not read it there). */
+  status: string | null;
+  /** May be `null` for a row below the last sequence id asked for. */
   createdAt: string | Date | number | null;
   /** `null` for a snapshot. */
   baseSequenceId: number | bigint | string | null;
@@ -64,6 +66,14 @@ export interface IncrementalRows {
    * at some later snapshot.
    */
   readonly maxSnapshotBytes?: number;
+  /**
+   * True when a row costs a load far more than decoding its bytes (Redis: a
+   * script reads a key per step): the items the deltas appended to lists then
+   * count against the chain's `snapshotBytes` budget like any delta bytes, so
+   * chains stay short. Otherwise they count as the state they are, and a
+   * list that only grows (a chat) needs no snapshot but every `snapshotEvery`.
+   */
+  readonly expensiveRows?: boolean;
   /**
    * Inserts `record` atomically. A delta is inserted only if its base is
    * stored with the save time `record.base` names; resolves `false` when it

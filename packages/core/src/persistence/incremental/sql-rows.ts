@@ -68,13 +68,14 @@ export class SqlIncrementalRows implements IncrementalRows {
     if (!this.#sql.couldBeStored({ ...query, sequenceId: null })) return [];
     const { partitionKey: pk, appId } = query;
     const latest = query.to === null || query.from === null;
+    const to = latest ? 0 : this.#inRange(query.to!);
     const rows = latest
-      ? await this.#sql.select(this.#statements.selectLatestChain, [pk, appId, pk, appId, pk, appId, pk, appId])
-      : await this.#sql.select(this.#statements.selectChain, [pk, appId, this.#inRange(query.to!), pk, appId, this.#inRange(query.from!)]);
+      ? await this.#sql.select(this.#statements.selectLatestChain, [pk, appId, pk, appId, pk, appId, pk, appId, pk, appId, pk, appId])
+      : await this.#sql.select(this.#statements.selectChain, [to, to, pk, appId, to, pk, appId, this.#inRange(query.from!)]);
     return rows.map((row) => ({
       sequenceId: row[0] as StoredIncrementalRecord['sequenceId'],
       position: String(row[1]),
-      status: String(row[2]),
+      status: row[2] === null || row[2] === undefined ? null : String(row[2]),
       baseSequenceId: row[3] === null || row[3] === undefined ? null : (row[3] as StoredIncrementalRecord['sequenceId']),
       basePosition: row[4] === null || row[4] === undefined ? null : String(row[4]),
       createdAt: row[5] as StoredIncrementalRecord['createdAt'],

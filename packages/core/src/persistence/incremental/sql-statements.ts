@@ -1,6 +1,7 @@
 import { InvalidIdentifierError } from '../../errors.js';
 import { burrSqlStatements, MAX_SQL_TABLE_NAME_LENGTH, type BurrSqlStatements } from '../sql.js';
 import { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery } from '../sql-dialects.js';
+import { quoteSqlIdentifier } from '../validate.js';
 
 /** Appended to the Burr table's name to name the incremental table. */
 export const INCREMENTAL_TABLE_SUFFIX = '_incremental';
@@ -23,11 +24,12 @@ export interface IncrementalSqlStatements {
    */
   insertDelta: string;
   /**
-   * Columns: sequence_id, position, status, base_sequence_id, base_position, created_at, state.
-   * Params: partition_key, app_id, to, partition_key, app_id, from.
+   * Columns: sequence_id, position, status, base_sequence_id, base_position, created_at, state; status and
+   * created_at only at sequence id `to` (else NULL).
+   * Params: to, to, partition_key, app_id, to, partition_key, app_id, from.
    */
   selectChain: string;
-  /** {@link IncrementalSqlStatements.selectChain} up to the app's latest sequence id. Params: partition_key, app_id, four times. */
+  /** {@link IncrementalSqlStatements.selectChain} up to the app's latest sequence id. Params: partition_key, app_id, six times. */
   selectLatestChain: string;
   /**
    * The kept rows whose base a removal takes. Columns: sequence_id, position, base_sequence_id, base_position.
@@ -73,12 +75,13 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
         PRIMARY KEY (partition_key, app_id, sequence_id, position)
       )`;
   const p = settings.placeholder;
+  const snapshotIndex = snapshotIndexSchema(dialect, settings, `${tableName}${INCREMENTAL_TABLE_SUFFIX}`, t, schema);
   const table: BurrSqlStatements = {
     ...full,
     insert: `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5].map(p).join(', ')}, ${settings.stateIn(p(6))}, ${settings.createdAtIn(p(7))})`,
-    createSchema: [createTable, ...full.createSchema.slice(2)],
-    schemaObjectExists: [full.schemaObjectExists[0]!, ...full.schemaObjectExists.slice(2)],
-    appIndexTableStep: full.appIndexTableStep - 1,
+    createSchema: [createTable, ...snapshotIndex.create, ...full.createSchema.slice(2)],
+    schemaObjectExists: [full.schemaObjectExists[0]!, ...snapshotIndex.exists, ...full.schemaObjectExists.slice(2)],
+    appIndexTableStep: full.appIndexTableStep - 1 + snapshotIndex.create.length,
   };
   // PostgreSQL cannot type a bare parameter in a SELECT list.
   const typed = (param: string, type: 'text' | 'integer'): string => (dialect === 'postgres' ? `CAST(${param} AS ${type === 'text' ? 'TEXT' : 'INTEGER'})` : param);
@@ -86,13 +89,16 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
     let next = 1;
     return () => settings.placeholder(next++);
   };
-  const chainColumns = `sequence_id, position, status, base_sequence_id, base_position, ${settings.createdAtOut}, ${settings.stateOut}`;
   const chain = (upTo: (p: () => string) => string): string => {
     const p = numbered();
+    // Only the rows at the last sequence id carry their status and save time: the others are only replayed, and
+    // two text columns fewer make a 10,000-row chain about a quarter faster to read on SQLite.
+    const [statusAt, savedAt] = [upTo(p), upTo(p)];
+    const columns = `sequence_id, position, CASE WHEN sequence_id = ${statusAt} THEN status END, base_sequence_id, base_position, CASE WHEN sequence_id = ${savedAt} THEN ${settings.createdAtText} END, ${settings.stateOut}`;
     const [partition, app, to] = [p(), p(), upTo(p)];
     const [snapshotPartition, snapshotApp, from] = [p(), p(), upTo(p)];
     const nearestSnapshot = `SELECT s.sequence_id FROM ${t} s WHERE s.partition_key = ${snapshotPartition} AND s.app_id = ${snapshotApp} AND s.sequence_id <= ${from} AND s.base_sequence_id IS NULL ORDER BY s.sequence_id DESC LIMIT 1`;
-    return `SELECT ${chainColumns} FROM ${t} WHERE partition_key = ${partition} AND app_id = ${app} AND sequence_id <= ${to} AND sequence_id >= COALESCE((${nearestSnapshot}), 0) ORDER BY sequence_id, position`;
+    return `SELECT ${columns} FROM ${t} WHERE partition_key = ${partition} AND app_id = ${app} AND sequence_id <= ${to} AND sequence_id >= COALESCE((${nearestSnapshot}), 0) ORDER BY sequence_id, position`;
   };
   const latest = (p: () => string) => `(SELECT MAX(m.sequence_id) FROM ${t} m WHERE m.partition_key = ${p()} AND m.app_id = ${p()})`;
   const dependents = new Map<boolean, string>();
@@ -132,6 +138,30 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
       const state = settings.stateIn(p());
       return `UPDATE ${t} SET state = ${state}, base_sequence_id = NULL, base_position = NULL WHERE partition_key = ${p()} AND app_id = ${p()} AND sequence_id = ${p()} AND position = ${p()} AND base_sequence_id = ${p()} AND base_position = ${p()}`;
     })(),
+  };
+}
+
+/**
+ * A partial index of the snapshot rows (SQLite, PostgreSQL; MySQL has no
+ * partial indexes), for the look-up of a chain's snapshot: without it that
+ * look-up walks every delta row below the target (3.6 ms for 10,000 rows on
+ * SQLite), with it, a few snapshot entries.
+ */
+function snapshotIndexSchema(
+  dialect: BurrSqlDialect,
+  settings: SqlDialectSettings,
+  tableName: string,
+  table: string,
+  schema: string | undefined,
+): { create: string[]; exists: SqlQuery[] } {
+  if (dialect === 'mysql') return { create: [], exists: [] };
+  const name = `${tableName}_snapshots`;
+  const quoted = settings.quote(quoteSqlIdentifier(name, 'index name').slice(1, -1));
+  // CREATE INDEX names no schema (the index goes to its table's); the look-up does.
+  const qualifiedName = schema === undefined ? quoted : `${settings.quote(quoteSqlIdentifier(schema, 'schema name').slice(1, -1))}.${quoted}`;
+  return {
+    create: [`CREATE INDEX IF NOT EXISTS ${quoted} ON ${table} (partition_key, app_id, sequence_id) WHERE base_sequence_id IS NULL`],
+    exists: [settings.objectExists({ kind: 'index', name, qualifiedName, tableName, schema })],
   };
 }
 
