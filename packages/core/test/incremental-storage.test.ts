@@ -66,6 +66,54 @@ describe('incremental storage options', () => {
 });
 
 describe('incremental storage: what a save writes', () => {
+  it('a step saved as the runner saves it writes neither __SEQUENCE_ID nor __PRIOR_STEP: replay takes them from the row', async () => {
+    const { persister, rows } = incremental();
+    await persister.initialize();
+    const states: State[] = [];
+    let state = new State({ messages: [] as string[] });
+    for (let n = 0; n < 6; n++) {
+      const position = n % 2 === 0 ? 'ask' : 'answer';
+      state = state.append({ messages: `message ${n}` }).update({ __SEQUENCE_ID: n, __PRIOR_STEP: position });
+      states.push(state);
+      await persister.save({ appId: 'app', sequenceId: n, position, state, status: 'completed' });
+    }
+    const deltas = rows().filter((row) => row.kind === 'd');
+    expect(deltas).toHaveLength(5);
+    for (const row of deltas) expect(row.json).toMatch(/^\{"\+messages":\["message \d"\]\}$/);
+    for (const [n, saved] of states.entries()) {
+      const loaded = await persister.load(null, 'app', n);
+      expect([...loaded!.state.entries()], `step ${n}`).toEqual([...saved.entries()]);
+    }
+  });
+
+  it('a key that stops following its row is written: a failed step, a sequence id that stays, a deleted and a new key', async () => {
+    const { persister, rows } = incremental();
+    await persister.initialize();
+    const steps: Array<[position: string, values: Record<string, unknown>]> = [
+      ['a', { __SEQUENCE_ID: 0, __PRIOR_STEP: 'a', n: 0 }],
+      ['b', { __SEQUENCE_ID: 1, __PRIOR_STEP: 'b', n: 1 }], // follows: nothing written for either key
+      ['c', { __SEQUENCE_ID: 2, __PRIOR_STEP: 'b', n: 2 }], // a failed step: the state from before its action
+      ['d', { __SEQUENCE_ID: 3, __PRIOR_STEP: 'd', n: 3 }], // its base did not follow: written as any change
+      ['e', { __SEQUENCE_ID: 3, __PRIOR_STEP: 'e', n: 4 }], // the sequence id stays: written
+      ['f', { __PRIOR_STEP: 'f', n: 5 }], // deleted
+      ['g', { __PRIOR_STEP: 'g', n: 6, __SEQUENCE_ID: 6 }], // back, as a new key
+    ];
+    for (const [n, [position, values]] of steps.entries()) await persister.save({ appId: 'app', sequenceId: n, position, state: new State(values), status: 'completed' });
+    expect(rows().map((row) => row.json)).toEqual([
+      '{"__SEQUENCE_ID":0,"__PRIOR_STEP":"a","n":0}',
+      '{"=n":1}',
+      '{"=__PRIOR_STEP":"b","=n":2}',
+      '{"=__PRIOR_STEP":"d","=n":3}',
+      '{"=__SEQUENCE_ID":3,"=n":4}',
+      '{"=n":5,"-__SEQUENCE_ID":null}',
+      '{"=n":6,"=__SEQUENCE_ID":6}',
+    ]);
+    for (const [n, [, values]] of steps.entries()) {
+      const loaded = await persister.load(null, 'app', n);
+      expect([...loaded!.state.entries()], `step ${n}`).toEqual(Object.entries(values));
+    }
+  });
+
   it('an append stores only the new element; an unchanged key nothing; a rewritten key its value; a deleted key its name', async () => {
     const { persister, rows } = incremental();
     await persister.initialize();

@@ -121,11 +121,8 @@ function checked(stored: StoredIncrementalRecord, batch: readonly ReadRow[], ind
 export function replay(chain: readonly ChainRow[], kwargs: SerdeKwargs): State {
   const [snapshot, ...deltas] = chain;
   if (!snapshot || snapshot.base !== null) throw new DeserializationError('a chain must start with a snapshot');
-  const state = new ReplayState(snapshot.state, kwargs);
-  state.apply(
-    deltas.map((delta) => delta.state),
-    kwargs,
-  );
+  const state = new ReplayState(snapshot, kwargs);
+  state.apply(deltas, kwargs);
   return state.toState();
 }
 
@@ -147,12 +144,9 @@ export async function replayMany(reader: ChainReader, steps: ReadonlyArray<{ seq
       if (!row) throw new DeserializationError('the step is no longer stored (removed while it was being listed)');
       const chain = await reader.chainOf(row);
       const resumeAt = current ? chain.findIndex((link) => rowKey(link) === current!.at) : -1;
-      const state = resumeAt >= 0 ? current!.state : new ReplayState(chain[0]!.state, kwargs);
+      const state = resumeAt >= 0 ? current!.state : new ReplayState(chain[0]!, kwargs);
       if (resumeAt < 0 && chain[0]!.base !== null) throw new DeserializationError('a chain must start with a snapshot');
-      state.apply(
-        chain.slice(resumeAt >= 0 ? resumeAt + 1 : 1).map((link) => link.state),
-        kwargs,
-      );
+      state.apply(chain.slice(resumeAt >= 0 ? resumeAt + 1 : 1), kwargs);
       states[index] = state.toState();
       current = { state, at: rowKey(row) };
     } catch (error) {

@@ -4,7 +4,7 @@ import { parsePythonJson } from '../../serde/python-json.js';
 import { fieldSerdeFor, SERDE_KEY, type SerdeKwargs } from '../../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
 import { decodeValue } from '../../serde/walk.js';
-import { State } from '../../state.js';
+import { PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State } from '../../state.js';
 
 /**
  * A delta is one JSON object whose members are operations, each on one state
@@ -16,6 +16,24 @@ const APPEND = '+';
 const DELETE = '-';
 /** The member holding the whole key order, written only when the operations alone would not give it. */
 const ORDER = '#';
+
+/** The step a row holds. */
+export interface RowStep {
+  sequenceId: number;
+  position: string;
+}
+
+/**
+ * State keys that usually hold a field of their own row: the runner saves a
+ * step with `__SEQUENCE_ID` equal to its sequence id and (a completed step)
+ * `__PRIOR_STEP` equal to its position. When such a key held its base row's
+ * field, a delta writes nothing for it if it now holds this row's field:
+ * replay sets it (about 50 bytes a step that each row already holds).
+ */
+const ROW_FIELDS: ReadonlyMap<string, (row: RowStep) => unknown> = new Map<string, (row: RowStep) => unknown>([
+  [SEQUENCE_ID_KEY, (row: RowStep) => row.sequenceId],
+  [PRIOR_STEP_KEY, (row: RowStep) => row.position],
+]);
 
 /** What a delta is computed against: the values of a saved state, and the length each list had when it was saved. */
 export interface SavedValues {
@@ -53,11 +71,18 @@ export interface EncodedDelta {
  * The delta taking `base` to `state`. Values are compared by identity (the
  * state is immutable, so an untouched value is the same object), and with
  * `compare: 'value'` also by value; a list whose saved elements are all
- * still in place is written as its new tail. Encodes with the state codec,
- * so a value that cannot be stored throws as in `encodeState`, naming its
- * key path.
+ * still in place is written as its new tail; a key that follows its row
+ * (`ROW_FIELDS`) and still does is not written. `rows` names the base's row
+ * and the row the delta goes to. Encodes with the state codec, so a value
+ * that cannot be stored throws as in `encodeState`, naming its key path.
  */
-export function encodeDelta(base: SavedValues, state: State, options: EncodeStateOptions, compare: DeltaComparison = 'identity'): EncodedDelta {
+export function encodeDelta(
+  base: SavedValues,
+  state: State,
+  options: EncodeStateOptions,
+  rows: { base: RowStep; row: RowStep },
+  compare: DeltaComparison = 'identity',
+): EncodedDelta {
   const members: string[] = [];
   const addedKeys: string[] = [];
   const appended: Array<readonly [string, number]> = [];
@@ -66,6 +91,15 @@ export function encodeDelta(base: SavedValues, state: State, options: EncodeStat
     if (!base.values.has(key)) {
       members.push(member(SET, key, encodedValue(key, value, options)));
       addedKeys.push(key);
+      continue;
+    }
+    const field = ROW_FIELDS.get(key);
+    if (field && Object.is(base.values.get(key), field(rows.base))) {
+      // Replay sets it to this row's field unless the delta says otherwise.
+      if (!Object.is(value, field(rows.row))) {
+        members.push(member(SET, key, encodedValue(key, value, options)));
+        replaced.push(key);
+      }
       continue;
     }
     const tailFrom = unchangedPrefix(key, base, value, compare);
@@ -188,29 +222,38 @@ function encodedTail(key: string, list: unknown[], from: number, options: Encode
 export class ReplayState {
   #values: Map<string, unknown>;
   readonly #owned = new Set<unknown>();
+  /** The row whose state this is. */
+  #at: RowStep;
 
-  /** Starts from a snapshot's JSON text. */
-  constructor(snapshotJson: string, kwargs: SerdeKwargs) {
-    this.#values = new Map(decodeState(snapshotJson, kwargs).entries());
+  /** Starts from a snapshot: its row and JSON text. */
+  constructor(snapshot: RowStep & { state: string }, kwargs: SerdeKwargs) {
+    this.#at = snapshot;
+    this.#values = new Map(decodeState(snapshot.state, kwargs).entries());
     // Freshly decoded lists belong to nobody else.
     for (const value of this.#values.values()) if (Array.isArray(value)) this.#owned.add(value);
   }
 
   /**
-   * Applies deltas (JSON texts) in order, each parsed on its own (joining
+   * Applies the deltas of `rows` in order, each parsed on its own (joining
    * 10,000 deltas into one array to parse once took 3-5x as long: the join
    * copies every text, and the long string is flattened again; groups of 64
    * gained nothing measurable). Values are decoded as `decodeState` decodes
    * a state's (Python's tokens, tags, field serdes). Throws
    * {@link DeserializationError} for a malformed delta.
    */
-  apply(deltaJsons: readonly string[], kwargs: SerdeKwargs): void {
+  apply(rows: ReadonlyArray<RowStep & { state: string }>, kwargs: SerdeKwargs): void {
     const tag = `"${SERDE_KEY}"`;
-    for (const json of deltaJsons) this.#applyOne(parsePythonJson(json), json.includes(tag), kwargs);
+    for (const row of rows) {
+      this.#applyOne(parsePythonJson(row.state), row.state.includes(tag), kwargs, row);
+      this.#at = row;
+    }
   }
 
-  #applyOne(delta: unknown, hasTags: boolean, kwargs: SerdeKwargs): void {
+  #applyOne(delta: unknown, hasTags: boolean, kwargs: SerdeKwargs, row: RowStep): void {
     if (delta === null || typeof delta !== 'object' || Array.isArray(delta)) throw new DeserializationError('a delta is not a JSON object');
+    // The keys that follow their row (see ROW_FIELDS) and did at the base; an operation on one takes it out.
+    const following: string[] = [];
+    for (const [key, field] of ROW_FIELDS) if (this.#values.has(key) && Object.is(this.#values.get(key), field(this.#at))) following.push(key);
     let order: unknown;
     // Member names start with an operation character, so none is integer-like: the object keeps their order.
     // for...in allocates nothing per member (Object.entries makes an array for each; a load replays thousands).
@@ -220,12 +263,15 @@ export class ReplayState {
       const value = hasTags ? decodeValue(raw, kwargs) : raw;
       const operation = name.charAt(0);
       const key = name.slice(1);
+      const followed = following.length > 0 ? following.indexOf(key) : -1;
+      if (followed >= 0) following.splice(followed, 1);
       if (operation === SET) this.#set(key, value, kwargs);
       else if (operation === APPEND) this.#append(key, value);
       else if (operation === DELETE) this.#values.delete(key);
       else if (name === ORDER) order = value;
       else throw new DeserializationError(`the delta holds an unknown member ${JSON.stringify(name)}`);
     }
+    for (const key of following) this.#values.set(key, ROW_FIELDS.get(key)!(row));
     if (order !== undefined) this.#reorder(order);
   }
 

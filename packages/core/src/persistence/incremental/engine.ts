@@ -120,7 +120,7 @@ export class IncrementalStorage {
   #encode(key: StepKey, base: CachedStep | undefined, state: State, options: EncodeStateOptions, compare: DeltaComparison = 'identity'): Encoded {
     const gap = base ? key.sequenceId - base.sequenceId : 0;
     if (base && gap >= 1 && gap <= MAX_BASE_GAP && base.chainSteps < this.#settings.snapshotEvery) {
-      const delta = encodeDelta(base.saved, state, options, compare);
+      const delta = encodeDelta(base.saved, state, options, { base, row: key }, compare);
       // A row costs a load about as much as decoding a few hundred bytes: tiny deltas count as MIN_DELTA_COST_BYTES.
       const bytes = Math.max(Buffer.byteLength(delta.text), MIN_DELTA_COST_BYTES);
       const { appended, appendedBytes } = appendedAfter(base, delta);
