@@ -55,7 +55,7 @@ export function sqlHistoryFloor(statements: BurrSqlStatements, run: SqlRunner, c
       let removed = 0;
       let cursor: [string, string] | undefined;
       do {
-        const apps = await run.rows(history.scanApps(false, cursor !== undefined, APPS_PER_SCAN), cursor ? [cursor[0], cursor[0], cursor[1]] : []);
+        const apps = await run.rows(history.scanApps(false, cursor !== undefined, APPS_PER_SCAN), cursor ? history.scanCursorParams(cursor[0], cursor[1]) : []);
         for (const app of apps) {
           const [partitionKey, appId] = [String(app[0]), String(app[1])];
           const newest = await run.rows(newestFirst(keepLast), [partitionKey, appId]);
@@ -119,7 +119,7 @@ export async function explainHistory(statements: BurrSqlStatements, run: SqlRunn
     ['listApps page after a cursor', history.selectApps(true, 50), [wide.partitionKey, wide.cursor.savedAtKey, wide.cursor.savedAtKey, wide.cursor.appId], true],
     ['listAppIds', statements.selectAppIds, [wide.partitionKey], true],
     ['prune scan of apps (first)', history.scanApps(false, false, APPS_PER_SCAN), [], true],
-    ['prune scan of apps (after a cursor)', history.scanApps(false, true, APPS_PER_SCAN), [wide.partitionKey, wide.partitionKey, wide.cursor.appId], true],
+    ['prune scan of apps (after a cursor)', history.scanApps(false, true, APPS_PER_SCAN), history.scanCursorParams(wide.partitionKey, wide.cursor.appId), true],
     ['deleteApp (of a 100-step app)', history.deleteApp, [short.partitionKey, short.appId], false],
     ['deleteApp index entry', history.deleteAppIndexEntry, [short.partitionKey, short.appId, short.partitionKey, short.appId], false],
     ['prune removal of a range', history.deleteSteps(false), [short.partitionKey, short.appId, 0, 10], false],
