@@ -88,6 +88,7 @@ export {
 } from './persistence/incremental/options.js';
 export {
   MAX_BASE_GAP,
+  MIN_CHAIN_STEPS,
   MIN_DELTA_COST_BYTES,
   type IncrementalRows,
   type IncrementalRecord,

@@ -10,12 +10,14 @@ import {
   InvalidIdentifierError,
   InvalidPersistArgumentError,
   MAX_INCREMENTAL_TABLE_NAME_LENGTH,
+  MIN_CHAIN_STEPS,
   MIN_DELTA_COST_BYTES,
   State,
   StateTooLargeError,
   registerFieldSerde,
   unregisterFieldSerde,
   validateSqlPersisterOptions,
+  type IncrementalSettings,
   type StorageModeOptions,
 } from '../src/index.js';
 import { memoryIncrementalRows } from '../src/persistence/incremental/memory-rows.js';
@@ -248,6 +250,21 @@ describe('incremental storage: what a save writes', () => {
     expect((await persister.load(null, 'app'))?.state.get('messages')).toEqual(state.get('messages'));
   });
 
+  it('a chain holds at most as many steps as its snapshot covers (at least minChainSteps): a long chat gets snapshots at doubling lengths', async () => {
+    expect(MIN_CHAIN_STEPS).toBe(10_000);
+    const store = new InMemoryStore();
+    const persister = new PolicyUnderTest(store, { snapshotEvery: 100_000, snapshotBytes: 64 * 1024, minChainSteps: 10 });
+    await persister.initialize();
+    let state = new State({ messages: [] as string[] });
+    for (let n = 0; n <= 80; n++) {
+      state = state.append({ messages: 'm'.repeat(260) });
+      await save(persister, n, state);
+    }
+    const snapshots = [...store.incrementalRecords.values()].filter((row) => row.base === null).map((row) => row.sequenceId);
+    expect(snapshots.sort((a, b) => a - b)).toEqual([0, 10, 20, 40, 80]);
+    expect((await persister.load(null, 'app'))?.state.get('messages')).toHaveLength(81);
+  });
+
   it('counts what was appended to a list that is then set whole as overhead: the chain ends at the next save', async () => {
     const { persister, rows } = incremental({ snapshotBytes: 0 });
     await persister.initialize();
@@ -343,13 +360,28 @@ describe('incremental storage: what a save writes', () => {
   });
 });
 
+/** The incremental rows of an `InMemoryStore`, keyed as the tests' persisters below key them. */
+function memoryRows(store: InMemoryStore, conflict: (key: { partitionKey: string; appId: string; sequenceId: number; position: string }) => Error) {
+  const keyOf = (key: { partitionKey: string; appId: string; sequenceId: number; position: string }) => JSON.stringify([key.partitionKey, key.appId, key.sequenceId, key.position]);
+  return memoryIncrementalRows(store.incrementalRecords, keyOf, conflict);
+}
+
+/** An in-memory persister with the engine's settings given whole (`minChainSteps` included). */
+class PolicyUnderTest extends InMemoryPersister {
+  constructor(store: InMemoryStore, settings: IncrementalSettings) {
+    super({ store, storage: 'incremental' });
+    this.useIncrementalStorage(
+      memoryRows(store, (key) => this.conflict(key)),
+      settings,
+    );
+  }
+}
+
 /** An in-memory persister whose rows say they are expensive to read, as Redis's do. */
 class ExpensiveRows extends InMemoryPersister {
   constructor(store: InMemoryStore, settings: { snapshotBytes: number }) {
     super({ store, storage: 'incremental' });
-    const keyOf = (key: { partitionKey: string; appId: string; sequenceId: number; position: string }) =>
-      JSON.stringify([key.partitionKey, key.appId, key.sequenceId, key.position]);
-    const rows = memoryIncrementalRows(store.incrementalRecords, keyOf, (key) => this.conflict(key));
+    const rows = memoryRows(store, (key) => this.conflict(key));
     this.useIncrementalStorage({ ...rows, expensiveRows: true }, { snapshotEvery: 10_000, ...settings });
   }
 }
@@ -358,9 +390,7 @@ class ExpensiveRows extends InMemoryPersister {
 class LimitedSnapshots extends InMemoryPersister {
   constructor(store: InMemoryStore, limit: number) {
     super({ store, storage: 'incremental' });
-    const keyOf = (key: { partitionKey: string; appId: string; sequenceId: number; position: string }) =>
-      JSON.stringify([key.partitionKey, key.appId, key.sequenceId, key.position]);
-    const rows = memoryIncrementalRows(store.incrementalRecords, keyOf, (key) => this.conflict(key));
+    const rows = memoryRows(store, (key) => this.conflict(key));
     this.useIncrementalStorage(
       {
         ...rows,

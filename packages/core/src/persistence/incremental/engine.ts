@@ -13,7 +13,7 @@ import { ChainReader, replay, replayMany, type ChainRow } from './chain.js';
 import { encodeDelta, savedValues, type DeltaComparison, type EncodedDelta, type SavedValues } from './delta.js';
 import type { IncrementalSettings } from './options.js';
 import { appKey, RecentMap } from './recent.js';
-import { MAX_BASE_GAP, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
+import { MAX_BASE_GAP, MIN_CHAIN_STEPS, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
 
 /** What the engine needs from the persister it works for. */
 export interface IncrementalHost {
@@ -34,6 +34,8 @@ interface CachedStep {
   saved: SavedValues;
   /** Rows in the chain ending here: 1 for a snapshot. */
   chainSteps: number;
+  /** The sequence id of the chain's snapshot. */
+  snapshotSequenceId: number;
   /** Bytes of the chain's snapshot, and of its deltas so far (each counted at least MIN_DELTA_COST_BYTES). */
   snapshotBytes: number;
   deltaBytes: number;
@@ -119,7 +121,10 @@ export class IncrementalStorage {
 
   #encode(key: StepKey, base: CachedStep | undefined, state: State, options: EncodeStateOptions, compare: DeltaComparison = 'identity'): Encoded {
     const gap = base ? key.sequenceId - base.sequenceId : 0;
-    if (base && gap >= 1 && gap <= MAX_BASE_GAP && base.chainSteps < this.#settings.snapshotEvery) {
+    // A chain holds at most as many steps as the history its snapshot covers (at least MIN_CHAIN_STEPS): snapshots
+    // of a long chat come at doubling lengths, and a load reads rows in proportion to the state.
+    const maxChainSteps = base && Math.min(this.#settings.snapshotEvery, Math.max(this.#settings.minChainSteps ?? MIN_CHAIN_STEPS, base.snapshotSequenceId));
+    if (base && gap >= 1 && gap <= MAX_BASE_GAP && base.chainSteps < maxChainSteps!) {
       const delta = encodeDelta(base.saved, state, options, { base, row: key }, compare);
       // A row costs a load about as much as decoding a few hundred bytes: tiny deltas count as MIN_DELTA_COST_BYTES.
       const bytes = Math.max(Buffer.byteLength(delta.text), MIN_DELTA_COST_BYTES);
@@ -147,6 +152,7 @@ export class IncrementalStorage {
         return {
           ...cached,
           chainSteps: base.chainSteps + 1,
+          snapshotSequenceId: base.snapshotSequenceId,
           snapshotBytes: base.snapshotBytes,
           deltaBytes: base.deltaBytes + encoded.bytes,
           appended: encoded.appended ?? NOTHING_APPENDED,
@@ -158,7 +164,7 @@ export class IncrementalStorage {
       encoded.bytes = Buffer.byteLength(encoded.text);
     }
     await this.#rows.insert(record(encoded.text, null));
-    return { ...cached, chainSteps: 1, snapshotBytes: encoded.bytes, deltaBytes: 0, appended: NOTHING_APPENDED, appendedBytes: 0 };
+    return { ...cached, chainSteps: 1, snapshotSequenceId: key.sequenceId, snapshotBytes: encoded.bytes, deltaBytes: 0, appended: NOTHING_APPENDED, appendedBytes: 0 };
   }
 
   /** Whether the step stored under `key` has the status and content of `args`: then the save was a repeat. */

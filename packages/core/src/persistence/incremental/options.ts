@@ -4,7 +4,7 @@ import { InvalidPersistArgumentError } from '../../errors.js';
 export type StorageMode = 'full' | 'incremental';
 
 /** Default of {@link StorageModeOptions.snapshotEvery}. */
-export const DEFAULT_SNAPSHOT_EVERY = 10_000;
+export const DEFAULT_SNAPSHOT_EVERY = 100_000;
 /** Default of {@link StorageModeOptions.snapshotBytes}. */
 export const DEFAULT_SNAPSHOT_BYTES = 64 * 1024;
 /** Largest {@link StorageModeOptions.snapshotEvery}. */
@@ -28,9 +28,12 @@ export interface StorageModeOptions {
   /**
    * Incremental mode: at most this many steps per chain (a snapshot and its
    * deltas), so a load reads at most this many rows. Default
-   * {@link DEFAULT_SNAPSHOT_EVERY}. For a chat, whose appended messages do
-   * not count against `snapshotBytes`, this is what ends a chain: its
-   * snapshot copies the conversation once every this many steps.
+   * {@link DEFAULT_SNAPSHOT_EVERY}. Within it, a chain holds at most as many
+   * steps as its snapshot's sequence id, and at least `MIN_CHAIN_STEPS`
+   * (10,000): for a chat, whose appended messages do not count against
+   * `snapshotBytes`, this is what ends a chain, so its snapshots come at
+   * doubling lengths (10,000, 20,000, 40,000 steps...) and a load reads rows
+   * in proportion to the conversation.
    */
   snapshotEvery?: number;
   /**
@@ -51,6 +54,8 @@ export interface StorageModeOptions {
 export interface IncrementalSettings {
   snapshotEvery: number;
   snapshotBytes: number;
+  /** The fewest steps a chain may hold (within `snapshotEvery`); default `MIN_CHAIN_STEPS`. Not an option of the persisters: tests of the policy set it. */
+  minChainSteps?: number;
 }
 
 /**
