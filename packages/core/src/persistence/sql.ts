@@ -1,6 +1,6 @@
 import { InvalidIdentifierError } from '../errors.js';
 import { appIndexSchema, type AppIndexNames } from './sql-app-index.js';
-import { SQL_DIALECTS, type BurrSqlDialect, type SqlCompaction, type SqlQuery, type SqlSchemaObject } from './sql-dialects.js';
+import { SQL_DIALECTS, type BurrSqlDialect, type SqlCompaction, type SqlDialectSettings, type SqlQuery, type SqlSchemaObject } from './sql-dialects.js';
 import { sqlHistoryStatements, type SqlHistoryStatements } from './sql-history.js';
 import { quoteSqlIdentifier } from './validate.js';
 
@@ -51,6 +51,11 @@ export const DEFAULT_SQL_TABLE_NAME = 'burr_state';
 /** Longest Burr table name: the names derived from it (`<table>_apps_saved_at_index`) must fit PostgreSQL's 63 characters. */
 export const MAX_SQL_TABLE_NAME_LENGTH = 43;
 
+/** A name validated as a SQL identifier of its `kind` and quoted the dialect's way. */
+export function quoteInDialect(settings: SqlDialectSettings, name: string, kind?: string): string {
+  return settings.quote(quoteSqlIdentifier(name, kind).slice(1, -1));
+}
+
 /**
  * The Burr table (docs/storage-formats.md in the repository) for a dialect. Names are
  * validated and quoted; `schema` (PostgreSQL) qualifies the table.
@@ -61,7 +66,7 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
   if (typeof tableName === 'string' && tableName.length > MAX_SQL_TABLE_NAME_LENGTH) {
     throw new InvalidIdentifierError('table name', tableName, `use at most ${MAX_SQL_TABLE_NAME_LENGTH} characters, so the names derived from it fit PostgreSQL's 63`);
   }
-  const quote = (name: string, kind?: string): string => settings.quote(quoteSqlIdentifier(name, kind).slice(1, -1));
+  const quote = (name: string, kind?: string): string => quoteInDialect(settings, name, kind);
   const qualifier = schema === undefined ? '' : `${quote(schema, 'schema name')}.`;
   const table = qualifier + quote(tableName);
   // Python Burr's index name; unquoted-compatible because the table name is lower case.

@@ -204,7 +204,15 @@ export async function installBlankProject(dir: string, options: { dependencies: 
   await keepBetterSqliteBuild(PUBLISHED_PACKAGES['@burr/persister-sqlite']!);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'burr-blank-project', version: '1.0.0', private: true, type: options.type ?? 'commonjs' }, null, 2));
-  const env: NodeJS.ProcessEnv = { ...process.env, JOBS: 'max', npm_config_better_sqlite3_local_prebuilds: PREBUILDS };
+  // More patience with the registry than npm's default (2 retries within a minute): a hiccup is not a failed test.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    JOBS: 'max',
+    npm_config_better_sqlite3_local_prebuilds: PREBUILDS,
+    npm_config_fetch_retries: '5',
+    npm_config_fetch_retry_mintimeout: '2000',
+    npm_config_fetch_retry_maxtimeout: '30000',
+  };
   // Without a kept binary, compile better-sqlite3 straight away: prebuild-install's download cannot succeed
   // here and only waits. ~/.npmrc's nodedir stays in effect.
   const suffix = await prebuildSuffix(dir);

@@ -24,7 +24,7 @@ export function rowKey(step: { sequenceId: number; position: string }): string {
 }
 
 /** A row as the reader keeps it: where it sits among the rows read with it, so its base is usually found next to it. */
-interface ReadRow extends ChainRow {
+export interface ReadRow extends ChainRow {
   readonly batch: readonly ReadRow[];
   readonly index: number;
 }
@@ -49,7 +49,7 @@ export class ChainReader {
   }
 
   /** Reads the rows of {@link IncrementalRows.findChain} for `from`..`to`, in its order, and keeps them. */
-  async fetch(from: number | null, to: number | null): Promise<ChainRow[]> {
+  async fetch(from: number | null, to: number | null): Promise<ReadRow[]> {
     const query: ChainQuery = { partitionKey: this.partitionKey, appId: this.appId, from, to };
     const stored = await this.#source.findChain(query);
     const batch: ReadRow[] = [];
@@ -60,7 +60,7 @@ export class ChainReader {
   }
 
   /** A row read so far, by its key. */
-  get(sequenceId: number, position: string): ChainRow | undefined {
+  get(sequenceId: number, position: string): ReadRow | undefined {
     if (!this.#byKey) {
       this.#byKey = new Map();
       for (const batch of this.#batches) for (const row of batch) this.#byKey.set(rowKey(row), row);
@@ -69,7 +69,7 @@ export class ChainReader {
   }
 
   /** The rows `row` is rebuilt from: its snapshot first, `row` last. Throws {@link DeserializationError} for a base that is not stored. */
-  async chainOf(row: ChainRow): Promise<ChainRow[]> {
+  async chainOf(row: ReadRow): Promise<ReadRow[]> {
     const chain = [row];
     let current = row;
     while (current.base !== null) {
@@ -94,9 +94,8 @@ export class ChainReader {
 }
 
 /** The row read just before `row`, when it is `base`. */
-function rowBefore(row: ChainRow, base: DeltaBase): ChainRow | undefined {
-  const { batch, index } = row as Partial<ReadRow>;
-  const before = batch && index !== undefined ? batch[index - 1] : undefined;
+function rowBefore(row: ReadRow, base: DeltaBase): ReadRow | undefined {
+  const before = row.batch[row.index - 1];
   return before && before.sequenceId === base.sequenceId && before.position === base.position ? before : undefined;
 }
 

@@ -251,9 +251,9 @@ export class ReplayState {
 
   #applyOne(delta: unknown, hasTags: boolean, kwargs: SerdeKwargs, row: RowStep): void {
     if (delta === null || typeof delta !== 'object' || Array.isArray(delta)) throw new DeserializationError('a delta is not a JSON object');
-    // The keys that follow their row (see ROW_FIELDS) and did at the base; an operation on one takes it out.
-    const following: string[] = [];
-    for (const [key, field] of ROW_FIELDS) if (this.#values.has(key) && Object.is(this.#values.get(key), field(this.#at))) following.push(key);
+    // Whether the keys that follow their row (see ROW_FIELDS) did at the base; an operation on one ends it.
+    let sequenceIdFollows = this.#follows(SEQUENCE_ID_KEY);
+    let priorStepFollows = this.#follows(PRIOR_STEP_KEY);
     let order: unknown;
     // Member names start with an operation character, so none is integer-like: the object keeps their order.
     // for...in allocates nothing per member (Object.entries makes an array for each; a load replays thousands).
@@ -263,16 +263,22 @@ export class ReplayState {
       const value = hasTags ? decodeValue(raw, kwargs) : raw;
       const operation = name.charAt(0);
       const key = name.slice(1);
-      const followed = following.length > 0 ? following.indexOf(key) : -1;
-      if (followed >= 0) following.splice(followed, 1);
+      if (key === SEQUENCE_ID_KEY) sequenceIdFollows = false;
+      else if (key === PRIOR_STEP_KEY) priorStepFollows = false;
       if (operation === SET) this.#set(key, value, kwargs);
       else if (operation === APPEND) this.#append(key, value);
       else if (operation === DELETE) this.#values.delete(key);
       else if (name === ORDER) order = value;
       else throw new DeserializationError(`the delta holds an unknown member ${JSON.stringify(name)}`);
     }
-    for (const key of following) this.#values.set(key, ROW_FIELDS.get(key)!(row));
+    if (sequenceIdFollows) this.#values.set(SEQUENCE_ID_KEY, row.sequenceId);
+    if (priorStepFollows) this.#values.set(PRIOR_STEP_KEY, row.position);
     if (order !== undefined) this.#reorder(order);
+  }
+
+  /** Whether `key` holds what its row field (ROW_FIELDS) gives for the row this state is at. */
+  #follows(key: string): boolean {
+    return this.#values.has(key) && Object.is(this.#values.get(key), ROW_FIELDS.get(key)!(this.#at));
   }
 
   /** The state as it stands; later deltas do not change it. */

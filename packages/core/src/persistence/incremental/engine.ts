@@ -9,7 +9,7 @@ import type { StepRemoval } from '../stored-history.js';
 import { storedStepError } from '../stored-step-error.js';
 import { nextSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
 import { isPersistStatus, type StepKey } from '../validate.js';
-import { ChainReader, replay, replayMany, type ChainRow } from './chain.js';
+import { ChainReader, replay, replayMany, type ReadRow } from './chain.js';
 import { encodeDelta, savedValues, type DeltaComparison, type EncodedDelta, type SavedValues } from './delta.js';
 import type { IncrementalSettings } from './options.js';
 import { appKey, RecentMap } from './recent.js';
@@ -44,15 +44,8 @@ interface CachedStep {
   appendedBytes: number;
 }
 
-/** What a save writes: a delta on `base`, or a snapshot. */
-interface Encoded {
-  text: string;
-  bytes: number;
-  base: CachedStep | undefined;
-  /** For a delta: the lists' appended bytes once it is written. */
-  appended?: ReadonlyMap<string, number>;
-  appendedBytes?: number;
-}
+/** What a save writes: a delta on `base` (with the lists' appended bytes once it is written), or a snapshot. */
+type Encoded = { text: string; bytes: number; base: CachedStep; appended: ReadonlyMap<string, number>; appendedBytes: number } | { text: string; bytes: number; base: undefined };
 
 const NOTHING_APPENDED: ReadonlyMap<string, number> = new Map();
 
@@ -121,10 +114,7 @@ export class IncrementalStorage {
 
   #encode(key: StepKey, base: CachedStep | undefined, state: State, options: EncodeStateOptions, compare: DeltaComparison = 'identity'): Encoded {
     const gap = base ? key.sequenceId - base.sequenceId : 0;
-    // A chain holds at most as many steps as the history its snapshot covers (at least MIN_CHAIN_STEPS): snapshots
-    // of a long chat come at doubling lengths, and a load reads rows in proportion to the state.
-    const maxChainSteps = base && Math.min(this.#settings.snapshotEvery, Math.max(this.#settings.minChainSteps ?? MIN_CHAIN_STEPS, base.snapshotSequenceId));
-    if (base && gap >= 1 && gap <= MAX_BASE_GAP && base.chainSteps < maxChainSteps!) {
+    if (base && gap >= 1 && gap <= MAX_BASE_GAP && base.chainSteps < this.#chainStepLimit(base)) {
       const delta = encodeDelta(base.saved, state, options, { base, row: key }, compare);
       // A row costs a load about as much as decoding a few hundred bytes: tiny deltas count as MIN_DELTA_COST_BYTES.
       const bytes = Math.max(Buffer.byteLength(delta.text), MIN_DELTA_COST_BYTES);
@@ -142,6 +132,14 @@ export class IncrementalStorage {
     return { text, bytes: Buffer.byteLength(text), base: undefined };
   }
 
+  /**
+   * Steps a chain may hold: as many as the history its snapshot covers (at least MIN_CHAIN_STEPS, at most
+   * `snapshotEvery`), so snapshots of a long chat come at doubling lengths and a load reads rows in proportion to the state.
+   */
+  #chainStepLimit(base: CachedStep): number {
+    return Math.min(this.#settings.snapshotEvery, Math.max(this.#settings.minChainSteps ?? MIN_CHAIN_STEPS, base.snapshotSequenceId));
+  }
+
   async #write(key: StepKey, args: SaveStateArgs, encoded: Encoded, options: EncodeStateOptions, time: SaveTime = nextSaveTime()): Promise<CachedStep> {
     const record = (state: string, base: IncrementalRecord['base']): IncrementalRecord => ({ ...key, status: args.status, state, ...time, base });
     const cached = { sequenceId: key.sequenceId, position: key.position, savedAt: time, saved: savedValues(args.state) };
@@ -155,13 +153,13 @@ export class IncrementalStorage {
           snapshotSequenceId: base.snapshotSequenceId,
           snapshotBytes: base.snapshotBytes,
           deltaBytes: base.deltaBytes + encoded.bytes,
-          appended: encoded.appended ?? NOTHING_APPENDED,
-          appendedBytes: encoded.appendedBytes ?? 0,
+          appended: encoded.appended,
+          appendedBytes: encoded.appendedBytes,
         };
       }
       // The base is gone (deleted or pruned by another process, or deleted and saved again): a snapshot instead.
-      encoded = { ...encoded, text: encodeState(args.state, options), base: undefined };
-      encoded.bytes = Buffer.byteLength(encoded.text);
+      const text = encodeState(args.state, options);
+      encoded = { text, bytes: Buffer.byteLength(text), base: undefined };
     }
     await this.#rows.insert(record(encoded.text, null));
     return { ...cached, chainSteps: 1, snapshotSequenceId: key.sequenceId, snapshotBytes: encoded.bytes, deltaBytes: 0, appended: NOTHING_APPENDED, appendedBytes: 0 };
@@ -176,7 +174,7 @@ export class IncrementalStorage {
   }
 
   /** The row stored under exactly `key` and its state, or `null`. */
-  async #rebuild(key: StepKey): Promise<{ row: ChainRow; state: State } | null> {
+  async #rebuild(key: StepKey): Promise<{ row: ReadRow; state: State } | null> {
     const reader = new ChainReader(this.#rows, key.partitionKey, key.appId);
     try {
       await reader.fetch(key.sequenceId, key.sequenceId);
@@ -190,7 +188,7 @@ export class IncrementalStorage {
   /** The latest step of an app (`sequenceId` null) or the least position at a sequence id, rebuilt; `null` when there is none. */
   async load(query: RecordQuery): Promise<PersistedStateData | null> {
     const reader = new ChainReader(this.#rows, query.partitionKey, query.appId);
-    let row: ChainRow | undefined;
+    let row: ReadRow | undefined;
     try {
       const rows = await reader.fetch(query.sequenceId, query.sequenceId);
       row = query.sequenceId === null ? rows[rows.length - 1] : rows.find((candidate) => candidate.sequenceId === query.sequenceId);

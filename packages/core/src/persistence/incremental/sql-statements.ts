@@ -1,7 +1,6 @@
 import { InvalidIdentifierError } from '../../errors.js';
-import { burrSqlStatements, MAX_SQL_TABLE_NAME_LENGTH, type BurrSqlStatements } from '../sql.js';
+import { burrSqlStatements, MAX_SQL_TABLE_NAME_LENGTH, quoteInDialect, type BurrSqlStatements } from '../sql.js';
 import { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery } from '../sql-dialects.js';
-import { quoteSqlIdentifier } from '../validate.js';
 
 /** Appended to the Burr table's name to name the incremental table. */
 export const INCREMENTAL_TABLE_SUFFIX = '_incremental';
@@ -156,9 +155,9 @@ function snapshotIndexSchema(
 ): { create: string[]; exists: SqlQuery[] } {
   if (dialect === 'mysql') return { create: [], exists: [] };
   const name = `${tableName}_snapshots`;
-  const quoted = settings.quote(quoteSqlIdentifier(name, 'index name').slice(1, -1));
+  const quoted = quoteInDialect(settings, name, 'index name');
   // CREATE INDEX names no schema (the index goes to its table's); the look-up does.
-  const qualifiedName = schema === undefined ? quoted : `${settings.quote(quoteSqlIdentifier(schema, 'schema name').slice(1, -1))}.${quoted}`;
+  const qualifiedName = schema === undefined ? quoted : `${quoteInDialect(settings, schema, 'schema name')}.${quoted}`;
   return {
     create: [`CREATE INDEX IF NOT EXISTS ${quoted} ON ${table} (partition_key, app_id, sequence_id) WHERE base_sequence_id IS NULL`],
     exists: [settings.objectExists({ kind: 'index', name, qualifiedName, tableName, schema })],
