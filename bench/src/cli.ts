@@ -18,6 +18,8 @@ export interface CliOptions {
   outDir: string | undefined;
   /** Skip the runner-alone section. */
   noRunner: boolean;
+  /** Add the 50,000-step chat to the incremental storage section (about 12 more minutes). */
+  veryLongChat: boolean;
 }
 
 export const USAGE = `Usage: pnpm bench [--quick] [--only sqlite,libsql,pg,mysql,redis,mongo] [--sections LIST] [--out DIR] [--no-runner]
@@ -27,10 +29,12 @@ export const USAGE = `Usage: pnpm bench [--quick] [--only sqlite,libsql,pg,mysql
                run only these sections: ${SECTION_IDS.join(', ')} (a partial run, like --only)
   --out DIR    write latest.md / latest.json there (default bench/results, or bench/results/partial.tmp
                for a --quick or --only run)
-  --no-runner  skip the runner-alone section`;
+  --no-runner  skip the runner-alone section
+  --very-long-chat
+               add a 50,000-step chat to the incremental storage section (about 12 minutes more)`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { quick: false, only: undefined, sections: undefined, outDir: undefined, noRunner: false };
+  const options: CliOptions = { quick: false, only: undefined, sections: undefined, outDir: undefined, noRunner: false, veryLongChat: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -56,6 +60,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--no-runner':
         options.noRunner = true;
+        break;
+      case '--very-long-chat':
+        options.veryLongChat = true;
         break;
       case '--help':
       case '-h':

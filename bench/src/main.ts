@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   // Incremental storage beside full mode (issue #14), on stores of its own; written to incremental.md / incremental.json.
   let incremental: IncrementalSectionResult | undefined;
   if (p.runs('chatbot')) {
-    incremental = await incrementalSection({ quick: options.quick, only: options.only, log });
+    incremental = await incrementalSection({ quick: options.quick, veryLongChat: options.veryLongChat, only: options.only, log });
     report.notes.push('Incremental storage beside full mode and the LangGraph peer (chat and tool-calling agent, SQLite, PostgreSQL and Redis): incremental.md.');
   }
 

@@ -155,13 +155,17 @@ interface Plan {
   reported: number[];
 }
 
-function plans(quick: boolean): Plan[] {
+function plans(quick: boolean, veryLongChat: boolean): Plan[] {
   const chat: Plan = { workload: chatWorkload, steps: 1000, withFullAndPeer: true, reported: [1, 100, 500, 1000] };
   const agent: Plan = { workload: agentWorkload, steps: quick ? 200 : 500, withFullAndPeer: true, reported: quick ? [1, 100, 200] : [1, 100, 250, 500] };
   // Full mode and the peer would store ~10 GB each at 10,000 steps (every step rewrites every message).
   const long: Plan = { workload: chatWorkload, steps: 10_000, withFullAndPeer: false, reported: [1, 1000, 5000, 10_000] };
+  // Past MIN_CHAIN_STEPS, where a chain's length follows its snapshot's (snapshots at doubling lengths). Opt-in: building
+  // 50,000 states (each step copies the growing message list) takes most of its 12 minutes.
+  const veryLong: Plan = { workload: chatWorkload, steps: 50_000, withFullAndPeer: false, reported: [1, 10_000, 25_000, 50_000] };
   // Full mode saves only the last step there, to time its load.
-  return quick ? [chat, agent] : [chat, long, agent];
+  if (quick) return [chat, agent];
+  return veryLongChat ? [chat, long, veryLong, agent] : [chat, long, agent];
 }
 
 export interface IncrementalSectionResult {
@@ -171,7 +175,12 @@ export interface IncrementalSectionResult {
 }
 
 /** Runs the section on SQLite, PostgreSQL and Redis (those of `only` when given); a backend that cannot open is listed as skipped. */
-export async function incrementalSection(options: { quick: boolean; only?: ReadonlySet<string>; log: (message: string) => void }): Promise<IncrementalSectionResult> {
+export async function incrementalSection(options: {
+  quick: boolean;
+  veryLongChat?: boolean;
+  only?: ReadonlySet<string>;
+  log: (message: string) => void;
+}): Promise<IncrementalSectionResult> {
   const result: IncrementalSectionResult = { runs: [], reported: {}, skipped: [] };
   const backends: Array<[string, () => Promise<IncrementalStores | { skip: string }>]> = [
     ['sqlite', async () => sqliteStores()],
@@ -189,7 +198,7 @@ export async function incrementalSection(options: { quick: boolean; only?: Reado
     try {
       const warm = [await burrContender(stores, 'warm-up', { storage: 'incremental' }), await burrContender(stores, 'warm-up-full', {})];
       await runWorkload(stores.label, chatWorkload, WARMUP_STEPS, warm);
-      for (const plan of plans(options.quick)) {
+      for (const plan of plans(options.quick, options.veryLongChat ?? false)) {
         options.log(`incremental storage: ${stores.label}, ${plan.workload.name}, ${plan.steps} steps`);
         const contenders = [await burrContender(stores, 'Burr incremental', { storage: 'incremental' })];
         if (!plan.withFullAndPeer) contenders.push(await burrContender(stores, 'Burr full (last step only, for its load)', {}, true));
