@@ -4,6 +4,9 @@ import { LuaScript } from './scripts.js';
 /** Index entries one pass of {@link CHAIN_ROWS} reads at a time. */
 const CHAIN_BATCH = 64;
 
+/** Values {@link CHAIN_ROWS} returns for each row, one after the other in one flat array. */
+export const CHAIN_ROW_FIELDS = 7;
+
 /**
  * An app's rows of incremental storage from its nearest snapshot at or below
  * `from` up to `to`, newest first, in one consistent read: walks the app's
@@ -12,7 +15,11 @@ const CHAIN_BATCH = 64;
  * end. Entries whose hash is gone (expired) are passed over.
  * KEYS: the app's index, apps by sequence id.
  * ARGV: app key prefix, app id, from, to (both '' for the app's latest step).
- * Returns rows {sequence_id, position, status, created_at, base_sequence_id, base_position, state}.
+ * Returns one flat array, {@link CHAIN_ROW_FIELDS} values a row: sequence_id,
+ * position, status, created_at, base_sequence_id, base_position, state;
+ * status and created_at only for rows at `to` (the others are only
+ * replayed: a 10,000-row reply is a third smaller without them). The delta
+ * states of a batch come from the app's hash of delta states in one HMGET.
  */
 export const CHAIN_ROWS = new LuaScript(`
 local prefix, from, to = ARGV[1], ARGV[3], ARGV[4]
@@ -22,19 +29,33 @@ if to == '' then
   from = to
 end
 from = tonumber(from)
-local rows = {}
+local deltas_key = prefix .. '${APP_DELTAS_SUFFIX}'
+local out = {}
 local hi = to
 while true do
   local ids = redis.call('ZRANGE', KEYS[1], hi, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, ${CHAIN_BATCH})
+  local missing, slots = {}, {}
+  local done = false
   for _, id in ipairs(ids) do
-    local row = redis.call('HMGET', prefix .. id, 'sequence_id', 'position', 'status', 'created_at', 'base_sequence_id', 'base_position', 'state')
-    if row[1] and not row[7] then row[7] = redis.call('HGET', prefix .. '${APP_DELTAS_SUFFIX}', id) end
+    local row = redis.call('HMGET', prefix .. id, 'position', 'base_sequence_id', 'base_position', 'state')
     if row[1] then
-      rows[#rows + 1] = row
-      if tonumber(id) <= from and not row[5] then return rows end
+      local status, created_at = false, false
+      if id == to then
+        local fields = redis.call('HMGET', prefix .. id, 'status', 'created_at')
+        status, created_at = fields[1], fields[2]
+      end
+      local n = #out
+      out[n + 1], out[n + 2], out[n + 3], out[n + 4] = id, row[1], status, created_at
+      out[n + 5], out[n + 6], out[n + 7] = row[2], row[3], row[4]
+      if not row[4] then missing[#missing + 1] = id; slots[#missing] = n + 7 end
+      if tonumber(id) <= from and not row[2] then done = true; break end
     end
   end
-  if #ids < ${CHAIN_BATCH} then return rows end
+  if #missing > 0 then
+    local states = redis.call('HMGET', deltas_key, unpack(missing))
+    for i = 1, #missing do out[slots[i]] = states[i] end
+  end
+  if done or #ids < ${CHAIN_BATCH} then return out end
   hi = '(' .. ids[#ids]
 end
 `);
