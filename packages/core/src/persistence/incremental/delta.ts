@@ -29,6 +29,7 @@ export interface RowStep {
  * `__PRIOR_STEP` equal to its position. When such a key held its base row's
  * field, a delta writes nothing for it if it now holds this row's field:
  * replay sets it (about 50 bytes a step that each row already holds).
+ * `ReplayState` names both keys (a flag each per delta): a key added here must be added there.
  */
 const ROW_FIELDS: ReadonlyMap<string, (row: RowStep) => unknown> = new Map<string, (row: RowStep) => unknown>([
   [SEQUENCE_ID_KEY, (row: RowStep) => row.sequenceId],
