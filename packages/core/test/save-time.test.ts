@@ -13,4 +13,22 @@ describe('nextSaveTime', () => {
     // wait until the wall clock has passed it, so later files see save times that are not in the future.
     while (Date.now() <= times.at(-1)!.createdAt.getTime()) await new Promise((resolve) => setTimeout(resolve, 1));
   });
+
+  it('never runs ahead of the wall clock when saves are microseconds apart', async () => {
+    // Earlier saves of this worker may have run the clock ahead: start once the wall clock has passed them.
+    const start = nextSaveTime().createdAt.getTime();
+    while (Date.now() <= start) await new Promise((resolve) => setTimeout(resolve, 1));
+    const ahead: string[] = [];
+    const until = performance.now() + 30;
+    while (performance.now() < until) {
+      const { createdAt, createdAtMicros } = nextSaveTime();
+      const wall = Date.now();
+      if (createdAt.getTime() > wall) ahead.push(`${createdAt.getTime()}.${createdAtMicros} at ${wall}`);
+      const spaced = performance.now();
+      while (performance.now() - spaced < 0.005) {
+        // a few microseconds between saves, as between two real ones
+      }
+    }
+    expect(ahead).toEqual([]);
+  });
 });

@@ -31,16 +31,47 @@ export interface SaveTime {
 }
 
 let lastSaveMicros = 0;
+/** How far the monotonic clock read as wall time runs ahead of `Date.now()`, in µs, as far as saves have seen. */
+let monotonicLeadMicros = 0;
+/** The longest a save waits for `Date.now()` to reach the millisecond the monotonic clock is already in. */
+const MAX_TICK_WAIT_MICROS = 200;
+
+/** The monotonic clock read as wall time, in µs. */
+function monotonicWallMicros(): number {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
+}
 
 /**
  * The time of a save, strictly increasing within this process at microsecond
  * resolution, so "most recently saved" is never a tie between two saves of
- * one process. Milliseconds come from the wall clock, the sub-millisecond
- * part from the monotonic clock; it runs ahead of the wall clock only past
- * 1000 saves in one millisecond.
+ * one process. Milliseconds come from the wall clock (`Date.now()`); the
+ * microseconds within them from the monotonic clock read as wall time
+ * (`performance.timeOrigin + performance.now()`), aligned with the wall
+ * clock's milliseconds. So a save time is ahead of the wall clock only when
+ * more saves than microseconds are left in a millisecond.
  */
 export function nextSaveTime(): SaveTime {
-  const now = Date.now() * 1000 + Math.floor((performance.now() % 1) * 1000);
+  let millis = Date.now();
+  // The two clocks differ by a few µs (more once the wall clock is set). Taken as is, the fraction would let the
+  // counter pass into the next millisecond while Date.now() still gives this one: the difference is learnt.
+  let within = monotonicWallMicros() - monotonicLeadMicros - millis * 1000;
+  if (within > 999 && within <= 999 + MAX_TICK_WAIT_MICROS) {
+    // Date.now() is about to reach the next millisecond: wait for it (once, and again only if the clocks drift),
+    // and learn the difference at that moment (an overestimate at worst, which keeps fractions behind the clock).
+    const waited = millis;
+    while (millis === waited) millis = Date.now();
+    monotonicLeadMicros = monotonicWallMicros() - millis * 1000;
+    within = 0;
+  } else if (within > 999) {
+    // The wall clock was set back: realign to the end of this millisecond.
+    monotonicLeadMicros += within - 999;
+    within = 999;
+  } else if (within < -1000) {
+    // The wall clock was set forward: realign to the start of this millisecond.
+    monotonicLeadMicros += within;
+    within = 0;
+  }
+  const now = millis * 1000 + Math.max(within, 0);
   lastSaveMicros = Math.max(now, lastSaveMicros + 1);
   return { createdAt: new Date(Math.floor(lastSaveMicros / 1000)), createdAtMicros: lastSaveMicros % 1000 };
 }
