@@ -81,6 +81,7 @@ export {
   DEFAULT_SNAPSHOT_BYTES,
   MAX_SNAPSHOT_EVERY,
   MAX_SNAPSHOT_BYTES,
+  MIN_CHAIN_STEPS,
   readStorageOptions,
   type StorageMode,
   type StorageModeOptions,
@@ -88,7 +89,6 @@ export {
 } from './persistence/incremental/options.js';
 export {
   MAX_BASE_GAP,
-  MIN_CHAIN_STEPS,
   MIN_DELTA_COST_BYTES,
   type IncrementalRows,
   type IncrementalRecord,

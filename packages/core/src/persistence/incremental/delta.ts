@@ -29,12 +29,13 @@ export interface RowStep {
  * `__PRIOR_STEP` equal to its position. When such a key held its base row's
  * field, a delta writes nothing for it if it now holds this row's field:
  * replay sets it (about 50 bytes a step that each row already holds).
- * `ReplayState` names both keys (a flag each per delta): a key added here must be added there.
+ * Returns `undefined` for any other key.
  */
-const ROW_FIELDS: ReadonlyMap<string, (row: RowStep) => unknown> = new Map<string, (row: RowStep) => unknown>([
-  [SEQUENCE_ID_KEY, (row: RowStep) => row.sequenceId],
-  [PRIOR_STEP_KEY, (row: RowStep) => row.position],
-]);
+function rowField(key: string, row: RowStep): number | string | undefined {
+  if (key === SEQUENCE_ID_KEY) return row.sequenceId;
+  if (key === PRIOR_STEP_KEY) return row.position;
+  return undefined;
+}
 
 /** What a delta is computed against: the values of a saved state, and the length each list had when it was saved. */
 export interface SavedValues {
@@ -73,7 +74,7 @@ export interface EncodedDelta {
  * state is immutable, so an untouched value is the same object), and with
  * `compare: 'value'` also by value; a list whose saved elements are all
  * still in place is written as its new tail; a key that follows its row
- * (`ROW_FIELDS`) and still does is not written. `rows` names the base's row
+ * (`rowField`) and still does is not written. `rows` names the base's row
  * and the row the delta goes to. Encodes with the state codec, so a value
  * that cannot be stored throws as in `encodeState`, naming its key path.
  */
@@ -94,10 +95,10 @@ export function encodeDelta(
       addedKeys.push(key);
       continue;
     }
-    const field = ROW_FIELDS.get(key);
-    if (field && Object.is(base.values.get(key), field(rows.base))) {
+    const baseField = rowField(key, rows.base);
+    if (baseField !== undefined && Object.is(base.values.get(key), baseField)) {
       // Replay sets it to this row's field unless the delta says otherwise.
-      if (!Object.is(value, field(rows.row))) {
+      if (!Object.is(value, rowField(key, rows.row))) {
         members.push(member(SET, key, encodedValue(key, value, options)));
         replaced.push(key);
       }
@@ -252,7 +253,7 @@ export class ReplayState {
 
   #applyOne(delta: unknown, hasTags: boolean, kwargs: SerdeKwargs, row: RowStep): void {
     if (delta === null || typeof delta !== 'object' || Array.isArray(delta)) throw new DeserializationError('a delta is not a JSON object');
-    // Whether the keys that follow their row (see ROW_FIELDS) did at the base; an operation on one ends it.
+    // Whether the keys that follow their row (see rowField) did at the base; an operation on one ends it.
     let sequenceIdFollows = this.#follows(SEQUENCE_ID_KEY);
     let priorStepFollows = this.#follows(PRIOR_STEP_KEY);
     let order: unknown;
@@ -277,9 +278,9 @@ export class ReplayState {
     if (order !== undefined) this.#reorder(order);
   }
 
-  /** Whether `key` holds what its row field (ROW_FIELDS) gives for the row this state is at. */
+  /** Whether `key` holds its row field (see rowField) of the row this state is at. */
   #follows(key: string): boolean {
-    return this.#values.has(key) && Object.is(this.#values.get(key), ROW_FIELDS.get(key)!(this.#at));
+    return this.#values.has(key) && Object.is(this.#values.get(key), rowField(key, this.#at));
   }
 
   /** The state as it stands; later deltas do not change it. */

@@ -11,9 +11,9 @@ import { nextSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
 import { isPersistStatus, type StepKey } from '../validate.js';
 import { ChainReader, replay, replayMany, type ReadRow } from './chain.js';
 import { encodeDelta, savedValues, type DeltaComparison, type EncodedDelta, type SavedValues } from './delta.js';
-import type { IncrementalSettings } from './options.js';
+import { MIN_CHAIN_STEPS, type IncrementalSettings } from './options.js';
 import { appKey, RecentMap } from './recent.js';
-import { MAX_BASE_GAP, MIN_CHAIN_STEPS, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
+import { MAX_BASE_GAP, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
 
 /** What the engine needs from the persister it works for. */
 export interface IncrementalHost {

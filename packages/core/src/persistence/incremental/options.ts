@@ -7,6 +7,13 @@ export type StorageMode = 'full' | 'incremental';
 export const DEFAULT_SNAPSHOT_EVERY = 100_000;
 /** Default of {@link StorageModeOptions.snapshotBytes}. */
 export const DEFAULT_SNAPSHOT_BYTES = 64 * 1024;
+/**
+ * The fewest steps a chain may hold before a snapshot (unless `snapshotEvery`
+ * is lower); above it, as many as its snapshot's sequence id, so the
+ * snapshots of a long chat come at doubling lengths and its storage stays
+ * linear.
+ */
+export const MIN_CHAIN_STEPS = 10_000;
 /** Largest {@link StorageModeOptions.snapshotEvery}. */
 export const MAX_SNAPSHOT_EVERY = 100_000;
 /** Largest {@link StorageModeOptions.snapshotBytes}. */

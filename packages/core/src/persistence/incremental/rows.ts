@@ -7,14 +7,6 @@ import type { StepKey } from '../validate.js';
 export const MAX_BASE_GAP = 100;
 
 /**
- * The fewest steps a chain may hold before a snapshot (unless `snapshotEvery`
- * is lower); above it, as many as its snapshot's sequence id, so the
- * snapshots of a long chat come at doubling lengths and its storage stays
- * linear.
- */
-export const MIN_CHAIN_STEPS = 10_000;
-
-/**
  * The least a delta counts toward a chain's `snapshotBytes` budget: reading
  * one more row costs a load about as much as decoding this many bytes of
  * JSON, so a chain of tiny deltas (a small state) is cut short as well.
