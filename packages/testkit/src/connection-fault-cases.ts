@@ -279,20 +279,27 @@ function liveCases<P extends BaseStatePersister>(api: TestApi, options: Connecti
     await Promise.allSettled(opened.map((persister) => persister.cleanup()));
     await teardown();
   });
-  /** Polls until `persister` loads again, for drivers that reconnect in the background. */
-  const loadsAgain = async (persister: P) => {
+  /**
+   * Calls `call` until it succeeds, for up to RECOVERY_MS: drivers that reconnect in the background, and
+   * calls outside a stall that a loaded machine (other test files on two cores) can keep past a short deadline.
+   */
+  const untilItSucceeds = async <T>(call: () => Promise<T>): Promise<T> => {
     const until = performance.now() + RECOVERY_MS;
     for (;;) {
-      const loaded = await persister.load('', 'app').catch((error: unknown) => error);
-      if (!(loaded instanceof Error)) return loaded;
-      if (performance.now() > until) throw new Error(`the persister did not recover within ${RECOVERY_MS} ms`, { cause: loaded });
+      const outcome = await call().then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+      if ('value' in outcome) return outcome.value;
+      if (performance.now() > until) throw new Error(`the persister did not recover within ${RECOVERY_MS} ms`, { cause: outcome.error });
       await sleep(20);
     }
   };
+  const loadsAgain = (persister: P) => untilItSucceeds(() => persister.load('', 'app'));
 
   api.it('a call the server holds longer than operationTimeoutMs is an operation-timeout, on every call; then the persister recovers', async () => {
     const { persister, address } = await open({ operationTimeoutMs: FAST.operationTimeoutMs });
-    await persister.save(sampleStep({ sequenceId: 0 }));
+    await untilItSucceeds(() => persister.save(sampleStep({ sequenceId: 0 })));
     const release = await hooks().stall(persister);
     try {
       for (const call of [() => persister.save(sampleStep({ sequenceId: 1 })), () => persister.load('', 'app'), () => persister.listAppIds('')]) {
@@ -307,8 +314,9 @@ function liveCases<P extends BaseStatePersister>(api: TestApi, options: Connecti
       await release();
     }
     // The save that timed out may have landed once the server answered again: sending it again is idempotent.
-    await persister.save(sampleStep({ sequenceId: 1 }));
-    assert.equal((await persister.load('', 'app'))?.sequenceId, 1);
+    // The short deadline still applies, so recovering may take a retry on a busy machine.
+    await untilItSucceeds(() => persister.save(sampleStep({ sequenceId: 1 })));
+    assert.equal((await loadsAgain(persister))?.sequenceId, 1);
   });
 
   api.it('cleanup() right after a call missed its deadline on a server holding it returns at once, without waiting for that call', async () => {
@@ -337,7 +345,7 @@ function liveCases<P extends BaseStatePersister>(api: TestApi, options: Connecti
     for (const outcome of await Promise.allSettled([persister.load('', 'app'), persister.load('', 'app')])) {
       if (outcome.status === 'rejected') assertUnavailable(outcome.reason, { backend, reason: 'disconnected' });
     }
-    assert.equal(((await loadsAgain(persister)) as { sequenceId?: number } | null)?.sequenceId, 0, 'nothing stored is lost');
+    assert.equal((await loadsAgain(persister))?.sequenceId, 0, 'nothing stored is lost');
     await persister.save(sampleStep({ sequenceId: 1 }));
     assert.equal((await persister.load('', 'app'))?.sequenceId, 1);
     assert.notEqual(await hooks().connectionId(persister), before, 'the persister works on a new connection');
@@ -359,6 +367,6 @@ function liveCases<P extends BaseStatePersister>(api: TestApi, options: Connecti
     } finally {
       await release();
     }
-    assert.equal(((await loadsAgain(persister)) as { sequenceId?: number } | null)?.sequenceId, 0, 'nothing stored is lost');
+    assert.equal((await loadsAgain(persister))?.sequenceId, 0, 'nothing stored is lost');
   });
 }
