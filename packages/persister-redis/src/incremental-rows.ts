@@ -1,4 +1,5 @@
 import {
+  DeserializationError,
   dependentsAmong,
   toIsoTimestamp,
   type ChainQuery,
@@ -11,7 +12,7 @@ import {
   type StoredIncrementalRecord,
 } from '@burr/core';
 import { replyText } from './client.js';
-import { CHAIN_ROW_FIELDS, CHAIN_ROWS, REWRITE_AS_SNAPSHOT, STEP_LINKS } from './incremental-scripts.js';
+import { CHAIN_ENTRY_FIELDS, CHAIN_ROW_FIELDS, CHAIN_ROWS, REWRITE_AS_SNAPSHOT, STEP_LINKS } from './incremental-scripts.js';
 import type { RedisAccess } from './redis-access.js';
 
 /**
@@ -35,19 +36,36 @@ export function redisIncrementalRows(redis: RedisAccess, insert: (record: Increm
       const reply = await redis.run(() => CHAIN_ROWS.run(redis.client, [keys.appStepsKey(partitionKey, appId), keys.appsBySequenceKey(partitionKey)], args));
       const values = Array.isArray(reply) ? (reply as unknown[]) : [];
       const rows: StoredIncrementalRecord[] = [];
-      // Newest first in the reply, CHAIN_ROW_FIELDS values a row.
-      for (let at = values.length - CHAIN_ROW_FIELDS; at >= 0; at -= CHAIN_ROW_FIELDS) {
-        rows.push({
-          sequenceId: replyText(values[at]) ?? '',
-          position: replyText(values[at + 1]) ?? '',
-          status: replyText(values[at + 2]) ?? null,
-          createdAt: replyText(values[at + 3]) ?? null,
-          baseSequenceId: replyText(values[at + 4]) ?? null,
-          basePosition: replyText(values[at + 5]) ?? null,
-          // Checked by the reader: a row without state is reported as corrupt.
-          state: replyText(values[at + 6]) as string,
-        });
+      // Newest first in the reply: a row read from its step hash starts with its sequence id as an integer.
+      for (let at = 0; at < values.length; ) {
+        if (typeof values[at] !== 'number') {
+          const sequenceId = replyText(values[at]) ?? '';
+          rows.push({ sequenceId, status: null, createdAt: null, ...fromDeltaEntry(sequenceId, replyText(values[at + 1]) ?? '') });
+          at += CHAIN_ENTRY_FIELDS;
+          continue;
+        }
+        const sequenceId = values[at] as number;
+        const status = replyText(values[at + 2]) ?? null;
+        const createdAt = replyText(values[at + 3]) ?? null;
+        const position = replyText(values[at + 1]);
+        // Checked by the reader: a row without state is reported as corrupt.
+        const state = replyText(values[at + 6]) as string;
+        if (position === undefined && state !== undefined) {
+          rows.push({ sequenceId, status, createdAt, ...fromDeltaEntry(String(sequenceId), state) });
+        } else {
+          rows.push({
+            sequenceId,
+            position: position ?? '',
+            status,
+            createdAt,
+            baseSequenceId: replyText(values[at + 4]) ?? null,
+            basePosition: replyText(values[at + 5]) ?? null,
+            state,
+          });
+        }
+        at += CHAIN_ROW_FIELDS;
       }
+      rows.reverse();
       return rows;
     },
 
@@ -76,4 +94,25 @@ export function redisIncrementalRows(redis: RedisAccess, insert: (record: Increm
       return Number(reply) === 1;
     },
   };
+}
+
+/**
+ * A delta's links and state from its entry in the app's hash of delta states: a head
+ * `[position, base sequence id, base position]`, whose base position (then base sequence
+ * id) is left out when it is the delta's position (the sequence id before the delta's),
+ * a newline, the state.
+ */
+function fromDeltaEntry(sequenceId: string, entry: string): Pick<StoredIncrementalRecord, 'position' | 'baseSequenceId' | 'basePosition' | 'state'> {
+  const newline = entry.indexOf('\n');
+  let head: unknown;
+  try {
+    head = newline > 0 ? JSON.parse(entry.slice(0, newline)) : undefined;
+  } catch {
+    head = undefined;
+  }
+  const [position, baseSequenceId = Number(sequenceId) - 1, basePosition = position] = Array.isArray(head) ? head : [];
+  if (!Array.isArray(head) || head.length > 3 || typeof position !== 'string' || !Number.isSafeInteger(baseSequenceId) || typeof basePosition !== 'string') {
+    throw new DeserializationError(`the delta entry at sequence ${sequenceId} has no valid head ([position, base sequence id, base position])`);
+  }
+  return { position, baseSequenceId, basePosition, state: entry.slice(newline + 1) };
 }

@@ -1,27 +1,33 @@
-import { APP_DELTAS_SUFFIX } from './keys.js';
-import { LuaScript } from './scripts.js';
+import { LuaScript, withPrelude } from './scripts.js';
 
 /** Index entries one pass of {@link CHAIN_ROWS} reads at a time. */
 const CHAIN_BATCH = 64;
 
-/** Values {@link CHAIN_ROWS} returns for each row, one after the other in one flat array. */
+/** Values {@link CHAIN_ROWS} returns for a row it read from the row's step hash (or for the row at `to`). */
 export const CHAIN_ROW_FIELDS = 7;
+/** Values {@link CHAIN_ROWS} returns for a delta it took from its entry alone. */
+export const CHAIN_ENTRY_FIELDS = 2;
 
 /**
  * An app's rows of incremental storage from its nearest snapshot at or below
  * `from` up to `to`, newest first, in one consistent read: walks the app's
- * index down from `to`, reading each hash, and stops after the first snapshot
- * (a hash without `base_sequence_id`) at or below `from`, or at the index's
- * end. Entries whose hash is gone (expired) are passed over.
+ * index down from `to` a batch at a time, takes the batch's entries of the
+ * app's hash of delta states in one HMGET, and stops after the first snapshot
+ * at or below `from`, or at the index's end. A delta whose entry has a head
+ * (see `delta_entry`) is taken from that entry alone; other rows (snapshots,
+ * large deltas kept in their step hash, entries without head) from their step
+ * hash, and entries whose hash is gone are passed over.
  * KEYS: the app's index, apps by sequence id.
  * ARGV: app key prefix, app id, from, to (both '' for the app's latest step).
- * Returns one flat array, {@link CHAIN_ROW_FIELDS} values a row: sequence_id,
- * position, status, created_at, base_sequence_id, base_position, state;
- * status and created_at only for rows at `to` (the others are only
- * replayed: a 10,000-row reply is a third smaller without them). The delta
- * states of a batch come from the app's hash of delta states in one HMGET.
+ * Returns one flat array of rows, newest first. A delta taken from its entry
+ * is {@link CHAIN_ENTRY_FIELDS} values: its sequence id as text, its entry.
+ * Any other row is {@link CHAIN_ROW_FIELDS} values, starting with its
+ * sequence id as an integer: sequence_id, position, status, created_at,
+ * base_sequence_id, base_position, state; status and created_at only at `to`
+ * (the other rows are only replayed); at `to`, a delta taken from its entry
+ * has nil position and base and its whole entry as state.
  */
-export const CHAIN_ROWS = new LuaScript(`
+export const CHAIN_ROWS = withPrelude(`
 local prefix, from, to = ARGV[1], ARGV[3], ARGV[4]
 if to == '' then
   to = redis.call('ZSCORE', KEYS[2], ARGV[2])
@@ -29,33 +35,36 @@ if to == '' then
   from = to
 end
 from = tonumber(from)
-local deltas_key = prefix .. '${APP_DELTAS_SUFFIX}'
+local deltas_key = prefix .. DELTAS_SUFFIX
 local out = {}
 local hi = to
 while true do
   local ids = redis.call('ZRANGE', KEYS[1], hi, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, ${CHAIN_BATCH})
-  local missing, slots = {}, {}
-  local done = false
-  for _, id in ipairs(ids) do
-    local row = redis.call('HMGET', prefix .. id, 'position', 'base_sequence_id', 'base_position', 'state')
-    if row[1] then
-      local status, created_at = false, false
-      if id == to then
-        local fields = redis.call('HMGET', prefix .. id, 'status', 'created_at')
-        status, created_at = fields[1], fields[2]
+  if #ids == 0 then return out end
+  local entries = redis.call('HMGET', deltas_key, unpack(ids))
+  for i, id in ipairs(ids) do
+    local status, created_at = false, false
+    if id == to then
+      local fields = redis.call('HMGET', prefix .. id, 'status', 'created_at')
+      status, created_at = fields[1], fields[2]
+    end
+    local entry, n = entries[i], #out
+    if entry and string.byte(entry, 1) == 91 then
+      if status then
+        out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7] = tonumber(id), false, status, created_at, false, false, entry
+      else
+        out[n + 1], out[n + 2] = id, entry
       end
-      local n = #out
-      out[n + 1], out[n + 2], out[n + 3], out[n + 4] = id, row[1], status, created_at
-      out[n + 5], out[n + 6], out[n + 7] = row[2], row[3], row[4]
-      if not row[4] then missing[#missing + 1] = id; slots[#missing] = n + 7 end
-      if tonumber(id) <= from and not row[2] then done = true; break end
+    else
+      local row = redis.call('HMGET', prefix .. id, 'position', 'base_sequence_id', 'base_position', 'state')
+      if row[1] then
+        out[n + 1], out[n + 2], out[n + 3], out[n + 4] = tonumber(id), row[1], status, created_at
+        out[n + 5], out[n + 6], out[n + 7] = row[2], row[3], row[4] or entry
+        if tonumber(id) <= from and not row[2] then return out end
+      end
     end
   end
-  if #missing > 0 then
-    local states = redis.call('HMGET', deltas_key, unpack(missing))
-    for i = 1, #missing do out[slots[i]] = states[i] end
-  end
-  if done or #ids < ${CHAIN_BATCH} then return out end
+  if #ids < ${CHAIN_BATCH} then return out end
   hi = '(' .. ids[#ids]
 end
 `);

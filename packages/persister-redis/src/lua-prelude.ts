@@ -40,7 +40,16 @@ export const ADOPT_CHUNK = 2000;
  *   step hash exists (`latest` from Python's set; nil when absent).
  * - `step_state(app_prefix, id)`, `step_state_bytes(app_prefix, id)`: a
  *   step's state (or its length in bytes): in its hash, or for a delta of
- *   incremental storage in the app's hash of delta states.
+ *   incremental storage in the app's hash of delta states, without the
+ *   delta's head (see `delta_entry`).
+ * - `delta_entry(sequence_id, position, base_sequence_id, base_position,
+ *   state)`: what the app's hash of delta states holds for a delta: a head,
+ *   the JSON array `[position, base sequence id, base position]` without its
+ *   trailing items where they are the usual ones (base position: the delta's
+ *   position; then base sequence id: the one before the delta's), a newline,
+ *   then the state (JSON text holds no raw newline). A chain read then takes
+ *   a delta's links from that hash alone, without reading its step hash. A
+ *   value starting with `{` is a state without head (written before heads).
  * - `forget_app(...)`: removes an app whose latest step is gone from the
  *   partition's sets, unless its index or marker shows steps may remain.
  */
@@ -48,15 +57,37 @@ export const LUA_PRELUDE = `
 local ADOPT_CHUNK = ${ADOPT_CHUNK}
 local STEPS_SUFFIX, UNINDEXED_SUFFIX, DELTAS_SUFFIX = '${APP_STEPS_SUFFIX}', '${APP_UNINDEXED_SUFFIX}', '${APP_DELTAS_SUFFIX}'
 
+local function delta_entry(sequence_id, position, base_sequence_id, base_position, state)
+  local head = cjson.encode(position)
+  if base_position ~= position then
+    head = head .. ',' .. base_sequence_id .. ',' .. cjson.encode(base_position)
+  elseif tonumber(base_sequence_id) ~= tonumber(sequence_id) - 1 then
+    head = head .. ',' .. base_sequence_id
+  end
+  return '[' .. head .. ']\\n' .. state
+end
+
+-- Where a delta's state starts in its entry of the app's hash of delta states (1 for one without head).
+local function delta_state_start(entry)
+  if string.byte(entry, 1) ~= 91 then return 1 end
+  return string.find(entry, '\\n', 1, true) + 1
+end
+
 -- A step's state: in its hash, or (a delta of incremental storage) in the app's hash of delta states.
 local function step_state(app_prefix, id)
-  return redis.call('HGET', app_prefix .. id, 'state') or redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
+  local state = redis.call('HGET', app_prefix .. id, 'state')
+  if state then return state end
+  local entry = redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
+  if not entry then return false end
+  return string.sub(entry, delta_state_start(entry))
 end
 
 local function step_state_bytes(app_prefix, id)
   local bytes = redis.call('HSTRLEN', app_prefix .. id, 'state')
-  if bytes == 0 then bytes = redis.call('HSTRLEN', app_prefix .. DELTAS_SUFFIX, id) end
-  return bytes
+  if bytes > 0 then return bytes end
+  local entry = redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
+  if not entry then return 0 end
+  return #entry - delta_state_start(entry) + 1
 end
 
 local function fmt(n) return string.format('%d', n) end

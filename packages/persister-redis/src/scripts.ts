@@ -73,8 +73,9 @@ export function withPrelude(body: string): LuaScript {
  * position and created_at: then the step is written only if its base is
  * stored with that position and created_at (else 2, nothing written), its
  * hash records the base (`base_sequence_id`, `base_position`), and its state
- * goes to the app's hash of delta states (unless it came in the incoming
- * hash, which becomes the step's hash as is).
+ * goes to the app's hash of delta states after a head naming its position and
+ * base (`delta_entry`), unless it came in the incoming hash, which becomes the
+ * step's hash as is.
  *
  * With the incoming state hash (a large state, see `RedisPersister`), the
  * state is not in ARGV (pass ''): the caller's transaction wrote it to that
@@ -122,10 +123,10 @@ if incoming then
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
 elseif base_sequence_id then
-  -- A delta's state goes to the app's hash of delta states: the step hash stays small (a listpack).
+  -- A delta's state goes to the app's hash of delta states, after its links: the step hash stays small (a listpack).
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
-  redis.call('HSET', app_prefix .. DELTAS_SUFFIX, sequence_id, ARGV[5])
+  redis.call('HSET', app_prefix .. DELTAS_SUFFIX, sequence_id, delta_entry(sequence_id, ARGV[4], base_sequence_id, ARGV[12], ARGV[5]))
 else
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])

@@ -66,7 +66,10 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     const delta = await suite.admin.hGetAll(layout.stepKey('p', 'chat', 2));
     expect(delta).toMatchObject({ base_sequence_id: '1', base_position: 'respond' });
     expect(delta.state).toBeUndefined();
-    expect(JSON.parse((await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '2'))!)).toEqual({ '+messages': ['message 2'], '=turn': 2 });
+    // Its entry there: a head naming its position (and its base, when not the step before at that position), a newline, the delta.
+    const [head, body] = (await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '2'))!.split('\n');
+    expect(JSON.parse(head!)).toEqual(['respond']);
+    expect(JSON.parse(body!)).toEqual({ '+messages': ['message 2'], '=turn': 2 });
     // Without its state the step hash stays in Redis's compact encoding, whatever the delta's size.
     await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId: 3, position: 'respond', state: state.append({ messages: 'x'.repeat(500) }), status: 'completed' });
     // listpack since Redis 7.0, ziplist before.
@@ -98,5 +101,43 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
     await persister.deleteApp('p', 'chat');
     expect(await suite.admin.exists(deltas)).toBe(0);
+  });
+
+  it('loads deltas stored without a head (before heads), and refuses an entry whose head is broken, naming its sequence id', async () => {
+    const namespace = suite.store.namespace();
+    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
+    suite.opened.push(persister);
+    const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'chat');
+    let state = new State({ messages: [] as string[] });
+    for (let sequenceId = 0; sequenceId < 6; sequenceId++) {
+      state = state.append({ messages: `message ${sequenceId}` });
+      await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
+    }
+    for (const id of ['2', '4']) {
+      const entry = (await suite.admin.hGet(deltas, id))!;
+      await suite.admin.hSet(deltas, id, entry.slice(entry.indexOf('\n') + 1));
+    }
+    expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
+    expect((await persister.load('p', 'chat', 3))?.state.get('messages')).toEqual(state.get('messages').slice(0, 4));
+    await suite.admin.hSet(deltas, '5', '["respond",4,7]\n{"+messages":["forged"]}');
+    await expect(persister.load('p', 'chat')).rejects.toThrow(/sequence 5 has no valid head/);
+    expect((await persister.load('p', 'chat', 4))?.state.get('messages')).toEqual(state.get('messages').slice(0, 5));
+  });
+
+  it("a delta's head leaves out its base only where it is the usual one, and every form loads back", async () => {
+    const namespace = suite.store.namespace();
+    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
+    suite.opened.push(persister);
+    const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'chat');
+    const saved = new Map<number, Record<string, unknown>>();
+    let state = new State({ messages: [] as string[] });
+    for (const [sequenceId, position] of [[0, 'ask'], [1, 'answer'], [2, 'answer'], [4, 'answer'], [5, 'ask']] as const) {
+      state = state.append({ messages: `${position} ${sequenceId}` });
+      await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position, state, status: 'completed' });
+      saved.set(sequenceId, state.getAll());
+    }
+    const heads = Object.fromEntries(Object.entries(await suite.admin.hGetAll(deltas)).map(([id, entry]) => [id, JSON.parse(entry.slice(0, entry.indexOf('\n')))]));
+    expect(heads).toEqual({ '1': ['answer', 0, 'ask'], '2': ['answer'], '4': ['answer', 2], '5': ['ask', 4, 'answer'] });
+    for (const [sequenceId, values] of saved) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(values);
   });
 });
