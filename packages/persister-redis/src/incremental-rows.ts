@@ -66,6 +66,7 @@ export function redisIncrementalRows(redis: RedisAccess, insert: (record: Increm
         at += CHAIN_ROW_FIELDS;
       }
       rows.reverse();
+      fillBasePositions(rows);
       return rows;
     },
 
@@ -98,9 +99,8 @@ export function redisIncrementalRows(redis: RedisAccess, insert: (record: Increm
 
 /**
  * A delta's links and state from its entry in the app's hash of delta states: a head
- * `[position, base sequence id, base position]`, whose base position (then base sequence
- * id) is left out when it is the delta's position (the sequence id before the delta's),
- * a newline, the state.
+ * `[position, base sequence id, base position]`, or `[position]` for a delta on the
+ * step before it (whose position the caller fills in from that row), a newline, the state.
  */
 function fromDeltaEntry(sequenceId: string, entry: string): Pick<StoredIncrementalRecord, 'position' | 'baseSequenceId' | 'basePosition' | 'state'> {
   const newline = entry.indexOf('\n');
@@ -110,9 +110,24 @@ function fromDeltaEntry(sequenceId: string, entry: string): Pick<StoredIncrement
   } catch {
     head = undefined;
   }
-  const [position, baseSequenceId = Number(sequenceId) - 1, basePosition = position] = Array.isArray(head) ? head : [];
-  if (!Array.isArray(head) || head.length > 3 || typeof position !== 'string' || !Number.isSafeInteger(baseSequenceId) || typeof basePosition !== 'string') {
-    throw new DeserializationError(`the delta entry at sequence ${sequenceId} has no valid head ([position, base sequence id, base position])`);
-  }
+  const valid =
+    Array.isArray(head) &&
+    typeof head[0] === 'string' &&
+    (head.length === 1 || (head.length === 3 && Number.isSafeInteger(head[1]) && typeof head[2] === 'string'));
+  if (!valid) throw new DeserializationError(`the delta entry at sequence ${sequenceId} has no valid head ([position] or [position, base sequence id, base position])`);
+  const [position, baseSequenceId = Number(sequenceId) - 1, basePosition = null] = head as [string, number?, string?];
   return { position, baseSequenceId, basePosition, state: entry.slice(newline + 1) };
+}
+
+/**
+ * Fills in the base position of each delta whose head left it out (its base is the
+ * step before it): the position of the row before it, when that is its base. A delta
+ * left without one is reported as corrupt by the reader.
+ */
+function fillBasePositions(rows: StoredIncrementalRecord[]): void {
+  for (let i = 1; i < rows.length; i++) {
+    const row = rows[i]!;
+    const before = rows[i - 1]!;
+    if (row.baseSequenceId !== null && row.basePosition === null && Number(before.sequenceId) === Number(row.baseSequenceId)) row.basePosition = before.position;
+  }
 }

@@ -44,12 +44,12 @@ export const ADOPT_CHUNK = 2000;
  *   delta's head (see `delta_entry`).
  * - `delta_entry(sequence_id, position, base_sequence_id, base_position,
  *   state)`: what the app's hash of delta states holds for a delta: a head,
- *   the JSON array `[position, base sequence id, base position]` without its
- *   trailing items where they are the usual ones (base position: the delta's
- *   position; then base sequence id: the one before the delta's), a newline,
- *   then the state (JSON text holds no raw newline). A chain read then takes
- *   a delta's links from that hash alone, without reading its step hash. A
- *   value starting with `{` is a state without head (written before heads).
+ *   the JSON array `[position, base sequence id, base position]`, or only
+ *   `[position]` when the base is the step before (a sequence id holds one
+ *   step in this layout, so that names it), a newline, then the state (JSON
+ *   text holds no raw newline). A chain read then takes a delta's links from
+ *   that hash alone, without reading its step hash. A value starting with `{`
+ *   is a state without head (written before heads).
  * - `forget_app(...)`: removes an app whose latest step is gone from the
  *   partition's sets, unless its index or marker shows steps may remain.
  */
@@ -59,10 +59,8 @@ local STEPS_SUFFIX, UNINDEXED_SUFFIX, DELTAS_SUFFIX = '${APP_STEPS_SUFFIX}', '${
 
 local function delta_entry(sequence_id, position, base_sequence_id, base_position, state)
   local head = cjson.encode(position)
-  if base_position ~= position then
+  if tonumber(base_sequence_id) ~= tonumber(sequence_id) - 1 then
     head = head .. ',' .. base_sequence_id .. ',' .. cjson.encode(base_position)
-  elseif tonumber(base_sequence_id) ~= tonumber(sequence_id) - 1 then
-    head = head .. ',' .. base_sequence_id
   end
   return '[' .. head .. ']\\n' .. state
 end

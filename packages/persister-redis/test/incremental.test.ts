@@ -66,7 +66,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     const delta = await suite.admin.hGetAll(layout.stepKey('p', 'chat', 2));
     expect(delta).toMatchObject({ base_sequence_id: '1', base_position: 'respond' });
     expect(delta.state).toBeUndefined();
-    // Its entry there: a head naming its position (and its base, when not the step before at that position), a newline, the delta.
+    // Its entry there: a head naming its position (and its base, when not the step before), a newline, the delta.
     const [head, body] = (await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '2'))!.split('\n');
     expect(JSON.parse(head!)).toEqual(['respond']);
     expect(JSON.parse(body!)).toEqual({ '+messages': ['message 2'], '=turn': 2 });
@@ -119,12 +119,17 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     }
     expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
     expect((await persister.load('p', 'chat', 3))?.state.get('messages')).toEqual(state.get('messages').slice(0, 4));
-    await suite.admin.hSet(deltas, '5', '["respond",4,7]\n{"+messages":["forged"]}');
+    await suite.admin.hSet(deltas, '5', '["respond",4]\n{"+messages":["forged"]}');
     await expect(persister.load('p', 'chat')).rejects.toThrow(/sequence 5 has no valid head/);
     expect((await persister.load('p', 'chat', 4))?.state.get('messages')).toEqual(state.get('messages').slice(0, 5));
+    // A head that names no base stands for the step before: without that step in the chain, the delta is refused.
+    await suite.admin.hSet(deltas, '5', '["respond"]\n{"+messages":["message 5"]}');
+    expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
+    await suite.admin.zRem(new RedisKeyLayout(namespace, 'incremental').appStepsKey('p', 'chat'), '4');
+    await expect(persister.load('p', 'chat')).rejects.toThrow(/sequence 5 has no base position/);
   });
 
-  it("a delta's head leaves out its base only where it is the usual one, and every form loads back", async () => {
+  it("a delta's head leaves out its base only where it is the step before, and both forms load back", async () => {
     const namespace = suite.store.namespace();
     const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
     suite.opened.push(persister);
@@ -137,7 +142,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
       saved.set(sequenceId, state.getAll());
     }
     const heads = Object.fromEntries(Object.entries(await suite.admin.hGetAll(deltas)).map(([id, entry]) => [id, JSON.parse(entry.slice(0, entry.indexOf('\n')))]));
-    expect(heads).toEqual({ '1': ['answer', 0, 'ask'], '2': ['answer'], '4': ['answer', 2], '5': ['ask', 4, 'answer'] });
+    expect(heads).toEqual({ '1': ['answer'], '2': ['answer'], '4': ['answer', 2, 'answer'], '5': ['ask'] });
     for (const [sequenceId, values] of saved) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(values);
   });
 });
