@@ -110,10 +110,7 @@ function fromDeltaEntry(sequenceId: string, entry: string): Pick<StoredIncrement
   } catch {
     head = undefined;
   }
-  const valid =
-    Array.isArray(head) &&
-    typeof head[0] === 'string' &&
-    (head.length === 1 || (head.length === 3 && Number.isSafeInteger(head[1]) && typeof head[2] === 'string'));
+  const valid = Array.isArray(head) && typeof head[0] === 'string' && (head.length === 1 || (head.length === 3 && Number.isSafeInteger(head[1]) && typeof head[2] === 'string'));
   if (!valid) throw new DeserializationError(`the delta entry at sequence ${sequenceId} has no valid head ([position] or [position, base sequence id, base position])`);
   const [position, baseSequenceId = Number(sequenceId) - 1, basePosition = null] = head as [string, number?, string?];
   return { position, baseSequenceId, basePosition, state: entry.slice(newline + 1) };

@@ -136,7 +136,13 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'chat');
     const saved = new Map<number, Record<string, unknown>>();
     let state = new State({ messages: [] as string[] });
-    for (const [sequenceId, position] of [[0, 'ask'], [1, 'answer'], [2, 'answer'], [4, 'answer'], [5, 'ask']] as const) {
+    for (const [sequenceId, position] of [
+      [0, 'ask'],
+      [1, 'answer'],
+      [2, 'answer'],
+      [4, 'answer'],
+      [5, 'ask'],
+    ] as const) {
       state = state.append({ messages: `${position} ${sequenceId}` });
       await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position, state, status: 'completed' });
       saved.set(sequenceId, state.getAll());
