@@ -65,10 +65,12 @@ local function delta_entry(sequence_id, position, base_sequence_id, base_positio
   return '[' .. head .. ']\\n' .. state
 end
 
--- Where a delta's state starts in its entry of the app's hash of delta states (1 for one without head).
+-- Where a delta's state starts in its entry of the app's hash of delta states (1 for one without head, or a
+-- broken head: a load then reports that entry as corrupt).
 local function delta_state_start(entry)
   if string.byte(entry, 1) ~= 91 then return 1 end
-  return string.find(entry, '\\n', 1, true) + 1
+  local newline = string.find(entry, '\\n', 1, true)
+  return newline and newline + 1 or 1
 end
 
 -- A step's state: in its hash, or (a delta of incremental storage) in the app's hash of delta states.
