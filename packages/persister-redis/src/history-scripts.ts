@@ -8,7 +8,8 @@ import { withPrelude } from './scripts.js';
  * While steps saved without the index remain unchecked, the call indexes one
  * chunk of them and returns {0}: call again. Otherwise returns {1, rows},
  * each row {sequence id, position, status, created_at, state bytes, 1 for a
- * delta of incremental storage (its hash names a base) else 0[, state]}.
+ * delta of incremental storage (its hash names a base, or it has an entry in
+ * the app's hash of delta states) else 0[, state]}.
  * KEYS: the app's index, its unindexed marker, apps by sequence id.
  * ARGV: app key prefix, app id, '1' newest first, lower and upper score bound
  * (ZRANGE syntax), limit, '1' with state.
@@ -29,7 +30,8 @@ while #rows < limit do
       redis.call('ZREM', KEYS[1], id)
     else
       local fields = redis.call('HMGET', key, 'position', 'status', 'created_at', 'base_sequence_id')
-      local row = {id, fields[1], fields[2], fields[3], step_state_bytes(ARGV[1], id), fields[4] and 1 or 0}
+      local delta = fields[4] or redis.call('HEXISTS', ARGV[1] .. DELTAS_SUFFIX, id) == 1
+      local row = {id, fields[1], fields[2], fields[3], step_state_bytes(ARGV[1], id), delta and 1 or 0}
       if ARGV[7] == '1' then row[7] = step_state(ARGV[1], id) end
       rows[#rows + 1] = row
     end

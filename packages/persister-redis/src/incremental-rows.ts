@@ -91,7 +91,8 @@ export function redisIncrementalRows(redis: RedisAccess, insert: (record: Increm
     async rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean> {
       const stepKey = keys.stepKey(key.partitionKey, key.appId, key.sequenceId);
       const deltasKey = keys.appDeltasKey(key.partitionKey, key.appId);
-      const reply = await redis.run(() => REWRITE_AS_SNAPSHOT.run(redis.client, [stepKey, deltasKey], [String(base.sequenceId), base.position, state, String(key.sequenceId)]));
+      const args = [String(base.sequenceId), base.position, state, String(key.sequenceId), keys.stepKeyPrefix(key.partitionKey, key.appId), key.partitionKey, key.appId];
+      const reply = await redis.run(() => REWRITE_AS_SNAPSHOT.run(redis.client, [stepKey, deltasKey], args));
       return Number(reply) === 1;
     },
   };

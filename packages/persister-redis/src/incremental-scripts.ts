@@ -75,26 +75,31 @@ end
  * KEYS: the app's index. ARGV: app key prefix, lo, hi.
  * Returns rows {sequence_id, position, created_at, base_sequence_id, base_position}.
  */
-export const STEP_LINKS = new LuaScript(`
+export const STEP_LINKS = withPrelude(`
 local rows = {}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3], 'BYSCORE')) do
-  local row = redis.call('HMGET', ARGV[1] .. id, 'sequence_id', 'position', 'created_at', 'base_sequence_id', 'base_position')
-  if row[1] then rows[#rows + 1] = row end
+  local row = redis.call('HMGET', ARGV[1] .. id, 'position', 'created_at', 'base_sequence_id', 'base_position')
+  if row[1] then
+    local base_id, base_position = delta_base(ARGV[1], id, {row[3], row[4]})
+    rows[#rows + 1] = {id, row[1], row[2], base_id or false, base_position or false}
+  end
 end
 return rows
 `);
 
 /**
- * Makes a delta a snapshot: sets its state and drops its base (and its entry
- * in the app's hash of delta states), if it still names that base.
+ * Makes a delta a snapshot: sets its state (and the key fields a full-mode
+ * step's hash has) and drops its base (and its entry in the app's hash of
+ * delta states), if it still names that base.
  * KEYS: the step hash, the app's hash of delta states. ARGV: base sequence
- * id, base position, state, the step's sequence id. Returns 1, or 0 (nothing
- * changed).
+ * id, base position, state, the step's sequence id, the app's key prefix,
+ * partition key, app id. Returns 1, or 0 (nothing changed).
  */
-export const REWRITE_AS_SNAPSHOT = new LuaScript(`
-local base = redis.call('HMGET', KEYS[1], 'base_sequence_id', 'base_position')
-if base[1] ~= ARGV[1] or base[2] ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[3])
+export const REWRITE_AS_SNAPSHOT = withPrelude(`
+local base_id, base_position = delta_base(ARGV[5], ARGV[4], redis.call('HMGET', KEYS[1], 'base_sequence_id', 'base_position'))
+if base_id ~= ARGV[1] or base_position ~= ARGV[2] then return 0 end
+-- A snapshot's hash is a full-mode step's: a delta written with a head held only its position, status and save time.
+redis.call('HSET', KEYS[1], 'partition_key', ARGV[6], 'app_id', ARGV[7], 'sequence_id', ARGV[4], 'state', ARGV[3])
 redis.call('HDEL', KEYS[1], 'base_sequence_id', 'base_position')
 redis.call('HDEL', KEYS[2], ARGV[4])
 return 1

@@ -50,6 +50,11 @@ export const ADOPT_CHUNK = 2000;
  *   text holds no raw newline). A chain read then takes a delta's links from
  *   that hash alone, without reading its step hash. A value starting with `{`
  *   is a state without head (written before heads).
+ * - `delta_base(app_prefix, id, fields)`: the base (sequence id, position) of
+ *   a step, or nil for a snapshot: from `fields` (its hash's
+ *   `base_sequence_id` and `base_position`, which a delta written with a head
+ *   does not repeat), else from the head of its entry in the app's hash of
+ *   delta states (`[position]`: the step before, at the position stored there).
  * - `forget_app(...)`: removes an app whose latest step is gone from the
  *   partition's sets, unless its index or marker shows steps may remain.
  */
@@ -71,6 +76,18 @@ local function delta_state_start(entry)
   if string.byte(entry, 1) ~= 91 then return 1 end
   local newline = string.find(entry, '\\n', 1, true)
   return newline and newline + 1 or 1
+end
+
+local function delta_base(app_prefix, id, fields)
+  if fields[1] then return fields[1], fields[2] end
+  local entry = redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
+  if not entry or string.byte(entry, 1) ~= 91 then return nil, nil end
+  local newline = string.find(entry, '\\n', 1, true)
+  local ok, head = pcall(cjson.decode, string.sub(entry, 1, (newline or 1) - 1))
+  if not ok or type(head) ~= 'table' or type(head[1]) ~= 'string' then return nil, nil end
+  if head[2] ~= nil then return string.format('%d', head[2]), head[3] end
+  local before = string.format('%d', tonumber(id) - 1)
+  return before, redis.call('HGET', app_prefix .. before, 'position')
 end
 
 -- A step's state: in its hash, or (a delta of incremental storage) in the app's hash of delta states.

@@ -72,10 +72,11 @@ export function withPrelude(body: string): LuaScript {
  * prefix, and for a delta of incremental storage its base's sequence_id,
  * position and created_at: then the step is written only if its base is
  * stored with that position and created_at (else 2, nothing written), its
- * hash records the base (`base_sequence_id`, `base_position`), and its state
- * goes to the app's hash of delta states after a head naming its position and
- * base (`delta_entry`), unless it came in the incoming hash, which becomes the
- * step's hash as is.
+ * state goes to the app's hash of delta states after a head naming its
+ * position and base (`delta_entry`), and its hash holds only `position`,
+ * `status` and `created_at` (the key names the rest); unless it came in the
+ * incoming hash, which becomes the step's hash as is, with every field and
+ * the base (`base_sequence_id`, `base_position`).
  *
  * With the incoming state hash (a large state, see `RedisPersister`), the
  * state is not in ARGV (pass ''): the caller's transaction wrote it to that
@@ -122,16 +123,16 @@ if incoming then
   redis.call('RENAME', incoming, KEYS[1])
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
+  if base_sequence_id then redis.call('HSET', KEYS[1], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[12]) end
 elseif base_sequence_id then
-  -- A delta's state goes to the app's hash of delta states, after its links: the step hash stays small (a listpack).
-  redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
-    'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
+  -- A delta's state goes to the app's hash of delta states after a head naming its base, and its step hash holds
+  -- only what no other place does: it stays small (a listpack of three fields).
+  redis.call('HSET', KEYS[1], 'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
   redis.call('HSET', app_prefix .. DELTAS_SUFFIX, sequence_id, delta_entry(sequence_id, ARGV[4], base_sequence_id, ARGV[12], ARGV[5]))
 else
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])
 end
-if base_sequence_id then redis.call('HSET', KEYS[1], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[12]) end
 redis.call('ZADD', KEYS[3], fmt(score), app_id)
 redis.call('HSET', KEYS[4], app_id, ARGV[7])
 redis.call('ZADD', KEYS[5], sequence_id, sequence_id)

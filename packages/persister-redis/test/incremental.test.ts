@@ -47,7 +47,7 @@ describe('incremental storage options', () => {
 registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `RedisPersister incremental storage [skipped: ${skipReason}]`, () => {
   const suite = redisSuite(url, database);
 
-  it("writes only [incremental] keys, nothing Python reads; a snapshot hash is a full-mode step, a delta names its base and keeps its state in the app's hash of delta states", async () => {
+  it("writes only [incremental] keys, nothing Python reads; a snapshot hash is a full-mode step, a delta's hash holds three fields and its state and base are in the app's hash of delta states", async () => {
     const namespace = suite.store.namespace();
     const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
     suite.opened.push(persister);
@@ -63,9 +63,9 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     const layout = new RedisKeyLayout(namespace, 'incremental');
     const snapshot = await suite.admin.hGetAll(layout.stepKey('p', 'chat', 0));
     expect(Object.keys(snapshot).sort()).toEqual(['app_id', 'created_at', 'partition_key', 'position', 'sequence_id', 'state', 'status']);
+    // A delta's hash holds only what no other place does: the key names the rest, the head below its base.
     const delta = await suite.admin.hGetAll(layout.stepKey('p', 'chat', 2));
-    expect(delta).toMatchObject({ base_sequence_id: '1', base_position: 'respond' });
-    expect(delta.state).toBeUndefined();
+    expect(Object.keys(delta).sort()).toEqual(['created_at', 'position', 'status']);
     // Its entry there: a head naming its position (and its base, when not the step before), a newline, the delta.
     const [head, body] = (await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '2'))!.split('\n');
     expect(JSON.parse(head!)).toEqual(['respond']);
@@ -97,6 +97,16 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     await persister.prune({ target: { partitionKey: 'p', appId: 'chat' }, keepLast: 4 });
     // Steps 0-5 went; 6 (a delta on 5) was rewritten as a snapshot first, so its delta state went too.
     expect((await suite.admin.hKeys(deltas)).sort()).toEqual(['7', '9']);
+    // Its hash is now a full-mode step's, like any snapshot's.
+    expect(Object.keys(await suite.admin.hGetAll(layout.stepKey('p', 'chat', 6))).sort()).toEqual([
+      'app_id',
+      'created_at',
+      'partition_key',
+      'position',
+      'sequence_id',
+      'state',
+      'status',
+    ]);
     expect((await persister.load('p', 'chat', 6))?.state.get('messages')).toEqual(state.get('messages').slice(0, 7));
     expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
     await persister.deleteApp('p', 'chat');
@@ -113,10 +123,15 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
       state = state.append({ messages: `message ${sequenceId}` });
       await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
     }
+    // As the version before heads wrote them: the state alone in the app's hash, the base and key fields in the step's.
+    const layout = new RedisKeyLayout(namespace, 'incremental');
     for (const id of ['2', '4']) {
       const entry = (await suite.admin.hGet(deltas, id))!;
       await suite.admin.hSet(deltas, id, entry.slice(entry.indexOf('\n') + 1));
+      const fields = { partition_key: 'p', app_id: 'chat', sequence_id: id, base_sequence_id: String(Number(id) - 1), base_position: 'respond' };
+      await suite.admin.hSet(layout.stepKey('p', 'chat', Number(id)), fields);
     }
+    expect((await persister.listSteps('p', 'chat', { order: 'oldest-first' })).steps.map((step) => step.storedAs)).toEqual(['snapshot', ...Array(5).fill('delta')]);
     expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
     expect((await persister.load('p', 'chat', 3))?.state.get('messages')).toEqual(state.get('messages').slice(0, 4));
     await suite.admin.hSet(deltas, '5', '["respond",4]\n{"+messages":["forged"]}');
@@ -125,7 +140,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     // A head that names no base stands for the step before: without that step in the chain, the delta is refused.
     await suite.admin.hSet(deltas, '5', '["respond"]\n{"+messages":["message 5"]}');
     expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
-    await suite.admin.zRem(new RedisKeyLayout(namespace, 'incremental').appStepsKey('p', 'chat'), '4');
+    await suite.admin.zRem(layout.appStepsKey('p', 'chat'), '4');
     await expect(persister.load('p', 'chat')).rejects.toThrow(/sequence 5 has no base position/);
   });
 
@@ -150,5 +165,13 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     const heads = Object.fromEntries(Object.entries(await suite.admin.hGetAll(deltas)).map(([id, entry]) => [id, JSON.parse(entry.slice(0, entry.indexOf('\n')))]));
     expect(heads).toEqual({ '1': ['answer'], '2': ['answer'], '4': ['answer', 2, 'answer'], '5': ['ask'] });
     for (const [sequenceId, values] of saved) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(values);
+    // A prune reads the bases from the heads: 4 (on 2, which goes) becomes a snapshot, 5 (on 4, at another position) stays a delta.
+    await persister.prune({ target: { partitionKey: 'p', appId: 'chat' }, keepLast: 2 });
+    const kept = (await persister.listSteps('p', 'chat', { order: 'oldest-first' })).steps;
+    expect(kept.map((step) => [step.sequenceId, step.storedAs])).toEqual([
+      [4, 'snapshot'],
+      [5, 'delta'],
+    ]);
+    for (const sequenceId of [4, 5]) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(saved.get(sequenceId));
   });
 });
