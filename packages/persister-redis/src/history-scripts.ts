@@ -30,9 +30,9 @@ while #rows < limit do
       redis.call('ZREM', KEYS[1], id)
     else
       local fields = redis.call('HMGET', key, 'position', 'status', 'created_at', 'base_sequence_id')
-      local delta = fields[4] or redis.call('HEXISTS', ARGV[1] .. DELTAS_SUFFIX, id) == 1
-      local row = {id, fields[1], fields[2], fields[3], step_state_bytes(ARGV[1], id), delta and 1 or 0}
-      if ARGV[7] == '1' then row[7] = step_state(ARGV[1], id) end
+      local bytes, in_deltas, state = stored_state(ARGV[1], id, ARGV[7] == '1')
+      local row = {id, fields[1], fields[2], fields[3], bytes, (fields[4] or in_deltas) and 1 or 0}
+      if ARGV[7] == '1' then row[7] = state end
       rows[#rows + 1] = row
     end
   end

@@ -38,10 +38,10 @@ export const ADOPT_CHUNK = 2000;
  *   among them. O(log² n).
  * - `app_alive(partition_prefix, app_id, latest)`: whether the app's latest
  *   step hash exists (`latest` from Python's set; nil when absent).
- * - `step_state(app_prefix, id)`, `step_state_bytes(app_prefix, id)`: a
- *   step's state (or its length in bytes): in its hash, or for a delta of
- *   incremental storage in the app's hash of delta states, without the
- *   delta's head (see `delta_entry`).
+ * - `stored_state(app_prefix, id, want_state)`: a step's state length in
+ *   bytes, whether it is a delta's (in the app's hash of delta states, where
+ *   its head is not counted: see `delta_entry`), and with `want_state` the
+ *   state itself; a snapshot's length is read without copying its state.
  * - `delta_entry(sequence_id, position, base_sequence_id, base_position,
  *   state)`: what the app's hash of delta states holds for a delta: a head,
  *   the JSON array `[position, base sequence id, base position]`, or only
@@ -70,41 +70,37 @@ local function delta_entry(sequence_id, position, base_sequence_id, base_positio
   return '[' .. head .. ']\\n' .. state
 end
 
--- Where a delta's state starts in its entry of the app's hash of delta states (1 for one without head, or a
--- broken head: a load then reports that entry as corrupt).
-local function delta_state_start(entry)
-  if string.byte(entry, 1) ~= 91 then return 1 end
-  local newline = string.find(entry, '\\n', 1, true)
-  return newline and newline + 1 or 1
+-- Where the head of a delta's entry ends (its newline), or nil for an entry without head (or a broken one: a load
+-- then reports that entry as corrupt).
+local function delta_head_end(entry)
+  if string.byte(entry, 1) ~= 91 then return nil end
+  return string.find(entry, '\\n', 1, true)
 end
 
 local function delta_base(app_prefix, id, fields)
   if fields[1] then return fields[1], fields[2] end
   local entry = redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
-  if not entry or string.byte(entry, 1) ~= 91 then return nil, nil end
-  local newline = string.find(entry, '\\n', 1, true)
-  local ok, head = pcall(cjson.decode, string.sub(entry, 1, (newline or 1) - 1))
+  local head_end = entry and delta_head_end(entry)
+  if not head_end then return nil, nil end
+  local ok, head = pcall(cjson.decode, string.sub(entry, 1, head_end - 1))
   if not ok or type(head) ~= 'table' or type(head[1]) ~= 'string' then return nil, nil end
   if head[2] ~= nil then return string.format('%d', head[2]), head[3] end
   local before = string.format('%d', tonumber(id) - 1)
   return before, redis.call('HGET', app_prefix .. before, 'position')
 end
 
--- A step's state: in its hash, or (a delta of incremental storage) in the app's hash of delta states.
-local function step_state(app_prefix, id)
-  local state = redis.call('HGET', app_prefix .. id, 'state')
-  if state then return state end
+local function stored_state(app_prefix, id, want_state)
+  if want_state then
+    local state = redis.call('HGET', app_prefix .. id, 'state')
+    if state then return #state, false, state end
+  else
+    local bytes = redis.call('HSTRLEN', app_prefix .. id, 'state')
+    if bytes > 0 then return bytes, false, nil end
+  end
   local entry = redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
-  if not entry then return false end
-  return string.sub(entry, delta_state_start(entry))
-end
-
-local function step_state_bytes(app_prefix, id)
-  local bytes = redis.call('HSTRLEN', app_prefix .. id, 'state')
-  if bytes > 0 then return bytes end
-  local entry = redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
-  if not entry then return 0 end
-  return #entry - delta_state_start(entry) + 1
+  if not entry then return 0, false, false end
+  local start = (delta_head_end(entry) or 0) + 1
+  return #entry - start + 1, true, want_state and string.sub(entry, start) or nil
 end
 
 local function fmt(n) return string.format('%d', n) end
