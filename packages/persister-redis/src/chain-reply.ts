@@ -1,0 +1,71 @@
+import { DeserializationError, type StoredIncrementalRecord } from '@burr/core';
+import { replyText } from './client.js';
+import { CHAIN_ENTRY_FIELDS, CHAIN_ROW_FIELDS } from './incremental-scripts.js';
+
+/**
+ * The rows of a `CHAIN_ROWS` reply, oldest first: a delta taken from its
+ * entry (its sequence id as text, then the entry) has its links read from
+ * the entry's head; any other row (its sequence id as an integer, then six
+ * fields) is taken as is, unless it is the step asked for and a delta taken
+ * from its entry (nil position, the entry as state).
+ */
+export function chainRowsOfReply(reply: unknown): StoredIncrementalRecord[] {
+  const values = Array.isArray(reply) ? (reply as unknown[]) : [];
+  const rows: StoredIncrementalRecord[] = [];
+  // Newest first in the reply.
+  for (let at = 0; at < values.length; ) {
+    if (typeof values[at] !== 'number') {
+      const sequenceId = replyText(values[at]) ?? '';
+      rows.push({ sequenceId, status: null, createdAt: null, ...fromDeltaEntry(sequenceId, replyText(values[at + 1]) ?? '') });
+      at += CHAIN_ENTRY_FIELDS;
+      continue;
+    }
+    const sequenceId = values[at] as number;
+    const status = replyText(values[at + 2]) ?? null;
+    const createdAt = replyText(values[at + 3]) ?? null;
+    const position = replyText(values[at + 1]);
+    // Checked by the reader: a row without state is reported as corrupt.
+    const state = replyText(values[at + 6]) as string;
+    if (position === undefined && state !== undefined) {
+      rows.push({ sequenceId, status, createdAt, ...fromDeltaEntry(String(sequenceId), state) });
+    } else {
+      const baseSequenceId = replyText(values[at + 4]) ?? null;
+      rows.push({ sequenceId, position: position ?? '', status, createdAt, baseSequenceId, basePosition: replyText(values[at + 5]) ?? null, state });
+    }
+    at += CHAIN_ROW_FIELDS;
+  }
+  rows.reverse();
+  fillBasePositions(rows);
+  return rows;
+}
+/**
+ * A delta's links and state from its entry in the app's hash of delta states: a head
+ * `[position, base sequence id, base position]`, or `[position]` for a delta on the
+ * step before it (whose position the caller fills in from that row), a newline, the state.
+ */
+function fromDeltaEntry(sequenceId: string, entry: string): Pick<StoredIncrementalRecord, 'position' | 'baseSequenceId' | 'basePosition' | 'state'> {
+  const newline = entry.indexOf('\n');
+  let head: unknown;
+  try {
+    head = newline > 0 ? JSON.parse(entry.slice(0, newline)) : undefined;
+  } catch {
+    head = undefined;
+  }
+  const valid = Array.isArray(head) && typeof head[0] === 'string' && (head.length === 1 || (head.length === 3 && Number.isSafeInteger(head[1]) && typeof head[2] === 'string'));
+  if (!valid) throw new DeserializationError(`the delta entry at sequence ${sequenceId} has no valid head ([position] or [position, base sequence id, base position])`);
+  const [position, baseSequenceId = Number(sequenceId) - 1, basePosition = null] = head as [string, number?, string?];
+  return { position, baseSequenceId, basePosition, state: entry.slice(newline + 1) };
+}
+
+/**
+ * Fills in the base position of each delta whose head left it out (its base is the
+ * step before it): the position of the row before it, when that is its base. A delta
+ * left without one is reported as corrupt by the reader.
+ */
+function fillBasePositions(rows: StoredIncrementalRecord[]): void {
+  for (let i = 1; i < rows.length; i++) {
+    const row = rows[i]!;
+    const before = rows[i - 1]!;
+    if (row.baseSequenceId !== null && row.basePosition === null && Number(before.sequenceId) === Number(row.baseSequenceId)) row.basePosition = before.position;
+  }
+}
