@@ -217,6 +217,12 @@ function encodedTail(key: string, list: unknown[], from: number, options: Encode
   }
 }
 
+/** A delta member's name taken apart: its operation character and the state key it acts on. */
+interface MemberName {
+  operation: string;
+  key: string;
+}
+
 /**
  * A state being rebuilt from a snapshot and deltas: its values, and the
  * lists it may append to in place (those no exposed `State` shares).
@@ -224,38 +230,46 @@ function encodedTail(key: string, list: unknown[], from: number, options: Encode
 export class ReplayState {
   #values: Map<string, unknown>;
   readonly #owned = new Set<unknown>();
-  /** The row whose state this is. */
-  #at: RowStep;
+  /** Whether `__SEQUENCE_ID` and `__PRIOR_STEP` hold their row field (see rowField) of the row this state is at. */
+  #sequenceIdFollows: boolean;
+  #priorStepFollows: boolean;
+  /**
+   * Member names seen so far, taken apart: a chat's deltas repeat the same
+   * few names, and JSON.parse gives each one as the same interned string, so
+   * a lookup here costs less than slicing a new key string and hashing it.
+   */
+  readonly #names = new Map<string, MemberName>();
 
   /** Starts from a snapshot: its row and JSON text. */
   constructor(snapshot: RowStep & { state: string }, kwargs: SerdeKwargs) {
-    this.#at = snapshot;
     this.#values = new Map(decodeState(snapshot.state, kwargs).entries());
     // Freshly decoded lists belong to nobody else.
     for (const value of this.#values.values()) if (Array.isArray(value)) this.#owned.add(value);
+    this.#sequenceIdFollows = this.#holds(SEQUENCE_ID_KEY, snapshot);
+    this.#priorStepFollows = this.#holds(PRIOR_STEP_KEY, snapshot);
   }
 
   /**
-   * Applies the deltas of `rows` in order, each parsed on its own (joining
-   * 10,000 deltas into one array to parse once took 3-5x as long: the join
-   * copies every text, and the long string is flattened again; groups of 64
-   * gained nothing measurable). Values are decoded as `decodeState` decodes
-   * a state's (Python's tokens, tags, field serdes). Throws
-   * {@link DeserializationError} for a malformed delta.
+   * Applies the deltas of `rows` from index `from` on, in order, each parsed
+   * on its own (joining 10,000 deltas into one array to parse once took 3-5x
+   * as long: the join copies every text, and the long string is flattened
+   * again; groups of 64 gained nothing measurable). Values are decoded as
+   * `decodeState` decodes a state's (Python's tokens, tags, field serdes).
+   * Throws {@link DeserializationError} for a malformed delta.
    */
-  apply(rows: ReadonlyArray<RowStep & { state: string }>, kwargs: SerdeKwargs): void {
+  apply(rows: ReadonlyArray<RowStep & { state: string }>, kwargs: SerdeKwargs, from = 0): void {
     const tag = `"${SERDE_KEY}"`;
-    for (const row of rows) {
+    for (let i = from; i < rows.length; i++) {
+      const row = rows[i]!;
       this.#applyOne(parsePythonJson(row.state), row.state.includes(tag), kwargs, row);
-      this.#at = row;
     }
   }
 
   #applyOne(delta: unknown, hasTags: boolean, kwargs: SerdeKwargs, row: RowStep): void {
     if (delta === null || typeof delta !== 'object' || Array.isArray(delta)) throw new DeserializationError('a delta is not a JSON object');
-    // Whether the keys that follow their row (see rowField) did at the base; an operation on one ends it.
-    let sequenceIdFollows = this.#follows(SEQUENCE_ID_KEY);
-    let priorStepFollows = this.#follows(PRIOR_STEP_KEY);
+    // The keys that follow their row (see rowField) still do unless an operation on them says otherwise.
+    let sequenceIdFollows = this.#sequenceIdFollows;
+    let priorStepFollows = this.#priorStepFollows;
     let order: unknown;
     // Member names start with an operation character, so none is integer-like: the object keeps their order.
     // for...in allocates nothing per member (Object.entries makes an array for each; a load replays thousands).
@@ -263,12 +277,11 @@ export class ReplayState {
       if (!Object.hasOwn(delta, name)) continue;
       const raw = (delta as Record<string, unknown>)[name];
       const value = hasTags ? decodeValue(raw, kwargs) : raw;
-      const operation = name.charAt(0);
-      const key = name.slice(1);
+      const { operation, key } = this.#memberName(name);
       if (key === SEQUENCE_ID_KEY) sequenceIdFollows = false;
       else if (key === PRIOR_STEP_KEY) priorStepFollows = false;
-      if (operation === SET) this.#set(key, value, kwargs);
-      else if (operation === APPEND) this.#append(key, value);
+      if (operation === APPEND) this.#append(key, value);
+      else if (operation === SET) this.#set(key, value, kwargs);
       else if (operation === DELETE) this.#values.delete(key);
       else if (name === ORDER) order = value;
       else throw new DeserializationError(`the delta holds an unknown member ${JSON.stringify(name)}`);
@@ -276,11 +289,22 @@ export class ReplayState {
     if (sequenceIdFollows) this.#values.set(SEQUENCE_ID_KEY, row.sequenceId);
     if (priorStepFollows) this.#values.set(PRIOR_STEP_KEY, row.position);
     if (order !== undefined) this.#reorder(order);
+    this.#sequenceIdFollows = sequenceIdFollows || this.#holds(SEQUENCE_ID_KEY, row);
+    this.#priorStepFollows = priorStepFollows || this.#holds(PRIOR_STEP_KEY, row);
   }
 
-  /** Whether `key` holds its row field (see rowField) of the row this state is at. */
-  #follows(key: string): boolean {
-    return this.#values.has(key) && Object.is(this.#values.get(key), rowField(key, this.#at));
+  #memberName(name: string): MemberName {
+    let parsed = this.#names.get(name);
+    if (!parsed) {
+      parsed = { operation: name.charAt(0), key: name.slice(1) };
+      this.#names.set(name, parsed);
+    }
+    return parsed;
+  }
+
+  /** Whether `key` holds its row field (see rowField) of `row`. */
+  #holds(key: string, row: RowStep): boolean {
+    return this.#values.has(key) && Object.is(this.#values.get(key), rowField(key, row));
   }
 
   /** The state as it stands; later deltas do not change it. */

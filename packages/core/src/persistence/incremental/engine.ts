@@ -9,7 +9,7 @@ import type { StepRemoval } from '../stored-history.js';
 import { storedStepError } from '../stored-step-error.js';
 import { nextSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
 import { isPersistStatus, type StepKey } from '../validate.js';
-import { ChainReader, replay, replayMany, type ReadRow } from './chain.js';
+import { ChainReader, replay, replayMany, type ChainRow } from './chain.js';
 import { encodeDelta, savedValues, type DeltaComparison, type EncodedDelta, type SavedValues } from './delta.js';
 import { MIN_CHAIN_STEPS, type IncrementalSettings } from './options.js';
 import { appKey, RecentMap } from './recent.js';
@@ -174,12 +174,12 @@ export class IncrementalStorage {
   }
 
   /** The row stored under exactly `key` and its state, or `null`. */
-  async #rebuild(key: StepKey): Promise<{ row: ReadRow; state: State } | null> {
+  async #rebuild(key: StepKey): Promise<{ row: ChainRow; state: State } | null> {
     const reader = new ChainReader(this.#rows, key.partitionKey, key.appId);
     try {
       await reader.fetch(key.sequenceId, key.sequenceId);
-      const row = reader.get(key.sequenceId, key.position);
-      return row ? { row, state: replay(await reader.chainOf(row), this.#host.serdeKwargs()) } : null;
+      const at = reader.get(key.sequenceId, key.position);
+      return at ? { row: at.batch[at.index]!, state: replay(await reader.chainOf(at), this.#host.serdeKwargs()) } : null;
     } catch (error) {
       throw wrapped(key, error);
     }
@@ -188,12 +188,13 @@ export class IncrementalStorage {
   /** The latest step of an app (`sequenceId` null) or the least position at a sequence id, rebuilt; `null` when there is none. */
   async load(query: RecordQuery): Promise<PersistedStateData | null> {
     const reader = new ChainReader(this.#rows, query.partitionKey, query.appId);
-    let row: ReadRow | undefined;
+    let row: ChainRow | undefined;
     try {
-      const rows = await reader.fetch(query.sequenceId, query.sequenceId);
-      row = query.sequenceId === null ? rows[rows.length - 1] : rows.find((candidate) => candidate.sequenceId === query.sequenceId);
+      const batch = await reader.fetch(query.sequenceId, query.sequenceId);
+      const index = query.sequenceId === null ? batch.length - 1 : batch.findIndex((candidate) => candidate.sequenceId === query.sequenceId);
+      row = batch[index];
       if (!row) return null;
-      const state = replay(await reader.chainOf(row), this.#host.serdeKwargs());
+      const state = replay(await reader.chainOf({ batch, index }), this.#host.serdeKwargs());
       if (!isPersistStatus(row.status)) throw new DeserializationError(`unknown status ${JSON.stringify(row.status)}`);
       return {
         partitionKey: query.partitionKey,
@@ -229,7 +230,7 @@ export class IncrementalStorage {
       const key = { partitionKey: removal.partitionKey, appId: removal.appId, sequenceId: dependent.sequenceId, position: dependent.position };
       const stored = await this.#rebuild(key);
       // Rewritten or removed meanwhile: nothing left to do for it.
-      if (!stored?.row.base || stored.row.base.sequenceId !== dependent.base.sequenceId || stored.row.base.position !== dependent.base.position) continue;
+      if (stored?.row.baseSequenceId !== dependent.base.sequenceId || stored.row.basePosition !== dependent.base.position) continue;
       await this.#rows.rewriteAsSnapshot(key, dependent.base, encodeState(stored.state, this.#host.encodeOptions()));
     }
     return remove(removal);

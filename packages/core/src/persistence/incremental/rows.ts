@@ -83,7 +83,8 @@ export interface IncrementalRows {
   /**
    * The app's rows from its nearest snapshot at or below `from` (from its
    * first row when there is none) up to `to`, every position included,
-   * ordered by sequence id, then position. One consistent read.
+   * ordered by sequence id, then position. One consistent read. Returns
+   * records of its own: the reader checks them in place and keeps them.
    */
   findChain(query: ChainQuery): Promise<StoredIncrementalRecord[]>;
   /**
