@@ -20,7 +20,7 @@ export function parsePythonJson(text: string): unknown {
     parsed = JSON.parse(text);
   } catch (error) {
     // Python's bare tokens are not JSON: only then does the hand-written parser run (looking for them first
-    // cost two scans of every text, a tenth of a load that parses thousands of small deltas).
+    // cost two scans of every text, about a twentieth of a load that parses thousands of small deltas).
     if (text.includes('NaN') || text.includes('Infinity')) return new Parser(text).parseDocument();
     throw new DeserializationError(`Stored state is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
