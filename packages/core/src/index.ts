@@ -32,7 +32,7 @@ export {
   type FieldSerde,
 } from './serde/registry.js';
 export { encodeState, encodeValueJson, decodeState, type EncodeStateOptions } from './serde/state-codec.js';
-export { parsePythonJson, stringifyPythonJson } from './serde/python-json.js';
+export { parsePythonJson, stringifyPythonJson, type ParsedJsonFacts } from './serde/python-json.js';
 export { MAX_NESTING_DEPTH } from './serde/limits.js';
 export { VALUE_ENCODING_KWARG, type ValueEncoding } from './serde/value-encoding.js';
 export type {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeState, encodeState, SerializationError, State } from '../src/index.js';
+import { decodeState, DeserializationError, encodeState, parsePythonJson, SERDE_KEY, SerializationError, State, type ParsedJsonFacts } from '../src/index.js';
 
 // encodeState and decodeState take native JSON paths when they can; these pin
 // down that the shortcuts give the same answers as the careful paths.
@@ -34,5 +34,36 @@ describe('codec fast paths', () => {
   it('writes the same text whether or not a value needs the careful path', () => {
     expect(encodeState(new State({ a: [1, 'x', null, true], b: { c: 0.5 } }))).toBe('{"a":[1,"x",null,true],"b":{"c":0.5}}');
     expect(encodeState(new State({ a: [1, 'x', null, true], b: { c: NaN } }))).toBe('{"a":[1,"x",null,true],"b":{"c":NaN}}');
+  });
+
+  it("parses Python's tokens only where JSON.parse refuses the text, and reports malformed text either way", () => {
+    expect(parsePythonJson('{"s": "NaN and Infinity, as words"}')).toEqual({ s: 'NaN and Infinity, as words' });
+    const tokens = parsePythonJson('{"a": NaN, "b": -Infinity, "c": [Infinity]}') as { a: number; b: number; c: number[] };
+    expect(tokens.a).toBeNaN();
+    expect(tokens.b).toBe(-Infinity);
+    expect(tokens.c).toEqual([Infinity]);
+    expect(() => parsePythonJson('{"a": 1,}')).toThrow(DeserializationError);
+    expect(() => parsePythonJson('{"a": NaN,}')).toThrow(DeserializationError);
+  });
+
+  it('tells whether an object holds the tag key, whichever way the text was parsed', () => {
+    const expectTagged = (text: string, expected: boolean): void => {
+      // Starts as the wrong answer: the parse must set it.
+      const facts: ParsedJsonFacts = { tagged: !expected };
+      parsePythonJson(text, facts);
+      expect(facts.tagged, text).toBe(expected);
+    };
+    const date = `{"${SERDE_KEY}": "date", "value": "2026-12-01T00:00:00.000Z"}`;
+    expectTagged(`{"+when": [${date}]}`, true);
+    expectTagged(`{"=x": {"deep": [[${date}]]}}`, true);
+    // The tag key spelt with an escape is still the tag key.
+    expectTagged('{"=x": {"\\u005f_burr_serde__": "date", "value": "2026-12-01T00:00:00.000Z"}}', true);
+    // The tag's text inside a string is not a tagged value.
+    expectTagged(`{"+chat": [{"content": "\\"${SERDE_KEY}\\" is the tag key"}]}`, false);
+    expectTagged('{"=n": 5}', false);
+    // Through the hand-written parser: Python's tokens, an integer beyond 2^53.
+    expectTagged(`{"=x": NaN, "+when": [${date}]}`, true);
+    expectTagged(`{"=x": 9007199254740993, "+when": [${date}]}`, true);
+    expectTagged('{"=x": 9007199254740993}', false);
   });
 });

@@ -45,25 +45,36 @@ export function isPlainJson(value: unknown, depth: number): boolean {
 /** Thrown by {@link hasUnsafeInteger} when parsed JSON nests deeper than {@link MAX_NESTING_DEPTH}. */
 export class NestingTooDeepSignal {}
 
+/** A flag of {@link parsedJsonFlags}: an integer-valued number beyond 2^53, which `JSON.parse` may have rounded (Python writes such integers exactly). */
+export const UNSAFE_INTEGER = 1;
+/** A flag of {@link parsedJsonFlags}: an object holding the serde tag key, a tagged value for `decodeValue` to rebuild. */
+export const TAGGED = 2;
+const EVERY_FLAG = UNSAFE_INTEGER | TAGGED;
+
 /**
- * Whether parsed JSON holds an integer-valued number beyond 2^53, which
- * `JSON.parse` may have rounded (Python writes such integers exactly).
- * Throws {@link NestingTooDeepSignal} for an array or object deeper than
+ * What parsed JSON holds that `JSON.parse` alone does not give back, as
+ * flags: {@link UNSAFE_INTEGER}, {@link TAGGED}. Throws
+ * {@link NestingTooDeepSignal} for an array or object deeper than
  * {@link MAX_NESTING_DEPTH} (`depth` is the level of `value`), so one walk
- * checks both; the caller finds the path and reports it.
+ * checks all three; the caller finds the path and reports it.
  */
-export function hasUnsafeInteger(value: unknown, depth: number): boolean {
-  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
-  if (value === null || typeof value !== 'object') return false;
+export function parsedJsonFlags(value: unknown, depth: number): number {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value) ? UNSAFE_INTEGER : 0;
+  if (value === null || typeof value !== 'object') return 0;
   if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepSignal();
-  // Returning early is safe: the hand-written parser that then runs checks the depth itself.
+  // Stopping once every flag is set is safe: an unsafe integer sends the text to the hand-written parser, which checks the depth itself.
+  let flags = 0;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (hasUnsafeInteger(value[i], depth + 1)) return true;
-    return false;
+    for (let i = 0; i < value.length && flags !== EVERY_FLAG; i++) flags |= parsedJsonFlags(value[i], depth + 1);
+    return flags;
   }
   const object = value as Record<string, unknown>;
-  for (const key in object) if (hasUnsafeInteger(object[key], depth + 1)) return true;
-  return false;
+  for (const key in object) {
+    if (key === SERDE_KEY) flags |= TAGGED;
+    flags |= parsedJsonFlags(object[key], depth + 1);
+    if (flags === EVERY_FLAG) break;
+  }
+  return flags;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DeserializationError, formatKeyPath } from '../errors.js';
-import { hasUnsafeInteger, NestingTooDeepSignal, pathTooDeep } from './fast-checks.js';
+import { NestingTooDeepSignal, parsedJsonFlags, pathTooDeep, TAGGED, UNSAFE_INTEGER } from './fast-checks.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
 
 /**
@@ -9,29 +9,45 @@ import { MAX_NESTING_DEPTH } from './limits.js';
  * paths below run only when a document needs them.
  */
 
+/** What {@link parsePythonJson} tells besides the value, when asked. */
+export interface ParsedJsonFacts {
+  /** Whether an object of the value holds the serde tag key: `decodeValue` has tagged values to rebuild. */
+  tagged: boolean;
+}
+
 /**
  * Parses JSON text, accepting Python's tokens; integers beyond 2^53 become
  * `bigint`. Throws {@link DeserializationError} for malformed text and for
- * arrays and objects nested deeper than {@link MAX_NESTING_DEPTH}.
+ * arrays and objects nested deeper than {@link MAX_NESTING_DEPTH}. Fills
+ * `facts`, when given, from the same walk that looks for large integers (a
+ * replay of thousands of small deltas needs no scan of each text for tags).
  */
-export function parsePythonJson(text: string): unknown {
+export function parsePythonJson(text: string, facts?: ParsedJsonFacts): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
     // Python's bare tokens are not JSON: only then does the hand-written parser run (looking for them first
     // cost two scans of every text, about a twentieth of a load that parses thousands of small deltas).
-    if (text.includes('NaN') || text.includes('Infinity')) return new Parser(text).parseDocument();
+    if (text.includes('NaN') || text.includes('Infinity')) return parsedByHand(text, facts);
     throw new DeserializationError(`Stored state is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  let unsafeInteger: boolean;
+  let flags: number;
   try {
-    unsafeInteger = hasUnsafeInteger(parsed, 1);
+    flags = parsedJsonFlags(parsed, 1);
   } catch (error) {
     if (error instanceof NestingTooDeepSignal) throw tooDeep(pathTooDeep(parsed) ?? []);
     throw error;
   }
-  return unsafeInteger ? new Parser(text).parseDocument() : parsed;
+  if ((flags & UNSAFE_INTEGER) !== 0) return parsedByHand(text, facts);
+  if (facts) facts.tagged = (flags & TAGGED) !== 0;
+  return parsed;
+}
+
+function parsedByHand(text: string, facts: ParsedJsonFacts | undefined): unknown {
+  const parsed = new Parser(text).parseDocument();
+  if (facts) facts.tagged = (parsedJsonFlags(parsed, 1) & TAGGED) !== 0;
+  return parsed;
 }
 
 function tooDeep(path: ReadonlyArray<string | number>): DeserializationError {

@@ -1,7 +1,7 @@
 import { DeserializationError, SerializationError, UnsupportedValueError } from '../../errors.js';
 import { grewFrom } from '../../list-growth.js';
-import { parsePythonJson } from '../../serde/python-json.js';
-import { fieldSerdeFor, SERDE_KEY, type SerdeKwargs } from '../../serde/registry.js';
+import { parsePythonJson, type ParsedJsonFacts } from '../../serde/python-json.js';
+import { fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
 import { decodeValue } from '../../serde/walk.js';
 import { PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State } from '../../state.js';
@@ -258,10 +258,11 @@ export class ReplayState {
    * Throws {@link DeserializationError} for a malformed delta.
    */
   apply(rows: ReadonlyArray<RowStep & { state: string }>, kwargs: SerdeKwargs, from = 0): void {
-    const tag = `"${SERDE_KEY}"`;
+    const facts: ParsedJsonFacts = { tagged: false };
     for (let i = from; i < rows.length; i++) {
       const row = rows[i]!;
-      this.#applyOne(parsePythonJson(row.state), row.state.includes(tag), kwargs, row);
+      const delta = parsePythonJson(row.state, facts);
+      this.#applyOne(delta, facts.tagged, kwargs, row);
     }
   }
 
