@@ -42,7 +42,7 @@ export function isPlainJson(value: unknown, depth: number): boolean {
   return Object.getOwnPropertySymbols(object).length === 0;
 }
 
-/** Thrown by {@link hasUnsafeInteger} when parsed JSON nests deeper than {@link MAX_NESTING_DEPTH}. */
+/** Thrown by {@link parsedJsonFlags} when parsed JSON nests deeper than {@link MAX_NESTING_DEPTH}. */
 export class NestingTooDeepSignal {}
 
 /** A flag of {@link parsedJsonFlags}: an integer-valued number beyond 2^53, which `JSON.parse` may have rounded (Python writes such integers exactly). */
