@@ -8,8 +8,9 @@ import type { ChainQuery, IncrementalRows, StoredIncrementalRecord } from './row
 
 /**
  * A stored row, its numbers checked: the record {@link IncrementalRows.findChain}
- * returned, checked in place (a load reads thousands of rows; a copy of each
- * cost it a tenth of its time, mostly in garbage collection).
+ * returned, checked in place (a load reads thousands of rows: copying each
+ * into a second object cost about a tenth of the load, with the garbage it
+ * left).
  */
 export interface ChainRow {
   sequenceId: number;
