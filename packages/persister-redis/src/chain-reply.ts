@@ -15,8 +15,7 @@ export function chainRowsOfReply(reply: unknown): StoredIncrementalRecord[] {
   // Newest first in the reply.
   for (let at = 0; at < values.length; ) {
     if (typeof values[at] !== 'number') {
-      const sequenceId = replyText(values[at]) ?? '';
-      rows.push({ sequenceId, status: null, createdAt: null, ...fromDeltaEntry(sequenceId, replyText(values[at + 1]) ?? '') });
+      rows.push(fromDeltaEntry(replyText(values[at]) ?? '', null, null, replyText(values[at + 1]) ?? ''));
       at += CHAIN_ENTRY_FIELDS;
       continue;
     }
@@ -27,7 +26,7 @@ export function chainRowsOfReply(reply: unknown): StoredIncrementalRecord[] {
     // Checked by the reader: a row without state is reported as corrupt.
     const state = replyText(values[at + 6]) as string;
     if (position === undefined && state !== undefined) {
-      rows.push({ sequenceId, status, createdAt, ...fromDeltaEntry(String(sequenceId), state) });
+      rows.push(fromDeltaEntry(sequenceId, status, createdAt, state));
     } else {
       const baseSequenceId = replyText(values[at + 4]) ?? null;
       rows.push({ sequenceId, position: position ?? '', status, createdAt, baseSequenceId, basePosition: replyText(values[at + 5]) ?? null, state });
@@ -38,12 +37,20 @@ export function chainRowsOfReply(reply: unknown): StoredIncrementalRecord[] {
   fillBasePositions(rows);
   return rows;
 }
+
 /**
- * A delta's links and state from its entry in the app's hash of delta states: a head
+ * The row of a delta taken from its entry in the app's hash of delta states: a head
  * `[position, base sequence id, base position]`, or `[position]` for a delta on the
- * step before it (whose position the caller fills in from that row), a newline, the state.
+ * step before it (whose position the caller fills in from that row), a newline, the
+ * state. Built in one literal, fields in the order of the other rows: the reader keeps
+ * thousands of them.
  */
-function fromDeltaEntry(sequenceId: string, entry: string): Pick<StoredIncrementalRecord, 'position' | 'baseSequenceId' | 'basePosition' | 'state'> {
+function fromDeltaEntry(
+  sequenceId: StoredIncrementalRecord['sequenceId'],
+  status: string | null,
+  createdAt: string | null,
+  entry: string,
+): StoredIncrementalRecord {
   const newline = entry.indexOf('\n');
   let head: unknown;
   try {
@@ -52,9 +59,9 @@ function fromDeltaEntry(sequenceId: string, entry: string): Pick<StoredIncrement
     head = undefined;
   }
   const valid = Array.isArray(head) && typeof head[0] === 'string' && (head.length === 1 || (head.length === 3 && Number.isSafeInteger(head[1]) && typeof head[2] === 'string'));
-  if (!valid) throw new DeserializationError(`the delta entry at sequence ${sequenceId} has no valid head ([position] or [position, base sequence id, base position])`);
+  if (!valid) throw new DeserializationError(`the delta entry at sequence ${String(sequenceId)} has no valid head ([position] or [position, base sequence id, base position])`);
   const [position, baseSequenceId = Number(sequenceId) - 1, basePosition = null] = head as [string, number?, string?];
-  return { position, baseSequenceId, basePosition, state: entry.slice(newline + 1) };
+  return { sequenceId, position, status, createdAt, baseSequenceId, basePosition, state: entry.slice(newline + 1) };
 }
 
 /**

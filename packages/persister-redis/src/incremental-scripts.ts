@@ -77,11 +77,15 @@ end
  */
 export const STEP_LINKS = withPrelude(`
 local rows = {}
+-- The row read just before, ascending: a head [position] names it as the base, whose position is then known.
+local last_id, last_position = -1, nil
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3], 'BYSCORE')) do
   local row = redis.call('HMGET', ARGV[1] .. id, 'position', 'created_at', 'base_sequence_id', 'base_position')
   if row[1] then
-    local base_id, base_position = delta_base(ARGV[1], id, {row[3], row[4]})
+    local before_position = last_id == tonumber(id) - 1 and last_position or nil
+    local base_id, base_position = delta_base(ARGV[1], id, {row[3], row[4]}, before_position)
     rows[#rows + 1] = {id, row[1], row[2], base_id or false, base_position or false}
+    last_id, last_position = tonumber(id), row[1]
   end
 end
 return rows

@@ -50,11 +50,12 @@ export const ADOPT_CHUNK = 2000;
  *   text holds no raw newline). A chain read then takes a delta's links from
  *   that hash alone, without reading its step hash. A value starting with `{`
  *   is a state without head (written before heads).
- * - `delta_base(app_prefix, id, fields)`: the base (sequence id, position) of
- *   a step, or nil for a snapshot: from `fields` (its hash's
- *   `base_sequence_id` and `base_position`, which a delta written with a head
- *   does not repeat), else from the head of its entry in the app's hash of
- *   delta states (`[position]`: the step before, at the position stored there).
+ * - `delta_base(app_prefix, id, fields[, before_position])`: the base
+ *   (sequence id, position) of a step, or nil for a snapshot: from `fields`
+ *   (its hash's `base_sequence_id` and `base_position`, which a delta written
+ *   with a head does not repeat), else from the head of its entry in the
+ *   app's hash of delta states (`[position]`: the step before, at the
+ *   position stored there, or `before_position` when the caller read it).
  * - `forget_app(...)`: removes an app whose latest step is gone from the
  *   partition's sets, unless its index or marker shows steps may remain.
  */
@@ -77,7 +78,7 @@ local function delta_head_end(entry)
   return string.find(entry, '\\n', 1, true)
 end
 
-local function delta_base(app_prefix, id, fields)
+local function delta_base(app_prefix, id, fields, before_position)
   if fields[1] then return fields[1], fields[2] end
   local entry = redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
   local head_end = entry and delta_head_end(entry)
@@ -86,7 +87,7 @@ local function delta_base(app_prefix, id, fields)
   if not ok or type(head) ~= 'table' or type(head[1]) ~= 'string' then return nil, nil end
   if head[2] ~= nil then return string.format('%d', head[2]), head[3] end
   local before = string.format('%d', tonumber(id) - 1)
-  return before, redis.call('HGET', app_prefix .. before, 'position')
+  return before, before_position or redis.call('HGET', app_prefix .. before, 'position')
 end
 
 local function stored_state(app_prefix, id, want_state)
