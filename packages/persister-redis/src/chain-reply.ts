@@ -45,12 +45,7 @@ export function chainRowsOfReply(reply: unknown): StoredIncrementalRecord[] {
  * state. Built in one literal, fields in the order of the other rows: the reader keeps
  * thousands of them.
  */
-function fromDeltaEntry(
-  sequenceId: StoredIncrementalRecord['sequenceId'],
-  status: string | null,
-  createdAt: string | null,
-  entry: string,
-): StoredIncrementalRecord {
+function fromDeltaEntry(sequenceId: StoredIncrementalRecord['sequenceId'], status: string | null, createdAt: string | null, entry: string): StoredIncrementalRecord {
   const newline = entry.indexOf('\n');
   let head: unknown;
   try {
