@@ -27,6 +27,36 @@ export interface AppIndexSchema {
   exists: SqlQuery[];
   /** Fills the app index from the steps already stored (a table Python Burr or an earlier version made); conflicts ignored. */
   backfill: string;
+  /**
+   * Brings an app index made by an earlier version to this one's shape: run `run` in order, in one transaction,
+   * when `needed` returns a row. Absent where no earlier shape differs.
+   */
+  upgrade?: { needed: SqlQuery; run: string[] };
+}
+
+/**
+ * The order of a partition's apps, most recently saved first, ties to the
+ * greatest app id, as SQL: `orderBy`, and `after(savedAt, sameSavedAt,
+ * appId)`, the condition for the apps after a cursor (parameters already
+ * turned into timestamps where they are ones).
+ */
+export interface AppOrder {
+  orderBy: string;
+  after(savedAt: string, sameSavedAt: string, appId: string): string;
+}
+
+/** See {@link AppOrder}; with {@link SqlDialectSettings.savedSecond} the indexed second leads, so a page is a range of its index. */
+export function appOrder(dialect: SqlDialectSettings): AppOrder {
+  const exact = {
+    orderBy: 'last_saved_at DESC, app_id DESC',
+    after: (savedAt: string, sameSavedAt: string, appId: string) => `last_saved_at <= ${savedAt} AND (last_saved_at < ${sameSavedAt} OR app_id < ${appId})`,
+  };
+  const savedSecond = dialect.savedSecond;
+  if (!savedSecond) return exact;
+  return {
+    orderBy: `last_saved_second DESC, ${exact.orderBy}`,
+    after: (savedAt, sameSavedAt, appId) => `last_saved_second <= ${savedSecond(savedAt)} AND ${exact.after(savedAt, sameSavedAt, appId)}`,
+  };
 }
 
 /**
@@ -43,17 +73,20 @@ export interface AppIndexSchema {
  */
 export function appIndexSchema(dialect: SqlDialectSettings, names: AppIndexNames): AppIndexSchema {
   const key = dialect.keyColumnType;
+  const { savedSecond } = dialect;
+  const savedSecondColumn = savedSecond ? `\n        last_saved_second ${dialect.createdAtColumnType} NOT NULL,` : '';
   const createTable = `CREATE TABLE IF NOT EXISTS ${names.apps} (
         partition_key ${key} NOT NULL,
         app_id ${key} NOT NULL,
         last_sequence_id INTEGER NOT NULL,
         last_position ${key} NOT NULL,
         last_status ${dialect.statusColumnType} NOT NULL,
-        last_saved_at ${dialect.createdAtColumnType} NOT NULL,
+        last_saved_at ${dialect.createdAtColumnType} NOT NULL,${savedSecondColumn}
         PRIMARY KEY (partition_key, app_id)
       )`;
-  const createIndex = `${dialect.createIndexIfNotExists ? 'CREATE INDEX IF NOT EXISTS' : 'CREATE INDEX'} ${names.savedAtIndex} ON ${names.apps} (partition_key, last_saved_at, app_id)`;
-  const columns = 'partition_key, app_id, last_sequence_id, last_position, last_status, last_saved_at';
+  const indexed = savedSecond ? 'partition_key, last_saved_second' : 'partition_key, last_saved_at, app_id';
+  const createIndex = `${dialect.createIndexIfNotExists ? 'CREATE INDEX IF NOT EXISTS' : 'CREATE INDEX'} ${names.savedAtIndex} ON ${names.apps} (${indexed})`;
+  const columns = `partition_key, app_id, last_sequence_id, last_position, last_status, last_saved_at${savedSecond ? ', last_saved_second' : ''}`;
   const portableLatestOfEachApp = `SELECT partition_key, app_id, sequence_id, position, status, last_saved_at FROM (
         SELECT COALESCE(partition_key, '') AS partition_key, app_id, sequence_id, position, status,
           MAX(COALESCE(created_at, '1970-01-01 00:00:00')) OVER (PARTITION BY COALESCE(partition_key, ''), app_id) AS last_saved_at,
@@ -61,6 +94,9 @@ export function appIndexSchema(dialect: SqlDialectSettings, names: AppIndexNames
         FROM ${names.table}) AS steps
       WHERE recency = 1`;
   const latestOfEachApp = dialect.latestOfEachApp?.(names.table) ?? portableLatestOfEachApp;
+  const backfilled = savedSecond
+    ? `SELECT partition_key, app_id, sequence_id, position, status, last_saved_at, ${savedSecond('last_saved_at')} FROM (${latestOfEachApp}) AS latest`
+    : latestOfEachApp;
   const trigger = dialect.appIndexTrigger(names);
   return {
     create: [createTable, createIndex, ...trigger.create],
@@ -69,6 +105,22 @@ export function appIndexSchema(dialect: SqlDialectSettings, names: AppIndexNames
       dialect.objectExists({ kind: 'index', name: names.savedAtIndexName, qualifiedName: names.savedAtIndexQualified, tableName: names.appsName, schema: names.schema }),
       ...trigger.exists,
     ],
-    backfill: dialect.insertIgnoringConflicts(names.apps, columns, latestOfEachApp),
+    backfill: dialect.insertIgnoringConflicts(names.apps, columns, backfilled),
+    upgrade:
+      savedSecond && trigger.replaceBody && dialect.columnMissing
+        ? {
+            // An app index made before last_saved_second (its index on the exact save time): the column, filled from
+            // last_saved_at, the index on it instead, and the trigger body that keeps it.
+            needed: dialect.columnMissing(names.apps, 'last_saved_second'),
+            run: [
+              `ALTER TABLE ${names.apps} ADD COLUMN last_saved_second ${dialect.createdAtColumnType}`,
+              `UPDATE ${names.apps} SET last_saved_second = ${savedSecond('last_saved_at')}`,
+              `ALTER TABLE ${names.apps} ALTER COLUMN last_saved_second SET NOT NULL`,
+              `DROP INDEX IF EXISTS ${names.savedAtIndexQualified}`,
+              createIndex,
+              ...trigger.replaceBody,
+            ],
+          }
+        : undefined,
   };
 }

@@ -1,5 +1,5 @@
 import type { SqlDialectSettings } from './sql-dialects.js';
-import type { AppIndexNames } from './sql-app-index.js';
+import { appOrder, type AppIndexNames } from './sql-app-index.js';
 
 /** The shape of one history query: each combination is its own statement, so every one is a plain index range. */
 export interface StepSelectShape {
@@ -49,6 +49,7 @@ export function sqlHistoryStatements(dialect: SqlDialectSettings, names: AppInde
     return () => dialect.placeholder(next++);
   };
   const { table, apps } = names;
+  const order = appOrder(dialect);
   return {
     selectSteps: (shape) =>
       once(`steps:${JSON.stringify(shape)}`, () => {
@@ -68,12 +69,12 @@ export function sqlHistoryStatements(dialect: SqlDialectSettings, names: AppInde
         if (afterCursor) {
           const [savedAt, sameSavedAt, appId] = [p(), p(), p()];
           // The first condition is a range of the app index, so a page starts at the cursor instead of scanning the pages before it.
-          where.push(`last_saved_at <= ${dialect.timestampIn(savedAt)} AND (last_saved_at < ${dialect.timestampIn(sameSavedAt)} OR app_id < ${appId})`);
+          where.push(order.after(dialect.timestampIn(savedAt), dialect.timestampIn(sameSavedAt), appId));
         }
         const savedAt = dialect.timestampOut('last_saved_at');
         // Output names differ from the column's: ORDER BY last_saved_at must mean the indexed column, not the formatted text
         // (PostgreSQL and MySQL resolve ORDER BY names to output columns first, and would sort every app of the partition).
-        return `SELECT app_id, last_sequence_id, last_position, last_status, ${savedAt} AS last_saved_text, ${savedAt} AS saved_at_key FROM ${apps} WHERE ${where.join(' AND ')} ORDER BY last_saved_at DESC, app_id DESC LIMIT ${limit}`;
+        return `SELECT app_id, last_sequence_id, last_position, last_status, ${savedAt} AS last_saved_text, ${savedAt} AS saved_at_key FROM ${apps} WHERE ${where.join(' AND ')} ORDER BY ${order.orderBy} LIMIT ${limit}`;
       }),
     scanApps: (onePartition, afterCursor, limit) =>
       once(`scan:${onePartition}:${afterCursor}:${limit}`, () => {

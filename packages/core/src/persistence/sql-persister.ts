@@ -396,7 +396,8 @@ export interface SqlSchemaRunner {
  * it, the steps already stored are indexed, after the trigger exists, so no
  * step is missed; apps already indexed are skipped. A caller that retries a
  * failed attempt passes the same `progress`, so a retry still indexes what
- * the first attempt's new table needs.
+ * the first attempt's new table needs. An app index an earlier version made
+ * is brought to this version's shape (`upgradeAppIndex`).
  */
 export async function createSqlSchema(
   statements: BurrSqlStatements,
@@ -410,6 +411,8 @@ export async function createSqlSchema(
     await runner.run(statement);
     progress.appIndexCreated ||= isAppIndexTable;
   }
+  const upgrade = statements.upgradeAppIndex;
+  if (upgrade && (await runner.exists(upgrade.needed))) for (const sql of upgrade.run) await runner.run(sql);
   if (progress.appIndexCreated) await runner.run(statements.backfillAppIndex);
 }
 

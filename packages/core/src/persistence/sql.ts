@@ -1,5 +1,5 @@
 import { InvalidIdentifierError } from '../errors.js';
-import { appIndexSchema, type AppIndexNames } from './sql-app-index.js';
+import { appIndexSchema, appOrder, type AppIndexNames } from './sql-app-index.js';
 import { SQL_DIALECTS, type BurrSqlDialect, type SqlCompaction, type SqlDialectSettings, type SqlQuery, type SqlSchemaObject } from './sql-dialects.js';
 import { sqlHistoryStatements, type SqlHistoryStatements } from './sql-history.js';
 import { quoteSqlIdentifier } from './validate.js';
@@ -14,6 +14,8 @@ export interface BurrSqlStatements {
   appIndexTableStep: number;
   /** Fills a new app index from the steps already stored; ignores apps already indexed. */
   backfillAppIndex: string;
+  /** Brings an app index an earlier version made to this shape (see `AppIndexSchema.upgrade`); absent where none differs. */
+  upgradeAppIndex?: { needed: SqlQuery; run: string[] };
   /** The app index table, quoted (and schema-qualified). */
   appIndexTable: string;
   /** History, listing and retention statements. */
@@ -111,6 +113,7 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
     schemaObjectExists: [object('table', tableName, table), object('index', createdAtIndexName, qualifier + createdAtIndex), ...appIndex.exists],
     appIndexTableStep: 2,
     backfillAppIndex: appIndex.backfill,
+    upgradeAppIndex: appIndex.upgrade,
     appIndexTable: names.apps,
     history: sqlHistoryStatements(settings, names),
     compaction: settings.compaction(names),
@@ -118,7 +121,7 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
     selectLatest: `SELECT ${columns} FROM ${table} ${whereApp} ORDER BY sequence_id DESC, position DESC LIMIT 1`,
     selectAtSequence: `SELECT ${columns} FROM ${table} ${whereApp} AND sequence_id = ${p(3)} ORDER BY position LIMIT 1`,
     selectAtKey: `SELECT ${columns} FROM ${table} ${whereApp} AND sequence_id = ${p(3)} AND position = ${p(4)}`,
-    selectAppIds: `SELECT app_id FROM ${names.apps} WHERE partition_key = ${p(1)} ORDER BY last_saved_at DESC, app_id DESC`,
+    selectAppIds: `SELECT app_id FROM ${names.apps} WHERE partition_key = ${p(1)} ORDER BY ${appOrder(settings).orderBy}`,
     selectAppIdsFromSteps: `SELECT app_id FROM ${table} WHERE partition_key = ${p(1)} GROUP BY app_id ORDER BY MAX(created_at) DESC, app_id DESC`,
     selectTableExists: object('table', tableName, table),
   };

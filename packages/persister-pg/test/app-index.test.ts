@@ -1,0 +1,150 @@
+// Needs PostgreSQL: BURR_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres),
+// else a Testcontainers container; without either every group is registered as skipped with the reason.
+// The app index on PostgreSQL: saves within a second update an app's entry in place (HOT), the order stays exact
+// across seconds, and initialize() upgrades an app index an earlier version made.
+import { readFileSync } from 'node:fs';
+import { State, type StorageMode } from '@burr/core';
+import { providePostgres } from '@burr/testkit';
+import { describe, expect, it } from 'vitest';
+import { PostgreSQLPersister } from '../src/index.js';
+import { postgresSuite } from './helpers.js';
+
+const database = await providePostgres();
+
+if ('skip' in database) {
+  describe.skip(`PostgreSQL app index [skipped: ${database.skip}]`, () => {
+    it('is skipped', () => {});
+  });
+} else {
+  const { url } = database;
+  const { store, admin, opened } = postgresSuite(database, 2);
+  const PAGE = 8192;
+
+  const fresh = async (options: { schema?: string; storage?: StorageMode } = {}): Promise<PostgreSQLPersister> => {
+    const persister = PostgreSQLPersister.fromUrl(url, { tableName: store.table(), schema: options.schema, storage: options.storage });
+    opened.push(persister);
+    await persister.initialize();
+    return persister;
+  };
+
+  /** Main-fork bytes of a relation, by its qualified name. */
+  const bytesOf = async (relation: string): Promise<number> => {
+    const [row] = await admin.unsafe('SELECT pg_relation_size(to_regclass($1)) AS bytes', [relation]);
+    return Number(row?.bytes);
+  };
+
+  describe('saves of one app in quick succession', () => {
+    for (const storage of ['full', 'incremental'] as const) {
+      it(`update its app index entry in place (${storage} storage): 1,000 saves leave the app index at one page and each of its indexes at two`, async () => {
+        const schema = store.schema();
+        const persister = await fresh({ schema, storage });
+        let state = new State({ messages: [] as string[] });
+        for (let sequenceId = 0; sequenceId < 1000; sequenceId++) {
+          state = state.append({ messages: `message ${sequenceId}` });
+          await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
+        }
+        const apps = `"${schema}"."${persister.tableName}${storage === 'incremental' ? '_incremental' : ''}_apps"`;
+        const [entry] = await admin.unsafe(`SELECT last_sequence_id, last_saved_second = date_trunc('second', last_saved_at) AS second FROM ${apps}`);
+        expect(entry).toMatchObject({ last_sequence_id: 999, second: true });
+        // An update that changes an indexed column leaves a dead row and new index entries: 1,000 of them took
+        // 90 KB of table and 100 KB of the saved-at index while it held the exact time.
+        expect(await bytesOf(apps)).toBe(PAGE);
+        expect(await bytesOf(`"${schema}"."${persister.tableName}${storage === 'incremental' ? '_incremental' : ''}_apps_saved_at_index"`)).toBeLessThanOrEqual(2 * PAGE);
+        expect(await bytesOf(`"${schema}"."${persister.tableName}${storage === 'incremental' ? '_incremental' : ''}_apps_pkey"`)).toBeLessThanOrEqual(2 * PAGE);
+      });
+    }
+  });
+
+  describe('order of apps across seconds', () => {
+    it('listApps, listAppIds and load(partitionKey, null) follow the exact last save time, ties to the greatest app id, on every page', async () => {
+      const persister = await fresh();
+      const table = `"${persister.tableName}"`;
+      // Steps inserted as Python Burr inserts them (the trigger indexes them), at chosen times: apps whose
+      // last saves fall in the same second, on either side of a second's boundary, and at one instant.
+      const saves: [string, number, string][] = [
+        ['a', 0, '2026-01-01 12:00:00.900000'],
+        ['b', 0, '2026-01-01 12:00:01.100000'],
+        ['c', 0, '2026-01-01 12:00:00.950000'],
+        ['a', 1, '2026-01-01 12:00:01.000000'],
+        ['d', 0, '2026-01-01 12:00:01.100000'],
+        ['e', 0, '2026-01-01 12:00:02.000001'],
+        ['c', 1, '2026-01-01 12:00:00.999999'],
+        ['f', 0, '2026-01-01 11:59:59.999999'],
+        // A save with an earlier time than the app's last (a clock set back) does not move it back.
+        ['e', 1, '2026-01-01 12:00:00.100000'],
+      ];
+      for (const [appId, sequenceId, createdAt] of saves) {
+        await admin.unsafe(
+          `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES ('p', $1, $2, 'respond', 'completed', '{}', $3)`,
+          [appId, sequenceId, createdAt],
+        );
+      }
+      const expected = ['e', 'd', 'b', 'a', 'c', 'f'];
+      expect(await persister.listAppIds('p')).toEqual(expected);
+      expect((await persister.listApps('p', { limit: 1000 })).apps.map((app) => app.appId)).toEqual(expected);
+      for (const limit of [1, 2, 4]) {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = await persister.listApps('p', { limit, cursor });
+          seen.push(...page.apps.map((app) => app.appId));
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        expect(seen, `pages of ${limit}`).toEqual(expected);
+      }
+      expect((await persister.load('p', null))?.appId).toBe('e');
+      const [e] = (await persister.listApps('p', { limit: 1 })).apps;
+      expect(e).toMatchObject({ appId: 'e', lastSequenceId: 1, lastSavedAt: new Date('2026-01-01T12:00:02.000Z') });
+    });
+  });
+
+  describe('initialize() on an app index an earlier version made', () => {
+    it('adds last_saved_second from each last save, indexes it instead of the exact time, and replaces the trigger body; steps and order unchanged', async () => {
+      const schema = store.schema();
+      await admin.unsafe(`CREATE SCHEMA "${schema}"`);
+      const before = await fresh({ schema });
+      const table = `"${schema}"."${before.tableName}"`;
+      // Take the app index back to its earlier shape, as the earlier version's initialize() left it.
+      await admin.unsafe(`DROP TABLE "${schema}"."${before.tableName}_apps"`);
+      await admin.unsafe(`DROP TRIGGER "${before.tableName}_apps_on_insert" ON ${table}`);
+      await admin.unsafe(`DROP FUNCTION "${schema}"."${before.tableName}_apps_on_insert"()`);
+      const earlier = readFileSync(new URL('./fixtures/app-index-before-saved-second.sql', import.meta.url), 'utf8')
+        .replace(/^--.*\n/gm, '')
+        .replaceAll('old_shape_schema', schema)
+        .replaceAll('burr_state', before.tableName);
+      for (const statement of earlier.split(/;\n\n|;\n$/).filter((text) => text.trim() !== '')) await admin.unsafe(statement);
+      const saveAt = (appId: string, sequenceId: number, createdAt: string) =>
+        admin.unsafe(
+          `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES ('p', $1, $2, 'respond', 'completed', '{"n": 1}', $3)`,
+          [appId, sequenceId, createdAt],
+        );
+      await saveAt('x', 0, '2026-01-01 12:00:00.500000');
+      await saveAt('y', 0, '2026-01-01 12:00:00.600000');
+      await saveAt('x', 1, '2026-01-01 12:00:01.700000');
+      const columnsBefore = await admin.unsafe(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`, [
+        schema,
+        `${before.tableName}_apps`,
+      ]);
+      expect(columnsBefore.map((row) => row.column_name)).not.toContain('last_saved_second');
+
+      const after = PostgreSQLPersister.fromUrl(url, { tableName: before.tableName, schema });
+      opened.push(after);
+      await after.initialize();
+      await after.initialize();
+      const entries = await admin.unsafe(`SELECT app_id, to_char(last_saved_second, 'HH24:MI:SS.US') AS second FROM "${schema}"."${before.tableName}_apps" ORDER BY app_id`);
+      expect(entries.map((row) => [row.app_id, row.second])).toEqual([
+        ['x', '12:00:01.000000'],
+        ['y', '12:00:00.000000'],
+      ]);
+      const [index] = await admin.unsafe(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, [schema, `${before.tableName}_apps_saved_at_index`]);
+      expect(index?.indexdef).toMatch(/\(partition_key, last_saved_second\)$/);
+      expect(await after.listAppIds('p')).toEqual(['x', 'y']);
+      // The new trigger body keeps the column: y's next save moves it to the front.
+      await after.save({ partitionKey: 'p', appId: 'y', sequenceId: 1, position: 'respond', state: new State({ n: 2 }), status: 'completed' });
+      const [y] = await admin.unsafe(`SELECT last_saved_second = date_trunc('second', last_saved_at) AS kept FROM "${schema}"."${before.tableName}_apps" WHERE app_id = 'y'`);
+      expect(y?.kept).toBe(true);
+      expect(await after.listAppIds('p')).toEqual(['y', 'x']);
+      expect((await after.load('p', 'x'))?.state.get('n')).toBe(1);
+    });
+  });
+}
