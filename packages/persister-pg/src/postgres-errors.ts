@@ -3,6 +3,7 @@ import type { UnavailableReason } from '@burr/core';
 /** SQLSTATE codes this package reacts to. */
 export const PG_UNIQUE_VIOLATION = '23505';
 export const PG_UNDEFINED_TABLE = '42P01';
+export const PG_UNDEFINED_COLUMN = '42703';
 export const PG_INVALID_SCHEMA_NAME = '3F000';
 
 /**

@@ -19,7 +19,7 @@ import {
   type StateRecord,
 } from '@burr/core';
 import { assertNoNulInText, toJsonbText } from './jsonb.js';
-import { PG_UNDEFINED_TABLE, PG_UNIQUE_VIOLATION, postgresFaultReason, sqlState } from './postgres-errors.js';
+import { PG_UNDEFINED_COLUMN, PG_UNDEFINED_TABLE, PG_UNIQUE_VIOLATION, postgresFaultReason, sqlState } from './postgres-errors.js';
 
 /** A postgres.js client (`postgres(url)`); `TTypes` are its custom types (the `types` option), if any. */
 // biome-ignore lint/complexity/noBannedTypes: {} is postgres.js's own default for TTypes, the type a plain postgres(url) client has.
@@ -212,6 +212,10 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
 
   protected isMissingTable(error: unknown): boolean {
     return sqlState(error) === PG_UNDEFINED_TABLE;
+  }
+
+  protected override isMissingColumn(error: unknown): boolean {
+    return sqlState(error) === PG_UNDEFINED_COLUMN;
   }
 
   protected async closeClient(): Promise<void> {

@@ -99,7 +99,7 @@ if ('skip' in database) {
   });
 
   describe('initialize() on an app index an earlier version made', () => {
-    it('adds last_saved_second from each last save, indexes it instead of the exact time, and replaces the trigger body; steps and order unchanged', async () => {
+    it('lists apps before it runs; then adds last_saved_second from each last save, indexes it instead of the exact time, and replaces the trigger body; steps and order unchanged', async () => {
       const schema = store.schema();
       await admin.unsafe(`CREATE SCHEMA "${schema}"`);
       const before = await fresh({ schema });
@@ -129,6 +129,12 @@ if ('skip' in database) {
 
       const after = PostgreSQLPersister.fromUrl(url, { tableName: before.tableName, schema });
       opened.push(after);
+      // Before the upgrade, a reader that does not initialize (the CLI, the inspector) lists from the earlier shape.
+      expect(await after.listAppIds('p')).toEqual(['x', 'y']);
+      const firstPage = await after.listApps('p', { limit: 1 });
+      expect(firstPage.apps.map((app) => app.appId)).toEqual(['x']);
+      expect((await after.listApps('p', { limit: 1, cursor: firstPage.nextCursor })).apps.map((app) => app.appId)).toEqual(['y']);
+      expect((await after.load('p', null))?.appId).toBe('x');
       await after.initialize();
       await after.initialize();
       const entries = await admin.unsafe(`SELECT app_id, to_char(last_saved_second, 'HH24:MI:SS.US') AS second FROM "${schema}"."${before.tableName}_apps" ORDER BY app_id`);

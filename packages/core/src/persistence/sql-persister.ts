@@ -139,6 +139,11 @@ export abstract class SqlStatePersister extends RecordStatePersister {
   /** Whether `error` says the Burr table does not exist. */
   protected abstract isMissingTable(error: unknown): boolean;
 
+  /** Whether an error says a column does not exist (an app index an earlier version made); `false` where none can be missing. */
+  protected isMissingColumn(_error: unknown): boolean {
+    return false;
+  }
+
   /**
    * Whether a key column can hold `text` (PostgreSQL text cannot hold NUL; MySQL's keys hold at most
    * `maxKeyBytes`). A key that cannot be stored was never saved, so reads answer "nothing".
@@ -243,12 +248,22 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     if (!this.canHoldText(partitionKey)) return [];
     let rows: SqlRowValues[];
     try {
-      rows = await this.fetchRows(this.statements.selectAppIds, [partitionKey]);
+      rows = await this.#appListing(this.statements.selectAppIds, this.statements.appListingsBeforeUpgrade?.selectAppIds, [partitionKey]);
     } catch (error) {
       if (!this.isMissingTable(error)) throw error;
       rows = await this.#select(this.statements.selectAppIdsFromSteps, [partitionKey]);
     }
     return rows.map((row) => String(row[0]));
+  }
+
+  /** `sql`, or on an app index that `initialize()` has not upgraded yet (a column missing), `beforeUpgrade`. */
+  async #appListing(sql: string, beforeUpgrade: string | undefined, params: SqlParam[]): Promise<SqlRowValues[]> {
+    try {
+      return await this.fetchRows(sql, params);
+    } catch (error) {
+      if (beforeUpgrade === undefined || !this.isMissingColumn(error)) throw error;
+      return this.fetchRows(beforeUpgrade, params);
+    }
   }
 
   protected async findSteps(query: StepQuery): Promise<StoredStepSummary[]> {
@@ -291,7 +306,17 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     if (!this.canHoldText(query.partitionKey)) return [];
     const params: SqlParam[] = [query.partitionKey];
     if (query.after) params.push(query.after.savedAtKey, query.after.savedAtKey, query.after.appId);
-    const rows = await this.#select(this.statements.history.selectApps(query.after !== undefined, query.limit), params);
+    const afterCursor = query.after !== undefined;
+    let rows: SqlRowValues[];
+    try {
+      rows = await this.#appListing(
+        this.statements.history.selectApps(afterCursor, query.limit),
+        this.statements.appListingsBeforeUpgrade?.selectApps(afterCursor, query.limit),
+        params,
+      );
+    } catch (error) {
+      throw this.#notInitializedOr(error);
+    }
     return rows.map((row) => ({
       appId: String(row[0]),
       lastSequenceId: row[1] as StoredAppSummary['lastSequenceId'],

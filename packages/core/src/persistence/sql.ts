@@ -16,6 +16,11 @@ export interface BurrSqlStatements {
   backfillAppIndex: string;
   /** Brings an app index an earlier version made to this shape (see `AppIndexSchema.upgrade`); absent where none differs. */
   upgradeAppIndex?: { needed: SqlQuery; run: string[] };
+  /**
+   * The app listings on an app index that `initialize()` has not upgraded yet, in the order it supports (the same
+   * order, from the exact save time): a read-only user (the CLI, the inspector) keeps listing apps meanwhile.
+   */
+  appListingsBeforeUpgrade?: Pick<BurrSqlStatements, 'selectAppIds'> & Pick<SqlHistoryStatements, 'selectApps'>;
   /** The app index table, quoted (and schema-qualified). */
   appIndexTable: string;
   /** History, listing and retention statements. */
@@ -114,6 +119,10 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
     appIndexTableStep: 2,
     backfillAppIndex: appIndex.backfill,
     upgradeAppIndex: appIndex.upgrade,
+    appListingsBeforeUpgrade: appIndex.upgrade && {
+      selectAppIds: `SELECT app_id FROM ${names.apps} WHERE partition_key = ${p(1)} ORDER BY ${appOrder({ ...settings, savedSecond: undefined }).orderBy}`,
+      selectApps: sqlHistoryStatements({ ...settings, savedSecond: undefined }, names).selectApps,
+    },
     appIndexTable: names.apps,
     history: sqlHistoryStatements(settings, names),
     compaction: settings.compaction(names),
