@@ -35,7 +35,7 @@ if ('skip' in database) {
 
   describe('saves of one app in quick succession', () => {
     for (const storage of ['full', 'incremental'] as const) {
-      it(`update its app index entry in place (${storage} storage): 1,000 saves leave the app index at one page and each of its indexes at two`, async () => {
+      it(`update its app index entry in place (${storage} storage): 1,000 saves leave the app index and each of its indexes at most two pages`, async () => {
         const schema = store.schema();
         const persister = await fresh({ schema, storage });
         let state = new State({ messages: [] as string[] });
@@ -48,7 +48,8 @@ if ('skip' in database) {
         expect(entry).toMatchObject({ last_sequence_id: 999, second: true });
         // An update that changes an indexed column leaves a dead row and new index entries: 1,000 of them took
         // 90 KB of table and 100 KB of the saved-at index while it held the exact time.
-        expect(await bytesOf(apps)).toBe(PAGE);
+        // Two pages, not one: a transaction elsewhere that holds back pruning can make one update move to a new page.
+        expect(await bytesOf(apps)).toBeLessThanOrEqual(2 * PAGE);
         expect(await bytesOf(`"${schema}"."${persister.tableName}${storage === 'incremental' ? '_incremental' : ''}_apps_saved_at_index"`)).toBeLessThanOrEqual(2 * PAGE);
         expect(await bytesOf(`"${schema}"."${persister.tableName}${storage === 'incremental' ? '_incremental' : ''}_apps_pkey"`)).toBeLessThanOrEqual(2 * PAGE);
       });
@@ -98,36 +99,45 @@ if ('skip' in database) {
     });
   });
 
+  /**
+   * A table in a schema of its own whose app index has the shape an earlier version's initialize() left (its DDL as
+   * that version generated it), holding x (saved last, at 12:00:01.7) and y (at 12:00:00.6).
+   */
+  async function tableWithEarlierAppIndex() {
+    const schema = store.schema();
+    await admin.unsafe(`CREATE SCHEMA "${schema}"`);
+    const before = await fresh({ schema });
+    const table = `"${schema}"."${before.tableName}"`;
+    await admin.unsafe(`DROP TABLE "${schema}"."${before.tableName}_apps"`);
+    await admin.unsafe(`DROP TRIGGER "${before.tableName}_apps_on_insert" ON ${table}`);
+    await admin.unsafe(`DROP FUNCTION "${schema}"."${before.tableName}_apps_on_insert"()`);
+    const earlier = readFileSync(new URL('./fixtures/app-index-before-saved-second.sql', import.meta.url), 'utf8')
+      .replace(/^--.*\n/gm, '')
+      .replaceAll('old_shape_schema', schema)
+      .replaceAll('burr_state', before.tableName);
+    for (const statement of earlier.split(/;\n\n|;\n$/).filter((text) => text.trim() !== '')) await admin.unsafe(statement);
+    const saveAt = (appId: string, sequenceId: number, createdAt: string) =>
+      admin.unsafe(`INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES ('p', $1, $2, 'respond', 'completed', '{"n": 1}', $3)`, [
+        appId,
+        sequenceId,
+        createdAt,
+      ]);
+    await saveAt('x', 0, '2026-01-01 12:00:00.500000');
+    await saveAt('y', 0, '2026-01-01 12:00:00.600000');
+    await saveAt('x', 1, '2026-01-01 12:00:01.700000');
+    const columns = async () =>
+      (await admin.unsafe(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`, [schema, `${before.tableName}_apps`])).map(
+        (row) => row.column_name as string,
+      );
+    return { schema, tableName: before.tableName, columns };
+  }
+
   describe('initialize() on an app index an earlier version made', () => {
     it('lists apps before it runs; then adds last_saved_second from each last save, indexes it instead of the exact time, and replaces the trigger body; steps and order unchanged', async () => {
-      const schema = store.schema();
-      await admin.unsafe(`CREATE SCHEMA "${schema}"`);
-      const before = await fresh({ schema });
-      const table = `"${schema}"."${before.tableName}"`;
-      // Take the app index back to its earlier shape, as the earlier version's initialize() left it.
-      await admin.unsafe(`DROP TABLE "${schema}"."${before.tableName}_apps"`);
-      await admin.unsafe(`DROP TRIGGER "${before.tableName}_apps_on_insert" ON ${table}`);
-      await admin.unsafe(`DROP FUNCTION "${schema}"."${before.tableName}_apps_on_insert"()`);
-      const earlier = readFileSync(new URL('./fixtures/app-index-before-saved-second.sql', import.meta.url), 'utf8')
-        .replace(/^--.*\n/gm, '')
-        .replaceAll('old_shape_schema', schema)
-        .replaceAll('burr_state', before.tableName);
-      for (const statement of earlier.split(/;\n\n|;\n$/).filter((text) => text.trim() !== '')) await admin.unsafe(statement);
-      const saveAt = (appId: string, sequenceId: number, createdAt: string) =>
-        admin.unsafe(
-          `INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES ('p', $1, $2, 'respond', 'completed', '{"n": 1}', $3)`,
-          [appId, sequenceId, createdAt],
-        );
-      await saveAt('x', 0, '2026-01-01 12:00:00.500000');
-      await saveAt('y', 0, '2026-01-01 12:00:00.600000');
-      await saveAt('x', 1, '2026-01-01 12:00:01.700000');
-      const columnsBefore = await admin.unsafe(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`, [
-        schema,
-        `${before.tableName}_apps`,
-      ]);
-      expect(columnsBefore.map((row) => row.column_name)).not.toContain('last_saved_second');
+      const { schema, tableName, columns } = await tableWithEarlierAppIndex();
+      expect(await columns()).not.toContain('last_saved_second');
 
-      const after = PostgreSQLPersister.fromUrl(url, { tableName: before.tableName, schema });
+      const after = PostgreSQLPersister.fromUrl(url, { tableName: tableName, schema });
       opened.push(after);
       // Before the upgrade, a reader that does not initialize (the CLI, the inspector) lists from the earlier shape.
       expect(await after.listAppIds('p')).toEqual(['x', 'y']);
@@ -137,20 +147,47 @@ if ('skip' in database) {
       expect((await after.load('p', null))?.appId).toBe('x');
       await after.initialize();
       await after.initialize();
-      const entries = await admin.unsafe(`SELECT app_id, to_char(last_saved_second, 'HH24:MI:SS.US') AS second FROM "${schema}"."${before.tableName}_apps" ORDER BY app_id`);
+      const entries = await admin.unsafe(`SELECT app_id, to_char(last_saved_second, 'HH24:MI:SS.US') AS second FROM "${schema}"."${tableName}_apps" ORDER BY app_id`);
       expect(entries.map((row) => [row.app_id, row.second])).toEqual([
         ['x', '12:00:01.000000'],
         ['y', '12:00:00.000000'],
       ]);
-      const [index] = await admin.unsafe(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, [schema, `${before.tableName}_apps_saved_at_index`]);
+      const [index] = await admin.unsafe(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, [schema, `${tableName}_apps_saved_at_index`]);
       expect(index?.indexdef).toMatch(/\(partition_key, last_saved_second\)$/);
       expect(await after.listAppIds('p')).toEqual(['x', 'y']);
       // The new trigger body keeps the column: y's next save moves it to the front.
       await after.save({ partitionKey: 'p', appId: 'y', sequenceId: 1, position: 'respond', state: new State({ n: 2 }), status: 'completed' });
-      const [y] = await admin.unsafe(`SELECT last_saved_second = date_trunc('second', last_saved_at) AS kept FROM "${schema}"."${before.tableName}_apps" WHERE app_id = 'y'`);
+      const [y] = await admin.unsafe(`SELECT last_saved_second = date_trunc('second', last_saved_at) AS kept FROM "${schema}"."${tableName}_apps" WHERE app_id = 'y'`);
       expect(y?.kept).toBe(true);
       expect(await after.listAppIds('p')).toEqual(['y', 'x']);
       expect((await after.load('p', 'x'))?.state.get('n')).toBe(1);
+    });
+
+    it('by a role that does not own the table, leaves it as it is: initialize() succeeds, saves and listings work in the earlier shape', async () => {
+      const { schema, tableName, columns } = await tableWithEarlierAppIndex();
+      const role = `burr_limited_${Math.random().toString(36).slice(2, 8)}`;
+      await admin.unsafe(`CREATE ROLE ${role} LOGIN`);
+      await admin.unsafe(`GRANT USAGE ON SCHEMA "${schema}" TO ${role}`);
+      await admin.unsafe(`GRANT SELECT, INSERT ON "${schema}"."${tableName}" TO ${role}`);
+      await admin.unsafe(`GRANT SELECT ON "${schema}"."${tableName}_apps" TO ${role}`);
+      const roleUrl = new URL(url);
+      roleUrl.username = role;
+      roleUrl.password = '';
+      const limited = PostgreSQLPersister.fromUrl(roleUrl.toString(), { tableName, schema });
+      try {
+        await limited.initialize();
+        expect(await columns()).not.toContain('last_saved_second');
+        await limited.save({ partitionKey: 'p', appId: 'y', sequenceId: 1, position: 'respond', state: new State({ n: 2 }), status: 'completed' });
+        expect(await limited.listAppIds('p')).toEqual(['y', 'x']);
+        expect((await limited.listApps('p')).apps.map((app) => [app.appId, app.lastSequenceId])).toEqual([
+          ['y', 1],
+          ['x', 1],
+        ]);
+      } finally {
+        await limited.cleanup();
+        await admin.unsafe(`DROP OWNED BY ${role}`);
+        await admin.unsafe(`DROP ROLE ${role}`);
+      }
     });
   });
 }

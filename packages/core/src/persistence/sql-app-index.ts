@@ -107,11 +107,11 @@ export function appIndexSchema(dialect: SqlDialectSettings, names: AppIndexNames
     ],
     backfill: dialect.insertIgnoringConflicts(names.apps, columns, backfilled),
     upgrade:
-      savedSecond && trigger.replaceBody && dialect.columnMissing
+      savedSecond && trigger.replaceBody && dialect.upgradeNeeded
         ? {
             // An app index made before last_saved_second (its index on the exact save time): the column, filled from
             // last_saved_at, the index on it instead, and the trigger body that keeps it.
-            needed: dialect.columnMissing(names.apps, 'last_saved_second'),
+            needed: dialect.upgradeNeeded(names.apps, 'last_saved_second'),
             run: [
               `ALTER TABLE ${names.apps} ADD COLUMN last_saved_second ${dialect.createdAtColumnType}`,
               `UPDATE ${names.apps} SET last_saved_second = ${savedSecond('last_saved_at')}`,

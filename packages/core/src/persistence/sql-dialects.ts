@@ -93,8 +93,11 @@ export interface SqlDialectSettings {
    * run's app index grew to about 180 KB). SQLite and MySQL update rows in place anyway.
    */
   savedSecond?(timestamp: string): string;
-  /** A query that returns a row when the existing table `qualifiedTable` has no column `column` (for upgrades of what an earlier version made). */
-  columnMissing?(qualifiedTable: string, column: string): SqlQuery;
+  /**
+   * A query that returns a row when the existing table `qualifiedTable` has no column `column` and this connection
+   * may add it (for upgrades of what an earlier version made: a role that may not is left with the earlier shape).
+   */
+  upgradeNeeded?(qualifiedTable: string, column: string): SqlQuery;
   /** How `compact()` measures and gives back space (see {@link SqlCompaction}). */
   compaction(names: AppIndexNames): SqlCompaction;
   /**
@@ -214,8 +217,10 @@ const postgres: SqlDialectSettings = {
   timestampOut: (column) => `to_char(${column}, 'YYYY-MM-DD HH24:MI:SS.US')`,
   timestampIn: (param) => `(${param}::text::timestamp)`,
   savedSecond: postgresSavedSecond,
-  columnMissing: (qualifiedTable, column) => ({
-    sql: 'SELECT 1 WHERE to_regclass($1) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped)',
+  // Only the table's owner (or a member of its role) may alter it.
+  upgradeNeeded: (qualifiedTable, column) => ({
+    sql: `SELECT 1 FROM pg_class WHERE oid = to_regclass($1) AND pg_has_role(relowner, 'USAGE')
+      AND NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped)`,
     params: [qualifiedTable, column],
   }),
   appIndexTrigger: (names) => {

@@ -1,5 +1,5 @@
 import { InvalidIdentifierError } from '../errors.js';
-import { appIndexSchema, appOrder, type AppIndexNames } from './sql-app-index.js';
+import { appIndexSchema, appOrder, type AppIndexNames, type AppOrder } from './sql-app-index.js';
 import { SQL_DIALECTS, type BurrSqlDialect, type SqlCompaction, type SqlDialectSettings, type SqlQuery, type SqlSchemaObject } from './sql-dialects.js';
 import { sqlHistoryStatements, type SqlHistoryStatements } from './sql-history.js';
 import { quoteSqlIdentifier } from './validate.js';
@@ -99,6 +99,9 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
     schema,
   };
   const appIndex = appIndexSchema(settings, names);
+  const selectAppIds = (order: AppOrder) => `SELECT app_id FROM ${names.apps} WHERE partition_key = ${p(1)} ORDER BY ${order.orderBy}`;
+  // The dialect as it was before the app index had `last_saved_second`, for listings on an index not yet upgraded.
+  const exactOrder: SqlDialectSettings = { ...settings, savedSecond: undefined };
   return {
     table,
     createSchema: [
@@ -120,8 +123,8 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
     backfillAppIndex: appIndex.backfill,
     upgradeAppIndex: appIndex.upgrade,
     appListingsBeforeUpgrade: appIndex.upgrade && {
-      selectAppIds: `SELECT app_id FROM ${names.apps} WHERE partition_key = ${p(1)} ORDER BY ${appOrder({ ...settings, savedSecond: undefined }).orderBy}`,
-      selectApps: sqlHistoryStatements({ ...settings, savedSecond: undefined }, names).selectApps,
+      selectAppIds: selectAppIds(appOrder(exactOrder)),
+      selectApps: sqlHistoryStatements(exactOrder, names).selectApps,
     },
     appIndexTable: names.apps,
     history: sqlHistoryStatements(settings, names),
@@ -130,7 +133,7 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
     selectLatest: `SELECT ${columns} FROM ${table} ${whereApp} ORDER BY sequence_id DESC, position DESC LIMIT 1`,
     selectAtSequence: `SELECT ${columns} FROM ${table} ${whereApp} AND sequence_id = ${p(3)} ORDER BY position LIMIT 1`,
     selectAtKey: `SELECT ${columns} FROM ${table} ${whereApp} AND sequence_id = ${p(3)} AND position = ${p(4)}`,
-    selectAppIds: `SELECT app_id FROM ${names.apps} WHERE partition_key = ${p(1)} ORDER BY ${appOrder(settings).orderBy}`,
+    selectAppIds: selectAppIds(appOrder(settings)),
     selectAppIdsFromSteps: `SELECT app_id FROM ${table} WHERE partition_key = ${p(1)} GROUP BY app_id ORDER BY MAX(created_at) DESC, app_id DESC`,
     selectTableExists: object('table', tableName, table),
   };
