@@ -3,7 +3,7 @@
 // Needs Redis: BURR_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379), else a Testcontainers container, else a server
 // on 127.0.0.1:6379; without any, every case is registered as skipped with the reason.
 import { MAX_PAGE_SIZE, State, type BaseStatePersister } from '@burr/core';
-import { provideRedis } from '@burr/testkit';
+import { pageThroughApps, provideRedis } from '@burr/testkit';
 import { describe, expect, it } from 'vitest';
 import { RedisKeyLayout, RedisPersister } from '../src/index.js';
 import { ADOPT_CHUNK } from '../src/lua-prelude.js';
@@ -137,16 +137,11 @@ registerSuite(skipReason === null ? 'RedisPersister over Python Burr’s layout'
       const expected = ['ours-2', 'ours-1', 'py-b', 'py-c', 'py-a'];
       expect((await persister.listApps('p')).apps.map((app) => app.appId)).toEqual(expected);
       expect(await persister.listAppIds('p')).toEqual(expected);
-      for (const limit of [1, 2, 3]) {
-        const seen: string[] = [];
-        let cursor: string | null = null;
-        do {
-          const page = await persister.listApps('p', { limit, cursor });
-          seen.push(...page.apps.map((app) => app.appId));
-          cursor = page.nextCursor;
-        } while (cursor !== null);
-        expect(seen, `limit ${limit}`).toEqual(expected);
-      }
+      for (const limit of [1, 2, 3])
+        expect(
+          (await pageThroughApps(persister, 'p', limit)).map((app) => app.appId),
+          `limit ${limit}`,
+        ).toEqual(expected);
       const pyB = (await persister.listApps('p')).apps[2];
       expect(pyB).toMatchObject({ appId: 'py-b', lastSequenceId: 7, lastPosition: 'step7', lastStatus: 'completed' });
       // With only Python's apps, the partition's latest is Python's highest sequence id (its own order).

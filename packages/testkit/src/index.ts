@@ -14,6 +14,7 @@ export {
 } from './harness.js';
 export { runPersisterConformance, CONFORMANCE_INCREMENTAL_STORAGE, type SkippedPersisterSuite } from './conformance/index.js';
 export { runConformanceOnServer } from './conformance/on-server.js';
+export { pageThroughApps } from './conformance/history-fixtures.js';
 export { uniqueName } from './unique-name.js';
 export { temporaryDirectory, type TemporaryDirectory } from './temp-dir.js';
 export { serverAddress, urlAt } from './server-url.js';
