@@ -35,7 +35,7 @@ if ('skip' in database) {
 
   describe('saves of one app in quick succession', () => {
     for (const storage of ['full', 'incremental'] as const) {
-      it(`update its app index entry in place (${storage} storage): 1,000 saves leave the app index and each of its indexes at most two pages`, async () => {
+      it(`update its app index entry in place (${storage} storage): after 1,000 saves the app index and each of its indexes hold a few pages, not a version per save`, async () => {
         const schema = store.schema();
         const persister = await fresh({ schema, storage });
         let state = new State({ messages: [] as string[] });
@@ -43,15 +43,13 @@ if ('skip' in database) {
           state = state.append({ messages: `message ${sequenceId}` });
           await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
         }
-        const apps = `"${schema}"."${persister.tableName}${storage === 'incremental' ? '_incremental' : ''}_apps"`;
-        const [entry] = await admin.unsafe(`SELECT last_sequence_id, last_saved_second = date_trunc('second', last_saved_at) AS second FROM ${apps}`);
+        const apps = `"${schema}"."${persister.tableName}${storage === 'incremental' ? '_incremental' : ''}_apps`;
+        const [entry] = await admin.unsafe(`SELECT last_sequence_id, last_saved_second = date_trunc('second', last_saved_at) AS second FROM ${apps}"`);
         expect(entry).toMatchObject({ last_sequence_id: 999, second: true });
-        // An update that changes an indexed column leaves a dead row and new index entries: 1,000 of them took
-        // 90 KB of table and 100 KB of the saved-at index while it held the exact time.
-        // Two pages, not one: a transaction elsewhere that holds back pruning can make one update move to a new page.
-        expect(await bytesOf(apps)).toBeLessThanOrEqual(2 * PAGE);
-        expect(await bytesOf(`"${schema}"."${persister.tableName}${storage === 'incremental' ? '_incremental' : ''}_apps_saved_at_index"`)).toBeLessThanOrEqual(2 * PAGE);
-        expect(await bytesOf(`"${schema}"."${persister.tableName}${storage === 'incremental' ? '_incremental' : ''}_apps_pkey"`)).toBeLessThanOrEqual(2 * PAGE);
+        // With the exact time indexed, the 1,000 updates left 90 KB of table (11 pages) and 100 KB of saved-at index
+        // (13 pages). Within a second they are HOT now: one page each when the old versions are pruned at once, a few
+        // more when a transaction of another test holds pruning back for a moment.
+        for (const relation of [apps, `${apps}_saved_at_index`, `${apps}_pkey`]) expect(await bytesOf(`${relation}"`), relation).toBeLessThanOrEqual(5 * PAGE);
       });
     }
   });
@@ -71,6 +69,8 @@ if ('skip' in database) {
         ['e', 0, '2026-01-01 12:00:02.000001'],
         ['c', 1, '2026-01-01 12:00:00.999999'],
         ['f', 0, '2026-01-01 11:59:59.999999'],
+        // Later in its second than a and earlier than b and d: ordered by the second and app id alone, it would lead it.
+        ['g', 0, '2026-01-01 12:00:01.050000'],
         // A save with an earlier time than the app's last (a clock set back) does not move it back.
         ['e', 1, '2026-01-01 12:00:00.100000'],
       ];
@@ -80,7 +80,7 @@ if ('skip' in database) {
           [appId, sequenceId, createdAt],
         );
       }
-      const expected = ['e', 'd', 'b', 'a', 'c', 'f'];
+      const expected = ['e', 'd', 'b', 'g', 'a', 'c', 'f'];
       expect(await persister.listAppIds('p')).toEqual(expected);
       expect((await persister.listApps('p', { limit: 1000 })).apps.map((app) => app.appId)).toEqual(expected);
       for (const limit of [1, 2, 4])
@@ -96,20 +96,21 @@ if ('skip' in database) {
 
   /**
    * A table in a schema of its own whose app index has the shape an earlier version's initialize() left (its DDL as
-   * that version generated it), holding x (saved last, at 12:00:01.7) and y (at 12:00:00.6).
+   * that version generated it, the trigger included), holding x (saved last, at 12:00:01.7) and y (at 12:00:00.6).
    */
-  async function tableWithEarlierAppIndex() {
+  async function tableWithEarlierAppIndex(storage: StorageMode) {
     const schema = store.schema();
     await admin.unsafe(`CREATE SCHEMA "${schema}"`);
-    const before = await fresh({ schema });
-    const table = `"${schema}"."${before.tableName}"`;
-    await admin.unsafe(`DROP TABLE "${schema}"."${before.tableName}_apps"`);
-    await admin.unsafe(`DROP TRIGGER "${before.tableName}_apps_on_insert" ON ${table}`);
-    await admin.unsafe(`DROP FUNCTION "${schema}"."${before.tableName}_apps_on_insert"()`);
+    const { tableName } = await fresh({ schema, storage });
+    const steps = `${tableName}${storage === 'incremental' ? '_incremental' : ''}`;
+    const table = `"${schema}"."${steps}"`;
+    await admin.unsafe(`DROP TABLE "${schema}"."${steps}_apps"`);
+    await admin.unsafe(`DROP TRIGGER "${steps}_apps_on_insert" ON ${table}`);
+    await admin.unsafe(`DROP FUNCTION "${schema}"."${steps}_apps_on_insert"()`);
     const earlier = readFileSync(new URL('./fixtures/app-index-before-saved-second.sql', import.meta.url), 'utf8')
       .replace(/^--.*\n/gm, '')
       .replaceAll('old_shape_schema', schema)
-      .replaceAll('burr_state', before.tableName);
+      .replaceAll('burr_state', steps);
     for (const statement of earlier.split(/;\n\n|;\n$/).filter((text) => text.trim() !== '')) await admin.unsafe(statement);
     const saveAt = (appId: string, sequenceId: number, createdAt: string) =>
       admin.unsafe(`INSERT INTO ${table} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES ('p', $1, $2, 'respond', 'completed', '{"n": 1}', $3)`, [
@@ -120,46 +121,52 @@ if ('skip' in database) {
     await saveAt('x', 0, '2026-01-01 12:00:00.500000');
     await saveAt('y', 0, '2026-01-01 12:00:00.600000');
     await saveAt('x', 1, '2026-01-01 12:00:01.700000');
+    const apps = `"${schema}"."${steps}_apps"`;
     const columns = async () =>
-      (await admin.unsafe(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`, [schema, `${before.tableName}_apps`])).map(
+      (await admin.unsafe('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [schema, `${steps}_apps`])).map(
         (row) => row.column_name as string,
       );
-    return { schema, tableName: before.tableName, columns };
+    return { schema, tableName, steps, apps, columns };
   }
 
   describe('initialize() on an app index an earlier version made', () => {
-    it('lists apps before it runs; then adds last_saved_second from each last save, indexes it instead of the exact time, and replaces the trigger body; steps and order unchanged', async () => {
-      const { schema, tableName, columns } = await tableWithEarlierAppIndex();
-      expect(await columns()).not.toContain('last_saved_second');
+    for (const storage of ['full', 'incremental'] as const) {
+      it(`lists apps before it runs; then adds last_saved_second, generated from each last save, and indexes it instead of the exact time; the earlier trigger keeps saving (${storage} storage)`, async () => {
+        const { schema, tableName, steps, apps, columns } = await tableWithEarlierAppIndex(storage);
+        expect(await columns()).not.toContain('last_saved_second');
+        const after = PostgreSQLPersister.fromUrl(url, { tableName, schema, storage });
+        opened.push(after);
+        // Before the upgrade, a reader that does not initialize (the CLI, the inspector) lists from the earlier shape.
+        expect(await after.listAppIds('p')).toEqual(['x', 'y']);
+        const firstPage = await after.listApps('p', { limit: 1 });
+        expect(firstPage.apps.map((app) => app.appId)).toEqual(['x']);
+        expect((await after.listApps('p', { limit: 1, cursor: firstPage.nextCursor })).apps.map((app) => app.appId)).toEqual(['y']);
+        expect((await after.load('p', null))?.appId).toBe('x');
 
-      const after = PostgreSQLPersister.fromUrl(url, { tableName: tableName, schema });
-      opened.push(after);
-      // Before the upgrade, a reader that does not initialize (the CLI, the inspector) lists from the earlier shape.
-      expect(await after.listAppIds('p')).toEqual(['x', 'y']);
-      const firstPage = await after.listApps('p', { limit: 1 });
-      expect(firstPage.apps.map((app) => app.appId)).toEqual(['x']);
-      expect((await after.listApps('p', { limit: 1, cursor: firstPage.nextCursor })).apps.map((app) => app.appId)).toEqual(['y']);
-      expect((await after.load('p', null))?.appId).toBe('x');
-      await after.initialize();
-      await after.initialize();
-      const entries = await admin.unsafe(`SELECT app_id, to_char(last_saved_second, 'HH24:MI:SS.US') AS second FROM "${schema}"."${tableName}_apps" ORDER BY app_id`);
-      expect(entries.map((row) => [row.app_id, row.second])).toEqual([
-        ['x', '12:00:01.000000'],
-        ['y', '12:00:00.000000'],
-      ]);
-      const [index] = await admin.unsafe(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, [schema, `${tableName}_apps_saved_at_index`]);
-      expect(index?.indexdef).toMatch(/\(partition_key, last_saved_second\)$/);
-      expect(await after.listAppIds('p')).toEqual(['x', 'y']);
-      // The new trigger body keeps the column: y's next save moves it to the front.
-      await after.save({ partitionKey: 'p', appId: 'y', sequenceId: 1, position: 'respond', state: new State({ n: 2 }), status: 'completed' });
-      const [y] = await admin.unsafe(`SELECT last_saved_second = date_trunc('second', last_saved_at) AS kept FROM "${schema}"."${tableName}_apps" WHERE app_id = 'y'`);
-      expect(y?.kept).toBe(true);
-      expect(await after.listAppIds('p')).toEqual(['y', 'x']);
-      expect((await after.load('p', 'x'))?.state.get('n')).toBe(1);
-    });
+        await after.initialize();
+        await after.initialize();
+        const entries = await admin.unsafe(`SELECT app_id, to_char(last_saved_second, 'HH24:MI:SS.US') AS second FROM ${apps} ORDER BY app_id`);
+        expect(entries.map((row) => [row.app_id, row.second])).toEqual([
+          ['x', '12:00:01.000000'],
+          ['y', '12:00:00.000000'],
+        ]);
+        const [index] = await admin.unsafe('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, `${steps}_apps_saved_at_index`]);
+        expect(index?.indexdef).toMatch(/\(partition_key, last_saved_second\)$/);
+        expect(await after.listAppIds('p')).toEqual(['x', 'y']);
+        // The trigger is the earlier version's (as a process still running it, or one in the middle of the upgrade,
+        // would fire it): the generated column follows its writes, so y's next save moves it to the front.
+        const [body] = await admin.unsafe('SELECT prosrc FROM pg_proc WHERE oid = to_regprocedure($1)', [`"${schema}"."${steps}_apps_on_insert"()`]);
+        expect(body?.prosrc).not.toContain('last_saved_second');
+        await after.save({ partitionKey: 'p', appId: 'y', sequenceId: 1, position: 'respond', state: new State({ n: 2 }), status: 'completed' });
+        const [y] = await admin.unsafe(`SELECT last_saved_second = date_trunc('second', last_saved_at) AS kept FROM ${apps} WHERE app_id = 'y'`);
+        expect(y?.kept).toBe(true);
+        expect(await after.listAppIds('p')).toEqual(['y', 'x']);
+        expect((await after.load('p', 'x'))?.state.get('n')).toBe(1);
+      });
+    }
 
     it('by a role that does not own the table, leaves it as it is: initialize() succeeds, saves and listings work in the earlier shape', async () => {
-      const { schema, tableName, columns } = await tableWithEarlierAppIndex();
+      const { schema, tableName, columns } = await tableWithEarlierAppIndex('full');
       const role = `burr_limited_${Math.random().toString(36).slice(2, 8)}`;
       await admin.unsafe(`CREATE ROLE ${role} LOGIN`);
       await admin.unsafe(`GRANT USAGE ON SCHEMA "${schema}" TO ${role}`);

@@ -74,7 +74,10 @@ export function appOrder(dialect: SqlDialectSettings): AppOrder {
 export function appIndexSchema(dialect: SqlDialectSettings, names: AppIndexNames): AppIndexSchema {
   const key = dialect.keyColumnType;
   const { savedSecond } = dialect;
-  const savedSecondColumn = savedSecond ? `\n        last_saved_second ${dialect.createdAtColumnType} NOT NULL,` : '';
+  // Generated, so every writer keeps it, the trigger body of an earlier version too (in a rolling upgrade, or one
+  // that Python Burr's inserts still fire): the table is all that changes.
+  const savedSecondColumnType = savedSecond && `${dialect.createdAtColumnType} GENERATED ALWAYS AS (${savedSecond('last_saved_at')}) STORED`;
+  const savedSecondColumn = savedSecondColumnType ? `\n        last_saved_second ${savedSecondColumnType},` : '';
   const createTable = `CREATE TABLE IF NOT EXISTS ${names.apps} (
         partition_key ${key} NOT NULL,
         app_id ${key} NOT NULL,
@@ -86,7 +89,7 @@ export function appIndexSchema(dialect: SqlDialectSettings, names: AppIndexNames
       )`;
   const indexed = savedSecond ? 'partition_key, last_saved_second' : 'partition_key, last_saved_at, app_id';
   const createIndex = `${dialect.createIndexIfNotExists ? 'CREATE INDEX IF NOT EXISTS' : 'CREATE INDEX'} ${names.savedAtIndex} ON ${names.apps} (${indexed})`;
-  const columns = `partition_key, app_id, last_sequence_id, last_position, last_status, last_saved_at${savedSecond ? ', last_saved_second' : ''}`;
+  const columns = 'partition_key, app_id, last_sequence_id, last_position, last_status, last_saved_at';
   const portableLatestOfEachApp = `SELECT partition_key, app_id, sequence_id, position, status, last_saved_at FROM (
         SELECT COALESCE(partition_key, '') AS partition_key, app_id, sequence_id, position, status,
           MAX(COALESCE(created_at, '1970-01-01 00:00:00')) OVER (PARTITION BY COALESCE(partition_key, ''), app_id) AS last_saved_at,
@@ -94,9 +97,6 @@ export function appIndexSchema(dialect: SqlDialectSettings, names: AppIndexNames
         FROM ${names.table}) AS steps
       WHERE recency = 1`;
   const latestOfEachApp = dialect.latestOfEachApp?.(names.table) ?? portableLatestOfEachApp;
-  const backfilled = savedSecond
-    ? `SELECT partition_key, app_id, sequence_id, position, status, last_saved_at, ${savedSecond('last_saved_at')} FROM (${latestOfEachApp}) AS latest`
-    : latestOfEachApp;
   const trigger = dialect.appIndexTrigger(names);
   return {
     create: [createTable, createIndex, ...trigger.create],
@@ -105,21 +105,13 @@ export function appIndexSchema(dialect: SqlDialectSettings, names: AppIndexNames
       dialect.objectExists({ kind: 'index', name: names.savedAtIndexName, qualifiedName: names.savedAtIndexQualified, tableName: names.appsName, schema: names.schema }),
       ...trigger.exists,
     ],
-    backfill: dialect.insertIgnoringConflicts(names.apps, columns, backfilled),
+    backfill: dialect.insertIgnoringConflicts(names.apps, columns, latestOfEachApp),
     upgrade:
-      savedSecond && trigger.replaceBody && dialect.upgradeNeeded
+      savedSecondColumnType && dialect.canAddMissingColumn
         ? {
-            // An app index made before last_saved_second (its index on the exact save time): the column, filled from
-            // last_saved_at, the index on it instead, and the trigger body that keeps it.
-            needed: dialect.upgradeNeeded(names.apps, 'last_saved_second'),
-            run: [
-              `ALTER TABLE ${names.apps} ADD COLUMN last_saved_second ${dialect.createdAtColumnType}`,
-              `UPDATE ${names.apps} SET last_saved_second = ${savedSecond('last_saved_at')}`,
-              `ALTER TABLE ${names.apps} ALTER COLUMN last_saved_second SET NOT NULL`,
-              `DROP INDEX IF EXISTS ${names.savedAtIndexQualified}`,
-              createIndex,
-              ...trigger.replaceBody,
-            ],
+            // An app index made before last_saved_second (its index on the exact save time): the column, then the index on it instead.
+            needed: dialect.canAddMissingColumn(names.apps, 'last_saved_second'),
+            run: [`ALTER TABLE ${names.apps} ADD COLUMN last_saved_second ${savedSecondColumnType}`, `DROP INDEX IF EXISTS ${names.savedAtIndexQualified}`, createIndex],
           }
         : undefined,
   };

@@ -79,25 +79,22 @@ export interface SqlDialectSettings {
   timestampOut(column: string): string;
   /** Parameter `param`, text from {@link SqlDialectSettings.timestampOut}, as a value comparable with a timestamp column. */
   timestampIn(param: string): string;
+  /** The trigger that keeps the app index current on every insert into the step table (see `appIndexSchema`), with the queries that find its objects. */
+  appIndexTrigger(names: AppIndexNames): { create: string[]; exists: SqlQuery[] };
   /**
-   * The trigger that keeps the app index current on every insert into the step table (see `appIndexSchema`), with the
-   * queries that find its objects and, where the trigger's body is an object of its own, the statements that replace
-   * that body in place (`replaceBody`, run when `initialize()` upgrades an app index made by an earlier version).
-   */
-  appIndexTrigger(names: AppIndexNames): { create: string[]; exists: SqlQuery[]; replaceBody?: string[] };
-  /**
-   * Where set (PostgreSQL), the app index orders apps by `last_saved_second`, the second of the last save (this
-   * expression of a timestamp), indexed, and then by the exact `last_saved_at`, not indexed. An update that changes
-   * no indexed column can be a HOT update, so an app saved several times a second rewrites its entry in place: with
-   * the exact time indexed, each save left a dead row version and a dead index entry until autovacuum (a 1,000-step
-   * run's app index grew to about 180 KB). SQLite and MySQL update rows in place anyway.
+   * Where set (PostgreSQL), the app index has `last_saved_second`, a stored generated column (this expression of
+   * `last_saved_at`: its second), indexed instead of the exact time, and apps are ordered by it, then by the exact
+   * `last_saved_at`. An update that changes no indexed value can be a HOT update, so an app saved several times a
+   * second rewrites its entry in place: with the exact time indexed, each save left a dead row version and dead index
+   * entries until autovacuum (a 1,000-step run's app index grew to about 180 KB). SQLite and MySQL update rows in
+   * place anyway.
    */
   savedSecond?(timestamp: string): string;
   /**
    * A query that returns a row when the existing table `qualifiedTable` has no column `column` and this connection
    * may add it (for upgrades of what an earlier version made: a role that may not is left with the earlier shape).
    */
-  upgradeNeeded?(qualifiedTable: string, column: string): SqlQuery;
+  canAddMissingColumn?(qualifiedTable: string, column: string): SqlQuery;
   /** How `compact()` measures and gives back space (see {@link SqlCompaction}). */
   compaction(names: AppIndexNames): SqlCompaction;
   /**
@@ -127,29 +124,14 @@ const doubleQuoted = (name: string): string => `"${name}"`;
  * time only moves forward. `incoming(column)` names the proposed value,
  * `existing` qualifies the stored one.
  */
-function upsertAppIndexEntry(
-  into: string,
-  onConflict: string,
-  incoming: (column: string) => string,
-  greatest: string,
-  existing = '',
-  savedSecond?: (timestamp: string) => string,
-): string {
+function upsertAppIndexEntry(into: string, onConflict: string, incoming: (column: string) => string, greatest: string, existing = ''): string {
   const newer = `(${incoming('last_sequence_id')} > ${existing}last_sequence_id OR (${incoming('last_sequence_id')} = ${existing}last_sequence_id AND ${incoming('last_position')} > ${existing}last_position))`;
   const ifNewer = (column: string): string => `${column} = CASE WHEN ${newer} THEN ${incoming(column)} ELSE ${existing}${column} END`;
-  const savedAt = "COALESCE(NEW.created_at, '1970-01-01 00:00:00')";
-  const lastSavedAt = `${greatest}(${existing}last_saved_at, ${incoming('last_saved_at')})`;
-  const second = savedSecond
-    ? { column: ', last_saved_second', value: `, ${savedSecond(savedAt)}`, set: `, last_saved_second = ${savedSecond(lastSavedAt)}` }
-    : { column: '', value: '', set: '' };
-  return `INSERT INTO ${into} (partition_key, app_id, last_sequence_id, last_position, last_status, last_saved_at${second.column})
-        VALUES (COALESCE(NEW.partition_key, ''), NEW.app_id, NEW.sequence_id, NEW.position, NEW.status, ${savedAt}${second.value})
+  return `INSERT INTO ${into} (partition_key, app_id, last_sequence_id, last_position, last_status, last_saved_at)
+        VALUES (COALESCE(NEW.partition_key, ''), NEW.app_id, NEW.sequence_id, NEW.position, NEW.status, COALESCE(NEW.created_at, '1970-01-01 00:00:00'))
         ${onConflict} ${ifNewer('last_status')}, ${ifNewer('last_position')}, ${ifNewer('last_sequence_id')},
-          last_saved_at = ${lastSavedAt}${second.set}`;
+          last_saved_at = ${greatest}(${existing}last_saved_at, ${incoming('last_saved_at')})`;
 }
-
-/** PostgreSQL's {@link SqlDialectSettings.savedSecond}: `TIMESTAMP` holds UTC wall time, so truncation depends on no session setting. */
-const postgresSavedSecond = (timestamp: string): string => `date_trunc('second', ${timestamp})`;
 
 const sqlite: SqlDialectSettings = {
   quote: doubleQuoted,
@@ -216,31 +198,32 @@ const postgres: SqlDialectSettings = {
   stateSizeOut: 'pg_column_size(state)',
   timestampOut: (column) => `to_char(${column}, 'YYYY-MM-DD HH24:MI:SS.US')`,
   timestampIn: (param) => `(${param}::text::timestamp)`,
-  savedSecond: postgresSavedSecond,
+  // TIMESTAMP holds UTC wall time: truncating it depends on no session setting, and date_trunc of a TIMESTAMP is
+  // immutable, as a generated column needs.
+  savedSecond: (timestamp) => `date_trunc('second', ${timestamp})`,
   // Only the table's owner (or a member of its role) may alter it.
-  upgradeNeeded: (qualifiedTable, column) => ({
+  canAddMissingColumn: (qualifiedTable, column) => ({
     sql: `SELECT 1 FROM pg_class WHERE oid = to_regclass($1) AND pg_has_role(relowner, 'USAGE')
       AND NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND NOT attisdropped)`,
     params: [qualifiedTable, column],
   }),
-  appIndexTrigger: (names) => {
-    // SECURITY DEFINER: a role allowed only to insert steps (a Python Burr app's) keeps saving once the index exists;
-    // the index is written with the rights of whoever ran initialize(). search_path is fixed to the one at creation.
-    const body = `CREATE OR REPLACE FUNCTION ${names.trigger}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $burr$
+  appIndexTrigger: (names) => ({
+    create: [
+      // SECURITY DEFINER: a role allowed only to insert steps (a Python Burr app's) keeps saving once the index exists;
+      // the index is written with the rights of whoever ran initialize(). search_path is fixed to the one at creation.
+      `CREATE OR REPLACE FUNCTION ${names.trigger}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $burr$
       BEGIN
-        ${upsertAppIndexEntry(`${names.apps} AS app`, 'ON CONFLICT (partition_key, app_id) DO UPDATE SET', (column) => `EXCLUDED.${column}`, 'GREATEST', 'app.', postgresSavedSecond)};
+        ${upsertAppIndexEntry(`${names.apps} AS app`, 'ON CONFLICT (partition_key, app_id) DO UPDATE SET', (column) => `EXCLUDED.${column}`, 'GREATEST', 'app.')};
         RETURN NULL;
       END
-      $burr$`;
-    return {
-      create: [body, `CREATE TRIGGER ${doubleQuoted(names.triggerName)} AFTER INSERT ON ${names.table} FOR EACH ROW EXECUTE FUNCTION ${names.trigger}()`],
-      exists: [
-        { sql: 'SELECT 1 WHERE to_regprocedure($1) IS NOT NULL', params: [`${names.trigger}()`] },
-        { sql: 'SELECT 1 FROM pg_trigger WHERE tgname = $1 AND tgrelid = to_regclass($2)', params: [names.triggerName, names.table] },
-      ],
-      replaceBody: [body],
-    };
-  },
+      $burr$`,
+      `CREATE TRIGGER ${doubleQuoted(names.triggerName)} AFTER INSERT ON ${names.table} FOR EACH ROW EXECUTE FUNCTION ${names.trigger}()`,
+    ],
+    exists: [
+      { sql: 'SELECT 1 WHERE to_regprocedure($1) IS NOT NULL', params: [`${names.trigger}()`] },
+      { sql: 'SELECT 1 FROM pg_trigger WHERE tgname = $1 AND tgrelid = to_regclass($2)', params: [names.triggerName, names.table] },
+    ],
+  }),
   insertIgnoringConflicts: (table, columns, select) => `INSERT INTO ${table} (${columns}) ${select} ON CONFLICT DO NOTHING`,
   rowValueRanges: true,
   // Plain VACUUM makes dead rows' space reusable without blocking reads or writes; only VACUUM FULL returns it

@@ -79,6 +79,8 @@ export abstract class SqlStatePersister extends RecordStatePersister {
   readonly #schema: string | undefined;
   /** Finds the app's steps in the other storage mode's table (absent when that table cannot exist). */
   readonly #otherMode: AppStepProbe | undefined;
+  /** A listing found the app index in an earlier version's shape (see `BurrSqlStatements.appListingsBeforeUpgrade`). */
+  #appIndexNotUpgraded = false;
 
   /**
    * Throws `InvalidIdentifierError` for an unsafe table or schema name, and
@@ -256,14 +258,25 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     return rows.map((row) => String(row[0]));
   }
 
-  /** `sql`, or on an app index that `initialize()` has not upgraded yet (a column missing), `beforeUpgrade`. */
+  /**
+   * `sql`, or on an app index that `initialize()` has not upgraded yet (a column missing), `beforeUpgrade`; once one
+   * listing found it so, the next ones go straight to `beforeUpgrade`, until `initialize()` runs again.
+   */
   async #appListing(sql: string, beforeUpgrade: string | undefined, params: SqlParam[]): Promise<SqlRowValues[]> {
+    if (beforeUpgrade !== undefined && this.#appIndexNotUpgraded) return this.fetchRows(beforeUpgrade, params);
     try {
       return await this.fetchRows(sql, params);
     } catch (error) {
       if (beforeUpgrade === undefined || !this.isMissingColumn(error)) throw error;
+      this.#appIndexNotUpgraded = true;
       return this.fetchRows(beforeUpgrade, params);
     }
+  }
+
+  /** Also lets app listings try the current app index again: this call may have upgraded it. */
+  override async initialize(): Promise<void> {
+    await super.initialize();
+    this.#appIndexNotUpgraded = false;
   }
 
   protected async findSteps(query: StepQuery): Promise<StoredStepSummary[]> {

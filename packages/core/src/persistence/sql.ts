@@ -101,7 +101,7 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
   const appIndex = appIndexSchema(settings, names);
   const selectAppIds = (order: AppOrder) => `SELECT app_id FROM ${names.apps} WHERE partition_key = ${p(1)} ORDER BY ${order.orderBy}`;
   // The dialect as it was before the app index had `last_saved_second`, for listings on an index not yet upgraded.
-  const exactOrder: SqlDialectSettings = { ...settings, savedSecond: undefined };
+  const dialectBeforeSavedSecond: SqlDialectSettings = { ...settings, savedSecond: undefined };
   return {
     table,
     createSchema: [
@@ -123,8 +123,8 @@ export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, sc
     backfillAppIndex: appIndex.backfill,
     upgradeAppIndex: appIndex.upgrade,
     appListingsBeforeUpgrade: appIndex.upgrade && {
-      selectAppIds: selectAppIds(appOrder(exactOrder)),
-      selectApps: sqlHistoryStatements(exactOrder, names).selectApps,
+      selectAppIds: selectAppIds(appOrder(dialectBeforeSavedSecond)),
+      selectApps: sqlHistoryStatements(dialectBeforeSavedSecond, names).selectApps,
     },
     appIndexTable: names.apps,
     history: sqlHistoryStatements(settings, names),
