@@ -1,15 +1,35 @@
 import { DeserializationError, type StoredIncrementalRecord } from '@burr/core';
 import { replyText } from './client.js';
 import { CHAIN_ENTRY_FIELDS, CHAIN_ROW_FIELDS } from './incremental-scripts.js';
+import { packedRecords } from './packed-records.js';
 
 /**
- * The rows of a `CHAIN_ROWS` reply, oldest first: a delta taken from its
- * entry (its sequence id as text, then the entry) has its links read from
- * the entry's head; any other row (its sequence id as an integer, then six
- * fields) is taken as is, unless it is the step asked for and a delta taken
- * from its entry (nil position, the entry as state).
+ * The rows of a `CHAIN_ROWS` reply, oldest first: the rows read on their own
+ * (see {@link rowsReadAlone}) and the records of the segments met whose
+ * sequence ids lie above the snapshot the walk stopped at and at or below
+ * the step asked for.
  */
 export function chainRowsOfReply(reply: unknown): StoredIncrementalRecord[] {
+  const [alone, segments, stop, to] = Array.isArray(reply) ? (reply as unknown[]) : [];
+  const rows = rowsReadAlone(alone);
+  const above = Number(stop ?? -1);
+  const upTo = Number(to ?? -1);
+  const texts = Array.isArray(segments) ? segments : [];
+  // Segments come newest first, their records in the order they were saved (ascending, but for a step saved late).
+  for (let i = texts.length - 1; i >= 0; i--) packedRecords(replyText(texts[i]) ?? '', above, upTo, rows);
+  if (!ascending(rows)) rows.sort((a, b) => Number(a.sequenceId) - Number(b.sequenceId));
+  fillBasePositions(rows);
+  return rows;
+}
+
+/**
+ * The rows `CHAIN_ROWS` read on their own, oldest first: a delta taken from
+ * its entry (its sequence id as text, then the entry) has its links read
+ * from the entry's head; any other row (its sequence id as an integer, then
+ * six fields) is taken as is, unless it is the step asked for and a delta
+ * taken from its entry (nil position, the entry as state).
+ */
+function rowsReadAlone(reply: unknown): StoredIncrementalRecord[] {
   const values = Array.isArray(reply) ? (reply as unknown[]) : [];
   const rows: StoredIncrementalRecord[] = [];
   // Newest first in the reply.
@@ -33,9 +53,12 @@ export function chainRowsOfReply(reply: unknown): StoredIncrementalRecord[] {
     }
     at += CHAIN_ROW_FIELDS;
   }
-  rows.reverse();
-  fillBasePositions(rows);
-  return rows;
+  return rows.reverse();
+}
+
+function ascending(rows: readonly StoredIncrementalRecord[]): boolean {
+  for (let i = 1; i < rows.length; i++) if (Number(rows[i - 1]!.sequenceId) >= Number(rows[i]!.sequenceId)) return false;
+  return true;
 }
 
 /**

@@ -2,9 +2,10 @@ import { withPrelude } from './scripts.js';
 
 /**
  * One page of an app's steps, from its index: ZRANGE BYSCORE with LIMIT, then
- * HMGET of position, status and created_at and HSTRLEN of the state for each
- * (HGET of the state with ARGV[7] '1'). Index entries whose hash is gone
- * (expired) are dropped as met, and the page is filled from further on.
+ * each step's key fields and state length (the state with ARGV[7] '1') from
+ * its hash, or from its record when it is a packed delta. Index entries whose
+ * step is gone (expired) are dropped as met, and the page is filled from
+ * further on.
  * While steps saved without the index remain unchecked, the call indexes one
  * chunk of them and returns {0}: call again. Otherwise returns {1, rows},
  * each row {sequence id, position, status, created_at, state bytes, 1 for a
@@ -18,19 +19,18 @@ export const FIND_STEPS = withPrelude(`
 local top = unindexed_top(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[1])
 if top >= 0 and adopt_chunk(KEYS[1], KEYS[2], ARGV[1], top) >= 0 then return {0} end
 local newest, lo, hi, limit = ARGV[3] == '1', ARGV[4], ARGV[5], tonumber(ARGV[6])
-local rows = {}
+local rows, segments = {}, {}
 while #rows < limit do
   local want = limit - #rows
   local ids
   if newest then ids = redis.call('ZRANGE', KEYS[1], hi, lo, 'BYSCORE', 'REV', 'LIMIT', 0, want)
   else ids = redis.call('ZRANGE', KEYS[1], lo, hi, 'BYSCORE', 'LIMIT', 0, want) end
   for _, id in ipairs(ids) do
-    local key = ARGV[1] .. id
-    if redis.call('EXISTS', key) == 0 then
+    local fields = step_fields(ARGV[1], id, segments)
+    if not fields then
       redis.call('ZREM', KEYS[1], id)
     else
-      local fields = redis.call('HMGET', key, 'position', 'status', 'created_at', 'base_sequence_id')
-      local bytes, in_deltas, state = stored_state(ARGV[1], id, ARGV[7] == '1')
+      local bytes, in_deltas, state = stored_state(ARGV[1], id, ARGV[7] == '1', segments)
       local row = {id, fields[1], fields[2], fields[3], bytes, (fields[4] or in_deltas) and 1 or 0}
       if ARGV[7] == '1' then row[7] = state end
       rows[#rows + 1] = row
@@ -67,7 +67,7 @@ local function add(app_id, latest, phase, score)
     rows[#rows + 1] = app_id
     return
   end
-  local fields = redis.call('HMGET', partition_prefix .. app_id .. ':' .. latest, 'position', 'status', 'created_at')
+  local fields = step_fields(partition_prefix .. app_id .. ':', latest) or {false, false, false}
   local saved_at = redis.call('HGET', KEYS[3], app_id)
   if fields[3] and (not saved_at or bytes_less(iso_micros(saved_at) or '', iso_micros(fields[3]) or '')) then saved_at = fields[3] end
   rows[#rows + 1] = {app_id, latest, fields[1], fields[2], saved_at or false, phase, score}

@@ -16,17 +16,16 @@ import { CHAIN_ROWS, REWRITE_AS_SNAPSHOT, STEP_LINKS } from './incremental-scrip
 import type { RedisAccess } from './redis-access.js';
 
 /**
- * `IncrementalRows` on Redis: each row is a step hash of the incremental key
- * layout; a delta's state and base are its field in the app's hash of delta
- * states (see `delta_entry`). `insert` is the persister's save script (which
- * checks a delta's base in the same script); the rest is one script per call.
- * A load costs about 4.4 µs a row (SQLite 2-3), so rows are `expensiveRows`:
- * chains stay as short as snapshots at doubling sizes make them.
+ * `IncrementalRows` on Redis: a snapshot (or a delta of a large state) is a
+ * step hash of the incremental key layout; any other delta is packed, a
+ * record in a segment of the app's hash of delta states (see `LUA_PACKED`),
+ * so a chain read takes 64 deltas in one field. `insert` is the persister's
+ * save script (which checks a delta's base in the same script); the rest is
+ * one script per call.
  */
 export function redisIncrementalRows(redis: RedisAccess, insert: (record: IncrementalRecord) => Promise<boolean>): IncrementalRows {
   const { keys } = redis;
   return {
-    expensiveRows: true,
     insert,
 
     async findChain(query: ChainQuery): Promise<StoredIncrementalRecord[]> {

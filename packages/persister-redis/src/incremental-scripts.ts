@@ -1,7 +1,4 @@
-import { LuaScript, withPrelude } from './scripts.js';
-
-/** Index entries one pass of {@link CHAIN_ROWS} reads at a time. */
-const CHAIN_BATCH = 64;
+import { withPrelude } from './scripts.js';
 
 /** Values {@link CHAIN_ROWS} returns for a row it read from the row's step hash (or for the row at `to`). */
 export const CHAIN_ROW_FIELDS = 7;
@@ -10,19 +7,25 @@ export const CHAIN_ENTRY_FIELDS = 2;
 
 /**
  * An app's rows of incremental storage from its nearest snapshot at or below
- * `from` up to `to`, newest first, in one consistent read: walks the app's
- * index down from `to` a batch at a time, takes the batch's entries of the
- * app's hash of delta states in one HMGET, and stops after the first snapshot
- * at or below `from`, or at the index's end. A delta whose entry has a head
- * (see `delta_entry`) is taken from that entry alone; other rows (snapshots,
- * large deltas kept in their step hash, entries without head) from their step
- * hash, and entries whose hash is gone are passed over.
+ * `from` up to `to`, in one consistent read. Walks the app's index down from
+ * `to` a segment's range at a time (see `LUA_PACKED`): reads the segment, and
+ * when it holds as many records as the index has steps in its range, every
+ * one of them is packed and nothing more is read there; otherwise each step
+ * of the range that the segment does not hold is read as a row of its own:
+ * a delta written before packing from its entry in the app's hash of delta
+ * states (when it has a head, see `LUA_PRELUDE`), any other row (snapshots,
+ * large deltas) from its step hash; steps whose hash is gone are passed
+ * over. Stops after the first snapshot at or below `from`, or at the
+ * index's end.
  * KEYS: the app's index, apps by sequence id.
  * ARGV: app key prefix, app id, from, to (both '' for the app's latest step).
- * Returns one flat array of rows, newest first. A delta taken from its entry
- * is {@link CHAIN_ENTRY_FIELDS} values: its sequence id as text, its entry.
- * Any other row is {@link CHAIN_ROW_FIELDS} values, starting with its
- * sequence id as an integer: sequence_id, position, status, created_at,
+ * Returns {rows, segments, stop, to}: `rows` one flat array of the rows read
+ * on their own, newest first; `segments` the texts of the segments met, whose
+ * records above `stop` and at or below `to` are in the chain; `stop` the
+ * sequence id of the snapshot the walk stopped at, or -1. A delta taken from
+ * its entry is {@link CHAIN_ENTRY_FIELDS} values: its sequence id as text,
+ * its entry. Any other row is {@link CHAIN_ROW_FIELDS} values, starting with
+ * its sequence id as an integer: sequence_id, position, status, created_at,
  * base_sequence_id, base_position, state; status and created_at only at `to`
  * (the other rows are only replayed); at `to`, a delta taken from its entry
  * has nil position and base and its whole entry as state.
@@ -31,41 +34,50 @@ export const CHAIN_ROWS = withPrelude(`
 local prefix, from, to = ARGV[1], ARGV[3], ARGV[4]
 if to == '' then
   to = redis.call('ZSCORE', KEYS[2], ARGV[2])
-  if not to then return {} end
+  if not to then return {{}, {}, -1, -1} end
   from = to
 end
 from = tonumber(from)
 local deltas_key = prefix .. DELTAS_SUFFIX
-local out = {}
+local out, segments = {}, {}
+-- Adds a row read on its own to out; true when it is the chain's snapshot.
+local function take(id, entry)
+  local status, created_at = false, false
+  if id == to then
+    local fields = redis.call('HMGET', prefix .. id, 'status', 'created_at')
+    status, created_at = fields[1], fields[2]
+  end
+  local n = #out
+  if entry and string.byte(entry, 1) == 91 then
+    if status then
+      out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7] = tonumber(id), false, status, created_at, false, false, entry
+    else
+      out[n + 1], out[n + 2] = id, entry
+    end
+    return false
+  end
+  local row = redis.call('HMGET', prefix .. id, 'position', 'base_sequence_id', 'base_position', 'state')
+  if not row[1] then return false end
+  out[n + 1], out[n + 2], out[n + 3], out[n + 4] = tonumber(id), row[1], status, created_at
+  out[n + 5], out[n + 6], out[n + 7] = row[2], row[3], row[4] or entry
+  return tonumber(id) <= from and not row[2]
+end
 local hi = to
 while true do
-  local ids = redis.call('ZRANGE', KEYS[1], hi, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, ${CHAIN_BATCH})
-  if #ids == 0 then return out end
-  local entries = redis.call('HMGET', deltas_key, unpack(ids))
-  for i, id in ipairs(ids) do
-    local status, created_at = false, false
-    if id == to then
-      local fields = redis.call('HMGET', prefix .. id, 'status', 'created_at')
-      status, created_at = fields[1], fields[2]
-    end
-    local entry, n = entries[i], #out
-    if entry and string.byte(entry, 1) == 91 then
-      if status then
-        out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7] = tonumber(id), false, status, created_at, false, false, entry
-      else
-        out[n + 1], out[n + 2] = id, entry
-      end
-    else
-      local row = redis.call('HMGET', prefix .. id, 'position', 'base_sequence_id', 'base_position', 'state')
-      if row[1] then
-        out[n + 1], out[n + 2], out[n + 3], out[n + 4] = tonumber(id), row[1], status, created_at
-        out[n + 5], out[n + 6], out[n + 7] = row[2], row[3], row[4] or entry
-        if tonumber(id) <= from and not row[2] then return out end
-      end
+  local top = redis.call('ZRANGE', KEYS[1], hi, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, 1)[1]
+  if not top then return {out, segments, -1, tonumber(to)} end
+  local lo = math.floor(tonumber(top) / SEGMENT_STEPS) * SEGMENT_STEPS
+  local segment = redis.call('HGET', deltas_key, segment_field(lo))
+  if segment then segments[#segments + 1] = segment end
+  if not segment or segment_count(segment) ~= redis.call('ZCOUNT', KEYS[1], lo, lo + SEGMENT_STEPS - 1) then
+    local ids = redis.call('ZRANGE', KEYS[1], hi, lo, 'BYSCORE', 'REV')
+    local entries = redis.call('HMGET', deltas_key, unpack(ids))
+    for i, id in ipairs(ids) do
+      if not (segment and packed_find(segment, id)) and take(id, entries[i]) then return {out, segments, tonumber(id), tonumber(to)} end
     end
   end
-  if #ids < ${CHAIN_BATCH} then return out end
-  hi = '(' .. ids[#ids]
+  if lo == 0 then return {out, segments, -1, tonumber(to)} end
+  hi = '(' .. fmt(lo)
 end
 `);
 
@@ -79,12 +91,13 @@ export const STEP_LINKS = withPrelude(`
 local rows = {}
 -- The row read just before, ascending: a head [position] names it as the base, whose position is then known.
 local last_id, last_position = -1, nil
+local segments = {}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3], 'BYSCORE')) do
-  local row = redis.call('HMGET', ARGV[1] .. id, 'position', 'created_at', 'base_sequence_id', 'base_position')
-  if row[1] then
+  local row = step_fields(ARGV[1], id, segments)
+  if row then
     local before_position = last_id == tonumber(id) - 1 and last_position or nil
-    local base_id, base_position = delta_base(ARGV[1], id, {row[3], row[4]}, before_position)
-    rows[#rows + 1] = {id, row[1], row[2], base_id or false, base_position or false}
+    local base_id, base_position = delta_base(ARGV[1], id, {row[4], row[5]}, before_position, segments)
+    rows[#rows + 1] = {id, row[1], row[3], base_id or false, base_position or false}
     last_id, last_position = tonumber(id), row[1]
   end
 end
@@ -94,14 +107,23 @@ return rows
 /**
  * Makes a delta a snapshot: sets its state (and the key fields a full-mode
  * step's hash has) and drops its base (and its entry in the app's hash of
- * delta states), if it still names that base.
+ * delta states, or its record in its segment: a packed delta gets a step
+ * hash), if it still names that base.
  * KEYS: the step hash, the app's hash of delta states. ARGV: base sequence
  * id, base position, state, the step's sequence id, the app's key prefix,
  * partition key, app id. Returns 1, or 0 (nothing changed).
  */
 export const REWRITE_AS_SNAPSHOT = withPrelude(`
-local base_id, base_position = delta_base(ARGV[5], ARGV[4], redis.call('HMGET', KEYS[1], 'base_sequence_id', 'base_position'))
+local segments = {}
+local base_id, base_position = delta_base(ARGV[5], ARGV[4], redis.call('HMGET', KEYS[1], 'base_sequence_id', 'base_position'), nil, segments)
 if base_id ~= ARGV[1] or base_position ~= ARGV[2] then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  -- A packed delta: its record leaves its segment, and its key fields go to a step hash of its own.
+  local packed, changed = packed_step(ARGV[5], ARGV[4], segments), {}
+  packed_remove(ARGV[5], ARGV[4], segments, changed)
+  packed_flush(ARGV[5], segments, changed)
+  redis.call('HSET', KEYS[1], 'position', packed.position, 'status', packed.status, 'created_at', packed.created_at)
+end
 -- A snapshot's hash is a full-mode step's: a delta written with a head held only its position, status and save time.
 redis.call('HSET', KEYS[1], 'partition_key', ARGV[6], 'app_id', ARGV[7], 'sequence_id', ARGV[4], 'state', ARGV[3])
 redis.call('HDEL', KEYS[1], 'base_sequence_id', 'base_position')
@@ -111,11 +133,11 @@ return 1
 
 /**
  * Whether an app's latest step is stored: its sequence id from Python's
- * sorted set, then EXISTS of its hash. Answers for the other storage mode's
- * layout. KEYS: apps by sequence id. ARGV: app id, the app's key prefix.
+ * sorted set, then its hash or packed record. Answers for the other storage
+ * mode's layout. KEYS: apps by sequence id. ARGV: app id, the app's key prefix.
  */
-export const APP_IS_STORED = new LuaScript(`
+export const APP_IS_STORED = withPrelude(`
 local latest = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not latest then return 0 end
-return redis.call('EXISTS', ARGV[2] .. latest)
+return step_stored(ARGV[2], latest) and 1 or 0
 `);

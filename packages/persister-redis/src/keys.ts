@@ -5,10 +5,10 @@ export const APP_STEPS_SUFFIX = 'burr:steps';
 export const APP_UNINDEXED_SUFFIX = 'burr:unindexed';
 export const APP_INCOMING_SUFFIX = 'burr:incoming';
 /**
- * Incremental layout: the hash of an app's delta states, by sequence id. A
- * delta's step hash then holds no `state`: a `state` over 64 bytes would take
- * the step hash out of Redis's compact listpack encoding (1,120 bytes for a
- * 253-byte delta, against 272 without it).
+ * Incremental layout: the hash of an app's delta states. Fields `#n` are
+ * segments of packed deltas (see `LUA_PACKED`), which have no step hash;
+ * fields named by a sequence id are deltas stored before packing, whose step
+ * hash holds no `state`.
  */
 export const APP_DELTAS_SUFFIX = 'burr:deltas';
 /** The segment after the namespace that every key of incremental storage has (see {@link RedisKeyLayout}). */
@@ -116,11 +116,7 @@ export class RedisKeyLayout {
     return `${this.stepKeyPrefix(partitionKey, appId)}${APP_UNINDEXED_SUFFIX}`;
   }
 
-  /**
-   * Incremental layout: the hash of the app's delta states, by sequence id. A
-   * delta's step hash holds no `state`, so it stays in Redis's compact
-   * listpack encoding.
-   */
+  /** Incremental layout: the hash of the app's delta states (segments of packed deltas; see {@link APP_DELTAS_SUFFIX}). */
   appDeltasKey(partitionKey: string, appId: string): string {
     return `${this.stepKeyPrefix(partitionKey, appId)}${APP_DELTAS_SUFFIX}`;
   }

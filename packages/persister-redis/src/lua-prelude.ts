@@ -1,4 +1,5 @@
 import { APP_DELTAS_SUFFIX, APP_STEPS_SUFFIX, APP_UNINDEXED_SUFFIX } from './keys.js';
+import { LUA_PACKED } from './lua-packed.js';
 
 /** Sequence ids one call checks for steps missing from an app's index (see {@link LUA_PRELUDE}'s `adopt_chunk`). */
 export const ADOPT_CHUNK = 2000;
@@ -37,25 +38,30 @@ export const ADOPT_CHUNK = 2000;
  *   ZCOUNT bounds the members at that score, a binary search places the member
  *   among them. O(log² n).
  * - `app_alive(partition_prefix, app_id, latest)`: whether the app's latest
- *   step hash exists (`latest` from Python's set; nil when absent).
- * - `stored_state(app_prefix, id, want_state)`: a step's state length in
- *   bytes, whether it is a delta's (in the app's hash of delta states, where
- *   its head is not counted: see `delta_entry`), and with `want_state` the
+ *   step is stored (`latest` from Python's set; nil when absent).
+ * - packed deltas (`segment_field`, `packed_step`...): see {@link LUA_PACKED}.
+ * - `step_position(app_prefix, id[, cache])`, `step_stored(...)`,
+ *   `step_fields(...)`: a step's position; whether it is stored; its
+ *   `{position, status, created_at, base_sequence_id, base_position}` (nil
+ *   when not stored): from its hash, else from its packed record (base
+ *   position false when the base is the step before).
+ * - `stored_state(app_prefix, id, want_state[, cache])`: a step's state
+ *   length in bytes, whether it is a delta's (packed, or in the app's hash of
+ *   delta states, where its head is not counted), and with `want_state` the
  *   state itself; a snapshot's length is read without copying its state.
- * - `delta_entry(sequence_id, position, base_sequence_id, base_position,
- *   state)`: what the app's hash of delta states holds for a delta: a head,
- *   the JSON array `[position, base sequence id, base position]`, or only
- *   `[position]` when the base is the step before (a sequence id holds one
- *   step in this layout, so that names it), a newline, then the state (JSON
- *   text holds no raw newline). A chain read then takes a delta's links from
- *   that hash alone, without reading its step hash. A value starting with `{`
- *   is a state without head (written before heads).
- * - `delta_base(app_prefix, id, fields[, before_position])`: the base
- *   (sequence id, position) of a step, or nil for a snapshot: from `fields`
- *   (its hash's `base_sequence_id` and `base_position`, which a delta written
- *   with a head does not repeat), else from the head of its entry in the
- *   app's hash of delta states (`[position]`: the step before, at the
- *   position stored there, or `before_position` when the caller read it).
+ * - Deltas stored before packing: a step hash of `position`, `status` and
+ *   `created_at`, and an entry under the sequence id in the app's hash of
+ *   delta states: a head, the JSON array `[position, base sequence id, base
+ *   position]`, or only `[position]` when the base is the step before (a
+ *   sequence id holds one step in this layout, so that names it), a newline,
+ *   then the state. An entry starting with `{` is a state without head
+ *   (written before heads; its base is in the step hash). Still read.
+ * - `delta_base(app_prefix, id, fields[, before_position[, cache]])`: the
+ *   base (sequence id, position) of a step, or nil for a snapshot: from
+ *   `fields` (its hash's `base_sequence_id` and `base_position`), else from
+ *   the head of its entry in the app's hash of delta states, else from its
+ *   packed record; a base on the step before takes `before_position` when
+ *   the caller read it, else that step's position.
  * - `forget_app(...)`: removes an app whose latest step is gone from the
  *   partition's sets, unless its index or marker shows steps may remain.
  */
@@ -63,12 +69,26 @@ export const LUA_PRELUDE = `
 local ADOPT_CHUNK = ${ADOPT_CHUNK}
 local STEPS_SUFFIX, UNINDEXED_SUFFIX, DELTAS_SUFFIX = '${APP_STEPS_SUFFIX}', '${APP_UNINDEXED_SUFFIX}', '${APP_DELTAS_SUFFIX}'
 
-local function delta_entry(sequence_id, position, base_sequence_id, base_position, state)
-  local head = cjson.encode(position)
-  if tonumber(base_sequence_id) ~= tonumber(sequence_id) - 1 then
-    head = head .. ',' .. base_sequence_id .. ',' .. cjson.encode(base_position)
-  end
-  return '[' .. head .. ']\\n' .. state
+local function fmt(n) return string.format('%d', n) end
+${LUA_PACKED}
+local function step_position(app_prefix, id, cache)
+  local position = redis.call('HGET', app_prefix .. id, 'position')
+  if position then return position end
+  local packed = packed_step(app_prefix, id, cache)
+  return packed and packed.position or false
+end
+
+local function step_stored(app_prefix, id, cache)
+  return redis.call('EXISTS', app_prefix .. id) == 1 or packed_step(app_prefix, id, cache) ~= nil
+end
+
+local function step_fields(app_prefix, id, cache)
+  local row = redis.call('HMGET', app_prefix .. id, 'position', 'status', 'created_at', 'base_sequence_id', 'base_position')
+  if row[1] or row[2] or row[3] then return row end
+  local packed = packed_step(app_prefix, id, cache)
+  if packed then return {packed.position, packed.status, packed.created_at, packed.base_id, packed.base_position} end
+  if redis.call('EXISTS', app_prefix .. id) == 1 then return row end
+  return nil
 end
 
 -- Where the head of a delta's entry ends (its newline), or nil for an entry without head (or a broken one: a load
@@ -78,19 +98,24 @@ local function delta_head_end(entry)
   return string.find(entry, '\\n', 1, true)
 end
 
-local function delta_base(app_prefix, id, fields, before_position)
-  if fields[1] then return fields[1], fields[2] end
+local function delta_base(app_prefix, id, fields, before_position, cache)
+  if fields[1] then return fields[1], fields[2] or before_position or step_position(app_prefix, fields[1], cache) end
   local entry = redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
-  local head_end = entry and delta_head_end(entry)
+  if not entry then
+    local packed = packed_step(app_prefix, id, cache)
+    if not packed then return nil, nil end
+    return packed.base_id, packed.base_position or before_position or step_position(app_prefix, packed.base_id, cache)
+  end
+  local head_end = delta_head_end(entry)
   if not head_end then return nil, nil end
   local ok, head = pcall(cjson.decode, string.sub(entry, 1, head_end - 1))
   if not ok or type(head) ~= 'table' or type(head[1]) ~= 'string' then return nil, nil end
   if head[2] ~= nil then return string.format('%d', head[2]), head[3] end
   local before = string.format('%d', tonumber(id) - 1)
-  return before, before_position or redis.call('HGET', app_prefix .. before, 'position')
+  return before, before_position or step_position(app_prefix, before, cache)
 end
 
-local function stored_state(app_prefix, id, want_state)
+local function stored_state(app_prefix, id, want_state, cache)
   if want_state then
     local state = redis.call('HGET', app_prefix .. id, 'state')
     if state then return #state, false, state end
@@ -99,12 +124,14 @@ local function stored_state(app_prefix, id, want_state)
     if bytes > 0 then return bytes, false, nil end
   end
   local entry = redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
-  if not entry then return 0, false, false end
+  if not entry then
+    local packed = packed_step(app_prefix, id, cache)
+    if not packed then return 0, false, false end
+    return packed.state_to - packed.state_from + 1, true, want_state and string.sub(packed.segment, packed.state_from, packed.state_to) or nil
+  end
   local start = (delta_head_end(entry) or 0) + 1
   return #entry - start + 1, true, want_state and string.sub(entry, start) or nil
 end
-
-local function fmt(n) return string.format('%d', n) end
 
 local function bytes_less(a, b)
   local n = math.min(#a, #b)
@@ -197,7 +224,7 @@ local function seek(key, asc, score, member)
 end
 
 local function app_alive(partition_prefix, app_id, latest)
-  return latest ~= false and latest ~= nil and redis.call('EXISTS', partition_prefix .. app_id .. ':' .. latest) == 1
+  return latest ~= false and latest ~= nil and step_stored(partition_prefix .. app_id .. ':', latest)
 end
 
 local function forget_app(partition_prefix, app_id, apps_key, saves_key, saved_at_key)

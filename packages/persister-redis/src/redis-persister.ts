@@ -143,6 +143,8 @@ export class RedisPersister extends RecordStatePersister {
   readonly ttlSeconds: number | undefined;
   readonly #client: RedisCommandClient;
   readonly #keys: RedisKeyLayout;
+  /** Whether this persister stores steps incrementally (its keys are the incremental layout). */
+  readonly #incremental: boolean;
   /** The key layout of the other storage mode, where an app must not have steps. */
   readonly #otherModeKeys: RedisKeyLayout;
   readonly #redis: RedisAccess;
@@ -158,6 +160,7 @@ export class RedisPersister extends RecordStatePersister {
   constructor(client: RedisCommandClient, options: RedisPersisterOptions = {}) {
     super(options);
     const { incremental, ttlSeconds } = readLayoutOptions(options);
+    this.#incremental = incremental !== undefined;
     this.#keys = new RedisKeyLayout(options.namespace, incremental ? 'incremental' : 'full');
     this.#otherModeKeys = new RedisKeyLayout(options.namespace, incremental ? 'full' : 'incremental');
     this.ttlSeconds = ttlSeconds;
@@ -295,6 +298,7 @@ export class RedisPersister extends RecordStatePersister {
       ttlMs,
       layout.stepKeyPrefix(partitionKey, appId),
       layout.partitionPrefix(partitionKey),
+      this.#incremental ? '1' : '',
       ...base,
     ];
     const saved = await this.#guard.run(async () => {

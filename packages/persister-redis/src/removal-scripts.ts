@@ -2,8 +2,9 @@ import { withPrelude } from './scripts.js';
 
 /**
  * Deletes an app at once, atomically for readers: UNLINK of every step hash in
- * its index, DEL of the index and marker, and the app out of Python's set,
- * apps_by_save and saved_at. Returns the number of step hashes removed. While
+ * its index, DEL of the index, marker and hash of delta states (with the
+ * packed deltas), and the app out of Python's set, apps_by_save and
+ * saved_at. Returns the number of steps removed. While
  * steps saved without the index remain unchecked, it first indexes one chunk
  * of them and returns -1 (call again): nothing is deleted until every step is
  * known, so a reader never sees part of the app gone.
@@ -15,10 +16,20 @@ local top = unindexed_top(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[1])
 if top >= 0 and adopt_chunk(KEYS[1], KEYS[2], ARGV[1], top) >= 0 then return -1 end
 local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
 local removed = 0
+local counted = {}
 for i = 1, #ids, 500 do
   local keys = {}
   for j = i, math.min(i + 499, #ids) do keys[#keys + 1] = ARGV[1] .. ids[j] end
   removed = removed + redis.call('UNLINK', unpack(keys))
+end
+-- Packed deltas have no hash: each segment's count says how many go with it.
+for _, id in ipairs(ids) do
+  local field = segment_field(id)
+  if not counted[field] then
+    counted[field] = true
+    local segment = redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, field)
+    if segment then removed = removed + segment_count(segment) end
+  end
 end
 redis.call('DEL', KEYS[1], KEYS[2], ARGV[1] .. DELTAS_SUFFIX)
 redis.call('ZREM', KEYS[3], ARGV[2])
@@ -35,8 +46,9 @@ return removed
  * `prune` never asks for an app's latest step; a conversion does, and when
  * the latest goes, Python's set is kept true: its score moves to the highest
  * step left, or, with none left, the app leaves the sets as in `REMOVE_APP`.
- * Returns how many hashes went; -1 after indexing one chunk of unindexed
- * steps (call again). Index entries whose hash is gone leave the index.
+ * Returns how many steps went (hashes and packed deltas); -1 after indexing
+ * one chunk of unindexed steps (call again). Index entries whose step is
+ * gone leave the index.
  * KEYS: the app's index, its marker, apps by sequence id, apps by save time, saved_at.
  * ARGV: app key prefix, app id, from, to, created before ('' for any time).
  */
@@ -47,21 +59,24 @@ local latest = tonumber(redis.call('ZSCORE', KEYS[3], ARGV[2]) or '-1')
 local before = ARGV[5]
 local removed = 0
 local latest_gone = false
+local segments, changed = {}, {}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[3], ARGV[4], 'BYSCORE')) do
   local key = ARGV[1] .. id
+  local fields = step_fields(ARGV[1], id, segments)
   local going = true
   if before ~= '' then
-    local created = redis.call('HGET', key, 'created_at')
-    local at = created and iso_micros(created)
+    local at = fields and fields[3] and iso_micros(fields[3])
     going = (at and bytes_less(at, before)) or false
   end
-  if going or redis.call('EXISTS', key) == 0 then
+  if going or not fields then
     removed = removed + redis.call('UNLINK', key)
+    if packed_remove(ARGV[1], id, segments, changed) then removed = removed + 1 end
     redis.call('HDEL', ARGV[1] .. DELTAS_SUFFIX, id)
     redis.call('ZREM', KEYS[1], id)
     if tonumber(id) == latest then latest_gone = true end
   end
 end
+packed_flush(ARGV[1], segments, changed)
 if latest_gone then
   local highest = redis.call('ZRANGE', KEYS[1], -1, -1)[1]
   if highest then

@@ -69,14 +69,15 @@ export function withPrelude(body: string): LuaScript {
  * incoming state hash.
  * ARGV: partition_key, app_id, sequence_id, position, state, status,
  * created_at, TTL in ms ('0': none), the app's key prefix, the partition's key
- * prefix, and for a delta of incremental storage its base's sequence_id,
- * position and created_at: then the step is written only if its base is
- * stored with that position and created_at (else 2, nothing written), its
- * state goes to the app's hash of delta states after a head naming its
- * position and base (`delta_entry`), and its hash holds only `position`,
- * `status` and `created_at` (the key names the rest); unless it came in the
- * incoming hash, which becomes the step's hash as is, with every field and
- * the base (`base_sequence_id`, `base_position`).
+ * prefix, '1' for the incremental layout (else ''), and for a delta its base's
+ * sequence_id, position and created_at: then the step is written only if its
+ * base is stored with that position and created_at (else 2, nothing written),
+ * and it is packed (see `packed_record`): its record, holding its key fields,
+ * base and state, is appended to its segment of the app's hash of delta
+ * states, and it has no step hash; unless it came in the incoming hash, which
+ * becomes the step's hash as is, with every field and the base
+ * (`base_sequence_id`, `base_position`). In the incremental layout a step
+ * also counts as stored when its segment holds it.
  *
  * With the incoming state hash (a large state, see `RedisPersister`), the
  * state is not in ARGV (pass ''): the caller's transaction wrote it to that
@@ -101,16 +102,26 @@ export function withPrelude(body: string): LuaScript {
  * apps long gone.
  */
 export const SAVE_STEP = withPrelude(`
-local base_sequence_id = ARGV[11]
-if base_sequence_id then
-  local base = redis.call('HMGET', ARGV[9] .. base_sequence_id, 'position', 'created_at')
-  if base[1] ~= ARGV[12] or base[2] ~= ARGV[13] then return 2 end
-end
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local incoming = KEYS[7]
-if incoming and redis.call('EXISTS', incoming) == 0 then return redis.error_reply('ERR the incoming state hash is missing') end
 local app_id, sequence_id, ttl_ms = ARGV[2], ARGV[3], tonumber(ARGV[8])
 local app_prefix, partition_prefix = ARGV[9], ARGV[10]
+local base_sequence_id = ARGV[12]
+local segments = {}
+if base_sequence_id then
+  local base = redis.call('HMGET', app_prefix .. base_sequence_id, 'position', 'created_at')
+  if not base[1] then
+    local packed = packed_step(app_prefix, base_sequence_id, segments)
+    if packed then base = {packed.position, packed.created_at} end
+  end
+  if base[1] ~= ARGV[13] or base[2] ~= ARGV[14] then return 2 end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local segment, field = false, false
+if ARGV[11] == '1' then
+  segment, field = packed_segment(app_prefix, sequence_id, segments)
+  if segment and packed_find(segment, sequence_id) then return 0 end
+end
+local incoming = KEYS[7]
+if incoming and redis.call('EXISTS', incoming) == 0 then return redis.error_reply('ERR the incoming state hash is missing') end
 local now = redis.call('TIME')
 local score = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local newest = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
@@ -123,12 +134,9 @@ if incoming then
   redis.call('RENAME', incoming, KEYS[1])
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
-  if base_sequence_id then redis.call('HSET', KEYS[1], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[12]) end
+  if base_sequence_id then redis.call('HSET', KEYS[1], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[13]) end
 elseif base_sequence_id then
-  -- A delta's state goes to the app's hash of delta states after a head naming its base, and its step hash holds
-  -- only what no other place does: it stays small (a listpack of three fields).
-  redis.call('HSET', KEYS[1], 'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
-  redis.call('HSET', app_prefix .. DELTAS_SUFFIX, sequence_id, delta_entry(sequence_id, ARGV[4], base_sequence_id, ARGV[12], ARGV[5]))
+  packed_append(app_prefix .. DELTAS_SUFFIX, field, segment, packed_record(sequence_id, ARGV[4], ARGV[6], ARGV[7], base_sequence_id, ARGV[13], ARGV[5]))
 else
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])

@@ -6,6 +6,7 @@ import { InvalidPersistArgumentError, State } from '@burr/core';
 import { provideRedis } from '@burr/testkit';
 import { describe, expect, it } from 'vitest';
 import { INCREMENTAL_SEGMENT, RedisKeyLayout, RedisPersister } from '../src/index.js';
+import { storeAsBeforePacking } from './earlier-layouts.js';
 import { redisSuite } from './helpers.js';
 
 const database = await provideRedis();
@@ -47,7 +48,7 @@ describe('incremental storage options', () => {
 registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `RedisPersister incremental storage [skipped: ${skipReason}]`, () => {
   const suite = redisSuite(url, database);
 
-  it("writes only [incremental] keys, nothing Python reads; a snapshot hash is a full-mode step, a delta's hash holds three fields and its state and base are in the app's hash of delta states", async () => {
+  it("writes only [incremental] keys, nothing Python reads; a snapshot hash is a full-mode step, a delta is a record in its segment of the app's hash of delta states, without a hash", async () => {
     const namespace = suite.store.namespace();
     const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
     suite.opened.push(persister);
@@ -63,43 +64,24 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     const layout = new RedisKeyLayout(namespace, 'incremental');
     const snapshot = await suite.admin.hGetAll(layout.stepKey('p', 'chat', 0));
     expect(Object.keys(snapshot).sort()).toEqual(['app_id', 'created_at', 'partition_key', 'position', 'sequence_id', 'state', 'status']);
-    // A delta's hash holds only what no other place does: the key names the rest, the head below its base.
-    const delta = await suite.admin.hGetAll(layout.stepKey('p', 'chat', 2));
-    expect(Object.keys(delta).sort()).toEqual(['created_at', 'position', 'status']);
-    // Its entry there: a head naming its position (and its base, when not the step before), a newline, the delta.
-    const [head, body] = (await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '2'))!.split('\n');
-    expect(JSON.parse(head!)).toEqual(['respond']);
-    expect(JSON.parse(body!)).toEqual({ '+messages': ['message 2'], '=turn': 2 });
-    // Without its state the step hash stays in Redis's compact encoding, whatever the delta's size.
-    await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId: 3, position: 'respond', state: state.append({ messages: 'x'.repeat(500) }), status: 'completed' });
-    // listpack since Redis 7.0, ziplist before.
-    expect(['listpack', 'ziplist']).toContain(String(await suite.admin.sendCommand(['OBJECT', 'ENCODING', layout.stepKey('p', 'chat', 3)])));
-    expect(await suite.admin.hStrLen(layout.appDeltasKey('p', 'chat'), '3')).toBeGreaterThan(500);
-    state = state.append({ messages: 'x'.repeat(500) });
-    // Python Burr's reader, on the same namespace, finds no app: its sorted set does not exist.
-    expect(await suite.admin.exists(new RedisKeyLayout(namespace).appsBySequenceKey('p'))).toBe(0);
-    expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
-  });
-
-  it('a prune removes the delta states of the steps it removes (rewriting a kept delta whose base goes as a snapshot), deleteApp the whole hash', async () => {
-    const namespace = suite.store.namespace();
-    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental', snapshotEvery: 4 });
-    suite.opened.push(persister);
-    const layout = new RedisKeyLayout(namespace, 'incremental');
-    const deltas = layout.appDeltasKey('p', 'chat');
-    let state = new State({ messages: [] as string[] });
-    for (let sequenceId = 0; sequenceId < 10; sequenceId++) {
-      state = state.append({ messages: `message ${sequenceId}` });
-      await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
-    }
-    // Snapshots at 0, 4 and 8; deltas at the other seven.
-    expect((await suite.admin.hKeys(deltas)).sort()).toEqual(['1', '2', '3', '5', '6', '7', '9']);
-    await persister.prune({ target: { partitionKey: 'p', appId: 'chat' }, keepLast: 4 });
-    // Steps 0-5 went; 6 (a delta on 5) was rewritten as a snapshot first, so its delta state went too.
-    expect((await suite.admin.hKeys(deltas)).sort()).toEqual(['7', '9']);
-    // Its hash is now a full-mode step's, like any snapshot's.
-    expect(Object.keys(await suite.admin.hGetAll(layout.stepKey('p', 'chat', 6))).sort()).toEqual([
+    // A delta has no hash: its record, in the segment of sequence ids 0-63, holds its key fields, its base and its state.
+    expect(await suite.admin.exists([layout.stepKey('p', 'chat', 1), layout.stepKey('p', 'chat', 2)])).toBe(0);
+    const segment = (await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '#0'))!;
+    const [count, ...records] = segment.split('\n');
+    expect(count).toBe('2');
+    expect(JSON.parse(records[2]!)).toEqual([2, 'respond', expect.stringMatching(/^\d{4}-\d\d-\d\dT/)]);
+    expect(JSON.parse(records[3]!)).toEqual({ '+messages': ['message 2'], '=turn': 2 });
+    // A failed step names its status; a large state keeps a hash of its own, every full-mode field and its base.
+    await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId: 3, position: 'respond', state, status: 'failed' });
+    const failed = (await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '#0'))!.split('\n');
+    expect(failed[0]).toBe('3');
+    expect(JSON.parse(failed[5]!)).toEqual([3, 'respond', expect.any(String), 'failed']);
+    const large = state.append({ messages: 'x'.repeat(20_000) });
+    await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId: 4, position: 'respond', state: large, status: 'completed' });
+    expect(Object.keys(await suite.admin.hGetAll(layout.stepKey('p', 'chat', 4))).sort()).toEqual([
       'app_id',
+      'base_position',
+      'base_sequence_id',
       'created_at',
       'partition_key',
       'position',
@@ -107,33 +89,71 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
       'state',
       'status',
     ]);
-    expect((await persister.load('p', 'chat', 6))?.state.get('messages')).toEqual(state.get('messages').slice(0, 7));
-    expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
-    await persister.deleteApp('p', 'chat');
-    expect(await suite.admin.exists(deltas)).toBe(0);
+    // Python Burr's reader, on the same namespace, finds no app: its sorted set does not exist.
+    expect(await suite.admin.exists(new RedisKeyLayout(namespace).appsBySequenceKey('p'))).toBe(0);
+    expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(large.getAll());
+    expect((await persister.load('p', 'chat', 3))?.status).toBe('failed');
+    // A full-mode persister on the namespace finds the app in the other mode from its packed latest step.
+    await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId: 5, position: 'respond', state: large, status: 'completed' });
+    const full = await RedisPersister.fromUrl(url, { namespace });
+    suite.opened.push(full);
+    await expect(full.save({ partitionKey: 'p', appId: 'chat', sequenceId: 6, position: 'respond', state: large, status: 'completed' })).rejects.toThrow(/incremental/);
   });
 
-  it('loads deltas stored without a head (before heads), and refuses an entry whose head is broken, naming its sequence id', async () => {
+  it('packs 64 sequence ids a segment; history, loads, a prune that cuts a segment and deleteApp find every step inside them', async () => {
     const namespace = suite.store.namespace();
     const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
     suite.opened.push(persister);
-    const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'chat');
+    const layout = new RedisKeyLayout(namespace, 'incremental');
+    const deltas = layout.appDeltasKey('p', 'chat');
+    const saved: Record<string, unknown>[] = [];
     let state = new State({ messages: [] as string[] });
-    for (let sequenceId = 0; sequenceId < 6; sequenceId++) {
+    for (let sequenceId = 0; sequenceId < 150; sequenceId++) {
       state = state.append({ messages: `message ${sequenceId}` });
       await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
+      saved.push(state.getAll());
     }
-    // As the version before heads wrote them: the state alone in the app's hash, the base and key fields in the step's.
+    const counts = async () => Object.fromEntries(Object.entries(await suite.admin.hGetAll(deltas)).map(([field, text]) => [field, Number(text.slice(0, text.indexOf('\n')))]));
+    // Step 0 is the snapshot; 1-63, 64-127 and 128-149 are packed.
+    expect(await counts()).toEqual({ '#0': 63, '#1': 64, '#2': 22 });
+    for (const sequenceId of [1, 63, 64, 100, 127, 128, 149]) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(saved[sequenceId]);
+    const steps = (await persister.listSteps('p', 'chat', { order: 'oldest-first', limit: 200 })).steps;
+    expect(steps.map((step) => step.sequenceId)).toEqual(saved.map((_, sequenceId) => sequenceId));
+    expect(steps.map((step) => step.storedAs)).toEqual(['snapshot', ...Array(149).fill('delta')]);
+    expect(steps[70]!.sizeBytes).toBe(JSON.stringify({ '+messages': ['message 70'] }).length);
+    // Keeping the last 80 (70-149): 70, whose base goes, becomes a snapshot; 64-69 leave segment #1.
+    const report = await persister.prune({ target: { partitionKey: 'p', appId: 'chat' }, keepLast: 80 });
+    expect(report.stepsRemoved).toBe(70);
+    expect(await counts()).toEqual({ '#1': 57, '#2': 22 });
+    expect(Object.keys(await suite.admin.hGetAll(layout.stepKey('p', 'chat', 70)))).toContain('state');
+    for (const sequenceId of [70, 71, 127, 149]) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(saved[sequenceId]);
+    expect(await persister.load('p', 'chat', 69)).toBeNull();
+    expect(await persister.deleteApp('p', 'chat')).toBe(80);
+    expect(await suite.admin.exists(deltas)).toBe(0);
+  });
+
+  it('loads deltas stored as earlier versions stored them (with a head, or before heads) among packed ones, and refuses an entry whose head is broken, naming its sequence id', async () => {
+    const namespace = suite.store.namespace();
+    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
+    suite.opened.push(persister);
     const layout = new RedisKeyLayout(namespace, 'incremental');
-    for (const id of ['2', '4']) {
-      const entry = (await suite.admin.hGet(deltas, id))!;
-      await suite.admin.hSet(deltas, id, entry.slice(entry.indexOf('\n') + 1));
-      const fields = { partition_key: 'p', app_id: 'chat', sequence_id: id, base_sequence_id: String(Number(id) - 1), base_position: 'respond' };
-      await suite.admin.hSet(layout.stepKey('p', 'chat', Number(id)), fields);
-    }
-    expect((await persister.listSteps('p', 'chat', { order: 'oldest-first' })).steps.map((step) => step.storedAs)).toEqual(['snapshot', ...Array(5).fill('delta')]);
+    const deltas = layout.appDeltasKey('p', 'chat');
+    let state = new State({ messages: [] as string[] });
+    const save = async (sequenceId: number) => {
+      state = state.append({ messages: `message ${sequenceId}` });
+      await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
+    };
+    for (let sequenceId = 0; sequenceId < 6; sequenceId++) await save(sequenceId);
+    // 1, 3 and 5 as the version with heads stored them, 2 and 4 as the one before heads.
+    for (const sequenceId of [1, 2, 3, 4, 5]) await storeAsBeforePacking(suite.admin, layout, 'chat', sequenceId, sequenceId % 2 === 0 ? 'bare' : 'head');
+    expect(Number(await suite.admin.hExists(deltas, '#0'))).toBe(0);
+    // This version packs what it saves next, in the same app.
+    for (let sequenceId = 6; sequenceId < 8; sequenceId++) await save(sequenceId);
+    expect((await suite.admin.hGet(deltas, '#0'))?.startsWith('2\n[6,')).toBe(true);
+    expect((await persister.listSteps('p', 'chat', { order: 'oldest-first' })).steps.map((step) => step.storedAs)).toEqual(['snapshot', ...Array(7).fill('delta')]);
     expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
     expect((await persister.load('p', 'chat', 3))?.state.get('messages')).toEqual(state.get('messages').slice(0, 4));
+    expect((await persister.load('p', 'chat', 6))?.state.get('messages')).toEqual(state.get('messages').slice(0, 7));
     await suite.admin.hSet(deltas, '5', '["respond",4]\n{"+messages":["forged"]}');
     await expect(persister.load('p', 'chat')).rejects.toThrow(/sequence 5 has no valid head/);
     expect((await persister.load('p', 'chat', 4))?.state.get('messages')).toEqual(state.get('messages').slice(0, 5));
@@ -144,7 +164,23 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     await expect(persister.load('p', 'chat')).rejects.toThrow(/sequence 5 has no base position/);
   });
 
-  it("a delta's head leaves out its base only where it is the step before, and both forms load back", async () => {
+  it('refuses a segment whose packed head is broken, naming what it holds', async () => {
+    const namespace = suite.store.namespace();
+    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
+    suite.opened.push(persister);
+    const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'chat');
+    let state = new State({ messages: [] as string[] });
+    for (let sequenceId = 0; sequenceId < 3; sequenceId++) {
+      state = state.append({ messages: `message ${sequenceId}` });
+      await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
+    }
+    const segment = (await suite.admin.hGet(deltas, '#0'))!;
+    await suite.admin.hSet(deltas, '#0', segment.replace('[2,"respond"', '[2,7'));
+    await expect(persister.load('p', 'chat')).rejects.toThrow(/packed delta has no valid head/);
+    expect((await persister.load('p', 'chat', 1))?.state.get('messages')).toEqual(['message 0', 'message 1']);
+  });
+
+  it("a packed delta's head leaves out its status when completed and its base where it is the step before, and every form loads back", async () => {
     const namespace = suite.store.namespace();
     const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
     suite.opened.push(persister);
@@ -162,8 +198,14 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
       await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position, state, status: 'completed' });
       saved.set(sequenceId, state.getAll());
     }
-    const heads = Object.fromEntries(Object.entries(await suite.admin.hGetAll(deltas)).map(([id, entry]) => [id, JSON.parse(entry.slice(0, entry.indexOf('\n')))]));
-    expect(heads).toEqual({ '1': ['answer'], '2': ['answer'], '4': ['answer', 2, 'answer'], '5': ['ask'] });
+    const lines = (await suite.admin.hGet(deltas, '#0'))!.split('\n');
+    const heads = lines.filter((_, index) => index % 2 === 1).map((head) => (JSON.parse(head) as unknown[]).filter((_, index) => index !== 2));
+    expect(heads).toEqual([
+      [1, 'answer'],
+      [2, 'answer'],
+      [4, 'answer', 'completed', 2, 'answer'],
+      [5, 'ask'],
+    ]);
     for (const [sequenceId, values] of saved) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(values);
     // A prune reads the bases from the heads: 4 (on 2, which goes) becomes a snapshot, 5 (on 4, at another position) stays a delta.
     await persister.prune({ target: { partitionKey: 'p', appId: 'chat' }, keepLast: 2 });
