@@ -13,13 +13,37 @@ import { withPrelude } from './scripts.js';
  * the app's hash of delta states) else 0[, state]}.
  * KEYS: the app's index, its unindexed marker, apps by sequence id.
  * ARGV: app key prefix, app id, '1' newest first, lower and upper score bound
- * (ZRANGE syntax), limit, '1' with state.
+ * (ZRANGE syntax: `-inf`, `+inf` or `(n`), limit, '1' with state, '1' for
+ * the incremental layout (whose index holds segments of packed deltas: see
+ * `visit_steps`).
  */
 export const FIND_STEPS = withPrelude(`
 local top = unindexed_top(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[1])
 if top >= 0 and adopt_chunk(KEYS[1], KEYS[2], ARGV[1], top) >= 0 then return {0} end
 local newest, lo, hi, limit = ARGV[3] == '1', ARGV[4], ARGV[5], tonumber(ARGV[6])
 local rows, segments = {}, {}
+local function add(id, fields)
+  local bytes, in_deltas, state = stored_state(ARGV[1], id, ARGV[7] == '1', segments)
+  local row = {id, fields[1], fields[2], fields[3], bytes, (fields[4] or in_deltas) and 1 or 0}
+  if ARGV[7] == '1' then row[7] = state end
+  rows[#rows + 1] = row
+end
+if ARGV[8] == '1' then
+  -- Incremental layout: packed deltas are found through their segments' entries (see visit_steps).
+  local function bound(text, lower)
+    if text == '-inf' then return -1 elseif text == '+inf' then return math.huge end
+    local exclusive = string.byte(text, 1) == 40
+    local n = tonumber(exclusive and string.sub(text, 2) or text)
+    if exclusive then n = lower and n + 1 or n - 1 end
+    return n
+  end
+  visit_steps(KEYS[1], ARGV[1], bound(lo, true), bound(hi, false), newest, function(id)
+    local fields = step_fields(ARGV[1], id, segments)
+    if fields then add(id, fields) end
+    return #rows < limit
+  end, segments)
+  return {1, rows}
+end
 while #rows < limit do
   local want = limit - #rows
   local ids
@@ -27,14 +51,7 @@ while #rows < limit do
   else ids = redis.call('ZRANGE', KEYS[1], lo, hi, 'BYSCORE', 'LIMIT', 0, want) end
   for _, id in ipairs(ids) do
     local fields = step_fields(ARGV[1], id, segments)
-    if not fields then
-      redis.call('ZREM', KEYS[1], id)
-    else
-      local bytes, in_deltas, state = stored_state(ARGV[1], id, ARGV[7] == '1', segments)
-      local row = {id, fields[1], fields[2], fields[3], bytes, (fields[4] or in_deltas) and 1 or 0}
-      if ARGV[7] == '1' then row[7] = state end
-      rows[#rows + 1] = row
-    end
+    if not fields then redis.call('ZREM', KEYS[1], id) else add(id, fields) end
   end
   if #ids < want then break end
   if newest then hi = '(' .. ids[#ids] else lo = '(' .. ids[#ids] end

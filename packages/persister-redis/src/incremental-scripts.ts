@@ -7,16 +7,14 @@ export const CHAIN_ENTRY_FIELDS = 2;
 
 /**
  * An app's rows of incremental storage from its nearest snapshot at or below
- * `from` up to `to`, in one consistent read. Walks the app's index down from
- * `to` a segment's range at a time (see `LUA_PACKED`): reads the segment, and
- * when it holds as many records as the index has steps in its range, every
- * one of them is packed and nothing more is read there; otherwise each step
- * of the range that the segment does not hold is read as a row of its own:
- * a delta written before packing from its entry in the app's hash of delta
- * states (when it has a head, see `LUA_PRELUDE`), any other row (snapshots,
- * large deltas) from its step hash; steps whose hash is gone are passed
- * over. Stops after the first snapshot at or below `from`, or at the
- * index's end.
+ * `from` up to `to`, in one consistent read. Walks the app's index down
+ * from `to` a segment's range at a time (see `LUA_PACKED`): takes the
+ * segment's text when the index holds it, and reads each step of the range
+ * that has its own index entry as a row of its own: a delta written before
+ * packing from its entry in the app's hash of delta states (when it has a
+ * head, see `LUA_PRELUDE`), any other row (snapshots, large deltas) from its
+ * step hash; steps whose hash is gone are passed over. Stops after the first
+ * snapshot at or below `from`, or at the index's end.
  * KEYS: the app's index, apps by sequence id.
  * ARGV: app key prefix, app id, from, to (both '' for the app's latest step).
  * Returns {rows, segments, stop, to}: `rows` one flat array of the rows read
@@ -62,23 +60,27 @@ local function take(id, entry)
   out[n + 5], out[n + 6], out[n + 7] = row[2], row[3], row[4] or entry
   return tonumber(id) <= from and not row[2]
 end
-local hi = to
-while true do
-  local top = redis.call('ZRANGE', KEYS[1], hi, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, 1)[1]
-  if not top then return {out, segments, -1, tonumber(to)} end
-  local lo = math.floor(tonumber(top) / SEGMENT_STEPS) * SEGMENT_STEPS
-  local segment = redis.call('HGET', deltas_key, segment_field(lo))
-  if segment then segments[#segments + 1] = segment end
-  if not segment or segment_count(segment) ~= redis.call('ZCOUNT', KEYS[1], lo, lo + SEGMENT_STEPS - 1) then
-    local ids = redis.call('ZRANGE', KEYS[1], hi, lo, 'BYSCORE', 'REV')
-    local entries = redis.call('HMGET', deltas_key, unpack(ids))
-    for i, id in ipairs(ids) do
-      if not (segment and packed_find(segment, id)) and take(id, entries[i]) then return {out, segments, tonumber(id), tonumber(to)} end
+local to_n = tonumber(to)
+local n = next_segment(KEYS[1], fmt(segment_end(math.floor(to_n / SEGMENT_STEPS))), true)
+while n do
+  local ids, marker = segment_group(KEYS[1], n)
+  if marker then
+    local segment = redis.call('HGET', deltas_key, segment_field(n * SEGMENT_STEPS))
+    if segment then segments[#segments + 1] = segment end
+  end
+  table.sort(ids, function(a, b) return a > b end)
+  local below = {}
+  for _, id in ipairs(ids) do if id <= to_n then below[#below + 1] = fmt(id) end end
+  if #below > 0 then
+    local entries = redis.call('HMGET', deltas_key, unpack(below))
+    for i, id in ipairs(below) do
+      if take(id, entries[i]) then return {out, segments, tonumber(id), to_n} end
     end
   end
-  if lo == 0 then return {out, segments, -1, tonumber(to)} end
-  hi = '(' .. fmt(lo)
+  if n == 0 then break end
+  n = next_segment(KEYS[1], fmt(n * SEGMENT_STEPS - 1), true)
 end
+return {out, segments, -1, to_n}
 `);
 
 /**
@@ -92,7 +94,7 @@ local rows = {}
 -- The row read just before, ascending: a head [position] names it as the base, whose position is then known.
 local last_id, last_position = -1, nil
 local segments = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3], 'BYSCORE')) do
+visit_steps(KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), false, function(id)
   local row = step_fields(ARGV[1], id, segments)
   if row then
     local before_position = last_id == tonumber(id) - 1 and last_position or nil
@@ -100,7 +102,8 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3], 'BYSCORE')) 
     rows[#rows + 1] = {id, row[1], row[3], base_id or false, base_position or false}
     last_id, last_position = tonumber(id), row[1]
   end
-end
+  return true
+end, segments)
 return rows
 `);
 
@@ -118,11 +121,12 @@ local segments = {}
 local base_id, base_position = delta_base(ARGV[5], ARGV[4], redis.call('HMGET', KEYS[1], 'base_sequence_id', 'base_position'), nil, segments)
 if base_id ~= ARGV[1] or base_position ~= ARGV[2] then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  -- A packed delta: its record leaves its segment, and its key fields go to a step hash of its own.
+  -- A packed delta: its record leaves its segment, and it gets a step hash and an entry in the app's index of its own.
   local packed, changed = packed_step(ARGV[5], ARGV[4], segments), {}
   packed_remove(ARGV[5], ARGV[4], segments, changed)
   packed_flush(ARGV[5], segments, changed)
   redis.call('HSET', KEYS[1], 'position', packed.position, 'status', packed.status, 'created_at', packed.created_at)
+  redis.call('ZADD', ARGV[5] .. STEPS_SUFFIX, ARGV[4], ARGV[4])
 end
 -- A snapshot's hash is a full-mode step's: a delta written with a head held only its position, status and save time.
 redis.call('HSET', KEYS[1], 'partition_key', ARGV[6], 'app_id', ARGV[7], 'sequence_id', ARGV[4], 'state', ARGV[3])

@@ -68,7 +68,11 @@ export class RedisKeyLayout {
    * namespace, is a key of an incremental one, and Python Burr, which reads
    * the full layout, never meets them.
    */
-  constructor(namespace: string | undefined, storage: StorageMode = 'full') {
+  constructor(
+    namespace: string | undefined,
+    /** Which storage mode's keys these are. */
+    readonly storage: StorageMode = 'full',
+  ) {
     if (namespace !== undefined && typeof namespace !== 'string') throw new InvalidIdentifierError('namespace', namespace, 'must be a string');
     if (namespace) assertKeyComponent(namespace, 'namespace');
     this.#prefix = `${namespace ? `${namespace}:` : ''}${storage === 'incremental' ? `${INCREMENTAL_SEGMENT}:` : ''}`;
@@ -116,7 +120,7 @@ export class RedisKeyLayout {
     return `${this.stepKeyPrefix(partitionKey, appId)}${APP_UNINDEXED_SUFFIX}`;
   }
 
-  /** Incremental layout: the hash of the app's delta states (segments of packed deltas; see {@link APP_DELTAS_SUFFIX}). */
+  /** Incremental layout: the hash of the app's delta states: segments of packed deltas, and deltas stored before packing. */
   appDeltasKey(partitionKey: string, appId: string): string {
     return `${this.stepKeyPrefix(partitionKey, appId)}${APP_DELTAS_SUFFIX}`;
   }

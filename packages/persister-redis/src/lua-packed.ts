@@ -10,17 +10,15 @@ export const SEGMENT_STEPS = 64;
  * A step hash and a field cost about 480 bytes a step in Redis's memory;
  * a record costs its text.
  *
- * A segment is the count of its records in decimal, then the records, each
- * `\n`, a head, `\n`, the state (JSON text holds no raw newline, so a newline
- * only ever ends a head or a state). A head is a JSON array:
+ * A segment is its records one after the other, each `\n`, a head, `\n`,
+ * the state (JSON text holds no raw newline, so a newline only ever ends a
+ * head or a state). A head is a JSON array:
  * `[sequence_id, position, created_at]` for a completed step on the step
  * before it, `[sequence_id, position, created_at, status]` for any other
  * status, `[sequence_id, position, created_at, status, base_sequence_id,
- * base_position]` on a base further down. The count lets a chain read know
- * that every indexed step of a segment's range is packed without parsing it.
+ * base_position]` on a base further down.
  *
  * - `segment_field(id)`: the field holding the record of sequence id `id`.
- * - `segment_count(segment)`: how many records the segment holds.
  * - `packed_record(id, position, status, created_at, base_id, base_position, state)`: a record.
  * - `packed_append(deltas_key, field, segment, record)`: writes the segment
  *   (the text read before, or false) with the record added.
@@ -32,18 +30,26 @@ export const SEGMENT_STEPS = 64;
  *   state_to, segment, field}` (base_position false when the base is the
  *   step before), or nil; `cache` (field → segment text or false) saves
  *   reading a segment twice in one script.
+ * - The app's index holds a packed delta's segment, not the delta: the member
+ *   `#n` (the field's name), scored at the segment's last sequence id
+ *   (`segment_end(n)`), so a walk down the index meets a segment before any
+ *   step of its range; steps with a hash keep their own entries. A sorted-set
+ *   member costs Redis about 95 bytes, half a chat message.
+ * - `visit_steps(index_key, app_prefix, lo, hi, desc, visit[, cache])`: calls
+ *   `visit(id)` for each stored step with a sequence id from `lo` to `hi`
+ *   (numbers, `math.huge` for no bound), ascending or descending, a
+ *   segment's range at a time (its steps with a hash and its records, sorted),
+ *   until `visit` returns false (then it returns true).
  * - `packed_remove(app_prefix, id, cache, dirty)`: drops the record of `id`
  *   from its segment in `cache` and marks the field in `dirty`; returns
  *   whether the segment held it. `packed_flush(app_prefix, cache, dirty)`
- *   then writes each segment changed once (the field goes with its last
- *   record), so a batch of removals rewrites a segment once.
+ *   then writes each segment changed once (the field and its index entry go
+ *   with its last record), so a batch of removals rewrites a segment once.
  */
 export const LUA_PACKED = `
 local SEGMENT_STEPS = ${SEGMENT_STEPS}
 
 local function segment_field(id) return '#' .. fmt(math.floor(tonumber(id) / SEGMENT_STEPS)) end
-
-local function segment_count(segment) return tonumber(string.match(segment, '^%d+')) or 0 end
 
 local function packed_record(id, position, status, created_at, base_id, base_position, state)
   local head = '[' .. id .. ',' .. cjson.encode(position) .. ',' .. cjson.encode(created_at)
@@ -54,12 +60,7 @@ local function packed_record(id, position, status, created_at, base_id, base_pos
 end
 
 local function packed_append(deltas_key, field, segment, record)
-  local count, rest = 0, ''
-  if segment then
-    count = segment_count(segment)
-    rest = string.sub(segment, #fmt(count) + 1)
-  end
-  redis.call('HSET', deltas_key, field, fmt(count + 1) .. rest .. record)
+  redis.call('HSET', deltas_key, field, segment and segment .. record or record)
 end
 
 local function packed_find(segment, id)
@@ -101,12 +102,8 @@ local function packed_remove(app_prefix, id, cache, dirty)
   if not segment then return false end
   local head_start, _, state_end = packed_find(segment, id)
   if not head_start then return false end
-  local count = segment_count(segment) - 1
-  if count <= 0 then
-    cache[field] = false
-  else
-    cache[field] = fmt(count) .. string.sub(segment, #fmt(count + 1) + 1, head_start - 2) .. string.sub(segment, state_end + 1)
-  end
+  local rest = string.sub(segment, 1, head_start - 2) .. string.sub(segment, state_end + 1)
+  cache[field] = rest ~= '' and rest
   dirty[field] = true
   return true
 end
@@ -114,7 +111,69 @@ end
 local function packed_flush(app_prefix, cache, dirty)
   local deltas_key = app_prefix .. DELTAS_SUFFIX
   for field in pairs(dirty) do
-    if cache[field] then redis.call('HSET', deltas_key, field, cache[field]) else redis.call('HDEL', deltas_key, field) end
+    if cache[field] then
+      redis.call('HSET', deltas_key, field, cache[field])
+    else
+      redis.call('HDEL', deltas_key, field)
+      redis.call('ZREM', app_prefix .. STEPS_SUFFIX, field)
+    end
   end
+end
+
+local function segment_end(n) return n * SEGMENT_STEPS + SEGMENT_STEPS - 1 end
+
+local function is_marker(member) return string.byte(member, 1) == 35 end
+
+local function segment_group(index_key, n)
+  local ids, marker = {}, false
+  for _, member in ipairs(redis.call('ZRANGE', index_key, fmt(n * SEGMENT_STEPS), fmt(segment_end(n)), 'BYSCORE')) do
+    if is_marker(member) then marker = true else ids[#ids + 1] = tonumber(member) end
+  end
+  return ids, marker
+end
+
+local function next_segment(index_key, from_score, desc)
+  local entry
+  if desc then entry = redis.call('ZRANGE', index_key, from_score, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, 1, 'WITHSCORES')
+  else entry = redis.call('ZRANGE', index_key, from_score, '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES') end
+  if not entry[2] then return nil end
+  return math.floor(tonumber(entry[2]) / SEGMENT_STEPS)
+end
+
+local function segment_ids(segment, into)
+  local at = string.find(segment, '\\n', 1, true)
+  while at do
+    local id = string.match(segment, '^\\n%[(%d+),', at)
+    if not id then return end
+    into[#into + 1] = tonumber(id)
+    local head_end = string.find(segment, '\\n', at + 1, true)
+    at = head_end and string.find(segment, '\\n', head_end + 1, true)
+  end
+end
+
+local function visit_steps(index_key, app_prefix, lo, hi, desc, visit, cache)
+  local n
+  if desc then n = next_segment(index_key, hi == math.huge and '+inf' or fmt(segment_end(math.floor(hi / SEGMENT_STEPS))), true)
+  else n = next_segment(index_key, fmt(math.floor(math.max(lo, 0) / SEGMENT_STEPS) * SEGMENT_STEPS), false) end
+  while n do
+    if desc and segment_end(n) < lo then return false end
+    if not desc and n * SEGMENT_STEPS > hi then return false end
+    local group, marker = segment_group(index_key, n)
+    if marker then
+      local segment = packed_segment(app_prefix, n * SEGMENT_STEPS, cache)
+      if segment then segment_ids(segment, group) end
+    end
+    if desc then table.sort(group, function(a, b) return a > b end) else table.sort(group) end
+    for _, seq in ipairs(group) do
+      if seq >= lo and seq <= hi and not visit(fmt(seq)) then return true end
+    end
+    if desc then
+      if n == 0 then return false end
+      n = next_segment(index_key, fmt(n * SEGMENT_STEPS - 1), true)
+    else
+      n = next_segment(index_key, fmt(segment_end(n) + 1), false)
+    end
+  end
+  return false
 end
 `;

@@ -3,8 +3,8 @@ import { DeserializationError, type StoredIncrementalRecord } from '@burr/core';
 /**
  * Appends to `into` the records of one segment of packed deltas (see
  * `LUA_PACKED`) whose sequence ids lie above `above` and at or below `upTo`,
- * in the segment's order. A segment is its record count, then records of
- * `\n`, a head `[sequence_id, position, created_at(, status(, base_sequence_id,
+ * in the segment's order. A segment is records of `\n`, a head
+ * `[sequence_id, position, created_at(, status(, base_sequence_id,
  * base_position))]`, `\n`, the state. A delta on the step before it leaves
  * its base position out: the caller fills it in from that row.
  */

@@ -14,22 +14,21 @@ import { withPrelude } from './scripts.js';
 export const REMOVE_APP = withPrelude(`
 local top = unindexed_top(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[1])
 if top >= 0 and adopt_chunk(KEYS[1], KEYS[2], ARGV[1], top) >= 0 then return -1 end
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+local ids, markers = {}, {}
+for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if is_marker(member) then markers[#markers + 1] = member else ids[#ids + 1] = member end
+end
 local removed = 0
-local counted = {}
 for i = 1, #ids, 500 do
   local keys = {}
   for j = i, math.min(i + 499, #ids) do keys[#keys + 1] = ARGV[1] .. ids[j] end
   removed = removed + redis.call('UNLINK', unpack(keys))
 end
--- Packed deltas have no hash: each segment's count says how many go with it.
-for _, id in ipairs(ids) do
-  local field = segment_field(id)
-  if not counted[field] then
-    counted[field] = true
-    local segment = redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, field)
-    if segment then removed = removed + segment_count(segment) end
-  end
+-- Packed deltas have no hash: each segment's records go with it.
+for _, marker in ipairs(markers) do
+  local in_segment = {}
+  segment_ids(redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, marker) or '', in_segment)
+  removed = removed + #in_segment
 end
 redis.call('DEL', KEYS[1], KEYS[2], ARGV[1] .. DELTAS_SUFFIX)
 redis.call('ZREM', KEYS[3], ARGV[2])
@@ -40,7 +39,7 @@ return removed
 
 /**
  * Removes the steps of one app whose sequence ids lie in ARGV[3]..ARGV[4]
- * (inclusive, read from the index), only those whose created_at is before
+ * (inclusive, found through the index: see `visit_steps`), only those whose created_at is before
  * ARGV[5] when it is given (as `YYYY-MM-DDTHH:MM:SS.ffffff`, compared with
  * `iso_micros` of the stored text; a created_at in another form stays).
  * `prune` never asks for an app's latest step; a conversion does, and when
@@ -59,8 +58,12 @@ local latest = tonumber(redis.call('ZSCORE', KEYS[3], ARGV[2]) or '-1')
 local before = ARGV[5]
 local removed = 0
 local latest_gone = false
-local segments, changed = {}, {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], ARGV[3], ARGV[4], 'BYSCORE')) do
+local segments, changed, ids = {}, {}, {}
+visit_steps(KEYS[1], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]), false, function(id)
+  ids[#ids + 1] = id
+  return true
+end, segments)
+for _, id in ipairs(ids) do
   local key = ARGV[1] .. id
   local fields = step_fields(ARGV[1], id, segments)
   local going = true
@@ -79,6 +82,11 @@ end
 packed_flush(ARGV[1], segments, changed)
 if latest_gone then
   local highest = redis.call('ZRANGE', KEYS[1], -1, -1)[1]
+  if highest and is_marker(highest) then
+    local in_segment = {}
+    segment_ids(redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, highest), in_segment)
+    highest = fmt(math.max(unpack(in_segment)))
+  end
   if highest then
     redis.call('ZADD', KEYS[3], highest, ARGV[2])
   else

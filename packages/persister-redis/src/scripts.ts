@@ -74,7 +74,8 @@ export function withPrelude(body: string): LuaScript {
  * base is stored with that position and created_at (else 2, nothing written),
  * and it is packed (see `packed_record`): its record, holding its key fields,
  * base and state, is appended to its segment of the app's hash of delta
- * states, and it has no step hash; unless it came in the incoming hash, which
+ * states, and it has no step hash (the app's index holds its segment, not
+ * the delta); unless it came in the incoming hash, which
  * becomes the step's hash as is, with every field and the base
  * (`base_sequence_id`, `base_position`). In the incremental layout a step
  * also counts as stored when its segment holds it.
@@ -143,7 +144,11 @@ else
 end
 redis.call('ZADD', KEYS[3], fmt(score), app_id)
 redis.call('HSET', KEYS[4], app_id, ARGV[7])
-redis.call('ZADD', KEYS[5], sequence_id, sequence_id)
+if field and base_sequence_id and not incoming then
+  redis.call('ZADD', KEYS[5], fmt(segment_end(math.floor(tonumber(sequence_id) / SEGMENT_STEPS))), field)
+else
+  redis.call('ZADD', KEYS[5], sequence_id, sequence_id)
+end
 if top >= 0 then
   local marker = redis.call('GET', KEYS[6])
   if not marker or tonumber(marker) < top then redis.call('SET', KEYS[6], fmt(top)) end

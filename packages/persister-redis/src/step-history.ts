@@ -15,6 +15,7 @@ export async function findSteps(redis: RedisAccess, query: StepQuery): Promise<S
     query.before === undefined ? '+inf' : `(${query.before}`,
     String(query.limit),
     query.withState ? '1' : '0',
+    redis.keys.storage === 'incremental' ? '1' : '',
   ];
   const reply = await untilIndexed(
     () => redis.run(() => FIND_STEPS.run(redis.client, keys, args)),

@@ -11,7 +11,7 @@ export type EarlierDeltaForm = 'head' | 'bare';
 /**
  * Takes the packed delta at `sequenceId` out of its segment and stores it as
  * `form` did: a step hash (position, status, created_at; `bare` adds every
- * full-mode field but the state, and the base) and an entry under its
+ * full-mode field but the state, and the base), an entry in the app's index, and an entry under its
  * sequence id in the app's hash of delta states (`head`: `[position]` or
  * `[position, base sequence id, base position]`, a newline, the state;
  * `bare`: the state alone).
@@ -33,9 +33,13 @@ export async function storeAsBeforePacking(admin: Admin, layout: RedisKeyLayout,
   ];
   const state = lines[at + 1]!;
   lines.splice(at, 2);
-  lines[0] = String(Number(lines[0]) - 1);
   if (lines.length > 1) await admin.hSet(deltas, field, lines.join('\n'));
-  else await admin.hDel(deltas, field);
+  else {
+    await admin.hDel(deltas, field);
+    await admin.zRem(layout.appStepsKey('p', appId), field);
+  }
+  // Those versions indexed every step by its sequence id.
+  await admin.zAdd(layout.appStepsKey('p', appId), { score: sequenceId, value: String(sequenceId) });
   const stepKey = layout.stepKey('p', appId, sequenceId);
   await admin.hSet(stepKey, { position, status, created_at: createdAt });
   if (form === 'head') {

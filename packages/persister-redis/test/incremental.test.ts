@@ -67,14 +67,15 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     // A delta has no hash: its record, in the segment of sequence ids 0-63, holds its key fields, its base and its state.
     expect(await suite.admin.exists([layout.stepKey('p', 'chat', 1), layout.stepKey('p', 'chat', 2)])).toBe(0);
     const segment = (await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '#0'))!;
-    const [count, ...records] = segment.split('\n');
-    expect(count).toBe('2');
+    const [empty, ...records] = segment.split('\n');
+    expect(empty).toBe('');
+    expect(records).toHaveLength(4);
     expect(JSON.parse(records[2]!)).toEqual([2, 'respond', expect.stringMatching(/^\d{4}-\d\d-\d\dT/)]);
     expect(JSON.parse(records[3]!)).toEqual({ '+messages': ['message 2'], '=turn': 2 });
     // A failed step names its status; a large state keeps a hash of its own, every full-mode field and its base.
     await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId: 3, position: 'respond', state, status: 'failed' });
     const failed = (await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '#0'))!.split('\n');
-    expect(failed[0]).toBe('3');
+    expect(failed).toHaveLength(7);
     expect(JSON.parse(failed[5]!)).toEqual([3, 'respond', expect.any(String), 'failed']);
     const large = state.append({ messages: 'x'.repeat(20_000) });
     await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId: 4, position: 'respond', state: large, status: 'completed' });
@@ -113,9 +114,32 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
       await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
       saved.push(state.getAll());
     }
-    const counts = async () => Object.fromEntries(Object.entries(await suite.admin.hGetAll(deltas)).map(([field, text]) => [field, Number(text.slice(0, text.indexOf('\n')))]));
-    // Step 0 is the snapshot; 1-63, 64-127 and 128-149 are packed.
+    const counts = async () => Object.fromEntries(Object.entries(await suite.admin.hGetAll(deltas)).map(([field, text]) => [field, (text.split('\n').length - 1) / 2]));
+    // Step 0 is the snapshot; 1-63, 64-127 and 128-149 are packed. The app's index holds the snapshot and each
+    // segment (scored at its last sequence id), not the packed deltas.
     expect(await counts()).toEqual({ '#0': 63, '#1': 64, '#2': 22 });
+    const index = () => suite.admin.zRangeWithScores(layout.appStepsKey('p', 'chat'), 0, -1);
+    expect(await index()).toEqual([
+      { value: '0', score: 0 },
+      { value: '#0', score: 63 },
+      { value: '#1', score: 127 },
+      { value: '#2', score: 191 },
+    ]);
+    // Pages of 7 either way, whose cursors fall inside segments and across their edges.
+    for (const order of ['newest-first', 'oldest-first'] as const) {
+      const seen: number[] = [];
+      let cursor: number | null = null;
+      do {
+        const page = await persister.listSteps('p', 'chat', { order, limit: 7, ...(cursor === null ? {} : order === 'newest-first' ? { before: cursor } : { after: cursor }) });
+        seen.push(...page.steps.map((step) => step.sequenceId));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      const all = saved.map((_, sequenceId) => sequenceId);
+      expect(seen).toEqual(order === 'newest-first' ? all.reverse() : all);
+    }
+    expect((await persister.listSteps('p', 'chat', { after: 60, before: 70, order: 'oldest-first' })).steps.map((step) => step.sequenceId)).toEqual([
+      61, 62, 63, 64, 65, 66, 67, 68, 69,
+    ]);
     for (const sequenceId of [1, 63, 64, 100, 127, 128, 149]) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(saved[sequenceId]);
     const steps = (await persister.listSteps('p', 'chat', { order: 'oldest-first', limit: 200 })).steps;
     expect(steps.map((step) => step.sequenceId)).toEqual(saved.map((_, sequenceId) => sequenceId));
@@ -125,6 +149,8 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     const report = await persister.prune({ target: { partitionKey: 'p', appId: 'chat' }, keepLast: 80 });
     expect(report.stepsRemoved).toBe(70);
     expect(await counts()).toEqual({ '#1': 57, '#2': 22 });
+    // 70, now a snapshot, has its own entry; segment #0 went with its last record.
+    expect((await index()).map((entry) => entry.value)).toEqual(['70', '#1', '#2']);
     expect(Object.keys(await suite.admin.hGetAll(layout.stepKey('p', 'chat', 70)))).toContain('state');
     for (const sequenceId of [70, 71, 127, 149]) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(saved[sequenceId]);
     expect(await persister.load('p', 'chat', 69)).toBeNull();
@@ -149,7 +175,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     expect(Number(await suite.admin.hExists(deltas, '#0'))).toBe(0);
     // This version packs what it saves next, in the same app.
     for (let sequenceId = 6; sequenceId < 8; sequenceId++) await save(sequenceId);
-    expect((await suite.admin.hGet(deltas, '#0'))?.startsWith('2\n[6,')).toBe(true);
+    expect((await suite.admin.hGet(deltas, '#0'))?.startsWith('\n[6,')).toBe(true);
     expect((await persister.listSteps('p', 'chat', { order: 'oldest-first' })).steps.map((step) => step.storedAs)).toEqual(['snapshot', ...Array(7).fill('delta')]);
     expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
     expect((await persister.load('p', 'chat', 3))?.state.get('messages')).toEqual(state.get('messages').slice(0, 4));
