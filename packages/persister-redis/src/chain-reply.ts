@@ -1,6 +1,6 @@
 import { DeserializationError, type StoredIncrementalRecord } from '@burr/core';
 import { replyText } from './client.js';
-import { CHAIN_ENTRY_FIELDS, CHAIN_ROW_FIELDS } from './incremental-scripts.js';
+import { CHAIN_ENTRY_FIELDS } from './incremental-scripts.js';
 import { packedRecords } from './packed-records.js';
 
 /**
@@ -12,8 +12,8 @@ import { packedRecords } from './packed-records.js';
 export function chainRowsOfReply(reply: unknown): StoredIncrementalRecord[] {
   const [alone, segments, stop, to] = Array.isArray(reply) ? (reply as unknown[]) : [];
   const rows = rowsReadAlone(alone);
-  const above = Number(stop ?? -1);
-  const upTo = Number(to ?? -1);
+  const above = Number(replyText(stop) ?? -1);
+  const upTo = Number(replyText(to) ?? -1);
   const texts = Array.isArray(segments) ? segments : [];
   // Segments come newest first, their records in the order they were saved (ascending, but for a step saved late).
   for (let i = texts.length - 1; i >= 0; i--) packedRecords(replyText(texts[i]) ?? '', above, upTo, rows);
@@ -24,34 +24,35 @@ export function chainRowsOfReply(reply: unknown): StoredIncrementalRecord[] {
 
 /**
  * The rows `CHAIN_ROWS` read on their own, oldest first: a delta taken from
- * its entry (its sequence id as text, then the entry) has its links read
- * from the entry's head; any other row (its sequence id as an integer, then
- * six fields) is taken as is, unless it is the step asked for and a delta
- * taken from its entry (nil position, the entry as state).
+ * its entry (two values: its sequence id, then the entry) has its links read
+ * from the entry's head; any other row (one array of seven values) is taken
+ * as is, unless it is the step asked for and a delta taken from its entry
+ * (nil position, the entry as state).
  */
 function rowsReadAlone(reply: unknown): StoredIncrementalRecord[] {
   const values = Array.isArray(reply) ? (reply as unknown[]) : [];
   const rows: StoredIncrementalRecord[] = [];
   // Newest first in the reply.
   for (let at = 0; at < values.length; ) {
-    if (typeof values[at] !== 'number') {
-      rows.push(fromDeltaEntry(replyText(values[at]) ?? '', null, null, replyText(values[at + 1]) ?? ''));
+    const row = values[at];
+    if (!Array.isArray(row)) {
+      rows.push(fromDeltaEntry(replyText(row) ?? '', null, null, replyText(values[at + 1]) ?? ''));
       at += CHAIN_ENTRY_FIELDS;
       continue;
     }
-    const sequenceId = values[at] as number;
-    const status = replyText(values[at + 2]) ?? null;
-    const createdAt = replyText(values[at + 3]) ?? null;
-    const position = replyText(values[at + 1]);
+    const sequenceId = replyText(row[0]) ?? '';
+    const status = replyText(row[2]) ?? null;
+    const createdAt = replyText(row[3]) ?? null;
+    const position = replyText(row[1]);
     // Checked by the reader: a row without state is reported as corrupt.
-    const state = replyText(values[at + 6]) as string;
+    const state = replyText(row[6]) as string;
     if (position === undefined && state !== undefined) {
       rows.push(fromDeltaEntry(sequenceId, status, createdAt, state));
     } else {
-      const baseSequenceId = replyText(values[at + 4]) ?? null;
-      rows.push({ sequenceId, position: position ?? '', status, createdAt, baseSequenceId, basePosition: replyText(values[at + 5]) ?? null, state });
+      const baseSequenceId = replyText(row[4]) ?? null;
+      rows.push({ sequenceId, position: position ?? '', status, createdAt, baseSequenceId, basePosition: replyText(row[5]) ?? null, state });
     }
-    at += CHAIN_ROW_FIELDS;
+    at += 1;
   }
   return rows.reverse();
 }

@@ -1,8 +1,6 @@
 import { withPrelude } from './scripts.js';
 
-/** Values {@link CHAIN_ROWS} returns for a row it read from the row's step hash (or for the row at `to`). */
-export const CHAIN_ROW_FIELDS = 7;
-/** Values {@link CHAIN_ROWS} returns for a delta it took from its entry alone. */
+/** Values {@link CHAIN_ROWS} returns for a delta it took from its entry alone, in the reply's list itself. */
 export const CHAIN_ENTRY_FIELDS = 2;
 
 /**
@@ -17,22 +15,23 @@ export const CHAIN_ENTRY_FIELDS = 2;
  * snapshot at or below `from`, or at the index's end.
  * KEYS: the app's index, apps by sequence id.
  * ARGV: app key prefix, app id, from, to (both '' for the app's latest step).
- * Returns {rows, segments, stop, to}: `rows` one flat array of the rows read
- * on their own, newest first; `segments` the texts of the segments met, whose
- * records above `stop` and at or below `to` are in the chain; `stop` the
- * sequence id of the snapshot the walk stopped at, or -1. A delta taken from
- * its entry is {@link CHAIN_ENTRY_FIELDS} values: its sequence id as text,
- * its entry. Any other row is {@link CHAIN_ROW_FIELDS} values, starting with
- * its sequence id as an integer: sequence_id, position, status, created_at,
- * base_sequence_id, base_position, state; status and created_at only at `to`
- * (the other rows are only replayed); at `to`, a delta taken from its entry
- * has nil position and base and its whole entry as state.
+ * Returns {rows, segments, stop, to}: `rows` the rows read on their own,
+ * newest first; `segments` the texts of the segments met, whose records
+ * above `stop` and at or below `to` are in the chain; `stop` the sequence id
+ * of the snapshot the walk stopped at, or -1. Sequence ids are text: an
+ * integer reply near 2^53 does not reach JavaScript exactly. A delta taken
+ * from its entry is two values in `rows`: its sequence id, its entry. Any
+ * other row is one array of seven values: sequence_id,
+ * position, status, created_at, base_sequence_id, base_position, state;
+ * status and created_at only at `to` (the other rows are only replayed); at
+ * `to`, a delta taken from its entry has nil position and base and its
+ * whole entry as state.
  */
 export const CHAIN_ROWS = withPrelude(`
 local prefix, from, to = ARGV[1], ARGV[3], ARGV[4]
 if to == '' then
   to = redis.call('ZSCORE', KEYS[2], ARGV[2])
-  if not to then return {{}, {}, -1, -1} end
+  if not to then return {{}, {}, '-1', '-1'} end
   from = to
 end
 from = tonumber(from)
@@ -48,7 +47,7 @@ local function take(id, entry)
   local n = #out
   if entry and string.byte(entry, 1) == 91 then
     if status then
-      out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6], out[n + 7] = tonumber(id), false, status, created_at, false, false, entry
+      out[n + 1] = {id, false, status, created_at, false, false, entry}
     else
       out[n + 1], out[n + 2] = id, entry
     end
@@ -56,8 +55,7 @@ local function take(id, entry)
   end
   local row = redis.call('HMGET', prefix .. id, 'position', 'base_sequence_id', 'base_position', 'state')
   if not row[1] then return false end
-  out[n + 1], out[n + 2], out[n + 3], out[n + 4] = tonumber(id), row[1], status, created_at
-  out[n + 5], out[n + 6], out[n + 7] = row[2], row[3], row[4] or entry
+  out[n + 1] = {id, row[1], status, created_at, row[2], row[3], row[4] or entry}
   return tonumber(id) <= from and not row[2]
 end
 local to_n = tonumber(to)
@@ -74,13 +72,13 @@ while n do
   if #below > 0 then
     local entries = redis.call('HMGET', deltas_key, unpack(below))
     for i, id in ipairs(below) do
-      if take(id, entries[i]) then return {out, segments, tonumber(id), to_n} end
+      if take(id, entries[i]) then return {out, segments, id, fmt(to_n)} end
     end
   end
   if n == 0 then break end
   n = next_segment(KEYS[1], fmt(n * SEGMENT_STEPS - 1), true)
 end
-return {out, segments, -1, to_n}
+return {out, segments, '-1', fmt(to_n)}
 `);
 
 /**

@@ -2,6 +2,14 @@
 export const SEGMENT_STEPS = 64;
 
 /**
+ * The most bytes a save appends to: a delta whose record would take a
+ * segment past it gets a step hash of its own instead, unless the segment is
+ * empty. A save copies its segment in and out of Lua (and replicas and the
+ * AOF receive the whole field), so this bounds what a save costs.
+ */
+export const SEGMENT_BYTES = 32 * 1024;
+
+/**
  * Lua helpers for packed deltas, part of the shared prelude (after `fmt`).
  * Incremental storage keeps a delta of ordinary size (not a snapshot, not a
  * large state) without a step hash of its own: its record is appended to a
@@ -10,7 +18,8 @@ export const SEGMENT_STEPS = 64;
  * A step hash and a field cost about 480 bytes a step in Redis's memory;
  * a record costs its text.
  *
- * A segment is its records one after the other, each `\n`, a head, `\n`,
+ * A segment holds at most {@link SEGMENT_BYTES}, but for its first record.
+ * It is its records one after the other, each `\n`, a head, `\n`,
  * the state (JSON text holds no raw newline, so a newline only ever ends a
  * head or a state). A head is a JSON array:
  * `[sequence_id, position, created_at]` for a completed step on the step
@@ -29,7 +38,10 @@ export const SEGMENT_STEPS = 64;
  *   `{position, status, created_at, base_id, base_position, state_from,
  *   state_to, segment, field}` (base_position false when the base is the
  *   step before), or nil; `cache` (field → segment text or false) saves
- *   reading a segment twice in one script.
+ *   reading a segment twice in one script, and a second lookup in a segment
+ *   indexes its records (`segment_offsets`). A record whose head does not
+ *   decode has every field false (listed as such, never a base: a load of
+ *   it reports the broken head).
  * - The app's index holds a packed delta's segment, not the delta: the member
  *   `#n` (the field's name), scored at the segment's last sequence id
  *   (`segment_end(n)`), so a walk down the index meets a segment before any
@@ -47,7 +59,7 @@ export const SEGMENT_STEPS = 64;
  *   with its last record), so a batch of removals rewrites a segment once.
  */
 export const LUA_PACKED = `
-local SEGMENT_STEPS = ${SEGMENT_STEPS}
+local SEGMENT_STEPS, SEGMENT_BYTES = ${SEGMENT_STEPS}, ${SEGMENT_BYTES}
 
 local function segment_field(id) return '#' .. fmt(math.floor(tonumber(id) / SEGMENT_STEPS)) end
 
@@ -72,6 +84,39 @@ local function packed_find(segment, id)
   return at + 1, head_end, state_end
 end
 
+local function segment_offsets(segment)
+  local offsets, at = {}, 1
+  while at do
+    local id = string.match(segment, '^\\n%[(%d+),', at)
+    if not id then return offsets end
+    local head_end = string.find(segment, '\\n', at + 1, true)
+    if not head_end then return offsets end
+    local next_at = string.find(segment, '\\n', head_end + 1, true)
+    offsets[id] = {at + 1, head_end, (next_at or (#segment + 1)) - 1}
+    at = next_at
+  end
+  return offsets
+end
+
+-- packed_find, but a script's second lookup in a segment indexes it (cache['@' .. field]), so a listing or prune
+-- does not search the segment from its start for each of its steps.
+local function packed_locate(segment, field, id, cache)
+  if cache then
+    local offsets = cache['@' .. field]
+    if offsets == false then
+      offsets = segment_offsets(segment)
+      cache['@' .. field] = offsets
+    end
+    if offsets then
+      local found = offsets[id]
+      if not found then return nil end
+      return found[1], found[2], found[3]
+    end
+    cache['@' .. field] = false
+  end
+  return packed_find(segment, id)
+end
+
 local function packed_segment(app_prefix, id, cache)
   local field = segment_field(id)
   local segment = cache and cache[field]
@@ -85,25 +130,29 @@ end
 local function packed_step(app_prefix, id, cache)
   local segment, field = packed_segment(app_prefix, id, cache)
   if not segment then return nil end
-  local head_start, head_end, state_end = packed_find(segment, id)
+  local head_start, head_end, state_end = packed_locate(segment, field, id, cache)
   if not head_start then return nil end
+  local record = {state_from = head_end + 1, state_to = state_end, segment = segment, field = field}
   local ok, head = pcall(cjson.decode, string.sub(segment, head_start, head_end - 1))
   if not ok or type(head) ~= 'table' or type(head[2]) ~= 'string' or type(head[3]) ~= 'string' then
-    error(redis.error_reply('ERR the packed delta at sequence ' .. id .. ' has no valid head'))
+    -- A broken head: the step is listed without its fields and never taken as a base; a load reports it.
+    record.position, record.created_at, record.status, record.base_id, record.base_position = false, false, false, false, false
+    return record
   end
   local base_id, base_position = fmt(tonumber(id) - 1), false
   if head[5] ~= nil then base_id, base_position = fmt(head[5]), head[6] end
-  return {position = head[2], created_at = head[3], status = head[4] or 'completed', base_id = base_id, base_position = base_position,
-    state_from = head_end + 1, state_to = state_end, segment = segment, field = field}
+  record.position, record.created_at, record.status, record.base_id, record.base_position = head[2], head[3], head[4] or 'completed', base_id, base_position
+  return record
 end
 
 local function packed_remove(app_prefix, id, cache, dirty)
   local segment, field = packed_segment(app_prefix, id, cache)
   if not segment then return false end
-  local head_start, _, state_end = packed_find(segment, id)
+  local head_start, _, state_end = packed_locate(segment, field, id, cache)
   if not head_start then return false end
   local rest = string.sub(segment, 1, head_start - 2) .. string.sub(segment, state_end + 1)
   cache[field] = rest ~= '' and rest
+  cache['@' .. field] = nil
   dirty[field] = true
   return true
 end

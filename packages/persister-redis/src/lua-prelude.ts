@@ -103,7 +103,7 @@ local function delta_base(app_prefix, id, fields, before_position, cache)
   local entry = redis.call('HGET', app_prefix .. DELTAS_SUFFIX, id)
   if not entry then
     local packed = packed_step(app_prefix, id, cache)
-    if not packed then return nil, nil end
+    if not packed or not packed.base_id then return nil, nil end
     return packed.base_id, packed.base_position or before_position or step_position(app_prefix, packed.base_id, cache)
   end
   local head_end = delta_head_end(entry)

@@ -83,9 +83,10 @@ packed_flush(ARGV[1], segments, changed)
 if latest_gone then
   local highest = redis.call('ZRANGE', KEYS[1], -1, -1)[1]
   if highest and is_marker(highest) then
-    local in_segment = {}
-    segment_ids(redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, highest), in_segment)
-    highest = fmt(math.max(unpack(in_segment)))
+    -- The top segment's range: its records and the steps with a hash there.
+    local in_range = segment_group(KEYS[1], math.floor(tonumber(redis.call('ZSCORE', KEYS[1], highest)) / SEGMENT_STEPS))
+    segment_ids(redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, highest) or '', in_range)
+    highest = #in_range > 0 and fmt(math.max(unpack(in_range))) or nil
   end
   if highest then
     redis.call('ZADD', KEYS[3], highest, ARGV[2])

@@ -75,7 +75,8 @@ export function withPrelude(body: string): LuaScript {
  * and it is packed (see `packed_record`): its record, holding its key fields,
  * base and state, is appended to its segment of the app's hash of delta
  * states, and it has no step hash (the app's index holds its segment, not
- * the delta); unless it came in the incoming hash, which
+ * the delta); unless its segment is full (`SEGMENT_BYTES`: then its hash
+ * holds every field, its state and its base) or it came in the incoming hash, which
  * becomes the step's hash as is, with every field and the base
  * (`base_sequence_id`, `base_position`). In the incremental layout a step
  * also counts as stored when its segment holds it.
@@ -116,7 +117,7 @@ if base_sequence_id then
   if base[1] ~= ARGV[13] or base[2] ~= ARGV[14] then return 2 end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local segment, field = false, false
+local segment, field, packed = false, false, false
 if ARGV[11] == '1' then
   segment, field = packed_segment(app_prefix, sequence_id, segments)
   if segment and packed_find(segment, sequence_id) then return 0 end
@@ -137,14 +138,22 @@ if incoming then
     'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
   if base_sequence_id then redis.call('HSET', KEYS[1], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[13]) end
 elseif base_sequence_id then
-  packed_append(app_prefix .. DELTAS_SUFFIX, field, segment, packed_record(sequence_id, ARGV[4], ARGV[6], ARGV[7], base_sequence_id, ARGV[13], ARGV[5]))
+  local record = packed_record(sequence_id, ARGV[4], ARGV[6], ARGV[7], base_sequence_id, ARGV[13], ARGV[5])
+  if not segment or #segment + #record <= SEGMENT_BYTES then
+    packed_append(app_prefix .. DELTAS_SUFFIX, field, segment, record)
+    packed = true
+  else
+    -- The segment is full: this delta gets a hash of its own, as a large one does.
+    redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id, 'position', ARGV[4],
+      'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[13])
+  end
 else
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])
 end
 redis.call('ZADD', KEYS[3], fmt(score), app_id)
 redis.call('HSET', KEYS[4], app_id, ARGV[7])
-if field and base_sequence_id and not incoming then
+if packed then
   redis.call('ZADD', KEYS[5], fmt(segment_end(math.floor(tonumber(sequence_id) / SEGMENT_STEPS))), field)
 else
   redis.call('ZADD', KEYS[5], sequence_id, sequence_id)

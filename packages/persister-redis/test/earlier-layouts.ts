@@ -48,6 +48,7 @@ export async function storeAsBeforePacking(admin: Admin, layout: RedisKeyLayout,
     return;
   }
   const base = basePosition ?? (await admin.hGet(layout.stepKey('p', appId, baseSequenceId), 'position'));
-  await admin.hSet(stepKey, { partition_key: 'p', app_id: appId, sequence_id: String(sequenceId), base_sequence_id: String(baseSequenceId), base_position: base ?? '' });
+  if (typeof base !== 'string') throw new Error(`store the base ${baseSequenceId} of ${sequenceId} as before packing first: its position is in its record`);
+  await admin.hSet(stepKey, { partition_key: 'p', app_id: appId, sequence_id: String(sequenceId), base_sequence_id: String(baseSequenceId), base_position: base });
   await admin.hSet(deltas, String(sequenceId), state);
 }

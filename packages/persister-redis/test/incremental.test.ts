@@ -47,11 +47,16 @@ describe('incremental storage options', () => {
 
 registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `RedisPersister incremental storage [skipped: ${skipReason}]`, () => {
   const suite = redisSuite(url, database);
+  /** An incremental persister on a namespace of its own, closed after the suite. */
+  const openIncremental = async (options: { snapshotEvery?: number } = {}) => {
+    const namespace = suite.store.namespace();
+    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental', ...options });
+    suite.opened.push(persister);
+    return { namespace, persister };
+  };
 
   it("writes only [incremental] keys, nothing Python reads; a snapshot hash is a full-mode step, a delta is a record in its segment of the app's hash of delta states, without a hash", async () => {
-    const namespace = suite.store.namespace();
-    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
-    suite.opened.push(persister);
+    const { namespace, persister } = await openIncremental();
     let state = new State({ messages: [] as string[], turn: 0 });
     for (let sequenceId = 0; sequenceId < 3; sequenceId++) {
       state = state.append({ messages: `message ${sequenceId}` }).update({ turn: sequenceId });
@@ -102,9 +107,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
   });
 
   it('packs 64 sequence ids a segment; history, loads, a prune that cuts a segment and deleteApp find every step inside them', async () => {
-    const namespace = suite.store.namespace();
-    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
-    suite.opened.push(persister);
+    const { namespace, persister } = await openIncremental();
     const layout = new RedisKeyLayout(namespace, 'incremental');
     const deltas = layout.appDeltasKey('p', 'chat');
     const saved: Record<string, unknown>[] = [];
@@ -159,9 +162,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
   });
 
   it('loads deltas stored as earlier versions stored them (with a head, or before heads) among packed ones, and refuses an entry whose head is broken, naming its sequence id', async () => {
-    const namespace = suite.store.namespace();
-    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
-    suite.opened.push(persister);
+    const { namespace, persister } = await openIncremental();
     const layout = new RedisKeyLayout(namespace, 'incremental');
     const deltas = layout.appDeltasKey('p', 'chat');
     let state = new State({ messages: [] as string[] });
@@ -190,10 +191,8 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     await expect(persister.load('p', 'chat')).rejects.toThrow(/sequence 5 has no base position/);
   });
 
-  it('refuses a segment whose packed head is broken, naming what it holds', async () => {
-    const namespace = suite.store.namespace();
-    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
-    suite.opened.push(persister);
+  it('refuses a packed delta whose head is broken, naming it, and takes it for no base', async () => {
+    const { namespace, persister } = await openIncremental();
     const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'chat');
     let state = new State({ messages: [] as string[] });
     for (let sequenceId = 0; sequenceId < 3; sequenceId++) {
@@ -204,12 +203,76 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     await suite.admin.hSet(deltas, '#0', segment.replace('[2,"respond"', '[2,7'));
     await expect(persister.load('p', 'chat')).rejects.toThrow(/packed delta has no valid head/);
     expect((await persister.load('p', 'chat', 1))?.state.get('messages')).toEqual(['message 0', 'message 1']);
+    // History names it as a stored step it cannot read; a save after it is no delta on it, but a snapshot.
+    await expect(persister.listSteps('p', 'chat')).rejects.toThrow(/sequence "2"/);
+    expect((await persister.listSteps('p', 'chat', { before: 2 })).steps.map((step) => step.sequenceId)).toEqual([1, 0]);
+    state = state.append({ messages: 'message 3' });
+    await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId: 3, position: 'respond', state, status: 'completed' });
+    expect((await persister.listSteps('p', 'chat', { after: 2 })).steps.map((step) => [step.sequenceId, step.storedAs])).toEqual([[3, 'snapshot']]);
+    expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
+  });
+
+  it('a delta that would take its segment past 32 KiB gets a hash of its own; every step loads back and is listed as a delta', async () => {
+    const { namespace, persister } = await openIncremental();
+    const layout = new RedisKeyLayout(namespace, 'incremental');
+    const saved: Record<string, unknown>[] = [];
+    let state = new State({ notes: [] as string[] });
+    for (let sequenceId = 0; sequenceId < 8; sequenceId++) {
+      state = state.append({ notes: `${sequenceId} ${'n'.repeat(10_000)}` });
+      await persister.save({ partitionKey: 'p', appId: 'notes', sequenceId, position: 'write', state, status: 'completed' });
+      saved.push(state.getAll());
+    }
+    const segment = (await suite.admin.hGet(layout.appDeltasKey('p', 'notes'), '#0'))!;
+    expect(segment.length).toBeLessThanOrEqual(32 * 1024);
+    const packed = segment
+      .split('\n')
+      .filter((_, index) => index % 2 === 1)
+      .map((head) => (JSON.parse(head) as number[])[0]);
+    expect(packed).toEqual([1, 2, 3]);
+    const index = await suite.admin.zRange(layout.appStepsKey('p', 'notes'), 0, -1);
+    // The segment's entry is scored at its last sequence id (63).
+    expect(index).toEqual(['0', '4', '5', '6', '7', '#0']);
+    expect(await suite.admin.hGet(layout.stepKey('p', 'notes', 4), 'base_sequence_id')).toBe('3');
+    for (const [sequenceId, values] of saved.entries()) expect((await persister.load('p', 'notes', sequenceId))?.state.getAll()).toEqual(values);
+    const steps = (await persister.listSteps('p', 'notes', { order: 'oldest-first' })).steps;
+    expect(steps.map((step) => step.storedAs)).toEqual(['snapshot', ...Array(7).fill('delta')]);
+  });
+
+  it('sequence ids near 2^53 come back exact, packed or not', async () => {
+    const { persister } = await openIncremental();
+    const top = Number.MAX_SAFE_INTEGER;
+    const saved = new Map<number, Record<string, unknown>>();
+    let state = new State({ messages: [] as string[] });
+    for (const sequenceId of [top - 70, top - 2, top - 1, top]) {
+      state = state.append({ messages: `message ${sequenceId}` });
+      await persister.save({ partitionKey: 'p', appId: 'far', sequenceId, position: 'respond', state, status: 'completed' });
+      saved.set(sequenceId, state.getAll());
+    }
+    for (const [sequenceId, values] of saved) {
+      const loaded = await persister.load('p', 'far', sequenceId);
+      expect(loaded?.sequenceId).toBe(sequenceId);
+      expect(loaded?.state.getAll()).toEqual(values);
+    }
+    expect((await persister.listSteps('p', 'far')).steps.map((step) => step.sequenceId)).toEqual([top, top - 1, top - 2, top - 70]);
+  });
+
+  it('a prune refuses, with a typed error and nothing removed, to cut a chain through a packed delta whose head is broken, after a gap', async () => {
+    const { namespace, persister } = await openIncremental();
+    const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'gap');
+    let state = new State({ messages: [] as string[] });
+    for (const sequenceId of [0, 1, 2, 3, 5, 6]) {
+      state = state.append({ messages: `message ${sequenceId}` });
+      await persister.save({ partitionKey: 'p', appId: 'gap', sequenceId, position: 'respond', state, status: 'completed' });
+    }
+    const segment = (await suite.admin.hGet(deltas, '#0'))!;
+    await suite.admin.hSet(deltas, '#0', segment.replace('[5,"respond"', '[5,7'));
+    // 6, kept, is a delta on 5, which goes: it cannot be rewritten as a snapshot without reading 5, so nothing goes.
+    await expect(persister.prune({ target: { partitionKey: 'p', appId: 'gap' }, keepLast: 1 })).rejects.toThrow(/sequence "6".*packed delta has no valid head/);
+    expect((await persister.listSteps('p', 'gap', { before: 5 })).steps.map((step) => step.sequenceId)).toEqual([3, 2, 1, 0]);
   });
 
   it("a packed delta's head leaves out its status when completed and its base where it is the step before, and every form loads back", async () => {
-    const namespace = suite.store.namespace();
-    const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
-    suite.opened.push(persister);
+    const { namespace, persister } = await openIncremental();
     const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'chat');
     const saved = new Map<number, Record<string, unknown>>();
     let state = new State({ messages: [] as string[] });
