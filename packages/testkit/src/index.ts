@@ -48,6 +48,7 @@ export { saveChatSteps, type ChatSteps } from './chat-steps.js';
 export { startSilentServer, startFreezableProxy, closedPort, timedRejection, FAST_FAULT_TIMEOUTS, type SilentServer, type FreezableProxy } from './fault-servers.js';
 export { ReplyDroppingProxy, type ProxyAddress } from './reply-dropping-proxy.js';
 export { runNode, type ChildRun } from './child-process.js';
+export { buildIfStale, isBuildCurrent } from './package-build.js';
 export { runConnectionStorm, type ConnectionStormOptions, type ConnectionStormReport } from './connection-storm.js';
 export {
   runConnectionFaultCases,

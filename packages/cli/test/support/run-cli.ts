@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { State, type BaseStatePersister } from '@burr/core';
 import { runBurr, type CliIo } from '../../src/index.js';
@@ -53,14 +52,6 @@ export async function burr(argv: readonly string[], options: InProcessOptions = 
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 /** The built command, as npm links it. */
 export const BIN = `${packageDir}dist/bin.js`;
-
-/** Whether dist/bin.js exists and is newer than every source file (else the bin tests would run old code). */
-export function binIsCurrent(): boolean {
-  if (!existsSync(BIN)) return false;
-  const built = statSync(BIN).mtimeMs;
-  const sources = readdirSync(`${packageDir}src`, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
-  return sources.every((entry) => statSync(`${entry.parentPath}/${entry.name}`).mtimeMs <= built);
-}
 
 /** Runs `node <bin> …args` to its end; `input` is written to stdin, which is a pipe (not a terminal). */
 export function runBin(

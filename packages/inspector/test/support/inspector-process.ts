@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
+import { buildIfStale } from '@burr/testkit';
 
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 /** The built `burr-inspect`, as npm links it. */
@@ -10,16 +8,7 @@ export const BIN = `${packageDir}dist/bin.js`;
 
 /** Builds dist/ with the package's own build script when it is missing or older than the sources. */
 export function ensureBuilt(): void {
-  if (existsSync(BIN)) {
-    const built = statSync(BIN).mtimeMs;
-    const sources = readdirSync(`${packageDir}src`, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
-    if (sources.every((entry) => statSync(`${entry.parentPath}/${entry.name}`).mtimeMs <= built)) return;
-  }
-  const { scripts } = JSON.parse(readFileSync(`${packageDir}package.json`, 'utf8')) as { scripts: { build: string } };
-  const [tool, ...args] = scripts.build.split(' ');
-  if (tool !== 'tsup') throw new Error(`the build script no longer starts with tsup: ${scripts.build}`);
-  const tsup = createRequire(`${packageDir}package.json`).resolve('tsup/dist/cli-default.js');
-  execFileSync(process.execPath, [tsup, ...args], { cwd: packageDir, stdio: 'pipe' });
+  buildIfStale(packageDir, BIN);
 }
 
 /** A `burr-inspect` process that printed its address. */
