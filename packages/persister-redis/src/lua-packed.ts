@@ -51,7 +51,8 @@ export const SEGMENT_BYTES = 32 * 1024;
  *   `visit(id)` for each stored step with a sequence id from `lo` to `hi`
  *   (numbers, `math.huge` for no bound), ascending or descending, a
  *   segment's range at a time (its steps with a hash and its records, sorted),
- *   until `visit` returns false (then it returns true).
+ *   until `visit` returns false (then it returns true); it leaves each
+ *   segment's offsets in `cache`, so the visitor's lookups parse nothing again.
  * - `packed_remove(app_prefix, id, cache, dirty)`: drops the record of `id`
  *   from its segment in `cache` and marks the field in `dirty`; returns
  *   whether the segment held it. `packed_flush(app_prefix, cache, dirty)`
@@ -98,15 +99,22 @@ local function segment_offsets(segment)
   return offsets
 end
 
--- packed_find, but a script's second lookup in a segment indexes it (cache['@' .. field]), so a listing or prune
--- does not search the segment from its start for each of its steps.
+-- A segment's offsets, kept in the script's cache (cache['@' .. field]) when it has one.
+local function cached_offsets(segment, field, cache)
+  local offsets = cache and cache['@' .. field]
+  if not offsets then
+    offsets = segment_offsets(segment)
+    if cache then cache['@' .. field] = offsets end
+  end
+  return offsets
+end
+
+-- packed_find, but a script's second lookup in a segment indexes it (or uses the index visit_steps left), so a
+-- listing or prune does not search the segment from its start for each of its steps.
 local function packed_locate(segment, field, id, cache)
   if cache then
     local offsets = cache['@' .. field]
-    if offsets == false then
-      offsets = segment_offsets(segment)
-      cache['@' .. field] = offsets
-    end
+    if offsets == false then offsets = cached_offsets(segment, field, cache) end
     if offsets then
       local found = offsets[id]
       if not found then return nil end
@@ -189,15 +197,8 @@ local function next_segment(index_key, from_score, desc)
   return math.floor(tonumber(entry[2]) / SEGMENT_STEPS)
 end
 
-local function segment_ids(segment, into)
-  local at = string.find(segment, '\\n', 1, true)
-  while at do
-    local id = string.match(segment, '^\\n%[(%d+),', at)
-    if not id then return end
-    into[#into + 1] = tonumber(id)
-    local head_end = string.find(segment, '\\n', at + 1, true)
-    at = head_end and string.find(segment, '\\n', head_end + 1, true)
-  end
+local function segment_ids(offsets, into)
+  for id in pairs(offsets) do into[#into + 1] = tonumber(id) end
 end
 
 local function visit_steps(index_key, app_prefix, lo, hi, desc, visit, cache)
@@ -209,8 +210,8 @@ local function visit_steps(index_key, app_prefix, lo, hi, desc, visit, cache)
     if not desc and n * SEGMENT_STEPS > hi then return false end
     local group, marker = segment_group(index_key, n)
     if marker then
-      local segment = packed_segment(app_prefix, n * SEGMENT_STEPS, cache)
-      if segment then segment_ids(segment, group) end
+      local segment, field = packed_segment(app_prefix, n * SEGMENT_STEPS, cache)
+      if segment then segment_ids(cached_offsets(segment, field, cache), group) end
     end
     if desc then table.sort(group, function(a, b) return a > b end) else table.sort(group) end
     for _, seq in ipairs(group) do

@@ -27,7 +27,7 @@ end
 -- Packed deltas have no hash: each segment's records go with it.
 for _, marker in ipairs(markers) do
   local in_segment = {}
-  segment_ids(redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, marker) or '', in_segment)
+  segment_ids(segment_offsets(redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, marker) or ''), in_segment)
   removed = removed + #in_segment
 end
 redis.call('DEL', KEYS[1], KEYS[2], ARGV[1] .. DELTAS_SUFFIX)
@@ -85,7 +85,7 @@ if latest_gone then
   if highest and is_marker(highest) then
     -- The top segment's range: its records and the steps with a hash there.
     local in_range = segment_group(KEYS[1], math.floor(tonumber(redis.call('ZSCORE', KEYS[1], highest)) / SEGMENT_STEPS))
-    segment_ids(redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, highest) or '', in_range)
+    segment_ids(segment_offsets(redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, highest) or ''), in_range)
     highest = #in_range > 0 and fmt(math.max(unpack(in_range))) or nil
   end
   if highest then
