@@ -2,7 +2,7 @@
 // BURR_TEST_MYSQL_URL, BURR_TEST_REDIS_URL, BURR_TEST_MONGO_URL, else a Testcontainers container;
 // without either a backend's test is skipped with the reason in its title.
 // Each run uses a fresh partition key in the backend's default table,
-// namespace or collection (what a user gets), and leaves its few steps there.
+// namespace or collection (what a user gets), and deletes its conversations at the end.
 import { randomUUID } from 'node:crypto';
 import { provideMongo, provideMysql, providePostgres, provideRedis, startFreezableProxy, type ProvidedDatabase } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,13 @@ function printedResumeArgs(stdout: string): string[] {
   // The test URLs and ids need no shell quoting; a quote here would mean the test must parse more.
   expect(command).not.toMatch(/['"\\]/);
   return command.split(' ');
+}
+
+/** Deletes a conversation the test made, as a person would (`--delete ID --yes`). */
+async function deleteConversation(args: string[], appId: string): Promise<void> {
+  const deleted = await runChatbot([...args, '--delete', appId, '--yes']);
+  expect(deleted.stderr).toBe('');
+  expect(deleted.stdout).toMatch(new RegExp(`^Deleted conversation ${appId} of .*: \\d+ steps? removed\\.\n$`));
 }
 
 const servers: Array<[backend: string, database: ProvidedDatabase]> = [
@@ -75,6 +82,12 @@ describe('the built chatbot on database servers', () => {
       const afterDelete = await runChatbot([...args, '--list']);
       expect(afterDelete.stdout).not.toContain(forkId);
       expect(afterDelete.stdout).toContain(appId);
+
+      // The last conversation goes too, so runs leave nothing on a shared server.
+      const deletedLast = await runChatbot([...args, '--delete', appId, '--yes']);
+      expect(deletedLast.stdout).toBe(`Deleted conversation ${appId} of "${partitionKey}": 6 steps removed.\n`);
+      const empty = await runChatbot([...args, '--list']);
+      expect(empty.stdout).toContain(`No conversations for partition "${partitionKey}" yet.`);
     });
   }
 
@@ -101,6 +114,7 @@ describe('the built chatbot on database servers', () => {
       const resumed = await runChatbot(resumeArgs, ['what is my name?'], { ...env, BURR_PG_URL: withPassword.href });
       expect(resumed.stderr).toBe('');
       expect(resumed.stdout).toContain("bot> You're Pat.");
+      await deleteConversation(['--backend', 'pg', '--url', postgres.url, '--partition-key', partitionKey], appId);
     },
   );
 
@@ -132,6 +146,7 @@ describe('the built chatbot on database servers', () => {
         expect(resumed.stderr).toBe('');
         expect(resumed.stdout).toContain(`Resuming conversation ${appId} of "${partitionKey}" after step #1.`);
         expect(resumed.stdout).toContain("bot> You're Pat.");
+        await deleteConversation(['--backend', 'pg', '--url', postgres.url, '--partition-key', partitionKey], appId);
       } finally {
         await proxy.close();
       }

@@ -79,10 +79,13 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
         expect(await suite.admin.exists(`:${appId}:0`)).toBe(1);
         expect(await suite.admin.zScore('', appId)).toBe(0);
         expect((await persister.load(null, appId))?.partitionKey).toBe('');
+        // Deleting both apps leaves no key of theirs: nothing stays on the shared server.
+        expect(await persister.deleteApp(partitionKey, appId)).toBe(1);
+        expect(await persister.deleteApp(null, appId)).toBe(1);
+        expect(await suite.admin.keys(`*${appId}*`)).toEqual([]);
+        expect(await suite.admin.keys(`${partitionKey}*`)).toEqual([]);
+        expect(await suite.admin.zScore('', appId)).toBeNull();
       } finally {
-        await suite.admin.del([`${partitionKey}:${appId}:0`, partitionKey, `${partitionKey}:burr:apps_by_save`, `:${appId}:0`]);
-        await suite.admin.zRem('', appId);
-        await suite.admin.zRem(':burr:apps_by_save', appId);
         await client.close();
       }
     });

@@ -206,29 +206,39 @@ try {
         const cwd = join(work, 'runs', slug(block));
         mkdirSync(cwd, { recursive: true });
         const namespace = /namespace: '([^']+)'/.exec(block.code)?.[1];
-        if (namespace && serverEnv.REDIS_URL && importedPackages(block.code).includes('@burr/persister-redis')) {
-          await emptyRedisNamespace(serverEnv.REDIS_URL, namespace);
-        }
-        // HOME is the run's folder, so examples that default to ~/.burr write there.
-        const env: NodeJS.ProcessEnv = { ...process.env, ...serverEnv, HOME: cwd };
-        for (const unset of ['NODE_OPTIONS', 'TURSO_DATABASE_URL', 'TURSO_AUTH_TOKEN']) delete env[unset];
-        // A shared MongoDB server may hold earlier runs of the example: compare the output's shape, not its numbers.
-        const exact = !importedPackages(block.code).includes('@burr/persister-mongo');
-        for (const [index, expected] of runs.entries()) {
-          const result = await runCommand(process.execPath, [join(project, runnableFile(block))], { cwd, env, timeoutMs: RUN_TIMEOUT_MS });
-          const context = `run ${index + 1} of ${label(block)}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
-          expect(result.code, context).toBe(0);
-          if (expected === null) continue;
-          const lines = result.stdout.replace(/\n$/, '').split('\n');
-          if (exact) expect(lines, context).toEqual(expected);
-          else
-            expect(
-              lines.map((line) => line.replace(/\d+/g, 'N')),
-              context,
-            ).toEqual(expected.map((line) => line.replace(/\d+/g, 'N')));
+        const redisUrl = serverEnv.REDIS_URL;
+        const redis = namespace && redisUrl && importedPackages(block.code).includes('@burr/persister-redis') ? { url: redisUrl, namespace } : undefined;
+        if (redis) await emptyRedisNamespace(redis.url, redis.namespace);
+        try {
+          await runBlock(block, cwd, runs);
+        } finally {
+          // A shared server keeps nothing of the example.
+          if (redis) await emptyRedisNamespace(redis.url, redis.namespace);
         }
       },
       RUN_TIMEOUT_MS * runs.length + 30_000,
     );
+  }
+
+  /** Runs a block's program once per transcript run in `cwd`, checking each run's output against its transcript. */
+  async function runBlock(block: (typeof programs)[number], cwd: string, runs: readonly (readonly string[] | null)[]): Promise<void> {
+    // HOME is the run's folder, so examples that default to ~/.burr write there.
+    const env: NodeJS.ProcessEnv = { ...process.env, ...serverEnv, HOME: cwd };
+    for (const unset of ['NODE_OPTIONS', 'TURSO_DATABASE_URL', 'TURSO_AUTH_TOKEN']) delete env[unset];
+    // A shared MongoDB server may hold earlier runs of the example: compare the output's shape, not its numbers.
+    const exact = !importedPackages(block.code).includes('@burr/persister-mongo');
+    for (const [index, expected] of runs.entries()) {
+      const result = await runCommand(process.execPath, [join(project, runnableFile(block))], { cwd, env, timeoutMs: RUN_TIMEOUT_MS });
+      const context = `run ${index + 1} of ${label(block)}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+      expect(result.code, context).toBe(0);
+      if (expected === null) continue;
+      const lines = result.stdout.replace(/\n$/, '').split('\n');
+      if (exact) expect(lines, context).toEqual(expected);
+      else
+        expect(
+          lines.map((line) => line.replace(/\d+/g, 'N')),
+          context,
+        ).toEqual(expected.map((line) => line.replace(/\d+/g, 'N')));
+    }
   }
 });
