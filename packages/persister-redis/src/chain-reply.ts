@@ -14,12 +14,20 @@ export function chainRowsOfReply(reply: unknown): StoredIncrementalRecord[] {
   const rows = rowsReadAlone(alone);
   const above = Number(replyText(stop) ?? -1);
   const upTo = Number(replyText(to) ?? -1);
-  const texts = Array.isArray(segments) ? segments : [];
-  // Segments come newest first, their records in the order they were saved (ascending, but for a step saved late).
-  for (let i = texts.length - 1; i >= 0; i--) packedRecords(replyText(texts[i]) ?? '', above, upTo, rows);
+  const lists = Array.isArray(segments) ? segments : [];
+  // Segments come newest first, each a list of its records in the order they were saved (ascending, but for a step saved late).
+  for (let i = lists.length - 1; i >= 0; i--) packedRecords(segmentText(lists[i]), above, upTo, rows);
   if (!ascending(rows)) rows.sort((a, b) => Number(a.sequenceId) - Number(b.sequenceId));
   fillBasePositions(rows);
   return rows;
+}
+
+/** A segment's text, its records one after the other, from the list of records a script returned. */
+function segmentText(records: unknown): string {
+  if (!Array.isArray(records)) return replyText(records) ?? '';
+  let text = '';
+  for (const record of records) text += replyText(record) ?? '';
+  return text;
 }
 
 /**

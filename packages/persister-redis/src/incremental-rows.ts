@@ -18,8 +18,8 @@ import type { RedisAccess } from './redis-access.js';
 /**
  * `IncrementalRows` on Redis: a snapshot (or a delta of a large state) is a
  * step hash of the incremental key layout; any other delta is packed, a
- * record in a segment of the app's hash of delta states (see `LUA_PACKED`),
- * so a chain read takes 64 deltas in one field. `insert` is the persister's
+ * record in a segment, a list per 64 sequence ids (see `LUA_PACKED`), so a
+ * chain read takes 64 deltas in one `LRANGE`. `insert` is the persister's
  * save script (which checks a delta's base in the same script); the rest is
  * one script per call.
  */

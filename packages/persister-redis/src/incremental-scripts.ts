@@ -7,7 +7,7 @@ export const CHAIN_ENTRY_FIELDS = 2;
  * An app's rows of incremental storage from its nearest snapshot at or below
  * `from` up to `to`, in one consistent read. Walks the app's index down
  * from `to` a segment's range at a time (see `LUA_PACKED`): takes the
- * segment's text when the index holds it, and reads each step of the range
+ * segment's records when the index holds it, and reads each step of the range
  * that has its own index entry as a row of its own: a delta written before
  * packing from its entry in the app's hash of delta states (when it has a
  * head, see `LUA_PRELUDE`), any other row (snapshots, large deltas) from its
@@ -16,7 +16,7 @@ export const CHAIN_ENTRY_FIELDS = 2;
  * KEYS: the app's index, apps by sequence id.
  * ARGV: app key prefix, app id, from, to (both '' for the app's latest step).
  * Returns {rows, segments, stop, to}: `rows` the rows read on their own,
- * newest first; `segments` the texts of the segments met, whose records
+ * newest first; `segments` the segments met, each a list of its records, whose records
  * above `stop` and at or below `to` are in the chain; `stop` the sequence id
  * of the snapshot the walk stopped at, or -1. Sequence ids are text: an
  * integer reply near 2^53 does not reach JavaScript exactly. A delta taken
@@ -63,8 +63,8 @@ local n = next_segment(KEYS[1], fmt(segment_end(math.floor(to_n / SEGMENT_STEPS)
 while n do
   local ids, marker = segment_group(KEYS[1], n)
   if marker then
-    local segment = redis.call('HGET', deltas_key, segment_field(n * SEGMENT_STEPS))
-    if segment then segments[#segments + 1] = segment end
+    local records = redis.call('LRANGE', prefix .. segment_field(n * SEGMENT_STEPS), 0, -1)
+    if #records > 0 then segments[#segments + 1] = records end
   end
   table.sort(ids, function(a, b) return a > b end)
   local below = {}

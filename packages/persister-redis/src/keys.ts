@@ -5,10 +5,9 @@ export const APP_STEPS_SUFFIX = 'burr:steps';
 export const APP_UNINDEXED_SUFFIX = 'burr:unindexed';
 export const APP_INCOMING_SUFFIX = 'burr:incoming';
 /**
- * Incremental layout: the hash of an app's delta states. Fields `#n` are
- * segments of packed deltas (see `LUA_PACKED`), which have no step hash;
- * fields named by a sequence id are deltas stored before packing, whose step
- * hash holds no `state`.
+ * Incremental layout: the hash of an app's delta states stored before
+ * packing, a field per sequence id (the step hash holds no `state`). Packed
+ * deltas are in segments, {@link RedisKeyLayout.appSegmentKey}.
  */
 export const APP_DELTAS_SUFFIX = 'burr:deltas';
 /** The segment after the namespace that every key of incremental storage has (see {@link RedisKeyLayout}). */
@@ -39,13 +38,22 @@ export const INCREMENTAL_SEGMENT = '[incremental]';
  *   is written there with a plain `HSET`, and the save script renames it to
  *   the step's key, so the state never passes through Lua.
  *
+ * Incremental storage only (see `LUA_PACKED`):
+ *
+ * - `...:partitionKey:appId:#n`, a list per 64 sequence ids: the records of
+ *   the app's packed deltas of sequence ids `64n` to `64n + 63`, an item each;
+ * - `...:partitionKey:appId:burr:deltas`, a hash: states of deltas stored
+ *   before packing, a field per sequence id.
+ *
  * None of these can be another's key, with or without a namespace, since key
  * components (namespace, partition key, app id) cannot contain `:`: split on
  * `:`, a key has a fixed number of segments per kind, and kinds with the same
  * number differ in the last segment. With a namespace: partition set 2,
- * step hash 4 (last all digits), apps_by_save and saved_at 4 (last
- * `apps_by_save`, `saved_at`), index, marker and incoming state 5 (`steps`,
- * `unindexed`, `incoming`). Without: 1; 3 (digits), 3 (`apps_by_save`,
+ * step hash 4 (last all digits; a segment of packed deltas: `#` and
+ * digits), apps_by_save and saved_at 4 (last `apps_by_save`, `saved_at`),
+ * index, marker, incoming state and deltas hash 5 (`steps`, `unindexed`,
+ * `incoming`, `deltas`), counted after the incremental layout's own first
+ * segment. Without: 1; 3 (digits, or `#` and digits), 3 (`apps_by_save`,
  * `saved_at`); 4 (`steps`, `unindexed`, `incoming`). So 4-segment keys are a
  * namespaced step (digits) or apps_by_save/saved_at, or an un-namespaced
  * index/marker/incoming state: five distinct last segments; 3-segment keys:
@@ -120,9 +128,14 @@ export class RedisKeyLayout {
     return `${this.stepKeyPrefix(partitionKey, appId)}${APP_UNINDEXED_SUFFIX}`;
   }
 
-  /** Incremental layout: the hash of the app's delta states: segments of packed deltas, and deltas stored before packing. */
+  /** Incremental layout: the hash of the app's delta states stored before packing. */
   appDeltasKey(partitionKey: string, appId: string): string {
     return `${this.stepKeyPrefix(partitionKey, appId)}${APP_DELTAS_SUFFIX}`;
+  }
+
+  /** Incremental layout: the list of the records of the app's packed deltas whose sequence ids lie in segment `segment` (`64 * segment` and the 63 after). */
+  appSegmentKey(partitionKey: string, appId: string, segment: number): string {
+    return `${this.stepKeyPrefix(partitionKey, appId)}#${segment}`;
   }
 
   /** Where a save transaction puts a large state before the save script renames it to the step's key. */

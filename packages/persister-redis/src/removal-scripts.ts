@@ -1,9 +1,9 @@
 import { withPrelude } from './scripts.js';
 
 /**
- * Deletes an app at once, atomically for readers: UNLINK of every step hash in
- * its index, DEL of the index, marker and hash of delta states (with the
- * packed deltas), and the app out of Python's set, apps_by_save and
+ * Deletes an app at once, atomically for readers: UNLINK of every step hash and segment
+ * of packed deltas in its index, DEL of the index, marker and hash of delta
+ * states (deltas of earlier versions), and the app out of Python's set, apps_by_save and
  * saved_at. Returns the number of steps removed. While
  * steps saved without the index remain unchecked, it first indexes one chunk
  * of them and returns -1 (call again): nothing is deleted until every step is
@@ -24,11 +24,12 @@ for i = 1, #ids, 500 do
   for j = i, math.min(i + 499, #ids) do keys[#keys + 1] = ARGV[1] .. ids[j] end
   removed = removed + redis.call('UNLINK', unpack(keys))
 end
--- Packed deltas have no hash: each segment's records go with it.
+-- Packed deltas have no hash: each segment goes with its records.
 for _, marker in ipairs(markers) do
   local in_segment = {}
-  segment_ids(segment_offsets(redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, marker) or ''), in_segment)
+  segment_ids(segment_offsets(read_segment(ARGV[1], marker) or ''), in_segment)
   removed = removed + #in_segment
+  redis.call('UNLINK', ARGV[1] .. marker)
 end
 redis.call('DEL', KEYS[1], KEYS[2], ARGV[1] .. DELTAS_SUFFIX)
 redis.call('ZREM', KEYS[3], ARGV[2])
@@ -85,7 +86,7 @@ if latest_gone then
   if highest and is_marker(highest) then
     -- The top segment's range: its records and the steps with a hash there.
     local in_range = segment_group(KEYS[1], math.floor(tonumber(redis.call('ZSCORE', KEYS[1], highest)) / SEGMENT_STEPS))
-    segment_ids(segment_offsets(redis.call('HGET', ARGV[1] .. DELTAS_SUFFIX, highest) or ''), in_range)
+    segment_ids(segment_offsets(read_segment(ARGV[1], highest) or ''), in_range)
     highest = #in_range > 0 and fmt(math.max(unpack(in_range))) or nil
   end
   if highest then

@@ -73,13 +73,16 @@ export function withPrelude(body: string): LuaScript {
  * sequence_id, position and created_at: then the step is written only if its
  * base is stored with that position and created_at (else 2, nothing written),
  * and it is packed (see `packed_record`): its record, holding its key fields,
- * base and state, is appended to its segment of the app's hash of delta
- * states, and it has no step hash (the app's index holds its segment, not
- * the delta); unless its segment is full (`SEGMENT_BYTES`: then its hash
- * holds every field, its state and its base) or it came in the incoming hash, which
- * becomes the step's hash as is, with every field and the base
- * (`base_sequence_id`, `base_position`). In the incremental layout a step
- * also counts as stored when its segment holds it.
+ * base and state, is pushed onto its segment (a list), and it has no step
+ * hash (the app's index holds its segment, not the delta); unless it came in
+ * the incoming hash, which becomes the step's hash as is, with every field
+ * and the base (`base_sequence_id`, `base_position`). In the incremental
+ * layout a step also counts as stored when its segment holds it. A save
+ * reads no segment whole when its base is a segment's last record (one
+ * `LINDEX`) and its sequence id lies above the app's latest (nothing to
+ * search for), as a chat's saves do: its cost does not grow with the
+ * segment. The save of a segment's first record seals the segment below
+ * (its items become one: see `LUA_PACKED`).
  *
  * With the incoming state hash (a large state, see `RedisPersister`), the
  * state is not in ARGV (pass ''): the caller's transaction wrote it to that
@@ -111,16 +114,27 @@ local segments = {}
 if base_sequence_id then
   local base = redis.call('HMGET', app_prefix .. base_sequence_id, 'position', 'created_at')
   if not base[1] then
-    local packed = packed_step(app_prefix, base_sequence_id, segments)
-    if packed then base = {packed.position, packed.created_at} end
+    -- Usually the base is its segment's last record: read that one, not the segment.
+    local last_id, position, created_at = packed_last(app_prefix, segment_field(base_sequence_id))
+    if last_id == base_sequence_id then
+      base = {position, created_at}
+    else
+      local packed = packed_step(app_prefix, base_sequence_id, segments)
+      if packed then base = {packed.position, packed.created_at} end
+    end
   end
   if base[1] ~= ARGV[13] or base[2] ~= ARGV[14] then return 2 end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local segment, field, packed = false, false, false
+local field, packed = false, false
 if ARGV[11] == '1' then
-  segment, field = packed_segment(app_prefix, sequence_id, segments)
-  if segment and packed_find(segment, sequence_id) then return 0 end
+  field = segment_field(sequence_id)
+  -- Above the app's latest sequence id (a score that only moves up while steps remain), no record can hold it.
+  local latest = redis.call('ZSCORE', KEYS[2], app_id)
+  if latest and tonumber(sequence_id) <= tonumber(latest) then
+    local segment = packed_segment(app_prefix, sequence_id, segments)
+    if segment and packed_find(segment, sequence_id) then return 0 end
+  end
 end
 local incoming = KEYS[7]
 if incoming and redis.call('EXISTS', incoming) == 0 then return redis.error_reply('ERR the incoming state hash is missing') end
@@ -138,15 +152,12 @@ if incoming then
     'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
   if base_sequence_id then redis.call('HSET', KEYS[1], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[13]) end
 elseif base_sequence_id then
-  local record = packed_record(sequence_id, ARGV[4], ARGV[6], ARGV[7], base_sequence_id, ARGV[13], ARGV[5])
-  if not segment or #segment + #record <= SEGMENT_BYTES then
-    packed_append(app_prefix .. DELTAS_SUFFIX, field, segment, record)
-    packed = true
-  else
-    -- The segment is full: this delta gets a hash of its own, as a large one does.
-    redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id, 'position', ARGV[4],
-      'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[13])
-  end
+  field = field or segment_field(sequence_id)
+  local items = packed_append(app_prefix, field, packed_record(sequence_id, ARGV[4], ARGV[6], ARGV[7], base_sequence_id, ARGV[13], ARGV[5]))
+  -- The first record of a segment: the segment below is complete, and is sealed.
+  local n = math.floor(tonumber(sequence_id) / SEGMENT_STEPS)
+  if items == 1 and n > 0 then seal_segment(app_prefix, segment_field((n - 1) * SEGMENT_STEPS)) end
+  packed = true
 else
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])

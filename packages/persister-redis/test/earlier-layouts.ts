@@ -2,6 +2,7 @@
 // those are still read (and mixed with packed ones).
 import type { RedisKeyLayout } from '../src/index.js';
 import type { testClient } from './helpers.js';
+import { segmentText, writeSegment } from './segments.js';
 
 type Admin = Awaited<ReturnType<typeof testClient>>;
 
@@ -18,8 +19,9 @@ export type EarlierDeltaForm = 'head' | 'bare';
  */
 export async function storeAsBeforePacking(admin: Admin, layout: RedisKeyLayout, appId: string, sequenceId: number, form: EarlierDeltaForm): Promise<void> {
   const deltas = layout.appDeltasKey('p', appId);
-  const field = `#${Math.floor(sequenceId / 64)}`;
-  const segment = (await admin.hGet(deltas, field)) ?? '';
+  const n = Math.floor(sequenceId / 64);
+  const field = `#${n}`;
+  const segment = (await segmentText(admin, layout, appId, n)) ?? '';
   const lines = segment.split('\n');
   const at = lines.findIndex((line, index) => index % 2 === 1 && line.startsWith(`[${sequenceId},`));
   if (at < 0) throw new Error(`no packed delta at ${sequenceId}`);
@@ -33,11 +35,8 @@ export async function storeAsBeforePacking(admin: Admin, layout: RedisKeyLayout,
   ];
   const state = lines[at + 1]!;
   lines.splice(at, 2);
-  if (lines.length > 1) await admin.hSet(deltas, field, lines.join('\n'));
-  else {
-    await admin.hDel(deltas, field);
-    await admin.zRem(layout.appStepsKey('p', appId), field);
-  }
+  await writeSegment(admin, layout, appId, n, lines.join('\n'));
+  if (lines.length <= 1) await admin.zRem(layout.appStepsKey('p', appId), field);
   // Those versions indexed every step by its sequence id.
   await admin.zAdd(layout.appStepsKey('p', appId), { score: sequenceId, value: String(sequenceId) });
   const stepKey = layout.stepKey('p', appId, sequenceId);

@@ -2,12 +2,13 @@
 // live, what a delta's hash holds, and the options it refuses. Needs Redis: BURR_TEST_REDIS_URL, else a
 // Testcontainers container, else a server on 127.0.0.1:6379; without any, the server cases are registered as
 // skipped with the reason.
-import { InvalidPersistArgumentError, State } from '@burr/core';
+import { InvalidPersistArgumentError, PersisterConflictError, State } from '@burr/core';
 import { provideRedis } from '@burr/testkit';
 import { describe, expect, it } from 'vitest';
 import { INCREMENTAL_SEGMENT, RedisKeyLayout, RedisPersister } from '../src/index.js';
 import { storeAsBeforePacking } from './earlier-layouts.js';
 import { redisSuite } from './helpers.js';
+import { segmentText, writeSegment } from './segments.js';
 
 const database = await provideRedis();
 const skipReason = 'skip' in database ? database.skip : null;
@@ -55,7 +56,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     return { namespace, persister };
   };
 
-  it("writes only [incremental] keys, nothing Python reads; a snapshot hash is a full-mode step, a delta is a record in its segment of the app's hash of delta states, without a hash", async () => {
+  it("writes only [incremental] keys, nothing Python reads; a snapshot hash is a full-mode step, a delta is a record (an item) in its segment's list, without a hash", async () => {
     const { namespace, persister } = await openIncremental();
     let state = new State({ messages: [] as string[], turn: 0 });
     for (let sequenceId = 0; sequenceId < 3; sequenceId++) {
@@ -71,7 +72,8 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     expect(Object.keys(snapshot).sort()).toEqual(['app_id', 'created_at', 'partition_key', 'position', 'sequence_id', 'state', 'status']);
     // A delta has no hash: its record, in the segment of sequence ids 0-63, holds its key fields, its base and its state.
     expect(await suite.admin.exists([layout.stepKey('p', 'chat', 1), layout.stepKey('p', 'chat', 2)])).toBe(0);
-    const segment = (await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '#0'))!;
+    expect(await suite.admin.lLen(layout.appSegmentKey('p', 'chat', 0))).toBe(2);
+    const segment = (await segmentText(suite.admin, layout, 'chat', 0))!;
     const [empty, ...records] = segment.split('\n');
     expect(empty).toBe('');
     expect(records).toHaveLength(4);
@@ -79,7 +81,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     expect(JSON.parse(records[3]!)).toEqual({ '+messages': ['message 2'], '=turn': 2 });
     // A failed step names its status; a large state keeps a hash of its own, every full-mode field and its base.
     await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId: 3, position: 'respond', state, status: 'failed' });
-    const failed = (await suite.admin.hGet(layout.appDeltasKey('p', 'chat'), '#0'))!.split('\n');
+    const failed = (await segmentText(suite.admin, layout, 'chat', 0))!.split('\n');
     expect(failed).toHaveLength(7);
     expect(JSON.parse(failed[5]!)).toEqual([3, 'respond', expect.any(String), 'failed']);
     const large = state.append({ messages: 'x'.repeat(20_000) });
@@ -109,7 +111,6 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
   it('packs 64 sequence ids a segment; history, loads, a prune that cuts a segment and deleteApp find every step inside them', async () => {
     const { namespace, persister } = await openIncremental();
     const layout = new RedisKeyLayout(namespace, 'incremental');
-    const deltas = layout.appDeltasKey('p', 'chat');
     const saved: Record<string, unknown>[] = [];
     let state = new State({ messages: [] as string[] });
     for (let sequenceId = 0; sequenceId < 150; sequenceId++) {
@@ -117,10 +118,17 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
       await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
       saved.push(state.getAll());
     }
-    const counts = async () => Object.fromEntries(Object.entries(await suite.admin.hGetAll(deltas)).map(([field, text]) => [field, (text.split('\n').length - 1) / 2]));
+    const segmentKeys = [0, 1, 2].map((n) => layout.appSegmentKey('p', 'chat', n));
+    const counts = async () => {
+      const texts = await Promise.all([0, 1, 2].map((n) => segmentText(suite.admin, layout, 'chat', n)));
+      return Object.fromEntries(texts.flatMap((text, n) => (text === null ? [] : [[`#${n}`, (text.split('\n').length - 1) / 2]])));
+    };
+    const items = () => Promise.all(segmentKeys.map((key) => suite.admin.lLen(key)));
     // Step 0 is the snapshot; 1-63, 64-127 and 128-149 are packed. The app's index holds the snapshot and each
     // segment (scored at its last sequence id), not the packed deltas.
     expect(await counts()).toEqual({ '#0': 63, '#1': 64, '#2': 22 });
+    // A record an item, until the save of the next segment's first record seals a segment: its items become one.
+    expect(await items()).toEqual([1, 1, 22]);
     const index = () => suite.admin.zRangeWithScores(layout.appStepsKey('p', 'chat'), 0, -1);
     expect(await index()).toEqual([
       { value: '0', score: 0 },
@@ -152,13 +160,15 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     const report = await persister.prune({ target: { partitionKey: 'p', appId: 'chat' }, keepLast: 80 });
     expect(report.stepsRemoved).toBe(70);
     expect(await counts()).toEqual({ '#1': 57, '#2': 22 });
+    // A segment the prune rewrote is one item.
+    expect(await items()).toEqual([0, 1, 22]);
     // 70, now a snapshot, has its own entry; segment #0 went with its last record.
     expect((await index()).map((entry) => entry.value)).toEqual(['70', '#1', '#2']);
     expect(Object.keys(await suite.admin.hGetAll(layout.stepKey('p', 'chat', 70)))).toContain('state');
     for (const sequenceId of [70, 71, 127, 149]) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(saved[sequenceId]);
     expect(await persister.load('p', 'chat', 69)).toBeNull();
     expect(await persister.deleteApp('p', 'chat')).toBe(80);
-    expect(await suite.admin.exists(deltas)).toBe(0);
+    expect(await suite.admin.exists(segmentKeys)).toBe(0);
   });
 
   it('loads deltas stored as earlier versions stored them (with a head, or before heads) among packed ones, and refuses an entry whose head is broken, naming its sequence id', async () => {
@@ -173,10 +183,10 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     for (let sequenceId = 0; sequenceId < 6; sequenceId++) await save(sequenceId);
     // 1, 3 and 5 as the version with heads stored them, 2 and 4 as the one before heads.
     for (const sequenceId of [1, 2, 3, 4, 5]) await storeAsBeforePacking(suite.admin, layout, 'chat', sequenceId, sequenceId % 2 === 0 ? 'bare' : 'head');
-    expect(Number(await suite.admin.hExists(deltas, '#0'))).toBe(0);
+    expect(await suite.admin.exists(layout.appSegmentKey('p', 'chat', 0))).toBe(0);
     // This version packs what it saves next, in the same app.
     for (let sequenceId = 6; sequenceId < 8; sequenceId++) await save(sequenceId);
-    expect((await suite.admin.hGet(deltas, '#0'))?.startsWith('\n[6,')).toBe(true);
+    expect((await segmentText(suite.admin, layout, 'chat', 0))?.startsWith('\n[6,')).toBe(true);
     expect((await persister.listSteps('p', 'chat', { order: 'oldest-first' })).steps.map((step) => step.storedAs)).toEqual(['snapshot', ...Array(7).fill('delta')]);
     expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
     expect((await persister.load('p', 'chat', 3))?.state.get('messages')).toEqual(state.get('messages').slice(0, 4));
@@ -193,14 +203,14 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
 
   it('refuses a packed delta whose head is broken, naming it, and takes it for no base', async () => {
     const { namespace, persister } = await openIncremental();
-    const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'chat');
+    const layout = new RedisKeyLayout(namespace, 'incremental');
     let state = new State({ messages: [] as string[] });
     for (let sequenceId = 0; sequenceId < 3; sequenceId++) {
       state = state.append({ messages: `message ${sequenceId}` });
       await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
     }
-    const segment = (await suite.admin.hGet(deltas, '#0'))!;
-    await suite.admin.hSet(deltas, '#0', segment.replace('[2,"respond"', '[2,7'));
+    const segment = (await segmentText(suite.admin, layout, 'chat', 0))!;
+    await writeSegment(suite.admin, layout, 'chat', 0, segment.replace('[2,"respond"', '[2,7'));
     await expect(persister.load('p', 'chat')).rejects.toThrow(/packed delta has no valid head/);
     expect((await persister.load('p', 'chat', 1))?.state.get('messages')).toEqual(['message 0', 'message 1']);
     // History names it as a stored step it cannot read; a save after it is no delta on it, but a snapshot.
@@ -212,7 +222,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     expect((await persister.load('p', 'chat'))?.state.getAll()).toEqual(state.getAll());
   });
 
-  it('a delta that would take its segment past 32 KiB gets a hash of its own; every step loads back and is listed as a delta', async () => {
+  it('packs deltas of 10 KB as well: a save pushes its record and reads only the last one, however large the segment', async () => {
     const { namespace, persister } = await openIncremental();
     const layout = new RedisKeyLayout(namespace, 'incremental');
     const saved: Record<string, unknown>[] = [];
@@ -222,17 +232,10 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
       await persister.save({ partitionKey: 'p', appId: 'notes', sequenceId, position: 'write', state, status: 'completed' });
       saved.push(state.getAll());
     }
-    const segment = (await suite.admin.hGet(layout.appDeltasKey('p', 'notes'), '#0'))!;
-    expect(segment.length).toBeLessThanOrEqual(32 * 1024);
-    const packed = segment
-      .split('\n')
-      .filter((_, index) => index % 2 === 1)
-      .map((head) => (JSON.parse(head) as number[])[0]);
-    expect(packed).toEqual([1, 2, 3]);
-    const index = await suite.admin.zRange(layout.appStepsKey('p', 'notes'), 0, -1);
+    const items = await suite.admin.lRange(layout.appSegmentKey('p', 'notes', 0), 0, -1);
+    expect(items.map((item) => (JSON.parse(item.split('\n')[1]!) as number[])[0])).toEqual([1, 2, 3, 4, 5, 6, 7]);
     // The segment's entry is scored at its last sequence id (63).
-    expect(index).toEqual(['0', '4', '5', '6', '7', '#0']);
-    expect(await suite.admin.hGet(layout.stepKey('p', 'notes', 4), 'base_sequence_id')).toBe('3');
+    expect(await suite.admin.zRange(layout.appStepsKey('p', 'notes'), 0, -1)).toEqual(['0', '#0']);
     for (const [sequenceId, values] of saved.entries()) expect((await persister.load('p', 'notes', sequenceId))?.state.getAll()).toEqual(values);
     const steps = (await persister.listSteps('p', 'notes', { order: 'oldest-first' })).steps;
     expect(steps.map((step) => step.storedAs)).toEqual(['snapshot', ...Array(7).fill('delta')]);
@@ -258,14 +261,14 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
 
   it('a prune refuses, with a typed error and nothing removed, to cut a chain through a packed delta whose head is broken, after a gap', async () => {
     const { namespace, persister } = await openIncremental();
-    const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'gap');
+    const layout = new RedisKeyLayout(namespace, 'incremental');
     let state = new State({ messages: [] as string[] });
     for (const sequenceId of [0, 1, 2, 3, 5, 6]) {
       state = state.append({ messages: `message ${sequenceId}` });
       await persister.save({ partitionKey: 'p', appId: 'gap', sequenceId, position: 'respond', state, status: 'completed' });
     }
-    const segment = (await suite.admin.hGet(deltas, '#0'))!;
-    await suite.admin.hSet(deltas, '#0', segment.replace('[5,"respond"', '[5,7'));
+    const segment = (await segmentText(suite.admin, layout, 'gap', 0))!;
+    await writeSegment(suite.admin, layout, 'gap', 0, segment.replace('[5,"respond"', '[5,7'));
     // 6, kept, is a delta on 5, which goes: it cannot be rewritten as a snapshot without reading 5, so nothing goes.
     await expect(persister.prune({ target: { partitionKey: 'p', appId: 'gap' }, keepLast: 1 })).rejects.toThrow(/sequence "6".*packed delta has no valid head/);
     expect((await persister.listSteps('p', 'gap', { before: 5 })).steps.map((step) => step.sequenceId)).toEqual([3, 2, 1, 0]);
@@ -273,7 +276,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
 
   it("a packed delta's head leaves out its status when completed and its base where it is the step before, and every form loads back", async () => {
     const { namespace, persister } = await openIncremental();
-    const deltas = new RedisKeyLayout(namespace, 'incremental').appDeltasKey('p', 'chat');
+    const layout = new RedisKeyLayout(namespace, 'incremental');
     const saved = new Map<number, Record<string, unknown>>();
     let state = new State({ messages: [] as string[] });
     for (const [sequenceId, position] of [
@@ -287,7 +290,7 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
       await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position, state, status: 'completed' });
       saved.set(sequenceId, state.getAll());
     }
-    const lines = (await suite.admin.hGet(deltas, '#0'))!.split('\n');
+    const lines = (await segmentText(suite.admin, layout, 'chat', 0))!.split('\n');
     const heads = lines.filter((_, index) => index % 2 === 1).map((head) => (JSON.parse(head) as unknown[]).filter((_, index) => index !== 2));
     expect(heads).toEqual([
       [1, 'answer'],
@@ -304,5 +307,54 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
       [5, 'delta'],
     ]);
     for (const sequenceId of [4, 5]) expect((await persister.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(saved.get(sequenceId));
+  });
+
+  it("finds a base below its segment's last record and a sequence id below the app's latest in the segment itself: a taken one conflicts, a free one is packed", async () => {
+    const { namespace, persister: first } = await openIncremental();
+    const second = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
+    suite.opened.push(second);
+    const layout = new RedisKeyLayout(namespace, 'incremental');
+    const states = new Map<number, State>();
+    let state: State = new State({ messages: [] as string[] });
+    const save = async (persister: RedisPersister, sequenceId: number, from: State) => {
+      const next = from.append({ messages: `message ${sequenceId}` });
+      await persister.save({ partitionKey: 'p', appId: 'chat', sequenceId, position: 'respond', state: next, status: 'completed' });
+      states.set(sequenceId, next);
+      return next;
+    };
+    for (const sequenceId of [0, 1, 2]) state = await save(first, sequenceId, state);
+    // The second persister's first save is a snapshot (it saved nothing before); its next a delta on it, packed.
+    let other = await save(second, 3, state);
+    other = await save(second, 4, other);
+    // The first persister's next delta is on its own last save, 2: not the segment's last record (4).
+    await save(first, 6, states.get(2)!);
+    const heads = (await segmentText(suite.admin, layout, 'chat', 0))!
+      .split('\n')
+      .filter((_, index) => index % 2 === 1)
+      .map((head) => (JSON.parse(head) as unknown[]).filter((_, index) => index !== 2));
+    expect(heads).toEqual([
+      [1, 'respond'],
+      [2, 'respond'],
+      [4, 'respond'],
+      [6, 'respond', 'completed', 2, 'respond'],
+    ]);
+    // 5 lies below the app's latest (6) and is free: packed, on 4. 4 is taken by a record: a different state conflicts.
+    await save(second, 5, other);
+    await expect(
+      first.save({ partitionKey: 'p', appId: 'chat', sequenceId: 4, position: 'respond', state: new State({ messages: ['other'] }), status: 'completed' }),
+    ).rejects.toThrow(PersisterConflictError);
+    // The same step again is an idempotent repeat.
+    await second.save({ partitionKey: 'p', appId: 'chat', sequenceId: 5, position: 'respond', state: states.get(5)!, status: 'completed' });
+    expect(await suite.admin.lLen(layout.appSegmentKey('p', 'chat', 0))).toBe(5);
+    for (const [sequenceId, expected] of states) expect((await first.load('p', 'chat', sequenceId))?.state.getAll()).toEqual(expected.getAll());
+    expect((await first.listSteps('p', 'chat', { order: 'oldest-first' })).steps.map((step) => [step.sequenceId, step.storedAs])).toEqual([
+      [0, 'snapshot'],
+      [1, 'delta'],
+      [2, 'delta'],
+      [3, 'snapshot'],
+      [4, 'delta'],
+      [5, 'delta'],
+      [6, 'delta'],
+    ]);
   });
 });
