@@ -103,6 +103,32 @@ export class PersisterConflictError extends BurrError {
   }
 }
 
+/**
+ * Incremental storage: a removal (a batch of a prune) found a step saved
+ * while it ran that is a delta on a step it removes, and removed nothing. The
+ * prune looks for such steps again and retries; this reaches the caller only
+ * when saves keep landing on the steps it removes. Nothing was lost.
+ */
+export class ConcurrentDependentError extends BurrError {
+  readonly partitionKey: string;
+  readonly appId: string;
+  readonly fromSequenceId: number;
+  readonly toSequenceId: number;
+
+  constructor(removal: { partitionKey: string; appId: string; fromSequenceId: number; toSequenceId: number }, options?: { cause?: unknown }) {
+    super(
+      'BURR_CONCURRENT_DEPENDENT',
+      `Removing sequences ${removal.fromSequenceId}-${removal.toSequenceId} of partition ${JSON.stringify(removal.partitionKey)}, app ` +
+        `${JSON.stringify(removal.appId)}: a step saved meanwhile is a delta on one of them, so nothing was removed; run the prune again.`,
+      options,
+    );
+    this.partitionKey = removal.partitionKey;
+    this.appId = removal.appId;
+    this.fromSequenceId = removal.fromSequenceId;
+    this.toSequenceId = removal.toSequenceId;
+  }
+}
+
 /** A state is too large for the backend to store (e.g. MongoDB's 16 MB document limit); nothing was written. */
 export class StateTooLargeError extends BurrError {
   readonly bytes: number;

@@ -47,10 +47,13 @@ return removed
  * the latest goes, Python's set is kept true: its score moves to the highest
  * step left, or, with none left, the app leaves the sets as in `REMOVE_APP`.
  * Returns how many steps went (hashes and packed deltas); -1 after indexing
- * one chunk of unindexed steps (call again). Index entries whose step is
- * gone leave the index.
+ * one chunk of unindexed steps (call again); -2, nothing removed, when
+ * ARGV[6] is given and a step that stays (within that many sequence ids
+ * after `to`, or kept in the range) is a delta on a step that would go.
+ * Index entries whose step is gone leave the index.
  * KEYS: the app's index, its marker, apps by sequence id, apps by save time, saved_at.
- * ARGV: app key prefix, app id, from, to, created before ('' for any time).
+ * ARGV: app key prefix, app id, from, to, created before ('' for any time),
+ * and for incremental storage the window of dependents ('' for none).
  */
 export const REMOVE_STEPS = withPrelude(`
 local top = unindexed_top(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[1])
@@ -61,24 +64,37 @@ local removed = 0
 local latest_gone = false
 local segments, changed, ids = {}, {}, {}
 visit_steps(KEYS[1], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]), false, function(id)
-  ids[#ids + 1] = id
-  return true
-end, segments)
-for _, id in ipairs(ids) do
-  local key = ARGV[1] .. id
   local fields = step_fields(ARGV[1], id, segments)
   local going = true
   if before ~= '' then
     local at = fields and fields[3] and iso_micros(fields[3])
     going = (at and bytes_less(at, before)) or false
   end
-  if going or not fields then
-    removed = removed + redis.call('UNLINK', key)
-    if packed_remove(ARGV[1], id, segments, changed) then removed = removed + 1 end
-    redis.call('HDEL', ARGV[1] .. DELTAS_SUFFIX, id)
-    redis.call('ZREM', KEYS[1], id)
-    if tonumber(id) == latest then latest_gone = true end
-  end
+  if going or not fields then ids[#ids + 1] = id end
+  return true
+end, segments)
+local window = tonumber(ARGV[6] or '')
+if window then
+  -- A step that stays (after the range, within the window, or kept in it) whose base goes: a delta saved since the
+  -- caller looked for them. Nothing goes; the caller looks again.
+  local goes = {}
+  for _, id in ipairs(ids) do goes[id] = true end
+  local lo, hi = tonumber(ARGV[3]), tonumber(ARGV[4]) + window
+  local found = visit_steps(KEYS[1], ARGV[1], lo + 1, hi, false, function(id)
+    if goes[id] then return true end
+    local fields = step_fields(ARGV[1], id, segments)
+    if not fields then return true end
+    local base_id = delta_base(ARGV[1], id, {fields[4], fields[5]}, nil, segments)
+    return not (base_id and goes[base_id])
+  end, segments)
+  if found then return -2 end
+end
+for _, id in ipairs(ids) do
+  removed = removed + redis.call('UNLINK', ARGV[1] .. id)
+  if packed_remove(ARGV[1], id, segments, changed) then removed = removed + 1 end
+  redis.call('HDEL', ARGV[1] .. DELTAS_SUFFIX, id)
+  redis.call('ZREM', KEYS[1], id)
+  if tonumber(id) == latest then latest_gone = true end
 end
 packed_flush(ARGV[1], segments, changed)
 if latest_gone then

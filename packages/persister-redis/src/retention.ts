@@ -1,4 +1,4 @@
-import { toIsoTimestamp, type CompactReport, type StepRemoval } from '@burr/core';
+import { ConcurrentDependentError, toIsoTimestamp, type CompactReport, type StepRemoval } from '@burr/core';
 import { replyText } from './client.js';
 import { untilIndexed, type RedisAccess } from './redis-access.js';
 import { REMOVE_APP, REMOVE_STEPS } from './removal-scripts.js';
@@ -31,9 +31,15 @@ export async function removeSteps(redis: RedisAccess, removal: StepRemoval): Pro
   const scriptKeys = appRemovalKeys(redis, partitionKey, appId);
   // `YYYY-MM-DDTHH:MM:SS.ffffff`: the stored created_at (ISO 8601, UTC) normalized the same way in the script.
   const before = createdBefore ? toIsoTimestamp(createdBefore.createdAt, createdBefore.createdAtMicros).slice(0, 26) : '';
-  const args = [keys.stepKeyPrefix(partitionKey, appId), appId, String(removal.fromSequenceId), String(removal.toSequenceId), before];
-  return Number(await untilIndexed(() => redis.run(() => REMOVE_STEPS.run(redis.client, scriptKeys, args)), stillIndexing));
+  const window = removal.keepDependentsWithin === undefined ? '' : String(removal.keepDependentsWithin);
+  const args = [keys.stepKeyPrefix(partitionKey, appId), appId, String(removal.fromSequenceId), String(removal.toSequenceId), before, window];
+  const removed = Number(await untilIndexed(() => redis.run(() => REMOVE_STEPS.run(redis.client, scriptKeys, args)), stillIndexing));
+  if (removed === DEPENDENT_SAVED) throw new ConcurrentDependentError(removal);
+  return removed;
 }
+
+/** REMOVE_STEPS's reply when a delta on a step it would remove was saved since the caller looked (nothing removed). */
+const DEPENDENT_SAVED = -2;
 
 /**
  * Redis gives a key's memory back when it is deleted: nothing to run. The

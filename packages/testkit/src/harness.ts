@@ -75,6 +75,14 @@ export interface PersisterCapabilities {
    */
   compactReclaimsSpace?: boolean;
   /**
+   * Incremental storage: whether a prune's removal of a batch and its check
+   * that no delta on a step of it was saved meanwhile are one atomic step
+   * (`StepRemoval.keepDependentsWithin` of `@burr/core`). Default `true`;
+   * without it, the case that saves such a delta during a prune is
+   * registered as skipped.
+   */
+  atomicRemovalCheck?: boolean;
+  /**
    * The storage modes the persister has (`StorageModeOptions.storage` of
    * `@burr/core`). Default `['full']`. With `'incremental'` listed, the whole
    * suite runs a second time with persisters opened in incremental mode, plus
@@ -96,6 +104,7 @@ export const DEFAULT_CAPABILITIES: Readonly<Required<PersisterCapabilities>> = O
   storesLoneSurrogates: true,
   preservesNegativeZero: true,
   compactReclaimsSpace: false,
+  atomicRemovalCheck: true,
   storageModes: Object.freeze(['full'] as const),
 });
 

@@ -1,6 +1,7 @@
+import { ConcurrentDependentError } from '../errors.js';
 import type { StateRecord, StoredStateRecord, RecordQuery, RecordStatePersisterOptions } from './record-persister.js';
 import { RecordStatePersister } from './record-persister.js';
-import { memoryIncrementalRows, type IncrementalMemoryRecord } from './incremental/memory-rows.js';
+import { memoryDependents, memoryIncrementalRows, type IncrementalMemoryRecord } from './incremental/memory-rows.js';
 import { readStorageOptions, type StorageModeOptions } from './incremental/options.js';
 import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
 import { toSqlTimestamp } from './timestamps.js';
@@ -162,6 +163,10 @@ export class InMemoryPersister extends RecordStatePersister {
   }
 
   protected async removeSteps(removal: StepRemoval): Promise<number> {
+    const window = removal.keepDependentsWithin;
+    if (window !== undefined && this.#records === this.#store.incrementalRecords && memoryDependents(this.#store.incrementalRecords, removal, window).length > 0) {
+      throw new ConcurrentDependentError(removal);
+    }
     const before = removal.createdBefore && toSqlTimestamp(removal.createdBefore.createdAt, removal.createdBefore.createdAtMicros);
     let removed = 0;
     for (const record of this.#stepsOf(removal.partitionKey, removal.appId)) {

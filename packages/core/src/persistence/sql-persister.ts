@@ -1,4 +1,4 @@
-import { InvalidIdentifierError, InvalidPersistArgumentError, PersisterNotInitializedError } from '../errors.js';
+import { ConcurrentDependentError, InvalidIdentifierError, InvalidPersistArgumentError, PersisterNotInitializedError } from '../errors.js';
 import { readConnectionTimeouts, type ConnectionTimeoutOptions, type ConnectionTimeouts } from './connection-faults.js';
 import { RecordStatePersister, type RecordQuery, type RecordStatePersisterOptions, type StateRecord, type StoredStateRecord } from './record-persister.js';
 import { BURR_SQL_COLUMNS, DEFAULT_SQL_TABLE_NAME, burrSqlStatements, type BurrSqlStatements } from './sql.js';
@@ -79,6 +79,8 @@ export abstract class SqlStatePersister extends RecordStatePersister {
   readonly #schema: string | undefined;
   /** Finds the app's steps in the other storage mode's table (absent when that table cannot exist). */
   readonly #otherMode: AppStepProbe | undefined;
+  /** Incremental storage: the statement that fails a removal when a delta on a removed step was saved meanwhile (see `StepRemoval.keepDependentsWithin`). */
+  readonly #orphanGuard: string | undefined;
   /** A listing found the app index in an earlier version's shape (see `BurrSqlStatements.appListingsBeforeUpgrade`). */
   #appIndexNotUpgraded = false;
 
@@ -106,6 +108,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     const statements = incrementalSqlStatements(identity.dialect, this.tableName, identity.schema);
     this.statements = statements.table;
     this.#otherMode = appStepProbe(identity.dialect, full);
+    this.#orphanGuard = statements.orphanGuard;
     const rows = new SqlIncrementalRows(statements, {
       dialect: this.dialect,
       change: (sql, params) => this.#change(sql, params),
@@ -371,9 +374,21 @@ export abstract class SqlStatePersister extends RecordStatePersister {
   }
 
   protected async removeSteps(removal: StepRemoval): Promise<number> {
-    const params: SqlParam[] = [removal.partitionKey, removal.appId, removal.fromSequenceId, removal.toSequenceId];
+    const { partitionKey, appId, fromSequenceId: from, toSequenceId: to, keepDependentsWithin: window } = removal;
+    const params: SqlParam[] = [partitionKey, appId, from, to];
     if (removal.createdBefore) params.push(this.dialect.createdAtParam(removal.createdBefore));
-    return this.#change(this.statements.history.deleteSteps(removal.createdBefore !== undefined), params);
+    const remove = this.statements.history.deleteSteps(removal.createdBefore !== undefined);
+    if (window === undefined || this.#orphanGuard === undefined) return this.#change(remove, params);
+    // Past the column's maximum, the maximum selects the same rows.
+    const upTo = Math.min(to + window, this.dialect.maxSequenceId ?? Number.MAX_SAFE_INTEGER);
+    const guard = { sql: this.#orphanGuard, params: [partitionKey, appId, from, upTo, from, to] };
+    try {
+      const [removed] = await this.executeInTransaction([{ sql: remove, params }, guard]);
+      return removed ?? 0;
+    } catch (error) {
+      if (this.isUniqueViolation(error)) throw new ConcurrentDependentError(removal, { cause: error });
+      throw this.#notInitializedOr(error);
+    }
   }
 
   /** Measures, runs the dialect's compaction statements, measures again. */

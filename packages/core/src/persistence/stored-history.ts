@@ -72,4 +72,12 @@ export interface StepRemoval {
   fromSequenceId: number;
   toSequenceId: number;
   createdBefore: SaveTime | undefined;
+  /**
+   * Incremental storage: remove nothing, and throw `ConcurrentDependentError`,
+   * when a step that stays (saved after the batch, within this many sequence
+   * ids, or kept by `createdBefore`) is a delta on a step the batch removes:
+   * checked atomically with the removal, so a delta saved while a prune runs
+   * never loses its base.
+   */
+  keepDependentsWithin?: number;
 }

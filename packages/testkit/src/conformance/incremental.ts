@@ -193,6 +193,51 @@ export function incrementalCases({ api, capabilities, fresh, again }: SuiteConte
       for (let sequenceId = 15; sequenceId < next.length; sequenceId++) sameState((await persister.load(null, appId, sequenceId))?.state, next[sequenceId]!, `step ${sequenceId}`);
     });
 
+    const concurrentPrune =
+      'a prune while another process saves a delta on a step it removes: the batch finds it, rewrites it as a snapshot and removes its base; every kept step loads';
+    (capabilities.atomicRemovalCheck ? it : (it.skip ?? it))(
+      capabilities.atomicRemovalCheck ? concurrentPrune : `${concurrentPrune} [skipped: the backend's removal and its check are not one atomic step]`,
+      async () => {
+        if (!capabilities.atomicRemovalCheck) return;
+        const writer = await fresh({ storage: LONG_CHAINS });
+        const other = await again(writer, { storage: LONG_CHAINS });
+        const pruner = await again(writer, { storage: LONG_CHAINS });
+        const appId = newAppId('race');
+        const states = chatStates(4, 200);
+        await saveStates(writer, appId, states.slice(0, 2));
+        // Another process, which remembers nothing, saves 2 as a snapshot; a prune keeping 1 step removes 0 and 1.
+        await other.save({ appId, sequenceId: 2, position: positionOf(2), state: states[2]!, status: 'completed' });
+        // Right before the prune removes its batch, the writer saves 3: a delta on its own last save, 1.
+        const internals = pruner as unknown as { removeSteps?: (removal: unknown) => Promise<number> };
+        const removeSteps = internals.removeSteps;
+        assert.equal(typeof removeSteps, 'function', 'the persister removes batches through removeSteps (a RecordPersister)');
+        let savedDuringPrune = false;
+        Object.defineProperty(pruner, 'removeSteps', {
+          configurable: true,
+          value: async (removal: unknown) => {
+            if (!savedDuringPrune) {
+              savedDuringPrune = true;
+              await writer.save({ appId, sequenceId: 3, position: positionOf(3), state: states[3]!, status: 'completed' });
+              const [step] = (await writer.listSteps(null, appId, { after: 2 })).steps;
+              assert.equal(step?.storedAs, 'delta', 'step 3 was saved as a delta on step 1, which the batch removes');
+            }
+            return removeSteps!.call(pruner, removal);
+          },
+        });
+        const report = await pruner.prune({ keepLast: 1 });
+        assert.ok(savedDuringPrune, 'the save ran during the prune');
+        assert.equal(report.stepsRemoved, 2);
+        const kept = await allSteps(writer, null, appId);
+        assert.deepEqual(
+          kept.map((step) => `${step.sequenceId}:${step.storedAs}`),
+          ['2:snapshot', '3:snapshot'],
+          'step 3 lost its base and is a snapshot',
+        );
+        sameState((await writer.load(null, appId))?.state, states[3]!, 'step 3, the latest');
+        sameState((await pruner.load(null, appId, 2))?.state, states[2]!, 'step 2');
+      },
+    );
+
     it('prune with olderThan and small batches keeps every kept step loadable, whatever the batch boundaries', async () => {
       const persister = await fresh({ storage: { storage: 'incremental', snapshotEvery: 4 } });
       const appId = newAppId('older');

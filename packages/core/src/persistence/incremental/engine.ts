@@ -1,4 +1,4 @@
-import { DeserializationError, PersisterConflictError } from '../../errors.js';
+import { ConcurrentDependentError, DeserializationError, PersisterConflictError } from '../../errors.js';
 import type { SerdeKwargs } from '../../serde/registry.js';
 import { encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
 import type { State } from '../../state.js';
@@ -14,6 +14,9 @@ import { encodeDelta, savedValues, type DeltaComparison, type EncodedDelta, type
 import { MIN_CHAIN_STEPS, type IncrementalSettings } from './options.js';
 import { appKey, RecentMap } from './recent.js';
 import { MAX_BASE_GAP, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
+
+/** How many times a prune's batch looks for dependents (and removes) before it gives up while deltas on its steps keep being saved. */
+const MAX_REMOVAL_ATTEMPTS = 5;
 
 /** What the engine needs from the persister it works for. */
 export interface IncrementalHost {
@@ -223,17 +226,25 @@ export class IncrementalStorage {
   /**
    * Removes one batch of a prune: first rewrites as snapshots the kept rows
    * whose base goes (so every kept step stays loadable, whenever the prune
-   * stops), then calls `remove`.
+   * stops), then calls `remove`, which removes nothing if a delta on a step
+   * of the batch was saved meanwhile (`keepDependentsWithin`): then it looks
+   * again, up to `MAX_REMOVAL_ATTEMPTS` times.
    */
   async removeSteps(removal: StepRemoval, remove: (removal: StepRemoval) => Promise<number>): Promise<number> {
-    for (const dependent of await this.#rows.findDependents(removal, MAX_BASE_GAP)) {
-      const key = { partitionKey: removal.partitionKey, appId: removal.appId, sequenceId: dependent.sequenceId, position: dependent.position };
-      const stored = await this.#rebuild(key);
-      // Rewritten or removed meanwhile: nothing left to do for it.
-      if (stored?.row.baseSequenceId !== dependent.base.sequenceId || stored.row.basePosition !== dependent.base.position) continue;
-      await this.#rows.rewriteAsSnapshot(key, dependent.base, encodeState(stored.state, this.#host.encodeOptions()));
+    for (let attempt = 1; ; attempt++) {
+      for (const dependent of await this.#rows.findDependents(removal, MAX_BASE_GAP)) {
+        const key = { partitionKey: removal.partitionKey, appId: removal.appId, sequenceId: dependent.sequenceId, position: dependent.position };
+        const stored = await this.#rebuild(key);
+        // Rewritten or removed meanwhile: nothing left to do for it.
+        if (stored?.row.baseSequenceId !== dependent.base.sequenceId || stored.row.basePosition !== dependent.base.position) continue;
+        await this.#rows.rewriteAsSnapshot(key, dependent.base, encodeState(stored.state, this.#host.encodeOptions()));
+      }
+      try {
+        return await remove({ ...removal, keepDependentsWithin: MAX_BASE_GAP });
+      } catch (error) {
+        if (!(error instanceof ConcurrentDependentError) || attempt >= MAX_REMOVAL_ATTEMPTS) throw error;
+      }
     }
-    return remove(removal);
   }
 
   /** Forgets an app's last save (after `deleteApp`): its next save is a snapshot. */

@@ -1,6 +1,7 @@
 import type { StateRecord } from '../record-persister.js';
 import { toSqlTimestamp } from '../timestamps.js';
 import type { StepKey } from '../validate.js';
+import type { StepRemoval } from '../stored-history.js';
 import { dependentsAmong } from './dependents.js';
 import type { ChainQuery, DeltaBase, Dependent, IncrementalRecord, IncrementalRows, StoredIncrementalRecord } from './rows.js';
 
@@ -10,16 +11,26 @@ export interface IncrementalMemoryRecord extends StateRecord {
   base: DeltaBase | null;
 }
 
+/** An app's rows in a map of rows, ordered by sequence id, then position. */
+function rowsOf(records: Map<string, IncrementalMemoryRecord>, partitionKey: string, appId: string): IncrementalMemoryRecord[] {
+  return [...records.values()]
+    .filter((record) => record.partitionKey === partitionKey && record.appId === appId)
+    .sort((a, b) => a.sequenceId - b.sequenceId || compareText(a.position, b.position));
+}
+
+/** {@link IncrementalRows.findDependents} over a map of rows, without awaiting: a removal that checks it first stays atomic. */
+export function memoryDependents(records: Map<string, IncrementalMemoryRecord>, removal: StepRemoval, window: number): Dependent[] {
+  const cutoff = removal.createdBefore && toSqlTimestamp(removal.createdBefore.createdAt, removal.createdBefore.createdAtMicros);
+  const savedBefore = (record: StateRecord): boolean => cutoff === undefined || toSqlTimestamp(record.createdAt, record.createdAtMicros) < cutoff;
+  const links = rowsOf(records, removal.partitionKey, removal.appId).map((row) => ({ ...row, savedBeforeCutoff: savedBefore(row) }));
+  return dependentsAmong(links, removal, window);
+}
+
 /**
  * {@link IncrementalRows} over a map of rows, for `InMemoryPersister`. Every
  * call runs without awaiting, so each is atomic for other callers.
  */
 export function memoryIncrementalRows(records: Map<string, IncrementalMemoryRecord>, storeKey: (key: StepKey) => string, conflict: (key: StepKey) => Error): IncrementalRows {
-  const rowsOf = (partitionKey: string, appId: string): IncrementalMemoryRecord[] =>
-    [...records.values()]
-      .filter((record) => record.partitionKey === partitionKey && record.appId === appId)
-      .sort((a, b) => a.sequenceId - b.sequenceId || compareText(a.position, b.position));
-  const savedBefore = (record: StateRecord, cutoff: string | undefined): boolean => cutoff === undefined || toSqlTimestamp(record.createdAt, record.createdAtMicros) < cutoff;
   return {
     async insert(record: IncrementalRecord): Promise<boolean> {
       const { base, ...row } = record;
@@ -34,7 +45,7 @@ export function memoryIncrementalRows(records: Map<string, IncrementalMemoryReco
     },
 
     async findChain(query: ChainQuery): Promise<StoredIncrementalRecord[]> {
-      const rows = rowsOf(query.partitionKey, query.appId);
+      const rows = rowsOf(records, query.partitionKey, query.appId);
       if (rows.length === 0) return [];
       const to = query.to ?? rows[rows.length - 1]!.sequenceId;
       const from = query.from ?? to;
@@ -44,9 +55,7 @@ export function memoryIncrementalRows(records: Map<string, IncrementalMemoryReco
     },
 
     async findDependents(removal, window): Promise<Dependent[]> {
-      const cutoff = removal.createdBefore && toSqlTimestamp(removal.createdBefore.createdAt, removal.createdBefore.createdAtMicros);
-      const links = rowsOf(removal.partitionKey, removal.appId).map((row) => ({ ...row, savedBeforeCutoff: savedBefore(row, cutoff) }));
-      return dependentsAmong(links, removal, window);
+      return memoryDependents(records, removal, window);
     },
 
     async rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean> {

@@ -37,6 +37,14 @@ export interface IncrementalSqlStatements {
   selectDependents(createdBefore: boolean): string;
   /** Params: state, partition_key, app_id, sequence_id, position, base_sequence_id, base_position. */
   rewriteAsSnapshot: string;
+  /**
+   * Run after a removal, in its transaction: fails with a primary-key
+   * violation (it inserts a copy of the row) when a remaining row with a
+   * sequence id in the range given is a delta whose base, with a sequence id
+   * in the second range, is gone: a delta saved while the removal ran.
+   * Params: partition_key, app_id, from, to (the rows), from, to (their bases).
+   */
+  orphanGuard: string;
 }
 
 /**
@@ -108,7 +116,8 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
       const values = [typed(p(), 'text'), typed(p(), 'text'), typed(p(), 'integer'), typed(p(), 'text'), typed(p(), 'text'), settings.stateIn(p()), settings.createdAtIn(p())];
       values.push(typed(p(), 'integer'), typed(p(), 'text'));
       const where = `base.partition_key = ${p()} AND base.app_id = ${p()} AND base.sequence_id = ${p()} AND base.position = ${p()} AND base.created_at = ${settings.createdAtIn(p())}`;
-      return `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at, base_sequence_id, base_position) SELECT ${values.join(', ')} FROM ${t} base WHERE ${where}`;
+      // The base row stays locked until the insert commits, so a removal of it waits, then sees the delta (see orphanGuard).
+      return `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at, base_sequence_id, base_position) SELECT ${values.join(', ')} FROM ${t} base WHERE ${where}${SHARED_ROW_LOCK[dialect]}`;
     })(),
     selectChain: chain((p) => p()),
     selectLatestChain: chain(latest),
@@ -116,14 +125,7 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
       const cached = dependents.get(createdBefore);
       if (cached) return cached;
       const p = numbered();
-      const where = [
-        `d.partition_key = ${p()}`,
-        `d.app_id = ${p()}`,
-        `d.sequence_id > ${p()}`,
-        `d.sequence_id <= ${p()}`,
-        `d.base_sequence_id >= ${p()}`,
-        `d.base_sequence_id <= ${p()}`,
-      ];
+      const where = deltasOnRange(p);
       if (createdBefore) where.push(`b.created_at < ${settings.createdAtIn(p())}`);
       const upTo = p();
       where.push(createdBefore ? `NOT (d.sequence_id <= ${upTo} AND d.created_at < ${settings.createdAtIn(p())})` : `d.sequence_id > ${upTo}`);
@@ -132,6 +134,19 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
       dependents.set(createdBefore, sql);
       return sql;
     },
+    orphanGuard: (() => {
+      const p = numbered();
+      const where = [
+        ...deltasOnRange(p),
+        `NOT EXISTS (SELECT 1 FROM ${t} b WHERE b.partition_key = d.partition_key AND b.app_id = d.app_id AND b.sequence_id = d.base_sequence_id AND b.position = d.base_position)`,
+      ];
+      const columns = 'partition_key, app_id, sequence_id, position, status, state, created_at';
+      const copied = columns
+        .split(', ')
+        .map((column) => `d.${column}`)
+        .join(', ');
+      return `INSERT INTO ${t} (${columns}) SELECT ${copied} FROM ${t} d WHERE ${where.join(' AND ')} LIMIT 1`;
+    })(),
     rewriteAsSnapshot: (() => {
       const p = numbered();
       const state = settings.stateIn(p());
@@ -139,6 +154,23 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
     })(),
   };
 }
+
+/**
+ * Conditions on rows `d` of one app (params: partition_key, app_id) with a
+ * sequence id in a range (from, to] whose base lies in another [from, to].
+ */
+function deltasOnRange(p: () => string): string[] {
+  return [`d.partition_key = ${p()}`, `d.app_id = ${p()}`, `d.sequence_id > ${p()}`, `d.sequence_id <= ${p()}`, `d.base_sequence_id >= ${p()}`, `d.base_sequence_id <= ${p()}`];
+}
+
+/**
+ * How a delta's insert locks the base row it read (SQLite and libSQL write
+ * one transaction at a time and need none): a removal of that row waits for
+ * the insert to commit, and its `orphanGuard` then sees the delta. InnoDB
+ * takes that lock itself under REPEATABLE READ; the clause keeps it under
+ * READ COMMITTED.
+ */
+const SHARED_ROW_LOCK: Record<BurrSqlDialect, string> = { postgres: ' FOR KEY SHARE', mysql: ' LOCK IN SHARE MODE', sqlite: '' };
 
 /**
  * A partial index of the snapshot rows (SQLite, PostgreSQL; MySQL has no
