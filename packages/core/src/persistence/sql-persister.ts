@@ -358,15 +358,18 @@ export abstract class SqlStatePersister extends RecordStatePersister {
    * The app's steps and its index entry in one transaction, so readers see
    * the app whole or gone, in listings too. On a table whose app index does
    * not exist yet (made before it, `initialize()` not run since) the steps
-   * alone.
+   * alone. The steps are deleted twice: a delta whose insert the first
+   * delete waited for (it locks its base row) committed before the second
+   * started, which removes it (PostgreSQL reads each statement's rows as of
+   * its start), so no delta outlives its base.
    */
   protected async removeApp(partitionKey: string, appId: string): Promise<number> {
     if (!this.canHoldText(partitionKey) || !this.canHoldText(appId)) return 0;
     const { deleteApp, deleteAppIndexEntry } = this.statements.history;
     const steps: SqlStatement = { sql: deleteApp, params: [partitionKey, appId] };
     try {
-      const [removed] = await this.executeInTransaction([steps, { sql: deleteAppIndexEntry, params: [partitionKey, appId, partitionKey, appId] }]);
-      return removed ?? 0;
+      const [removed = 0, savedMeanwhile = 0] = await this.executeInTransaction([steps, steps, { sql: deleteAppIndexEntry, params: [partitionKey, appId, partitionKey, appId] }]);
+      return removed + savedMeanwhile;
     } catch (error) {
       if (!this.isMissingTable(error)) throw error;
       return this.#change(steps.sql, [...steps.params]);
