@@ -232,7 +232,11 @@ export class IncrementalStorage {
    */
   async removeSteps(removal: StepRemoval, remove: (removal: StepRemoval) => Promise<number>): Promise<number> {
     for (let attempt = 1; ; attempt++) {
-      for (const dependent of await this.#rows.findDependents(removal, MAX_BASE_GAP)) {
+      const dependents = await this.#rows.findDependents(removal, MAX_BASE_GAP);
+      // After the removal refused, a delta saved meanwhile is found here (its base is still stored). Finding none, what
+      // it saw is a delta whose base was gone already (a corrupt chain): removing the batch breaks nothing more.
+      if (attempt > 1 && dependents.length === 0) return remove(removal);
+      for (const dependent of dependents) {
         const key = { partitionKey: removal.partitionKey, appId: removal.appId, sequenceId: dependent.sequenceId, position: dependent.position };
         const stored = await this.#rebuild(key);
         // Rewritten or removed meanwhile: nothing left to do for it.
