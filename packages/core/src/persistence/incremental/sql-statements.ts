@@ -136,16 +136,15 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
     },
     orphanGuard: (() => {
       const p = numbered();
-      const where = [
-        ...deltasOnRange(p),
-        `NOT EXISTS (SELECT 1 FROM ${t} b WHERE b.partition_key = d.partition_key AND b.app_id = d.app_id AND b.sequence_id = d.base_sequence_id AND b.position = d.base_position)`,
-      ];
+      const where = [...deltasOnRange(p), 'b.sequence_id IS NULL'];
       const columns = 'partition_key, app_id, sequence_id, position, status, state, created_at';
       const copied = columns
         .split(', ')
         .map((column) => `d.${column}`)
         .join(', ');
-      return `INSERT INTO ${t} (${columns}) SELECT ${copied} FROM ${t} d WHERE ${where.join(' AND ')} LIMIT 1`;
+      // A join, not a NOT EXISTS subquery: MySQL lets an INSERT read its own table in the FROM clause only.
+      const join = `b.partition_key = d.partition_key AND b.app_id = d.app_id AND b.sequence_id = d.base_sequence_id AND b.position = d.base_position`;
+      return `INSERT INTO ${t} (${columns}) SELECT ${copied} FROM ${t} d LEFT JOIN ${t} b ON ${join} WHERE ${where.join(' AND ')} LIMIT 1`;
     })(),
     rewriteAsSnapshot: (() => {
       const p = numbered();
