@@ -22,7 +22,8 @@ export const ADOPT_CHUNK = 2000;
  *   wrote before the index existed), or -1 when the index is complete. That is
  *   the app's marker, or its latest sequence id (Python's set) when that step
  *   exists but is not indexed: an app only Python wrote, or one Python saved
- *   after us.
+ *   after us. Its last argument, when given, is that set's score for the app
+ *   (false for none), read by the caller already.
  * - `adopt_chunk(...)`: indexes the steps among the next {@link ADOPT_CHUNK}
  *   sequence ids down from that top (EXISTS on each), then stores where to go
  *   on in the marker (deleted when done). Returns the new top, -1 when done.
@@ -151,10 +152,10 @@ local function iso_micros(text)
   return date .. 'T' .. clock .. '.' .. string.sub(fraction .. '000000', 1, 6)
 end
 
-local function unindexed_top(index_key, marker_key, apps_key, app_id, app_prefix)
+local function unindexed_top(index_key, marker_key, apps_key, app_id, app_prefix, latest)
   local marker = redis.call('GET', marker_key)
   local top = marker and tonumber(marker) or -1
-  local latest = redis.call('ZSCORE', apps_key, app_id)
+  if latest == nil then latest = redis.call('ZSCORE', apps_key, app_id) end
   if latest then
     local n = tonumber(latest)
     local newest = redis.call('ZRANGE', index_key, -1, -1, 'WITHSCORES')

@@ -126,11 +126,11 @@ if base_sequence_id then
   if base[1] ~= ARGV[13] or base[2] ~= ARGV[14] then return 2 end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local latest = redis.call('ZSCORE', KEYS[2], app_id)
 local field, packed = false, false
 if ARGV[11] == '1' then
   field = segment_field(sequence_id)
   -- Above the app's latest sequence id (a score that only moves up while steps remain), no record can hold it.
-  local latest = redis.call('ZSCORE', KEYS[2], app_id)
   if latest and tonumber(sequence_id) <= tonumber(latest) then
     local segment = packed_segment(app_prefix, sequence_id, segments)
     if segment and packed_find(segment, sequence_id) then return 0 end
@@ -142,7 +142,7 @@ local now = redis.call('TIME')
 local score = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local newest = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
 if newest[2] and tonumber(newest[2]) >= score then score = tonumber(newest[2]) + 1 end
-local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_id, app_prefix)
+local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_id, app_prefix, latest)
 local existed = {}
 if ttl_ms > 0 then for i = 2, 5 do existed[i] = redis.call('EXISTS', KEYS[i]) end end
 redis.call('ZADD', KEYS[2], 'GT', sequence_id, app_id)

@@ -79,8 +79,8 @@ export abstract class SqlStatePersister extends RecordStatePersister {
   readonly #schema: string | undefined;
   /** Finds the app's steps in the other storage mode's table (absent when that table cannot exist). */
   readonly #otherMode: AppStepProbe | undefined;
-  /** Incremental storage: the statement that fails a removal when a delta on a removed step was saved meanwhile (see `StepRemoval.keepDependentsWithin`). */
-  readonly #orphanGuard: string | undefined;
+  /** Incremental storage's rows: their `orphanGuard` fails a removal when a delta on a removed step was saved meanwhile (see `StepRemoval.keepDependentsWithin`). */
+  readonly #incrementalRows: SqlIncrementalRows | undefined;
   /** A listing found the app index in an earlier version's shape (see `BurrSqlStatements.appListingsBeforeUpgrade`). */
   #appIndexNotUpgraded = false;
 
@@ -108,7 +108,6 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     const statements = incrementalSqlStatements(identity.dialect, this.tableName, identity.schema);
     this.statements = statements.table;
     this.#otherMode = appStepProbe(identity.dialect, full);
-    this.#orphanGuard = statements.orphanGuard;
     const rows = new SqlIncrementalRows(statements, {
       dialect: this.dialect,
       change: (sql, params) => this.#change(sql, params),
@@ -119,6 +118,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
       conflict: (key, cause) => this.conflict(key, cause),
       couldBeStored: (key) => this.#couldBeStored(key),
     });
+    this.#incrementalRows = rows;
     this.useIncrementalStorage(rows, incremental);
   }
 
@@ -377,16 +377,13 @@ export abstract class SqlStatePersister extends RecordStatePersister {
   }
 
   protected async removeSteps(removal: StepRemoval): Promise<number> {
-    const { partitionKey, appId, fromSequenceId: from, toSequenceId: to, keepDependentsWithin: window } = removal;
-    const params: SqlParam[] = [partitionKey, appId, from, to];
+    const window = removal.keepDependentsWithin;
+    const params: SqlParam[] = [removal.partitionKey, removal.appId, removal.fromSequenceId, removal.toSequenceId];
     if (removal.createdBefore) params.push(this.dialect.createdAtParam(removal.createdBefore));
     const remove = this.statements.history.deleteSteps(removal.createdBefore !== undefined);
-    if (window === undefined || this.#orphanGuard === undefined) return this.#change(remove, params);
-    // Past the column's maximum, the maximum selects the same rows.
-    const upTo = Math.min(to + window, this.dialect.maxSequenceId ?? Number.MAX_SAFE_INTEGER);
-    const guard = { sql: this.#orphanGuard, params: [partitionKey, appId, from, upTo, from, to] };
+    if (window === undefined || this.#incrementalRows === undefined) return this.#change(remove, params);
     try {
-      const [removed] = await this.executeInTransaction([{ sql: remove, params }, guard]);
+      const [removed] = await this.executeInTransaction([{ sql: remove, params }, this.#incrementalRows.orphanGuard(removal, window)]);
       return removed ?? 0;
     } catch (error) {
       if (this.isUniqueViolation(error)) throw new ConcurrentDependentError(removal, { cause: error });

@@ -85,9 +85,9 @@ export class SqlIncrementalRows implements IncrementalRows {
   }
 
   async findDependents(removal: StepRemoval, window: number): Promise<Dependent[]> {
-    const { partitionKey, appId, fromSequenceId: from, toSequenceId: to } = removal;
+    const { partitionKey, appId, toSequenceId: to } = removal;
     const cutoff = removal.createdBefore && this.#sql.dialect.createdAtParam(removal.createdBefore);
-    const params: Param[] = [partitionKey, appId, from, this.#inRange(to + window), from, to];
+    const params: Param[] = this.#deltasOnRange(removal, window);
     if (cutoff !== undefined) params.push(cutoff);
     params.push(to);
     if (cutoff !== undefined) params.push(cutoff);
@@ -106,6 +106,20 @@ export class SqlIncrementalRows implements IncrementalRows {
     const stateParam = this.#sql.insertParams({ ...key, status: 'completed', state, createdAt: new Date(0), createdAtMicros: 0 })[5]!;
     const params = [stateParam, key.partitionKey, key.appId, key.sequenceId, key.position, base.sequenceId, base.position];
     return (await this.#sql.change(this.#statements.rewriteAsSnapshot, params)) > 0;
+  }
+
+  /**
+   * The statement that, run after `removal`'s delete in its transaction,
+   * fails on the primary key when a delta saved meanwhile lost its base (see
+   * `IncrementalSqlStatements.orphanGuard`).
+   */
+  orphanGuard(removal: StepRemoval, window: number): { sql: string; params: Param[] } {
+    return { sql: this.#statements.orphanGuard, params: this.#deltasOnRange(removal, window) };
+  }
+
+  /** The parameters of `deltasOnRange` in the statements: the app, the rows within `window` after the removal, their bases in it. */
+  #deltasOnRange({ partitionKey, appId, fromSequenceId: from, toSequenceId: to }: StepRemoval, window: number): Param[] {
+    return [partitionKey, appId, from, this.#inRange(to + window), from, to];
   }
 
   /** A sequence id bound within the column's range: past its maximum, the maximum selects the same rows. */
