@@ -1,6 +1,6 @@
 // Incremental storage: a delta whose insert has not committed yet when a prune or deleteApp removes its base (see
-// pruneBesideOpenInsert and deleteBesideOpenInsert).
-import { provideMysql, REMOVALS_BESIDE_OPEN_INSERT } from '@burr/testkit';
+// pruneBesideOpenInsert and deleteBesideOpenInsert), and deletes beside writers saving chains of deltas.
+import { deleteBesideChainsOfSaves, provideMysql, REMOVALS_BESIDE_OPEN_INSERT } from '@burr/testkit';
 import type mysql from 'mysql2/promise';
 import { describe, it } from 'vitest';
 import { MySQLPersister } from '../src/index.js';
@@ -48,4 +48,21 @@ describe.skipIf(skipReason !== undefined)(`MySQL${skipReason ? ` [skipped: ${ski
       });
     });
   }
+
+  it('incremental storage: deleteApp beside writers saving chains of deltas leaves no delta without its base', async () => {
+    const tableName = suite.store.table();
+    const opened: MySQLPersister[] = [];
+    try {
+      await deleteBesideChainsOfSaves({
+        open: async () => {
+          const persister = MySQLPersister.fromUrl(url, { tableName, storage: 'incremental', clientOptions: { connectionLimit: 2 } });
+          opened.push(persister);
+          await persister.initialize();
+          return persister;
+        },
+      });
+    } finally {
+      await Promise.all(opened.map((persister) => persister.cleanup()));
+    }
+  });
 });

@@ -1,16 +1,18 @@
 // Incremental storage: a delta whose insert has not committed yet when a prune or deleteApp removes its base (see
-// pruneBesideOpenInsert and deleteBesideOpenInsert).
-import { providePostgres, REMOVALS_BESIDE_OPEN_INSERT } from '@burr/testkit';
+// pruneBesideOpenInsert and deleteBesideOpenInsert), and deletes beside writers saving chains of deltas.
+import { deleteBesideChainsOfSaves, providePostgres, REMOVALS_BESIDE_OPEN_INSERT } from '@burr/testkit';
 import { describe, it } from 'vitest';
 import { PostgreSQLPersister } from '../src/index.js';
 import { postgresSuite } from './helpers.js';
 
 const database = await providePostgres();
 const cases = REMOVALS_BESIDE_OPEN_INSERT;
+const CHAINS_TITLE = 'incremental storage: deleteApp beside writers saving chains of deltas leaves no delta without its base';
 
 if ('skip' in database) {
   describe.skip(`PostgreSQL [skipped: ${database.skip}]`, () => {
     for (const [title] of cases) it(title, () => {});
+    it(CHAINS_TITLE, () => {});
   });
 } else {
   const { url } = database;
@@ -37,12 +39,26 @@ if ('skip' in database) {
               await whileOpen();
               return result.count;
             }),
+          // A prune's delete waits for the insert's lock on its base row, a deleteApp for its lock on the app.
           removalWaits: async () => {
-            const [row] = await admin`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM%'`;
+            const [row] =
+              await admin`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND (query LIKE 'DELETE FROM%' OR query LIKE 'SELECT pg_advisory_xact_lock(%')`;
             return (row?.waiting ?? 0) > 0;
           },
         });
       });
     }
+
+    it(CHAINS_TITLE, async () => {
+      const tableName = store.table();
+      await deleteBesideChainsOfSaves({
+        open: async () => {
+          const persister = await PostgreSQLPersister.fromUrl(url, { tableName, storage: 'incremental', clientOptions: { max: 2 } });
+          opened.push(persister);
+          await persister.initialize();
+          return persister;
+        },
+      });
+    });
   });
 }

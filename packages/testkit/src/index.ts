@@ -45,6 +45,7 @@ export {
 } from './python-compat.js';
 export { sampleStep } from './sample-step.js';
 export { saveChatSteps, type ChatSteps } from './chat-steps.js';
+export { deleteBesideChainsOfSaves, type ChainsOfSavesOptions, type ChainsOfSavesReport } from './delete-beside-saves.js';
 export { deleteBesideOpenInsert, pruneBesideOpenInsert, REMOVALS_BESIDE_OPEN_INSERT, type OpenInsertRemoval } from './removal-beside-insert.js';
 export { startSilentServer, startFreezableProxy, closedPort, timedRejection, FAST_FAULT_TIMEOUTS, type SilentServer, type FreezableProxy } from './fault-servers.js';
 export { ReplyDroppingProxy, type ProxyAddress } from './reply-dropping-proxy.js';

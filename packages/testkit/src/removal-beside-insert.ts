@@ -12,7 +12,7 @@ export interface OpenInsertRemoval {
    * `whileOpen()` before committing; resolves to the rows it changed.
    */
   runInOpenTransaction(sql: string, params: readonly unknown[], whileOpen: () => Promise<void>): Promise<number>;
-  /** Whether a statement deleting rows is waiting for a lock. */
+  /** Whether the removal is waiting for a lock: its delete, or the lock a deleteApp takes on the app first where the dialect has one. */
   removalWaits(): Promise<boolean>;
 }
 

@@ -28,6 +28,12 @@ export interface SqlHistoryStatements {
   scanCursorParams(partitionKey: string, appId: string): string[];
   /** Params: partition_key, app_id. */
   deleteApp: string;
+  /**
+   * Params: partition_key, app_id. Run first in `deleteApp`'s transaction where
+   * deltas are stored and the delete alone could miss one saved meanwhile (see
+   * `incrementalSqlStatements`); absent elsewhere.
+   */
+  lockAppForDelete?: string;
   /** Params: partition_key, app_id, partition_key, app_id. Drops the app's index entry unless a step came back meanwhile. */
   deleteAppIndexEntry: string;
   /** Params: partition_key, app_id, from sequence id, to sequence id, [created before]. */

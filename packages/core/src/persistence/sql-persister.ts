@@ -358,18 +358,17 @@ export abstract class SqlStatePersister extends RecordStatePersister {
    * The app's steps and its index entry in one transaction, so readers see
    * the app whole or gone, in listings too. On a table whose app index does
    * not exist yet (made before it, `initialize()` not run since) the steps
-   * alone. The steps are deleted twice: a delta whose insert the first
-   * delete waited for (it locks its base row) committed before the second
-   * started, which removes it (PostgreSQL reads each statement's rows as of
-   * its start), so no delta outlives its base.
+   * alone. Where the dialect locks the app for it (`lockAppForDelete`),
+   * the lock comes first, so no delta saved meanwhile outlives its base.
    */
   protected async removeApp(partitionKey: string, appId: string): Promise<number> {
     if (!this.canHoldText(partitionKey) || !this.canHoldText(appId)) return 0;
-    const { deleteApp, deleteAppIndexEntry } = this.statements.history;
+    const { deleteApp, deleteAppIndexEntry, lockAppForDelete } = this.statements.history;
     const steps: SqlStatement = { sql: deleteApp, params: [partitionKey, appId] };
+    const lock: SqlStatement[] = lockAppForDelete === undefined ? [] : [{ sql: lockAppForDelete, params: [partitionKey, appId] }];
     try {
-      const [removed = 0, savedMeanwhile = 0] = await this.executeInTransaction([steps, steps, { sql: deleteAppIndexEntry, params: [partitionKey, appId, partitionKey, appId] }]);
-      return removed + savedMeanwhile;
+      const changed = await this.executeInTransaction([...lock, steps, { sql: deleteAppIndexEntry, params: [partitionKey, appId, partitionKey, appId] }]);
+      return changed[lock.length] ?? 0;
     } catch (error) {
       if (!this.isMissingTable(error)) throw error;
       return this.#change(steps.sql, [...steps.params]);

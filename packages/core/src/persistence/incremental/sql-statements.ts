@@ -83,8 +83,10 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
       )`;
   const p = settings.placeholder;
   const snapshotIndex = snapshotIndexSchema(dialect, settings, `${tableName}${INCREMENTAL_TABLE_SUFFIX}`, t, schema);
+  const appLock = APP_LOCKS[dialect]?.(t);
   const table: BurrSqlStatements = {
     ...full,
+    history: appLock ? { ...full.history, lockAppForDelete: appLock.exclusive(settings.placeholder(1), settings.placeholder(2)) } : full.history,
     insert: `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5].map(p).join(', ')}, ${settings.stateIn(p(6))}, ${settings.createdAtIn(p(7))})`,
     createSchema: [createTable, ...snapshotIndex.create, ...full.createSchema.slice(2)],
     schemaObjectExists: [full.schemaObjectExists[0]!, ...snapshotIndex.exists, ...full.schemaObjectExists.slice(2)],
@@ -116,8 +118,10 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
       const values = [typed(p(), 'text'), typed(p(), 'text'), typed(p(), 'integer'), typed(p(), 'text'), typed(p(), 'text'), settings.stateIn(p()), settings.createdAtIn(p())];
       values.push(typed(p(), 'integer'), typed(p(), 'text'));
       const where = `base.partition_key = ${p()} AND base.app_id = ${p()} AND base.sequence_id = ${p()} AND base.position = ${p()} AND base.created_at = ${settings.createdAtIn(p())}`;
-      // The base row stays locked until the insert commits, so a removal of it waits, then sees the delta (see orphanGuard).
-      return `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at, base_sequence_id, base_position) SELECT ${values.join(', ')} FROM ${t} base WHERE ${where}${SHARED_ROW_LOCK[dialect]}`;
+      // The base row stays locked until the insert commits, so a removal of it waits, then sees the delta (see orphanGuard);
+      // where the app is locked too, a deleteApp waits for the insert, and an insert that starts while it runs inserts nothing.
+      const lockApp = appLock ? ` CROSS JOIN (SELECT ${appLock.shared(typed(settings.placeholder(1), 'text'), typed(settings.placeholder(2), 'text'))}) app_lock` : '';
+      return `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at, base_sequence_id, base_position) SELECT ${values.join(', ')} FROM ${t} base${lockApp} WHERE ${where}${SHARED_ROW_LOCK[dialect]}`;
     })(),
     selectChain: chain((p) => p()),
     selectLatestChain: chain(latest),
@@ -169,7 +173,37 @@ function deltasOnRange(p: () => string): string[] {
  * takes that lock itself under REPEATABLE READ; the clause keeps it under
  * READ COMMITTED.
  */
-const SHARED_ROW_LOCK: Record<BurrSqlDialect, string> = { postgres: ' FOR KEY SHARE', mysql: ' LOCK IN SHARE MODE', sqlite: '' };
+const SHARED_ROW_LOCK: Record<BurrSqlDialect, string> = { postgres: ' FOR KEY SHARE OF base', mysql: ' LOCK IN SHARE MODE', sqlite: '' };
+
+/** An app's lock for one table: SQL calls taking it, given the partition key and app id as SQL expressions. */
+interface AppLock {
+  /** Taken by a delta's insert, until it commits: inserts do not wait for each other. */
+  shared(partitionKey: string, appId: string): string;
+  /** Taken first in `deleteApp`'s transaction: waits for the inserts in progress, and inserts that start meanwhile wait for it. */
+  exclusive(partitionKey: string, appId: string): string;
+}
+
+/**
+ * The app locks of the dialects that need one, by the table they lock in.
+ * On PostgreSQL a delete reads the rows as they were when it started: the
+ * base-row lock makes it wait for an insert in progress, but a writer that
+ * saves again at once puts its next delta on a step the delete did not see,
+ * and a chain of such saves outruns any number of deletes. A transaction
+ * advisory lock on a hash of the table and the app orders the two (a hash
+ * shared by two apps only makes one wait for the other). MySQL's delete reads
+ * the newest rows and locks the range it scans; SQLite writes one
+ * transaction at a time.
+ */
+const APP_LOCKS: Partial<Record<BurrSqlDialect, (table: string) => AppLock>> = {
+  postgres: (table) => {
+    // The length keeps ("ab", "c") and ("a", "bc") apart.
+    const key = (partitionKey: string, appId: string) => `hashtextextended(CONCAT('${table.replaceAll("'", "''")}', LENGTH(${partitionKey}), ':', ${partitionKey}, ${appId}), 0)`;
+    return {
+      shared: (partitionKey, appId) => `pg_advisory_xact_lock_shared(${key(partitionKey, appId)})`,
+      exclusive: (partitionKey, appId) => `SELECT pg_advisory_xact_lock(${key(`CAST(${partitionKey} AS TEXT)`, `CAST(${appId} AS TEXT)`)})`,
+    };
+  },
+};
 
 /**
  * A partial index of the snapshot rows (SQLite, PostgreSQL; MySQL has no
