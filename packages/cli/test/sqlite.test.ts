@@ -308,6 +308,31 @@ describe('burr prune', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ interrupted: true, stepsRemoved: 5 });
     expect(await sequenceIds(path, 'alpha')).toHaveLength(30);
   });
+
+  it('an app it cannot prune (a kept delta that does not rebuild) is listed, the others are pruned, exit code 1', async () => {
+    const path = dir.path(`store-${++stores}.db`);
+    {
+      await using persister = SQLitePersister.fromValues({ dbPath: path, storage: 'incremental' });
+      await persister.initialize();
+      for (const appId of ['alpha', 'beta']) {
+        for (const sequenceId of [0, 1, 2, 3]) await persister.save({ appId, sequenceId, position: 'step', state: new State({ n: sequenceId }), status: 'completed' });
+      }
+      // Step 3 of alpha is a delta on 2 that a prune keeping 1 must rebuild through 1: make 1 unreadable.
+      persister.client.prepare(`UPDATE burr_state_incremental SET state = '{"n": ' WHERE app_id = 'alpha' AND sequence_id = 1`).run();
+    }
+    const url = `sqlite:${path}`;
+    const run = await burr(['prune', url, '--keep-last', '1', '--storage', 'incremental']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /Removed 3 steps \(.+\) from 1 of 2 apps scanned\.\nCould not prune 1 app \(nothing of it was removed\):\n {2}app "alpha" of partition "": .+ \[BURR_DESERIALIZATION\]\n$/,
+    );
+    const json = await burr(['prune', url, '--keep-last', '1', '--storage', 'incremental', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ appsScanned: 2, appsPruned: 0, appsFailed: 1, failures: [{ partitionKey: '', appId: 'alpha', code: 'BURR_DESERIALIZATION' }] });
+    await using reader = SQLitePersister.fromValues({ dbPath: path, storage: 'incremental' });
+    expect((await reader.listSteps(null, 'alpha')).steps).toHaveLength(4);
+    expect((await reader.listSteps(null, 'beta')).steps.map((step) => step.sequenceId)).toEqual([3]);
+  });
 });
 
 describe('burr compact', () => {

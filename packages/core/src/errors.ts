@@ -1,3 +1,5 @@
+import type { PruneReport } from './persistence/history.js';
+
 /**
  * Every error Burr raises on purpose is a {@link BurrError} with a stable
  * `code`, so callers can branch on `err.code` or `instanceof`.
@@ -126,6 +128,41 @@ export class ConcurrentDependentError extends BurrError {
     this.appId = removal.appId;
     this.fromSequenceId = removal.fromSequenceId;
     this.toSequenceId = removal.toSequenceId;
+  }
+}
+
+/** An app {@link PruneIncompleteError} could not prune, and the error that stopped it there. */
+export interface PruneFailure {
+  partitionKey: string;
+  appId: string;
+  error: BurrError;
+}
+
+/**
+ * A prune went through every app it targets, but could not prune some of
+ * them: one whose stored chain is broken (`DeserializationError`), one where
+ * a save kept making a step it removes the base of a delta
+ * (`ConcurrentDependentError`), one whose delta could not be rewritten as a
+ * snapshot (`StateTooLargeError`). Those apps lost nothing (a batch goes
+ * whole or not at all); the others were pruned. `report` counts what was
+ * removed.
+ */
+export class PruneIncompleteError extends BurrError {
+  readonly report: PruneReport;
+  readonly failures: readonly PruneFailure[];
+
+  constructor(report: PruneReport, failures: readonly PruneFailure[]) {
+    const listed = failures
+      .slice(0, 3)
+      .map(({ partitionKey, appId, error }) => `app ${JSON.stringify(appId)} of partition ${JSON.stringify(partitionKey)}: ${error.name}: ${error.message}`);
+    const more = failures.length > 3 ? `; and ${failures.length - 3} more (see failures)` : '';
+    super(
+      'BURR_PRUNE_INCOMPLETE',
+      `Prune ${report.dryRun ? 'dry run ' : ''}could not prune ${failures.length} of ${report.appsScanned} apps (the others were pruned: ${report.stepsRemoved} steps): ${listed.join('; ')}${more}`,
+      { cause: failures[0]?.error },
+    );
+    this.report = report;
+    this.failures = failures;
   }
 }
 

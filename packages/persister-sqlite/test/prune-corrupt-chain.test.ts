@@ -1,6 +1,7 @@
 // A prune over a kept delta whose base was gone before the prune began (a corrupt chain): the removal's check for
-// deltas saved meanwhile sees it, the prune looks again, finds no delta to rewrite, and removes its batch.
-import { DeserializationError, State } from '@burr/core';
+// deltas saved meanwhile sees it, the prune looks again, finds no delta to rewrite, and removes its batch. And a prune
+// over an app whose kept delta cannot be rebuilt: it goes on with the other apps, then says which one failed.
+import { DeserializationError, PruneIncompleteError, State } from '@burr/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLitePersister } from '../src/index.js';
 import { tempDir } from './helpers.js';
@@ -33,5 +34,32 @@ describe('SQLite incremental storage: a prune over a corrupt chain', () => {
     // Saving goes on.
     await save(second, 5);
     expect((await second.load(null, 'app', 5))?.state.get('n')).toBe(5);
+  });
+
+  it('goes on past an app whose kept delta cannot be rebuilt, leaves that app whole, then throws PruneIncompleteError naming it', async () => {
+    await using persister = SQLitePersister.fromValues({ dbPath: dir.path('apps.db'), storage: 'incremental' });
+    await persister.initialize();
+    // Listed in this order: the broken app is pruned first.
+    for (const appId of ['a-broken', 'b-fine']) {
+      for (const sequenceId of [0, 1, 2, 3]) {
+        await persister.save({ appId, sequenceId, position: 'step', state: new State({ n: sequenceId, appId }), status: 'completed' });
+      }
+    }
+    const table = `${persister.tableName}_incremental`;
+    const corrupt = persister.client.prepare(`UPDATE ${table} SET state = '{"n": ' WHERE app_id = 'a-broken' AND sequence_id = 1 AND base_sequence_id = 0`);
+    expect(corrupt.run().changes).toBe(1);
+
+    // Keeping 3 only: 3 is a delta on 2, so it must be rebuilt (through 1) and rewritten before 0-2 go.
+    const error = await persister.prune({ keepLast: 1 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PruneIncompleteError);
+    const { report, failures, message } = error as PruneIncompleteError;
+    expect(failures.map(({ appId, error: cause }) => [appId, cause.name])).toEqual([['a-broken', 'DeserializationError']]);
+    expect(report).toEqual({ dryRun: false, appsScanned: 2, appsPruned: 1, stepsRemoved: 3, bytesRemoved: report.bytesRemoved, appsFailed: 1 });
+    expect(message).toContain('could not prune 1 of 2 apps');
+    expect(message).toContain('"a-broken"');
+    const steps = async (appId: string) => (await persister.listSteps(null, appId, { order: 'oldest-first' })).steps.map((step) => step.sequenceId);
+    expect(await steps('a-broken')).toEqual([0, 1, 2, 3]);
+    expect(await steps('b-fine')).toEqual([3]);
+    expect((await persister.load(null, 'b-fine'))?.state.getAll()).toEqual({ n: 3, appId: 'b-fine' });
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_PRUNE_BATCH_SIZE, type PruneReport, type PruneTarget } from '@burr/core';
+import { DEFAULT_PRUNE_BATCH_SIZE, type PruneFailure, type PruneReport, type PruneTarget } from '@burr/core';
 import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, PARTITION_OPTION, expectPositionals, parseCommandLine, parseInteger, storeOptionsOf, takeStore } from '../args.js';
 import { withStore, type Command } from '../command.js';
 import { parseCutoff } from '../duration.js';
@@ -68,33 +68,48 @@ ${COMMON_OPTIONS_HELP}`,
     const { io } = context;
     const progress = progressLine(io, values.progress === true, pruneProgressText);
     const signal = io.interrupts();
-    let soFar: PruneReport = { dryRun, appsScanned: 0, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0 };
-    const { report, interrupted, description } = await withStore(context, target, storeOptionsOf(values), async ({ persister, description }) => {
+    let soFar: PruneReport = { dryRun, appsScanned: 0, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0, appsFailed: 0 };
+    const { report, interrupted, failures, description } = await withStore(context, target, storeOptionsOf(values), async ({ persister, description }) => {
       try {
         const onProgress = (current: PruneReport) => {
           soFar = current;
           progress.update(current);
         };
         const done = await persister.prune({ target: pruneTarget, keepLast, olderThan, dryRun, batchSize, signal, onProgress });
-        return { report: done, interrupted: false, description };
+        return { report: done, interrupted: false, failures: [], description };
       } catch (error) {
+        // Some apps could not be pruned; the others were.
+        if (isPruneIncomplete(error)) return { report: error.report, interrupted: false, failures: error.failures, description };
         // Ctrl-C: the prune stopped between batches; what it removed is in the last progress report.
         if (!signal.aborted) throw error;
-        return { report: soFar, interrupted: true, description };
+        return { report: soFar, interrupted: true, failures: [], description };
       } finally {
         progress.finish();
       }
     });
 
     if (context.json) {
-      io.out(jsonDocument({ ...report, interrupted, keepLast: keepLast ?? null, olderThan: olderThan ?? null, target: pruneTarget }));
+      const failed = failures.map(({ partitionKey, appId, error }) => ({ partitionKey, appId, code: error.code, message: error.message }));
+      io.out(jsonDocument({ ...report, interrupted, failures: failed, keepLast: keepLast ?? null, olderThan: olderThan ?? null, target: pruneTarget }));
     } else {
       io.out(`Store: ${description}; ${scope}\nRule:  ${ruleText(keepLast, olderThan)}\n`);
       io.out(`${summaryText(report, interrupted)}\n`);
+      if (failures.length > 0) io.out(`${failuresText(failures)}\n`);
     }
-    return interrupted ? EXIT.interrupted : EXIT.ok;
+    if (interrupted) return EXIT.interrupted;
+    return failures.length > 0 ? EXIT.failed : EXIT.ok;
   },
 };
+
+/** `PruneIncompleteError`, recognized by its code (the persister package may carry its own copy of `@burr/core`). */
+function isPruneIncomplete(error: unknown): error is { report: PruneReport; failures: readonly PruneFailure[] } {
+  return error instanceof Error && (error as { code?: unknown }).code === 'BURR_PRUNE_INCOMPLETE' && 'report' in error && 'failures' in error;
+}
+
+function failuresText(failures: readonly PruneFailure[]): string {
+  const lines = failures.map(({ partitionKey, appId, error }) => `  app ${JSON.stringify(appId)} of ${describePartition(partitionKey)}: ${error.message} [${error.code}]`);
+  return `Could not prune ${plural(failures.length, 'app')} (nothing of ${failures.length === 1 ? 'it' : 'them'} was removed):\n${lines.join('\n')}`;
+}
 
 /** What the prune keeps: a step goes only when every rule given lets it go. */
 function ruleText(keepLast: number | undefined, olderThan: Date | undefined): string {

@@ -109,6 +109,8 @@ export interface PruneReport {
   stepsRemoved: number;
   /** Sum of their {@link StepSummary.sizeBytes}. */
   bytesRemoved: number;
+  /** Apps that could not be pruned (listed by the `PruneIncompleteError` the prune then throws once every app was looked at). */
+  appsFailed: number;
 }
 
 /** What {@link BaseStateManager.compact} did. */

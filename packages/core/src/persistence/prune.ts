@@ -1,4 +1,12 @@
-import { InvalidPersistArgumentError } from '../errors.js';
+import {
+  type BurrError,
+  ConcurrentDependentError,
+  DeserializationError,
+  InvalidPersistArgumentError,
+  PruneIncompleteError,
+  StateTooLargeError,
+  type PruneFailure,
+} from '../errors.js';
 import { DEFAULT_PRUNE_BATCH_SIZE, type PruneOptions, type PruneReport } from './history.js';
 import { storedSequenceId } from './history-pages.js';
 import type { AppRef, AppScan, StepQuery, StepRemoval, StoredStepSummary } from './stored-history.js';
@@ -31,15 +39,33 @@ interface PrunePlan {
  */
 export async function pruneSteps(backend: PruneBackend, options: PruneOptions): Promise<PruneReport> {
   const plan = prunePlan(options);
-  const report: PruneReport = { dryRun: plan.dryRun, appsScanned: 0, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0 };
+  const report: PruneReport = { dryRun: plan.dryRun, appsScanned: 0, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0, appsFailed: 0 };
+  const failures: PruneFailure[] = [];
   for await (const app of appsOfTarget(backend, options.target ?? 'all')) {
     options.signal?.throwIfAborted();
     report.appsScanned++;
-    const removed = await pruneApp(backend, app, plan, report, options);
-    if (removed > 0) report.appsPruned++;
+    const stepsBefore = report.stepsRemoved;
+    try {
+      await pruneApp(backend, app, plan, report, options);
+    } catch (error) {
+      if (!isAppFailure(error)) throw error;
+      failures.push({ ...app, error });
+      report.appsFailed++;
+    }
+    if (report.stepsRemoved > stepsBefore) report.appsPruned++;
     options.onProgress?.({ ...report });
   }
+  if (failures.length > 0) throw new PruneIncompleteError({ ...report }, failures);
   return report;
+}
+
+/**
+ * An error about one app's stored steps, after which the prune goes on with
+ * the next app; any other (a lost connection, a closed persister, an abort)
+ * ends the prune at once.
+ */
+function isAppFailure(error: unknown): error is BurrError {
+  return error instanceof DeserializationError || error instanceof ConcurrentDependentError || error instanceof StateTooLargeError;
 }
 
 function prunePlan(options: PruneOptions): PrunePlan {
@@ -54,14 +80,13 @@ function prunePlan(options: PruneOptions): PrunePlan {
   return { keepLast: keepLast ?? 1, olderThan, dryRun: options.dryRun === true, batchSize };
 }
 
-/** Prunes one app; returns the steps it removed (or would). */
-async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, report: PruneReport, options: PruneOptions): Promise<number> {
+/** Prunes one app, adding what it removes (or would) to `report` batch by batch. */
+async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, report: PruneReport, options: PruneOptions): Promise<void> {
   const query = { partitionKey: app.partitionKey, appId: app.appId, withState: false };
   const newest = await backend.findSteps({ ...query, newestFirst: true, before: undefined, after: undefined, limit: plan.keepLast });
-  if (newest.length < plan.keepLast) return 0;
+  if (newest.length < plan.keepLast) return;
   const keptFrom = storedSequenceId(newest[newest.length - 1]!.sequenceId);
   const createdBefore = plan.olderThan && { createdAt: plan.olderThan, createdAtMicros: 0 };
-  let removedHere = 0;
   let after: number | undefined;
   for (;;) {
     // A synchronous driver (better-sqlite3) never yields on its own: let a signal handler (Ctrl-C) run between batches.
@@ -74,7 +99,6 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
     const going = plan.olderThan ? batch.filter((step) => savedBefore(step, plan.olderThan!)) : batch;
     if (going.length > 0) {
       const removed = plan.dryRun ? going.length : await backend.removeSteps({ ...app, fromSequenceId: from, toSequenceId: to, createdBefore });
-      removedHere += removed;
       report.stepsRemoved += removed;
       report.bytesRemoved += going.reduce((sum, step) => sum + Number(step.sizeBytes), 0);
       options.onProgress?.({ ...report });
@@ -83,7 +107,6 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
     if (batch.length < plan.batchSize || going.length < batch.length) break;
     after = to;
   }
-  return removedHere;
 }
 
 function savedBefore(step: StoredStepSummary, time: Date): boolean {

@@ -182,7 +182,7 @@ export function historyCases({ api, capabilities, fresh, uninitialized, storage 
       assert.deepEqual(await persister.listApps('p'), { apps: [], nextCursor: null });
       assert.equal(await persister.load('p', null), null);
       assert.equal(await persister.deleteApp('p', 'a'), 0);
-      assert.deepEqual(await persister.prune({ keepLast: 1 }), { dryRun: false, appsScanned: 0, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0 });
+      assert.deepEqual(await persister.prune({ keepLast: 1 }), { dryRun: false, appsScanned: 0, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0, appsFailed: 0 });
       assert.equal(await persister.isInitialized(), false);
     });
   }

@@ -33,10 +33,10 @@ export function pruneCases({ api, fresh, storage }: SuiteContext): void {
       ] as const;
       for (const [partitionKey, appId, count] of apps) await saveSteps(persister, { partitionKey, appId, count });
       const report = await persister.prune({ keepLast: 3 });
-      assert.deepEqual(report, { dryRun: false, appsScanned: 4, appsPruned: 2, stepsRemoved: 5, bytesRemoved: report.bytesRemoved });
+      assert.deepEqual(report, { dryRun: false, appsScanned: 4, appsPruned: 2, stepsRemoved: 5, bytesRemoved: report.bytesRemoved, appsFailed: 0 });
       assert.ok(report.bytesRemoved > 0, 'removed steps had bytes');
       assert.deepEqual(await sequenceIdsByApp(persister, apps), [[3, 4, 5], [0, 1, 2], [0], [2, 3, 4]]);
-      assert.deepEqual(await persister.prune({ keepLast: 3 }), { dryRun: false, appsScanned: 4, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0 }, 'a second run finds nothing');
+      assert.deepEqual(await persister.prune({ keepLast: 3 }), { dryRun: false, appsScanned: 4, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0, appsFailed: 0 }, 'a second run finds nothing');
     });
 
     it("olderThan removes only steps saved before the time, and never an app's latest step, even when every step is older", async () => {
@@ -97,7 +97,7 @@ export function pruneCases({ api, fresh, storage }: SuiteContext): void {
       }
       const before = await Promise.all(apps.map(([partitionKey, appId]) => allSteps(persister, partitionKey, appId)));
       const going = before.flatMap((steps) => steps.slice(0, -2));
-      const expected = { appsScanned: 3, appsPruned: 2, stepsRemoved: going.length, bytesRemoved: going.reduce((sum, step) => sum + step.sizeBytes, 0) };
+      const expected = { appsScanned: 3, appsPruned: 2, stepsRemoved: going.length, bytesRemoved: going.reduce((sum, step) => sum + step.sizeBytes, 0), appsFailed: 0 };
       const dryRun = await persister.prune({ keepLast: 2, dryRun: true });
       assert.deepEqual(dryRun, { dryRun: true, ...expected });
       const afterDryRun = await Promise.all(apps.map(([partitionKey, appId]) => allSteps(persister, partitionKey, appId)));
