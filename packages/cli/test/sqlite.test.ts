@@ -324,11 +324,19 @@ describe('burr prune', () => {
     const run = await burr(['prune', url, '--keep-last', '1', '--storage', 'incremental']);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /Removed 3 steps \(.+\) from 1 of 2 apps scanned\.\nCould not prune 1 app \(nothing of it was removed\):\n {2}app "alpha" of partition "": .+ \[BURR_DESERIALIZATION\]\n$/,
+      /Removed 3 steps \(.+\) from 1 of 2 apps scanned\.\nCould not prune 1 app \(each keeps the steps from the batch that failed on\):\n {2}app "alpha" of partition "": .+ \[BURR_DESERIALIZATION\]\n$/,
     );
     const json = await burr(['prune', url, '--keep-last', '1', '--storage', 'incremental', '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ appsScanned: 2, appsPruned: 0, appsFailed: 1, failures: [{ partitionKey: '', appId: 'alpha', code: 'BURR_DESERIALIZATION' }] });
+    // Ctrl-C right after the failing app (the first): the failure is still listed.
+    const stopped = await burr(['prune', url, '--keep-last', '1', '--storage', 'incremental', '--progress'], {
+      onStderr: (text, interrupt) => {
+        if (text.startsWith('prune:')) interrupt.abort(new Error('Ctrl-C'));
+      },
+    });
+    expect(stopped.code).toBe(130);
+    expect(stopped.stdout).toMatch(/Interrupted: .+\nCould not prune 1 app .+\n {2}app "alpha" of partition "": .+ \[BURR_DESERIALIZATION\]\n$/);
     await using reader = SQLitePersister.fromValues({ dbPath: path, storage: 'incremental' });
     expect((await reader.listSteps(null, 'alpha')).steps).toHaveLength(4);
     expect((await reader.listSteps(null, 'beta')).steps.map((step) => step.sequenceId)).toEqual([3]);

@@ -143,9 +143,10 @@ export interface PruneFailure {
  * them: one whose stored chain is broken (`DeserializationError`), one where
  * a save kept making a step it removes the base of a delta
  * (`ConcurrentDependentError`), one whose delta could not be rewritten as a
- * snapshot (`StateTooLargeError`). Those apps lost nothing (a batch goes
- * whole or not at all); the others were pruned. `report` counts what was
- * removed.
+ * snapshot (`StateTooLargeError`). Such an app keeps the steps of the batch
+ * that failed and every newer one (a batch goes whole or not at all; its
+ * older batches may be gone); the other apps were pruned. `report` counts
+ * every step removed.
  */
 export class PruneIncompleteError extends BurrError {
   readonly report: PruneReport;
@@ -158,7 +159,7 @@ export class PruneIncompleteError extends BurrError {
     const more = failures.length > 3 ? `; and ${failures.length - 3} more (see failures)` : '';
     super(
       'BURR_PRUNE_INCOMPLETE',
-      `Prune ${report.dryRun ? 'dry run ' : ''}could not prune ${failures.length} of ${report.appsScanned} apps (the others were pruned: ${report.stepsRemoved} steps): ${listed.join('; ')}${more}`,
+      `Prune could not finish ${failures.length} of ${report.appsScanned} apps (${report.stepsRemoved} steps removed in all): ${listed.join('; ')}${more}`,
       { cause: failures[0]?.error },
     );
     this.report = report;

@@ -15,7 +15,6 @@ import {
   type SqlStatement,
   type SqlRowValues,
   type SqlStatePersisterOptions,
-  type StateRecord,
 } from '@burr/core';
 import { MYSQL_DUPLICATE_INDEX, MYSQL_DUPLICATE_KEY, MYSQL_DUPLICATE_TRIGGER, MYSQL_NO_SUCH_TABLE, mysqlCode, mysqlFaultReason } from './mysql-errors.js';
 
@@ -140,20 +139,19 @@ export class MySQLPersister extends SqlStatePersister {
 
   /**
    * The server refuses a statement larger than `max_allowed_packet` and then
-   * closes the connection: a state that cannot fit is refused here instead,
-   * before the write, with `StateTooLargeError`.
+   * closes the connection: a state that cannot fit (a step's, a delta's, a
+   * prune's rewrite of a delta as a snapshot) is refused here instead, before
+   * the write, with `StateTooLargeError`.
    */
-  protected override async insertRecord(record: StateRecord): Promise<void> {
-    const bytes = Buffer.byteLength(record.state, 'utf8');
-    if (bytes > UNCHECKED_STATE_BYTES) {
-      if (this.#maxAllowedPacket === undefined) {
-        const [row] = await this.fetchRows('SELECT @@max_allowed_packet', []);
-        this.#maxAllowedPacket = Number(row?.[0]);
-      }
-      const limit = this.#maxAllowedPacket - PACKET_OVERHEAD_BYTES;
-      if (bytes > limit) throw new StateTooLargeError(bytes, limit, "MySQL (the server's max_allowed_packet)");
+  protected override async assertStateFits(state: string): Promise<void> {
+    const bytes = Buffer.byteLength(state, 'utf8');
+    if (bytes <= UNCHECKED_STATE_BYTES) return;
+    if (this.#maxAllowedPacket === undefined) {
+      const [row] = await this.fetchRows('SELECT @@max_allowed_packet', []);
+      this.#maxAllowedPacket = Number(row?.[0]);
     }
-    await super.insertRecord(record);
+    const limit = this.#maxAllowedPacket - PACKET_OVERHEAD_BYTES;
+    if (bytes > limit) throw new StateTooLargeError(bytes, limit, "MySQL (the server's max_allowed_packet)");
   }
 
   /** Prepared, except statements without parameters: MySQL cannot prepare some DDL (CREATE TRIGGER). */

@@ -1,6 +1,6 @@
 // MySQL's table format, on a live server: byte-exact keys, the key length limit, max_allowed_packet, UTC times.
 // Needs MySQL or MariaDB (BURR_TEST_MYSQL_URL), else skipped saying why.
-import { InvalidIdentifierError, State, StateTooLargeError } from '@burr/core';
+import { InvalidIdentifierError, PruneIncompleteError, State, StateTooLargeError } from '@burr/core';
 import { provideMysql, sampleStep } from '@burr/testkit';
 import { describe, expect, it } from 'vitest';
 import { MYSQL_MAX_KEY_BYTES, MySQLPersister } from '../src/index.js';
@@ -55,6 +55,30 @@ describe.skipIf(skipReason !== undefined)(`MySQLPersister table format${skipReas
     expect(error).toBeInstanceOf(StateTooLargeError);
     expect((error as StateTooLargeError).bytes).toBeGreaterThan(limit);
     expect((await persister.load('', 'app'))?.sequenceId).toBe(0);
+  });
+
+  it("incremental storage: a delta, or a prune's rewrite of a delta as a snapshot, larger than max_allowed_packet is refused before the write; the prune goes on with the other apps", async () => {
+    await using persister = MySQLPersister.fromUrl(url, { tableName: store.table(), storage: 'incremental', clientOptions: { connectionLimit: 1 } });
+    await persister.initialize();
+    const [rows] = await suite.admin.query<mysql.RowDataPacket[]>('SELECT @@max_allowed_packet AS limit_bytes');
+    const chunk = 'x'.repeat(Math.floor(Number(rows[0]?.limit_bytes) * 0.6));
+    const big = new State({ messages: [chunk] });
+    await persister.save({ appId: 'a-big', sequenceId: 0, position: 'p', state: big, status: 'completed' });
+    // A delta of one chunk fits, the state it makes (two chunks) does not; a delta of two chunks does not either.
+    await persister.save({ appId: 'a-big', sequenceId: 1, position: 'p', state: big.append({ messages: chunk }), status: 'completed' });
+    const tooBigDelta = await persister
+      .save({ appId: 'a-big', sequenceId: 2, position: 'p', state: big.append({ messages: chunk }).append({ messages: chunk }).append({ messages: chunk }), status: 'completed' })
+      .catch((caught: unknown) => caught);
+    expect(tooBigDelta).toBeInstanceOf(StateTooLargeError);
+    for (const sequenceId of [0, 1, 2]) await persister.save({ appId: 'b-small', sequenceId, position: 'p', state: new State({ n: sequenceId }), status: 'completed' });
+
+    const error = await persister.prune({ keepLast: 1 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PruneIncompleteError);
+    expect((error as PruneIncompleteError).failures.map(({ appId, error: cause }) => [appId, cause.name])).toEqual([['a-big', 'StateTooLargeError']]);
+    const steps = async (appId: string) => (await persister.listSteps(null, appId, { order: 'oldest-first' })).steps.map((step) => step.sequenceId);
+    expect(await steps('a-big')).toEqual([0, 1]);
+    expect(await steps('b-small')).toEqual([2]);
+    expect((await persister.load(null, 'a-big'))?.state.get('messages')).toHaveLength(2);
   });
 
   it('created_at is UTC with microseconds whatever the session time zone', async () => {

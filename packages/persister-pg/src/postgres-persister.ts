@@ -194,7 +194,8 @@ export class PostgreSQLPersister<TTypes extends Record<string, unknown> = {}> ex
 
   protected async executeInTransaction(statements: readonly SqlStatement[]): Promise<number[]> {
     return this.#guard.run(() =>
-      this.#sql.begin(async (tx) => {
+      // Read committed whatever the server's default: deleteApp's app lock and prune's orphan guard read what committed before them.
+      this.#sql.begin('isolation level read committed', async (tx) => {
         const changed: number[] = [];
         for (const { sql, params } of statements) changed.push((await tx.unsafe(sql, [...params], { prepare: true }).execute()).count);
         return changed;

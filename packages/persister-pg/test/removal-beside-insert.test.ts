@@ -13,6 +13,7 @@ if ('skip' in database) {
   describe.skip(`PostgreSQL [skipped: ${database.skip}]`, () => {
     for (const [title] of cases) it(title, () => {});
     it(CHAINS_TITLE, () => {});
+    it(`${CHAINS_TITLE} (the deleter names the table with its schema, the writers without)`, () => {});
   });
 } else {
   const { url } = database;
@@ -41,24 +42,25 @@ if ('skip' in database) {
             }),
           // A prune's delete waits for the insert's lock on its base row, a deleteApp for its lock on the app.
           removalWaits: async () => {
-            const [row] =
-              await admin`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND (query LIKE 'DELETE FROM%' OR query LIKE 'SELECT pg_advisory_xact_lock(%')`;
+            const [row] = await admin`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+              AND (query LIKE 'DELETE FROM%' OR query LIKE 'SELECT pg_advisory_xact_lock(%') AND query LIKE ${`%${tableName}%`}`;
             return (row?.waiting ?? 0) > 0;
           },
         });
       });
     }
 
-    it(CHAINS_TITLE, async () => {
-      const tableName = store.table();
-      await deleteBesideChainsOfSaves({
-        open: async () => {
-          const persister = await PostgreSQLPersister.fromUrl(url, { tableName, storage: 'incremental', clientOptions: { max: 2 } });
+    for (const deleterSchema of [undefined, 'public']) {
+      it(`${CHAINS_TITLE}${deleterSchema ? ' (the deleter names the table with its schema, the writers without)' : ''}`, async () => {
+        const tableName = store.table();
+        const open = (schema?: string) => async () => {
+          const persister = await PostgreSQLPersister.fromUrl(url, { tableName, schema, storage: 'incremental', clientOptions: { max: 2 } });
           opened.push(persister);
           await persister.initialize();
           return persister;
-        },
+        };
+        await deleteBesideChainsOfSaves({ open: open(), openDeleter: open(deleterSchema) });
       });
-    });
+    }
   });
 }

@@ -54,12 +54,44 @@ describe('SQLite incremental storage: a prune over a corrupt chain', () => {
     expect(error).toBeInstanceOf(PruneIncompleteError);
     const { report, failures, message } = error as PruneIncompleteError;
     expect(failures.map(({ appId, error: cause }) => [appId, cause.name])).toEqual([['a-broken', 'DeserializationError']]);
+    // The step rebuilt is 3; the message names the row of its chain that is broken.
+    expect(failures[0]?.error.message).toMatch(/sequence "3": the delta at sequence 1 \(position "step"\) of its chain: Stored state is not valid JSON/);
     expect(report).toEqual({ dryRun: false, appsScanned: 2, appsPruned: 1, stepsRemoved: 3, bytesRemoved: report.bytesRemoved, appsFailed: 1 });
-    expect(message).toContain('could not prune 1 of 2 apps');
+    expect(message).toContain('could not finish 1 of 2 apps (3 steps removed in all)');
     expect(message).toContain('"a-broken"');
     const steps = async (appId: string) => (await persister.listSteps(null, appId, { order: 'oldest-first' })).steps.map((step) => step.sequenceId);
     expect(await steps('a-broken')).toEqual([0, 1, 2, 3]);
     expect(await steps('b-fine')).toEqual([3]);
     expect((await persister.load(null, 'b-fine'))?.state.getAll()).toEqual({ n: 3, appId: 'b-fine' });
+  });
+
+  it('an app that fails after some of its batches went: counted as failed, not pruned; onAppFailure tells it at once, even when the prune is then stopped', async () => {
+    await using persister = SQLitePersister.fromValues({ dbPath: dir.path('batches.db'), storage: 'incremental' });
+    await persister.initialize();
+    for (const appId of ['a-broken', 'b-fine']) {
+      for (let sequenceId = 0; sequenceId < 10; sequenceId++) {
+        await persister.save({ appId, sequenceId, position: 'step', state: new State({ n: sequenceId }), status: 'completed' });
+      }
+    }
+    const table = `${persister.tableName}_incremental`;
+    expect(persister.client.prepare(`UPDATE ${table} SET state = '{"n": ' WHERE app_id = 'a-broken' AND sequence_id = 5`).run().changes).toBe(1);
+
+    // Batches of 2: 0-1 and 2-3 go (2 and 4 are rewritten as snapshots on the way); rebuilding 6 for batch 4-5 reads 5.
+    const told: string[] = [];
+    const error = await persister
+      .prune({ keepLast: 1, batchSize: 2, target: { partitionKey: null, appId: 'a-broken' }, onAppFailure: ({ appId, error: cause }) => told.push(`${appId}: ${cause.name}`) })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PruneIncompleteError);
+    expect((error as PruneIncompleteError).report).toMatchObject({ appsScanned: 1, appsPruned: 0, appsFailed: 1, stepsRemoved: 4 });
+    expect((error as PruneIncompleteError).message).toContain('could not finish 1 of 1 apps (4 steps removed in all)');
+    expect(told).toEqual(['a-broken: DeserializationError']);
+    const steps = async (appId: string) => (await persister.listSteps(null, appId, { order: 'oldest-first' })).steps.map((step) => step.sequenceId);
+    expect(await steps('a-broken')).toEqual([4, 5, 6, 7, 8, 9]);
+
+    // Stopped at the first failure: the prune rejects with the signal's reason, the failure was told, b-fine is untouched.
+    const stop = new AbortController();
+    const stopped = await persister.prune({ keepLast: 1, onAppFailure: () => stop.abort(new Error('stop')), signal: stop.signal }).catch((caught: unknown) => caught);
+    expect(stopped).toEqual(new Error('stop'));
+    expect(await steps('b-fine')).toHaveLength(10);
   });
 });

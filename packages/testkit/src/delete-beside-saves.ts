@@ -3,8 +3,10 @@ import { State, type BaseStatePersister } from '@burr/core';
 
 /** How {@link deleteBesideChainsOfSaves} runs. */
 export interface ChainsOfSavesOptions {
-  /** Opens an incremental persister on the table under test (one per writer, one for the deletes); the caller closes them. */
+  /** Opens an incremental persister on the table under test (one per writer); the caller closes them. */
   open(): Promise<BaseStatePersister>;
+  /** Opens the persister that deletes (the same table, named another way, say); default `open`. */
+  openDeleter?(): Promise<BaseStatePersister>;
   /** How long the writers and the deletes run. Default 2,000 ms. */
   durationMs?: number;
   /** Writers, each saving its own app. Default 3. */
@@ -31,7 +33,7 @@ export interface ChainsOfSavesReport {
 export async function deleteBesideChainsOfSaves(options: ChainsOfSavesOptions): Promise<ChainsOfSavesReport> {
   const durationMs = options.durationMs ?? 2000;
   const writers = await Promise.all(Array.from({ length: options.writers ?? 3 }, () => options.open()));
-  const deleter = await options.open();
+  const deleter = await (options.openDeleter ?? options.open)();
   const appIds = writers.map((_, index) => `chain-${index}`);
   const saved = appIds.map(() => new Map<number, State>());
   const stopAt = Date.now() + durationMs;

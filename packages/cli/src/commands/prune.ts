@@ -43,7 +43,9 @@ With both rules, a step goes only when both allow it.
   --progress            progress on stderr even when it is not a terminal
 
 Progress shows on stderr when it is a terminal. Ctrl-C stops between
-batches and reports what was removed so far (exit code 130).
+batches and reports what was removed so far (exit code 130). An app that
+cannot be pruned (a kept delta that does not rebuild) is listed with its
+error and the others are pruned (exit code 1).
 
 ${COMMON_OPTIONS_HELP}`,
 
@@ -69,20 +71,23 @@ ${COMMON_OPTIONS_HELP}`,
     const progress = progressLine(io, values.progress === true, pruneProgressText);
     const signal = io.interrupts();
     let soFar: PruneReport = { dryRun, appsScanned: 0, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0, appsFailed: 0 };
-    const { report, interrupted, failures, description } = await withStore(context, target, storeOptionsOf(values), async ({ persister, description }) => {
+    // Apps that could not be pruned, told as the prune goes on: listed at the end, after a Ctrl-C too.
+    const failures: PruneFailure[] = [];
+    const { report, interrupted, description } = await withStore(context, target, storeOptionsOf(values), async ({ persister, description }) => {
       try {
         const onProgress = (current: PruneReport) => {
           soFar = current;
           progress.update(current);
         };
-        const done = await persister.prune({ target: pruneTarget, keepLast, olderThan, dryRun, batchSize, signal, onProgress });
-        return { report: done, interrupted: false, failures: [], description };
+        const onAppFailure = (failure: PruneFailure) => failures.push(failure);
+        const done = await persister.prune({ target: pruneTarget, keepLast, olderThan, dryRun, batchSize, signal, onProgress, onAppFailure });
+        return { report: done, interrupted: false, description };
       } catch (error) {
-        // Some apps could not be pruned; the others were.
-        if (isPruneIncomplete(error)) return { report: error.report, interrupted: false, failures: error.failures, description };
+        // Some apps could not be pruned (listed through onAppFailure); the others were.
+        if (isPruneIncomplete(error)) return { report: error.report, interrupted: false, description };
         // Ctrl-C: the prune stopped between batches; what it removed is in the last progress report.
         if (!signal.aborted) throw error;
-        return { report: soFar, interrupted: true, failures: [], description };
+        return { report: soFar, interrupted: true, description };
       } finally {
         progress.finish();
       }
@@ -102,13 +107,13 @@ ${COMMON_OPTIONS_HELP}`,
 };
 
 /** `PruneIncompleteError`, recognized by its code (the persister package may carry its own copy of `@burr/core`). */
-function isPruneIncomplete(error: unknown): error is { report: PruneReport; failures: readonly PruneFailure[] } {
-  return error instanceof Error && (error as { code?: unknown }).code === 'BURR_PRUNE_INCOMPLETE' && 'report' in error && 'failures' in error;
+function isPruneIncomplete(error: unknown): error is { report: PruneReport } {
+  return error instanceof Error && (error as { code?: unknown }).code === 'BURR_PRUNE_INCOMPLETE' && 'report' in error;
 }
 
 function failuresText(failures: readonly PruneFailure[]): string {
   const lines = failures.map(({ partitionKey, appId, error }) => `  app ${JSON.stringify(appId)} of ${describePartition(partitionKey)}: ${error.message} [${error.code}]`);
-  return `Could not prune ${plural(failures.length, 'app')} (nothing of ${failures.length === 1 ? 'it' : 'them'} was removed):\n${lines.join('\n')}`;
+  return `Could not prune ${plural(failures.length, 'app')} (each keeps the steps from the batch that failed on):\n${lines.join('\n')}`;
 }
 
 /** What the prune keeps: a step goes only when every rule given lets it go. */

@@ -1,5 +1,6 @@
 import type { State } from '../state.js';
 import type { PartitionKeyInput, PersistStatus } from './contract.js';
+import type { PruneFailure } from '../errors.js';
 
 /** One saved step as a history listing shows it: its key, status, time and size, the state only when asked for. */
 export interface StepSummary {
@@ -96,6 +97,12 @@ export interface PruneOptions {
   onProgress?: (progress: PruneReport) => void;
   /** Stops between batches; the promise then rejects with the signal's reason, and what was removed stays removed. */
   signal?: AbortSignal;
+  /**
+   * Called when an app could not be pruned, as the prune goes on with the
+   * next (see `PruneIncompleteError`, which lists them all at the end): the
+   * failures so far are known even when the prune is stopped before.
+   */
+  onAppFailure?: (failure: PruneFailure) => void;
 }
 
 /** What {@link BaseStateManager.prune} removed (or, with `dryRun`, would remove). */
@@ -103,13 +110,17 @@ export interface PruneReport {
   dryRun: boolean;
   /** Apps looked at. */
   appsScanned: number;
-  /** Apps that lost (or would lose) at least one step. */
+  /** Apps pruned that lost (or would lose) at least one step; not those in `appsFailed`. */
   appsPruned: number;
-  /** Steps removed (or that would be). */
+  /** Steps removed (or that would be), those of a failed app's batches before its failure included. */
   stepsRemoved: number;
   /** Sum of their {@link StepSummary.sizeBytes}. */
   bytesRemoved: number;
-  /** Apps that could not be pruned (listed by the `PruneIncompleteError` the prune then throws once every app was looked at). */
+  /**
+   * Apps whose prune failed (listed by the `PruneIncompleteError` the prune
+   * throws once every app was looked at). A dry run rewrites nothing, so it
+   * never fails where only the rewrite of a delta would.
+   */
   appsFailed: number;
 }
 

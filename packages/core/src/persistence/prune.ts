@@ -47,12 +47,14 @@ export async function pruneSteps(backend: PruneBackend, options: PruneOptions): 
     const stepsBefore = report.stepsRemoved;
     try {
       await pruneApp(backend, app, plan, report, options);
+      if (report.stepsRemoved > stepsBefore) report.appsPruned++;
     } catch (error) {
       if (!isAppFailure(error)) throw error;
-      failures.push({ ...app, error });
+      const failure = { ...app, error };
+      failures.push(failure);
       report.appsFailed++;
+      options.onAppFailure?.(failure);
     }
-    if (report.stepsRemoved > stepsBefore) report.appsPruned++;
     options.onProgress?.({ ...report });
   }
   if (failures.length > 0) throw new PruneIncompleteError({ ...report }, failures);

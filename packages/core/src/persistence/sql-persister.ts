@@ -114,6 +114,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
       select: (sql, params) => this.#select(sql, params),
       insertSnapshot: (record) => this.insertRecord(record),
       insertParams: (record) => this.insertParams(record),
+      assertStateFits: (state) => this.assertStateFits(state),
       isUniqueViolation: (error) => this.isUniqueViolation(error),
       conflict: (key, cause) => this.conflict(key, cause),
       couldBeStored: (key) => this.#couldBeStored(key),
@@ -157,6 +158,13 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     const max = this.dialect.maxKeyBytes;
     return max === undefined || Buffer.byteLength(text, 'utf8') <= max;
   }
+
+  /**
+   * Refuses, before it is written, a state text the backend cannot take, with
+   * `StateTooLargeError`; every write of a state calls it (a step, a delta, a
+   * prune's rewrite of a delta as a snapshot). By default every state fits.
+   */
+  protected async assertStateFits(_state: string): Promise<void> {}
 
   /** The insert's parameters (see `BurrSqlStatements.insert`); a backend may check or convert values first. */
   protected insertParams(record: StateRecord): SqlParam[] {
@@ -220,6 +228,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
       throw new InvalidPersistArgumentError(`sequenceId ${record.sequenceId} does not fit the table's INTEGER column (at most ${max})`);
     }
     const params = this.insertParams(record);
+    await this.assertStateFits(record.state);
     try {
       await this.execute(this.statements.insert, params);
     } catch (error) {

@@ -36,7 +36,11 @@ export function pruneCases({ api, fresh, storage }: SuiteContext): void {
       assert.deepEqual(report, { dryRun: false, appsScanned: 4, appsPruned: 2, stepsRemoved: 5, bytesRemoved: report.bytesRemoved, appsFailed: 0 });
       assert.ok(report.bytesRemoved > 0, 'removed steps had bytes');
       assert.deepEqual(await sequenceIdsByApp(persister, apps), [[3, 4, 5], [0, 1, 2], [0], [2, 3, 4]]);
-      assert.deepEqual(await persister.prune({ keepLast: 3 }), { dryRun: false, appsScanned: 4, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0, appsFailed: 0 }, 'a second run finds nothing');
+      assert.deepEqual(
+        await persister.prune({ keepLast: 3 }),
+        { dryRun: false, appsScanned: 4, appsPruned: 0, stepsRemoved: 0, bytesRemoved: 0, appsFailed: 0 },
+        'a second run finds nothing',
+      );
     });
 
     it("olderThan removes only steps saved before the time, and never an app's latest step, even when every step is older", async () => {

@@ -242,7 +242,11 @@ export class ReplayState {
 
   /** Starts from a snapshot: its row and JSON text. */
   constructor(snapshot: RowStep & { state: string }, kwargs: SerdeKwargs) {
-    this.#values = new Map(decodeState(snapshot.state, kwargs).entries());
+    try {
+      this.#values = new Map(decodeState(snapshot.state, kwargs).entries());
+    } catch (error) {
+      throw inChainRow(error, 'snapshot', snapshot);
+    }
     // Freshly decoded lists belong to nobody else.
     for (const value of this.#values.values()) if (Array.isArray(value)) this.#owned.add(value);
     this.#sequenceIdFollows = this.#holds(SEQUENCE_ID_KEY, snapshot);
@@ -261,8 +265,11 @@ export class ReplayState {
     const facts: ParsedJsonFacts = { tagged: false };
     for (let i = from; i < rows.length; i++) {
       const row = rows[i]!;
-      const delta = parsePythonJson(row.state, facts);
-      this.#applyOne(delta, facts.tagged, kwargs, row);
+      try {
+        this.#applyOne(parsePythonJson(row.state, facts), facts.tagged, kwargs, row);
+      } catch (error) {
+        throw inChainRow(error, 'delta', row);
+      }
     }
   }
 
@@ -348,4 +355,13 @@ export class ReplayState {
     }
     this.#values = new Map(keys.map((key: string) => [key, this.#values.get(key)]));
   }
+}
+
+/**
+ * A chain row's `DeserializationError`, naming that row: the step being
+ * loaded may be a later one, rebuilt through it. Other errors pass as they are.
+ */
+function inChainRow(error: unknown, kind: 'snapshot' | 'delta', row: RowStep): unknown {
+  if (!(error instanceof DeserializationError)) return error;
+  return new DeserializationError(`the ${kind} at sequence ${row.sequenceId} (position ${JSON.stringify(row.position)}) of its chain: ${error.message}`, { cause: error });
 }

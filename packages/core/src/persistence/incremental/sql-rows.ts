@@ -20,6 +20,8 @@ export interface SqlRowsPrimitives {
   insertSnapshot(record: StateRecord): Promise<void>;
   /** The insert's parameters for `record` (partition_key .. created_at), checked and converted by the backend. */
   insertParams(record: StateRecord): Param[];
+  /** Refuses a state text the backend cannot take, before the write (`StateTooLargeError`). */
+  assertStateFits(state: string): Promise<void>;
   isUniqueViolation(error: unknown): boolean;
   conflict(key: StepKey, cause: unknown): PersisterConflictError;
   /** Whether a step with these key parts could be stored at all (text the columns hold, a sequence id in range). */
@@ -46,6 +48,7 @@ export class SqlIncrementalRows implements IncrementalRows {
     if (max !== undefined && record.sequenceId > max) {
       throw new InvalidPersistArgumentError(`sequenceId ${record.sequenceId} does not fit the table's INTEGER column (at most ${max})`);
     }
+    await this.#sql.assertStateFits(record.state);
     const params = [
       ...this.#sql.insertParams(row),
       base.sequenceId,
@@ -104,6 +107,7 @@ export class SqlIncrementalRows implements IncrementalRows {
   async rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean> {
     // The backend's insert parameters check and convert the state text (PostgreSQL's JSONB); only that one is used.
     const stateParam = this.#sql.insertParams({ ...key, status: 'completed', state, createdAt: new Date(0), createdAtMicros: 0 })[5]!;
+    await this.#sql.assertStateFits(state);
     const params = [stateParam, key.partitionKey, key.appId, key.sequenceId, key.position, base.sequenceId, base.position];
     return (await this.#sql.change(this.#statements.rewriteAsSnapshot, params)) > 0;
   }

@@ -184,20 +184,25 @@ interface AppLock {
 }
 
 /**
- * The app locks of the dialects that need one, by the table they lock in.
+ * The app locks of the dialects that need one, by the table they lock in
+ * (its quoted, maybe schema-qualified name).
  * On PostgreSQL a delete reads the rows as they were when it started: the
  * base-row lock makes it wait for an insert in progress, but a writer that
  * saves again at once puts its next delta on a step the delete did not see,
  * and a chain of such saves outruns any number of deletes. A transaction
- * advisory lock on a hash of the table and the app orders the two (a hash
- * shared by two apps only makes one wait for the other). MySQL's delete reads
+ * advisory lock on a hash of the table's oid and the app orders the two (the
+ * oid, not the name: persisters naming one table with and without its schema
+ * take one lock; a hash shared by two apps only makes one wait for the
+ * other). It assumes READ COMMITTED, as PostgreSQL's persister's transactions
+ * run. MySQL's delete reads
  * the newest rows and locks the range it scans; SQLite writes one
  * transaction at a time.
  */
 const APP_LOCKS: Partial<Record<BurrSqlDialect, (table: string) => AppLock>> = {
   postgres: (table) => {
-    // The length keeps ("ab", "c") and ("a", "bc") apart.
-    const key = (partitionKey: string, appId: string) => `hashtextextended(CONCAT('${table.replaceAll("'", "''")}', LENGTH(${partitionKey}), ':', ${partitionKey}, ${appId}), 0)`;
+    // The cast resolves the name once, when the statement is planned. The length keeps ("ab", "c") and ("a", "bc") apart.
+    const oid = `CAST(CAST('${table.replaceAll("'", "''")}' AS regclass) AS oid)`;
+    const key = (partitionKey: string, appId: string) => `hashtextextended(CONCAT(${oid}, ':', LENGTH(${partitionKey}), ':', ${partitionKey}, ${appId}), 0)`;
     return {
       shared: (partitionKey, appId) => `pg_advisory_xact_lock_shared(${key(partitionKey, appId)})`,
       exclusive: (partitionKey, appId) => `SELECT pg_advisory_xact_lock(${key(`CAST(${partitionKey} AS TEXT)`, `CAST(${appId} AS TEXT)`)})`,
