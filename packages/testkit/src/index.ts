@@ -12,7 +12,13 @@ export {
   type PersisterHarness,
   type PersisterOpenOptions,
 } from './harness.js';
-export { runPersisterConformance, CONFORMANCE_INCREMENTAL_STORAGE, type SkippedPersisterSuite } from './conformance/index.js';
+export {
+  runPersisterConformance,
+  CONFORMANCE_INCREMENTAL_STORAGE,
+  type ConformanceRunOptions,
+  type PlaceIndependentGroup,
+  type SkippedPersisterSuite,
+} from './conformance/index.js';
 export { runConformanceOnServer } from './conformance/on-server.js';
 export { pageThroughApps } from './conformance/history-fixtures.js';
 export { uniqueName } from './unique-name.js';

@@ -169,15 +169,18 @@ describe('packed install: @burr/core + @burr/persister-sqlite only', () => {
 
 describe('packed install: each published package alone with @burr/core has public types that resolve', () => {
   const alone = Object.keys(PUBLISHED_PACKAGES).filter((name) => name !== '@burr/core' && name !== '@burr/persister-sqlite');
-  const projectOf = (name: string) => join(work, `types-${name.replace(/\W+/g, '-')}`);
+  // The projects share one TypeScript and @types/node, installed in the folder above them: no @burr package or backend is there.
+  const parent = join(work, 'alone');
+  const projectOf = (name: string) => join(parent, `types-${name.replace(/\W+/g, '-')}`);
 
   beforeAll(async () => {
     const packed = await packOnce(work);
+    await installBlankProject(parent, { dependencies: TYPESCRIPT_FOR_USERS });
     await Promise.all(
       alone.map(async (name) => {
         const project = projectOf(name);
         const burrDependencies = workspaceDependencies(name).map((dependency) => packed[dependency]!);
-        await installBlankProject(project, { dependencies: [packed['@burr/core']!, packed[name]!, ...burrDependencies, ...TYPESCRIPT_FOR_USERS] });
+        await installBlankProject(project, { dependencies: [packed['@burr/core']!, packed[name]!, ...burrDependencies] });
         // Importing the package is enough: without skipLibCheck, tsc checks every declaration file it reaches.
         const use = `import * as burr from '${name}';\nexport const exported: string[] = Object.keys(burr);\n`;
         writeFileSync(join(project, 'use.mts'), use);

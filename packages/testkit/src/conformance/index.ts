@@ -5,7 +5,7 @@ import { appListingCases } from './app-listing.js';
 import { conflictCases } from './conflicts.js';
 import { identifierCases } from './identifiers.js';
 import { connectionCutCases } from './connection-cuts.js';
-import { createSuiteContext } from './context.js';
+import { createSuiteContext, type SuiteContext } from './context.js';
 import { historyCases } from './history.js';
 import { incrementalCases } from './incremental.js';
 import { conversionCases } from './conversion.js';
@@ -26,6 +26,26 @@ export interface SkippedPersisterSuite {
   /** The backend's capabilities, so the skipped cases are the ones that would have run. */
   capabilities?: PersisterCapabilities;
 }
+
+/**
+ * Groups of cases that do not depend on where a backend keeps its steps (a
+ * table's name or schema, a key namespace): a second run of the suite on
+ * another such place may leave them out (see {@link ConformanceRunOptions}).
+ */
+export type PlaceIndependentGroup = 'values' | 'value-fuzz' | 'application' | 'connection-cuts';
+
+/** Options of {@link runPersisterConformance}. */
+export interface ConformanceRunOptions {
+  /** Groups registered as skipped, with the reason given (say, where they run). */
+  skipGroups?: { groups: readonly PlaceIndependentGroup[]; reason: string };
+}
+
+const PLACE_INDEPENDENT_GROUPS: Record<PlaceIndependentGroup, { title: string; register: (context: SuiteContext) => void }> = {
+  values: { title: 'value round trips', register: valueCases },
+  'value-fuzz': { title: 'value fuzz', register: valueFuzzCases },
+  application: { title: 'applications', register: applicationCases },
+  'connection-cuts': { title: 'connection cuts', register: connectionCutCases },
+};
 
 /**
  * The storage options of the incremental run of the suite: chains of three
@@ -51,7 +71,7 @@ export const CONFORMANCE_INCREMENTAL_STORAGE: Readonly<StorageModeOptions> = Obj
  * import { describe, it, beforeAll, afterAll } from 'vitest';
  * runPersisterConformance({ describe, it, beforeAll, afterAll }, myHarness);
  */
-export function runPersisterConformance(api: TestApi, harness: PersisterHarness | SkippedPersisterSuite): void {
+export function runPersisterConformance(api: TestApi, harness: PersisterHarness | SkippedPersisterSuite, options: ConformanceRunOptions = {}): void {
   const fullTitle = `${harness.name} persister conformance`;
   const incrementalTitle = `${harness.name} persister conformance (incremental storage)`;
   if ('skip' in harness) {
@@ -66,9 +86,9 @@ export function runPersisterConformance(api: TestApi, harness: PersisterHarness 
   api.afterAll(async () => {
     await harness.teardown?.();
   });
-  api.describe(fullTitle, () => registerCases(api, harness));
+  api.describe(fullTitle, () => registerCases(api, harness, undefined, options));
   if (resolveCapabilities(harness.capabilities).storageModes.includes('incremental')) {
-    api.describe(incrementalTitle, () => registerCases(api, harness, CONFORMANCE_INCREMENTAL_STORAGE));
+    api.describe(incrementalTitle, () => registerCases(api, harness, CONFORMANCE_INCREMENTAL_STORAGE, options));
   } else {
     const skipping = skippingApi(api);
     const reason = `${harness.name} has no incremental storage mode (its capabilities' storageModes do not list 'incremental')`;
@@ -78,20 +98,30 @@ export function runPersisterConformance(api: TestApi, harness: PersisterHarness 
   }
 }
 
-function registerCases(api: TestApi, harness: PersisterHarness, storage?: StorageModeOptions): void {
+function registerCases(api: TestApi, harness: PersisterHarness, storage?: StorageModeOptions, options: ConformanceRunOptions = {}): void {
   const context = createSuiteContext(api, harness, storage);
+  const skipped = new Set(options.skipGroups?.groups);
+  const placeIndependent = (group: PlaceIndependentGroup) => {
+    const { title, register } = PLACE_INDEPENDENT_GROUPS[group];
+    if (!skipped.has(group)) return register(context);
+    // Registered as skipped, with their titles, so the skip summary counts them and says why.
+    const skipping = skippingApi(api);
+    skipping.describe(`${title} [skipped: ${options.skipGroups!.reason}]`, () =>
+      register(createSuiteContext(skipping, placeholderHarness(harness.name, harness.capabilities), storage)),
+    );
+  };
   lifecycleCases(context);
   saveLoadCases(context);
   conflictCases(context);
-  valueCases(context);
+  placeIndependent('values');
   identifierCases(context);
-  valueFuzzCases(context);
-  applicationCases(context);
+  placeIndependent('value-fuzz');
+  placeIndependent('application');
   historyCases(context);
   appListingCases(context);
   retentionCases(context);
   pruneCases(context);
-  connectionCutCases(context);
+  placeIndependent('connection-cuts');
   if (storage?.storage === 'incremental') {
     incrementalCases(context);
     // Registered once: each case opens both modes itself.

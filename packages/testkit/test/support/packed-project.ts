@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -223,12 +224,13 @@ export async function installBlankProject(dir: string, options: { dependencies: 
 }
 
 /**
- * Runs the blank project's own `tsc` as strictly as a user's strict project
- * would: `--strict`, `--module nodenext`, and without `--skipLibCheck`, so
- * every published declaration file (ours and our dependencies') is checked.
+ * Runs the blank project's `tsc` (its own, or one a folder above it
+ * installed) as strictly as a user's strict project would: `--strict`,
+ * `--module nodenext`, and without `--skipLibCheck`, so every published
+ * declaration file (ours and our dependencies') is checked.
  */
 export function strictTsc(projectDir: string, files: readonly string[], extraArgs: readonly string[] = ['--noEmit']): Promise<CommandResult> {
-  const tsc = join(projectDir, 'node_modules/typescript/bin/tsc');
+  const tsc = createRequire(join(projectDir, 'package.json')).resolve('typescript/bin/tsc');
   return runCommand(process.execPath, [tsc, '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--pretty', 'false', ...extraArgs, ...files], {
     cwd: projectDir,
     timeoutMs: 5 * 60_000,
