@@ -143,9 +143,14 @@ export class MySQLPersister extends SqlStatePersister {
    * prune's rewrite of a delta as a snapshot) is refused here instead, before
    * the write, with `StateTooLargeError`.
    */
-  protected override async assertStateFits(state: string): Promise<void> {
+  protected override assertStateFits(state: string): Promise<void> | undefined {
+    // A UTF-16 unit takes at most 3 bytes of UTF-8: most states are known small without counting.
+    if (state.length * 3 <= UNCHECKED_STATE_BYTES) return undefined;
     const bytes = Buffer.byteLength(state, 'utf8');
-    if (bytes <= UNCHECKED_STATE_BYTES) return;
+    return bytes <= UNCHECKED_STATE_BYTES ? undefined : this.#assertUnderPacketLimit(bytes);
+  }
+
+  async #assertUnderPacketLimit(bytes: number): Promise<void> {
     if (this.#maxAllowedPacket === undefined) {
       const [row] = await this.fetchRows('SELECT @@max_allowed_packet', []);
       this.#maxAllowedPacket = Number(row?.[0]);

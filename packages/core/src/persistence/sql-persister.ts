@@ -163,8 +163,12 @@ export abstract class SqlStatePersister extends RecordStatePersister {
    * Refuses, before it is written, a state text the backend cannot take, with
    * `StateTooLargeError`; every write of a state calls it (a step, a delta, a
    * prune's rewrite of a delta as a snapshot). By default every state fits.
+   * Returns a promise only when it must ask the server, so a save that needs
+   * no check awaits nothing for it.
    */
-  protected async assertStateFits(_state: string): Promise<void> {}
+  protected assertStateFits(_state: string): Promise<void> | undefined {
+    return undefined;
+  }
 
   /** The insert's parameters (see `BurrSqlStatements.insert`); a backend may check or convert values first. */
   protected insertParams(record: StateRecord): SqlParam[] {
@@ -228,7 +232,8 @@ export abstract class SqlStatePersister extends RecordStatePersister {
       throw new InvalidPersistArgumentError(`sequenceId ${record.sequenceId} does not fit the table's INTEGER column (at most ${max})`);
     }
     const params = this.insertParams(record);
-    await this.assertStateFits(record.state);
+    const checking = this.assertStateFits(record.state);
+    if (checking) await checking;
     try {
       await this.execute(this.statements.insert, params);
     } catch (error) {

@@ -20,8 +20,8 @@ export interface SqlRowsPrimitives {
   insertSnapshot(record: StateRecord): Promise<void>;
   /** The insert's parameters for `record` (partition_key .. created_at), checked and converted by the backend. */
   insertParams(record: StateRecord): Param[];
-  /** Refuses a state text the backend cannot take, before the write (`StateTooLargeError`). */
-  assertStateFits(state: string): Promise<void>;
+  /** Refuses a state text the backend cannot take, before the write (`StateTooLargeError`); a promise only when it asks the server. */
+  assertStateFits(state: string): Promise<void> | undefined;
   isUniqueViolation(error: unknown): boolean;
   conflict(key: StepKey, cause: unknown): PersisterConflictError;
   /** Whether a step with these key parts could be stored at all (text the columns hold, a sequence id in range). */
@@ -48,7 +48,8 @@ export class SqlIncrementalRows implements IncrementalRows {
     if (max !== undefined && record.sequenceId > max) {
       throw new InvalidPersistArgumentError(`sequenceId ${record.sequenceId} does not fit the table's INTEGER column (at most ${max})`);
     }
-    await this.#sql.assertStateFits(record.state);
+    const checking = this.#sql.assertStateFits(record.state);
+    if (checking) await checking;
     const params = [
       ...this.#sql.insertParams(row),
       base.sequenceId,

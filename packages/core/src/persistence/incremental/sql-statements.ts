@@ -133,8 +133,7 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
       if (createdBefore) where.push(`b.created_at < ${settings.createdAtIn(p())}`);
       const upTo = p();
       where.push(createdBefore ? `NOT (d.sequence_id <= ${upTo} AND d.created_at < ${settings.createdAtIn(p())})` : `d.sequence_id > ${upTo}`);
-      const join = `b.partition_key = d.partition_key AND b.app_id = d.app_id AND b.sequence_id = d.base_sequence_id AND b.position = d.base_position`;
-      const sql = `SELECT d.sequence_id, d.position, d.base_sequence_id, d.base_position FROM ${t} d JOIN ${t} b ON ${join} WHERE ${where.join(' AND ')} ORDER BY d.sequence_id, d.position`;
+      const sql = `SELECT d.sequence_id, d.position, d.base_sequence_id, d.base_position FROM ${t} d JOIN ${t} b ON ${BASE_OF_DELTA} WHERE ${where.join(' AND ')} ORDER BY d.sequence_id, d.position`;
       dependents.set(createdBefore, sql);
       return sql;
     },
@@ -147,8 +146,7 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
         .map((column) => `d.${column}`)
         .join(', ');
       // A join, not a NOT EXISTS subquery: MySQL lets an INSERT read its own table in the FROM clause only.
-      const join = `b.partition_key = d.partition_key AND b.app_id = d.app_id AND b.sequence_id = d.base_sequence_id AND b.position = d.base_position`;
-      return `INSERT INTO ${t} (${columns}) SELECT ${copied} FROM ${t} d LEFT JOIN ${t} b ON ${join} WHERE ${where.join(' AND ')} LIMIT 1`;
+      return `INSERT INTO ${t} (${columns}) SELECT ${copied} FROM ${t} d LEFT JOIN ${t} b ON ${BASE_OF_DELTA} WHERE ${where.join(' AND ')} LIMIT 1`;
     })(),
     rewriteAsSnapshot: (() => {
       const p = numbered();
@@ -157,6 +155,9 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
     })(),
   };
 }
+
+/** Joins a delta `d` to its base row `b`. */
+const BASE_OF_DELTA = 'b.partition_key = d.partition_key AND b.app_id = d.app_id AND b.sequence_id = d.base_sequence_id AND b.position = d.base_position';
 
 /**
  * Conditions on rows `d` of one app (params: partition_key, app_id) with a
