@@ -44,10 +44,26 @@ export class SerializationError extends BurrError {
   }
 }
 
+/** A stored row of an incremental-storage chain, named by a {@link DeserializationError}. */
+export interface ChainRowId {
+  /** A snapshot (a whole state) or a delta (what its step changed). */
+  kind: 'snapshot' | 'delta';
+  sequenceId: number;
+  position: string;
+}
+
 /** Stored state could not be read back (malformed JSON, a serde that threw). */
 export class DeserializationError extends BurrError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * In incremental storage, the row of the loaded step's chain that could
+   * not be decoded: the step itself, or a snapshot or delta it is rebuilt
+   * from (then every step whose chain goes through that row fails alike).
+   */
+  readonly chainRow?: ChainRowId;
+
+  constructor(message: string, options?: { cause?: unknown; chainRow?: ChainRowId }) {
     super('BURR_DESERIALIZATION', message, options);
+    if (options?.chainRow) this.chainRow = { ...options.chainRow };
   }
 }
 

@@ -74,6 +74,8 @@ ol.items { margin: 0; padding-left: 42px; }
 pre.code { background: #1d2330; color: #e9edf5; padding: 12px 14px; border-radius: 8px; overflow-x: auto; }
 .notice { background: var(--add-bg); padding: 6px 10px; border-radius: 6px; }
 section.error .message { color: var(--bad); white-space: pre-wrap; }
+section.unreadable { background: var(--bad-bg); padding: 4px 16px 8px; border-radius: 8px; }
+section.unreadable .message, .unreadable-compare { color: var(--bad); white-space: pre-wrap; overflow-wrap: anywhere; }
 #write-result { position: fixed; right: 20px; bottom: 20px; max-width: 520px; }
 #write-result p { margin: 0; padding: 10px 14px; border-radius: 8px; box-shadow: 0 2px 10px rgba(0,0,0,.15); }
 #write-result p.ok { background: var(--add-bg); }

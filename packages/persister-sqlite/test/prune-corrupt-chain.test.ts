@@ -56,6 +56,14 @@ describe('SQLite incremental storage: a prune over a corrupt chain', () => {
     expect(failures.map(({ appId, error: cause }) => [appId, cause.name])).toEqual([['a-broken', 'DeserializationError']]);
     // The step rebuilt is 3; the message names the row of its chain that is broken.
     expect(failures[0]?.error.message).toMatch(/sequence "3": the delta at sequence 1 \(position "step"\) of its chain: Stored state is not valid JSON/);
+    // And names it in fields, as does a load of any step whose chain goes through it (the inspector links to it).
+    expect((failures[0]?.error as DeserializationError).chainRow).toEqual({ kind: 'delta', sequenceId: 1, position: 'step' });
+    for (const sequenceId of [1, 2, 3]) {
+      const loadError = await persister.load(null, 'a-broken', sequenceId).catch((caught: unknown) => caught);
+      expect(loadError).toBeInstanceOf(DeserializationError);
+      expect((loadError as DeserializationError).chainRow).toEqual({ kind: 'delta', sequenceId: 1, position: 'step' });
+    }
+    expect((await persister.load(null, 'a-broken', 0))?.state.getAll()).toEqual({ n: 0, appId: 'a-broken' });
     expect(report).toEqual({ dryRun: false, appsScanned: 2, appsPruned: 1, stepsRemoved: 3, bytesRemoved: report.bytesRemoved, appsFailed: 1 });
     expect(message).toContain('could not finish 1 of 2 apps (3 steps removed in all)');
     expect(message).toContain('"a-broken"');

@@ -15,5 +15,6 @@ interface StoredStepIdentity {
 export function storedStepError(row: StoredStepIdentity, error: unknown): DeserializationError {
   const where = `partition ${JSON.stringify(row.partitionKey ?? '')}, app ${JSON.stringify(row.appId)}, sequence ${JSON.stringify(String(row.sequenceId))}`;
   const reason = error instanceof Error ? error.message : String(error);
-  return new DeserializationError(`Could not load the stored step at ${where}: ${reason}`, { cause: error });
+  const chainRow = error instanceof DeserializationError ? error.chainRow : undefined;
+  return new DeserializationError(`Could not load the stored step at ${where}: ${reason}`, { cause: error, chainRow });
 }

@@ -1,4 +1,4 @@
-import type { PersistedStateData } from '@burr/core';
+import type { DeserializationError, PersistedStateData, StepSummary } from '@burr/core';
 import { diffStates } from '../diff.js';
 import { forkCode, suggestForkId } from '../fork-code.js';
 import { graphSvg } from '../graph-svg.js';
@@ -9,12 +9,15 @@ import { type PageContext, href } from './context.js';
 import { diffView } from './diff-view.js';
 import { formatBytes, formatTime, partitionLabel } from './format.js';
 import { layout } from './layout.js';
+import { isUnreadableStep, unreadableStepSection } from './unreadable-step.js';
+import type { InspectorStore } from '../store.js';
 
 /**
  * One step: its state as a tree (drawn by the page's script from
  * `api/state`, a level at a time as it is opened), the diff against the
  * previous step or a chosen one, the graph with this step's action
- * highlighted, and the fork action.
+ * highlighted, and the fork action. A step that is stored but cannot be
+ * decoded gets its page all the same, saying why instead of the state.
  */
 export async function stepPage(context: PageContext, params: URLSearchParams): Promise<Html> {
   const partitionKey = params.get('partition') ?? '';
@@ -25,40 +28,57 @@ export async function stepPage(context: PageContext, params: URLSearchParams): P
   const includeHidden = params.get('hidden') === '1';
   const { store } = context;
 
-  const step = await store.load(partitionKey, appId, sequenceId);
-  if (step === null) throw new InspectorRequestError(404, `No step ${sequenceId} of app ${JSON.stringify(appId)} in ${partitionLabel(partitionKey)}`);
+  const stepLink = (seq: number, extra: Record<string, string | number | null> = {}): string => href(context, '/step', { partition: partitionKey, app: appId, seq, ...extra });
+  const place = { partitionKey, appId, sequenceId, stepLink };
+  const loaded = await loadReadable(store, partitionKey, appId, sequenceId);
+  if (loaded === null) throw new InspectorRequestError(404, `No step ${sequenceId} of app ${JSON.stringify(appId)} in ${partitionLabel(partitionKey)}`);
   // This step's summary (its size) and the one before it, in one page.
   const around = await store.listSteps(partitionKey, appId, { before: sequenceId + 1, limit: 2 });
   const summary = around.steps.find((item) => item.sequenceId === sequenceId);
   const previous = around.steps.find((item) => item.sequenceId < sequenceId) ?? null;
   const next = (await store.listSteps(partitionKey, appId, { order: 'oldest-first', after: sequenceId, limit: 1 })).steps[0] ?? null;
+  const heading = html`
+<h1>Step <span class="seq">#${sequenceId}</span> of <a href="${href(context, '/app', { partition: partitionKey, app: appId })}"><code class="app-id">${appId}</code></a></h1>
+<p class="meta">${'unreadable' in loaded ? (summary ? stepMeta(summary, summary) : '') : stepMeta(loaded, summary)}</p>
+<nav class="pager">${previous ? html`<a rel="prev" href="${stepLink(previous.sequenceId)}">← #${previous.sequenceId}</a>` : ''} ${next ? html`<a rel="next" href="${stepLink(next.sequenceId)}">#${next.sequenceId} →</a>` : ''}</nav>`;
+  const crumbs = [
+    { label: 'apps', link: href(context, '/', { partition: partitionKey }) },
+    { label: partitionLabel(partitionKey), link: href(context, '/', { partition: partitionKey }) },
+    { label: appId, link: href(context, '/app', { partition: partitionKey, app: appId }) },
+    { label: `#${sequenceId}` },
+  ];
+  if ('unreadable' in loaded) return layout(context, `Step #${sequenceId} of ${appId}`, crumbs, html`${heading}${unreadableStepSection(context, place, loaded.unreadable)}`);
+  const step = loaded;
 
   const compareTo = compareParam ?? previous?.sequenceId ?? null;
-  let other: PersistedStateData | null = null;
+  let other: PersistedStateData | { unreadable: DeserializationError } | null = null;
   if (compareTo !== null) {
-    other = await store.load(partitionKey, appId, compareTo);
+    other = await loadReadable(store, partitionKey, appId, compareTo);
     if (other === null) throw new InspectorRequestError(404, `No step ${compareTo} of app ${JSON.stringify(appId)} to compare with`);
   }
   const current = storedForm(step.state);
-  const diff = diffStates(other === null ? {} : storedForm(other.state), current, { includeHidden });
   const graph = await context.graphFor(partitionKey, appId);
   const newAppId = suggestForkId(appId, sequenceId);
-  const stepLink = (seq: number, extra: Record<string, string | number | null> = {}): string => href(context, '/step', { partition: partitionKey, app: appId, seq, ...extra });
+  const comparedWith =
+    compareTo === null
+      ? html`(first step: everything is new)`
+      : html`against <a href="${stepLink(compareTo)}">#${compareTo}</a>${compareParam === undefined ? ' (the previous step)' : ''}`;
+  const diff =
+    other !== null && 'unreadable' in other
+      ? html`<p class="unreadable-compare">Step #${compareTo} cannot be loaded, so there is nothing to compare with: <code>${other.unreadable.code}</code> ${other.unreadable.message}</p>`
+      : diffView(diffStates(other === null ? {} : storedForm(other.state), current, { includeHidden }));
 
-  const body = html`
-<h1>Step <span class="seq">#${sequenceId}</span> of <a href="${href(context, '/app', { partition: partitionKey, app: appId })}"><code class="app-id">${appId}</code></a></h1>
-<p class="meta">Action <strong class="position">${step.position}</strong> · <span class="status ${step.status}">${step.status === 'failed' ? '✗ failed (the state from before the action)' : 'completed'}</span> · saved ${formatTime(step.createdAt)}${summary ? ` · ${formatBytes(summary.sizeBytes)}${summary.storedAs ? ` stored as a ${summary.storedAs}` : ''}` : ''}</p>
-<nav class="pager">${previous ? html`<a rel="prev" href="${stepLink(previous.sequenceId)}">← #${previous.sequenceId}</a>` : ''} ${next ? html`<a rel="next" href="${stepLink(next.sequenceId)}">#${next.sequenceId} →</a>` : ''}</nav>
+  const body = html`${heading}
 ${graph ? html`<section class="graph-box"><h2>Graph</h2>${graphSvg(graph, step.position)}</section>` : ''}
 <section class="diff-box">
-<h2>Diff ${other === null ? html`(first step: everything is new)` : html`against <a href="${stepLink(other.sequenceId)}">#${other.sequenceId}</a>${compareParam === undefined ? ' (the previous step)' : ''}`}</h2>
+<h2>Diff ${comparedWith}</h2>
 <form method="get" action="${href(context, '/step')}" class="compare">
 <input type="hidden" name="partition" value="${partitionKey}"><input type="hidden" name="app" value="${appId}"><input type="hidden" name="seq" value="${sequenceId}">
 <label>Compare with step <input name="compare" inputmode="numeric" pattern="[0-9]+" size="8" value="${compareParam ?? ''}"></label>
 <label><input type="checkbox" name="hidden" value="1"${includeHidden ? ' checked' : ''}> include hidden __ keys</label>
 <button type="submit">Compare</button>
 </form>
-${diffView(diff)}
+${diff}
 </section>
 <section class="state-box">
 <h2>State</h2>
@@ -74,15 +94,27 @@ ${diffView(diff)}
 <button type="button" data-write="fork" data-partition="${partitionKey}" data-app="${appId}" data-seq="${sequenceId}"
  data-confirm="Create a new app from step #${sequenceId} of ${appId}?">Create fork…</button>
 </section>`;
-  return layout(
-    context,
-    `Step #${sequenceId} of ${appId}`,
-    [
-      { label: 'apps', link: href(context, '/', { partition: partitionKey }) },
-      { label: partitionLabel(partitionKey), link: href(context, '/', { partition: partitionKey }) },
-      { label: appId, link: href(context, '/app', { partition: partitionKey, app: appId }) },
-      { label: `#${sequenceId}` },
-    ],
-    body,
-  );
+  return layout(context, `Step #${sequenceId} of ${appId}`, crumbs, body);
+}
+
+/** The step, `null` when there is none, or the error that says it is stored but cannot be decoded. */
+async function loadReadable(
+  store: InspectorStore,
+  partitionKey: string,
+  appId: string,
+  sequenceId: number,
+): Promise<PersistedStateData | { unreadable: DeserializationError } | null> {
+  try {
+    return await store.load(partitionKey, appId, sequenceId);
+  } catch (error) {
+    if (isUnreadableStep(error)) return { unreadable: error };
+    throw error;
+  }
+}
+
+/** The step's action, status and save time (from its loaded state or its listing), and its stored size when listed. */
+function stepMeta(step: Pick<StepSummary, 'position' | 'status' | 'createdAt'>, summary: StepSummary | undefined): Html {
+  const status = step.status === 'failed' ? '✗ failed (the state from before the action)' : 'completed';
+  const size = summary ? ` · ${formatBytes(summary.sizeBytes)}${summary.storedAs ? ` stored as a ${summary.storedAs}` : ''}` : '';
+  return html`Action <strong class="position">${step.position}</strong> · <span class="status ${step.status}">${status}</span> · saved ${formatTime(step.createdAt)}${size}`;
 }

@@ -363,5 +363,8 @@ export class ReplayState {
  */
 function inChainRow(error: unknown, kind: 'snapshot' | 'delta', row: RowStep): unknown {
   if (!(error instanceof DeserializationError)) return error;
-  return new DeserializationError(`the ${kind} at sequence ${row.sequenceId} (position ${JSON.stringify(row.position)}) of its chain: ${error.message}`, { cause: error });
+  return new DeserializationError(`the ${kind} at sequence ${row.sequenceId} (position ${JSON.stringify(row.position)}) of its chain: ${error.message}`, {
+    cause: error,
+    chainRow: { kind, sequenceId: row.sequenceId, position: row.position },
+  });
 }

@@ -1,0 +1,77 @@
+// A step that is stored but cannot be decoded (a delta edited by hand, a serde that throws) gets its page: the
+// listing's facts, the error, and a link to the row of its chain that is broken, instead of an error page.
+import { State } from '@burr/core';
+import { SQLitePersister } from '@burr/persister-sqlite';
+import { temporaryDirectory } from '@burr/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningInspector, startInspectorServer } from '../src/index.js';
+import { httpRequest } from './support/http.js';
+
+describe('the step page of a step that cannot be loaded (SQLite, incremental storage)', () => {
+  const dir = temporaryDirectory('inspector-unreadable');
+  const persister = SQLitePersister.fromValues({ dbPath: dir.path('broken.db'), storage: 'incremental' });
+  let inspector: RunningInspector;
+  const page = async (query: string) => httpRequest(new URL(`/step?partition=ada&app=chat&${query}`, inspector.url).href);
+
+  beforeAll(async () => {
+    await persister.initialize();
+    for (let sequenceId = 0; sequenceId < 6; sequenceId++) {
+      const messages = Array.from({ length: sequenceId + 1 }, (_, index) => `message ${index}`);
+      await persister.save({ partitionKey: 'ada', appId: 'chat', sequenceId, position: 'respond', state: new State({ messages }), status: 'completed' });
+    }
+    // Step 3's delta, broken by hand: 3, 4 and 5 are rebuilt through it.
+    const corrupted = persister.client.prepare(`UPDATE ${persister.tableName}_incremental SET state = '{"+messages": [' WHERE app_id = 'chat' AND sequence_id = 3`).run();
+    expect(corrupted.changes).toBe(1);
+    inspector = await startInspectorServer({ persister, port: 0 });
+  });
+  afterAll(async () => {
+    await inspector?.close();
+    await persister.cleanup();
+    dir.remove();
+  });
+
+  it('shows a step rebuilt through the broken row with its listing, the error, and a link to that row', async () => {
+    const reply = await page('seq=5');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toContain("<h2>This step's state cannot be loaded</h2>");
+    expect(reply.body).toContain('data-unreadable="BURR_DESERIALIZATION"');
+    expect(reply.body).toMatch(
+      /rebuilt from the delta stored at <a class="broken-row" href="\/step\?partition=ada&amp;app=chat&amp;seq=3">step #3<\/a> \(action <code>respond<\/code>\)/,
+    );
+    expect(reply.body).toMatch(
+      /<code>BURR_DESERIALIZATION<\/code> Could not load the stored step at partition &quot;ada&quot;, app &quot;chat&quot;, sequence &quot;5&quot;: the delta at sequence 3/,
+    );
+    // The listing's facts, read without decoding the state, and the way on to the neighbours.
+    expect(reply.body).toMatch(/Action <strong class="position">respond<\/strong> · <span class="status completed">completed<\/span> · saved .* UTC · \d+ B stored as a delta/);
+    expect(reply.body).toContain('rel="prev" href="/step?partition=ada&amp;app=chat&amp;seq=4"');
+    expect(reply.body).not.toContain('id="state-tree"');
+    expect(reply.body).not.toContain('Create fork');
+  });
+
+  it('says so when the broken row is the step itself', async () => {
+    const reply = await page('seq=3');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toContain('The row stored for this step cannot be decoded.');
+    expect(reply.body).not.toContain('class="broken-row"');
+    expect(reply.body).toContain('rel="next" href="/step?partition=ada&amp;app=chat&amp;seq=4"');
+  });
+
+  it('shows a step that loads as usual, and says why it cannot compare it with a broken one', async () => {
+    const before = await page('seq=2');
+    expect(before.status).toBe(200);
+    expect(before.body).toContain('id="state-tree"');
+    expect(before.body).toContain('data-kind="appended"');
+    const compared = await page('seq=2&compare=4');
+    expect(compared.status).toBe(200);
+    expect(compared.body).toContain('id="state-tree"');
+    expect(compared.body).toMatch(/<p class="unreadable-compare">Step #4 cannot be loaded, so there is nothing to compare with: <code>BURR_DESERIALIZATION<\/code> /);
+    expect(compared.body).not.toContain('data-kind="appended"');
+  });
+
+  it('answers the state API for a broken step with the error and its code, and 404 for a step that is not there', async () => {
+    const state = await httpRequest(new URL('/api/state?partition=ada&app=chat&seq=4', inspector.url).href);
+    expect(state.status).toBe(500);
+    expect(JSON.parse(state.body)).toMatchObject({ code: 'BURR_DESERIALIZATION', error: expect.stringContaining('the delta at sequence 3') });
+    expect((await page('seq=9')).status).toBe(404);
+  });
+});
