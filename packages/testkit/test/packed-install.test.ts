@@ -2,13 +2,12 @@
  * "Install only the backend you need": packs the workspace packages as they
  * would be published and installs them with npm into blank projects, as a
  * user would.
- * - @burr/core + @burr/persister-sqlite only (better-sqlite3 from the
- *   registry): an ESM and a CommonJS script save, load and resume an app, and
- *   a strict `tsc` (no skipLibCheck) accepts code using the public types from
- *   ESM and CommonJS.
- * - every other published package, each alone with @burr/core: its public
- *   types resolve under the same strict `tsc`, so no declaration needs a
- *   package the user did not get (TS7016 and friends).
+ * @burr/core + @burr/persister-sqlite only (better-sqlite3 from the
+ * registry): an ESM and a CommonJS script save, load and resume an app, and a
+ * strict `tsc` (no skipLibCheck) accepts code using the public types from ESM
+ * and CommonJS.
+ * Every other published package, each alone with @burr/core, is checked the
+ * same way by declarations/packages-alone.check.ts, in the `typecheck` task.
  * Slow (npm install compiles better-sqlite3 on a cold cache); packages are
  * rebuilt only when dist/ is missing or older than the sources.
  */
@@ -16,21 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  INSTALL_TIMEOUT_MS,
-  PUBLISHED_PACKAGES,
-  USER_TYPES_NODE,
-  WORKSPACE_TYPESCRIPT,
-  installBlankProject,
-  packWorkspacePackages,
-  runCommand,
-  strictTsc,
-  workspaceDependencies,
-} from './support/packed-project.js';
-
-/** tsc over a package's declarations (mongodb's are large) takes seconds, or minutes on a loaded machine. */
-const TSC_TIMEOUT_MS = 5 * 60_000;
-const TYPESCRIPT_FOR_USERS = [`typescript@${WORKSPACE_TYPESCRIPT}`, `@types/node@${USER_TYPES_NODE}`];
+import { INSTALL_TIMEOUT_MS, TSC_TIMEOUT_MS, TYPESCRIPT_FOR_USERS, installBlankProject, packWorkspacePackages, runCommand, strictTsc } from './support/packed-project.js';
 
 /** The script body, shared by the ESM and the CommonJS file; prints one JSON line. */
 const SCRIPT_BODY = `
@@ -109,12 +94,6 @@ const TYPED_IMPORTS = `import type { BaseStatePersister, PersistedStateData } fr
 import { SQLitePersister } from '@burr/persister-sqlite';
 `;
 
-let tarballs: Promise<Record<string, string>> | null = null;
-/** Every published package, packed once for this file. */
-function packOnce(work: string): Promise<Record<string, string>> {
-  tarballs ??= packWorkspacePackages(Object.keys(PUBLISHED_PACKAGES), work);
-  return tarballs;
-}
 const work = mkdtempSync(join(tmpdir(), 'burr-packed-install-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -122,7 +101,7 @@ describe('packed install: @burr/core + @burr/persister-sqlite only', () => {
   const project = join(work, 'sqlite-project');
 
   beforeAll(async () => {
-    const packed = await packOnce(work);
+    const packed = await packWorkspacePackages(['@burr/core', '@burr/persister-sqlite'], work);
     await installBlankProject(project, { dependencies: [packed['@burr/core']!, packed['@burr/persister-sqlite']!, ...TYPESCRIPT_FOR_USERS] });
     writeFileSync(join(project, 'check.mjs'), ESM_SCRIPT);
     writeFileSync(join(project, 'check.cjs'), CJS_SCRIPT);
@@ -164,40 +143,5 @@ describe('packed install: @burr/core + @burr/persister-sqlite only', () => {
         appIds: ['counter-app', 'direct'],
       });
     });
-  }
-});
-
-describe('packed install: each published package alone with @burr/core has public types that resolve', () => {
-  const alone = Object.keys(PUBLISHED_PACKAGES).filter((name) => name !== '@burr/core' && name !== '@burr/persister-sqlite');
-  // The projects share one TypeScript and @types/node, installed in the folder above them: no @burr package or backend is there.
-  const parent = join(work, 'alone');
-  const projectOf = (name: string) => join(parent, `types-${name.replace(/\W+/g, '-')}`);
-
-  beforeAll(async () => {
-    const packed = await packOnce(work);
-    await installBlankProject(parent, { dependencies: TYPESCRIPT_FOR_USERS });
-    await Promise.all(
-      alone.map(async (name) => {
-        const project = projectOf(name);
-        const burrDependencies = workspaceDependencies(name).map((dependency) => packed[dependency]!);
-        await installBlankProject(project, { dependencies: [packed['@burr/core']!, packed[name]!, ...burrDependencies] });
-        // Importing the package is enough: without skipLibCheck, tsc checks every declaration file it reaches.
-        const use = `import * as burr from '${name}';\nexport const exported: string[] = Object.keys(burr);\n`;
-        writeFileSync(join(project, 'use.mts'), use);
-        writeFileSync(join(project, 'use.cts'), use);
-      }),
-    );
-  }, INSTALL_TIMEOUT_MS + 120_000);
-
-  for (const name of alone) {
-    it(
-      `${name}: strict tsc (no skipLibCheck) accepts an import of it, as ESM and as CommonJS`,
-      async () => {
-        const checked = await strictTsc(projectOf(name), ['use.mts', 'use.cts']);
-        expect(`${checked.stdout}${checked.stderr}`).toBe('');
-        expect(checked.code).toBe(0);
-      },
-      TSC_TIMEOUT_MS,
-    );
   }
 });

@@ -1,16 +1,17 @@
-// The README-example and packed-install tests pack every published package. Packing one while turbo builds it
-// (tsup --clean) packs a half-written dist/ (seen in CI: a tarball of @burr/inspector without its .d.ts), so the
-// testkit's test task must wait for every one of those builds: packages/testkit/turbo.json lists them.
+// The README-example and packed-install tests, and the declaration checks of the typecheck task, pack every published
+// package. Packing one while turbo builds it (tsup --clean) packs a half-written dist/ (seen in CI: a tarball of
+// @burr/inspector without its .d.ts), so the testkit's test and typecheck tasks must wait for every one of those
+// builds: packages/testkit/turbo.json lists them.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isBuilt, manifestOutputs, PUBLISHED_PACKAGES, repoRoot } from './support/packed-project.js';
 
-describe("the testkit's test task", () => {
-  it('waits for the build of every published package it packs', () => {
-    const config = JSON.parse(readFileSync(join(repoRoot, 'packages/testkit/turbo.json'), 'utf8')) as { tasks: { test: { dependsOn: string[] } } };
-    const { dependsOn } = config.tasks.test;
+describe("the testkit's test and typecheck tasks", () => {
+  it.each(['test', 'typecheck'])('%s waits for the build of every published package it packs', (task) => {
+    const config = JSON.parse(readFileSync(join(repoRoot, 'packages/testkit/turbo.json'), 'utf8')) as { tasks: Record<string, { dependsOn: string[] }> };
+    const { dependsOn } = config.tasks[task]!;
     const waitsFor = new Set(dependsOn.filter((task) => task.endsWith('#build')).map((task) => task.slice(0, -'#build'.length)));
     // The testkit packs itself too: its own build ("build"); @burr/core is one of its dependencies ("^build").
     if (dependsOn.includes('build')) waitsFor.add('@burr/testkit');

@@ -34,6 +34,12 @@ export const WORKSPACE_TYPESCRIPT = (JSON.parse(readFileSync(join(repoRoot, 'nod
 /** `@types/node` of the lowest supported Node line, as a user on that line would install it. */
 export const USER_TYPES_NODE = '^22.0.0';
 
+/** What a blank project installs to type-check as a user would: the workspace's TypeScript and that `@types/node`. */
+export const TYPESCRIPT_FOR_USERS: readonly string[] = [`typescript@${WORKSPACE_TYPESCRIPT}`, `@types/node@${USER_TYPES_NODE}`];
+
+/** tsc over a package's declarations (mongodb's are large) takes seconds, or minutes on a loaded machine. */
+export const TSC_TIMEOUT_MS = 5 * 60_000;
+
 const execFileAsync = promisify(execFile);
 
 export interface CommandResult {
