@@ -75,3 +75,32 @@ describe('the step page of a step that cannot be loaded (SQLite, incremental sto
     expect((await page('seq=9')).status).toBe(404);
   });
 });
+
+describe('the step page of a step that cannot be loaded (SQLite, full storage)', () => {
+  const dir = temporaryDirectory('inspector-unreadable-full');
+  const persister = SQLitePersister.fromValues({ dbPath: dir.path('broken.db') });
+  let inspector: RunningInspector;
+
+  beforeAll(async () => {
+    await persister.initialize();
+    for (const sequenceId of [0, 1]) {
+      await persister.save({ partitionKey: '', appId: 'counter', sequenceId, position: 'count', state: new State({ count: sequenceId }), status: 'completed' });
+    }
+    expect(persister.client.prepare(`UPDATE ${persister.tableName} SET state = '{"count": ' WHERE sequence_id = 1`).run().changes).toBe(1);
+    inspector = await startInspectorServer({ persister, port: 0 });
+  });
+  afterAll(async () => {
+    await inspector?.close();
+    await persister.cleanup();
+    dir.remove();
+  });
+
+  it('names no chain row: the step is stored, and its state cannot be read back', async () => {
+    const reply = await httpRequest(new URL('/step?app=counter&seq=1', inspector.url).href);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toContain('This step is stored, but its state cannot be read back from what is stored.');
+    expect(reply.body).toMatch(/<code>BURR_DESERIALIZATION<\/code> Could not load the stored step at partition &quot;&quot;, app &quot;counter&quot;, sequence &quot;1&quot;/);
+    expect(reply.body).toContain('rel="prev" href="/step?partition=&amp;app=counter&amp;seq=0"');
+    expect((await httpRequest(new URL('/step?app=counter&seq=0', inspector.url).href)).body).toContain('id="state-tree"');
+  });
+});

@@ -28,9 +28,11 @@ export interface StepPlace {
 export function unreadableStepSection(context: PageContext, place: StepPlace, error: DeserializationError): Html {
   const row = error.chainRow;
   const cause =
-    row === undefined || row.sequenceId === place.sequenceId
-      ? html`<p>The row stored for this step cannot be decoded.</p>`
-      : html`<p>This step is rebuilt from the ${row.kind} stored at <a class="broken-row" href="${place.stepLink(row.sequenceId)}">step #${row.sequenceId}</a> (action <code>${row.position}</code>), which cannot be decoded: every step rebuilt through it fails alike.</p>`;
+    row === undefined
+      ? html`<p>This step is stored, but its state cannot be read back from what is stored.</p>`
+      : row.sequenceId === place.sequenceId
+        ? html`<p>The row stored for this step cannot be decoded.</p>`
+        : html`<p>This step is rebuilt from the ${row.kind} stored at <a class="broken-row" href="${place.stepLink(row.sequenceId)}">step #${row.sequenceId}</a> (action <code>${row.position}</code>), which cannot be decoded: every step rebuilt through it fails alike.</p>`;
   return html`<section class="unreadable" data-unreadable="${error.code}">
 <h2>This step's state cannot be loaded</h2>
 ${cause}
