@@ -48,7 +48,9 @@ export class SerializationError extends BurrError {
 export interface ChainRowId {
   /** A snapshot (a whole state) or a delta (what its step changed). */
   kind: 'snapshot' | 'delta';
+  /** The sequence id of the step the row holds. */
   sequenceId: number;
+  /** The action of the step the row holds (with the sequence id, the row's key). */
   position: string;
 }
 
@@ -59,8 +61,13 @@ export class DeserializationError extends BurrError {
    * not be decoded: the step itself, or a snapshot or delta it is rebuilt
    * from (then every step whose chain goes through that row fails alike).
    */
-  readonly chainRow?: ChainRowId;
+  // Declared, not a class field: an error without one has no own `chainRow` property at all.
+  declare readonly chainRow?: ChainRowId;
 
+  /**
+   * @param message - What could not be read, naming the stored step.
+   * @param options - `cause`: the error underneath; `chainRow`: the broken row of an incremental chain.
+   */
   constructor(message: string, options?: { cause?: unknown; chainRow?: ChainRowId }) {
     super('BURR_DESERIALIZATION', message, options);
     if (options?.chainRow) this.chainRow = { ...options.chainRow };

@@ -22,12 +22,41 @@ describe('the step page of a step that cannot be loaded (SQLite, incremental sto
     // Step 3's delta, broken by hand: 3, 4 and 5 are rebuilt through it.
     const corrupted = persister.client.prepare(`UPDATE ${persister.tableName}_incremental SET state = '{"+messages": [' WHERE app_id = 'chat' AND sequence_id = 3`).run();
     expect(corrupted.changes).toBe(1);
+    // Another app with step 1's status edited by hand: its listing fails too, not only its load.
+    for (let sequenceId = 0; sequenceId < 4; sequenceId++) {
+      await persister.save({ partitionKey: 'ada', appId: 'status', sequenceId, position: 'count', state: new State({ count: sequenceId }), status: 'completed' });
+    }
+    const edited = persister.client.prepare(`UPDATE ${persister.tableName}_incremental SET status = 'weird' WHERE app_id = 'status' AND sequence_id = 1`).run();
+    expect(edited.changes).toBe(1);
     inspector = await startInspectorServer({ persister, port: 0 });
   });
   afterAll(async () => {
     await inspector?.close();
     await persister.cleanup();
     dir.remove();
+  });
+
+  it('a broken status costs only its own part of the pages around it', async () => {
+    const statusPage = (query: string) => httpRequest(new URL(`/step?partition=ada&app=status&${query}`, inspector.url).href);
+    const broken = await statusPage('seq=1');
+    expect(broken.status).toBe(200);
+    expect(broken.body).toContain('data-unreadable="BURR_DESERIALIZATION"');
+    expect(broken.body).toContain('rel="prev" href="/step?partition=ada&amp;app=status&amp;seq=0"');
+    expect(broken.body).toContain('rel="next" href="/step?partition=ada&amp;app=status&amp;seq=2"');
+    // Step 2 loads; the step before it cannot be listed, so there is no link to it and no diff.
+    const after = await statusPage('seq=2');
+    expect(after.status).toBe(200);
+    expect(after.body).toContain('id="state-tree"');
+    expect(after.body).toContain('<h2>Diff against the previous step</h2>');
+    expect(after.body).toMatch(/<p class="unreadable-compare">The step before this one cannot be listed, so there is nothing to compare with: <code>BURR_DESERIALIZATION<\/code> /);
+    expect(after.body).not.toContain('rel="prev"');
+    expect(after.body).toContain('rel="next" href="/step?partition=ada&amp;app=status&amp;seq=3"');
+    expect((await statusPage('seq=2&compare=0')).body).toContain('data-kind="changed"');
+    // Step 0: no link on to the broken step.
+    const before = await statusPage('seq=0');
+    expect(before.status).toBe(200);
+    expect(before.body).toContain('id="state-tree"');
+    expect(before.body).not.toContain('rel="next"');
   });
 
   it('shows a step rebuilt through the broken row with its listing, the error, and a link to that row', async () => {

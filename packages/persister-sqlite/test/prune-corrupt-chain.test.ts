@@ -30,7 +30,9 @@ describe('SQLite incremental storage: a prune over a corrupt chain', () => {
     const report = await second.prune({ keepLast: 1 });
     expect(report.stepsRemoved).toBe(3);
     expect((await second.listSteps(null, 'app')).steps.map((step) => step.sequenceId)).toEqual([4]);
+    // The broken row is 4 itself: the delta whose base is not stored.
     await expect(second.load(null, 'app', 4)).rejects.toThrow(DeserializationError);
+    await expect(second.load(null, 'app', 4)).rejects.toMatchObject({ chainRow: { kind: 'delta', sequenceId: 4, position: 'step' } });
     // Saving goes on.
     await save(second, 5);
     expect((await second.load(null, 'app', 5))?.state.get('n')).toBe(5);
@@ -57,7 +59,7 @@ describe('SQLite incremental storage: a prune over a corrupt chain', () => {
     // The step rebuilt is 3; the message names the row of its chain that is broken.
     expect(failures[0]?.error.message).toMatch(/sequence "3": the delta at sequence 1 \(position "step"\) of its chain: Stored state is not valid JSON/);
     // And names it in fields, as does a load of any step whose chain goes through it (the inspector links to it).
-    expect((failures[0]?.error as DeserializationError).chainRow).toEqual({ kind: 'delta', sequenceId: 1, position: 'step' });
+    expect(failures[0]).toMatchObject({ error: { chainRow: { kind: 'delta', sequenceId: 1, position: 'step' } } });
     for (const sequenceId of [1, 2, 3]) {
       const loadError = await persister.load(null, 'a-broken', sequenceId).catch((caught: unknown) => caught);
       expect(loadError).toBeInstanceOf(DeserializationError);

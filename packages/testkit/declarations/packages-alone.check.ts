@@ -9,6 +9,7 @@
  * Part of the testkit's `typecheck` task, not its tests: what it checks does
  * not depend on the Node that runs it, so turbo replays it from its cache
  * wherever the packages and this file are unchanged (CI's second Node line).
+ * The registry is not in turbo's hash: after a dependency's release, `--force`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-import type { DeserializationError, PersistedStateData, StepSummary } from '@burr/core';
+import type { StepSummary } from '@burr/core';
 import { diffStates } from '../diff.js';
 import { forkCode, suggestForkId } from '../fork-code.js';
 import { graphSvg } from '../graph-svg.js';
@@ -9,8 +9,7 @@ import { type PageContext, href } from './context.js';
 import { diffView } from './diff-view.js';
 import { formatBytes, formatTime, partitionLabel } from './format.js';
 import { layout } from './layout.js';
-import { isUnreadableStep, unreadableStepSection } from './unreadable-step.js';
-import type { InspectorStore } from '../store.js';
+import { isUnreadable, nothingToCompare, readable, unreadableStepSection } from './unreadable-step.js';
 
 /**
  * One step: its state as a tree (drawn by the page's script from
@@ -30,43 +29,48 @@ export async function stepPage(context: PageContext, params: URLSearchParams): P
 
   const stepLink = (seq: number, extra: Record<string, string | number | null> = {}): string => href(context, '/step', { partition: partitionKey, app: appId, seq, ...extra });
   const place = { partitionKey, appId, sequenceId, stepLink };
-  const loaded = await loadReadable(store, partitionKey, appId, sequenceId);
+  const loaded = await readable(() => store.load(partitionKey, appId, sequenceId));
   if (loaded === null) throw new InspectorRequestError(404, `No step ${sequenceId} of app ${JSON.stringify(appId)} in ${partitionLabel(partitionKey)}`);
-  // This step's summary (its size) and the one before it, in one page.
-  const around = await store.listSteps(partitionKey, appId, { before: sequenceId + 1, limit: 2 });
-  const summary = around.steps.find((item) => item.sequenceId === sequenceId);
-  const previous = around.steps.find((item) => item.sequenceId < sequenceId) ?? null;
-  const next = (await store.listSteps(partitionKey, appId, { order: 'oldest-first', after: sequenceId, limit: 1 })).steps[0] ?? null;
+  // Each read on its own: a row whose listed fields are broken (a status edited by hand) costs only its part of the page.
+  const listed = await readable(async () =>
+    (await store.listSteps(partitionKey, appId, { before: sequenceId + 1, limit: 1 })).steps.find((item) => item.sequenceId === sequenceId),
+  );
+  const previous = await readable(async () => (await store.listSteps(partitionKey, appId, { before: sequenceId, limit: 1 })).steps[0] ?? null);
+  const next = await readable(async () => (await store.listSteps(partitionKey, appId, { order: 'oldest-first', after: sequenceId, limit: 1 })).steps[0] ?? null);
+  const summary = isUnreadable(listed) ? undefined : listed;
+  const previousStep = isUnreadable(previous) ? null : previous;
+  const nextStep = isUnreadable(next) ? null : next;
   const heading = html`
 <h1>Step <span class="seq">#${sequenceId}</span> of <a href="${href(context, '/app', { partition: partitionKey, app: appId })}"><code class="app-id">${appId}</code></a></h1>
-<p class="meta">${'unreadable' in loaded ? (summary ? stepMeta(summary, summary) : '') : stepMeta(loaded, summary)}</p>
-<nav class="pager">${previous ? html`<a rel="prev" href="${stepLink(previous.sequenceId)}">← #${previous.sequenceId}</a>` : ''} ${next ? html`<a rel="next" href="${stepLink(next.sequenceId)}">#${next.sequenceId} →</a>` : ''}</nav>`;
+<p class="meta">${isUnreadable(loaded) ? (summary ? stepMeta(summary, summary) : '') : stepMeta(loaded, summary)}</p>
+<nav class="pager">${previousStep ? html`<a rel="prev" href="${stepLink(previousStep.sequenceId)}">← #${previousStep.sequenceId}</a>` : ''} ${nextStep ? html`<a rel="next" href="${stepLink(nextStep.sequenceId)}">#${nextStep.sequenceId} →</a>` : ''}</nav>`;
   const crumbs = [
     { label: 'apps', link: href(context, '/', { partition: partitionKey }) },
     { label: partitionLabel(partitionKey), link: href(context, '/', { partition: partitionKey }) },
     { label: appId, link: href(context, '/app', { partition: partitionKey, app: appId }) },
     { label: `#${sequenceId}` },
   ];
-  if ('unreadable' in loaded) return layout(context, `Step #${sequenceId} of ${appId}`, crumbs, html`${heading}${unreadableStepSection(context, place, loaded.unreadable)}`);
+  if (isUnreadable(loaded)) return layout(context, `Step #${sequenceId} of ${appId}`, crumbs, html`${heading}${unreadableStepSection(context, place, loaded.unreadable)}`);
   const step = loaded;
 
-  const compareTo = compareParam ?? previous?.sequenceId ?? null;
-  let other: PersistedStateData | { unreadable: DeserializationError } | null = null;
-  if (compareTo !== null) {
-    other = await loadReadable(store, partitionKey, appId, compareTo);
-    if (other === null) throw new InspectorRequestError(404, `No step ${compareTo} of app ${JSON.stringify(appId)} to compare with`);
-  }
+  const compareTo = compareParam ?? previousStep?.sequenceId ?? null;
+  const other = compareTo === null ? null : await readable(() => store.load(partitionKey, appId, compareTo));
+  if (compareTo !== null && other === null) throw new InspectorRequestError(404, `No step ${compareTo} of app ${JSON.stringify(appId)} to compare with`);
   const current = storedForm(step.state);
   const graph = await context.graphFor(partitionKey, appId);
   const newAppId = suggestForkId(appId, sequenceId);
   const comparedWith =
-    compareTo === null
-      ? html`(first step: everything is new)`
-      : html`against <a href="${stepLink(compareTo)}">#${compareTo}</a>${compareParam === undefined ? ' (the previous step)' : ''}`;
+    compareTo !== null
+      ? html`against <a href="${stepLink(compareTo)}">#${compareTo}</a>${compareParam === undefined ? ' (the previous step)' : ''}`
+      : isUnreadable(previous)
+        ? html`against the previous step`
+        : html`(first step: everything is new)`;
   const diff =
-    other !== null && 'unreadable' in other
-      ? html`<p class="unreadable-compare">Step #${compareTo} cannot be loaded, so there is nothing to compare with: <code>${other.unreadable.code}</code> ${other.unreadable.message}</p>`
-      : diffView(diffStates(other === null ? {} : storedForm(other.state), current, { includeHidden }));
+    compareTo === null && isUnreadable(previous)
+      ? nothingToCompare('The step before this one cannot be listed', previous.unreadable)
+      : isUnreadable(other)
+        ? nothingToCompare(`Step #${compareTo} cannot be loaded`, other.unreadable)
+        : diffView(diffStates(other === null ? {} : storedForm(other.state), current, { includeHidden }));
 
   const body = html`${heading}
 ${graph ? html`<section class="graph-box"><h2>Graph</h2>${graphSvg(graph, step.position)}</section>` : ''}
@@ -95,21 +99,6 @@ ${diff}
  data-confirm="Create a new app from step #${sequenceId} of ${appId}?">Create fork…</button>
 </section>`;
   return layout(context, `Step #${sequenceId} of ${appId}`, crumbs, body);
-}
-
-/** The step, `null` when there is none, or the error that says it is stored but cannot be decoded. */
-async function loadReadable(
-  store: InspectorStore,
-  partitionKey: string,
-  appId: string,
-  sequenceId: number,
-): Promise<PersistedStateData | { unreadable: DeserializationError } | null> {
-  try {
-    return await store.load(partitionKey, appId, sequenceId);
-  } catch (error) {
-    if (isUnreadableStep(error)) return { unreadable: error };
-    throw error;
-  }
 }
 
 /** The step's action, status and save time (from its loaded state or its listing), and its stored size when listed. */

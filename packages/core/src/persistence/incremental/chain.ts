@@ -1,4 +1,4 @@
-import { DeserializationError } from '../../errors.js';
+import { type ChainRowId, DeserializationError } from '../../errors.js';
 import type { SerdeKwargs } from '../../serde/registry.js';
 import type { State } from '../../state.js';
 import { storedSequenceId } from '../history-pages.js';
@@ -81,7 +81,9 @@ export class ChainReader {
       const baseSequenceId = current.baseSequenceId;
       const basePosition = current.basePosition!;
       if (baseSequenceId >= current.sequenceId)
-        throw new DeserializationError(`the delta at sequence ${current.sequenceId} names a base at sequence ${baseSequenceId}, not below it`);
+        throw new DeserializationError(`the delta at sequence ${current.sequenceId} names a base at sequence ${baseSequenceId}, not below it`, {
+          chainRow: deltaRow(current),
+        });
       const before = batch[index - 1];
       if (before && before.sequenceId === baseSequenceId && before.position === basePosition) {
         index--;
@@ -94,6 +96,7 @@ export class ChainReader {
         if (!found) {
           throw new DeserializationError(
             `its chain needs the step at sequence ${current.sequenceId} (position ${JSON.stringify(current.position)}) to be applied to the step at sequence ${baseSequenceId}, position ${JSON.stringify(basePosition)}, which is not stored`,
+            { chainRow: deltaRow(current) },
           );
         }
         ({ batch, index } = found);
@@ -103,6 +106,11 @@ export class ChainReader {
     }
     return newestFirst.reverse();
   }
+}
+
+/** The delta row `row` as a {@link DeserializationError} names it. */
+function deltaRow(row: ChainRow): ChainRowId {
+  return { kind: 'delta', sequenceId: row.sequenceId, position: row.position };
 }
 
 function indexBatch(byKey: Map<string, RowAt>, batch: readonly ChainRow[]): void {
@@ -120,10 +128,14 @@ function checkedInPlace(records: StoredIncrementalRecord[]): ChainRow[] {
       record.baseSequenceId = null;
       record.basePosition = null;
     } else {
-      if (typeof record.basePosition !== 'string') throw new DeserializationError(`the delta row at sequence ${String(record.sequenceId)} has no base position`);
+      if (typeof record.basePosition !== 'string')
+        throw new DeserializationError(`the delta row at sequence ${String(record.sequenceId)} has no base position`, { chainRow: storedRowId(record, 'delta') });
       record.baseSequenceId = storedSequenceId(record.baseSequenceId);
     }
-    if (typeof record.state !== 'string') throw new DeserializationError(`the row at sequence ${String(record.sequenceId)} has no state text`);
+    if (typeof record.state !== 'string')
+      throw new DeserializationError(`the row at sequence ${String(record.sequenceId)} has no state text`, {
+        chainRow: storedRowId(record, record.baseSequenceId === null ? 'snapshot' : 'delta'),
+      });
     record.sequenceId = storedSequenceId(record.sequenceId);
   }
   // Each record now has the types of a ChainRow.
@@ -167,4 +179,10 @@ export async function replayMany(reader: ChainReader, steps: ReadonlyArray<{ seq
     }
   }
   return states;
+}
+
+/** A record not checked yet, as a {@link DeserializationError} names it: only when its sequence id and position are sound. */
+function storedRowId(record: StoredIncrementalRecord, kind: ChainRowId['kind']): ChainRowId | undefined {
+  const sequenceId = Number(record.sequenceId);
+  return Number.isSafeInteger(sequenceId) && typeof record.position === 'string' ? { kind, sequenceId, position: record.position } : undefined;
 }
