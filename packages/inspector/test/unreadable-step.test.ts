@@ -7,14 +7,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningInspector, startInspectorServer } from '../src/index.js';
 import { httpRequest } from './support/http.js';
 
-describe('the step page of a step that cannot be loaded (SQLite, incremental storage)', () => {
-  const dir = temporaryDirectory('inspector-unreadable');
-  const persister = SQLitePersister.fromValues({ dbPath: dir.path('broken.db'), storage: 'incremental' });
-  let inspector: RunningInspector;
-  const page = async (query: string) => httpRequest(new URL(`/step?partition=ada&app=chat&${query}`, inspector.url).href);
-
+/**
+ * An inspector server over a SQLite file that `seed` fills and breaks by hand, for the describe block it is
+ * called in; `url(path)` addresses the server.
+ */
+function inspectedFile(name: string, storage: 'full' | 'incremental', seed: (persister: SQLitePersister) => Promise<void>) {
+  const dir = temporaryDirectory(name);
+  const persister = SQLitePersister.fromValues({ dbPath: dir.path('broken.db'), storage });
+  let inspector: RunningInspector | undefined;
   beforeAll(async () => {
     await persister.initialize();
+    await seed(persister);
+    inspector = await startInspectorServer({ persister, port: 0 });
+  });
+  afterAll(async () => {
+    await inspector?.close();
+    await persister.cleanup();
+    dir.remove();
+  });
+  return { url: (path: string) => new URL(path, inspector!.url).href };
+}
+
+describe('the step page of a step that cannot be loaded (SQLite, incremental storage)', () => {
+  const served = inspectedFile('inspector-unreadable', 'incremental', async (persister) => {
     for (let sequenceId = 0; sequenceId < 6; sequenceId++) {
       const messages = Array.from({ length: sequenceId + 1 }, (_, index) => `message ${index}`);
       await persister.save({ partitionKey: 'ada', appId: 'chat', sequenceId, position: 'respond', state: new State({ messages }), status: 'completed' });
@@ -28,16 +43,11 @@ describe('the step page of a step that cannot be loaded (SQLite, incremental sto
     }
     const edited = persister.client.prepare(`UPDATE ${persister.tableName}_incremental SET status = 'weird' WHERE app_id = 'status' AND sequence_id = 1`).run();
     expect(edited.changes).toBe(1);
-    inspector = await startInspectorServer({ persister, port: 0 });
   });
-  afterAll(async () => {
-    await inspector?.close();
-    await persister.cleanup();
-    dir.remove();
-  });
+  const page = async (query: string) => httpRequest(served.url(`/step?partition=ada&app=chat&${query}`));
 
   it('a broken status costs only its own part of the pages around it', async () => {
-    const statusPage = (query: string) => httpRequest(new URL(`/step?partition=ada&app=status&${query}`, inspector.url).href);
+    const statusPage = (query: string) => httpRequest(served.url(`/step?partition=ada&app=status&${query}`));
     const broken = await statusPage('seq=1');
     expect(broken.status).toBe(200);
     expect(broken.body).toContain('data-unreadable="BURR_DESERIALIZATION"');
@@ -98,7 +108,7 @@ describe('the step page of a step that cannot be loaded (SQLite, incremental sto
   });
 
   it('answers the state API for a broken step with the error and its code, and 404 for a step that is not there', async () => {
-    const state = await httpRequest(new URL('/api/state?partition=ada&app=chat&seq=4', inspector.url).href);
+    const state = await httpRequest(served.url('/api/state?partition=ada&app=chat&seq=4'));
     expect(state.status).toBe(500);
     expect(JSON.parse(state.body)).toMatchObject({ code: 'BURR_DESERIALIZATION', error: expect.stringContaining('the delta at sequence 3') });
     expect((await page('seq=9')).status).toBe(404);
@@ -106,30 +116,19 @@ describe('the step page of a step that cannot be loaded (SQLite, incremental sto
 });
 
 describe('the step page of a step that cannot be loaded (SQLite, full storage)', () => {
-  const dir = temporaryDirectory('inspector-unreadable-full');
-  const persister = SQLitePersister.fromValues({ dbPath: dir.path('broken.db') });
-  let inspector: RunningInspector;
-
-  beforeAll(async () => {
-    await persister.initialize();
+  const served = inspectedFile('inspector-unreadable-full', 'full', async (persister) => {
     for (const sequenceId of [0, 1]) {
       await persister.save({ partitionKey: '', appId: 'counter', sequenceId, position: 'count', state: new State({ count: sequenceId }), status: 'completed' });
     }
     expect(persister.client.prepare(`UPDATE ${persister.tableName} SET state = '{"count": ' WHERE sequence_id = 1`).run().changes).toBe(1);
-    inspector = await startInspectorServer({ persister, port: 0 });
-  });
-  afterAll(async () => {
-    await inspector?.close();
-    await persister.cleanup();
-    dir.remove();
   });
 
   it('names no chain row: the step is stored, and its state cannot be read back', async () => {
-    const reply = await httpRequest(new URL('/step?app=counter&seq=1', inspector.url).href);
+    const reply = await httpRequest(served.url('/step?app=counter&seq=1'));
     expect(reply.status).toBe(200);
     expect(reply.body).toContain('This step is stored, but its state cannot be read back from what is stored.');
     expect(reply.body).toMatch(/<code>BURR_DESERIALIZATION<\/code> Could not load the stored step at partition &quot;&quot;, app &quot;counter&quot;, sequence &quot;1&quot;/);
     expect(reply.body).toContain('rel="prev" href="/step?partition=&amp;app=counter&amp;seq=0"');
-    expect((await httpRequest(new URL('/step?app=counter&seq=0', inspector.url).href)).body).toContain('id="state-tree"');
+    expect((await httpRequest(served.url('/step?app=counter&seq=0'))).body).toContain('id="state-tree"');
   });
 });

@@ -29,14 +29,14 @@ export async function stepPage(context: PageContext, params: URLSearchParams): P
 
   const stepLink = (seq: number, extra: Record<string, string | number | null> = {}): string => href(context, '/step', { partition: partitionKey, app: appId, seq, ...extra });
   const place = { partitionKey, appId, sequenceId, stepLink };
-  const loaded = await readable(() => store.load(partitionKey, appId, sequenceId));
+  // Each read on its own, all at once: a row whose listed fields are broken (a status edited by hand) costs only its part of the page.
+  const [loaded, listed, previous, next] = await Promise.all([
+    readable(() => store.load(partitionKey, appId, sequenceId)),
+    readable(async () => (await store.listSteps(partitionKey, appId, { before: sequenceId + 1, limit: 1 })).steps.find((item) => item.sequenceId === sequenceId)),
+    readable(async () => (await store.listSteps(partitionKey, appId, { before: sequenceId, limit: 1 })).steps[0] ?? null),
+    readable(async () => (await store.listSteps(partitionKey, appId, { order: 'oldest-first', after: sequenceId, limit: 1 })).steps[0] ?? null),
+  ]);
   if (loaded === null) throw new InspectorRequestError(404, `No step ${sequenceId} of app ${JSON.stringify(appId)} in ${partitionLabel(partitionKey)}`);
-  // Each read on its own: a row whose listed fields are broken (a status edited by hand) costs only its part of the page.
-  const listed = await readable(async () =>
-    (await store.listSteps(partitionKey, appId, { before: sequenceId + 1, limit: 1 })).steps.find((item) => item.sequenceId === sequenceId),
-  );
-  const previous = await readable(async () => (await store.listSteps(partitionKey, appId, { before: sequenceId, limit: 1 })).steps[0] ?? null);
-  const next = await readable(async () => (await store.listSteps(partitionKey, appId, { order: 'oldest-first', after: sequenceId, limit: 1 })).steps[0] ?? null);
   const summary = isUnreadable(listed) ? undefined : listed;
   const previousStep = isUnreadable(previous) ? null : previous;
   const nextStep = isUnreadable(next) ? null : next;
