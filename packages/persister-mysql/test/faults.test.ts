@@ -42,7 +42,10 @@ function liveHooks(url: string): LiveFaultHooks<MySQLPersister> {
     open: async (timeouts) => {
       const persister = MySQLPersister.fromUrl(url, { tableName: store.table(), clientOptions: { connectionLimit: 1 }, ...timeouts });
       cutter.track(persister, persister.client as mysql.Pool);
-      await persister.initialize();
+      await persister.initialize().catch(async (error: unknown) => {
+        await persister.cleanup();
+        throw error;
+      });
       return { persister, address: `${host}:${port}` };
     },
     stall: tableLocker(admin),

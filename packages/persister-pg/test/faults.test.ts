@@ -43,7 +43,10 @@ function liveHooks(url: string): LiveFaultHooks<PostgreSQLPersister> {
   return {
     open: async (timeouts) => {
       const persister = cutter.open((clientOptions) => PostgreSQLPersister.fromUrl(url, { tableName: store.table(), clientOptions, ...timeouts }));
-      await persister.initialize();
+      await persister.initialize().catch(async (error: unknown) => {
+        await persister.cleanup();
+        throw error;
+      });
       return { persister, address: `${host}:${port}` };
     },
     stall: tableLocker(admin),
