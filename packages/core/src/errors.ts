@@ -54,8 +54,23 @@ export interface ChainRowId {
   position: string;
 }
 
+/** The step whose stored row a {@link DeserializationError} could not read, as its key was stored. */
+export interface StoredStepId {
+  partitionKey: string;
+  appId: string;
+  /** The step's sequence id (absent from the error when the stored one is not a sequence id). */
+  sequenceId: number;
+}
+
 /** Stored state could not be read back (malformed JSON, a serde that threw). */
 export class DeserializationError extends BurrError {
+  /**
+   * The step being read when its row failed (a load's step, or the row a
+   * listing met): lets a reader such as the inspector list around it.
+   */
+  // Declared, as chainRow is.
+  declare readonly storedStep?: StoredStepId;
+
   /**
    * In incremental storage, the row of the loaded step's chain that could
    * not be decoded: the step itself, or a snapshot or delta it is rebuilt
@@ -66,11 +81,13 @@ export class DeserializationError extends BurrError {
 
   /**
    * @param message - What could not be read, naming the stored step.
-   * @param options - `cause`: the error underneath; `chainRow`: the broken row of an incremental chain.
+   * @param options - `cause`: the error underneath; `chainRow`: the broken row of an incremental chain;
+   *   `storedStep`: the step being read.
    */
-  constructor(message: string, options?: { cause?: unknown; chainRow?: ChainRowId }) {
+  constructor(message: string, options?: { cause?: unknown; chainRow?: ChainRowId; storedStep?: StoredStepId }) {
     super('BURR_DESERIALIZATION', message, options);
     if (options?.chainRow) this.chainRow = { ...options.chainRow };
+    if (options?.storedStep) this.storedStep = { ...options.storedStep };
   }
 }
 

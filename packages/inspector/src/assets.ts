@@ -41,6 +41,8 @@ th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--lin
 th { font-weight: 600; color: var(--muted); background: var(--soft); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.failed td { background: var(--bad-bg); }
+tr.unreadable td { background: var(--bad-bg); }
+tr.unreadable .message { color: var(--bad); overflow-wrap: anywhere; }
 .status.failed { color: var(--bad); font-weight: 600; }
 .status.completed { color: var(--good); }
 .stored.snapshot { font-weight: 600; }

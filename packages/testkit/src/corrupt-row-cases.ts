@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DeserializationError, State, type BaseStatePersister } from '@burr/core';
+import { DeserializationError, State, type BaseStatePersister, type StepPage } from '@burr/core';
 import type { TestApi } from './harness.js';
 import type { ProvidedDatabase } from './providers.js';
 import { groupOrSkip, skipReasonOf, type ScratchStores } from './server-groups.js';
@@ -77,7 +77,8 @@ const CORRUPTIONS: Corruption[] = [
  * (malformed or misshapen JSON, bad type tags, runaway nesting, an unknown
  * status, an unreadable time): `load()`, of the latest step and by sequence
  * id, must reject with a `DeserializationError` naming partition, app id and
- * sequence id, never return a wrong state or crash.
+ * sequence id (also as `storedStep`), never return a wrong state or crash;
+ * `listSteps()` too when the status or the time is corrupt.
  */
 export function runCorruptRowCases<P extends BaseStatePersister>(api: TestApi, options: CorruptRowOptions<P>): void {
   const title = `${options.name}: a corrupt stored step gives a DeserializationError naming partition, app id and sequence id`;
@@ -112,6 +113,19 @@ export function runCorruptRowCases<P extends BaseStatePersister>(api: TestApi, o
           const error = await store.load(key.partitionKey, key.appId, sequenceId).catch((caught: unknown) => caught);
           assert.ok(error instanceof DeserializationError, `load(…, ${sequenceId}) rejects with a DeserializationError, got ${String(error)}`);
           assert.ok(error.message.includes(`partition "tenant-7", app "${key.appId}", sequence "3"`), `the message names the step: ${error.message}`);
+          assert.deepEqual(error.storedStep, key, 'storedStep names the step');
+        }
+        // A listing reads no state, but it reads the status and the time: a corrupt one there names its step alike.
+        const listing = await store.listSteps(key.partitionKey, key.appId).catch((caught: unknown) => caught);
+        if (corruption.field === 'state')
+          assert.deepEqual(
+            (listing as StepPage).steps.map((step) => step.sequenceId),
+            [3],
+            'the listing reads no state',
+          );
+        else {
+          assert.ok(listing instanceof DeserializationError, `listSteps() rejects with a DeserializationError, got ${String(listing)}`);
+          assert.deepEqual(listing.storedStep, key, 'storedStep names the step');
         }
       });
     }

@@ -16,5 +16,8 @@ export function storedStepError(row: StoredStepIdentity, error: unknown): Deseri
   const where = `partition ${JSON.stringify(row.partitionKey ?? '')}, app ${JSON.stringify(row.appId)}, sequence ${JSON.stringify(String(row.sequenceId))}`;
   const reason = error instanceof Error ? error.message : String(error);
   const chainRow = error instanceof DeserializationError ? error.chainRow : undefined;
-  return new DeserializationError(`Could not load the stored step at ${where}: ${reason}`, { cause: error, chainRow });
+  const sequenceId = Number(row.sequenceId);
+  // A sequence id that is itself broken is named only in the message.
+  const storedStep = /^\d+$/.test(String(row.sequenceId)) && Number.isSafeInteger(sequenceId) ? { partitionKey: row.partitionKey ?? '', appId: row.appId, sequenceId } : undefined;
+  return new DeserializationError(`Could not load the stored step at ${where}: ${reason}`, { cause: error, chainRow, storedStep });
 }

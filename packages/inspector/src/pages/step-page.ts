@@ -9,7 +9,8 @@ import { type PageContext, href } from './context.js';
 import { diffView } from './diff-view.js';
 import { formatBytes, formatTime, partitionLabel } from './format.js';
 import { layout } from './layout.js';
-import { isUnreadable, nothingToCompare, readable, unreadableStepSection } from './unreadable-step.js';
+import { type ListedStep, readableStepPage } from './readable-steps.js';
+import { isUnreadable, nothingToCompare, readable, type Unreadable, unreadableStepSection } from './unreadable-step.js';
 
 /**
  * One step: its state as a tree (drawn by the page's script from
@@ -33,13 +34,14 @@ export async function stepPage(context: PageContext, params: URLSearchParams): P
   const [loaded, listed, previous, next] = await Promise.all([
     readable(() => store.load(partitionKey, appId, sequenceId)),
     readable(async () => (await store.listSteps(partitionKey, appId, { before: sequenceId + 1, limit: 1 })).steps.find((item) => item.sequenceId === sequenceId)),
-    readable(async () => (await store.listSteps(partitionKey, appId, { before: sequenceId, limit: 1 })).steps[0] ?? null),
-    readable(async () => (await store.listSteps(partitionKey, appId, { order: 'oldest-first', after: sequenceId, limit: 1 })).steps[0] ?? null),
+    readable(async () => (await readableStepPage(store, partitionKey, appId, { newestFirst: true, before: sequenceId, limit: 1 })).steps[0] ?? null),
+    readable(async () => (await readableStepPage(store, partitionKey, appId, { newestFirst: false, after: sequenceId, limit: 1 })).steps[0] ?? null),
   ]);
   if (loaded === null) throw new InspectorRequestError(404, `No step ${sequenceId} of app ${JSON.stringify(appId)} in ${partitionLabel(partitionKey)}`);
   const summary = isUnreadable(listed) ? undefined : listed;
-  const previousStep = isUnreadable(previous) ? null : previous;
-  const nextStep = isUnreadable(next) ? null : next;
+  // A neighbour whose row cannot be read is still linked: its own page says why.
+  const previousStep = neighbourOf(previous);
+  const nextStep = neighbourOf(next);
   const heading = html`
 <h1>Step <span class="seq">#${sequenceId}</span> of <a href="${href(context, '/app', { partition: partitionKey, app: appId })}"><code class="app-id">${appId}</code></a></h1>
 <p class="meta">${isUnreadable(loaded) ? (summary ? stepMeta(summary, summary) : '') : stepMeta(loaded, summary)}</p>
@@ -106,4 +108,9 @@ function stepMeta(step: Pick<StepSummary, 'position' | 'status' | 'createdAt'>, 
   const status = step.status === 'failed' ? '✗ failed (the state from before the action)' : 'completed';
   const size = summary ? ` · ${formatBytes(summary.sizeBytes)}${summary.storedAs ? ` stored as a ${summary.storedAs}` : ''}` : '';
   return html`Action <strong class="position">${step.position}</strong> · <span class="status ${step.status}">${status}</span> · saved ${formatTime(step.createdAt)}${size}`;
+}
+
+/** The step to link to beside this one: a listed step, one whose row the listing named as unreadable, or none. */
+function neighbourOf(outcome: ListedStep | null | Unreadable): { sequenceId: number } | null {
+  return outcome !== null && 'sequenceId' in outcome ? outcome : null;
 }
