@@ -46,8 +46,32 @@ export async function forkApi(context: PageContext, req: IncomingMessage, res: S
   if (!store.save) throw new InspectorRequestError(405, 'this store is read-only: it cannot create apps');
   const step = await store.load(partitionKey, appId, sequenceId);
   if (step === null) throw new InspectorRequestError(404, `No step ${sequenceId} of app ${JSON.stringify(appId)} in ${partitionLabel(partitionKey)}`);
-  const existing = await store.listSteps(partitionKey, newAppId, { limit: 1 });
-  if (existing.steps.length > 0) throw new InspectorRequestError(409, `App ${JSON.stringify(newAppId)} already has steps in ${partitionLabel(partitionKey)}; pick another id`);
-  await store.save({ partitionKey, appId: newAppId, sequenceId, position: step.position, state: step.state, status: step.status });
+  const save = store.save.bind(store);
+  await oneForkAtATime(JSON.stringify([partitionKey, newAppId]), async () => {
+    const existing = await store.listSteps(partitionKey, newAppId, { limit: 1 });
+    if (existing.steps.length > 0) throw new InspectorRequestError(409, `App ${JSON.stringify(newAppId)} already has steps in ${partitionLabel(partitionKey)}; pick another id`);
+    await save({ partitionKey, appId: newAppId, sequenceId, position: step.position, state: step.state, status: step.status });
+  });
   sendJson(res, 201, { appId: newAppId, sequenceId, href: href(context, '/app', { partition: partitionKey, app: newAppId }) });
+}
+
+/** Forks in progress in this process, by new app id: each one's check that the id is free and its save. */
+const forksInProgress = new Map<string, Promise<void>>();
+
+/**
+ * Runs `fork` after any fork of this process to the same new app id, so two
+ * forks to one id (two clicks, two people) cannot both find it free. Forks
+ * from two inspector processes can still both pass: the store has no
+ * "create if absent" for an app.
+ */
+async function oneForkAtATime(newApp: string, fork: () => Promise<void>): Promise<void> {
+  const previous = forksInProgress.get(newApp) ?? Promise.resolve();
+  const run = previous.then(fork);
+  const settled = run.catch(() => {});
+  forksInProgress.set(newApp, settled);
+  try {
+    await run;
+  } finally {
+    if (forksInProgress.get(newApp) === settled) forksInProgress.delete(newApp);
+  }
 }

@@ -25,7 +25,8 @@ export function forkCode(source: ForkSource, options: ForkCodeOptions): string {
   const partition = source.partitionKey === '' ? 'null' : JSON.stringify(source.partitionKey);
   return [
     `const app = await new ApplicationBuilder()`,
-    `  .withActions({ /* the actions of ${source.appId}'s application */ })`,
+    // No id inside the comment: an id holding "*/" would end it and run as code.
+    `  .withActions({ /* the actions of the forked app's application */ })`,
     `  .withTransitions(/* its transitions */)`,
     `  .initializeFrom(${loader}, {`,
     `    forkFromAppId: ${JSON.stringify(source.appId)},`,

@@ -52,7 +52,10 @@ export interface InspectorOptions {
   graph?: InspectorGraphSource;
   /** Partition keys to offer on the front page (a database cannot list them). */
   partitions?: readonly string[];
-  /** `Host` header values accepted (e.g. `127.0.0.1:4343`), against DNS rebinding; default: any. */
+  /**
+   * `Host` header values accepted (e.g. `127.0.0.1:4343`), against DNS rebinding; default: any. With
+   * `allowWrites`, give these or a `token`.
+   */
   allowedHosts?: readonly string[];
 }
 
@@ -81,7 +84,12 @@ export function createInspector(options: InspectorOptions): InspectorHandler {
   const token = options.token ?? null;
   if (token !== null && !/^[A-Za-z0-9._~-]{16,}$/.test(token))
     throw new InspectorOptionsError('the inspector token must be at least 16 characters of A-Z, a-z, 0-9, ".", "_", "~" or "-"');
-  const writeToken = writesAllowed ? (token ?? generateToken()) : null;
+  if (writesAllowed && token === null && options.allowedHosts === undefined)
+    throw new InspectorOptionsError(
+      'allowWrites needs allowedHosts (the Host names this inspector is reached by) or a token: otherwise a web page reaching it through DNS rebinding could read its pages and write',
+    );
+  // Never the access token: a page that leaks its write token must not also let the reader in.
+  const writeToken = writesAllowed ? generateToken() : null;
   const cookieName = token === null ? null : tokenCookieName(token);
   const scriptSource = inspectorScriptSource();
   const context: PageContext = {
@@ -116,7 +124,8 @@ export function createInspector(options: InspectorOptions): InspectorHandler {
           url.searchParams.delete('token');
           res.setHeader('Set-Cookie', `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=${base || '/'}`);
           res.statusCode = 303;
-          res.setHeader('Location', `${url.pathname}${url.search}`);
+          // One leading slash: "//host/..." would send the browser to another site.
+          res.setHeader('Location', `${url.pathname.replace(/^\/+/, '/')}${url.search}`);
           res.end();
           return;
         }

@@ -36,7 +36,13 @@ export async function openTarget(target: string, options: StoreOptions): Promise
     const projects = apps.filter((entry) =>
       readdirSync(join(target, entry.name), { withFileTypes: true }).some((app) => app.isDirectory() && existsSync(join(target, entry.name, app.name, LOG_FILENAME))),
     );
-    if (projects.length > 0) throw new UsageError(`${target} holds tracking projects; open one: ${projects.map((project) => join(target, project.name)).join(', ')}`);
+    if (projects.length > 0)
+      throw new UsageError(
+        `${target} holds tracking projects; open one: ${projects
+          .map((project) => join(target, project.name))
+          .sort()
+          .join(', ')}`,
+      );
     throw new UsageError(`${target} holds no tracked apps (no <app>/${LOG_FILENAME} in it)`);
   }
   const store = new TrackingFolderStore(target);

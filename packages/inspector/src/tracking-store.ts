@@ -15,7 +15,7 @@ import {
   type StepPage,
   type StepSummary,
 } from '@burr/core';
-import { type ApplicationModel, GRAPH_FILENAME, LocalTrackingClient, LOG_FILENAME, METADATA_FILENAME, parsePythonDateTime } from '@burr/tracking';
+import { type ApplicationModel, assertAppFolderName, GRAPH_FILENAME, LocalTrackingClient, LOG_FILENAME, METADATA_FILENAME, parsePythonDateTime } from '@burr/tracking';
 import type { InspectorStore } from './store.js';
 
 /** One logged step of a tracked app, read from its `end_entry` line. */
@@ -105,7 +105,7 @@ export class TrackingFolderStore implements InspectorStore {
   }
 
   async graphOf(_partitionKey: string, appId: string): Promise<ApplicationGraph | null> {
-    const text = await readOptional(join(this.projectDir, appId, GRAPH_FILENAME));
+    const text = await readOptional(this.#appFile(appId, GRAPH_FILENAME));
     if (text === null) return null;
     try {
       return graphFromModel(JSON.parse(text) as ApplicationModel);
@@ -119,6 +119,12 @@ export class TrackingFolderStore implements InspectorStore {
     return latest === undefined ? null : this.#tracker.load(partitionKey, latest);
   }
 
+  /** A file of the app's folder; an id that would leave the project folder ("..", "a/b") is refused. */
+  #appFile(appId: string, name: string): string {
+    assertAppFolderName(appId);
+    return join(this.projectDir, appId, name);
+  }
+
   async #appFolders(): Promise<string[]> {
     let entries: Dirent[];
     try {
@@ -126,11 +132,11 @@ export class TrackingFolderStore implements InspectorStore {
     } catch {
       return [];
     }
-    return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name);
+    return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && isAppFolderName(entry.name)).map((entry) => entry.name);
   }
 
   async #partitionOf(appId: string): Promise<string> {
-    const text = await readOptional(join(this.projectDir, appId, METADATA_FILENAME));
+    const text = await readOptional(this.#appFile(appId, METADATA_FILENAME));
     try {
       const key = text === null ? null : (JSON.parse(text) as { partition_key?: unknown }).partition_key;
       return typeof key === 'string' ? key : '';
@@ -141,7 +147,7 @@ export class TrackingFolderStore implements InspectorStore {
 
   /** The app's logged steps, oldest first; the last `end_entry` of a sequence id wins, as the tracker's load reads it. */
   async #steps(appId: string): Promise<LoggedStep[]> {
-    const text = (await readOptional(join(this.projectDir, appId, LOG_FILENAME))) ?? '';
+    const text = (await readOptional(this.#appFile(appId, LOG_FILENAME))) ?? '';
     const bySequence = new Map<number, LoggedStep>();
     for (const line of text.split('\n')) {
       if (!line.includes('"end_entry"')) continue;
@@ -188,4 +194,14 @@ export function graphFromModel(model: ApplicationModel): ApplicationGraph {
     actions,
     transitions: model.transitions.map((transition) => ({ from: transition.from_, to: transition.to, condition: transition.condition })),
   };
+}
+
+/** Whether a folder's name is one an app id can have (others are not apps the tracker could load). */
+function isAppFolderName(name: string): boolean {
+  try {
+    assertAppFolderName(name);
+    return true;
+  } catch {
+    return false;
+  }
 }

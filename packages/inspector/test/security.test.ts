@@ -26,6 +26,11 @@ async function start(options: Partial<Parameters<typeof startInspectorServer>[0]
   return { ...server, origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}` };
 }
 
+/** The write token a page carries for its script, if any. */
+function writeTokenOf(body: string): string | undefined {
+  return /<meta name="burr-inspector-write-token" content="([^"]+)">/.exec(body)?.[1];
+}
+
 /** Opens the printed URL and returns the cookie it sets. */
 async function cookieFrom(url: string): Promise<string> {
   const reply = await httpRequest(url);
@@ -56,6 +61,9 @@ describe('the inspector server', () => {
     await expect(startInspectorServer({ persister, port: 0, host: '0.0.0.0' })).rejects.toThrow(InspectorOptionsError);
     await expect(startInspectorServer({ persister, port: 0, host: '0.0.0.0' })).rejects.toThrow(/give it a --token/);
     expect(() => createInspector({ persister, token: 'short' })).toThrow(/at least 16 characters/);
+    // Writes on a handler that answers any Host with no token: a page on a rebound name could read and write.
+    expect(() => createInspector({ persister, allowWrites: true })).toThrow(/allowWrites needs allowedHosts \(the Host names this inspector is reached by\) or a token/);
+    expect(createInspector({ persister, allowWrites: true, allowedHosts: ['inspector.example:443'] }).writeToken).toMatch(/^[\w-]{43}$/);
     expect(() => createInspector({ persister, token: 'sixteen-chars-ok; Path=/' })).toThrow(InspectorOptionsError);
     expect(isLoopbackHost('127.0.0.1')).toBe(true);
     expect(isLoopbackHost('::1')).toBe(true);
@@ -73,6 +81,25 @@ describe('the inspector server', () => {
     const cookie = await cookieFrom(server.url);
     expect((await httpRequest(`${server.origin}/?partition=ada`, { headers: { cookie } })).status).toBe(200);
     expect((await httpRequest(`${server.origin}/api/state?partition=ada&app=chat-1&seq=0`)).status).toBe(401);
+  });
+
+  it('gives no token away on a page answered before the token is shown (401, 421), and redirects only within itself', async () => {
+    const server = await start({ allowWrites: true });
+    const port = server.host.split(':')[1];
+    for (const [status, headers] of [
+      [401, {}],
+      [421, { host: `attacker.example:${port}` }],
+    ] as const) {
+      const page = await httpRequest(`${server.origin}/`, { headers });
+      expect(page.status).toBe(status);
+      expect(page.body).toContain(`<h1>Error ${status}</h1>`);
+      expect(writeTokenOf(page.body)).toBeUndefined();
+      expect(page.body).not.toContain(server.token!);
+    }
+    // "//host" in a Location is another site: the path after the token keeps one leading slash.
+    const redirect = await httpRequest(server.origin, { path: `/.//attacker.example/?token=${server.token}` });
+    expect(redirect.status).toBe(303);
+    expect(redirect.headers.location).toBe('/attacker.example/');
   });
 
   it('answers only to its own host name on loopback (no DNS rebinding)', async () => {
@@ -98,8 +125,11 @@ describe('the inspector server', () => {
     const server = await start({ allowWrites: true });
     const cookie = await cookieFrom(server.url);
     const page = await httpRequest(`${server.origin}/app?partition=ada&app=chat-1`, { headers: { cookie } });
-    const pageToken = /<meta name="burr-inspector-write-token" content="([^"]+)">/.exec(page.body)![1]!;
-    expect(pageToken).toBe(server.token);
+    const pageToken = writeTokenOf(page.body)!;
+    // Its own token: a page that leaks it does not also let the reader in.
+    expect(pageToken).toMatch(/^[\w-]{43}$/);
+    expect(pageToken).not.toBe(server.token);
+    expect((await httpRequest(`${server.origin}/?token=${pageToken}`)).status).toBe(401);
     const body = JSON.stringify({ partitionKey: 'ada', appId: 'chat-1' });
     const good = { cookie, origin: server.origin, 'content-type': 'application/json', 'x-burr-inspector-token': pageToken, 'sec-fetch-site': 'same-origin' };
     const attempt = (headers: Record<string, string>) => httpRequest(`${server.origin}/api/delete`, { method: 'POST', headers, body });
@@ -123,10 +153,11 @@ describe('the inspector server', () => {
   it('forks a step into a new app, and refuses an id that already has steps or is not an id', async () => {
     const server = await start({ allowWrites: true });
     const cookie = await cookieFrom(server.url);
+    const pageToken = writeTokenOf((await httpRequest(`${server.origin}/app?partition=ada&app=chat-1`, { headers: { cookie } })).body)!;
     const fork = (newAppId: string) =>
       httpRequest(`${server.origin}/api/fork`, {
         method: 'POST',
-        headers: { cookie, origin: server.origin, 'content-type': 'application/json', 'x-burr-inspector-token': server.token! },
+        headers: { cookie, origin: server.origin, 'content-type': 'application/json', 'x-burr-inspector-token': pageToken },
         body: JSON.stringify({ partitionKey: 'ada', appId: 'chat-1', sequenceId: 1, newAppId }),
       });
     const created = await fork('chat-1-b');

@@ -36,6 +36,18 @@ beforeAll(async () => {
     await expect(app.run({ haltAfter: ['fail'] })).rejects.toThrow('boom');
   }
   await tracker.flush();
+  // Another project beside it, which an id such as "../secret/run-s" must not reach.
+  const secret = new LocalTrackingClient({ project: 'secret', storageDir: storage.dir });
+  const app = await new ApplicationBuilder()
+    .withActions({ count })
+    .withTransitions(['count', 'count'])
+    .withState({ count: 0 })
+    .withEntrypoint('count')
+    .withTracker(secret)
+    .withIdentifiers({ appId: 'run-s' })
+    .build();
+  await app.run({ haltAfter: ['count'] });
+  await secret.flush();
   ensureBuilt();
 }, 120_000);
 afterAll(() => storage.remove());
@@ -62,6 +74,16 @@ describe('TrackingFolderStore', () => {
     expect(graph?.transitions).toContainEqual({ from: 'count', to: 'count', condition: 'count < 3' });
   });
 
+  it('refuses an app id that would leave the project folder, and lists only its own apps', async () => {
+    const store = new TrackingFolderStore(projectDir);
+    for (const appId of ['../secret/run-s', '..', 'run-1/../../secret/run-s']) {
+      await expect(store.listSteps('', appId)).rejects.toMatchObject({ code: 'BURR_INVALID_IDENTIFIER' });
+      await expect(store.graphOf('', appId)).rejects.toMatchObject({ code: 'BURR_INVALID_IDENTIFIER' });
+    }
+    expect((await store.listApps('')).apps.map((app) => app.appId)).toEqual(['run-2']);
+    expect((await new TrackingFolderStore(storage.path('secret')).listSteps('', 'run-s')).steps).toHaveLength(1);
+  });
+
   it('is served read-only by burr-inspect FOLDER, with the recorded graph', async () => {
     const inspector = await startInspectorProcess([projectDir]);
     try {
@@ -81,6 +103,6 @@ describe('TrackingFolderStore', () => {
   it('a storage folder of projects is refused naming the project to open', async () => {
     const run = await runInspectorToEnd([storage.dir, '--port', '0']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`burr-inspect: ${storage.dir} holds tracking projects; open one: ${projectDir}\n`);
+    expect(run.stderr).toBe(`burr-inspect: ${storage.dir} holds tracking projects; open one: ${projectDir}, ${storage.path('secret')}\n`);
   });
 });

@@ -11,6 +11,7 @@ export {
   GRAPH_FILENAME,
   METADATA_FILENAME,
   CHILDREN_FILENAME,
+  assertAppFolderName,
   defaultStorageDir,
 } from './paths.js';
 export { formatPythonDateTime, parsePythonDateTime } from './python-time.js';

@@ -43,9 +43,11 @@ export function assertProjectName(project: unknown): asserts project is string {
 const UNSAFE_IN_FOLDER_NAME = IS_WINDOWS ? /[\\/<>:"|?*\u0000-\u001f]|[. ]$/ : /[/\\\u0000-\u001f]/;
 
 /**
- * Throws unless `appId` can name a folder inside the project folder without
- * escaping it: non-empty, no path separator or control character, not `.`
- * or `..`. (Python Burr joins the app id into the path unchecked.)
+ * Throws `InvalidIdentifierError` unless `appId` can name a folder inside the
+ * project folder without escaping it: non-empty, no path separator or control
+ * character, not `.` or `..`, at most 255 bytes. (Python Burr joins the app id
+ * into the path unchecked.) Check an app id this way before joining it into
+ * a path of your own.
  */
 export function assertAppFolderName(appId: unknown): asserts appId is string {
   assertAppId(appId);

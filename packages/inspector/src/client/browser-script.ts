@@ -132,7 +132,8 @@ export function inspectorBrowserScript(): void {
     forkInput.addEventListener('input', () => {
       const previous = forkCode.dataset.appId ?? '';
       const text = forkCode.textContent ?? '';
-      forkCode.textContent = text.replace(`appId: ${JSON.stringify(previous)}`, `appId: ${JSON.stringify(forkInput.value)}`);
+      // A function, so "$&" or "$'" typed in the id are not replacement patterns.
+      forkCode.textContent = text.replace(`appId: ${JSON.stringify(previous)}`, () => `appId: ${JSON.stringify(forkInput.value)}`);
       forkCode.dataset.appId = forkInput.value;
     });
   }

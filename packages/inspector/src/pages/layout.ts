@@ -42,7 +42,8 @@ ${body}
 /** A page that says what went wrong (the message escaped like everything else). */
 export function errorPage(context: PageContext, status: number, message: string): Html {
   return layout(
-    context,
+    // No write token: an error page may answer a request that has not shown the access token (401, 421).
+    { ...context, writeToken: null },
     `Error ${status}`,
     [{ label: 'apps', link: href(context, '/') }, { label: `error ${status}` }],
     html`<section class="error"><h1>Error ${status}</h1><p class="message">${message}</p></section>`,

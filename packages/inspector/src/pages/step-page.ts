@@ -33,7 +33,12 @@ export async function stepPage(context: PageContext, params: URLSearchParams): P
   // Each read on its own, all at once: a row whose listed fields are broken (a status edited by hand) costs only its part of the page.
   const [loaded, listed, previous, next] = await Promise.all([
     readable(() => store.load(partitionKey, appId, sequenceId)),
-    readable(async () => (await store.listSteps(partitionKey, appId, { before: sequenceId + 1, limit: 1 })).steps.find((item) => item.sequenceId === sequenceId)),
+    // Nothing lies above the largest sequence id, which has no `before` past it.
+    readable(async () =>
+      (await store.listSteps(partitionKey, appId, { ...(sequenceId < Number.MAX_SAFE_INTEGER && { before: sequenceId + 1 }), limit: 1 })).steps.find(
+        (item) => item.sequenceId === sequenceId,
+      ),
+    ),
     readable(async () => (await readableStepPage(store, partitionKey, appId, { newestFirst: true, before: sequenceId, limit: 1 })).steps[0] ?? null),
     readable(async () => (await readableStepPage(store, partitionKey, appId, { newestFirst: false, after: sequenceId, limit: 1 })).steps[0] ?? null),
   ]);

@@ -7,10 +7,13 @@ export interface HttpReply {
   body: string;
 }
 
-/** One request with exactly these headers (a browser would add Origin and Sec-Fetch-Site; here the test decides). */
-export function httpRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpReply> {
+/**
+ * One request with exactly these headers (a browser would add Origin and Sec-Fetch-Site; here the test decides).
+ * `path`, when given, is sent as it is, where the URL's own path would be normalized.
+ */
+export function httpRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; path?: string } = {}): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, ...(options.path !== undefined && { path: options.path }) }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
