@@ -3,8 +3,10 @@
  * @burr/persister-sqlite (test/packed-install.test.ts installs that one and
  * runs it) is packed as published and installed with npm alone with
  * @burr/core (and the @burr packages it depends on) into a blank project,
- * where a strict `tsc` (no skipLibCheck) over an import of it must pass: no
- * declaration may need a package the user did not get (TS7016 and friends).
+ * where a strict `tsc` (no skipLibCheck) over an import of it must pass, with
+ * the workspace's TypeScript and with TypeScript 7 as it comes (`types: []`):
+ * no declaration may need a package the user did not get (TS7016 and
+ * friends), nor Node's types left unloaded.
  *
  * Part of the testkit's `typecheck` task, not its tests: what it checks does
  * not depend on the Node that runs it, so turbo replays it from its cache
@@ -19,7 +21,9 @@ import {
   INSTALL_TIMEOUT_MS,
   PUBLISHED_PACKAGES,
   TSC_TIMEOUT_MS,
+  TYPESCRIPT_7_FOR_USERS,
   TYPESCRIPT_FOR_USERS,
+  WORKSPACE_TYPESCRIPT,
   installBlankProject,
   packWorkspacePackages,
   strictTsc,
@@ -37,7 +41,7 @@ describe('packed install: each published package alone with @burr/core has publi
 
   beforeAll(async () => {
     const packed = await packWorkspacePackages(['@burr/core', ...alone], work);
-    await installBlankProject(parent, { dependencies: TYPESCRIPT_FOR_USERS });
+    await installBlankProject(parent, { dependencies: [...TYPESCRIPT_FOR_USERS, TYPESCRIPT_7_FOR_USERS] });
     await Promise.all(
       alone.map(async (name) => {
         const project = projectOf(name);
@@ -52,14 +56,16 @@ describe('packed install: each published package alone with @burr/core has publi
   }, INSTALL_TIMEOUT_MS + 120_000);
 
   for (const name of alone) {
-    it(
-      `${name}: strict tsc (no skipLibCheck) accepts an import of it, as ESM and as CommonJS`,
-      async () => {
-        const checked = await strictTsc(projectOf(name), ['use.mts', 'use.cts']);
-        expect(`${checked.stdout}${checked.stderr}`).toBe('');
-        expect(checked.code).toBe(0);
-      },
-      TSC_TIMEOUT_MS,
-    );
+    for (const compiler of ['typescript', 'typescript-7'] as const) {
+      it(
+        `${name}: strict tsc (no skipLibCheck) of ${compiler === 'typescript' ? `TypeScript ${WORKSPACE_TYPESCRIPT}` : 'TypeScript 7, its defaults (types: [])'} accepts an import of it, as ESM and as CommonJS`,
+        async () => {
+          const checked = await strictTsc(projectOf(name), ['use.mts', 'use.cts'], ['--noEmit'], compiler);
+          expect(`${checked.stdout}${checked.stderr}`).toBe('');
+          expect(checked.code).toBe(0);
+        },
+        TSC_TIMEOUT_MS,
+      );
+    }
   }
 });

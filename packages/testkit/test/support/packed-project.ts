@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -36,6 +36,12 @@ export const USER_TYPES_NODE = '^22.0.0';
 
 /** What a blank project installs to type-check as a user would: the workspace's TypeScript and that `@types/node`. */
 export const TYPESCRIPT_FOR_USERS: readonly string[] = [`typescript@${WORKSPACE_TYPESCRIPT}`, `@types/node@${USER_TYPES_NODE}`];
+
+/**
+ * TypeScript 7 (the native compiler, what `npm install typescript` gives today), installed beside the workspace's
+ * under the name `typescript-7`: its defaults differ (`types: []` loads no `@types` package by itself).
+ */
+export const TYPESCRIPT_7_FOR_USERS = 'typescript-7@npm:typescript@^7.0.2';
 
 /** tsc over a package's declarations (mongodb's are large) takes seconds, or minutes on a loaded machine. */
 export const TSC_TIMEOUT_MS = 5 * 60_000;
@@ -235,8 +241,15 @@ export async function installBlankProject(dir: string, options: { dependencies: 
  * `--module nodenext`, and without `--skipLibCheck`, so every published
  * declaration file (ours and our dependencies') is checked.
  */
-export function strictTsc(projectDir: string, files: readonly string[], extraArgs: readonly string[] = ['--noEmit']): Promise<CommandResult> {
-  const tsc = createRequire(join(projectDir, 'package.json')).resolve('typescript/bin/tsc');
+export function strictTsc(
+  projectDir: string,
+  files: readonly string[],
+  extraArgs: readonly string[] = ['--noEmit'],
+  compiler: 'typescript' | 'typescript-7' = 'typescript',
+): Promise<CommandResult> {
+  // Through its manifest's bin: TypeScript 7's `exports` do not list bin/tsc.
+  const manifestPath = createRequire(join(projectDir, 'package.json')).resolve(`${compiler}/package.json`);
+  const tsc = join(dirname(manifestPath), (JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin: { tsc: string } }).bin.tsc);
   return runCommand(process.execPath, [tsc, '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--pretty', 'false', ...extraArgs, ...files], {
     cwd: projectDir,
     timeoutMs: 5 * 60_000,
