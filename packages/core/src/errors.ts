@@ -285,15 +285,16 @@ export class StorageModeMismatchError extends BurrError {
   readonly appId: string;
   /** The mode the app's steps are stored in. */
   readonly storedMode: 'full' | 'incremental';
-  /** The mode of the persister that tried to save. */
+  /** The mode of the persister that tried to save or load. */
   readonly persisterMode: 'full' | 'incremental';
 
-  constructor(persister: string, key: { partitionKey: string; appId: string }, storedMode: 'full' | 'incremental') {
+  /** @param operation - What was refused: a save (nothing was written) or a load (which found no step in its own mode). */
+  constructor(persister: string, key: { partitionKey: string; appId: string }, storedMode: 'full' | 'incremental', operation: 'save' | 'load' = 'save') {
     const persisterMode = storedMode === 'full' ? 'incremental' : 'full';
     super(
       'BURR_STORAGE_MODE_MISMATCH',
       `App ${JSON.stringify(key.appId)} in partition ${JSON.stringify(key.partitionKey)} has steps stored in ${storedMode} mode, and ${persister} stores in ${persisterMode} mode; ` +
-        `nothing was written. Open the persister with storage: '${storedMode}', or convert the app.`,
+        `${operation === 'save' ? 'nothing was written' : 'it cannot load them'}. Open the persister with storage: '${storedMode}', or convert the app.`,
     );
     this.partitionKey = key.partitionKey;
     this.appId = key.appId;

@@ -191,7 +191,8 @@ function statusOf(error: unknown): number {
   if (error instanceof InspectorRequestError) return error.status;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'BURR_INVALID_IDENTIFIER' || code === 'BURR_INVALID_PERSIST_ARGUMENT') return 400;
-  if (code === 'BURR_PERSISTER_CONFLICT') return 409;
+  // A mode mismatch: the app's steps are in the other storage mode than the one opened.
+  if (code === 'BURR_PERSISTER_CONFLICT' || code === 'BURR_STORAGE_MODE_MISMATCH') return 409;
   if (code === 'BURR_PERSISTER_UNAVAILABLE') return 503;
   return 500;
 }

@@ -4,7 +4,7 @@
 // Prints the sizes of the measured example in docs/incremental-storage.md ("Converting between modes").
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { convertStorage, parsePythonJson, State, type SerdeKwargs } from '@burr/core';
+import { ApplicationBuilder, action, convertStorage, parsePythonJson, State, type SerdeKwargs } from '@burr/core';
 import { readPythonCompatFixture, runNode } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLitePersister } from '../src/index.js';
@@ -109,6 +109,27 @@ describe('SQLite: convertStorage on the stored rows', () => {
     await full.cleanup();
     await incremental.cleanup();
   }, 120_000);
+
+  it('an app converted to incremental is not started over by a full-mode application: building it refuses, no action runs', async () => {
+    const { full, incremental } = bothModes();
+    await full.initialize();
+    await full.save({ appId: 'counter', sequenceId: 0, position: 'count', state: new State({ count: 1 }), status: 'completed' });
+    await convertStorage({ from: full, to: incremental });
+    let runs = 0;
+    const count = action({ reads: ['count'], writes: ['count'], run: (state: State) => (runs++, state.update({ count: (state.get('count') as number) + 1 })) });
+    const building = new ApplicationBuilder()
+      .withActions({ count })
+      .withTransitions(['count', 'count'])
+      .initializeFrom(full, { resumeAtNextAction: true, defaultState: { count: 0 }, defaultEntrypoint: 'count' })
+      .withStatePersister(full)
+      .withIdentifiers({ appId: 'counter' })
+      .build();
+    await expect(building).rejects.toMatchObject({ code: 'BURR_STORAGE_MODE_MISMATCH', storedMode: 'incremental', persisterMode: 'full' });
+    expect(runs).toBe(0);
+    expect((await incremental.load('', 'counter'))?.state.get('count')).toBe(1);
+    await full.cleanup();
+    await incremental.cleanup();
+  });
 
   it('a conversion killed (SIGKILL) midway loses no step; a re-run resumes it, and the way back gives every row back', async () => {
     const { dbPath, full, incremental } = bothModes();

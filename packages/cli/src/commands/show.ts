@@ -1,4 +1,4 @@
-import { encodeState } from '@burr/core';
+import { encodeState, StorageModeMismatchError } from '@burr/core';
 import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, PARTITION_OPTION, expectPositionals, parseCommandLine, parseInteger, storeOptionsOf, takeStore } from '../args.js';
 import { withStore, type Command } from '../command.js';
 import { CommandFailure, EXIT } from '../errors.js';
@@ -33,7 +33,8 @@ ${COMMON_OPTIONS_HELP}`,
     const sequenceId = parseInteger('SEQUENCE_ID', sequenceText, 0);
     const partitionKey = values.partition ?? '';
     const storeOptions = storeOptionsOf(values);
-    const step = await withStore(context, target, storeOptions, ({ persister }) => persister.load(partitionKey, appId, sequenceId));
+    // The mode that does not hold the app refuses to load it: here that is "not found", with the hint below.
+    const step = await withStore(context, target, storeOptions, ({ persister }) => persister.load(partitionKey, appId, sequenceId).catch(nullInOtherMode));
     if (step === null) {
       const which = sequenceId === undefined ? 'No step' : `No step ${sequenceId}`;
       const hint = await otherStorageModeHint(target.store, storeOptions, partitionKey, appId);
@@ -62,3 +63,8 @@ ${COMMON_OPTIONS_HELP}`,
     return EXIT.ok;
   },
 };
+
+function nullInOtherMode(error: unknown): null {
+  if (error instanceof StorageModeMismatchError) return null;
+  throw error;
+}

@@ -125,8 +125,8 @@ export abstract class RecordStatePersister implements BaseStatePersister {
   /**
    * Whether the other storage mode's table holds a step of the app. A backend
    * that has an incremental mode implements it; with it, the first save of
-   * each app in either mode refuses an app stored in the other mode
-   * (`StorageModeMismatchError`).
+   * each app in either mode, and a load that finds no step, refuse an app
+   * stored in the other mode (`StorageModeMismatchError`).
    */
   protected stepsInOtherStorageMode?(partitionKey: string, appId: string): Promise<boolean>;
 
@@ -152,7 +152,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     });
   }
 
-  async #checkStorageMode(partitionKey: string, appId: string): Promise<void> {
+  async #checkStorageMode(partitionKey: string, appId: string, operation: 'save' | 'load' = 'save'): Promise<void> {
     const probe = this.stepsInOtherStorageMode;
     if (!probe) return;
     this.#modeGuard ??= new StorageModeGuard(
@@ -160,7 +160,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
       () => this.describe(),
       (pk, app) => probe.call(this, pk, app),
     );
-    await this.#modeGuard.check(partitionKey, appId);
+    await this.#modeGuard.check(partitionKey, appId, operation);
   }
 
   /**
@@ -240,9 +240,10 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     assertAppId(appId);
     if (sequenceId !== undefined && sequenceId !== null) assertSequenceId(sequenceId);
     const query: RecordQuery = { partitionKey: partition, appId, sequenceId: sequenceId ?? null };
-    if (this.#incremental) return this.#incremental.load(query);
-    const record = await this.findRecord(query);
-    return record ? this.toPersistedData(record) : null;
+    const found = this.#incremental ? await this.#incremental.load(query) : await this.findRecord(query).then((record) => (record ? this.toPersistedData(record) : null));
+    // An app converted to the other mode must not look new: the caller would start it over from its default state.
+    if (found === null) await this.#checkStorageMode(partition, appId, 'load');
+    return found;
   }
 
   async listSteps(partitionKey: PartitionKeyInput, appId: string, options: ListStepsOptions = {}): Promise<StepPage> {

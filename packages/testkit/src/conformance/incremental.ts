@@ -252,7 +252,7 @@ export function incrementalCases({ api, capabilities, fresh, again }: SuiteConte
       for (let sequenceId = 11; sequenceId < 18; sequenceId++) sameState((await persister.load(null, appId, sequenceId))?.state, states[sequenceId]!, `kept step ${sequenceId}`);
     });
 
-    it('mixing storage modes for one app is a StorageModeMismatchError that writes nothing, in either direction', async () => {
+    it('mixing storage modes for one app is a StorageModeMismatchError that writes nothing, in either direction, on a save or a load', async () => {
       const incremental = await fresh();
       const full = await again(incremental, { storage: { storage: 'full' } });
       await full.initialize();
@@ -264,8 +264,15 @@ export function incrementalCases({ api, capabilities, fresh, again }: SuiteConte
       );
       assert.ok(refusedIncremental instanceof StorageModeMismatchError, `expected StorageModeMismatchError, got ${String(refusedIncremental)}`);
       assert.deepEqual([refusedIncremental.code, refusedIncremental.storedMode, refusedIncremental.persisterMode], ['BURR_STORAGE_MODE_MISMATCH', 'full', 'incremental']);
-      assert.equal(await incremental.load(null, inFull), null, 'the incremental persister stored nothing');
+      assert.deepEqual(await allSteps(incremental, null, inFull), [], 'the incremental persister stored nothing');
       assert.equal((await full.load(null, inFull))?.sequenceId, 1);
+      // Nor does a load in the other mode find the app new, which would start it over from its default state.
+      for (const sequenceId of [undefined, 1]) {
+        await assert.rejects(
+          incremental.load(null, inFull, sequenceId),
+          (error: unknown) => error instanceof StorageModeMismatchError && error.storedMode === 'full' && /it cannot load them/.test(error.message),
+        );
+      }
 
       const inIncremental = newAppId('in-incremental');
       await saveSteps(incremental, { appId: inIncremental, count: 2 });
@@ -273,7 +280,8 @@ export function incrementalCases({ api, capabilities, fresh, again }: SuiteConte
         full.save({ appId: inIncremental, sequenceId: 2, position: 'p', state: stepState({}, 2), status: 'completed' }),
         (error: unknown) => error instanceof StorageModeMismatchError && error.storedMode === 'incremental' && error.persisterMode === 'full',
       );
-      assert.equal(await full.load(null, inIncremental), null, 'the full-mode persister stored nothing');
+      assert.deepEqual(await allSteps(full, null, inIncremental), [], 'the full-mode persister stored nothing');
+      await assert.rejects(full.load(null, inIncremental), (error: unknown) => error instanceof StorageModeMismatchError && error.storedMode === 'incremental');
       assert.deepEqual(sequenceIdsOf(await allSteps(incremental, null, inIncremental)), [0, 1]);
 
       // Once deleted, the app id may be used again in the other mode.

@@ -6,9 +6,10 @@ import { appKey, RecentMap } from './recent.js';
 export type OtherModeProbe = (partitionKey: string, appId: string) => Promise<boolean>;
 
 /**
- * Refuses to save an app whose steps are stored in the other storage mode.
- * Asks the backend once per app (on its first save by this persister) and
- * remembers the apps found clean, up to a bound.
+ * Refuses to save or load an app whose steps are stored in the other storage
+ * mode. Asks the backend once per app (on its first save by this persister,
+ * or a load that found nothing) and remembers the apps found clean, up to a
+ * bound.
  */
 export class StorageModeGuard {
   readonly #clean = new RecentMap<true>();
@@ -23,10 +24,11 @@ export class StorageModeGuard {
   }
 
   /** Throws `StorageModeMismatchError` when the app has steps in the other mode. */
-  async check(partitionKey: string, appId: string): Promise<void> {
+  async check(partitionKey: string, appId: string, operation: 'save' | 'load' = 'save'): Promise<void> {
     const key = appKey(partitionKey, appId);
     if (this.#clean.has(key)) return;
-    if (await this.#probe(partitionKey, appId)) throw new StorageModeMismatchError(this.#persister(), { partitionKey, appId }, this.#mode === 'full' ? 'incremental' : 'full');
+    if (await this.#probe(partitionKey, appId))
+      throw new StorageModeMismatchError(this.#persister(), { partitionKey, appId }, this.#mode === 'full' ? 'incremental' : 'full', operation);
     this.#clean.set(key, true);
   }
 
