@@ -1,4 +1,4 @@
-import { ApplicationRunError, SerializationError, StateTooLargeError, UnsupportedValueError } from '../errors.js';
+import { ApplicationRunError, PersisterConflictError, SerializationError, StateTooLargeError, UnsupportedValueError } from '../errors.js';
 import { SEQUENCE_ID_KEY, type State, type StateValues } from '../state.js';
 import type { ActionContext, ActionInputs, AnyAction, ResultOf, StepOutput } from './actions.js';
 import { StepHookFailedError } from './errors.js';
@@ -102,15 +102,17 @@ interface UnsavedStep {
  * is not committed and the error reaches the caller. One step at a time:
  * starting a step while another is running throws.
  *
- * When the persister's save throws (a cut connection, a timeout, a conflict),
- * the step stays uncommitted and is remembered; the next `step()` (or `run`,
+ * When the persister's save throws (a cut connection, a timeout), the step
+ * stays uncommitted and is remembered; the next `step()` (or `run`,
  * `iterate`, `streamResult`) first saves that same record again, without
  * re-running the action, then commits it. The save may have landed before
  * its reply was lost; since saves are idempotent, the retry then succeeds
  * instead of conflicting, and the app continues without being rebuilt. A
- * save the persister refused for the state itself (`SerializationError`,
- * `UnsupportedValueError`, `StateTooLargeError`, nothing written) is not
- * retried: the next step runs the action again.
+ * save the persister refused with nothing written, for the state itself
+ * (`SerializationError`, `UnsupportedValueError`, `StateTooLargeError`) or
+ * because another record holds its sequence id (`PersisterConflictError`),
+ * is not retried: the next step runs the action again (a replay whose
+ * action now gives the saved outcome then saves idempotently and goes on).
  */
 export class Application<S extends object = StateValues, A extends object = ActionMap> {
   readonly #graph: CompiledGraph;
@@ -408,5 +410,6 @@ export class Application<S extends object = StateValues, A extends object = Acti
 
 /** Errors by which a persister refuses the state itself, before writing anything: saving the same record again cannot succeed. */
 function refusedBeforeWrite(error: unknown): boolean {
-  return error instanceof SerializationError || error instanceof UnsupportedValueError || error instanceof StateTooLargeError;
+  // A conflict wrote nothing either: another record holds the sequence id, and sending ours again could only conflict again.
+  return error instanceof SerializationError || error instanceof UnsupportedValueError || error instanceof StateTooLargeError || error instanceof PersisterConflictError;
 }

@@ -61,6 +61,27 @@ describe('loading an app at an earlier step', () => {
     expect((await persister.load('user', 'run', 1))?.state.get('count')).toBe(2);
   });
 
+  it('after a refused replay the next step runs the action again: once it gives the saved outcome, the app goes on', async () => {
+    const persister = await savedRun();
+    let add = 10;
+    const counter = action({ reads: ['count'], writes: ['count'], run: (state: State<Counting>) => state.update({ count: state.get('count') + add }) });
+    const app = await new ApplicationBuilder<Counting>()
+      .withActions({ counter, finish })
+      .withTransitions(['counter', 'counter'])
+      .initializeFrom(persister, { defaultState: { count: 0 }, defaultEntrypoint: 'counter' })
+      .withIdentifiers({ appId: 'run', partitionKey: 'user', sequenceId: 0 })
+      .withStatePersister(persister)
+      .build();
+    expect(await rejection(app.step())).toBeInstanceOf(PersisterConflictError);
+    // Retrying the refused record could only conflict again: the action runs again instead.
+    expect(await rejection(app.step())).toBeInstanceOf(PersisterConflictError);
+    add = 1;
+    expect((await app.step())?.state.get('count')).toBe(2);
+    expect(app.sequenceId).toBe(1);
+    expect((await app.step())?.state.get('count')).toBe(3);
+    expect((await persister.load('user', 'run', 2))?.state.get('count')).toBe(3);
+  });
+
   it('without a sequence id (null) it loads the latest step, as before', async () => {
     const app = await reopen(await savedRun(), null).build();
     expect(app.sequenceId).toBe(3);
