@@ -116,7 +116,14 @@ describe('SQLite: convertStorage on the stored rows', () => {
     await full.save({ appId: 'counter', sequenceId: 0, position: 'count', state: new State({ count: 1 }), status: 'completed' });
     await convertStorage({ from: full, to: incremental });
     let runs = 0;
-    const count = action({ reads: ['count'], writes: ['count'], run: (state: State) => (runs++, state.update({ count: (state.get('count') as number) + 1 })) });
+    const count = action({
+      reads: ['count'],
+      writes: ['count'],
+      run: (state: State) => {
+        runs++;
+        return state.update({ count: (state.get('count') as number) + 1 });
+      },
+    });
     const building = new ApplicationBuilder()
       .withActions({ count })
       .withTransitions(['count', 'count'])
