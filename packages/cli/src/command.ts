@@ -10,7 +10,7 @@ export interface CommandContext {
   /** `--json` was given: results and errors are one JSON document on stdout. */
   json: boolean;
   /** The store, once parsed, so any error message can be scrubbed of its secrets. */
-  store?: StoreUrl;
+  store?: StoreUrl | undefined;
 }
 
 /** One `burr` subcommand. */

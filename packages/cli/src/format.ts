@@ -1,7 +1,7 @@
 /** A column of {@link formatTable}: its heading and whether its cells line up on the right (numbers). */
 export interface Column {
   heading: string;
-  alignRight?: boolean;
+  alignRight?: boolean | undefined;
 }
 
 /** Rows under headings, columns padded to their widest cell, two spaces apart. */

@@ -60,7 +60,7 @@ export interface HiddenValues {
 
 /** How `util.inspect` calls a custom inspector (the `inspect` function itself comes third). */
 interface InspectOptions {
-  depth?: number | null;
+  depth?: number | null | undefined;
 }
 
 /**

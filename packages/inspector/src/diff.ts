@@ -25,9 +25,9 @@ export interface StateDiff {
 /** Options of {@link diffStates}. */
 export interface DiffOptions {
   /** Compare `__` keys too (default `false`: `__SEQUENCE_ID` and `__PRIOR_STEP` change at every step). */
-  includeHidden?: boolean;
+  includeHidden?: boolean | undefined;
   /** Entries kept (default 1000); the rest are only counted. */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ export interface ForkCodeOptions {
   /** The entrypoint of the graph, when known. */
   entrypoint: string | null;
   /** What the loader is called in the user's code (default `persister`). */
-  loaderName?: string;
+  loaderName?: string | undefined;
 }
 
 /**

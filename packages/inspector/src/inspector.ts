@@ -34,29 +34,29 @@ export interface InspectorOptions {
   /** What to inspect: any Burr persister (or an {@link InspectorStore}); the inspector reads only through its public API. */
   persister: InspectorStore;
   /** Allow deleting apps and creating forks (default `false`: every write is refused with 403). */
-  allowWrites?: boolean;
+  allowWrites?: boolean | undefined;
   /**
    * When set, every request needs it: once as `?token=…` in the URL (the
    * inspector then sets a same-site cookie and drops it from the address),
    * after that from the cookie. Writes always need a token sent by the page
    * itself, and a same-origin request, token or not.
    */
-  token?: string;
+  token?: string | undefined;
   /** Path the inspector is mounted at, e.g. `/inspector` (default: the root). */
-  basePath?: string;
+  basePath?: string | undefined;
   /** Shown in the header and titles (default `Burr inspector`). */
-  title?: string;
+  title?: string | undefined;
   /** What the store is, shown in the header; never put a password in it. */
-  storeDescription?: string;
+  storeDescription?: string | undefined;
   /** The application's graph, when the store does not keep one. */
-  graph?: InspectorGraphSource;
+  graph?: InspectorGraphSource | undefined;
   /** Partition keys to offer on the front page (a database cannot list them). */
-  partitions?: readonly string[];
+  partitions?: readonly string[] | undefined;
   /**
    * `Host` header values accepted (e.g. `127.0.0.1:4343`), against DNS rebinding; default: any. With
    * `allowWrites`, give these or a `token`.
    */
-  allowedHosts?: readonly string[];
+  allowedHosts?: readonly string[] | undefined;
 }
 
 /**

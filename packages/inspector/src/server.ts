@@ -7,9 +7,9 @@ import { generateToken, isLoopbackHost } from './security.js';
 /** Options of {@link startInspectorServer}: the inspector's, plus where to listen. */
 export interface InspectorServerOptions extends Omit<InspectorOptions, 'allowedHosts' | 'basePath'> {
   /** Address to bind (default `127.0.0.1`). Any other than loopback needs a `token`. */
-  host?: string;
+  host?: string | undefined;
   /** Port (default 7243; 0 picks a free one). */
-  port?: number;
+  port?: number | undefined;
 }
 
 /** A running inspector server. */

@@ -37,9 +37,9 @@ export interface LibSQLPersisterValues extends LibSQLPersisterOptions {
   /** `file:path.db`, `:memory:`, `libsql://…`, `http(s)://…` or `ws(s)://…`. */
   url: string;
   /** Token for a remote database (Turso). */
-  authToken?: string;
+  authToken?: string | undefined;
   /** Any other `createClient()` option (`intMode`, `tls`, `concurrency`, `timeout`…). */
-  clientOptions?: Omit<Config, 'url' | 'authToken'>;
+  clientOptions?: Omit<Config, 'url' | 'authToken'> | undefined;
 }
 
 const CONFIG_SCHEMA = { url: { type: 'string', required: true }, authToken: { type: 'string' }, ...SQL_TABLE_CONFIG_FIELDS, ...SERVER_CONFIG_FIELDS } as const;

@@ -18,7 +18,7 @@ export interface BurrStateDocument {
    * The save time as a BSON Date: ours, for the TTL index (`ttlSeconds`).
    * Python Burr neither writes nor reads it, so its documents never expire.
    */
-  saved_at?: Date;
+  saved_at?: Date | undefined;
 }
 
 /** MongoDB's limit on one document (BSON), 16 MiB. */

@@ -13,8 +13,8 @@ import { isoCutoff } from './history-queries.js';
 
 /** A step of the incremental collection: a snapshot has no base fields; a delta has both. */
 export interface IncrementalStepDocument extends BurrStateDocument {
-  base_sequence_id?: number;
-  base_position?: string;
+  base_sequence_id?: number | undefined;
+  base_position?: string | undefined;
 }
 
 /** The suffix of the incremental collection's name. */

@@ -46,9 +46,9 @@ import { findSavedAtIndex, readTtlSeconds, ttlCollMod, ttlIndex } from './ttl.js
  */
 export interface MongoDBPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions, StorageModeOptions {
   /** Database name; Python Burr's default is `mydatabase`. */
-  dbName?: string;
+  dbName?: string | undefined;
   /** Collection name; Python Burr's default is `mystates`. */
-  collectionName?: string;
+  collectionName?: string | undefined;
   /**
    * Let MongoDB remove each step this many seconds after it was saved (a
    * whole number from 1 to 2147483647). `initialize()` creates the TTL index
@@ -61,20 +61,20 @@ export interface MongoDBPersisterOptions extends RecordStatePersisterOptions, Co
    * on a busy server) after its time. Refused with `storage: 'incremental'`:
    * a delta would expire apart from the step it is rebuilt from.
    */
-  ttlSeconds?: number;
+  ttlSeconds?: number | undefined;
 }
 
 /** Arguments of {@link MongoDBPersister.fromValues}: a connection string plus {@link MongoDBPersisterOptions}. */
 export interface MongoDBPersisterValues extends MongoDBPersisterOptions {
   /** Connection string; defaults to `mongodb://localhost:27017` as in Python Burr. */
-  url?: string;
+  url?: string | undefined;
   /**
    * Python's name for `url` (`from_values(uri=...)`), accepted so configs
    * written for Python Burr work unchanged. Give one of the two, not both.
    */
-  uri?: string;
+  uri?: string | undefined;
   /** Options for the `MongoClient` the persister creates (Python's `mongo_client_kwargs`). */
-  clientOptions?: MongoClientOptions;
+  clientOptions?: MongoClientOptions | undefined;
 }
 
 const CONFIG_SCHEMA = {

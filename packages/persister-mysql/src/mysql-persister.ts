@@ -43,7 +43,7 @@ export interface MySQLPersisterOptions extends SqlStatePersisterOptions, Connect
 /** Options of {@link MySQLPersister.fromUrl}. */
 export interface MySQLPersisterUrlOptions extends MySQLPersisterOptions {
   /** Any other mysql2 pool option. */
-  clientOptions?: MySqlPoolOptions;
+  clientOptions?: MySqlPoolOptions | undefined;
 }
 
 /** Arguments of {@link MySQLPersister.fromValues}. */

@@ -41,7 +41,7 @@ export const CLOSE_TIMEOUT_SECONDS = 5;
  */
 export interface PostgreSQLPersisterOptions extends SqlStatePersisterOptions, ConnectionTimeoutOptions {
   /** Schema of the table, created by `initialize()` when missing. Default: the connection's `search_path`. */
-  schema?: string;
+  schema?: string | undefined;
 }
 
 /** Options of {@link PostgreSQLPersister.fromUrl}. */
@@ -51,7 +51,7 @@ export interface PostgreSQLPersisterUrlOptions extends PostgreSQLPersisterOption
    * `fetch_types` defaults to `false` here: fetching array types on each new
    * connection can reject unhandled when that connection is cut (see README).
    */
-  clientOptions?: PostgresClientOptions;
+  clientOptions?: PostgresClientOptions | undefined;
 }
 
 /** Arguments of {@link PostgreSQLPersister.fromValues} (Python's `from_values`, camelCased). */

@@ -50,36 +50,36 @@ import { readTtlSeconds } from './ttl.js';
  */
 export interface RedisPersisterOptions extends RecordStatePersisterOptions, ConnectionTimeoutOptions, StorageModeOptions {
   /** Prefix of every key (`namespace:...`), as Python Burr's `namespace`. Default: none. */
-  namespace?: string;
+  namespace?: string | undefined;
   /**
    * Seconds each saved step lives (a positive integer): its hash expires that
    * long after its save, and an app whose steps all expired leaves every
    * listing. Default: steps live until deleted or pruned. See the README.
    */
-  ttlSeconds?: number;
+  ttlSeconds?: number | undefined;
 }
 
 /** Options of {@link RedisPersister.fromUrl}. */
 export interface RedisPersisterUrlOptions extends RedisPersisterOptions {
   /** Any other `createClient()` option (`socket`, `RESP`, `database`...). */
-  clientOptions?: RedisClientOptions;
+  clientOptions?: RedisClientOptions | undefined;
   /**
    * Receives the client's `error` events (a dropped connection, each failed
    * reconnect). Default: ignored, so they never crash the process; node-redis
    * reconnects by itself and commands in flight reject.
    */
-  onClientError?: (error: Error) => void;
+  onClientError?: ((error: Error) => void) | undefined;
 }
 
 /** Arguments of {@link RedisPersister.fromValues} (Python's `from_values`, camelCased). */
 export interface RedisPersisterValues extends RedisPersisterUrlOptions {
   /** Default `127.0.0.1`. */
-  host?: string;
+  host?: string | undefined;
   /** Default 6379. */
-  port?: number;
+  port?: number | undefined;
   /** Database number. Default 0. */
-  db?: number;
-  password?: string;
+  db?: number | undefined;
+  password?: string | undefined;
 }
 
 /**

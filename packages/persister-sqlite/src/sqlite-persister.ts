@@ -21,7 +21,7 @@ export interface SQLitePersisterValues extends SQLitePersisterOptions {
   /** Database file; its directory is created when missing. `':memory:'` for a private in-memory database. */
   dbPath: string;
   /** Passed to `new Database()` of better-sqlite3 (`readonly`, `fileMustExist`, `timeout`, `verbose`...). */
-  clientOptions?: Database.Options;
+  clientOptions?: Database.Options | undefined;
 }
 
 const CONFIG_SCHEMA = { dbPath: { type: 'string', required: true }, ...SQL_TABLE_CONFIG_FIELDS, ...PERSISTER_CONFIG_FIELDS } as const;

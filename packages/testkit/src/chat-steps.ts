@@ -4,13 +4,13 @@ import { incompressibleText } from './conformance/history-fixtures.js';
 
 /** What {@link saveChatSteps} saves. */
 export interface ChatSteps {
-  partitionKey?: PartitionKeyInput;
+  partitionKey?: PartitionKeyInput | undefined;
   appId: string;
   steps: number;
   /** Characters of each message: random base64, so no storage can compress it away. */
   messageLength: number;
   /** Every this-many-th step is saved as failed (the state it would have had). */
-  failedEvery?: number;
+  failedEvery?: number | undefined;
 }
 
 /**

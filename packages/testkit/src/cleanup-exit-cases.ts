@@ -38,7 +38,7 @@ export interface ChildExitCase {
   /** The child's arguments after the script path, built when the case runs. */
   args(): string[] | Promise<string[]>;
   /** A line the child must print, e.g. `failed BURR_PERSISTER_UNAVAILABLE` when its connection is meant to fail. */
-  prints?: string;
+  prints?: string | undefined;
   /** Called after the child exited, pass or fail: close what `args()` started. */
   after?(): Promise<void>;
 }
@@ -54,16 +54,16 @@ export interface CleanupExitOptions {
    * persister as its arguments say, uses it, calls `cleanup()`, prints `cleaned` and returns, leaving
    * nothing that keeps Node running. Default `test/child/cleanup-exits.ts`.
    */
-  script?: string;
+  script?: string | undefined;
   /** Child runs that need no server, by title. */
-  cases?: Record<string, ChildExitCase>;
+  cases?: Record<string, ChildExitCase> | undefined;
   /**
    * A live server for the children run as `<script> <url> <store> <scenario>`, once for each of
    * {@link SERVER_SCENARIOS}: `plain` (use the persister, then `cleanup()`) and `after-cut` (cut its
    * connection from the server side first). When it is `{ skip }`, those cases are registered as skipped,
    * saying why. Stopped after the cases.
    */
-  server?: ProvidedDatabase;
+  server?: ProvidedDatabase | undefined;
   /** Where the children store on `server`, made once the server is there; dropped after the cases. */
   stores?: (url: string) => ScratchStores;
 }

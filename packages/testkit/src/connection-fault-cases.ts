@@ -91,7 +91,7 @@ export interface ConnectionFaultOptions<P extends BaseStatePersister = BaseState
    * connection: by default some `code` in it is `ECONNREFUSED`; `null` when
    * the driver keeps that to itself, and then only a `cause` is required.
    */
-  refusedCauseCode?: string | null;
+  refusedCauseCode?: string | null | undefined;
   /**
    * The driver retries a refused connection until its connect timeout and
    * only then reports it (MongoDB's server selection): the refused-port case
@@ -99,9 +99,9 @@ export interface ConnectionFaultOptions<P extends BaseStatePersister = BaseState
    * Otherwise it uses timeouts far above a refusal's time and expects the
    * refusal long before them.
    */
-  refusalWaitsForTimeout?: boolean;
+  refusalWaitsForTimeout?: boolean | undefined;
   /** The server for the live cases, or why there is none (they are then registered as skipped, saying so); stopped after them. Omit when the backend has no server. */
-  server?: ProvidedDatabase;
+  server?: ProvidedDatabase | undefined;
   /** The hooks of the live cases, made once the server at `url` is there. */
   live?: (url: string) => LiveFaultHooks<P>;
 }

@@ -9,9 +9,9 @@ export interface ConnectionStormOptions {
   /** How long the storm lasts. */
   durationMs: number;
   /** Steps that must succeed after the storm, showing the same application carries on. Default 3. */
-  calmSteps?: number;
+  calmSteps?: number | undefined;
   /** Pause after a failed step, as a real caller would back off while the driver reconnects. Default 5 ms. */
-  backoffMs?: number;
+  backoffMs?: number | undefined;
 }
 
 /** What a storm did. */

@@ -17,9 +17,9 @@ export interface RawStepKey {
 /** What a store's column types refuse to hold, so those corruptions cannot happen there and are left out. */
 export interface CorruptionLimits {
   /** Whether the state is stored as text that may be any string (false for PostgreSQL JSONB: only valid JSON). Default true. */
-  holdsMalformedJson?: boolean;
+  holdsMalformedJson?: boolean | undefined;
   /** Whether the creation time is stored as text that may be any string (false for a TIMESTAMP column). Default true. */
-  holdsMalformedTimestamp?: boolean;
+  holdsMalformedTimestamp?: boolean | undefined;
 }
 
 /** Options of {@link runCorruptRowCases}: the store, and how to corrupt a step in it. */
@@ -27,9 +27,9 @@ export interface CorruptRowOptions<P extends BaseStatePersister = BaseStatePersi
   /** Shown in test names, e.g. `"SQLite"`. */
   name: string;
   /** Where the store differs from the defaults of {@link CorruptionLimits}. */
-  limits?: CorruptionLimits;
+  limits?: CorruptionLimits | undefined;
   /** The server the store lives on, or why there is none (every case is then registered as skipped, saying so); stopped after the cases. Omit for an embedded store. */
-  server?: ProvidedDatabase;
+  server?: ProvidedDatabase | undefined;
   /** Where the steps are stored on `server` (a table, a key namespace), made once the server is there; dropped after the cases. */
   stores?: (url: string) => ScratchStores;
   /** A persister on the server at `url` (`''` without a server) storing in `store` (`''` without `stores`); the cases initialize it and clean it up. */
@@ -51,7 +51,7 @@ interface Corruption {
   what: string;
   field: RawStepField;
   value: string;
-  needs?: keyof CorruptionLimits;
+  needs?: keyof CorruptionLimits | undefined;
 }
 
 const CORRUPTIONS: Corruption[] = [

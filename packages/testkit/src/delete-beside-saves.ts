@@ -12,9 +12,9 @@ export interface ChainsOfSavesOptions {
    * busy machine they go on until more than 10 deletes ran beside more saves
    * (what the run needs to interleave them), for at most 10 times as long.
    */
-  durationMs?: number;
+  durationMs?: number | undefined;
   /** Writers, each saving its own app. Default 3. */
-  writers?: number;
+  writers?: number | undefined;
 }
 
 /** What a run of {@link deleteBesideChainsOfSaves} did, for a test to report. */

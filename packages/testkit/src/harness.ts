@@ -5,7 +5,7 @@ import type { ProxyAddress } from './reply-dropping-proxy.js';
  * A hook's time limit: milliseconds (Vitest, Jest, Mocha) or an options
  * object with `timeout` (`node:test`'s `before`/`after`).
  */
-export type HookTimeout = number | { timeout?: number };
+export type HookTimeout = number | { timeout?: number | undefined };
 
 /**
  * The test functions the suite registers its cases with. Vitest, Jest,
@@ -32,7 +32,7 @@ export interface PersisterCapabilities {
    * Whether the store needs `initialize()` before saves (a table, an index).
    * Default `true`; `false` for stores with no schema (Redis): `isInitialized()` is then always true.
    */
-  needsInitialize?: boolean;
+  needsInitialize?: boolean | undefined;
   /**
    * What reads and removals do before `initialize()` on a store that needs
    * it: `load()` (also `load(partitionKey, null)`), `listAppIds()`,
@@ -42,28 +42,28 @@ export interface PersisterCapabilities {
    * steps deleted, a prune report of zeros) and create nothing, for stores
    * that create their collection on first write (MongoDB, memory).
    */
-  readsBeforeInitialize?: 'throw' | 'empty';
+  readsBeforeInitialize?: 'throw' | 'empty' | undefined;
   /**
    * Default `'many'` (SQL, MongoDB, memory): two positions may share a sequence id.
    * `'one'` (Redis, whose key has no position): the second is a conflict.
    */
-  positionsPerSequence?: 'many' | 'one';
+  positionsPerSequence?: 'many' | 'one' | undefined;
   /** Whether NaN and ±Infinity can be stored. Default `true`; PostgreSQL JSONB cannot (it must refuse them with a typed error). */
-  storesNonFiniteNumbers?: boolean;
+  storesNonFiniteNumbers?: boolean | undefined;
   /** Whether a NUL character (U+0000) inside strings can be stored. Default `true`; PostgreSQL JSONB cannot. */
-  storesNulCharacter?: boolean;
+  storesNulCharacter?: boolean | undefined;
   /**
    * Whether a loaded state's keys come back in the order they were saved in.
    * Default `true`; PostgreSQL JSONB reorders object keys (shorter first), for Python Burr too.
    */
-  preservesKeyOrder?: boolean;
+  preservesKeyOrder?: boolean | undefined;
   /**
    * Whether strings with an unpaired UTF-16 surrogate can be stored. Default
    * `true`; PostgreSQL JSONB cannot (it must refuse them with a typed error).
    */
-  storesLoneSurrogates?: boolean;
+  storesLoneSurrogates?: boolean | undefined;
   /** Whether `-0` reads back as `-0`. Default `true`; PostgreSQL JSONB reads it back as `0` (documented). With `false`, either is accepted. */
-  preservesNegativeZero?: boolean;
+  preservesNegativeZero?: boolean | undefined;
   /**
    * Whether `compact()` gives the space of deleted steps back and measures it:
    * after large apps are deleted, it reports `bytesAfter < bytesBefore`.
@@ -73,7 +73,7 @@ export interface PersisterCapabilities {
    * pages until a `VACUUM`. Every backend's `compact()` must still answer
    * with a well-formed report and keep every step loadable.
    */
-  compactReclaimsSpace?: boolean;
+  compactReclaimsSpace?: boolean | undefined;
   /**
    * Incremental storage: whether a prune's removal of a batch and its check
    * that no delta on a step of it was saved meanwhile are one atomic step
@@ -81,7 +81,7 @@ export interface PersisterCapabilities {
    * without it, the case that saves such a delta during a prune is
    * registered as skipped.
    */
-  atomicRemovalCheck?: boolean;
+  atomicRemovalCheck?: boolean | undefined;
   /**
    * The storage modes the persister has (`StorageModeOptions.storage` of
    * `@burr/core`). Default `['full']`. With `'incremental'` listed, the whole
@@ -90,7 +90,7 @@ export interface PersisterCapabilities {
    * {@link PersisterOpenOptions.storage} on to the persisters it opens.
    * Without it, that second suite is registered as skipped, saying why.
    */
-  storageModes?: readonly StorageMode[];
+  storageModes?: readonly StorageMode[] | undefined;
 }
 
 /** The defaults of {@link PersisterCapabilities}, for fields a harness leaves out. */
@@ -126,7 +126,7 @@ export interface PersisterOpenOptions {
    * so that snapshots and deltas alternate in every case) and other values in
    * the cases of that mode.
    */
-  storage?: StorageModeOptions;
+  storage?: StorageModeOptions | undefined;
 }
 
 /**
@@ -138,7 +138,7 @@ export interface PersisterHarness<P extends BaseStatePersister = BaseStatePersis
   /** Shown in test names, e.g. `"sqlite"`. */
   name: string;
   /** Where the backend differs from {@link DEFAULT_CAPABILITIES}; omit when it does not. */
-  capabilities?: PersisterCapabilities;
+  capabilities?: PersisterCapabilities | undefined;
   /** A new persister on a fresh, isolated store. */
   create(options?: PersisterOpenOptions & { serdeKwargs?: SerdeKwargs }): Promise<P>;
   /** Another persister on the same store as `persister`, over a connection of its own. */
@@ -165,7 +165,7 @@ export interface PersisterHarness<P extends BaseStatePersister = BaseStatePersis
    * of `target` that can drop a reply. Backends without a server leave it
    * undefined, and those cases are skipped saying so.
    */
-  viaProxy?: { target: ProxyAddress; create(address: ProxyAddress, options?: PersisterOpenOptions): Promise<P> };
+  viaProxy?: { target: ProxyAddress; create(address: ProxyAddress, options?: PersisterOpenOptions): Promise<P> } | undefined;
   /** Called once after all cases: drop what `create()` made, close servers. */
   teardown?(): Promise<void>;
 }

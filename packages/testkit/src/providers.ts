@@ -17,9 +17,9 @@ export interface ProviderOptions {
   /** Where the URL variable is read from. Default: `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
   /** The local server to try after env and containers. Default: the server's usual local URL. */
-  localUrl?: string;
+  localUrl?: string | undefined;
   /** How long the local server has to answer its protocol check. Default: 2000 ms. */
-  probeTimeoutMs?: number;
+  probeTimeoutMs?: number | undefined;
 }
 
 interface StartedContainer {

@@ -61,8 +61,8 @@ export interface PythonExpectedFile {
   load: Array<{ args: { partition_key: string | null; app_id: string; sequence_id: number | null }; result: ExpectedResult }>;
   list_app_ids: Record<string, string[]>;
   /** `list_app_ids()` exactly as Python returned it, repeats included (PostgreSQL repeats an app per distinct `created_at`). */
-  list_app_ids_as_returned?: Record<string, string[]>;
-  load_latest_of_partition?: Array<{ args: { partition_key: string | null }; result: ExpectedResult }>;
+  list_app_ids_as_returned?: Record<string, string[]> | undefined;
+  load_latest_of_partition?: Array<{ args: { partition_key: string | null }; result: ExpectedResult }> | undefined;
 }
 
 /** Reads a fixture's `expected.json` as Python wrote it, with its value markers (`$float`, `$bigint`) decoded. */
@@ -157,13 +157,13 @@ export interface PythonCompatOptions {
   /** A Python-written fixture folder (a `file:` URL ending in `/`). */
   fixtureDir: URL;
   /** The fixture's data file, handed to {@link open}; default `burr_state.sql`. */
-  dataFile?: string;
+  dataFile?: string | undefined;
   /**
    * Python's persister for this backend tells partition `None` from `''` in
    * some call (Redis, MongoDB, PostgreSQL's `list_app_ids`): expect our
    * answers as {@link unifyNoPartition} describes.
    */
-  unifyNoPartition?: boolean;
+  unifyNoPartition?: boolean | undefined;
   /** A loader on a fresh store into which `data` (the fixture's data file) was loaded, used as is (no `initialize()`). */
   open(data: string): Promise<BaseStateLoader & { cleanup(): Promise<void> }>;
 }

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provideMongo, provideMysql, providePostgres, provideRedis } from '../src/index.js';
 import {
   INSTALL_TIMEOUT_MS,
+  TYPESCRIPT_7_FOR_USERS,
   USER_TYPES_NODE,
   WORKSPACE_TYPESCRIPT,
   PUBLISHED_PACKAGES,
@@ -86,6 +87,8 @@ describe('README examples against the packed packages', () => {
   const diagnostics = new Map<string, string[]>();
   const serverEnv: Record<string, string> = {};
   let tscExitCode = -1;
+  /** What TypeScript 7 as it comes (`types: []`) said of the examples with `--exactOptionalPropertyTypes` on. */
+  let stricterOutput = 'not run';
   let pgDatabase: { admin: string; name: string } | null = null;
   let mysqlDatabase: { admin: string; name: string } | null = null;
 
@@ -97,7 +100,7 @@ describe('README examples against the packed packages', () => {
       const tarballs = await packWorkspacePackages(needed, work);
       await installBlankProject(project, {
         type: 'module',
-        dependencies: [...Object.values(tarballs), `typescript@${WORKSPACE_TYPESCRIPT}`, `@types/node@${USER_TYPES_NODE}`],
+        dependencies: [...Object.values(tarballs), `typescript@${WORKSPACE_TYPESCRIPT}`, `@types/node@${USER_TYPES_NODE}`, TYPESCRIPT_7_FOR_USERS],
       });
       mkdirSync(join(project, 'blocks'));
       for (const block of programs) writeFileSync(join(project, sourceFile(block)), block.code);
@@ -105,6 +108,8 @@ describe('README examples against the packed packages', () => {
       const typescriptFiles = programs.filter((block) => block.language === 'ts').map(sourceFile);
       const checked = await strictTsc(project, typescriptFiles, ['--outDir', 'out', '--rootDir', 'blocks']);
       tscExitCode = checked.code;
+      const stricter = await strictTsc(project, typescriptFiles, ['--noEmit', '--exactOptionalPropertyTypes'], 'typescript-7');
+      stricterOutput = `${stricter.stdout}${stricter.stderr}`.trim() || (stricter.code === 0 ? '' : `tsc exited with ${stricter.code}`);
       let file = '';
       for (const line of `${checked.stdout}\n${checked.stderr}`.split('\n')) {
         const located = /^(.+?)\(\d+,\d+\): /.exec(line);
@@ -184,6 +189,11 @@ try {
     const outside = [...diagnostics].filter(([file]) => !file.startsWith('blocks/'));
     expect(outside.flatMap(([, lines]) => lines)).toEqual([]);
     if (diagnostics.size === 0) expect(tscExitCode, 'tsc failed without printing a diagnostic').toBe(0);
+  });
+
+  it('the TypeScript examples type-check on TypeScript 7 as it comes (types: []) with --exactOptionalPropertyTypes too', () => {
+    // Options passed as `value | undefined` need their optional properties typed `?: T | undefined`.
+    expect(stricterOutput).toBe('');
   });
 
   for (const block of programs.filter((candidate) => candidate.language === 'ts')) {

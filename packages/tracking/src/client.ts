@@ -31,9 +31,9 @@ export interface LocalTrackingClientOptions {
   /** Project name: a folder under `storageDir`. Letters, digits, `_`, `-` and (except on Windows) `:`. */
   project: string;
   /** Where projects live; defaults to `~/.burr`, like Python Burr and its UI. A leading `~` is the home directory. */
-  storageDir?: string;
+  storageDir?: string | undefined;
   /** Options handed to every serializer and deserializer. */
-  serdeKwargs?: SerdeKwargs;
+  serdeKwargs?: SerdeKwargs | undefined;
 }
 
 /**

@@ -21,7 +21,7 @@ export interface ApplicationMetadataModel {
   partition_key: string | null;
   parent_pointer: PointerModel | null;
   spawning_parent_pointer: PointerModel | null;
-  app_id?: string;
+  app_id?: string | undefined;
 }
 
 /** One action in `graph.json` (Python's `ActionModel`). */

@@ -6,9 +6,9 @@ export type ConfigFieldType = 'string' | 'number' | 'boolean' | 'object';
 /** One option of a `fromConfig()` schema. */
 export interface ConfigField {
   type: ConfigFieldType;
-  required?: boolean;
+  required?: boolean | undefined;
   /** The values a `'string'` option may take, when it is one of a few words. */
-  oneOf?: readonly string[];
+  oneOf?: readonly string[] | undefined;
 }
 
 /** The options a persister's `fromConfig()` accepts, by name. */
@@ -129,10 +129,10 @@ export interface SqlServerValues {
   /** The database to connect to. */
   dbName: string;
   user: string;
-  password?: string;
+  password?: string | undefined;
   host: string;
   /** Default: the server's usual port (PostgreSQL 5432, MySQL 3306). */
-  port?: number;
+  port?: number | undefined;
 }
 
 /** The options that name the connection target. @inline */

@@ -8,9 +8,9 @@ export const DEFAULT_OPERATION_TIMEOUT_MS = 30_000;
 /** The timeout options every server persister takes, under the same names. */
 export interface ConnectionTimeoutOptions {
   /** Milliseconds to wait for a connection to be accepted and ready. Default {@link DEFAULT_CONNECT_TIMEOUT_MS}. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** Milliseconds one call (save, load, list, initialize) may wait for the server. Default {@link DEFAULT_OPERATION_TIMEOUT_MS}. */
-  operationTimeoutMs?: number;
+  operationTimeoutMs?: number | undefined;
 }
 
 /** {@link ConnectionTimeoutOptions} with the defaults filled in and checked. */
@@ -125,7 +125,7 @@ export interface ConnectionGuardOptions extends ConnectionTimeouts {
   /** `host:port` without credentials, see {@link addressOf}. */
   address: string;
   /** The driver's own fault errors, asked when the error carries no Node errno code (those are recognized without it). */
-  classify?: ConnectionFaultClassifier;
+  classify?: ConnectionFaultClassifier | undefined;
 }
 
 /**

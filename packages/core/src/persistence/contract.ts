@@ -24,7 +24,7 @@ export interface PersistedStateData<T extends StateValues = StateValues> {
 
 /** Arguments of {@link BaseStateSaver.save}. */
 export interface SaveStateArgs {
-  partitionKey?: PartitionKeyInput;
+  partitionKey?: PartitionKeyInput | undefined;
   appId: string;
   sequenceId: number;
   position: string;

@@ -34,19 +34,19 @@ export interface ConvertStorageOptions {
    */
   to: BaseStatePersister;
   /** Every app of every partition (default), a partition's apps (`{ partitionKey }`), or one app (`{ partitionKey, appId }`). */
-  target?: ConversionTarget;
+  target?: ConversionTarget | undefined;
   /** Steps read (and written) per batch, 1 to 1,000; default {@link DEFAULT_CONVERSION_BATCH_SIZE}. A full-mode batch holds that many whole states in memory. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /**
    * Read every step and compute what would be written (into memory), write
    * and remove nothing: counts what would move and estimates its size in the
    * target mode (as JSON bytes, see {@link StorageConversionReport.bytesAfter}).
    */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
   /** Called after each batch and after each app, with the totals so far. May throw to stop the conversion (a re-run completes it). */
-  onProgress?: (progress: StorageConversionReport) => void;
+  onProgress?: ((progress: StorageConversionReport) => void) | undefined;
   /** Stops between batches; the promise then rejects with the signal's reason. A re-run completes what was left. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What {@link convertStorage} moved (or, with `dryRun`, would move). */

@@ -18,23 +18,23 @@ export interface StepSummary {
    * `'snapshot'` or as a `'delta'` on an earlier step (then `sizeBytes` is
    * the delta's). Absent in full storage, where every step is whole.
    */
-  storedAs?: 'snapshot' | 'delta';
+  storedAs?: 'snapshot' | 'delta' | undefined;
   /** The decoded state, present only with `includeState: true`. */
-  state?: State;
+  state?: State | undefined;
 }
 
 /** Options of {@link BaseStateManager.listSteps}. */
 export interface ListStepsOptions {
   /** `newest-first` (default) or `oldest-first`. */
-  order?: 'newest-first' | 'oldest-first';
+  order?: 'newest-first' | 'oldest-first' | undefined;
   /** Steps per page, 1 to {@link MAX_PAGE_SIZE}; default {@link DEFAULT_PAGE_SIZE}. */
-  limit?: number;
+  limit?: number | undefined;
   /** Only steps with a sequence id below this one (the `nextCursor` of a newest-first page). */
-  before?: number;
+  before?: number | undefined;
   /** Only steps with a sequence id above this one (the `nextCursor` of an oldest-first page). */
-  after?: number;
+  after?: number | undefined;
   /** Decode each step's state into {@link StepSummary.state}. Default `false`: listing reads no state. */
-  includeState?: boolean;
+  includeState?: boolean | undefined;
 }
 
 /** A page of an app's steps. */
@@ -62,9 +62,9 @@ export interface AppSummary {
 /** Options of {@link BaseStateManager.listApps}. */
 export interface ListAppsOptions {
   /** Apps per page, 1 to {@link MAX_PAGE_SIZE}; default {@link DEFAULT_PAGE_SIZE}. */
-  limit?: number;
+  limit?: number | undefined;
   /** The `nextCursor` of the previous page. */
-  cursor?: string | null;
+  cursor?: string | null | undefined;
 }
 
 /** A page of a partition's apps, most recently saved first. */
@@ -79,30 +79,30 @@ export interface AppPage {
 }
 
 /** Whose steps {@link BaseStateManager.prune} looks at. */
-export type PruneTarget = 'all' | { partitionKey: PartitionKeyInput; appId?: string };
+export type PruneTarget = 'all' | { partitionKey: PartitionKeyInput; appId?: string | undefined };
 
 /** Options of {@link BaseStateManager.prune}. At least one of `keepLast` and `olderThan` is required. */
 export interface PruneOptions {
   /** Every app (default), one partition's apps, or one app. */
-  target?: PruneTarget;
+  target?: PruneTarget | undefined;
   /** Keep each app's newest `keepLast` steps (at least 1); older ones may go. */
-  keepLast?: number;
+  keepLast?: number | undefined;
   /** Only steps saved before this time may go. With `keepLast`, a step goes only when both allow it. */
-  olderThan?: Date;
+  olderThan?: Date | undefined;
   /** Count what would go, remove nothing. */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
   /** Steps removed per statement or script, 1 to 10,000; default {@link DEFAULT_PRUNE_BATCH_SIZE}. Smaller batches hold locks for less time. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Called after each batch and after each app, with the totals so far. */
-  onProgress?: (progress: PruneReport) => void;
+  onProgress?: ((progress: PruneReport) => void) | undefined;
   /** Stops between batches; the promise then rejects with the signal's reason, and what was removed stays removed. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Called when an app could not be pruned, as the prune goes on with the
    * next (see `PruneIncompleteError`, which lists them all at the end): the
    * failures so far are known even when the prune is stopped before.
    */
-  onAppFailure?: (failure: PruneFailure) => void;
+  onAppFailure?: ((failure: PruneFailure) => void) | undefined;
 }
 
 /** What {@link BaseStateManager.prune} removed (or, with `dryRun`, would remove). */

@@ -22,7 +22,7 @@ export class InMemoryStore {
 /** Options of {@link InMemoryPersister}. */
 export interface InMemoryPersisterOptions extends RecordStatePersisterOptions, StorageModeOptions {
   /** Share records with other persisters; by default each persister has its own store. */
-  store?: InMemoryStore;
+  store?: InMemoryStore | undefined;
 }
 
 /**

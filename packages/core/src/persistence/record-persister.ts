@@ -44,7 +44,7 @@ export interface RecordQuery {
 
 /** Options every {@link RecordStatePersister} takes. */
 export interface RecordStatePersisterOptions {
-  serdeKwargs?: SerdeKwargs;
+  serdeKwargs?: SerdeKwargs | undefined;
 }
 
 /**

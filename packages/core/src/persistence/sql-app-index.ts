@@ -31,7 +31,7 @@ export interface AppIndexSchema {
    * Brings an app index made by an earlier version to this one's shape: run `run` in order, in one transaction,
    * when `needed` returns a row. Absent where no earlier shape differs.
    */
-  upgrade?: { needed: SqlQuery; run: string[] };
+  upgrade?: { needed: SqlQuery; run: string[] } | undefined;
 }
 
 /**

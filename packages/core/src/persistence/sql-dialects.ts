@@ -24,7 +24,7 @@ export interface SqlCompaction {
   /** Returns one row: the bytes the tables use. */
   measure: SqlQuery;
   /** Returns a row when this connection may run `run` (the server would otherwise skip it); absent when always allowed. */
-  allowed?: SqlQuery;
+  allowed?: SqlQuery | undefined;
   /** The statements that give space back. */
   run: string[];
   /** What an operator may run by hand. */
@@ -50,7 +50,7 @@ export interface SqlDialectSettings {
   stateColumnType: string;
   createdAtColumnType: string;
   /** Default of `created_at` when a row is written without one. Default `CURRENT_TIMESTAMP`. */
-  createdAtDefault?: string;
+  createdAtDefault?: string | undefined;
   /** `IF NOT EXISTS` in `CREATE INDEX` (a dialect without it relies on {@link SqlDialectSettings.checkBeforeCreate}). */
   createIndexIfNotExists: boolean;
   /**
@@ -103,7 +103,7 @@ export interface SqlDialectSettings {
    */
   rowValueRanges: boolean;
   /** Bytes of UTF-8 a key column holds, where that is limited: a longer id is refused before the write. */
-  maxKeyBytes?: number;
+  maxKeyBytes?: number | undefined;
   /**
    * Each app's latest step and last save time, for the app index backfill, when the portable window-function
    * form is slow here (MariaDB evaluates `MAX() OVER (PARTITION BY ...)` in time quadratic in an app's steps).

@@ -8,7 +8,7 @@ export interface StepSelectShape {
   hasAfter: boolean;
   withState: boolean;
   /** Select `base_sequence_id` too, which says a delta from a snapshot (a table of incremental storage only). */
-  withBase?: boolean;
+  withBase?: boolean | undefined;
   /** Validated integer; written into the statement (drivers disagree on parameters in LIMIT). */
   limit: number;
 }
@@ -33,7 +33,7 @@ export interface SqlHistoryStatements {
    * deltas are stored and the delete alone could miss one saved meanwhile (see
    * `incrementalSqlStatements`); absent elsewhere.
    */
-  lockAppForDelete?: string;
+  lockAppForDelete?: string | undefined;
   /** Params: partition_key, app_id, partition_key, app_id. Drops the app's index entry unless a step came back meanwhile. */
   deleteAppIndexEntry: string;
   /** Params: partition_key, app_id, from sequence id, to sequence id, [created before]. */

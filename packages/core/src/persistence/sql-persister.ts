@@ -30,7 +30,7 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 /** Options every {@link SqlStatePersister} takes. */
 export interface SqlStatePersisterOptions extends RecordStatePersisterOptions, StorageModeOptions {
   /** Table holding the steps; lower-case letters, digits and `_`. Default `burr_state`, as in Python Burr. */
-  tableName?: string;
+  tableName?: string | undefined;
 }
 
 /** What a {@link SqlStatePersister} subclass tells the base about itself. */

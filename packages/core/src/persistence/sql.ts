@@ -15,12 +15,12 @@ export interface BurrSqlStatements {
   /** Fills a new app index from the steps already stored; ignores apps already indexed. */
   backfillAppIndex: string;
   /** Brings an app index an earlier version made to this shape (see `AppIndexSchema.upgrade`); absent where none differs. */
-  upgradeAppIndex?: { needed: SqlQuery; run: string[] };
+  upgradeAppIndex?: { needed: SqlQuery; run: string[] } | undefined;
   /**
    * The app listings on an app index that `initialize()` has not upgraded yet, in the order it supports (the same
    * order, from the exact save time): a read-only user (the CLI, the inspector) keeps listing apps meanwhile.
    */
-  appListingsBeforeUpgrade?: Pick<BurrSqlStatements, 'selectAppIds'> & Pick<SqlHistoryStatements, 'selectApps'>;
+  appListingsBeforeUpgrade?: (Pick<BurrSqlStatements, 'selectAppIds'> & Pick<SqlHistoryStatements, 'selectApps'>) | undefined;
   /** The app index table, quoted (and schema-qualified). */
   appIndexTable: string;
   /** History, listing and retention statements. */

@@ -9,9 +9,9 @@ export interface StoredStepSummary {
   /** Bytes stored for the state. */
   sizeBytes: number | bigint | string;
   /** With incremental storage: whether the row is a delta (`false`: a snapshot). Backends may leave it out in full mode, where it is ignored. */
-  isDelta?: boolean;
+  isDelta?: boolean | undefined;
   /** The state's JSON text: present when the query asked for it. */
-  state?: string;
+  state?: string | undefined;
 }
 
 /** What a backend's history query selects: one app's steps, keyset-paged by sequence id. */
@@ -79,5 +79,5 @@ export interface StepRemoval {
    * checked atomically with the removal, so a delta saved while a prune runs
    * never loses its base.
    */
-  keepDependentsWithin?: number;
+  keepDependentsWithin?: number | undefined;
 }

@@ -189,9 +189,9 @@ export interface ActionDeclaration<Reads extends string = string, W extends stri
   /** State keys the action writes; only these are taken from the state it returns. */
   writes: readonly W[];
   /** Inputs the caller must pass when this action runs. */
-  inputs?: readonly string[];
+  inputs?: readonly string[] | undefined;
   /** Inputs passed on when given. */
-  optionalInputs?: readonly string[];
+  optionalInputs?: readonly string[] | undefined;
 }
 
 /**

@@ -53,11 +53,11 @@ export type RunResultOf<S extends object, A> =
 /** Options of {@link Application.run} and {@link Application.iterate}; `N` are the action names. */
 export interface RunOptions<N extends string = string> {
   /** Stop after running any of these actions. */
-  haltAfter?: readonly N[];
+  haltAfter?: readonly N[] | undefined;
   /** Stop before running any of these actions (at least one step always runs first). */
-  haltBefore?: readonly N[];
+  haltBefore?: readonly N[] | undefined;
   /** Inputs offered to every step; each action takes only the ones it declares. */
-  inputs?: ActionInputs;
+  inputs?: ActionInputs | undefined;
 }
 
 /** Options of {@link Application.streamResult}. */
@@ -199,7 +199,7 @@ export class Application<S extends object = StateValues, A extends object = Acti
    * result is returned and no action runs (`inputs` are not used); if its
    * action had failed, the action then runs again, as the next step.
    */
-  async step(options: { inputs?: ActionInputs } = {}): Promise<StepResultOf<S, A> | null> {
+  async step(options: { inputs?: ActionInputs | undefined } = {}): Promise<StepResultOf<S, A> | null> {
     this.#enter();
     try {
       if (this.#unsaved !== null) {

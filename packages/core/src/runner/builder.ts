@@ -14,9 +14,9 @@ const ACTION_KINDS: ReadonlySet<unknown> = new Set(['two-phase', 'single-step', 
 /** Identifiers of an application (Python's `with_identifiers`). */
 export interface ApplicationIdentifiers {
   /** Defaults to a random UUID (and then nothing is loaded by `initializeFrom`). */
-  appId?: string;
+  appId?: string | undefined;
   /** Groups applications, e.g. by user; `null` (the default) means none. */
-  partitionKey?: string | null;
+  partitionKey?: string | null | undefined;
   /**
    * With `initializeFrom`: load this app at this saved step instead of its
    * latest, and continue from there under the same app id, without forking
@@ -27,7 +27,7 @@ export interface ApplicationIdentifiers {
    * To continue differently, fork instead
    * (`initializeFrom(loader, { forkFromAppId, forkFromSequenceId })`).
    */
-  sequenceId?: number | null;
+  sequenceId?: number | null | undefined;
 }
 
 /** Whether `S` is the untyped state shape (any string key): the builder then takes its type from the first state or schema it is given. @inline */

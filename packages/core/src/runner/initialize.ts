@@ -14,17 +14,17 @@ export interface InitializeFromOptions<S extends object = StateValues, N extends
    * `true` (the default): continue where the loaded run stopped. `false`:
    * keep the loaded state but start at `defaultEntrypoint`.
    */
-  resumeAtNextAction?: boolean;
+  resumeAtNextAction?: boolean | undefined;
   /** State to start with when nothing is loaded. Defaults to an empty state. */
-  defaultState?: S | State<S>;
+  defaultState?: S | State<S> | undefined;
   /** Action to start at when nothing is loaded, or when `resumeAtNextAction` is `false`. */
   defaultEntrypoint: N;
   /** Load from this app instead, and save under a new app id (a fork). */
-  forkFromAppId?: string | null;
+  forkFromAppId?: string | null | undefined;
   /** Partition of the app to fork from; defaults to this application's partition key. */
-  forkFromPartitionKey?: string | null;
+  forkFromPartitionKey?: string | null | undefined;
   /** Step to fork from; defaults to the fork source's latest step. */
-  forkFromSequenceId?: number | null;
+  forkFromSequenceId?: number | null | undefined;
 }
 
 /** Identity of the application being built. */

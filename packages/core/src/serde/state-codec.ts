@@ -8,19 +8,19 @@ import { callSerializer, decodeValue, encodeValue, type EncodeContext } from './
 
 /** Options for {@link encodeState}. */
 export interface EncodeStateOptions {
-  kwargs?: SerdeKwargs;
+  kwargs?: SerdeKwargs | undefined;
   /**
    * `'python'` (default) writes NaN and ±Infinity as Python's bare tokens;
    * `'reject'` throws {@link UnsupportedValueError} naming the key path, for
    * stores whose JSON type refuses them (PostgreSQL JSONB).
    */
-  nonFiniteNumbers?: 'python' | 'reject';
+  nonFiniteNumbers?: 'python' | 'reject' | undefined;
   /**
    * How `Date`, `Map`, `Set`, `bigint` and `Uint8Array` are written (see
    * {@link ValueEncoding}). Unset: the `valueEncoding` entry of `kwargs`
    * (so a persister's `serdeKwargs` can choose), else `'tagged'`.
    */
-  valueEncoding?: ValueEncoding;
+  valueEncoding?: ValueEncoding | undefined;
 }
 
 /**

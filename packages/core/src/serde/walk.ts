@@ -12,7 +12,7 @@ export interface EncodeContext {
   /** Set when a number or bigint needs a Python token (NaN, Infinity, -0.0, an integer literal JSON.stringify cannot write). */
   needsPythonTokens: boolean;
   /** The first NaN/±Infinity met, for backends that cannot store them. */
-  nonFinitePath?: Array<string | number>;
+  nonFinitePath?: Array<string | number> | undefined;
   /** Level of the JSON array or object being filled (the state object is 1); see {@link MAX_NESTING_DEPTH}. */
   depth: number;
 }

@@ -4,7 +4,7 @@ import { type PageContext, href } from './context.js';
 /** One step of the breadcrumb trail: a label and, except for the current page, a link. */
 export interface Crumb {
   label: string;
-  link?: string;
+  link?: string | undefined;
 }
 
 /** The page around `body`: header with the store and whether writes are on, breadcrumbs, the script and stylesheet. */

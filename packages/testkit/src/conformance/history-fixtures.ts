@@ -20,17 +20,17 @@ export function positionOf(sequenceId: number): string {
 
 /** Steps of one app that {@link saveSteps} saves, in sequence order. */
 export interface StepsToSave {
-  partitionKey?: PartitionKeyInput;
+  partitionKey?: PartitionKeyInput | undefined;
   appId: string;
   /** First sequence id; default 0. */
-  from?: number;
+  from?: number | undefined;
   count: number;
   /** Sequence ids saved with status `failed`. */
-  failed?: readonly number[];
+  failed?: readonly number[] | undefined;
   /** User values of the step at a sequence id; default `{ n: sequenceId }`. */
   values?: (sequenceId: number) => Record<string, unknown>;
   /** Milliseconds to wait after each save, so that steps get distinct `createdAt` milliseconds. */
-  pauseMs?: number;
+  pauseMs?: number | undefined;
 }
 
 /** Saves the steps, one after the other; returns each saved state by sequence id. */

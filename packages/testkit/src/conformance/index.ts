@@ -24,7 +24,7 @@ export interface SkippedPersisterSuite {
   /** Why the backend is unavailable, e.g. `set BURR_TEST_REDIS_URL`; shown in the suite's title. */
   skip: string;
   /** The backend's capabilities, so the skipped cases are the ones that would have run. */
-  capabilities?: PersisterCapabilities;
+  capabilities?: PersisterCapabilities | undefined;
 }
 
 /**
@@ -37,7 +37,7 @@ export type PlaceIndependentGroup = 'values' | 'value-fuzz' | 'application' | 'c
 /** Options of {@link runPersisterConformance}. */
 export interface ConformanceRunOptions {
   /** Groups registered as skipped, with the reason given (say, where they run). */
-  skipGroups?: { groups: readonly PlaceIndependentGroup[]; reason: string };
+  skipGroups?: { groups: readonly PlaceIndependentGroup[]; reason: string } | undefined;
 }
 
 const PLACE_INDEPENDENT_GROUPS: Record<PlaceIndependentGroup, { title: string; register: (context: SuiteContext) => void }> = {

@@ -31,7 +31,7 @@ export interface StorageModeOptions {
    * persister saved before it, with a full snapshot now and then, in a table
    * of its own (`<table>_incremental`).
    */
-  storage?: StorageMode;
+  storage?: StorageMode | undefined;
   /**
    * Incremental mode: at most this many steps per chain (a snapshot and its
    * deltas), so a load reads at most this many rows. Default
@@ -42,7 +42,7 @@ export interface StorageModeOptions {
    * doubling lengths (10,000, 20,000, 40,000 steps...) and a load reads rows
    * in proportion to the conversation.
    */
-  snapshotEvery?: number;
+  snapshotEvery?: number | undefined;
   /**
    * Incremental mode: a snapshot once what a load would read beyond the state
    * itself (the deltas since the last snapshot, each counted at least 256
@@ -54,7 +54,7 @@ export interface StorageModeOptions {
    * growing state then come at doubling sizes. Default
    * {@link DEFAULT_SNAPSHOT_BYTES}.
    */
-  snapshotBytes?: number;
+  snapshotBytes?: number | undefined;
 }
 
 /** The incremental mode's settings, checked and with defaults filled in. */
@@ -62,7 +62,7 @@ export interface IncrementalSettings {
   snapshotEvery: number;
   snapshotBytes: number;
   /** The fewest steps a chain may hold (within `snapshotEvery`); default `MIN_CHAIN_STEPS`. Not an option of the persisters: tests of the policy set it. */
-  minChainSteps?: number;
+  minChainSteps?: number | undefined;
 }
 
 /**

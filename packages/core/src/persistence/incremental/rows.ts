@@ -65,7 +65,7 @@ export interface IncrementalRows {
    * large to store fails at the step that made it so, as in full mode, not
    * at some later snapshot.
    */
-  readonly maxSnapshotBytes?: number;
+  readonly maxSnapshotBytes?: number | undefined;
   /**
    * True when a row costs a load far more than decoding its bytes (Redis: a
    * script reads a key per step): the items the deltas appended to lists then
@@ -73,7 +73,7 @@ export interface IncrementalRows {
    * chains stay short. Otherwise they count as the state they are, and a
    * list that only grows (a chat) needs no snapshot but every `snapshotEvery`.
    */
-  readonly expensiveRows?: boolean;
+  readonly expensiveRows?: boolean | undefined;
   /**
    * Inserts `record` atomically. A delta is inserted only if its base is
    * stored with the save time `record.base` names; resolves `false` when it
