@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup';
+import { nodePackageBuild } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  // The declarations name Node's types (NodeJS.ProcessEnv): the reference loads them where a project does not list
-  // them itself (TypeScript 7's default `types: []`).
-  dts: { banner: '/// <reference types="node" />' },
-  clean: true,
-  sourcemap: true,
-  target: 'node22',
-});
+export default defineConfig(nodePackageBuild(['src/index.ts'], ['esm', 'cjs']));

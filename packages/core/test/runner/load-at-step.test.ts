@@ -26,6 +26,18 @@ function reopen(persister: InMemoryPersister, sequenceId: number | null) {
     .withStatePersister(persister);
 }
 
+/** The saved run loaded at its first step, its counting action adding `amount()` (1 in the run that saved it). */
+function replayedAdding(persister: InMemoryPersister, amount: () => number) {
+  const counter = action({ reads: ['count'], writes: ['count'], run: (state: State<Counting>) => state.update({ count: state.get('count') + amount() }) });
+  return new ApplicationBuilder<Counting>()
+    .withActions({ counter, finish })
+    .withTransitions(['counter', 'counter'])
+    .initializeFrom(persister, { defaultState: { count: 0 }, defaultEntrypoint: 'counter' })
+    .withIdentifiers({ appId: 'run', partitionKey: 'user', sequenceId: 0 })
+    .withStatePersister(persister)
+    .build();
+}
+
 describe('loading an app at an earlier step', () => {
   it('starts from the saved step under the same app id, and continues from there', async () => {
     const persister = await savedRun();
@@ -49,14 +61,7 @@ describe('loading an app at an earlier step', () => {
 
   it('the same action turning out differently than its saved step is refused, never overwritten', async () => {
     const persister = await savedRun();
-    const byTen = action({ reads: ['count'], writes: ['count'], run: (state: State<Counting>) => state.update({ count: state.get('count') + 10 }) });
-    const app = await new ApplicationBuilder<Counting>()
-      .withActions({ counter: byTen, finish })
-      .withTransitions(['counter', 'counter'])
-      .initializeFrom(persister, { defaultState: { count: 0 }, defaultEntrypoint: 'counter' })
-      .withIdentifiers({ appId: 'run', partitionKey: 'user', sequenceId: 0 })
-      .withStatePersister(persister)
-      .build();
+    const app = await replayedAdding(persister, () => 10);
     expect(await rejection(app.step())).toBeInstanceOf(PersisterConflictError);
     expect((await persister.load('user', 'run', 1))?.state.get('count')).toBe(2);
   });
@@ -64,14 +69,7 @@ describe('loading an app at an earlier step', () => {
   it('after a refused replay the next step runs the action again: once it gives the saved outcome, the app goes on', async () => {
     const persister = await savedRun();
     let add = 10;
-    const counter = action({ reads: ['count'], writes: ['count'], run: (state: State<Counting>) => state.update({ count: state.get('count') + add }) });
-    const app = await new ApplicationBuilder<Counting>()
-      .withActions({ counter, finish })
-      .withTransitions(['counter', 'counter'])
-      .initializeFrom(persister, { defaultState: { count: 0 }, defaultEntrypoint: 'counter' })
-      .withIdentifiers({ appId: 'run', partitionKey: 'user', sequenceId: 0 })
-      .withStatePersister(persister)
-      .build();
+    const app = await replayedAdding(persister, () => add);
     expect(await rejection(app.step())).toBeInstanceOf(PersisterConflictError);
     // Retrying the refused record could only conflict again: the action runs again instead.
     expect(await rejection(app.step())).toBeInstanceOf(PersisterConflictError);
