@@ -37,28 +37,6 @@ export const URL_ENV_VARIABLES: Readonly<Record<Exclude<BackendName, 'sqlite'>, 
  */
 export type BackendAccess = 'read-write' | 'read-only' | 'existing';
 
-/**
- * The storage mode that holds conversation `appId` when the chosen one does
- * not: a conversation saved with the other `--storage`. `undefined` when
- * neither holds it. Opens the other mode read-only, creating nothing.
- */
-export async function otherStorageModeOf(
-  choice: BackendChoice,
-  env: NodeJS.ProcessEnv,
-  exampleDir: string,
-  partitionKey: string,
-  appId: string,
-): Promise<'full' | 'incremental' | undefined> {
-  const other = choice.storage === 'incremental' ? 'full' : 'incremental';
-  // Read-only: a store without the other mode's table opens as an empty one.
-  const { persister } = await openBackend({ ...choice, storage: other }, env, exampleDir, 'read-only');
-  try {
-    return (await persister.load(partitionKey, appId)) === null ? undefined : other;
-  } finally {
-    await persister.cleanup();
-  }
-}
-
 /** How long the chatbot waits for a server before saying it is not there. */
 const CONNECT_TIMEOUT_MS = 5000;
 

@@ -7,9 +7,10 @@ import {
   StorageModeMismatchError,
   type Application,
   type BaseStatePersister,
+  type PersistedStateData,
 } from '@burr/core';
 import { buildChatApplication, type ChatApplication } from './app-graph.js';
-import { BackendUnavailableError, openBackend, otherStorageModeOf } from './backends.js';
+import { BackendUnavailableError, openBackend } from './backends.js';
 import { DEFAULT_LIST_LIMIT, USAGE, UsageError, parseCommandLine, type ChatOptions } from './cli-args.js';
 import { chatHistory, type SessionInfo } from './commands.js';
 import { runChatSession, type SessionEnd } from './chat-session.js';
@@ -85,16 +86,14 @@ export async function runChatbot(world: ChatbotEnvironment): Promise<number> {
       }
       await checkForkSource(store, options.partitionKey, options.forkFrom, options.forkAt);
     }
-    const unknownAppId = options.forkFrom === undefined && options.appId !== undefined && (await store.load(options.partitionKey, options.appId)) === null;
-    if (unknownAppId) {
-      // Saved with the other --storage: say so now, not after the first message (whose save would be refused).
-      const storedMode = await otherStorageModeOf(options, world.env, world.exampleDir, options.partitionKey, options.appId!);
-      if (storedMode) {
-        err(style.error(`chatbot: conversation ${options.appId} is not stored with --storage ${options.storage}.`));
-        err(storedWithHint(storedMode));
-        return EXIT_FAILURE;
-      }
+    // Saved with the other --storage, the load refuses it: said now, before any message is sent.
+    const existing = options.forkFrom === undefined && options.appId !== undefined ? await latestOrRefusal(store, options.partitionKey, options.appId) : undefined;
+    if (existing instanceof StorageModeMismatchError) {
+      err(style.error(`chatbot: conversation ${options.appId} is not stored with --storage ${options.storage}.`));
+      err(storedWithHint(existing.storedMode));
+      return EXIT_FAILURE;
     }
+    const unknownAppId = existing === null;
     const responder = chooseResponder(world.env);
     const interrupt = new AbortController();
     const app = await buildChatApplication(store, responder, options, interrupt.signal);
@@ -203,6 +202,16 @@ function farewell(end: SessionEnd, app: Application, info: SessionInfo): string 
   }
   if (end === 'exit') return info.style.dim(`Conversation ended (${step}). Pick it up again any time: ${resume}`);
   return info.style.dim(`Bye! Conversation ${app.uid} ${step}. Resume: ${resume}`);
+}
+
+/** A conversation's latest step, `null` when none, or the refusal when it is stored with the other --storage. */
+async function latestOrRefusal(store: BaseStatePersister, partitionKey: string, appId: string): Promise<PersistedStateData | null | StorageModeMismatchError> {
+  try {
+    return await store.load(partitionKey, appId);
+  } catch (error) {
+    if (error instanceof StorageModeMismatchError) return error;
+    throw error;
+  }
 }
 
 /** What to add to reach a conversation stored in `mode`. */

@@ -24,7 +24,7 @@ describe('the built chatbot deletes, pages and shows history', () => {
 
   async function latestStep(dbPath: string, partitionKey: string, appId: string) {
     await using persister = SQLitePersister.fromValues({ dbPath });
-    return persister.load(partitionKey, appId);
+    return await persister.load(partitionKey, appId);
   }
 
   describe('--delete APP_ID', () => {

@@ -23,7 +23,7 @@ describe('the built chatbot on a SQLite file (piped input)', () => {
 
   async function latestStep(appId: string) {
     await using persister = SQLitePersister.fromValues({ dbPath });
-    return persister.load('ada', appId);
+    return await persister.load('ada', appId);
   }
 
   it('chats two turns and ends with exit; every step is saved', async () => {

@@ -84,7 +84,7 @@ export class DeserializationError extends BurrError {
    * @param options - `cause`: the error underneath; `chainRow`: the broken row of an incremental chain;
    *   `storedStep`: the step being read.
    */
-  constructor(message: string, options?: { cause?: unknown; chainRow?: ChainRowId; storedStep?: StoredStepId }) {
+  constructor(message: string, options?: { cause?: unknown; chainRow?: ChainRowId | undefined; storedStep?: StoredStepId | undefined }) {
     super('BURR_DESERIALIZATION', message, options);
     if (options?.chainRow) this.chainRow = { ...options.chainRow };
     if (options?.storedStep) this.storedStep = { ...options.storedStep };
@@ -246,7 +246,7 @@ export class PersisterUnavailableError extends BurrError {
   readonly address: string;
   readonly reason: UnavailableReason;
 
-  constructor(backend: string, address: string, reason: UnavailableReason, options?: { cause?: unknown; detail?: string }) {
+  constructor(backend: string, address: string, reason: UnavailableReason, options?: { cause?: unknown; detail?: string | undefined }) {
     const what: Record<UnavailableReason, string> = {
       unreachable: 'could not be reached',
       'connect-timeout': 'did not accept a connection in time',

@@ -65,7 +65,7 @@ export interface CleanupExitOptions {
    */
   server?: ProvidedDatabase | undefined;
   /** Where the children store on `server`, made once the server is there; dropped after the cases. */
-  stores?: (url: string) => ScratchStores;
+  stores?: ((url: string) => ScratchStores) | undefined;
 }
 
 /**

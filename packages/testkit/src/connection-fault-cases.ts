@@ -103,7 +103,7 @@ export interface ConnectionFaultOptions<P extends BaseStatePersister = BaseState
   /** The server for the live cases, or why there is none (they are then registered as skipped, saying so); stopped after them. Omit when the backend has no server. */
   server?: ProvidedDatabase | undefined;
   /** The hooks of the live cases, made once the server at `url` is there. */
-  live?: (url: string) => LiveFaultHooks<P>;
+  live?: ((url: string) => LiveFaultHooks<P>) | undefined;
 }
 
 /** What a timed-out or unreachable call may take beyond its timeouts: scheduling, a loaded machine. */

@@ -31,7 +31,7 @@ export interface CorruptRowOptions<P extends BaseStatePersister = BaseStatePersi
   /** The server the store lives on, or why there is none (every case is then registered as skipped, saying so); stopped after the cases. Omit for an embedded store. */
   server?: ProvidedDatabase | undefined;
   /** Where the steps are stored on `server` (a table, a key namespace), made once the server is there; dropped after the cases. */
-  stores?: (url: string) => ScratchStores;
+  stores?: ((url: string) => ScratchStores) | undefined;
   /** A persister on the server at `url` (`''` without a server) storing in `store` (`''` without `stores`); the cases initialize it and clean it up. */
   open(url: string, store: string): P | Promise<P>;
   /**
@@ -82,7 +82,8 @@ const CORRUPTIONS: Corruption[] = [
  */
 export function runCorruptRowCases<P extends BaseStatePersister>(api: TestApi, options: CorruptRowOptions<P>): void {
   const title = `${options.name}: a corrupt stored step gives a DeserializationError naming partition, app id and sequence id`;
-  const limits: Required<CorruptionLimits> = { holdsMalformedJson: true, holdsMalformedTimestamp: true, ...options.limits };
+  // Field by field: a limit given as undefined keeps its default.
+  const limits = { holdsMalformedJson: options.limits?.holdsMalformedJson ?? true, holdsMalformedTimestamp: options.limits?.holdsMalformedTimestamp ?? true };
   const { server } = options;
   groupOrSkip(api, title, skipReasonOf(server), (group) => {
     const url = server !== undefined && 'url' in server ? server.url : '';

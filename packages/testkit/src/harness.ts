@@ -93,8 +93,11 @@ export interface PersisterCapabilities {
   storageModes?: readonly StorageMode[] | undefined;
 }
 
+/** {@link PersisterCapabilities} with every field given (`Required<>` would keep `undefined` under `exactOptionalPropertyTypes`). */
+export type ResolvedCapabilities = { [K in keyof PersisterCapabilities]-?: Exclude<PersisterCapabilities[K], undefined> };
+
 /** The defaults of {@link PersisterCapabilities}, for fields a harness leaves out. */
-export const DEFAULT_CAPABILITIES: Readonly<Required<PersisterCapabilities>> = Object.freeze({
+export const DEFAULT_CAPABILITIES: Readonly<ResolvedCapabilities> = Object.freeze({
   needsInitialize: true,
   readsBeforeInitialize: 'throw',
   positionsPerSequence: 'many',
@@ -109,8 +112,8 @@ export const DEFAULT_CAPABILITIES: Readonly<Required<PersisterCapabilities>> = O
 });
 
 /** `capabilities` with every field left out filled in from {@link DEFAULT_CAPABILITIES}. */
-export function resolveCapabilities(capabilities: PersisterCapabilities = {}): Required<PersisterCapabilities> {
-  const resolved: Required<PersisterCapabilities> = { ...DEFAULT_CAPABILITIES };
+export function resolveCapabilities(capabilities: PersisterCapabilities = {}): ResolvedCapabilities {
+  const resolved: ResolvedCapabilities = { ...DEFAULT_CAPABILITIES };
   for (const [field, value] of Object.entries(capabilities) as Array<[keyof PersisterCapabilities, unknown]>) {
     if (value !== undefined) (resolved as Record<string, unknown>)[field] = value;
   }

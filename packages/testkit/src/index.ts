@@ -9,6 +9,7 @@ export {
   type TestApi,
   type HookTimeout,
   type PersisterCapabilities,
+  type ResolvedCapabilities,
   type PersisterHarness,
   type PersisterOpenOptions,
 } from './harness.js';

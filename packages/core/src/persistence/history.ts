@@ -79,7 +79,7 @@ export interface AppPage {
 }
 
 /** Whose steps {@link BaseStateManager.prune} looks at. */
-export type PruneTarget = 'all' | { partitionKey: PartitionKeyInput; appId?: string | undefined };
+export type PruneTarget = 'all' | { partitionKey: PartitionKeyInput; appId?: string };
 
 /** Options of {@link BaseStateManager.prune}. At least one of `keepLast` and `olderThan` is required. */
 export interface PruneOptions {

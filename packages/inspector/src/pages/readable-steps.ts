@@ -26,7 +26,9 @@ export interface StepWindow {
  * with a broken row, and its error names that row (`storedStep`), the first
  * broken one in the page's order: the rows before it are read again alone,
  * then the listing goes on after it. Each broken row costs two more reads.
- * An error that names no row of this window is thrown.
+ * An error that names no row of this window is thrown. A broken row stands
+ * for its whole sequence id: another position stored at that id (two rows
+ * at one id) is not listed beside it.
  */
 export async function readableStepPage(
   store: InspectorStore,
@@ -53,7 +55,8 @@ export async function readableStepPage(
     });
     steps.push(...head.steps);
     if (head.nextCursor !== null) return { steps, nextCursor: head.nextCursor };
-    if (steps.length === limit) return { steps, nextCursor: broken };
+    // Full before the broken row: the next page starts after the last row given, as a listing's cursor does.
+    if (steps.length === limit) return { steps, nextCursor: steps.at(-1)!.sequenceId };
     steps.push({ sequenceId: broken, unreadable: page.unreadable });
     if (newestFirst) before = broken;
     else after = broken;

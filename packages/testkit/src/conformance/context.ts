@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import type { BaseStatePersister, SerdeKwargs, StorageModeOptions } from '@burr/core';
 import { State } from '@burr/core';
-import { resolveCapabilities, type PersisterCapabilities, type PersisterHarness, type PersisterOpenOptions, type TestApi } from '../harness.js';
+import { resolveCapabilities, type ResolvedCapabilities, type PersisterHarness, type PersisterOpenOptions, type TestApi } from '../harness.js';
 
 /** What every group of cases gets. */
 export interface SuiteContext {
   api: TestApi;
   harness: PersisterHarness;
   /** The harness's capabilities, defaults filled in. */
-  capabilities: Required<PersisterCapabilities>;
+  capabilities: ResolvedCapabilities;
   /** The storage options this suite opens persisters with: `undefined` in the full-mode suite. */
   storage: StorageModeOptions | undefined;
   /** A persister on a fresh store, initialized, closed after the suite; in this suite's storage mode unless `storage` says otherwise. */

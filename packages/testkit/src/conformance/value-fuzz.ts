@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_NESTING_DEPTH, SERDE_KEY, SerializationError, State, UnsupportedValueError, type BaseStatePersister } from '@burr/core';
-import type { PersisterCapabilities } from '../harness.js';
+import type { ResolvedCapabilities } from '../harness.js';
 import { newAppId, stepState, type SuiteContext } from './context.js';
 
 /** Strings with any UTF-16 unit (lone surrogates included), NUL, escapes and look-alikes of Python's tokens. */
@@ -37,7 +37,7 @@ const userValues = fc.dictionary(
 );
 
 /** Why this backend must refuse `values`, per its declared capabilities, or null when it must store them. */
-function expectedRefusal(values: unknown, capabilities: Required<PersisterCapabilities>): string | null {
+function expectedRefusal(values: unknown, capabilities: ResolvedCapabilities): string | null {
   const found = { nonFinite: false, nul: false, loneSurrogate: false };
   const visitText = (s: string): void => {
     if (s.includes('\u0000')) found.nul = true;
