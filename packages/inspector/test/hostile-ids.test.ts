@@ -18,6 +18,32 @@ describe('the fork code shown on a step page', () => {
   });
 });
 
+describe('an id holding a right-to-left override or a zero-width space', () => {
+  const persister = new InMemoryPersister();
+  const appId = 'invoice\u202Efdp.exe\u200B';
+  let inspector: RunningInspector | undefined;
+  beforeAll(async () => {
+    await persister.initialize();
+    await persister.save({ partitionKey: 'ada', appId, sequenceId: 0, position: 'count', state: new State({ n: 0 }), status: 'completed' });
+    inspector = await startInspectorServer({ persister, port: 0 });
+  });
+  afterAll(async () => inspector?.close());
+
+  it('is shown with those characters written out, in headings, titles, links and the delete confirmation', async () => {
+    const shown = 'invoice\\u{202E}fdp.exe\\u{200B}';
+    const url = (path: string) => new URL(path, inspector!.url).href;
+    const app = (await httpRequest(url(`/app?partition=ada&app=${encodeURIComponent(appId)}`))).body;
+    expect(app).toContain(`<h1>App <code class="app-id">${shown}</code></h1>`);
+    expect(app).toContain(`<title>App ${shown}`);
+    expect(app).toContain(`data-confirm="Delete app ${shown} of ada,`);
+    // The raw id stays where it is data: the write request names the app as stored.
+    expect(app).toContain(`data-app="${appId}"`);
+    expect((await httpRequest(url('/?partition=ada'))).body).toContain(`>${shown}</a></td>`);
+    const step = (await httpRequest(url(`/step?partition=ada&app=${encodeURIComponent(appId)}&seq=0`))).body;
+    expect(step).toContain(`<code class="app-id">${shown}</code></a></h1>`);
+  });
+});
+
 describe('a step at the largest sequence id', () => {
   const persister = new InMemoryPersister();
   let inspector: RunningInspector | undefined;

@@ -3,7 +3,7 @@ import { graphSvg } from '../graph-svg.js';
 import { type Html, html } from '../html.js';
 import { InspectorRequestError, optionalInteger, requireString } from '../request.js';
 import { type PageContext, href } from './context.js';
-import { formatBytes, formatTime, partitionLabel } from './format.js';
+import { formatBytes, formatTime, partitionLabel, shownId } from './format.js';
 import { layout } from './layout.js';
 import { isUnreadableListed, type ListedStep, readableStepPage } from './readable-steps.js';
 
@@ -46,7 +46,7 @@ export async function appPage(context: PageContext, params: URLSearchParams): Pr
     href(context, '/app', { partition: partitionKey, app: appId, limit: limit === DEFAULT_STEPS_PER_PAGE ? null : limit, ...cursor });
 
   const body = html`
-<h1>App <code class="app-id">${appId}</code></h1>
+<h1>App <code class="app-id">${shownId(appId)}</code></h1>
 <p class="meta">Partition ${partitionLabel(partitionKey)} · latest step ${latestStep(context, latest)}</p>
 <section class="actions">
 <form method="get" action="${href(context, '/step')}" class="jump">
@@ -54,7 +54,7 @@ export async function appPage(context: PageContext, params: URLSearchParams): Pr
 <label>Go to step <input name="seq" inputmode="numeric" pattern="[0-9]+" size="8" required></label> <button type="submit">Open</button>
 </form>
 <button type="button" class="danger" data-write="delete" data-partition="${partitionKey}" data-app="${appId}"
- data-confirm="Delete app ${appId} of ${partitionLabel(partitionKey)}, every saved step of it? This cannot be undone.">Delete app…</button>
+ data-confirm="Delete app ${shownId(appId)} of ${partitionLabel(partitionKey)}, every saved step of it? This cannot be undone.">Delete app…</button>
 </section>
 ${graph ? html`<section class="graph-box"><h2>Graph</h2>${graphSvg(graph, isUnreadableListed(latest) ? null : latest.position)}</section>` : ''}
 <section>
@@ -70,11 +70,11 @@ ${hasOlder && oldest ? html`<a rel="next" href="${pageLink({ before: oldest.sequ
 </section>`;
   return layout(
     context,
-    `App ${appId}`,
+    `App ${shownId(appId)}`,
     [
       { label: 'apps', link: href(context, '/', { partition: partitionKey }) },
       { label: partitionLabel(partitionKey), link: href(context, '/', { partition: partitionKey }) },
-      { label: appId },
+      { label: shownId(appId) },
     ],
     body,
   );

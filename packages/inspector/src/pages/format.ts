@@ -17,5 +17,14 @@ export function formatBytes(bytes: number): string {
 
 /** How a partition key is named on a page: `''` is "no partition". */
 export function partitionLabel(partitionKey: string): string {
-  return partitionKey === '' ? '(no partition)' : partitionKey;
+  return partitionKey === '' ? '(no partition)' : shownId(partitionKey);
+}
+
+/**
+ * An id as text a person reads: control and format characters (a
+ * right-to-left override, a zero-width space) written as `\u{…}`, since
+ * they would reorder or hide what a heading or a delete confirmation says.
+ */
+export function shownId(id: string): string {
+  return id.replace(/[\p{Cc}\p{Cf}]/gu, (character) => `\\u{${character.codePointAt(0)!.toString(16).toUpperCase()}}`);
 }
