@@ -43,11 +43,14 @@ export async function withStore<T>(context: CommandContext, target: StoreTarget,
 export function commandLine(name: string, target: StoreTarget, positionals: readonly string[], options: Record<string, string | boolean | undefined>): string {
   const words = ['burr', name];
   if (!target.fromEnv) words.push(target.store.hasSecret ? '"$BURR_URL"' : shellQuote(target.store.display));
-  words.push(...positionals.map(shellQuote));
+  const optionWords: string[] = [];
   for (const [option, value] of Object.entries(options)) {
     if (value === undefined || value === false) continue;
-    words.push(value === true ? `--${option}` : `--${option} ${shellQuote(value)}`);
+    optionWords.push(value === true ? `--${option}` : `--${option} ${shellQuote(value)}`);
   }
+  // A positional starting with "-" (an app id "-x") goes after "--", so it is not read as an option.
+  if (positionals.some((word) => word.startsWith('-'))) words.push(...optionWords, '--', ...positionals.map(shellQuote));
+  else words.push(...positionals.map(shellQuote), ...optionWords);
   return words.join(' ');
 }
 

@@ -4,8 +4,14 @@ export interface Column {
   alignRight?: boolean | undefined;
 }
 
-/** Rows under headings, columns padded to their widest cell, two spaces apart. */
+/**
+ * Rows under headings, columns padded to their widest cell, two spaces apart.
+ * Control and format characters in a cell (an id holding ESC, CR, a newline
+ * or a right-to-left override) are written out as `\u{…}`: raw, they could
+ * redraw the table on a terminal and show an app that is not there.
+ */
 export function formatTable(columns: readonly Column[], rows: ReadonlyArray<readonly string[]>): string {
+  rows = rows.map((row) => row.map(printable));
   const widths = columns.map((column, index) => Math.max(column.heading.length, ...rows.map((row) => (row[index] ?? '').length)));
   const line = (cells: readonly string[]) =>
     columns
@@ -112,4 +118,9 @@ function endOfString(text: string, start: number): number {
     else if (text[index] === '"') return index + 1;
   }
   return text.length;
+}
+
+/** `text` with control and format characters written out as `\u{…}`. */
+export function printable(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}]/gu, (character) => `\\u{${character.codePointAt(0)!.toString(16).toUpperCase()}}`);
 }

@@ -49,9 +49,12 @@ export async function runBurr(argv: readonly string[], io: CliIo): Promise<numbe
     return EXIT.ok;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
-  const context: CommandContext = { io, json: rest.includes('--json') };
+  // After "--" every word is a positional (an app id "-h" or "--json"), not an option.
+  const end = rest.indexOf('--');
+  const options = end === -1 ? rest : rest.slice(0, end);
+  const context: CommandContext = { io, json: options.includes('--json') };
   if (!command) return report(new UsageError(`unknown command ${JSON.stringify(name)}; the commands are ${COMMANDS.map((known) => known.name).join(', ')}`), 'burr', context);
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (options.includes('--help') || options.includes('-h')) {
     io.out(`${command.usage}\n`);
     return EXIT.ok;
   }

@@ -67,9 +67,12 @@ export function redactUrl(text: string): string {
   return text.replace(userInfoPassword(), '$1***@').replace(SECRET_QUERY, '$1***');
 }
 
-/** `scheme://user:` then the password up to `@`. */
+/**
+ * `scheme://user:` then the password up to the last `@` before the path: as a
+ * URL parser reads it, so a password holding `@` is hidden whole.
+ */
 function userInfoPassword(): RegExp {
-  return /^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)[^@]*@/i;
+  return /^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)[^/?#]*@/i;
 }
 
 function secretsOf(text: string): string[] {

@@ -94,6 +94,10 @@ describe('--storage on the other commands', () => {
     expect(show.stderr).toContain('No step of app "beta" in partition "" (its steps are in full storage: leave out --storage incremental)');
     // An app neither mode holds: no hint.
     expect((await burr(['steps', url, 'nobody'])).stdout).toBe('No steps of app "nobody" in partition "".\n');
+    // A delete in the mode that does not hold the app removes nothing, and says where the steps are.
+    const deleted = await burr(['delete', url, 'alpha', '--yes']);
+    expect(deleted.stdout).toBe('No steps of app "alpha" in partition ""; nothing deleted (its steps are in incremental storage: add --storage incremental).\n');
+    expect((await burr(['delete', url, 'alpha', '--yes', '--storage', 'incremental'])).stdout).toMatch(/^Deleted \d+ steps of app "alpha"/);
   });
 });
 

@@ -34,6 +34,9 @@ describe('store URLs', () => {
     expect(redactUrl('mongodb+srv://u:p%40ss@a:1,b:2/db?retryWrites=true')).toBe('mongodb+srv://u:***@a:1,b:2/db?retryWrites=true');
     expect(redactUrl('libsql://db.turso.io?authToken=eyJhbGciOi')).toBe('libsql://db.turso.io?authToken=***');
     expect(redactUrl('redis://h:6379')).toBe('redis://h:6379');
+    // A URL parser takes the host after the last "@": so does the redaction, hiding the whole password.
+    expect(redactUrl('postgres://burr:correct@horse@db:5432/app')).toBe('postgres://burr:***@db:5432/app');
+    expect(new URL('postgres://burr:correct@horse@db:5432/app').host).toBe('db:5432');
     const store = parseStoreUrl('postgres://burr:p%40ss-word@db/app');
     expect(store.display).toBe('postgres://burr:***@db/app');
     expect(store.hasSecret).toBe(true);

@@ -357,6 +357,36 @@ describe('burr compact', () => {
   });
 });
 
+describe('hostile app ids on the command line and in tables', () => {
+  it('an id that looks like an option, after "--", is an id: delete removes it, and the next-page hint repeats it after "--"', async () => {
+    const { url, path } = await store([
+      { appId: '-h', steps: 3 },
+      { appId: '--json', steps: 2 },
+    ]);
+    const deleted = await burr(['delete', url, '--yes', '--', '-h']);
+    expect([deleted.code, deleted.stdout]).toEqual([0, 'Deleted 3 steps of app "-h" in partition "".\n']);
+    expect(await sequenceIds(path, '-h')).toEqual([]);
+    // A table, not JSON: "--json" after "--" is the app id.
+    const first = await burr(['steps', url, '--limit', '1', '--', '--json']);
+    expect(first.stdout).toMatch(/^SEQ /);
+    const words = nextPage(first.stdout)!;
+    expect(words.slice(-2)).toEqual(['--', '--json']);
+    const second = await burr(words);
+    expect(second.code).toBe(0);
+    expect(second.stdout.split('\n')[1]).toMatch(/^\s*0 /);
+  });
+
+  it('writes out control and format characters of ids in tables, so an id cannot redraw the table', async () => {
+    const { url } = await store([
+      { appId: 'victim', steps: 1 },
+      { appId: 'x\r\u001b[2Kvictim\u202e', steps: 1 },
+    ]);
+    const run = await burr(['apps', url]);
+    expect(run.stdout).toContain('x\\u{D}\\u{1B}[2Kvictim\\u{202E}');
+    for (const raw of ['\r', '\u001b', '\u202e']) expect(run.stdout.includes(raw), JSON.stringify(raw)).toBe(false);
+  });
+});
+
 describe('the store and the command line', () => {
   it('takes the URL from BURR_URL when the first argument is not one', async () => {
     const { url } = await store(THREE_APPS);

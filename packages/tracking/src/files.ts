@@ -8,8 +8,9 @@ import { isNotFound } from './log-lines.js';
  * one `appendFile` (opened with `'a'`) that ends with its newline, so a
  * crash can only cut the last line short. Appends to one file run one after
  * another (a promise chain per file), so lines never interleave. Before the
- * first append to a file, a line a crash left without its newline is closed,
- * so the next line does not glue onto it.
+ * first append to a file, and after an append that failed, a line left
+ * without its newline (a crash, a full disk) is closed, so the next line
+ * does not glue onto it.
  */
 export class LineAppender {
   readonly #chains = new Map<string, Promise<void>>();
@@ -40,7 +41,13 @@ export class LineAppender {
       if (await endsWithCutLine(path)) await appendFile(path, '\n', { flag: 'a', encoding: 'utf8' });
       this.#checkedTails.add(path);
     }
-    await appendFile(path, data, { flag: 'a', encoding: 'utf8' });
+    try {
+      await appendFile(path, data, { flag: 'a', encoding: 'utf8' });
+    } catch (error) {
+      // Part of the line may have been written (a full disk): the next append closes it first.
+      this.#checkedTails.delete(path);
+      throw error;
+    }
   }
 }
 

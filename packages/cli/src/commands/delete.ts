@@ -2,6 +2,7 @@ import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, PARTITION_OPTION, expectPositional
 import { withStore, type Command } from '../command.js';
 import { CommandFailure, EXIT, UsageError } from '../errors.js';
 import { describePartition, jsonDocument, plural } from '../format.js';
+import { otherStorageModeHint } from '../open-store.js';
 
 const OPTIONS = { ...COMMON_OPTIONS, ...PARTITION_OPTION, yes: { type: 'boolean', short: 'y' } } as const;
 
@@ -40,7 +41,11 @@ ${COMMON_OPTIONS_HELP}`,
       return persister.deleteApp(partitionKey, appId);
     });
     if (context.json) io.out(jsonDocument({ partitionKey, appId, stepsDeleted: deleted }));
-    else io.out(deleted === 0 ? `No steps of ${what}; nothing deleted.\n` : `Deleted ${plural(deleted, 'step')} of ${what}.\n`);
+    else if (deleted > 0) io.out(`Deleted ${plural(deleted, 'step')} of ${what}.\n`);
+    else {
+      const hint = await otherStorageModeHint(target.store, storeOptionsOf(values), partitionKey, appId);
+      io.out(`No steps of ${what}; nothing deleted${hint ? ` (${hint})` : ''}.\n`);
+    }
     return EXIT.ok;
   },
 };
