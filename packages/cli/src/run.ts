@@ -6,12 +6,13 @@ import { deleteCommand } from './commands/delete.js';
 import { pruneCommand } from './commands/prune.js';
 import { showCommand } from './commands/show.js';
 import { stepsCommand } from './commands/steps.js';
+import { upgradeCommand } from './commands/upgrade.js';
 import { CommandFailure, EXIT, UsageError, isBurrError } from './errors.js';
 import { jsonDocument } from './format.js';
 import type { CliIo } from './io.js';
 import { scrubSecrets, URL_FORMS } from './store-url.js';
 
-const COMMANDS: readonly Command[] = [appsCommand, stepsCommand, showCommand, deleteCommand, pruneCommand, compactCommand, convertCommand];
+const COMMANDS: readonly Command[] = [appsCommand, stepsCommand, showCommand, deleteCommand, pruneCommand, compactCommand, convertCommand, upgradeCommand];
 
 const USAGE = `burr: look into a Burr state store and clean it up.
 
@@ -80,6 +81,9 @@ function report(error: unknown, prefix: string, context: CommandContext): number
 function classify(error: unknown): { code: string; exit: number; hint: string } {
   if (error instanceof UsageError) return { code: 'BURR_CLI_USAGE', exit: EXIT.usage, hint: '' };
   if (error instanceof CommandFailure) return { code: error.code, exit: EXIT.failed, hint: '' };
+  // A table Python Burr (or an earlier version) made has no app index: the CLI adds it only when asked.
+  if (isBurrError(error) && error.code === 'BURR_PERSISTER_NOT_INITIALIZED')
+    return { code: error.code, exit: EXIT.failed, hint: ` [${error.code}]. If Python Burr or an earlier version made this table, add the index once with: burr upgrade URL` };
   if (isBurrError(error)) return { code: error.code, exit: EXIT.failed, hint: ` [${error.code}]` };
   return { code: 'BURR_CLI_UNEXPECTED', exit: EXIT.failed, hint: '' };
 }

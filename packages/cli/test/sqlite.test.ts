@@ -357,6 +357,27 @@ describe('burr compact', () => {
   });
 });
 
+describe('burr upgrade', () => {
+  it('a table Python Burr made (no app index): apps says how to add it, upgrade adds it once, then apps lists', async () => {
+    const path = dir.path('python-made.db');
+    // Made with the driver, as Python Burr makes it: the table alone.
+    const opened = SQLitePersister.fromValues({ dbPath: path });
+    const db = opened.client;
+    db.exec(`CREATE TABLE burr_state (partition_key TEXT DEFAULT '', app_id TEXT NOT NULL, sequence_id INTEGER NOT NULL, position TEXT NOT NULL,
+      status TEXT NOT NULL, state TEXT NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (partition_key, app_id, sequence_id, position))`);
+    db.prepare("INSERT INTO burr_state (app_id, sequence_id, position, status, state) VALUES ('py-1', 0, 'a', 'completed', '{}'), ('py-1', 1, 'b', 'completed', '{}')").run();
+    await opened.cleanup();
+    const url = `sqlite:${path}`;
+    const refused = await burr(['apps', url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/\[BURR_PERSISTER_NOT_INITIALIZED\]\. If Python Burr or an earlier version made this table, add the index once with: burr upgrade URL\n$/);
+    const upgraded = await burr(['upgrade', url]);
+    expect([upgraded.code, upgraded.stdout]).toEqual([0, `Added the app index to SQLite ${path}, table burr_state; apps, prune and convert read it now.\n`]);
+    expect((await burr(['apps', url])).stdout).toMatch(/^py-1 +1 +b +completed/m);
+    expect((await burr(['upgrade', url, '--json'])).stdout).toBe('{\n  "upgraded": false\n}\n');
+  });
+});
+
 describe('hostile app ids on the command line and in tables', () => {
   it('an id that looks like an option, after "--", is an id: delete removes it, and the next-page hint repeats it after "--"', async () => {
     const { url, path } = await store([
@@ -446,7 +467,7 @@ describe('the store and the command line', () => {
   it('bad arguments are exit code 2 with one line saying what is wrong', async () => {
     const { url } = await store([{ appId: 'alpha', steps: 2 }]);
     const cases: Array<[string[], RegExp]> = [
-      [['frobnicate'], /^burr: unknown command "frobnicate"; the commands are apps, steps, show, delete, prune, compact, convert$/],
+      [['frobnicate'], /^burr: unknown command "frobnicate"; the commands are apps, steps, show, delete, prune, compact, convert, upgrade$/],
       [['apps'], /^burr apps: give the store URL as the first argument or in BURR_URL/],
       [['apps', 'nonsense'], /^burr apps: "nonsense" is not a store URL/],
       [['steps', url], /^burr steps: missing APP_ID$/],
