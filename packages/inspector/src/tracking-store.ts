@@ -119,10 +119,9 @@ export class TrackingFolderStore implements InspectorStore {
     return latest === undefined ? null : this.#tracker.load(partitionKey, latest);
   }
 
-  /** A file of the app's folder; an id that would leave the project folder ("..", "a/b") is refused. */
+  /** A file of the app's folder; the tracker refuses an id that would leave the project folder ("..", "a/b"). */
   #appFile(appId: string, name: string): string {
-    assertAppFolderName(appId);
-    return join(this.projectDir, appId, name);
+    return join(this.#tracker.appDir(appId), name);
   }
 
   async #appFolders(): Promise<string[]> {

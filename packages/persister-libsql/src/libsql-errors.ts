@@ -2,9 +2,9 @@ import { networkFaultReason, type UnavailableReason } from '@burr/core';
 
 /** The fields of a `LibsqlError` this package reads (duck-typed: local and remote clients build them differently). */
 interface LibsqlErrorLike {
-  code?: unknown | undefined;
-  extendedCode?: unknown | undefined;
-  message?: unknown | undefined;
+  code?: unknown;
+  extendedCode?: unknown;
+  message?: unknown;
 }
 
 /**

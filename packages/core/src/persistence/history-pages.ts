@@ -43,10 +43,16 @@ function decodeAppCursor(cursor: string): { savedAtKey: string; appId: string } 
   throw new InvalidPersistArgumentError(`cursor ${JSON.stringify(cursor)} is not a cursor returned by listApps`);
 }
 
+/** A stored sequence id as a number, or `undefined` when it is not a non-negative integer. */
+export function soundSequenceId(value: number | bigint | string): number | undefined {
+  const id = typeof value === 'string' && !/^\d+$/.test(value) ? Number.NaN : Number(value);
+  return Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+}
+
 /** A stored sequence id as a number, or a {@link DeserializationError}. */
 export function storedSequenceId(value: number | bigint | string): number {
-  const id = typeof value === 'string' && !/^\d+$/.test(value) ? Number.NaN : Number(value);
-  if (!Number.isSafeInteger(id) || id < 0) throw new DeserializationError(`stored sequence id ${JSON.stringify(String(value))} is not a non-negative integer`);
+  const id = soundSequenceId(value);
+  if (id === undefined) throw new DeserializationError(`stored sequence id ${JSON.stringify(String(value))} is not a non-negative integer`);
   return id;
 }
 

@@ -148,11 +148,11 @@ export abstract class RecordStatePersister implements BaseStatePersister {
       ensureInitialized: async () => {
         if (!(await this.isInitialized())) throw new PersisterNotInitializedError(this.describe(), 'its table or collection does not exist');
       },
-      checkStorageMode: (partitionKey, appId) => this.#checkStorageMode(partitionKey, appId),
+      checkStorageMode: (partitionKey, appId) => this.#checkStorageMode(partitionKey, appId, 'save'),
     });
   }
 
-  async #checkStorageMode(partitionKey: string, appId: string, operation: 'save' | 'load' = 'save'): Promise<void> {
+  async #checkStorageMode(partitionKey: string, appId: string, operation: 'save' | 'load'): Promise<void> {
     const probe = this.stepsInOtherStorageMode;
     if (!probe) return;
     this.#modeGuard ??= new StorageModeGuard(
@@ -197,7 +197,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     // Encode first: a value that cannot be stored fails before any I/O.
     const state = encodeState(args.state, { kwargs: this.serdeKwargs, nonFiniteNumbers: this.nonFiniteNumbers });
     if (!(await this.isInitialized())) throw new PersisterNotInitializedError(this.describe(), 'its table or collection does not exist');
-    await this.#checkStorageMode(key.partitionKey, key.appId);
+    await this.#checkStorageMode(key.partitionKey, key.appId, 'save');
     const record: StateRecord = { ...key, status: args.status, state, ...nextSaveTime() };
     try {
       await this.insertRecord(record);

@@ -1,4 +1,5 @@
 import { DeserializationError } from '../errors.js';
+import { soundSequenceId } from './history-pages.js';
 
 /** The identity of a stored row as a backend read it, before any of it is trusted. */
 interface StoredStepIdentity {
@@ -16,8 +17,8 @@ export function storedStepError(row: StoredStepIdentity, error: unknown): Deseri
   const where = `partition ${JSON.stringify(row.partitionKey ?? '')}, app ${JSON.stringify(row.appId)}, sequence ${JSON.stringify(String(row.sequenceId))}`;
   const reason = error instanceof Error ? error.message : String(error);
   const chainRow = error instanceof DeserializationError ? error.chainRow : undefined;
-  const sequenceId = Number(row.sequenceId);
+  const sequenceId = soundSequenceId(row.sequenceId);
   // A sequence id that is itself broken is named only in the message.
-  const storedStep = /^\d+$/.test(String(row.sequenceId)) && Number.isSafeInteger(sequenceId) ? { partitionKey: row.partitionKey ?? '', appId: row.appId, sequenceId } : undefined;
+  const storedStep = sequenceId === undefined ? undefined : { partitionKey: row.partitionKey ?? '', appId: row.appId, sequenceId };
   return new DeserializationError(`Could not load the stored step at ${where}: ${reason}`, { cause: error, chainRow, storedStep });
 }

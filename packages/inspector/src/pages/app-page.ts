@@ -1,11 +1,13 @@
+import { printable } from '@burr/cli';
 import { MAX_PAGE_SIZE } from '@burr/core';
 import { graphSvg } from '../graph-svg.js';
 import { type Html, html } from '../html.js';
 import { InspectorRequestError, optionalInteger, requireString } from '../request.js';
 import { type PageContext, href } from './context.js';
-import { formatBytes, formatTime, partitionLabel, shownId } from './format.js';
+import { formatBytes, formatTime, partitionLabel } from './format.js';
 import { layout } from './layout.js';
-import { isUnreadableListed, type ListedStep, readableStepPage } from './readable-steps.js';
+import { type ListedStep, readableStepPage } from './readable-steps.js';
+import { isUnreadable } from './unreadable-step.js';
 
 const DEFAULT_STEPS_PER_PAGE = 100;
 
@@ -36,7 +38,7 @@ export async function appPage(context: PageContext, params: URLSearchParams): Pr
   const latest = before === undefined && after === undefined ? page.steps[0] : (await readableStepPage(store, partitionKey, appId, { newestFirst: true, limit: 1 })).steps[0];
   if (latest === undefined) throw new InspectorRequestError(404, `No steps of app ${JSON.stringify(appId)} in ${partitionLabel(partitionKey)}`);
   const graph = await context.graphFor(partitionKey, appId);
-  const incremental = page.steps.some((step) => !isUnreadableListed(step) && step.storedAs !== undefined);
+  const incremental = page.steps.some((step) => !isUnreadable(step) && step.storedAs !== undefined);
   const newest = page.steps[0];
   const oldest = page.steps.at(-1);
   const hasNewer = newest !== undefined && newest.sequenceId < latest.sequenceId;
@@ -46,7 +48,7 @@ export async function appPage(context: PageContext, params: URLSearchParams): Pr
     href(context, '/app', { partition: partitionKey, app: appId, limit: limit === DEFAULT_STEPS_PER_PAGE ? null : limit, ...cursor });
 
   const body = html`
-<h1>App <code class="app-id">${shownId(appId)}</code></h1>
+<h1>App <code class="app-id">${printable(appId)}</code></h1>
 <p class="meta">Partition ${partitionLabel(partitionKey)} · latest step ${latestStep(context, latest)}</p>
 <section class="actions">
 <form method="get" action="${href(context, '/step')}" class="jump">
@@ -54,9 +56,9 @@ export async function appPage(context: PageContext, params: URLSearchParams): Pr
 <label>Go to step <input name="seq" inputmode="numeric" pattern="[0-9]+" size="8" required></label> <button type="submit">Open</button>
 </form>
 <button type="button" class="danger" data-write="delete" data-partition="${partitionKey}" data-app="${appId}"
- data-confirm="Delete app ${shownId(appId)} of ${partitionLabel(partitionKey)}, every saved step of it? This cannot be undone.">Delete app…</button>
+ data-confirm="Delete app ${printable(appId)} of ${partitionLabel(partitionKey)}, every saved step of it? This cannot be undone.">Delete app…</button>
 </section>
-${graph ? html`<section class="graph-box"><h2>Graph</h2>${graphSvg(graph, isUnreadableListed(latest) ? null : latest.position)}</section>` : ''}
+${graph ? html`<section class="graph-box"><h2>Graph</h2>${graphSvg(graph, isUnreadable(latest) ? null : latest.position)}</section>` : ''}
 <section>
 <h2>Steps</h2>
 <table class="steps">
@@ -70,11 +72,11 @@ ${hasOlder && oldest ? html`<a rel="next" href="${pageLink({ before: oldest.sequ
 </section>`;
   return layout(
     context,
-    `App ${shownId(appId)}`,
+    `App ${printable(appId)}`,
     [
       { label: 'apps', link: href(context, '/', { partition: partitionKey }) },
       { label: partitionLabel(partitionKey), link: href(context, '/', { partition: partitionKey }) },
-      { label: shownId(appId) },
+      { label: printable(appId) },
     ],
     body,
   );
@@ -82,7 +84,7 @@ ${hasOlder && oldest ? html`<a rel="next" href="${pageLink({ before: oldest.sequ
 
 /** The app's latest step, for the heading. */
 function latestStep(context: PageContext, latest: ListedStep): Html {
-  if (isUnreadableListed(latest)) return html`#${latest.sequenceId}, whose stored row cannot be read`;
+  if (isUnreadable(latest)) return html`#${latest.sequenceId}, whose stored row cannot be read`;
   const link = href(context, '/step', { partition: latest.partitionKey, app: latest.appId, seq: latest.sequenceId });
   return html`<a href="${link}">#${latest.sequenceId} ${latest.position}</a> (<span class="status ${latest.status}">${latest.status}</span>) · saved ${formatTime(latest.createdAt)}`;
 }
@@ -90,7 +92,7 @@ function latestStep(context: PageContext, latest: ListedStep): Html {
 /** `incremental`: the store keeps snapshots and deltas, so a column says which each step is. */
 function stepRow(context: PageContext, partitionKey: string, appId: string, step: ListedStep, incremental: boolean): Html {
   const link = href(context, '/step', { partition: partitionKey, app: appId, seq: step.sequenceId });
-  if (isUnreadableListed(step)) {
+  if (isUnreadable(step)) {
     return html`<tr class="unreadable" data-seq="${step.sequenceId}">
 <td class="num"><a href="${link}">#${step.sequenceId}</a></td><td colspan="${incremental ? 5 : 4}" class="message">This step's stored row cannot be read: <code>${step.unreadable.code}</code> ${step.unreadable.message}</td><td><a href="${link}">open</a></td></tr>`;
   }

@@ -1,8 +1,9 @@
+import { printable } from '@burr/cli';
 import { type AppSummary, MAX_PAGE_SIZE } from '@burr/core';
 import { type Html, html } from '../html.js';
 import { InspectorRequestError, optionalInteger } from '../request.js';
 import { type PageContext, href } from './context.js';
-import { formatTime, partitionLabel, shownId } from './format.js';
+import { formatTime, partitionLabel } from './format.js';
 import { layout } from './layout.js';
 
 /** Apps a prefix search reads through before it stops and offers to go on. */
@@ -64,7 +65,7 @@ function appsTable(context: PageContext, apps: readonly AppSummary[]): Html {
 <thead><tr><th>App id</th><th>Last step</th><th>Status</th><th>Last saved</th></tr></thead>
 <tbody>${apps.map(
     (app) => html`<tr class="${app.lastStatus}">
-<td><a class="app-link" href="${href(context, '/app', { partition: app.partitionKey, app: app.appId })}">${shownId(app.appId)}</a></td>
+<td><a class="app-link" href="${href(context, '/app', { partition: app.partitionKey, app: app.appId })}">${printable(app.appId)}</a></td>
 <td><a href="${href(context, '/step', { partition: app.partitionKey, app: app.appId, seq: app.lastSequenceId })}">#${app.lastSequenceId} ${app.lastPosition}</a></td>
 <td><span class="status ${app.lastStatus}">${app.lastStatus}</span></td>
 <td>${formatTime(app.lastSavedAt)}</td></tr>`,

@@ -1,3 +1,4 @@
+import { printable } from '@burr/cli';
 /** `2025-06-01 14:03:22 UTC`: times are shown in UTC, as the CLI shows them. */
 export function formatTime(date: Date): string {
   return Number.isNaN(date.getTime())
@@ -17,14 +18,5 @@ export function formatBytes(bytes: number): string {
 
 /** How a partition key is named on a page: `''` is "no partition". */
 export function partitionLabel(partitionKey: string): string {
-  return partitionKey === '' ? '(no partition)' : shownId(partitionKey);
-}
-
-/**
- * An id as text a person reads: control and format characters (a
- * right-to-left override, a zero-width space) written as `\u{…}`, since
- * they would reorder or hide what a heading or a delete confirmation says.
- */
-export function shownId(id: string): string {
-  return id.replace(/[\p{Cc}\p{Cf}]/gu, (character) => `\\u{${character.codePointAt(0)!.toString(16).toUpperCase()}}`);
+  return partitionKey === '' ? '(no partition)' : printable(partitionKey);
 }

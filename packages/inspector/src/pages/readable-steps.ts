@@ -1,11 +1,10 @@
 import type { DeserializationError, StepSummary } from '@burr/core';
 import type { InspectorStore } from '../store.js';
-import { isUnreadable, readable } from './unreadable-step.js';
+import { isUnreadable, readable, type Unreadable } from './unreadable-step.js';
 
-/** A listed step whose stored row (its status, save time...) cannot be read: where it is, and why. */
-export interface UnreadableListedStep {
+/** A listed step whose stored row (its status, save time...) cannot be read: where it is, and why ({@link isUnreadable} tells it apart). */
+export interface UnreadableListedStep extends Unreadable {
   sequenceId: number;
-  unreadable: DeserializationError;
 }
 
 /** A row of a listing: a step, or one that could not be read. */
@@ -65,11 +64,6 @@ export async function readableStepPage(
   const beyond = await list({ before, after }, 1);
   const more = isUnreadable(beyond) || beyond.steps.length > 0;
   return { steps, nextCursor: more ? (steps.at(-1)?.sequenceId ?? null) : null };
-}
-
-/** Whether a listed row is one that could not be read. */
-export function isUnreadableListed(step: ListedStep): step is UnreadableListedStep {
-  return 'unreadable' in step;
 }
 
 /** The sequence id of the row `error` names, when it is a row of this app inside the window. */

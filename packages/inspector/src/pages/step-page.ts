@@ -1,3 +1,4 @@
+import { printable } from '@burr/cli';
 import type { StepSummary } from '@burr/core';
 import { diffStates } from '../diff.js';
 import { forkCode, suggestForkId } from '../fork-code.js';
@@ -7,7 +8,7 @@ import { InspectorRequestError, optionalInteger, requireString } from '../reques
 import { storedForm } from '../state-view.js';
 import { type PageContext, href } from './context.js';
 import { diffView } from './diff-view.js';
-import { formatBytes, formatTime, partitionLabel, shownId } from './format.js';
+import { formatBytes, formatTime, partitionLabel } from './format.js';
 import { layout } from './layout.js';
 import { type ListedStep, readableStepPage } from './readable-steps.js';
 import { isUnreadable, nothingToCompare, readable, type Unreadable, unreadableStepSection } from './unreadable-step.js';
@@ -48,16 +49,17 @@ export async function stepPage(context: PageContext, params: URLSearchParams): P
   const previousStep = neighbourOf(previous);
   const nextStep = neighbourOf(next);
   const heading = html`
-<h1>Step <span class="seq">#${sequenceId}</span> of <a href="${href(context, '/app', { partition: partitionKey, app: appId })}"><code class="app-id">${shownId(appId)}</code></a></h1>
+<h1>Step <span class="seq">#${sequenceId}</span> of <a href="${href(context, '/app', { partition: partitionKey, app: appId })}"><code class="app-id">${printable(appId)}</code></a></h1>
 <p class="meta">${isUnreadable(loaded) ? (summary ? stepMeta(summary, summary) : '') : stepMeta(loaded, summary)}</p>
 <nav class="pager">${previousStep ? html`<a rel="prev" href="${stepLink(previousStep.sequenceId)}">← #${previousStep.sequenceId}</a>` : ''} ${nextStep ? html`<a rel="next" href="${stepLink(nextStep.sequenceId)}">#${nextStep.sequenceId} →</a>` : ''}</nav>`;
   const crumbs = [
     { label: 'apps', link: href(context, '/', { partition: partitionKey }) },
     { label: partitionLabel(partitionKey), link: href(context, '/', { partition: partitionKey }) },
-    { label: shownId(appId), link: href(context, '/app', { partition: partitionKey, app: appId }) },
+    { label: printable(appId), link: href(context, '/app', { partition: partitionKey, app: appId }) },
     { label: `#${sequenceId}` },
   ];
-  if (isUnreadable(loaded)) return layout(context, `Step #${sequenceId} of ${shownId(appId)}`, crumbs, html`${heading}${unreadableStepSection(context, place, loaded.unreadable)}`);
+  if (isUnreadable(loaded))
+    return layout(context, `Step #${sequenceId} of ${printable(appId)}`, crumbs, html`${heading}${unreadableStepSection(context, place, loaded.unreadable)}`);
   const step = loaded;
 
   const compareTo = compareParam ?? previousStep?.sequenceId ?? null;
@@ -103,9 +105,9 @@ ${diff}
 <pre class="code" id="fork-code" data-app-id="${newAppId}">${forkCode({ partitionKey, appId, sequenceId }, { newAppId, entrypoint: graph?.entrypoint ?? null })}</pre>
 <p>Or create the new app here: step #${sequenceId} is copied into it under the new id (same sequence id, action and status), so it shows in the listing, and <code>initializeFrom(persister, { resumeAtNextAction: true, … })</code> with that app id runs on from it.</p>
 <button type="button" data-write="fork" data-partition="${partitionKey}" data-app="${appId}" data-seq="${sequenceId}"
- data-confirm="Create a new app from step #${sequenceId} of ${shownId(appId)}?">Create fork…</button>
+ data-confirm="Create a new app from step #${sequenceId} of ${printable(appId)}?">Create fork…</button>
 </section>`;
-  return layout(context, `Step #${sequenceId} of ${shownId(appId)}`, crumbs, body);
+  return layout(context, `Step #${sequenceId} of ${printable(appId)}`, crumbs, body);
 }
 
 /** The step's action, status and save time (from its loaded state or its listing), and its stored size when listed. */

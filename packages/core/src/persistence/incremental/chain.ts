@@ -1,9 +1,9 @@
 import { type ChainRowId, DeserializationError } from '../../errors.js';
 import type { SerdeKwargs } from '../../serde/registry.js';
 import type { State } from '../../state.js';
-import { storedSequenceId } from '../history-pages.js';
+import { soundSequenceId, storedSequenceId } from '../history-pages.js';
 import { storedStepError } from '../stored-step-error.js';
-import { ReplayState } from './delta.js';
+import { chainRowId, ReplayState } from './delta.js';
 import type { ChainQuery, IncrementalRows, StoredIncrementalRecord } from './rows.js';
 
 /**
@@ -82,7 +82,7 @@ export class ChainReader {
       const basePosition = current.basePosition!;
       if (baseSequenceId >= current.sequenceId)
         throw new DeserializationError(`the delta at sequence ${current.sequenceId} names a base at sequence ${baseSequenceId}, not below it`, {
-          chainRow: deltaRow(current),
+          chainRow: chainRowId('delta', current),
         });
       const before = batch[index - 1];
       if (before && before.sequenceId === baseSequenceId && before.position === basePosition) {
@@ -96,7 +96,7 @@ export class ChainReader {
         if (!found) {
           throw new DeserializationError(
             `its chain needs the step at sequence ${current.sequenceId} (position ${JSON.stringify(current.position)}) to be applied to the step at sequence ${baseSequenceId}, position ${JSON.stringify(basePosition)}, which is not stored`,
-            { chainRow: deltaRow(current) },
+            { chainRow: chainRowId('delta', current) },
           );
         }
         ({ batch, index } = found);
@@ -106,11 +106,6 @@ export class ChainReader {
     }
     return newestFirst.reverse();
   }
-}
-
-/** The delta row `row` as a {@link DeserializationError} names it. */
-function deltaRow(row: ChainRow): ChainRowId {
-  return { kind: 'delta', sequenceId: row.sequenceId, position: row.position };
 }
 
 function indexBatch(byKey: Map<string, RowAt>, batch: readonly ChainRow[]): void {
@@ -183,6 +178,6 @@ export async function replayMany(reader: ChainReader, steps: ReadonlyArray<{ seq
 
 /** A record not checked yet, as a {@link DeserializationError} names it: only when its sequence id and position are sound. */
 function storedRowId(record: StoredIncrementalRecord, kind: ChainRowId['kind']): ChainRowId | undefined {
-  const sequenceId = Number(record.sequenceId);
-  return Number.isSafeInteger(sequenceId) && typeof record.position === 'string' ? { kind, sequenceId, position: record.position } : undefined;
+  const sequenceId = soundSequenceId(record.sequenceId);
+  return sequenceId !== undefined && typeof record.position === 'string' ? chainRowId(kind, { sequenceId, position: record.position }) : undefined;
 }

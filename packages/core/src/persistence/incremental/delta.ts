@@ -1,4 +1,4 @@
-import { DeserializationError, SerializationError, UnsupportedValueError } from '../../errors.js';
+import { type ChainRowId, DeserializationError, SerializationError, UnsupportedValueError } from '../../errors.js';
 import { grewFrom } from '../../list-growth.js';
 import { parsePythonJson, type ParsedJsonFacts } from '../../serde/python-json.js';
 import { fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
@@ -361,10 +361,15 @@ export class ReplayState {
  * A chain row's `DeserializationError`, naming that row: the step being
  * loaded may be a later one, rebuilt through it. Other errors pass as they are.
  */
-function inChainRow(error: unknown, kind: 'snapshot' | 'delta', row: RowStep): unknown {
+function inChainRow(error: unknown, kind: ChainRowId['kind'], row: RowStep): unknown {
   if (!(error instanceof DeserializationError)) return error;
   return new DeserializationError(`the ${kind} at sequence ${row.sequenceId} (position ${JSON.stringify(row.position)}) of its chain: ${error.message}`, {
     cause: error,
-    chainRow: { kind, sequenceId: row.sequenceId, position: row.position },
+    chainRow: chainRowId(kind, row),
   });
+}
+
+/** A chain row as a {@link DeserializationError} names it. */
+export function chainRowId(kind: ChainRowId['kind'], row: RowStep): ChainRowId {
+  return { kind, sequenceId: row.sequenceId, position: row.position };
 }

@@ -24,7 +24,7 @@ export class StorageModeGuard {
   }
 
   /** Throws `StorageModeMismatchError` when the app has steps in the other mode. */
-  async check(partitionKey: string, appId: string, operation: 'save' | 'load' = 'save'): Promise<void> {
+  async check(partitionKey: string, appId: string, operation: 'save' | 'load'): Promise<void> {
     const key = appKey(partitionKey, appId);
     if (this.#clean.has(key)) return;
     if (await this.#probe(partitionKey, appId))
