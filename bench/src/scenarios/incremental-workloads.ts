@@ -89,3 +89,25 @@ function valuesOf(state: State): Record<string, unknown> {
   for (const key of Object.keys(values)) if (key.startsWith('__')) delete values[key];
   return values;
 }
+
+/**
+ * The state `next` (one step after `previous`) rebuilt on `loaded` (the
+ * stored `previous`), the way an application that loaded it makes its next
+ * state: values unchanged since `previous` stay the loaded ones, a list that
+ * grew at its end gets its new items appended to the loaded list, anything
+ * else is set.
+ */
+export function continueFrom(loaded: State, previous: State, next: State): State {
+  let state = loaded;
+  const updates: Record<string, unknown> = {};
+  for (const [key, value] of next.entries()) {
+    const before = previous.get(key);
+    if (Object.is(value, before) && loaded.has(key)) continue;
+    if (Array.isArray(value) && Array.isArray(before) && value.length > before.length && (before.length === 0 || value[before.length - 1] === before[before.length - 1])) {
+      state = state.extend({ [key]: value.slice(before.length) });
+    } else updates[key] = value;
+  }
+  const gone = loaded.keys().filter((key) => !next.has(key));
+  state = state.update(updates);
+  return gone.length > 0 ? state.wipe({ delete: gone }) : state;
+}

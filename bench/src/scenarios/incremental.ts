@@ -11,9 +11,11 @@ import { MAX_PAGE_SIZE, type BaseStatePersister, type StorageModeOptions } from 
 import { formatMs } from '../report.js';
 import { collectGarbage, nextUnique, summarize, type Stats } from '../timing.js';
 import { postgresStores, redisStores, sqliteStores, type IncrementalStores, type MeasuredStore } from './incremental-stores.js';
-import { agentWorkload, chatWorkload, type Workload, type WorkloadStep } from './incremental-workloads.js';
+import { agentWorkload, chatWorkload, continueFrom, type Workload, type WorkloadStep } from './incremental-workloads.js';
 
 const PARTITION = 'bench';
+/** Burr incremental with a load before each save (its state built on the loaded one). */
+const RESUMED = 'Burr incremental, resumed each step';
 /** Steps on each side of a named step whose save times make its cell. */
 const WINDOW = 5;
 const WARMUP_STEPS = 50;
@@ -24,6 +26,8 @@ export interface Contender {
   name: string;
   /** Saves only the last step (to time a full-mode load where saving every step would store gigabytes). */
   lastStepOnly?: boolean;
+  /** Untimed, before each save: what to save instead of the workload's step (a state rebuilt on a load). */
+  prepare?(step: number, data: WorkloadStep): Promise<WorkloadStep>;
   save(step: number, data: WorkloadStep): Promise<unknown>;
   loadLatest(): Promise<unknown>;
   /**
@@ -36,13 +40,31 @@ export interface Contender {
   close(): Promise<void>;
 }
 
-/** A Burr persister on a store of its own, as a contender. */
-export async function burrContender(stores: IncrementalStores, name: string, storage: StorageModeOptions, lastStepOnly = false): Promise<Contender> {
+/**
+ * A Burr persister on a store of its own, as a contender. `resumed`: before
+ * each save it loads the latest step and rebuilds the step's state on the
+ * loaded one, as a new application per request does (a web server, a
+ * serverless function).
+ */
+export async function burrContender(
+  stores: IncrementalStores,
+  name: string,
+  storage: StorageModeOptions,
+  options: { lastStepOnly?: boolean; resumed?: boolean } = {},
+): Promise<Contender> {
   const store: MeasuredStore<BaseStatePersister> = await stores.burr(`${name.replace(/\W+/g, '_').toLowerCase()}_${nextUnique()}`, storage);
   const appId = `chat-${nextUnique()}`;
+  let previous: WorkloadStep | undefined;
+  const prepare = async (_: number, data: WorkloadStep): Promise<WorkloadStep> => {
+    const loaded = previous && (await store.contender.load(PARTITION, appId));
+    const state = loaded && previous ? continueFrom(loaded.state, previous.state, data.state) : data.state;
+    previous = data;
+    return { ...data, state };
+  };
   return {
     name,
-    lastStepOnly,
+    lastStepOnly: options.lastStepOnly ?? false,
+    prepare: options.resumed ? prepare : undefined,
     save: (sequenceId, { state }) => store.contender.save({ partitionKey: PARTITION, appId, sequenceId, position: 'respond', state, status: 'completed' }),
     loadLatest: () => store.contender.load(PARTITION, appId),
     longestChain: storage.storage === 'incremental' ? () => longestChain(store.contender, appId) : undefined,
@@ -121,8 +143,9 @@ export async function runWorkload(backend: string, workload: Workload, steps: nu
       const data = next(step);
       changedBytes += data.changedBytes;
       if (contender.lastStepOnly && step < steps) continue;
+      const saved = contender.prepare ? await contender.prepare(step, data) : data;
       const t0 = performance.now();
-      await contender.save(step, data);
+      await contender.save(step, saved);
       times[i]!.push(performance.now() - t0);
     }
   }
@@ -201,8 +224,9 @@ export async function incrementalSection(options: {
       for (const plan of plans(options.quick, options.veryLongChat ?? false)) {
         options.log(`incremental storage: ${stores.label}, ${plan.workload.name}, ${plan.steps} steps`);
         const contenders = [await burrContender(stores, 'Burr incremental', { storage: 'incremental' })];
-        if (!plan.withFullAndPeer) contenders.push(await burrContender(stores, 'Burr full (last step only, for its load)', {}, true));
+        if (!plan.withFullAndPeer) contenders.push(await burrContender(stores, 'Burr full (last step only, for its load)', {}, { lastStepOnly: true }));
         else {
+          contenders.push(await burrContender(stores, RESUMED, { storage: 'incremental' }, { resumed: true }));
           contenders.push(await burrContender(stores, 'Burr full', {}));
           if (stores.peer) contenders.push(await peerContender((name) => stores.peer!(name)));
         }
@@ -241,7 +265,8 @@ export function renderIncremental(result: IncrementalSectionResult): string {
     'A step cell is the median (p95) save time over the steps within ±5 of it; "whole run" is the sum of every save;',
     '"stored" is what the database uses afterwards (tables, indexes, TOAST); "changed" is the JSON bytes the steps',
     'changed (their messages, and the keys the agent rewrites), the least a store that keeps every step must hold.',
-    'See docs/incremental-storage.md.',
+    `"${RESUMED}" loads the latest step before each save (untimed) and builds the step's state on the loaded one, as a`,
+    'new application per request does (a web server, a serverless function). See docs/incremental-storage.md.',
     '',
   ];
   const groups = new Map<string, WorkloadRun[]>();

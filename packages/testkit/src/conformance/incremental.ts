@@ -129,6 +129,32 @@ export function incrementalCases({ api, capabilities, fresh, again }: SuiteConte
       sameState((await restarted.load(null, forkId))?.state, states[9]!, 'the fork');
     });
 
+    it('a save that continues from a load (a new process, or a new application per request) is a delta on the loaded step', async () => {
+      const first = await fresh({ storage: LONG_CHAINS });
+      const appId = newAppId('resumed');
+      const padding = incompressibleText(20_000);
+      const states = chatStates(10, 200, { padding });
+      await saveStates(first, appId, states.slice(0, 4));
+      // Each later step: another persister loads the latest step and saves the next one, built on the loaded state.
+      for (let sequenceId = 4; sequenceId < 10; sequenceId++) {
+        const resumed = await again(first, { storage: LONG_CHAINS });
+        const loaded = await resumed.load(null, appId);
+        assert.ok(loaded, 'the load finds the app');
+        assert.equal(loaded.sequenceId, sequenceId - 1, 'the load finds the step saved before');
+        const message = (states[sequenceId]!.get('messages') as unknown[]).at(-1);
+        const next = loaded.state.append({ messages: message }).update({ __SEQUENCE_ID: sequenceId, __PRIOR_STEP: positionOf(sequenceId) });
+        await resumed.save({ appId, sequenceId, position: positionOf(sequenceId), state: next, status: 'completed' });
+      }
+      const steps = await allSteps(first, null, appId);
+      assert.deepEqual(
+        steps.map((step) => step.storedAs),
+        ['snapshot', ...Array(9).fill('delta')],
+        'only the first step is a snapshot',
+      );
+      for (const step of steps.slice(1)) assert.ok(step.sizeBytes < 2000, `step ${step.sequenceId} stores ${step.sizeBytes} bytes: one message, not the state`);
+      for (let sequenceId = 0; sequenceId < 10; sequenceId++) sameState((await first.load(null, appId, sequenceId))?.state, states[sequenceId]!, `step ${sequenceId}`);
+    });
+
     it('a delta whose base another process deleted, or deleted and saved again, is written as a snapshot instead', async () => {
       const writer = await fresh({ storage: LONG_CHAINS });
       const other = await again(writer, { storage: LONG_CHAINS });

@@ -3,6 +3,7 @@ import type { SerdeKwargs } from '../../serde/registry.js';
 import type { State } from '../../state.js';
 import { soundSequenceId, storedSequenceId } from '../history-pages.js';
 import { storedStepError } from '../stored-step-error.js';
+import type { ChainAccount } from './chain-account.js';
 import { chainRowId, ReplayState } from './delta.js';
 import type { ChainQuery, IncrementalRows, StoredIncrementalRecord } from './rows.js';
 
@@ -139,10 +140,15 @@ function checkedInPlace(records: StoredIncrementalRecord[]): ChainRow[] {
 
 /** Rebuilds the state of the last row of `chain` (a snapshot first, then deltas in order). */
 export function replay(chain: readonly ChainRow[], kwargs: SerdeKwargs): State {
+  return replayCounted(chain, kwargs, undefined);
+}
+
+/** {@link replay}, counting the chain's rows in `account` (made from the chain's snapshot) as it goes. */
+export function replayCounted(chain: readonly ChainRow[], kwargs: SerdeKwargs, account: ChainAccount | undefined): State {
   const snapshot = chain[0];
   if (!snapshot || snapshot.baseSequenceId !== null) throw new DeserializationError('a chain must start with a snapshot');
   const state = new ReplayState(snapshot, kwargs);
-  state.apply(chain, kwargs, 1);
+  state.apply(chain, kwargs, 1, account);
   return state.toState();
 }
 

@@ -1,5 +1,6 @@
 import { type ChainRowId, DeserializationError, SerializationError, UnsupportedValueError } from '../../errors.js';
 import { grewFrom } from '../../list-growth.js';
+import type { ChainAccount } from './chain-account.js';
 import { parsePythonJson, type ParsedJsonFacts } from '../../serde/python-json.js';
 import { fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
@@ -261,19 +262,20 @@ export class ReplayState {
    * `decodeState` decodes a state's (Python's tokens, tags, field serdes).
    * Throws {@link DeserializationError} for a malformed delta.
    */
-  apply(rows: ReadonlyArray<RowStep & { state: string }>, kwargs: SerdeKwargs, from = 0): void {
+  apply(rows: ReadonlyArray<RowStep & { state: string }>, kwargs: SerdeKwargs, from = 0, account?: ChainAccount): void {
     const facts: ParsedJsonFacts = { tagged: false };
     for (let i = from; i < rows.length; i++) {
       const row = rows[i]!;
       try {
-        this.#applyOne(parsePythonJson(row.state, facts), facts.tagged, kwargs, row);
+        this.#applyOne(parsePythonJson(row.state, facts), facts.tagged, kwargs, row, account);
+        account?.endDelta(row.state);
       } catch (error) {
         throw inChainRow(error, 'delta', row);
       }
     }
   }
 
-  #applyOne(delta: unknown, hasTags: boolean, kwargs: SerdeKwargs, row: RowStep): void {
+  #applyOne(delta: unknown, hasTags: boolean, kwargs: SerdeKwargs, row: RowStep, account: ChainAccount | undefined): void {
     if (delta === null || typeof delta !== 'object' || Array.isArray(delta)) throw new DeserializationError('a delta is not a JSON object');
     // The keys that follow their row (see rowField) still do unless an operation on them says otherwise.
     let sequenceIdFollows = this.#sequenceIdFollows;
@@ -288,11 +290,17 @@ export class ReplayState {
       const { operation, key } = this.#memberName(name);
       if (key === SEQUENCE_ID_KEY) sequenceIdFollows = false;
       else if (key === PRIOR_STEP_KEY) priorStepFollows = false;
-      if (operation === APPEND) this.#append(key, value);
-      else if (operation === SET) this.#set(key, value, kwargs);
-      else if (operation === DELETE) this.#values.delete(key);
-      else if (name === ORDER) order = value;
-      else throw new DeserializationError(`the delta holds an unknown member ${JSON.stringify(name)}`);
+      if (operation === APPEND) {
+        this.#append(key, value);
+        account?.append(name, key, raw);
+      } else if (operation === SET || operation === DELETE) {
+        if (operation === SET) this.#set(key, value, kwargs);
+        else this.#values.delete(key);
+        account?.replaced(name, key, raw);
+      } else if (name === ORDER) {
+        order = value;
+        account?.other(name, raw);
+      } else throw new DeserializationError(`the delta holds an unknown member ${JSON.stringify(name)}`);
     }
     if (sequenceIdFollows) this.#values.set(SEQUENCE_ID_KEY, row.sequenceId);
     if (priorStepFollows) this.#values.set(PRIOR_STEP_KEY, row.position);

@@ -7,12 +7,13 @@ import type { RecordQuery } from '../record-persister.js';
 import { sameStateContent } from '../same-content.js';
 import type { StepRemoval } from '../stored-history.js';
 import { storedStepError } from '../stored-step-error.js';
-import { nextSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
+import { nextSaveTime, parseSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
 import { isPersistStatus, type StepKey } from '../validate.js';
-import { ChainReader, replay, replayMany, type ChainRow } from './chain.js';
+import { ChainAccount } from './chain-account.js';
+import { ChainReader, replay, replayCounted, replayMany, type ChainRow } from './chain.js';
 import { encodeDelta, savedValues, type DeltaComparison, type EncodedDelta, type SavedValues } from './delta.js';
 import { MIN_CHAIN_STEPS, type IncrementalSettings } from './options.js';
-import { appKey, RecentMap } from './recent.js';
+import { appKey, LOADED_APPS, RecentMap } from './recent.js';
 import { MAX_BASE_GAP, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
 
 /** How many times a prune's batch looks for dependents (and removes) before it gives up while deltas on its steps keep being saved. */
@@ -45,6 +46,13 @@ interface CachedStep {
   /** Bytes of JSON the deltas appended to each list and still in the state, and their sum. */
   appended: ReadonlyMap<string, number>;
   appendedBytes: number;
+  /**
+   * How the next save tells an unchanged value: `'identity'` when `saved`
+   * holds the saving application's own values, `'value'` when they were
+   * loaded (the application building on them may hold copies: a schema's
+   * check, or another application of the process saving the app meanwhile).
+   */
+  compare: DeltaComparison;
 }
 
 /** What a save writes: a delta on `base` (with the lists' appended bytes once it is written), or a snapshot. */
@@ -63,6 +71,8 @@ export class IncrementalStorage {
   readonly #settings: IncrementalSettings;
   readonly #host: IncrementalHost;
   readonly #cache = new RecentMap<CachedStep>();
+  /** The step each app was last loaded at, when newer than what it saved: the base of a save that continues from a load. */
+  readonly #loaded = new RecentMap<CachedStep>(LOADED_APPS);
 
   constructor(rows: IncrementalRows, settings: IncrementalSettings, host: IncrementalHost) {
     this.#rows = rows;
@@ -75,14 +85,14 @@ export class IncrementalStorage {
     const app = appKey(key.partitionKey, key.appId);
     const options = this.#host.encodeOptions();
     // Encode first: a value that cannot be stored fails before any I/O.
-    const encoded = this.#encode(key, this.#cache.get(app), args.state, options);
+    const encoded = this.#encode(key, this.#baseOf(app), args.state, options);
     try {
       await this.#host.ensureInitialized();
       await this.#host.checkStorageMode(key.partitionKey, key.appId);
-      this.#cache.set(app, await this.#write(key, args, encoded, options));
+      this.#remember(app, await this.#write(key, args, encoded, options));
     } catch (error) {
       // The outcome is unknown or the app is not what the cache thinks: its next save is a snapshot.
-      this.#cache.delete(app);
+      this.#forgetApp(app);
       if (!(error instanceof PersisterConflictError) || !(await this.#holdsSameStep(key, args))) throw error;
     }
   }
@@ -101,10 +111,10 @@ export class IncrementalStorage {
     const encoded = this.#encode(key, this.#cache.get(app), args.state, options, 'value');
     try {
       await this.#host.ensureInitialized();
-      this.#cache.set(app, await this.#write(key, args, encoded, options, time));
+      this.#remember(app, await this.#write(key, args, encoded, options, time));
       return 'written';
     } catch (error) {
-      this.#cache.delete(app);
+      this.#forgetApp(app);
       if (!(error instanceof PersisterConflictError) || !(await this.#holdsSameStep(key, args))) throw error;
       return 'same';
     }
@@ -115,7 +125,24 @@ export class IncrementalStorage {
     return this.#settings;
   }
 
-  #encode(key: StepKey, base: CachedStep | undefined, state: State, options: EncodeStateOptions, compare: DeltaComparison = 'identity'): Encoded {
+  /** The newer of the app's last save and its last load (the load on a tie: an application is building on it). */
+  #baseOf(app: string): CachedStep | undefined {
+    const saved = this.#cache.get(app);
+    const loaded = this.#loaded.get(app);
+    return loaded && (!saved || loaded.sequenceId >= saved.sequenceId) ? loaded : saved;
+  }
+
+  #remember(app: string, step: CachedStep): void {
+    this.#cache.set(app, step);
+    this.#loaded.delete(app);
+  }
+
+  #forgetApp(app: string): void {
+    this.#cache.delete(app);
+    this.#loaded.delete(app);
+  }
+
+  #encode(key: StepKey, base: CachedStep | undefined, state: State, options: EncodeStateOptions, compare: DeltaComparison = base?.compare ?? 'identity'): Encoded {
     const gap = base ? key.sequenceId - base.sequenceId : 0;
     if (base && gap >= 1 && gap <= MAX_BASE_GAP && base.chainSteps < this.#chainStepLimit(base)) {
       const delta = encodeDelta(base.saved, state, options, { base, row: key }, compare);
@@ -145,7 +172,7 @@ export class IncrementalStorage {
 
   async #write(key: StepKey, args: SaveStateArgs, encoded: Encoded, options: EncodeStateOptions, time: SaveTime = nextSaveTime()): Promise<CachedStep> {
     const record = (state: string, base: IncrementalRecord['base']): IncrementalRecord => ({ ...key, status: args.status, state, ...time, base });
-    const cached = { sequenceId: key.sequenceId, position: key.position, savedAt: time, saved: savedValues(args.state) };
+    const cached = { sequenceId: key.sequenceId, position: key.position, savedAt: time, saved: savedValues(args.state), compare: 'identity' as const };
     const { base } = encoded;
     if (base) {
       const delta = record(encoded.text, { sequenceId: base.sequenceId, position: base.position, ...base.savedAt });
@@ -197,8 +224,11 @@ export class IncrementalStorage {
       const index = query.sequenceId === null ? batch.length - 1 : batch.findIndex((candidate) => candidate.sequenceId === query.sequenceId);
       row = batch[index];
       if (!row) return null;
-      const state = replay(await reader.chainOf({ batch, index }), this.#host.serdeKwargs());
+      const chain = await reader.chainOf({ batch, index });
+      const account = new ChainAccount(chain[0]!);
+      const state = replayCounted(chain, this.#host.serdeKwargs(), account);
       if (!isPersistStatus(row.status)) throw new DeserializationError(`unknown status ${JSON.stringify(row.status)}`);
+      this.#rememberLoad(appKey(query.partitionKey, query.appId), row, state, account);
       return {
         partitionKey: query.partitionKey,
         appId: query.appId,
@@ -251,14 +281,37 @@ export class IncrementalStorage {
     }
   }
 
-  /** Forgets an app's last save (after `deleteApp`): its next save is a snapshot. */
+  /**
+   * Remembers a loaded step as the base of the app's next save, unless this
+   * persister saved a newer step of it. Needs the step's exact save time (a
+   * delta is inserted only while its base has it).
+   */
+  #rememberLoad(app: string, row: ChainRow, state: State, account: ChainAccount): void {
+    if (row.createdAt === null || (this.#cache.get(app)?.sequenceId ?? -1) > row.sequenceId) return;
+    this.#loaded.set(app, {
+      sequenceId: row.sequenceId,
+      position: row.position,
+      savedAt: parseSaveTime(row.createdAt),
+      saved: savedValues(state),
+      chainSteps: account.chainSteps,
+      snapshotSequenceId: account.snapshotSequenceId,
+      snapshotBytes: account.snapshotBytes,
+      deltaBytes: account.deltaBytes,
+      appended: account.appended,
+      appendedBytes: account.appendedBytes,
+      compare: 'value',
+    });
+  }
+
+  /** Forgets an app's last save and load (after `deleteApp`): its next save is a snapshot. */
   forget(partitionKey: string, appId: string): void {
-    this.#cache.delete(appKey(partitionKey, appId));
+    this.#forgetApp(appKey(partitionKey, appId));
   }
 
   /** Forgets every app (after `setSerdeKwargs`: values may encode differently from now on). */
   forgetAll(): void {
     this.#cache.clear();
+    this.#loaded.clear();
   }
 }
 

@@ -74,7 +74,8 @@ function stored(row: IncrementalMemoryRecord): StoredIncrementalRecord {
     sequenceId: row.sequenceId,
     position: row.position,
     status: row.status,
-    createdAt: row.createdAt,
+    // As SQL stores it, to the microsecond: a save continuing from a load names its base's exact save time.
+    createdAt: toSqlTimestamp(row.createdAt, row.createdAtMicros),
     baseSequenceId: row.base?.sequenceId ?? null,
     basePosition: row.base?.position ?? null,
     state: row.state,

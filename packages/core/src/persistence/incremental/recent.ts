@@ -1,6 +1,13 @@
 /** How many apps a persister remembers (its last saved step, or that an app was checked for the other storage mode). */
 export const REMEMBERED_APPS = 10_000;
 
+/**
+ * How many apps a persister remembers the last loaded step of, as the base
+ * of a save that continues from it (fewer: a process that only reads, an
+ * inspector, would hold that many states).
+ */
+export const LOADED_APPS = 1_000;
+
 /** A map that forgets its least recently set entry past `limit` entries. */
 export class RecentMap<V> {
   readonly #entries = new Map<string, V>();

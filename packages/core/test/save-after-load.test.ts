@@ -1,0 +1,127 @@
+// Incremental storage when an application continues from a load: a new process, or a new application per
+// request (a web server, a serverless function). Its saves must continue the chain as the process that saved
+// it would have, not start over with snapshots (which made such a chat store its history once per step).
+import { describe, expect, it } from 'vitest';
+import { ApplicationBuilder, InMemoryPersister, InMemoryStore, State, action, type StorageModeOptions } from '../src/index.js';
+
+/** Small limits, so a run of 40 steps crosses both: a chain of at most 25 rows, and 2,000 bytes of rewrites. */
+const POLICY: StorageModeOptions = { storage: 'incremental', snapshotEvery: 25, snapshotBytes: 2000 };
+
+/** Step `n` of a chat that also rewrites a larger key every third step (ASCII only: see the account's note on sizes). */
+function nextState(state: State, n: number): State {
+  const next = state.append({ messages: { role: n % 2 ? 'assistant' : 'user', content: `message ${n} ${'x'.repeat(80)}` } }).update({ turn: n });
+  return n % 3 === 0 ? next.update({ notes: `notes at ${n} ${'y'.repeat(600)}` }) : next;
+}
+
+const INITIAL: State = new State({ turn: -1, notes: '', messages: [] as unknown[] });
+
+/** Each stored row of `appId`, in order: its sequence id, `S` (snapshot) or `d` (delta), its base and its JSON. */
+function rowsOf(store: InMemoryStore, appId: string) {
+  return [...store.incrementalRecords.values()]
+    .filter((row) => row.appId === appId)
+    .sort((a, b) => a.sequenceId - b.sequenceId)
+    .map((row) => ({ sequenceId: row.sequenceId, kind: row.base ? 'd' : 'S', base: row.base?.sequenceId ?? null, json: row.state }));
+}
+
+async function opened(store: InMemoryStore, options: StorageModeOptions = POLICY): Promise<InMemoryPersister> {
+  const persister = new InMemoryPersister({ store, ...options });
+  await persister.initialize();
+  return persister;
+}
+
+const save = (persister: InMemoryPersister, appId: string, sequenceId: number, state: State) =>
+  persister.save({ appId, sequenceId, position: 'respond', state, status: 'completed' });
+
+/** Saves steps `from` to `to - 1` of the chat that follow `state`, as one application does; returns the last state. */
+async function saveChat(persister: InMemoryPersister, appId: string, state: State, from: number, to: number): Promise<State> {
+  let current = state;
+  for (let n = from; n < to; n++) {
+    current = nextState(current, n);
+    await save(persister, appId, n, current);
+  }
+  return current;
+}
+
+describe('incremental storage: a save that continues from a load', () => {
+  it('a new persister each step (a new process) and a new application per request store the same rows as one long-running application', async () => {
+    const store = new InMemoryStore();
+    const steps = 40;
+    // One application, from start to end.
+    const long = await opened(store);
+    const state = await saveChat(long, 'long', INITIAL, 0, steps);
+    // A new persister for each step: load the latest step, build on it, save.
+    await save(await opened(store), 'per-process', 0, nextState(INITIAL, 0));
+    for (let n = 1; n < steps; n++) {
+      const persister = await opened(store);
+      const loaded = await persister.load(null, 'per-process');
+      await save(persister, 'per-process', n, nextState(loaded!.state, n));
+    }
+    // The same with the runner: one application from start to end, and a new application (built from a load) per step.
+    const shared = await opened(store);
+    const respond = action({ reads: ['turn'], writes: ['messages', 'turn', 'notes'], run: (s: State) => nextState(s, (s.get('turn') as number) + 1) });
+    const application = (appId: string) =>
+      new ApplicationBuilder()
+        .withActions({ respond })
+        .withTransitions(['respond', 'respond'])
+        .initializeFrom(shared, { defaultState: INITIAL.getAll(), defaultEntrypoint: 'respond', resumeAtNextAction: true })
+        .withStatePersister(shared)
+        .withIdentifiers({ appId })
+        .build();
+    const running = await application('long-application');
+    for (let n = 0; n < steps; n++) await running.step();
+    for (let n = 0; n < steps; n++) await (await application('per-request')).step();
+
+    for (const [appId, like] of [
+      ['per-process', 'long'],
+      ['per-request', 'long-application'],
+    ] as const) {
+      const expected = rowsOf(store, like);
+      expect(expected.map((row) => row.kind).join(''), like).toMatch(/^S(d+S)+d+$/);
+      expect(rowsOf(store, appId), `${appId}: the rows of ${like}`).toEqual(expected.map((row) => ({ ...row })));
+      const last = await long.load(null, appId);
+      expect(last?.state.get('messages'), appId).toEqual(state.get('messages'));
+      expect(last?.state.get('notes'), appId).toBe(state.get('notes'));
+    }
+  });
+
+  it('a state whose values were copied after the load (as a schema check may copy them) still saves a delta of what changed', async () => {
+    const store = new InMemoryStore();
+    const writer = await opened(store);
+    await saveChat(writer, 'app', INITIAL, 0, 5);
+    const resumed = await opened(store);
+    const loaded = await resumed.load(null, 'app');
+    const copied = new State(structuredClone(loaded!.state.getAll()));
+    await save(resumed, 'app', 5, copied.append({ messages: { role: 'user', content: 'after a copy' } }));
+    const last = rowsOf(store, 'app').at(-1)!;
+    expect(last).toMatchObject({ sequenceId: 5, kind: 'd', base: 4 });
+    expect(JSON.parse(last.json)).toEqual({ '+messages': [{ role: 'user', content: 'after a copy' }] });
+  });
+
+  it("a load through a running writer's persister costs the writer none of its deltas; a load of an older step is not the base", async () => {
+    const store = new InMemoryStore();
+    const writer = await opened(store, { storage: 'incremental' });
+    let state = await saveChat(writer, 'app', INITIAL, 0, 6);
+    // A reader loads the latest step, then an older one, through the writer's persister; the writer goes on with its own values.
+    await writer.load(null, 'app');
+    state = await saveChat(writer, 'app', state, 6, 7);
+    await writer.load(null, 'app', 2);
+    state = await saveChat(writer, 'app', state, 7, 8);
+    const rows = rowsOf(store, 'app');
+    expect(rows.map((row) => `${row.sequenceId}${row.kind}${row.base ?? ''}`)).toEqual(['0S', '1d0', '2d1', '3d2', '4d3', '5d4', '6d5', '7d6']);
+    expect(Object.keys(JSON.parse(rows[6]!.json) as object).sort()).toEqual(['+messages', '=notes', '=turn']);
+    expect((await writer.load(null, 'app'))?.state.getAll()).toEqual(state.getAll());
+  });
+
+  it('a loaded step deleted before the save that continues from it: that save is a snapshot', async () => {
+    const store = new InMemoryStore();
+    const writer = await opened(store);
+    await saveChat(writer, 'app', INITIAL, 0, 3);
+    const resumed = await opened(store);
+    const loaded = await resumed.load(null, 'app');
+    await writer.deleteApp(null, 'app');
+    await save(writer, 'app', 0, INITIAL);
+    await save(resumed, 'app', 3, nextState(loaded!.state, 3));
+    expect(rowsOf(store, 'app').map((row) => `${row.sequenceId}${row.kind}`)).toEqual(['0S', '3S']);
+    expect((await resumed.load(null, 'app'))?.state.get('messages')).toHaveLength(4);
+  });
+});
