@@ -12,7 +12,8 @@ export function parseCutoff(text: string, now: Date = new Date()): Date {
   if (/^(\d+[wdhms])+$/i.test(trimmed)) {
     let ms = 0;
     for (const [, amount, unit] of trimmed.matchAll(/(\d+)([wdhms])/gi)) ms += Number(amount) * UNIT_MS[unit!.toLowerCase()]!;
-    if (!Number.isSafeInteger(ms)) throw new UsageError(`--older-than ${JSON.stringify(text)} is too long a duration`);
+    // Nothing was saved before 1970: a longer duration is a typo, not a rule that keeps everything.
+    if (!Number.isSafeInteger(ms) || ms > now.getTime()) throw new UsageError(`--older-than ${JSON.stringify(text)} reaches back before 1970`);
     return new Date(now.getTime() - ms);
   }
   if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(trimmed)) {

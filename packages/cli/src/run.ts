@@ -78,12 +78,17 @@ function report(error: unknown, prefix: string, context: CommandContext): number
   return exit;
 }
 
+/** Codes of the persister's errors for values it is given, as opposed to what it found in the store. */
+const ARGUMENT_ERROR_CODES: ReadonlySet<string> = new Set(['BURR_INVALID_IDENTIFIER', 'BURR_INVALID_PERSIST_ARGUMENT']);
+
 function classify(error: unknown): { code: string; exit: number; hint: string } {
   if (error instanceof UsageError) return { code: 'BURR_CLI_USAGE', exit: EXIT.usage, hint: '' };
   if (error instanceof CommandFailure) return { code: error.code, exit: EXIT.failed, hint: '' };
   // A table Python Burr (or an earlier version) made has no app index: the CLI adds it only when asked.
   if (isBurrError(error) && error.code === 'BURR_PERSISTER_NOT_INITIALIZED')
     return { code: error.code, exit: EXIT.failed, hint: ` [${error.code}]. If Python Burr or an earlier version made this table, add the index once with: burr upgrade URL` };
+  // What the persister refuses before it asks the store (an app id, a table name, a cursor): the command line's values.
+  if (isBurrError(error) && ARGUMENT_ERROR_CODES.has(error.code)) return { code: error.code, exit: EXIT.usage, hint: ` [${error.code}]` };
   if (isBurrError(error)) return { code: error.code, exit: EXIT.failed, hint: ` [${error.code}]` };
   return { code: 'BURR_CLI_UNEXPECTED', exit: EXIT.failed, hint: '' };
 }

@@ -63,6 +63,8 @@ describe('--older-than', () => {
 
   it('refuses anything else', () => {
     for (const bad of ['30', '30 days', '-1d', 'yesterday', '2025-13-45', '1y']) expect(() => parseCutoff(bad, now), bad).toThrow(/--older-than takes a duration/);
+    for (const far of ['9999999d', '99999999999999w']) expect(() => parseCutoff(far, now), far).toThrow(/reaches back before 1970/);
+    expect(parseCutoff('20000d', now).getTime()).toBeGreaterThan(0);
   });
 });
 

@@ -455,10 +455,10 @@ describe('the store and the command line', () => {
     expect(incremental.stderr).toContain('(incremental storage) holds no Burr state: its steps are in full storage: leave out --storage incremental');
   });
 
-  it("a persister's typed error is exit code 1 with its message and code", async () => {
+  it("a persister's refusal of an argument is exit code 2 with its message and code", async () => {
     const { url } = await store([{ appId: 'alpha', steps: 2 }]);
     const run = await burr(['apps', url, '--table', 'Bad-Name']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^burr apps: Invalid .*"Bad-Name".* \[BURR_INVALID_IDENTIFIER\]\n$/);
     const json = await burr(['apps', url, '--table', 'Bad-Name', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'BURR_INVALID_IDENTIFIER' } });
@@ -481,6 +481,12 @@ describe('the store and the command line', () => {
       [['prune', url, '--older-than', 'soon'], /^burr prune: --older-than takes a duration/],
       [['prune', url, '--keep-last', '1', '--all-partitions', '--app', 'a'], /^burr prune: --app names an app of one partition/],
       [['prune', url, '--keep-last', '1', '--batch-size', '20000'], /^burr prune: --batch-size must be a whole number from 1 to 10000/],
+      [['prune', url, '--older-than', '9999999d'], /^burr prune: --older-than "9999999d" reaches back before 1970$/],
+      // Values the persister refuses before it reads the store.
+      [['steps', url, ''], /^burr steps: Invalid app id "": must be a non-empty string \[BURR_INVALID_IDENTIFIER\]$/],
+      [['delete', url, '', '--yes'], /^burr delete: Invalid app id "".* \[BURR_INVALID_IDENTIFIER\]$/],
+      [['apps', url, '--table', ''], /^burr apps: Invalid table name "".* \[BURR_INVALID_IDENTIFIER\]$/],
+      [['apps', url, '--cursor', 'garbage'], /^burr apps: cursor "garbage" is not a cursor returned by listApps \[BURR_INVALID_PERSIST_ARGUMENT\]$/],
     ];
     for (const [argv, message] of cases) {
       const run = await burr(argv);
