@@ -448,4 +448,20 @@ describe('RecentMap', () => {
     expect([map.has('a'), map.has('b'), map.has('c'), map.has('d')]).toEqual([true, false, true, true]);
     expect(map.get('a')).toBe(10);
   });
+
+  it('with a weight limit, also forgets the least recently set keys past it, but never the newest', () => {
+    const map = new RecentMap<number>(10, { weight: (value) => value, max: 100 });
+    map.set('a', 40);
+    map.set('b', 40);
+    map.set('c', 30);
+    expect([map.has('a'), map.has('b'), map.has('c')]).toEqual([false, true, true]);
+    map.set('b', 10);
+    map.set('d', 60);
+    expect([map.has('b'), map.has('c'), map.has('d')]).toEqual([true, true, true]);
+    map.set('huge', 500);
+    expect([map.has('b'), map.has('c'), map.has('d'), map.has('huge')]).toEqual([false, false, false, true]);
+    map.delete('huge');
+    map.set('e', 100);
+    expect(map.has('e')).toBe(true);
+  });
 });

@@ -7,10 +7,15 @@ import { ApplicationBuilder, InMemoryPersister, InMemoryStore, State, action, ty
 /** Small limits, so a run of 40 steps crosses both: a chain of at most 25 rows, and 2,000 bytes of rewrites. */
 const POLICY: StorageModeOptions = { storage: 'incremental', snapshotEvery: 25, snapshotBytes: 2000 };
 
-/** Step `n` of a chat that also rewrites a larger key every third step (ASCII only: see the account's note on sizes). */
+/**
+ * Step `n` of a chat that also rewrites a larger key every third step. Its
+ * text holds what JSON escapes (quotes, backslashes, control characters) and
+ * non-ASCII characters: a load must count their bytes as the save did.
+ */
 function nextState(state: State, n: number): State {
-  const next = state.append({ messages: { role: n % 2 ? 'assistant' : 'user', content: `message ${n} ${'x'.repeat(80)}` } }).update({ turn: n });
-  return n % 3 === 0 ? next.update({ notes: `notes at ${n} ${'y'.repeat(600)}` }) : next;
+  const content = `message ${n} "quoted" \\ back\nslash \u0007\u001b[2K é ☃ ${'x'.repeat(60)}`;
+  const next = state.append({ messages: { role: n % 2 ? 'assistant' : 'user', content } }).update({ turn: n });
+  return n % 3 === 0 ? next.update({ notes: `notes at ${n}\t"${'\u001b[31m'.repeat(40)}" ${'y'.repeat(300)}` }) : next;
 }
 
 const INITIAL: State = new State({ turn: -1, notes: '', messages: [] as unknown[] });
@@ -77,7 +82,7 @@ describe('incremental storage: a save that continues from a load', () => {
     ] as const) {
       const expected = rowsOf(store, like);
       expect(expected.map((row) => row.kind).join(''), like).toMatch(/^S(d+S)+d+$/);
-      expect(rowsOf(store, appId), `${appId}: the rows of ${like}`).toEqual(expected.map((row) => ({ ...row })));
+      expect(rowsOf(store, appId), `${appId}: the rows of ${like}`).toEqual(expected);
       const last = await long.load(null, appId);
       expect(last?.state.get('messages'), appId).toEqual(state.get('messages'));
       expect(last?.state.get('notes'), appId).toBe(state.get('notes'));
@@ -97,19 +102,44 @@ describe('incremental storage: a save that continues from a load', () => {
     expect(JSON.parse(last.json)).toEqual({ '+messages': [{ role: 'user', content: 'after a copy' }] });
   });
 
-  it("a load through a running writer's persister costs the writer none of its deltas; a load of an older step is not the base", async () => {
+  it("a load through a running writer's persister costs the writer none of its deltas, whatever its values (dates too)", async () => {
     const store = new InMemoryStore();
     const writer = await opened(store, { storage: 'incremental' });
-    let state = await saveChat(writer, 'app', INITIAL, 0, 6);
-    // A reader loads the latest step, then an older one, through the writer's persister; the writer goes on with its own values.
-    await writer.load(null, 'app');
-    state = await saveChat(writer, 'app', state, 6, 7);
-    await writer.load(null, 'app', 2);
-    state = await saveChat(writer, 'app', state, 7, 8);
+    let state = INITIAL;
+    for (let n = 0; n < 12; n++) {
+      state = state.append({ messages: { text: `message ${n}`, at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)) } }).update({ turn: n });
+      await save(writer, 'app', n, state);
+      // A status endpoint polls the latest step through the same persister; the writer goes on with its own values.
+      await writer.load(null, 'app');
+    }
     const rows = rowsOf(store, 'app');
-    expect(rows.map((row) => `${row.sequenceId}${row.kind}${row.base ?? ''}`)).toEqual(['0S', '1d0', '2d1', '3d2', '4d3', '5d4', '6d5', '7d6']);
-    expect(Object.keys(JSON.parse(rows[6]!.json) as object).sort()).toEqual(['+messages', '=notes', '=turn']);
+    expect(rows.map((row) => row.kind).join('')).toBe(`S${'d'.repeat(11)}`);
+    for (const row of rows.slice(1)) expect(Object.keys(JSON.parse(row.json) as object).sort(), `step ${row.sequenceId}`).toEqual(['+messages', '=turn']);
     expect((await writer.load(null, 'app'))?.state.getAll()).toEqual(state.getAll());
+  });
+
+  it("a reader changing its loaded copy in place never stands for the writer's change", async () => {
+    const store = new InMemoryStore();
+    const writer = await opened(store, { storage: 'incremental' });
+    const first = new State({ cart: { items: ['apple'] } });
+    await save(writer, 'app', 0, first);
+    const read = await writer.load(null, 'app');
+    (read!.state.get('cart') as { items: string[] }).items.push('pear');
+    const second = first.update({ cart: { items: ['apple', 'pear'] } });
+    await save(writer, 'app', 1, second);
+    expect((await (await opened(store, { storage: 'incremental' })).load(null, 'app'))?.state.get('cart')).toEqual({ items: ['apple', 'pear'] });
+  });
+
+  it('only a load of the latest step is a base: a view of an older step meanwhile changes nothing', async () => {
+    const store = new InMemoryStore();
+    await saveChat(await opened(store), 'app', INITIAL, 0, 30);
+    const resumed = await opened(store);
+    const latest = await resumed.load(null, 'app');
+    await resumed.load(null, 'app', 2);
+    await save(resumed, 'app', 30, nextState(latest!.state, 30));
+    const last = rowsOf(store, 'app').at(-1)!;
+    expect(last).toMatchObject({ sequenceId: 30, kind: 'd', base: 29 });
+    expect(Object.keys(JSON.parse(last.json) as object).sort()).toEqual(['+messages', '=notes', '=turn']);
   });
 
   it('a loaded step deleted before the save that continues from it: that save is a snapshot', async () => {

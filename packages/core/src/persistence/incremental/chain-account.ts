@@ -1,52 +1,70 @@
+import type { MemberName } from './delta.js';
 import { MIN_DELTA_COST_BYTES } from './rows.js';
 
-/**
- * What the rows of a chain add up to for the snapshot policy (the counts a
- * save keeps for the next one), counted while a load replays the chain: a
- * save that continues from a loaded step (a new process, or a new
- * application per request) then writes the delta the process that saved
- * the chain would have written, not a snapshot.
- */
-export class ChainAccount {
+/** What the snapshot policy knows of a chain (a snapshot and the deltas after it), kept for the save that continues it. */
+export interface ChainCounts {
   /** Rows in the chain: 1 for a snapshot alone. */
+  chainSteps: number;
+  /** The sequence id of the chain's snapshot. */
+  snapshotSequenceId: number;
+  /** Bytes of the chain's snapshot, and of its deltas so far (each counted at least MIN_DELTA_COST_BYTES). */
+  snapshotBytes: number;
+  deltaBytes: number;
+  /** Bytes of JSON the deltas appended to each list and still in the state, and their sum. */
+  appended: ReadonlyMap<string, number>;
+  appendedBytes: number;
+}
+
+/**
+ * Counts a chain's rows as a save would have counted them (its
+ * {@link ChainCounts}), while a load replays them: a save that continues
+ * from the loaded step (a new process, a new application per request) then
+ * writes the delta, or the snapshot, the process that saved the chain would
+ * have written. A save counts the items it appends as it encodes them; here
+ * they are measured in the delta's text: what the text holds beyond its
+ * other members, or, when another member is an object or a list (costly to
+ * measure), the items written as JSON again. PostgreSQL's JSONB text adds
+ * spaces the save did not count: a policy count, not a byte-exact one there.
+ */
+export class ChainAccount implements ChainCounts {
   chainSteps = 1;
   readonly snapshotSequenceId: number;
   readonly snapshotBytes: number;
-  /** Bytes of the deltas, each counted at least `MIN_DELTA_COST_BYTES`, as a save counts them. */
   deltaBytes = 0;
-  /** Bytes of JSON the deltas appended to each list and still in the state, and their sum. */
   readonly appended = new Map<string, number>();
   appendedBytes = 0;
-  /** The appends of the delta being counted: its key and items, until the delta ends. */
-  readonly #appends: Array<readonly [key: string, items: unknown]> = [];
-  /** Bytes of the delta being counted that are not appended items: member names, punctuation, other values. */
-  #otherBytes = 0;
-  /** Bytes of each member name as JSON, with its colon and the comma or brace after its value. */
-  readonly #nameBytes = new Map<string, number>();
+  /** The delta being counted: the keys it appends to, their items, and its other members' values (as parsed). Reused. */
+  readonly #appendKeys: string[] = [];
+  readonly #appendItems: unknown[] = [];
+  readonly #others: unknown[] = [];
+  /** Bytes of the member names of the delta being counted, each with its colon and the comma or brace after its value. */
+  #nameBytes = 0;
 
   constructor(snapshot: { sequenceId: number; state: string }) {
     this.snapshotSequenceId = snapshot.sequenceId;
     this.snapshotBytes = Buffer.byteLength(snapshot.state);
   }
 
-  /** A member `name` of the delta being counted that sets (`value` as parsed, not decoded) or deletes `key`: what was appended to it is no longer part of the state. */
-  replaced(name: string, key: string, value: unknown): void {
-    this.other(name, value);
-    const bytes = this.appended.get(key);
+  /** A member of the delta being counted that appends `items` (as parsed, not decoded) to the list at its key. */
+  append(member: MemberName, items: unknown): void {
+    this.#nameBytes += member.textBytes;
+    this.#appendKeys.push(member.key);
+    this.#appendItems.push(items);
+  }
+
+  /** A member that sets its key to `value` (as parsed) or deletes it: what was appended to it is no longer part of the state. */
+  replaced(member: MemberName, value: unknown): void {
+    this.other(member, value);
+    const bytes = this.appended.get(member.key);
     if (bytes === undefined) return;
     this.appendedBytes -= bytes;
-    this.appended.delete(key);
+    this.appended.delete(member.key);
   }
 
-  /** A member `name` of the delta being counted that appends `items` (as parsed, not decoded) to the list at `key`. */
-  append(name: string, key: string, items: unknown): void {
-    this.#otherBytes += this.#memberBytes(name);
-    this.#appends.push([key, items]);
-  }
-
-  /** A member `name` that neither appends nor changes a key (the key order), holding `value`. */
-  other(name: string, value: unknown): void {
-    this.#otherBytes += this.#memberBytes(name) + valueBytes(value);
+  /** A member that neither appends nor changes a key (the key order), holding `value`. */
+  other(member: MemberName, value: unknown): void {
+    this.#nameBytes += member.textBytes;
+    this.#others.push(value);
   }
 
   /** Ends the delta being counted, whose JSON text is `text`. */
@@ -54,23 +72,18 @@ export class ChainAccount {
     const bytes = Buffer.byteLength(text);
     this.chainSteps++;
     this.deltaBytes += Math.max(bytes, MIN_DELTA_COST_BYTES);
-    if (this.#appends.length === 1) {
-      // A chat's delta: its appended items are what remains of its text (measured natively, not written again).
-      this.#count(this.#appends[0]![0], Math.max(0, bytes - 1 - this.#otherBytes));
+    if (this.#appendKeys.length === 1 && this.#others.every(isScalar)) {
+      // A chat's delta: its items are what its text holds beyond the braces, the names and the other (small) values.
+      let others = 0;
+      for (const value of this.#others) others += scalarBytes(value);
+      this.#count(this.#appendKeys[0]!, Math.max(0, bytes - 1 - this.#nameBytes - others));
     } else {
-      for (const [key, items] of this.#appends) this.#count(key, jsonBytes(items));
+      for (let i = 0; i < this.#appendKeys.length; i++) this.#count(this.#appendKeys[i]!, jsonBytes(this.#appendItems[i]));
     }
-    this.#appends.length = 0;
-    this.#otherBytes = 0;
-  }
-
-  #memberBytes(name: string): number {
-    let bytes = this.#nameBytes.get(name);
-    if (bytes === undefined) {
-      bytes = Buffer.byteLength(JSON.stringify(name)) + 2;
-      this.#nameBytes.set(name, bytes);
-    }
-    return bytes;
+    this.#appendKeys.length = 0;
+    this.#appendItems.length = 0;
+    this.#others.length = 0;
+    this.#nameBytes = 0;
   }
 
   #count(key: string, bytes: number): void {
@@ -79,21 +92,21 @@ export class ChainAccount {
   }
 }
 
-/** About the bytes of a parsed value written as JSON: strings and numbers without writing them (escapes aside). */
-function valueBytes(value: unknown): number {
-  switch (typeof value) {
-    case 'string':
-      return Buffer.byteLength(value) + 2;
-    case 'number':
-    case 'bigint':
-    case 'boolean':
-      return String(value).length;
-    default:
-      return value === null ? 4 : jsonBytes(value);
-  }
+function isScalar(value: unknown): boolean {
+  return value === null || typeof value !== 'object';
 }
 
-/** About the bytes of `value` written as JSON (Python's tokens and integer literals past 2^53 aside): only a policy count. */
+/** Characters JSON writes as escapes: a string holding none is its UTF-8 bytes and two quotes. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are the ones JSON escapes.
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** The bytes of a parsed scalar written as JSON. */
+function scalarBytes(value: unknown): number {
+  if (typeof value === 'string') return ESCAPED.test(value) ? jsonBytes(value) : Buffer.byteLength(value) + 2;
+  return value === null ? 4 : String(value).length;
+}
+
+/** The bytes of a parsed value written again as JSON (integer literals past 2^53, parsed as bigints, as digits). */
 function jsonBytes(value: unknown): number {
   const text = JSON.stringify(value, (_, item: unknown) => (typeof item === 'bigint' ? item.toString() : item));
   return text === undefined ? 0 : Buffer.byteLength(text);

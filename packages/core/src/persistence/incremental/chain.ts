@@ -138,13 +138,8 @@ function checkedInPlace(records: StoredIncrementalRecord[]): ChainRow[] {
   return records as unknown as ChainRow[];
 }
 
-/** Rebuilds the state of the last row of `chain` (a snapshot first, then deltas in order). */
-export function replay(chain: readonly ChainRow[], kwargs: SerdeKwargs): State {
-  return replayCounted(chain, kwargs, undefined);
-}
-
-/** {@link replay}, counting the chain's rows in `account` (made from the chain's snapshot) as it goes. */
-export function replayCounted(chain: readonly ChainRow[], kwargs: SerdeKwargs, account: ChainAccount | undefined): State {
+/** Rebuilds the state of the last row of `chain` (a snapshot first, then deltas in order); counts its deltas in `account`, when given. */
+export function replay(chain: readonly ChainRow[], kwargs: SerdeKwargs, account?: ChainAccount): State {
   const snapshot = chain[0];
   if (!snapshot || snapshot.baseSequenceId !== null) throw new DeserializationError('a chain must start with a snapshot');
   const state = new ReplayState(snapshot, kwargs);

@@ -1,11 +1,11 @@
 import { type ChainRowId, DeserializationError, SerializationError, UnsupportedValueError } from '../../errors.js';
 import { grewFrom } from '../../list-growth.js';
-import type { ChainAccount } from './chain-account.js';
 import { parsePythonJson, type ParsedJsonFacts } from '../../serde/python-json.js';
 import { fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
 import { decodeValue } from '../../serde/walk.js';
 import { PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State } from '../../state.js';
+import type { ChainAccount } from './chain-account.js';
 
 /**
  * A delta is one JSON object whose members are operations, each on one state
@@ -42,6 +42,12 @@ function rowField(key: string, row: RowStep): number | string | undefined {
 export interface SavedValues {
   readonly values: ReadonlyMap<string, unknown>;
   readonly lengths: ReadonlyMap<string, number>;
+  /**
+   * The same step's values as a load returned them, when the saver's own and
+   * a load's are both at hand: a value that is one of those objects (or a
+   * list grown from one) is unchanged too.
+   */
+  readonly loaded?: ReadonlyMap<string, unknown> | undefined;
 }
 
 /** The values of `state` as a base for the next delta. Keeps references, copies nothing. */
@@ -53,11 +59,13 @@ export function savedValues(state: State): SavedValues {
 }
 
 /**
- * How {@link encodeDelta} tells an unchanged value: `'identity'` (a save: the
- * state is immutable, so an untouched value is the same object), or
- * `'value'` (a conversion: states decoded from stored JSON share no objects,
- * so a value, or a list element, that is not the same object is compared by
- * value before it counts as changed).
+ * How {@link encodeDelta} tells an unchanged value: `'identity'` (a save on
+ * the saver's own last save: the state is immutable, so an untouched value is
+ * the same object), or `'value'` (a conversion, whose states are decoded from
+ * stored JSON and share no objects, or the first save after a load, whose
+ * application may hold copies of the loaded values: a value, or a list
+ * element, that is not the same object is compared by value before it counts
+ * as changed).
  */
 export type DeltaComparison = 'identity' | 'value';
 
@@ -134,11 +142,10 @@ export function encodeDelta(
 function unchangedPrefix(key: string, base: SavedValues, value: unknown, compare: DeltaComparison): number | undefined {
   const before = base.values.get(key);
   const savedLength = base.lengths.get(key);
-  if (Object.is(value, before)) {
-    if (!Array.isArray(value)) return 0;
-    // The same array, pushed to in place since it was saved: its new items are the tail.
-    return savedLength !== undefined && value.length >= savedLength ? savedLength : undefined;
-  }
+  const loaded = base.loaded?.get(key);
+  let same = sameReference(key, value, before, savedLength);
+  if (same === UNKNOWN && loaded !== undefined) same = sameReference(key, value, loaded, savedLength);
+  if (same !== UNKNOWN) return same;
   const byValue = compare === 'value';
   if (!Array.isArray(value) || !Array.isArray(before) || savedLength === undefined || value.length < savedLength) {
     // A field serde's value is compared as what it serializes from: the same plain value serializes the same.
@@ -146,11 +153,31 @@ function unchangedPrefix(key: string, base: SavedValues, value: unknown, compare
   }
   // A field serde serializes the whole list: a tail cannot be encoded on its own.
   if (fieldSerdeFor(key)) return byValue && value.length === savedLength && samePlainValue(value, before) ? savedLength : undefined;
-  // Made by State.append/extend from the saved list, which still holds its saved length: its first savedLength
-  // elements are the saved ones, no need to look at each.
-  if (before.length >= savedLength && grewFrom(value, before)) return savedLength;
-  for (let i = 0; i < savedLength; i++) if (!Object.is(value[i], before[i]) && !(byValue && samePlainValue(value[i], before[i]))) return undefined;
+  const loadedList = Array.isArray(loaded) && loaded.length >= savedLength ? loaded : undefined;
+  for (let i = 0; i < savedLength; i++) {
+    const item = value[i];
+    if (!Object.is(item, before[i]) && !(loadedList && Object.is(item, loadedList[i])) && !(byValue && samePlainValue(item, before[i]))) return undefined;
+  }
   return savedLength;
+}
+
+/** {@link sameReference} could not tell: the value is not `before`, nor a list grown from it. */
+const UNKNOWN = Symbol('unknown');
+
+/**
+ * What identity alone tells of `value` against a saved `before` (a list saved
+ * with `savedLength` items): 0 for the same value, the index a list's new tail
+ * starts at for the same list pushed to in place or one `State.append`/`extend`
+ * made from it (its first `savedLength` items are the saved ones, no need to
+ * look at each), `undefined` for the same list cut short (set whole).
+ */
+function sameReference(key: string, value: unknown, before: unknown, savedLength: number | undefined): number | undefined | typeof UNKNOWN {
+  if (Object.is(value, before)) {
+    if (!Array.isArray(value)) return 0;
+    return savedLength !== undefined && value.length >= savedLength ? savedLength : undefined;
+  }
+  if (!Array.isArray(value) || !Array.isArray(before) || savedLength === undefined || value.length < savedLength || before.length < savedLength) return UNKNOWN;
+  return !fieldSerdeFor(key) && grewFrom(value, before) ? savedLength : UNKNOWN;
 }
 
 /**
@@ -219,9 +246,11 @@ function encodedTail(key: string, list: unknown[], from: number, options: Encode
 }
 
 /** A delta member's name taken apart: its operation character and the state key it acts on. */
-interface MemberName {
+export interface MemberName {
   operation: string;
   key: string;
+  /** Bytes of the name as JSON, with its colon and the comma or brace after its value (for {@link ChainAccount}). */
+  textBytes: number;
 }
 
 /**
@@ -287,19 +316,20 @@ export class ReplayState {
       if (!Object.hasOwn(delta, name)) continue;
       const raw = (delta as Record<string, unknown>)[name];
       const value = hasTags ? decodeValue(raw, kwargs) : raw;
-      const { operation, key } = this.#memberName(name);
+      const member = this.#memberName(name);
+      const { operation, key } = member;
       if (key === SEQUENCE_ID_KEY) sequenceIdFollows = false;
       else if (key === PRIOR_STEP_KEY) priorStepFollows = false;
       if (operation === APPEND) {
         this.#append(key, value);
-        account?.append(name, key, raw);
+        account?.append(member, raw);
       } else if (operation === SET || operation === DELETE) {
         if (operation === SET) this.#set(key, value, kwargs);
         else this.#values.delete(key);
-        account?.replaced(name, key, raw);
+        account?.replaced(member, raw);
       } else if (name === ORDER) {
         order = value;
-        account?.other(name, raw);
+        account?.other(member, raw);
       } else throw new DeserializationError(`the delta holds an unknown member ${JSON.stringify(name)}`);
     }
     if (sequenceIdFollows) this.#values.set(SEQUENCE_ID_KEY, row.sequenceId);
@@ -312,7 +342,7 @@ export class ReplayState {
   #memberName(name: string): MemberName {
     let parsed = this.#names.get(name);
     if (!parsed) {
-      parsed = { operation: name.charAt(0), key: name.slice(1) };
+      parsed = { operation: name.charAt(0), key: name.slice(1), textBytes: Buffer.byteLength(JSON.stringify(name)) + 2 };
       this.#names.set(name, parsed);
     }
     return parsed;

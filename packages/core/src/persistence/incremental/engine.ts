@@ -9,11 +9,11 @@ import type { StepRemoval } from '../stored-history.js';
 import { storedStepError } from '../stored-step-error.js';
 import { nextSaveTime, parseSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
 import { isPersistStatus, type StepKey } from '../validate.js';
-import { ChainAccount } from './chain-account.js';
-import { ChainReader, replay, replayCounted, replayMany, type ChainRow } from './chain.js';
+import { ChainAccount, type ChainCounts } from './chain-account.js';
+import { ChainReader, replay, replayMany, type ChainRow } from './chain.js';
 import { encodeDelta, savedValues, type DeltaComparison, type EncodedDelta, type SavedValues } from './delta.js';
 import { MIN_CHAIN_STEPS, type IncrementalSettings } from './options.js';
-import { appKey, LOADED_APPS, RecentMap } from './recent.js';
+import { appKey, LOADED_APPS, LOADED_BYTES, RecentMap } from './recent.js';
 import { MAX_BASE_GAP, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
 
 /** How many times a prune's batch looks for dependents (and removes) before it gives up while deltas on its steps keep being saved. */
@@ -30,27 +30,20 @@ export interface IncrementalHost {
   checkStorageMode(partitionKey: string, appId: string): Promise<void>;
 }
 
-/** What the process cache remembers of the step a persister saved last for an app: the base of its next delta. */
-interface CachedStep {
+/**
+ * What the process cache remembers of a step of an app, the base of its next
+ * delta: the step a persister saved last, or the latest step it loaded.
+ */
+interface CachedStep extends ChainCounts {
   sequenceId: number;
   position: string;
   savedAt: SaveTime;
   saved: SavedValues;
-  /** Rows in the chain ending here: 1 for a snapshot. */
-  chainSteps: number;
-  /** The sequence id of the chain's snapshot. */
-  snapshotSequenceId: number;
-  /** Bytes of the chain's snapshot, and of its deltas so far (each counted at least MIN_DELTA_COST_BYTES). */
-  snapshotBytes: number;
-  deltaBytes: number;
-  /** Bytes of JSON the deltas appended to each list and still in the state, and their sum. */
-  appended: ReadonlyMap<string, number>;
-  appendedBytes: number;
   /**
    * How the next save tells an unchanged value: `'identity'` when `saved`
    * holds the saving application's own values, `'value'` when they were
    * loaded (the application building on them may hold copies: a schema's
-   * check, or another application of the process saving the app meanwhile).
+   * check).
    */
   compare: DeltaComparison;
 }
@@ -71,8 +64,12 @@ export class IncrementalStorage {
   readonly #settings: IncrementalSettings;
   readonly #host: IncrementalHost;
   readonly #cache = new RecentMap<CachedStep>();
-  /** The step each app was last loaded at, when newer than what it saved: the base of a save that continues from a load. */
-  readonly #loaded = new RecentMap<CachedStep>(LOADED_APPS);
+  /**
+   * The latest step a load found of each app, unless this persister saved a
+   * newer one: the base of a save that continues from a load. Bounded by
+   * count and by the bytes of the chains, not to hold a reader's states.
+   */
+  readonly #loaded = new RecentMap<CachedStep>(LOADED_APPS, { weight: (step) => step.snapshotBytes + step.deltaBytes, max: LOADED_BYTES });
 
   constructor(rows: IncrementalRows, settings: IncrementalSettings, host: IncrementalHost) {
     this.#rows = rows;
@@ -80,7 +77,10 @@ export class IncrementalStorage {
     this.#host = host;
   }
 
-  /** Saves a validated step: a delta on this persister's last save of the app when the policy allows, else a snapshot. */
+  /**
+   * Saves a validated step: a delta on this persister's last save of the app,
+   * or on the latest step it loaded of it, when the policy allows; else a snapshot.
+   */
   async save(key: StepKey, args: SaveStateArgs): Promise<void> {
     const app = appKey(key.partitionKey, key.appId);
     const options = this.#host.encodeOptions();
@@ -125,11 +125,20 @@ export class IncrementalStorage {
     return this.#settings;
   }
 
-  /** The newer of the app's last save and its last load (the load on a tie: an application is building on it). */
+  /**
+   * The base of the app's next save: the newer of its last save and its last
+   * load. When both are the same stored step, the saver's own values, with
+   * the loaded ones beside them: whichever the application built on, what it
+   * kept is seen as unchanged, and a copy of the loaded values held by
+   * another application never stands for what this one saved.
+   */
   #baseOf(app: string): CachedStep | undefined {
     const saved = this.#cache.get(app);
     const loaded = this.#loaded.get(app);
-    return loaded && (!saved || loaded.sequenceId >= saved.sequenceId) ? loaded : saved;
+    if (!loaded || (saved && saved.sequenceId > loaded.sequenceId)) return saved;
+    if (!saved || loaded.sequenceId > saved.sequenceId) return loaded;
+    if (!sameStep(saved, loaded)) return saved;
+    return { ...saved, saved: { ...saved.saved, loaded: loaded.saved.values }, compare: 'value' };
   }
 
   #remember(app: string, step: CachedStep): void {
@@ -225,10 +234,12 @@ export class IncrementalStorage {
       row = batch[index];
       if (!row) return null;
       const chain = await reader.chainOf({ batch, index });
-      const account = new ChainAccount(chain[0]!);
-      const state = replayCounted(chain, this.#host.serdeKwargs(), account);
+      const app = appKey(query.partitionKey, query.appId);
+      // Only the latest step can be continued (a save above an older one conflicts): only its chain is counted.
+      const account = query.sequenceId === null && this.#mayRemember(app, row) ? new ChainAccount(chain[0]!) : undefined;
+      const state = replay(chain, this.#host.serdeKwargs(), account);
       if (!isPersistStatus(row.status)) throw new DeserializationError(`unknown status ${JSON.stringify(row.status)}`);
-      this.#rememberLoad(appKey(query.partitionKey, query.appId), row, state, account);
+      if (account) this.#rememberLoad(app, row, state, account);
       return {
         partitionKey: query.partitionKey,
         appId: query.appId,
@@ -282,23 +293,29 @@ export class IncrementalStorage {
   }
 
   /**
-   * Remembers a loaded step as the base of the app's next save, unless this
-   * persister saved a newer step of it. Needs the step's exact save time (a
-   * delta is inserted only while its base has it).
+   * Whether a loaded latest step may become the app's remembered load: it has
+   * its exact save time (a delta is inserted only while its base has it), and
+   * this persister neither saved nor loaded a newer step of the app.
    */
-  #rememberLoad(app: string, row: ChainRow, state: State, account: ChainAccount): void {
-    if (row.createdAt === null || (this.#cache.get(app)?.sequenceId ?? -1) > row.sequenceId) return;
+  #mayRemember(app: string, row: ChainRow): boolean {
+    const newest = Math.max(this.#cache.get(app)?.sequenceId ?? -1, this.#loaded.get(app)?.sequenceId ?? -1);
+    return row.createdAt !== null && row.sequenceId >= newest;
+  }
+
+  /** Remembers a loaded latest step (see {@link IncrementalStorage.#mayRemember}) as the base of the app's next save. */
+  #rememberLoad(app: string, row: ChainRow, state: State, counts: ChainCounts): void {
+    const { chainSteps, snapshotSequenceId, snapshotBytes, deltaBytes, appended, appendedBytes } = counts;
     this.#loaded.set(app, {
       sequenceId: row.sequenceId,
       position: row.position,
-      savedAt: parseSaveTime(row.createdAt),
+      savedAt: parseSaveTime(row.createdAt!),
       saved: savedValues(state),
-      chainSteps: account.chainSteps,
-      snapshotSequenceId: account.snapshotSequenceId,
-      snapshotBytes: account.snapshotBytes,
-      deltaBytes: account.deltaBytes,
-      appended: account.appended,
-      appendedBytes: account.appendedBytes,
+      chainSteps,
+      snapshotSequenceId,
+      snapshotBytes,
+      deltaBytes,
+      appended,
+      appendedBytes,
       compare: 'value',
     });
   }
@@ -335,4 +352,14 @@ function appendedAfter(base: CachedStep, delta: EncodedDelta): { appended: Reado
 function wrapped(step: { partitionKey: string; appId: string; sequenceId: number | string }, error: unknown): unknown {
   if (!(error instanceof DeserializationError) || error.message.startsWith('Could not load the stored step')) return error;
   return storedStepError(step, error);
+}
+
+/** Whether two remembered steps are the same stored row: same key and save time. */
+function sameStep(a: CachedStep, b: CachedStep): boolean {
+  return (
+    a.sequenceId === b.sequenceId &&
+    a.position === b.position &&
+    a.savedAt.createdAt.getTime() === b.savedAt.createdAt.getTime() &&
+    a.savedAt.createdAtMicros === b.savedAt.createdAtMicros
+  );
 }
