@@ -117,9 +117,13 @@ export function isBuilt(dir: string): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A lock file older than this with no process id in it was left by a process that died before writing it. */
+const UNWRITTEN_LOCK_MS = 10_000;
+
 /**
- * Holds a lock directory while `body` runs, so two test files do not rebuild
- * the same dist/ (tsup --clean) at once. A lock left by a dead process is taken over.
+ * Holds a lock file while `body` runs, so two test files do not rebuild the
+ * same dist/ (tsup --clean) at once. The file is created only if absent
+ * (`wx`) and names its holder; a lock whose holder died is taken over.
  */
 async function withWorkspaceLock<T>(body: () => Promise<T>): Promise<T> {
   const lock = join(repoRoot, 'node_modules/.cache/burr-pack.lock');
@@ -127,21 +131,42 @@ async function withWorkspaceLock<T>(body: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + INSTALL_TIMEOUT_MS;
   for (;;) {
     try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
       break;
-    } catch {
-      const holder = Number(readFileSync(join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
-      if (holder > 0 && !isAlive(holder)) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`the workspace build lock ${lock} is still held by process ${holder}`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = lockHolder(lock);
+      // recursive: the lock of earlier versions was a directory.
+      if (holder === 'stale') rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`the workspace build lock ${lock} is still held by process ${String(holder)}`);
       await sleep(250);
     }
   }
   try {
     return await body();
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    rmSync(lock, { force: true });
   }
+}
+
+/**
+ * The process holding `lock`; `'stale'` when it died or never wrote its id
+ * (or the lock is an earlier version's directory); `'unknown'` when the lock
+ * was released meanwhile, or its holder is still writing its id.
+ */
+function lockHolder(lock: string): number | 'stale' | 'unknown' {
+  let text: string;
+  let age: number;
+  try {
+    if (statSync(lock).isDirectory()) return 'stale';
+    text = readFileSync(lock, 'utf8');
+    age = Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return 'unknown';
+  }
+  const holder = Number(text);
+  if (text === '' || !Number.isInteger(holder) || holder <= 0) return age > UNWRITTEN_LOCK_MS ? 'stale' : 'unknown';
+  return isAlive(holder) ? holder : 'stale';
 }
 
 function isAlive(pid: number): boolean {
