@@ -136,8 +136,8 @@ export class IncrementalStorage {
     const saved = this.#cache.get(app);
     const loaded = this.#loaded.get(app);
     if (!loaded || (saved && saved.sequenceId > loaded.sequenceId)) return saved;
-    if (!saved || loaded.sequenceId > saved.sequenceId) return loaded;
-    if (!sameStep(saved, loaded)) return saved;
+    // A load found another row at the sequence id this persister saved: that row was deleted and saved again since.
+    if (!saved || loaded.sequenceId > saved.sequenceId || !sameStep(saved, loaded)) return loaded;
     return { ...saved, saved: { ...saved.saved, loaded: loaded.saved.values }, compare: 'value' };
   }
 
