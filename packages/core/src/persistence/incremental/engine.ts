@@ -235,11 +235,13 @@ export class IncrementalStorage {
       if (!row) return null;
       const chain = await reader.chainOf({ batch, index });
       const app = appKey(query.partitionKey, query.appId);
-      // Only the latest step can be continued (a save above an older one conflicts): only its chain is counted.
-      const account = query.sequenceId === null && this.#mayRemember(app, row) ? new ChainAccount(chain[0]!) : undefined;
+      // Only the latest step can be continued (a save above an older one conflicts): only its chain is counted, and
+      // not when this persister saved that very step (it has the counts: a status poll through a writer's persister).
+      const remembered = query.sequenceId === null ? this.#loadToRemember(app, row) : undefined;
+      const account = remembered && !remembered.counts ? new ChainAccount(chain[0]!) : undefined;
       const state = replay(chain, this.#host.serdeKwargs(), account);
       if (!isPersistStatus(row.status)) throw new DeserializationError(`unknown status ${JSON.stringify(row.status)}`);
-      if (account) this.#rememberLoad(app, row, state, account);
+      if (remembered) this.#rememberLoad(app, row, remembered.savedAt, state, remembered.counts ?? account!);
       return {
         partitionKey: query.partitionKey,
         appId: query.appId,
@@ -293,22 +295,26 @@ export class IncrementalStorage {
   }
 
   /**
-   * Whether a loaded latest step may become the app's remembered load: it has
-   * its exact save time (a delta is inserted only while its base has it), and
-   * this persister neither saved nor loaded a newer step of the app.
+   * Whether a loaded latest step is to become the app's remembered load: it
+   * has its exact save time (a delta is inserted only while its base has it),
+   * and this persister neither saved nor loaded a newer step of the app. With
+   * the chain's counts when this persister saved that step itself.
    */
-  #mayRemember(app: string, row: ChainRow): boolean {
-    const newest = Math.max(this.#cache.get(app)?.sequenceId ?? -1, this.#loaded.get(app)?.sequenceId ?? -1);
-    return row.createdAt !== null && row.sequenceId >= newest;
+  #loadToRemember(app: string, row: ChainRow): { savedAt: SaveTime; counts: ChainCounts | undefined } | undefined {
+    const saved = this.#cache.get(app);
+    if (row.createdAt === null || row.sequenceId < Math.max(saved?.sequenceId ?? -1, this.#loaded.get(app)?.sequenceId ?? -1)) return undefined;
+    const savedAt = parseSaveTime(row.createdAt);
+    const same = saved && sameStep(saved, { sequenceId: row.sequenceId, position: row.position, savedAt });
+    return { savedAt, counts: same ? saved : undefined };
   }
 
-  /** Remembers a loaded latest step (see {@link IncrementalStorage.#mayRemember}) as the base of the app's next save. */
-  #rememberLoad(app: string, row: ChainRow, state: State, counts: ChainCounts): void {
+  /** Remembers a loaded latest step (see {@link IncrementalStorage.#loadToRemember}) as the base of the app's next save. */
+  #rememberLoad(app: string, row: ChainRow, savedAt: SaveTime, state: State, counts: ChainCounts): void {
     const { chainSteps, snapshotSequenceId, snapshotBytes, deltaBytes, appended, appendedBytes } = counts;
     this.#loaded.set(app, {
       sequenceId: row.sequenceId,
       position: row.position,
-      savedAt: parseSaveTime(row.createdAt!),
+      savedAt,
       saved: savedValues(state),
       chainSteps,
       snapshotSequenceId,
@@ -355,7 +361,7 @@ function wrapped(step: { partitionKey: string; appId: string; sequenceId: number
 }
 
 /** Whether two remembered steps are the same stored row: same key and save time. */
-function sameStep(a: CachedStep, b: CachedStep): boolean {
+function sameStep(a: Pick<CachedStep, 'sequenceId' | 'position' | 'savedAt'>, b: Pick<CachedStep, 'sequenceId' | 'position' | 'savedAt'>): boolean {
   return (
     a.sequenceId === b.sequenceId &&
     a.position === b.position &&
