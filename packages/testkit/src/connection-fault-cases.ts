@@ -203,7 +203,7 @@ function withoutServerCases<P extends BaseStatePersister>(api: TestApi, options:
     const timeouts = waits ? FAST : REFUSAL_TIMEOUTS;
     const target = targetAt(await closedPort(), timeouts);
     await withOpened(opener, async (open) => {
-      const { error, ms } = await timedRejection((async () => (await open(target)).initialize())());
+      const { error, ms } = await timedRejection(async () => (await open(target)).initialize());
       assertUnavailable(error, { backend, address: target.address, reason: 'unreachable', secret: target.secret });
       assert.ok(error.message.includes(target.address), `the message names ${target.address}: ${error.message}`);
       assert.ok(error.cause instanceof Error, "the driver's error is the cause");
@@ -236,7 +236,7 @@ function withoutServerCases<P extends BaseStatePersister>(api: TestApi, options:
         for (const call of [() => persister.initialize(), () => persister.load('p', 'a'), () => persister.listAppIds('p')]) {
           const deadline = FAST.connectTimeoutMs + FAST.operationTimeoutMs;
           const lateness = timerLateness(deadline);
-          const { error, ms } = await timedRejection(call());
+          const { error, ms } = await timedRejection(call);
           assertUnavailable(error, expected);
           const limit = deadline + SLACK_MS + (await lateness);
           assert.ok(ms < limit, `gave up within ${Math.round(limit)} ms, took ${Math.round(ms)}`);
@@ -313,7 +313,7 @@ function liveCases<P extends BaseStatePersister>(api: TestApi, options: Connecti
     try {
       for (const call of [() => persister.save(sampleStep({ sequenceId: 1 })), () => persister.load('', 'app'), () => persister.listAppIds('')]) {
         const lateness = timerLateness(FAST.operationTimeoutMs);
-        const { error, ms } = await timedRejection(call());
+        const { error, ms } = await timedRejection(call);
         assertUnavailable(error, { backend, address, reason: 'operation-timeout' });
         assert.ok(ms >= FAST.operationTimeoutMs - 10, `waited the whole operationTimeoutMs, gave up after ${Math.round(ms)} ms`);
         const limit = FAST.operationTimeoutMs + SLACK_MS + (await lateness);

@@ -103,11 +103,16 @@ export async function startFreezableProxy(targetPort: number, targetHost = '127.
 /** Timeouts short enough that a fault test finds out in well under a second. */
 export const FAST_FAULT_TIMEOUTS = { connectTimeoutMs: 300, operationTimeoutMs: 300 } as const;
 
-/** What `promise` rejected with and how long that took; throws if it resolves. */
-export async function timedRejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+/**
+ * How `call` rejects, and after how long. Pass the call itself (a function):
+ * the clock then starts before it, as the persister's own deadline does, so
+ * synchronous work or a pause before its first `await` counts. A promise
+ * already made is timed from now.
+ */
+export async function timedRejection(call: Promise<unknown> | (() => Promise<unknown>)): Promise<{ error: unknown; ms: number }> {
   const started = performance.now();
   try {
-    await promise;
+    await (typeof call === 'function' ? call() : call);
   } catch (error) {
     return { error, ms: performance.now() - started };
   }
