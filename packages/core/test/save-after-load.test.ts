@@ -2,7 +2,16 @@
 // request (a web server, a serverless function). Its saves must continue the chain as the process that saved
 // it would have, not start over with snapshots (which made such a chat store its history once per step).
 import { describe, expect, it } from 'vitest';
-import { ApplicationBuilder, InMemoryPersister, InMemoryStore, State, action, type StorageModeOptions } from '../src/index.js';
+import {
+  ApplicationBuilder,
+  InMemoryPersister,
+  InMemoryStore,
+  State,
+  action,
+  registerFieldSerde,
+  unregisterFieldSerde,
+  type StorageModeOptions,
+} from '../src/index.js';
 
 /** Small limits, so a run of 40 steps crosses both: a chain of at most 25 rows, and 2,000 bytes of rewrites. */
 const POLICY: StorageModeOptions = { storage: 'incremental', snapshotEvery: 25, snapshotBytes: 2000 };
@@ -128,6 +137,59 @@ describe('incremental storage: a save that continues from a load', () => {
     const second = first.update({ cart: { items: ['apple', 'pear'] } });
     await save(writer, 'app', 1, second);
     expect((await (await opened(store, { storage: 'incremental' })).load(null, 'app'))?.state.get('cart')).toEqual({ items: ['apple', 'pear'] });
+  });
+
+  it("a reader changing primitive elements of its loaded list in place never stands for the writer's change", async () => {
+    const store = new InMemoryStore();
+    const persister = await opened(store, { storage: 'incremental' });
+    const first = new State({ tags: ['Foo', 'Bar'] });
+    await save(persister, 'app', 0, first);
+    // A status read through the writer's persister lower-cases its own copy for display, and never saves.
+    const view = (await persister.load(null, 'app'))!.state.get('tags') as string[];
+    for (let i = 0; i < view.length; i++) view[i] = view[i]!.toLowerCase();
+    // The writer makes the same change on its own values, immutably, and adds a tag.
+    const second = first.update({ tags: [...(first.get('tags') as string[]).map((tag) => tag.toLowerCase()), 'baz'] });
+    await save(persister, 'app', 1, second);
+    expect((await (await opened(store, { storage: 'incremental' })).load(null, 'app'))?.state.get('tags')).toEqual(['foo', 'bar', 'baz']);
+  });
+
+  it("on a persister that only loaded the app, another request's loaded copy changed in place never stands for the saver's change", async () => {
+    const store = new InMemoryStore();
+    await save(await opened(store), 'app', 0, new State({ profile: { name: 'old' }, n: 0 }));
+    const shared = await opened(store);
+    const committing = (await shared.load(null, 'app'))!.state;
+    // Another request loads the app last and edits its own copy in place (a preview); it never saves.
+    const preview = (await shared.load(null, 'app'))!.state;
+    (preview.get('profile') as { name: string }).name = 'new';
+    await save(shared, 'app', 1, committing.update({ profile: { name: 'new' }, n: 1 }));
+    expect((await (await opened(store)).load(null, 'app'))?.state.getAll()).toEqual({ profile: { name: 'new' }, n: 1 });
+    // Building on the remembered load itself still saves only what changed.
+    const latest = (await shared.load(null, 'app'))!.state;
+    await save(shared, 'app', 2, latest.update({ n: 2 }));
+    expect(JSON.parse(rowsOf(store, 'app').at(-1)!.json)).toEqual({ '=n': 2 });
+  });
+
+  it('a list with a field serde pushed to in place is written whole (its serde sees the whole list), after a save or a load', async () => {
+    registerFieldSerde<Date[]>('dates', {
+      serialize: (dates) => dates.map((date) => date.toISOString()).join(' '),
+      deserialize: (text) => (text as string).split(' ').map((iso) => new Date(iso)),
+    });
+    try {
+      for (const via of ['its own save', 'a load'] as const) {
+        const store = new InMemoryStore();
+        const writer = await opened(store);
+        const first = new State({ dates: [new Date(0)] });
+        await save(writer, 'app', 0, first);
+        const persister = via === 'a load' ? await opened(store) : writer;
+        const base: State = via === 'a load' ? (await persister.load(null, 'app'))!.state : first;
+        (base.get('dates') as Date[]).push(new Date(86_400_000));
+        await save(persister, 'app', 1, base.update({ n: 1 }));
+        expect(JSON.parse(rowsOf(store, 'app').at(-1)!.json), via).toEqual({ '=dates': '1970-01-01T00:00:00.000Z 1970-01-02T00:00:00.000Z', '=n': 1 });
+        expect((await (await opened(store)).load(null, 'app'))?.state.get('dates'), via).toEqual([new Date(0), new Date(86_400_000)]);
+      }
+    } finally {
+      unregisterFieldSerde('dates');
+    }
   });
 
   it('only a load of the latest step is a base: a view of an older step meanwhile changes nothing', async () => {

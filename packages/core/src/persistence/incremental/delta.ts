@@ -40,14 +40,24 @@ function rowField(key: string, row: RowStep): number | string | undefined {
 
 /** What a delta is computed against: the values of a saved state, and the length each list had when it was saved. */
 export interface SavedValues {
+  /**
+   * The base's values. With {@link SavedValues.rebuilt}, they are the values
+   * a load returned, held by whoever loaded them, who may have changed them
+   * in place since: then they vouch for a value only by identity (the saving
+   * application holds that very object), and what equals them by value is
+   * checked again on the rebuilt values.
+   */
   readonly values: ReadonlyMap<string, unknown>;
   readonly lengths: ReadonlyMap<string, number>;
   /**
-   * The same step's values as a load returned them, when the saver's own and
-   * a load's are both at hand: a value that is one of those objects (or a
-   * list grown from one) is unchanged too.
+   * The same step's values as a load returned them, beside the saver's own:
+   * a value that is one of those objects (or a list grown from one) is
+   * unchanged too, since the application saving it holds it. Vouch by
+   * identity only, as above.
    */
   readonly loaded?: ReadonlyMap<string, unknown> | undefined;
+  /** When `values` are a load's: the step rebuilt from storage, nobody else's (`undefined` when it cannot be rebuilt). */
+  readonly rebuilt?: (() => ReadonlyMap<string, unknown> | undefined) | undefined;
 }
 
 /** The values of `state` as a base for the next delta. Keeps references, copies nothing. */
@@ -143,22 +153,55 @@ function unchangedPrefix(key: string, base: SavedValues, value: unknown, compare
   const before = base.values.get(key);
   const savedLength = base.lengths.get(key);
   const loaded = base.loaded?.get(key);
-  let same = sameReference(key, value, before, savedLength);
-  if (same === UNKNOWN && loaded !== undefined) same = sameReference(key, value, loaded, savedLength);
+  // A field serde serializes the whole value: a list's tail cannot be encoded on its own.
+  const wholeOnly = fieldSerdeFor(key) !== undefined;
+  let same = sameReference(value, before, savedLength, wholeOnly);
+  if (same === UNKNOWN && loaded !== undefined) same = sameReference(value, loaded, savedLength, wholeOnly);
   if (same !== UNKNOWN) return same;
   const byValue = compare === 'value';
+  const prefix = prefixByElements(value, before, savedLength, wholeOnly, byValue, loaded, base.rebuilt !== undefined);
+  if (prefix !== UNCONFIRMED) return prefix;
+  // Equal by value to values someone else holds: what counts is what is stored.
+  const stored = base.rebuilt!();
+  if (stored === undefined) return undefined;
+  const confirmed = prefixByElements(value, stored.get(key), savedLength, wholeOnly, byValue, undefined, false);
+  return confirmed === UNCONFIRMED ? undefined : confirmed;
+}
+
+/** {@link prefixByElements} found the value equal to values someone else holds: to be checked on what is stored. */
+const UNCONFIRMED = Symbol('unconfirmed');
+
+/**
+ * {@link unchangedPrefix} where identity of the whole value did not tell: a
+ * list's saved elements one by one, or the value compared by value. With
+ * `shared` (`before` is a load's, someone else's), only an object's identity
+ * vouches; an equality of value is {@link UNCONFIRMED}.
+ */
+function prefixByElements(
+  value: unknown,
+  before: unknown,
+  savedLength: number | undefined,
+  wholeOnly: boolean,
+  byValue: boolean,
+  loaded: unknown,
+  shared: boolean,
+): number | undefined | typeof UNCONFIRMED {
+  const same = shared ? UNCONFIRMED : 0;
   if (!Array.isArray(value) || !Array.isArray(before) || savedLength === undefined || value.length < savedLength) {
     // A field serde's value is compared as what it serializes from: the same plain value serializes the same.
-    return byValue && samePlainValue(value, before) ? 0 : undefined;
+    return byValue && samePlainValue(value, before) ? same : undefined;
   }
-  // A field serde serializes the whole list: a tail cannot be encoded on its own.
-  if (fieldSerdeFor(key)) return byValue && value.length === savedLength && samePlainValue(value, before) ? savedLength : undefined;
+  if (wholeOnly) return byValue && value.length === savedLength && samePlainValue(value, before) ? (shared ? UNCONFIRMED : savedLength) : undefined;
   const loadedList = Array.isArray(loaded) && loaded.length >= savedLength ? loaded : undefined;
+  let unconfirmed = false;
   for (let i = 0; i < savedLength; i++) {
     const item = value[i];
-    if (!Object.is(item, before[i]) && !(loadedList && Object.is(item, loadedList[i])) && !(byValue && samePlainValue(item, before[i]))) return undefined;
+    // A primitive's Object.is is an equality of value: it vouches only against values nobody else holds.
+    if (isObject(item) ? item === before[i] || item === loadedList?.[i] : !shared && Object.is(item, before[i])) continue;
+    if (!byValue || !samePlainValue(item, before[i])) return undefined;
+    unconfirmed ||= shared;
   }
-  return savedLength;
+  return unconfirmed ? UNCONFIRMED : savedLength;
 }
 
 /** {@link sameReference} could not tell: the value is not `before`, nor a list grown from it. */
@@ -169,15 +212,22 @@ const UNKNOWN = Symbol('unknown');
  * with `savedLength` items): 0 for the same value, the index a list's new tail
  * starts at for the same list pushed to in place or one `State.append`/`extend`
  * made from it (its first `savedLength` items are the saved ones, no need to
- * look at each), `undefined` for the same list cut short (set whole).
+ * look at each), `undefined` for the same list cut short, or grown when it is
+ * only written whole (`wholeOnly`: a field serde's).
  */
-function sameReference(key: string, value: unknown, before: unknown, savedLength: number | undefined): number | undefined | typeof UNKNOWN {
+function sameReference(value: unknown, before: unknown, savedLength: number | undefined, wholeOnly: boolean): number | undefined | typeof UNKNOWN {
   if (Object.is(value, before)) {
     if (!Array.isArray(value)) return 0;
-    return savedLength !== undefined && value.length >= savedLength ? savedLength : undefined;
+    if (savedLength === undefined || value.length < savedLength) return undefined;
+    return wholeOnly && value.length > savedLength ? undefined : savedLength;
   }
-  if (!Array.isArray(value) || !Array.isArray(before) || savedLength === undefined || value.length < savedLength || before.length < savedLength) return UNKNOWN;
-  return !fieldSerdeFor(key) && grewFrom(value, before) ? savedLength : UNKNOWN;
+  if (wholeOnly || !Array.isArray(value) || !Array.isArray(before) || savedLength === undefined || value.length < savedLength || before.length < savedLength) return UNKNOWN;
+  return grewFrom(value, before) ? savedLength : UNKNOWN;
+}
+
+/** Whether `value` is an object (a list element that identity can vouch for: a primitive's `Object.is` is equality of value). */
+function isObject(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
 }
 
 /**

@@ -48,6 +48,20 @@ interface CachedStep extends ChainCounts {
   compare: DeltaComparison;
 }
 
+/**
+ * The latest step a load found of an app. Its `State` went to whoever loaded
+ * it, who may change its values in place: they vouch only by identity (see
+ * `SavedValues`), and what equals them by value is checked on the step
+ * rebuilt from its `chain`.
+ */
+interface LoadedStep extends ChainCounts {
+  sequenceId: number;
+  position: string;
+  savedAt: SaveTime;
+  saved: SavedValues;
+  chain: readonly ChainRow[];
+}
+
 /** What a save writes: a delta on `base` (with the lists' appended bytes once it is written), or a snapshot. */
 type Encoded = { text: string; bytes: number; base: CachedStep; appended: ReadonlyMap<string, number>; appendedBytes: number } | { text: string; bytes: number; base: undefined };
 
@@ -69,7 +83,7 @@ export class IncrementalStorage {
    * newer one: the base of a save that continues from a load. Bounded by
    * count and by the bytes of the chains, not to hold a reader's states.
    */
-  readonly #loaded = new RecentMap<CachedStep>(LOADED_APPS, { weight: (step) => step.snapshotBytes + step.deltaBytes, max: LOADED_BYTES });
+  readonly #loaded = new RecentMap<LoadedStep>(LOADED_APPS, { weight: (step) => step.snapshotBytes + step.deltaBytes, max: LOADED_BYTES });
 
   constructor(rows: IncrementalRows, settings: IncrementalSettings, host: IncrementalHost) {
     this.#rows = rows;
@@ -128,17 +142,31 @@ export class IncrementalStorage {
   /**
    * The base of the app's next save: the newer of its last save and its last
    * load. When both are the same stored step, the saver's own values, with
-   * the loaded ones beside them: whichever the application built on, what it
-   * kept is seen as unchanged, and a copy of the loaded values held by
-   * another application never stands for what this one saved.
+   * the loaded ones beside them (whichever the application built on, what it
+   * kept is seen as unchanged). On a load alone, the loaded values, checked
+   * on the step rebuilt from its chain (only when a value equals them without
+   * being one of them), so a copy changed in place by whoever loaded it never
+   * stands for what this application saves.
    */
   #baseOf(app: string): CachedStep | undefined {
     const saved = this.#cache.get(app);
     const loaded = this.#loaded.get(app);
     if (!loaded || (saved && saved.sequenceId > loaded.sequenceId)) return saved;
-    // A load found another row at the sequence id this persister saved: that row was deleted and saved again since.
-    if (!saved || loaded.sequenceId > saved.sequenceId || !sameStep(saved, loaded)) return loaded;
-    return { ...saved, saved: { ...saved.saved, loaded: loaded.saved.values }, compare: 'value' };
+    const { chain, ...step } = loaded;
+    if (saved && sameStep(saved, loaded)) return { ...saved, saved: { ...saved.saved, loaded: loaded.saved.values }, compare: 'value' };
+    // A load alone, or a load that found another row at the sequence id this persister saved (deleted and saved again since).
+    let rebuilt: ReadonlyMap<string, unknown> | null | undefined;
+    const rebuild = () => {
+      if (rebuilt === undefined) {
+        try {
+          rebuilt = new Map(replay(chain, this.#host.serdeKwargs()).entries());
+        } catch {
+          rebuilt = null; // what cannot be rebuilt vouches for nothing: such values are written whole
+        }
+      }
+      return rebuilt ?? undefined;
+    };
+    return { ...step, saved: { ...step.saved, rebuilt: rebuild }, compare: 'value' };
   }
 
   #remember(app: string, step: CachedStep): void {
@@ -241,7 +269,7 @@ export class IncrementalStorage {
       const account = remembered && !remembered.counts ? new ChainAccount(chain[0]!) : undefined;
       const state = replay(chain, this.#host.serdeKwargs(), account);
       if (!isPersistStatus(row.status)) throw new DeserializationError(`unknown status ${JSON.stringify(row.status)}`);
-      if (remembered) this.#rememberLoad(app, row, remembered.savedAt, state, remembered.counts ?? account!);
+      if (remembered) this.#rememberLoad(app, row, remembered.savedAt, chain, state, remembered.counts ?? account!);
       return {
         partitionKey: query.partitionKey,
         appId: query.appId,
@@ -309,20 +337,20 @@ export class IncrementalStorage {
   }
 
   /** Remembers a loaded latest step (see {@link IncrementalStorage.#loadToRemember}) as the base of the app's next save. */
-  #rememberLoad(app: string, row: ChainRow, savedAt: SaveTime, state: State, counts: ChainCounts): void {
+  #rememberLoad(app: string, row: ChainRow, savedAt: SaveTime, chain: readonly ChainRow[], state: State, counts: ChainCounts): void {
     const { chainSteps, snapshotSequenceId, snapshotBytes, deltaBytes, appended, appendedBytes } = counts;
     this.#loaded.set(app, {
       sequenceId: row.sequenceId,
       position: row.position,
       savedAt,
       saved: savedValues(state),
+      chain,
       chainSteps,
       snapshotSequenceId,
       snapshotBytes,
       deltaBytes,
       appended,
       appendedBytes,
-      compare: 'value',
     });
   }
 
