@@ -2,16 +2,7 @@
 // request (a web server, a serverless function). Its saves must continue the chain as the process that saved
 // it would have, not start over with snapshots (which made such a chat store its history once per step).
 import { describe, expect, it } from 'vitest';
-import {
-  ApplicationBuilder,
-  InMemoryPersister,
-  InMemoryStore,
-  State,
-  action,
-  registerFieldSerde,
-  unregisterFieldSerde,
-  type StorageModeOptions,
-} from '../src/index.js';
+import { ApplicationBuilder, InMemoryPersister, InMemoryStore, State, action, registerFieldSerde, unregisterFieldSerde, type StorageModeOptions } from '../src/index.js';
 
 /** Small limits, so a run of 40 steps crosses both: a chain of at most 25 rows, and 2,000 bytes of rewrites. */
 const POLICY: StorageModeOptions = { storage: 'incremental', snapshotEvery: 25, snapshotBytes: 2000 };
