@@ -313,6 +313,18 @@ describe('convertStorage: stopped midway, then run again', () => {
     expect(next).toBe(8);
   });
 
+  it('two conversions of one table at once: a step written by one is reported as resumed by the other (each step written once in all)', async () => {
+    const { store, full, inc } = storeWith();
+    await saveAll(full, 'app', chatStates(30));
+    const twin = { from: new InMemoryPersister({ store }), to: new InMemoryPersister({ store, storage: 'incremental' as const }) };
+    // One step a batch: the two interleave at every step.
+    const reports = await Promise.all([convertStorage({ from: full, to: inc, batchSize: 1 }), convertStorage({ ...twin, batchSize: 1 })]);
+    expect(store.records.size).toBe(0);
+    expect(await snapshotOf(inc, 'app')).toHaveLength(30);
+    const written = reports.map((report) => report.stepsConverted - report.stepsResumed);
+    expect(written[0]! + written[1]!).toBe(30);
+  });
+
   it('an app whose steps differ between the modes is refused (steps-differ) and left as it is in both', async () => {
     const { store, full, inc } = storeWith();
     await saveAll(full, 'app', chatStates(10));

@@ -62,7 +62,11 @@ export interface StorageConversionReport {
   appsConverted: number;
   /** Steps now stored in the target mode (or that would be): written, or found there already. One row per step in either mode. */
   stepsConverted: number;
-  /** Of {@link StorageConversionReport.stepsConverted}, those found already in the target with the same content (left there by an interrupted conversion). */
+  /**
+   * Of {@link StorageConversionReport.stepsConverted}, those found already in
+   * the target with the same content: left there by an interrupted
+   * conversion, or written by another one running at the same time.
+   */
   stepsResumed: number;
   /** The steps' stored size in the source mode: the sum of their `listSteps` `sizeBytes`. */
   bytesBefore: number;
@@ -263,7 +267,11 @@ async function copySteps(run: ConversionRun, app: AppRef, writer: StorageConvers
         report.stepsResumed++;
         report.bytesAfter += found.sizeBytes;
       } else {
-        if ((await writer.writeStep(step)) === 'same') resuming = true;
+        if ((await writer.writeStep(step)) === 'same') {
+          // Written meanwhile by another conversion (or a crashed one's last write): found, not written, by this one.
+          resuming = true;
+          report.stepsResumed++;
+        }
         written.push({ sequenceId: step.sequenceId, position: step.position });
       }
       report.bytesBefore += step.sizeBytes;
