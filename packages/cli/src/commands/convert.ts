@@ -128,7 +128,7 @@ ${COMMON_OPTIONS_HELP}`,
 function summaryText(report: StorageConversionReport, interrupted: boolean): string {
   const apps = `${report.appsConverted} of ${plural(report.appsScanned, 'app')} scanned`;
   const sizes = `${formatBytes(report.bytesBefore)} in ${report.from} mode, ${formatBytes(report.bytesAfter)} in ${report.to} mode`;
-  const resumed = report.stepsResumed > 0 ? `; ${plural(report.stepsResumed, 'step')} of them were there already, from an earlier run` : '';
+  const resumed = report.stepsResumed > 0 ? `; ${plural(report.stepsResumed, 'step')} of them were there already (from an earlier run, or written by another one meanwhile)` : '';
   if (report.dryRun) {
     const amount = `${plural(report.stepsConverted, 'step')} of ${apps} (${formatBytes(report.bytesBefore)} in ${report.from} mode, about ${formatBytes(report.bytesAfter)} in ${report.to} mode)`;
     return `${interrupted ? 'Interrupted dry run; so far it' : 'Dry run: it'} would convert ${amount}. Nothing was written or removed.`;
