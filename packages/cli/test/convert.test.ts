@@ -167,7 +167,9 @@ describe('burr convert', () => {
 
     const again = await burr(['convert', url, '--to', 'incremental']);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/Converted 60 steps of 1 of 1 app scanned \(.+\); 10 steps of them were there already \(from an earlier run, or written by another one meanwhile\)\.\n$/);
+    expect(again.stdout).toMatch(
+      /Converted 60 steps of 1 of 1 app scanned \(.+\); 10 steps of them were there already \(from an earlier run, or written by another one meanwhile\)\.\n$/,
+    );
     expect(await appsByMode(path)).toEqual({ full: [], incremental: ['/long:60'] });
   });
 
