@@ -159,23 +159,27 @@ function unchangedPrefix(key: string, base: SavedValues, value: unknown, compare
   if (same === UNKNOWN && loaded !== undefined) same = sameReference(value, loaded, savedLength, wholeOnly);
   if (same !== UNKNOWN) return same;
   const byValue = compare === 'value';
-  const prefix = prefixByElements(value, before, savedLength, wholeOnly, byValue, loaded, base.rebuilt !== undefined);
-  if (prefix !== UNCONFIRMED) return prefix;
-  // Equal by value to values someone else holds: what counts is what is stored.
+  const shared = base.rebuilt !== undefined;
+  const prefix = prefixByElements(value, before, savedLength, wholeOnly, byValue, loaded, shared, 0);
+  if (typeof prefix !== 'object') return prefix;
+  // Equal by value to values someone else holds: what counts is what is stored (the elements before `from` were theirs by identity).
   const stored = base.rebuilt!();
   if (stored === undefined) return undefined;
-  const confirmed = prefixByElements(value, stored.get(key), savedLength, wholeOnly, byValue, undefined, false);
-  return confirmed === UNCONFIRMED ? undefined : confirmed;
+  const confirmed = prefixByElements(value, stored.get(key), savedLength, wholeOnly, byValue, before, false, prefix.unconfirmedFrom);
+  return typeof confirmed === 'object' ? undefined : confirmed;
 }
 
-/** {@link prefixByElements} found the value equal to values someone else holds: to be checked on what is stored. */
-const UNCONFIRMED = Symbol('unconfirmed');
+/** {@link prefixByElements} met a value equal to values someone else holds, at element `unconfirmedFrom` of a list: to be checked on what is stored. */
+interface Unconfirmed {
+  unconfirmedFrom: number;
+}
 
 /**
  * {@link unchangedPrefix} where identity of the whole value did not tell: a
- * list's saved elements one by one, or the value compared by value. With
- * `shared` (`before` is a load's, someone else's), only an object's identity
- * vouches; an equality of value is {@link UNCONFIRMED}.
+ * list's saved elements one by one from `from`, or the value compared by
+ * value. With `shared` (`before` is a load's, someone else's), only an
+ * object's identity vouches; the first equality of value is
+ * {@link Unconfirmed} (the rest is then compared with what is stored).
  */
 function prefixByElements(
   value: unknown,
@@ -185,23 +189,22 @@ function prefixByElements(
   byValue: boolean,
   loaded: unknown,
   shared: boolean,
-): number | undefined | typeof UNCONFIRMED {
-  const same = shared ? UNCONFIRMED : 0;
+  from: number,
+): number | undefined | Unconfirmed {
   if (!Array.isArray(value) || !Array.isArray(before) || savedLength === undefined || value.length < savedLength) {
     // A field serde's value is compared as what it serializes from: the same plain value serializes the same.
-    return byValue && samePlainValue(value, before) ? same : undefined;
+    return byValue && samePlainValue(value, before) ? (shared ? { unconfirmedFrom: 0 } : 0) : undefined;
   }
-  if (wholeOnly) return byValue && value.length === savedLength && samePlainValue(value, before) ? (shared ? UNCONFIRMED : savedLength) : undefined;
+  if (wholeOnly) return byValue && value.length === savedLength && samePlainValue(value, before) ? (shared ? { unconfirmedFrom: 0 } : savedLength) : undefined;
   const loadedList = Array.isArray(loaded) && loaded.length >= savedLength ? loaded : undefined;
-  let unconfirmed = false;
-  for (let i = 0; i < savedLength; i++) {
+  for (let i = from; i < savedLength; i++) {
     const item = value[i];
     // A primitive's Object.is is an equality of value: it vouches only against values nobody else holds.
     if (isObject(item) ? item === before[i] || item === loadedList?.[i] : !shared && Object.is(item, before[i])) continue;
     if (!byValue || !samePlainValue(item, before[i])) return undefined;
-    unconfirmed ||= shared;
+    if (shared) return { unconfirmedFrom: i };
   }
-  return unconfirmed ? UNCONFIRMED : savedLength;
+  return savedLength;
 }
 
 /** {@link sameReference} could not tell: the value is not `before`, nor a list grown from it. */
