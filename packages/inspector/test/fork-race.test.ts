@@ -26,7 +26,9 @@ if ('skip' in database) {
     });
     afterAll(async () => {
       await inspector?.close();
-      await persister.client.unsafe(`DROP TABLE IF EXISTS "${table}" CASCADE`);
+      // The table's app index and its trigger function too: nothing of the test stays in the shared database.
+      await persister.client.unsafe(`DROP TABLE IF EXISTS "${table}", "${table}_apps" CASCADE`);
+      await persister.client.unsafe(`DROP FUNCTION IF EXISTS "${table}_apps_on_insert"()`);
       await persister.cleanup();
       await database.stop();
     });
