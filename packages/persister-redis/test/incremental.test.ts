@@ -7,7 +7,7 @@ import { provideRedis } from '@burr/testkit';
 import { describe, expect, it } from 'vitest';
 import { INCREMENTAL_SEGMENT, RedisKeyLayout, RedisPersister } from '../src/index.js';
 import { storeAsBeforePacking } from './earlier-layouts.js';
-import { redisSuite } from './helpers.js';
+import { redisSuite, testClient } from './helpers.js';
 import { segmentText, writeSegment } from './segments.js';
 
 const database = await provideRedis();
@@ -356,5 +356,47 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
       [5, 'delta'],
       [6, 'delta'],
     ]);
+  });
+  it("a load whose chain loses a base between its two reads (another persister's prune, or deleteApp) reads again: the step, or null", async () => {
+    for (const between of ['prune', 'deleteApp'] as const) {
+      const { namespace, persister: writer } = await openIncremental();
+      const other = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
+      suite.opened.push(other);
+      const save = (persister: RedisPersister, sequenceId: number, state: State) =>
+        persister.save({ partitionKey: 'p', appId: 'app', sequenceId, position: 'step', state, status: 'completed' });
+      let state = new State({ log: ['s0'] });
+      await save(writer, 0, state);
+      for (const n of [1, 2]) await save(writer, n, (state = state.append({ log: `s${n}` })));
+      // Another writer's snapshot at 3, then a delta on 2 at 4: a load of 4 reads from the snapshot at 3, then its base 2.
+      await save(other, 3, new State({ log: ['b3'] }));
+      await save(writer, 4, (state = state.append({ log: 's4' })));
+      // The reader's client runs the other persister's removal right before its second read: a real prune or delete, in that window.
+      const admin = await testClient(url);
+      let reads = 0;
+      let removed: number | undefined;
+      const reader = new RedisPersister(
+        {
+          sendCommand: async (args: ReadonlyArray<string | Buffer>) => {
+            if (++reads === 2) {
+              removed = between === 'prune' ? (await other.prune({ keepLast: 2, target: { partitionKey: 'p', appId: 'app' } })).stepsRemoved : await other.deleteApp('p', 'app');
+            }
+            return admin.sendCommand([...args]);
+          },
+        },
+        { namespace, storage: 'incremental' },
+      );
+      try {
+        const loaded = await reader.load('p', 'app', 4);
+        if (between === 'prune') {
+          expect(removed, between).toBe(3);
+          expect(loaded?.state.getAll(), between).toEqual({ log: ['s0', 's1', 's2', 's4'] });
+        } else {
+          expect(removed, between).toBe(5);
+          expect(loaded, between).toBeNull();
+        }
+      } finally {
+        await admin.close();
+      }
+    }
   });
 });

@@ -95,7 +95,7 @@ export class ChainReader {
           found = this.get(baseSequenceId, basePosition);
         }
         if (!found) {
-          throw new DeserializationError(
+          throw new BaseNotStoredError(
             `its chain needs the step at sequence ${current.sequenceId} (position ${JSON.stringify(current.position)}) to be applied to the step at sequence ${baseSequenceId}, position ${JSON.stringify(basePosition)}, which is not stored`,
             { chainRow: chainRowId('delta', current) },
           );
@@ -108,6 +108,14 @@ export class ChainReader {
     return newestFirst.reverse();
   }
 }
+
+/**
+ * A delta's base was not found where the rows read before named it. Either
+ * the chain is broken, or a prune or delete removed that base between two
+ * reads of one load (rewriting the delta as a snapshot first): reading the
+ * step again tells.
+ */
+export class BaseNotStoredError extends DeserializationError {}
 
 function indexBatch(byKey: Map<string, RowAt>, batch: readonly ChainRow[]): void {
   for (let index = 0; index < batch.length; index++) byKey.set(rowKey(batch[index]!), { batch, index });

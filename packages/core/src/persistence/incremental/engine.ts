@@ -10,11 +10,14 @@ import { storedStepError } from '../stored-step-error.js';
 import { nextSaveTime, parseSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
 import { isPersistStatus, type StepKey } from '../validate.js';
 import { ChainAccount, type ChainCounts } from './chain-account.js';
-import { ChainReader, replay, replayMany, type ChainRow } from './chain.js';
+import { BaseNotStoredError, ChainReader, replay, replayMany, type ChainRow } from './chain.js';
 import { encodeDelta, savedValues, type DeltaComparison, type EncodedDelta, type SavedValues } from './delta.js';
 import { MIN_CHAIN_STEPS, type IncrementalSettings } from './options.js';
 import { appKey, LOADED_APPS, LOADED_BYTES, RecentMap } from './recent.js';
 import { MAX_BASE_GAP, MIN_DELTA_COST_BYTES, type IncrementalRecord, type IncrementalRows } from './rows.js';
+
+/** How many times a load reads a step whose chain lost a base meanwhile (see {@link IncrementalStorage.load}). */
+const MAX_LOAD_ATTEMPTS = 3;
 
 /** How many times a prune's batch looks for dependents (and removes) before it gives up while deltas on its steps keep being saved. */
 const MAX_REMOVAL_ATTEMPTS = 5;
@@ -252,8 +255,24 @@ export class IncrementalStorage {
     }
   }
 
-  /** The latest step of an app (`sequenceId` null) or the least position at a sequence id, rebuilt; `null` when there is none. */
+  /**
+   * The latest step of an app (`sequenceId` null) or the least position at a
+   * sequence id, rebuilt; `null` when there is none. A chain whose base went
+   * between two reads (a prune rewrote the delta and removed its base, or the
+   * app was deleted) is read again, up to {@link MAX_LOAD_ATTEMPTS} times.
+   */
   async load(query: RecordQuery): Promise<PersistedStateData | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#loadOnce(query);
+      } catch (error) {
+        const baseGone = error instanceof Error && (error instanceof BaseNotStoredError || error.cause instanceof BaseNotStoredError);
+        if (!baseGone || attempt >= MAX_LOAD_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async #loadOnce(query: RecordQuery): Promise<PersistedStateData | null> {
     const reader = new ChainReader(this.#rows, query.partitionKey, query.appId);
     let row: ChainRow | undefined;
     try {
