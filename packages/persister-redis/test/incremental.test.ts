@@ -366,10 +366,13 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
         persister.save({ partitionKey: 'p', appId: 'app', sequenceId, position: 'step', state, status: 'completed' });
       let state = new State({ log: ['s0'] });
       await save(writer, 0, state);
-      for (const n of [1, 2]) await save(writer, n, (state = state.append({ log: `s${n}` })));
+      for (const n of [1, 2]) {
+        state = state.append({ log: `s${n}` });
+        await save(writer, n, state);
+      }
       // Another writer's snapshot at 3, then a delta on 2 at 4: a load of 4 reads from the snapshot at 3, then its base 2.
       await save(other, 3, new State({ log: ['b3'] }));
-      await save(writer, 4, (state = state.append({ log: 's4' })));
+      await save(writer, 4, state.append({ log: 's4' }));
       // The reader's client runs the other persister's removal right before its second read: a real prune or delete, in that window.
       const admin = await testClient(url);
       let reads = 0;
