@@ -346,3 +346,27 @@ describe('InMemoryStore shared by two persisters', () => {
     expect(await new InMemoryPersister().isInitialized()).toBe(false);
   });
 });
+
+describe('InMemoryPersister prune beside other writers', () => {
+  for (const storage of ['full', 'incremental'] as const) {
+    it(`${storage} storage: an app deleted and started again while a keepLast prune runs keeps its new steps, its latest included`, async () => {
+      const persister = new InMemoryPersister({ storage });
+      await persister.initialize();
+      const save = (sequenceId: number, run: string) => persister.save({ appId: 'app', sequenceId, position: 'step', state: new State({ run, sequenceId }), status: 'completed' });
+      for (let n = 0; n < 30; n++) await save(n, 'first');
+      let restarted: Promise<void> | undefined;
+      // After the prune's first batch, another writer deletes the app and saves a new run's first steps (below the kept ones).
+      const onProgress = () => {
+        restarted ??= (async () => {
+          await persister.deleteApp(null, 'app');
+          for (let n = 0; n < 3; n++) await save(n, 'second');
+        })();
+      };
+      await persister.prune({ keepLast: 5, batchSize: 2, onProgress });
+      await restarted;
+      const steps = (await persister.listSteps(null, 'app', { order: 'oldest-first' })).steps;
+      expect(steps.map((step) => step.sequenceId)).toEqual([0, 1, 2]);
+      expect((await persister.load(null, 'app'))?.state.getAll()).toEqual({ run: 'second', sequenceId: 2 });
+    });
+  }
+});

@@ -10,7 +10,7 @@ import {
 import { DEFAULT_PRUNE_BATCH_SIZE, type PruneOptions, type PruneReport } from './history.js';
 import { storedSequenceId } from './history-pages.js';
 import type { AppRef, AppScan, StepQuery, StepRemoval, StoredStepSummary } from './stored-history.js';
-import { parseTimestamp } from './timestamps.js';
+import { parseSaveTime, type SaveTime } from './timestamps.js';
 import { appsOfTarget } from './target-apps.js';
 
 /** The backend primitives a prune runs on (see `RecordStatePersister`). */
@@ -30,12 +30,13 @@ interface PrunePlan {
 }
 
 /**
- * Prunes app by app: for each, the sequence id of its `keepLast`-th newest
- * step (or of its latest) bounds what may go; steps below it are read
- * oldest first, one batch at a time, through the history index, and each
- * batch is one removal of a sequence-id range. So no statement touches more
- * than a batch of rows, an app's latest step always stays, and a dry run
- * reads exactly what a real run would remove.
+ * Prunes app by app: for each, its `keepLast`-th newest step (or its
+ * latest) bounds what may go: steps below it in sequence, saved up to it.
+ * They are read oldest first, one batch at a time, through the history
+ * index, and each batch is one removal of a sequence-id range, bounded by
+ * that save time. So no statement touches more than a batch of rows, an
+ * app's latest step always stays (also when the app is deleted and started
+ * again meanwhile), and a dry run reads exactly what a real run would remove.
  */
 export async function pruneSteps(backend: PruneBackend, options: PruneOptions): Promise<PruneReport> {
   const plan = prunePlan(options);
@@ -87,8 +88,12 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
   const query = { partitionKey: app.partitionKey, appId: app.appId, withState: false };
   const newest = await backend.findSteps({ ...query, newestFirst: true, before: undefined, after: undefined, limit: plan.keepLast });
   if (newest.length < plan.keepLast) return;
-  const keptFrom = storedSequenceId(newest[newest.length - 1]!.sequenceId);
-  const createdBefore = plan.olderThan && { createdAt: plan.olderThan, createdAtMicros: 0 };
+  const oldestKept = newest[newest.length - 1]!;
+  const keptFrom = storedSequenceId(oldestKept.sequenceId);
+  // Only what was saved up to the oldest kept step goes: an app deleted and started again while this runs keeps its new
+  // steps (below keptFrom in sequence, saved after it).
+  const olderThan = plan.olderThan && { createdAt: plan.olderThan, createdAtMicros: 0 };
+  const createdBefore = earlier(olderThan, oldestKept.createdAt === null ? undefined : justAfter(parseSaveTime(oldestKept.createdAt)));
   let after: number | undefined;
   for (;;) {
     // A synchronous driver (better-sqlite3) never yields on its own: let a signal handler (Ctrl-C) run between batches.
@@ -96,21 +101,52 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
     options.signal?.throwIfAborted();
     const batch = await backend.findSteps({ ...query, newestFirst: false, before: keptFrom, after, limit: plan.batchSize });
     if (batch.length === 0) break;
-    const from = storedSequenceId(batch[0]!.sequenceId);
-    const to = storedSequenceId(batch[batch.length - 1]!.sequenceId);
-    const going = plan.olderThan ? batch.filter((step) => savedBefore(step, plan.olderThan!)) : batch;
+    const listed = wholeSequenceIds(batch, plan.batchSize);
+    const from = storedSequenceId(listed[0]!.sequenceId);
+    const to = storedSequenceId(listed[listed.length - 1]!.sequenceId);
+    const going = createdBefore ? listed.filter((step) => savedBefore(step, createdBefore)) : listed;
     if (going.length > 0) {
       const removed = plan.dryRun ? going.length : await backend.removeSteps({ ...app, fromSequenceId: from, toSequenceId: to, createdBefore });
       report.stepsRemoved += removed;
-      report.bytesRemoved += going.reduce((sum, step) => sum + Number(step.sizeBytes), 0);
+      // Nothing removed: another process (a deleteApp) took the batch first, and its bytes are not this prune's.
+      if (removed > 0) report.bytesRemoved += going.reduce((sum, step) => sum + Number(step.sizeBytes), 0);
       options.onProgress?.({ ...report });
     }
-    // Steps are saved in sequence order, so past the first one too recent to go, none older follow.
-    if (batch.length < plan.batchSize || going.length < batch.length) break;
+    // Steps are saved in sequence order, so past the first one olderThan keeps, none older follow. (One saved after the
+    // oldest kept step, at a lower sequence id, is another branch or a new run of the app: the steps after it still go.)
+    if (batch.length < plan.batchSize || (plan.olderThan && batch.some((step) => !savedBefore(step, olderThan!)))) break;
     after = to;
   }
 }
 
-function savedBefore(step: StoredStepSummary, time: Date): boolean {
-  return step.createdAt !== null && parseTimestamp(step.createdAt).getTime() < time.getTime();
+/**
+ * A full batch without the steps of its last sequence id, whose other
+ * positions may be in the next batch (a removal takes whole sequence ids: what
+ * it removes must be what was listed); all of it when it holds one sequence id.
+ */
+function wholeSequenceIds(batch: StoredStepSummary[], batchSize: number): StoredStepSummary[] {
+  if (batch.length < batchSize) return batch;
+  const last = batch[batch.length - 1]!.sequenceId;
+  const whole = batch.filter((step) => step.sequenceId !== last);
+  return whole.length > 0 ? whole : batch;
+}
+
+function savedBefore(step: StoredStepSummary, time: SaveTime): boolean {
+  return step.createdAt !== null && compareSaveTimes(parseSaveTime(step.createdAt), time) < 0;
+}
+
+function compareSaveTimes(a: SaveTime, b: SaveTime): number {
+  return a.createdAt.getTime() - b.createdAt.getTime() || a.createdAtMicros - b.createdAtMicros;
+}
+
+/** The earlier of two cutoffs, either of which may be absent. */
+function earlier(a: SaveTime | undefined, b: SaveTime | undefined): SaveTime | undefined {
+  if (!a || !b) return a ?? b;
+  return compareSaveTimes(a, b) <= 0 ? a : b;
+}
+
+/** One microsecond after `time`: a cutoff that lets a step saved at `time` go (stored times may have only seconds). */
+function justAfter(time: SaveTime): SaveTime {
+  if (time.createdAtMicros < 999) return { createdAt: time.createdAt, createdAtMicros: time.createdAtMicros + 1 };
+  return { createdAt: new Date(time.createdAt.getTime() + 1), createdAtMicros: 0 };
 }
