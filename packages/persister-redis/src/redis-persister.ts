@@ -82,6 +82,19 @@ export interface RedisPersisterValues extends RedisPersisterUrlOptions {
   password?: string | undefined;
 }
 
+/** Refuses a URL node-redis cannot connect to with a typed error (the client throws a bare `TypeError`); never echoes it, a password may be in it. */
+function assertRedisUrl(url: unknown): void {
+  let protocol: string;
+  try {
+    protocol = new URL(String(url)).protocol;
+  } catch {
+    throw new InvalidPersistArgumentError('RedisPersister: the url is not a URL; use redis://[:password@]host:port[/db], or rediss:// for TLS');
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new InvalidPersistArgumentError(`RedisPersister: a url with the scheme ${JSON.stringify(protocol)}; use redis://[:password@]host:port[/db], or rediss:// for TLS`);
+  }
+}
+
 /**
  * States at least this long (UTF-16 code units of their JSON) are saved in a
  * MULTI/EXEC transaction that keeps them out of the save script (see
@@ -214,7 +227,8 @@ export class RedisPersister extends RecordStatePersister {
   }
 
   static async #connect(clientConfig: RedisClientOptions, options: RedisPersisterUrlOptions): Promise<RedisPersister> {
-    // Validate the namespace, TTL and timeouts before connecting, so a bad one leaks no client.
+    // Validate the URL, namespace, TTL and timeouts before connecting, so a bad one leaks no client.
+    if (clientConfig.url !== undefined) assertRedisUrl(clientConfig.url);
     readLayoutOptions(options);
     const timeouts = readConnectionTimeouts('RedisPersister', options);
     const guard = new ConnectionGuard({ backend: 'Redis', address: configAddress(clientConfig), classify: redisFaultReason, ...timeouts });

@@ -373,6 +373,16 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       expect((await persister.load(null, 'app'))?.sequenceId).toBe(1);
     });
 
+    it('fromUrl() refuses a URL that is not redis:// or rediss:// with InvalidPersistArgumentError, without echoing it', async () => {
+      for (const bad of ['http://user:secret@127.0.0.1:6379', 'not a url :secret']) {
+        const error = await RedisPersister.fromUrl(bad).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(InvalidPersistArgumentError);
+        expect((error as Error).message).toMatch(/redis:\/\/\[:password@\]host:port/);
+        expect((error as Error).message).not.toContain('secret');
+      }
+      await expect(RedisPersister.fromConfig({ url: 'https://127.0.0.1' })).rejects.toThrow(/the scheme "https:"/);
+    });
+
     it('fromUrl() rejects at once when nothing listens, instead of retrying forever', async () => {
       const port = await closedPort();
       await expect(RedisPersister.fromUrl(`redis://127.0.0.1:${port}`)).rejects.toMatchObject({
