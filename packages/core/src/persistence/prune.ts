@@ -99,9 +99,10 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
     // A synchronous driver (better-sqlite3) never yields on its own: let a signal handler (Ctrl-C) run between batches.
     await new Promise((resolve) => setImmediate(resolve));
     options.signal?.throwIfAborted();
-    const batch = await backend.findSteps({ ...query, newestFirst: false, before: keptFrom, after, limit: plan.batchSize });
-    if (batch.length === 0) break;
-    const listed = wholeSequenceIds(batch, plan.batchSize);
+    // One step more than a batch: whether the batch's last sequence id has more positions beyond it.
+    const found = await backend.findSteps({ ...query, newestFirst: false, before: keptFrom, after, limit: plan.batchSize + 1 });
+    if (found.length === 0) break;
+    const listed = wholeSequenceIds(found, plan.batchSize);
     const from = storedSequenceId(listed[0]!.sequenceId);
     const to = storedSequenceId(listed[listed.length - 1]!.sequenceId);
     const going = createdBefore ? listed.filter((step) => savedBefore(step, createdBefore)) : listed;
@@ -114,20 +115,22 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
     }
     // Steps are saved in sequence order, so past the first one olderThan keeps, none older follow. (One saved after the
     // oldest kept step, at a lower sequence id, is another branch or a new run of the app: the steps after it still go.)
-    if (batch.length < plan.batchSize || (plan.olderThan && batch.some((step) => !savedBefore(step, olderThan!)))) break;
+    if (found.length <= plan.batchSize || (plan.olderThan && listed.some((step) => !savedBefore(step, olderThan!)))) break;
     after = to;
   }
 }
 
 /**
- * A full batch without the steps of its last sequence id, whose other
- * positions may be in the next batch (a removal takes whole sequence ids: what
- * it removes must be what was listed); all of it when it holds one sequence id.
+ * The first `batchSize` steps of `found` (a batch and the step after it),
+ * less those of the last sequence id when it goes on beyond the batch: a
+ * removal takes whole sequence ids, and what it removes must be what was
+ * listed. All of them when the batch holds that one sequence id only.
  */
-function wholeSequenceIds(batch: StoredStepSummary[], batchSize: number): StoredStepSummary[] {
-  if (batch.length < batchSize) return batch;
-  const last = batch[batch.length - 1]!.sequenceId;
-  const whole = batch.filter((step) => step.sequenceId !== last);
+function wholeSequenceIds(found: StoredStepSummary[], batchSize: number): StoredStepSummary[] {
+  const batch = found.slice(0, batchSize);
+  const next = found[batchSize];
+  if (next === undefined || batch[batch.length - 1]!.sequenceId !== next.sequenceId) return batch;
+  const whole = batch.filter((step) => step.sequenceId !== next.sequenceId);
   return whole.length > 0 ? whole : batch;
 }
 
