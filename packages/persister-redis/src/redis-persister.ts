@@ -90,8 +90,9 @@ function assertRedisUrl(url: unknown): void {
   } catch {
     throw new InvalidPersistArgumentError('RedisPersister: the url is not a URL; use redis://[:password@]host:port[/db], or rediss:// for TLS');
   }
+  // The scheme is not quoted either: in "user:secret@host" the URL parser takes "user:" for one.
   if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    throw new InvalidPersistArgumentError(`RedisPersister: a url with the scheme ${JSON.stringify(protocol)}; use redis://[:password@]host:port[/db], or rediss:// for TLS`);
+    throw new InvalidPersistArgumentError('RedisPersister: the url does not start with redis:// or rediss://; use redis://[:password@]host:port[/db], or rediss:// for TLS');
   }
 }
 

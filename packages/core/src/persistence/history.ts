@@ -85,7 +85,7 @@ export type PruneTarget = 'all' | { partitionKey: PartitionKeyInput; appId?: str
 export interface PruneOptions {
   /** Every app (default), one partition's apps, or one app. */
   target?: PruneTarget | undefined;
-  /** Keep each app's newest `keepLast` steps (at least 1); older ones may go: those saved up to the oldest kept step. */
+  /** Keep each app's newest `keepLast` steps (at least 1); older ones may go. */
   keepLast?: number | undefined;
   /** Only steps saved before this time may go. With `keepLast`, a step goes only when both allow it. */
   olderThan?: Date | undefined;

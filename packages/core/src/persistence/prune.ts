@@ -10,7 +10,7 @@ import {
 import { DEFAULT_PRUNE_BATCH_SIZE, type PruneOptions, type PruneReport } from './history.js';
 import { storedSequenceId } from './history-pages.js';
 import type { AppRef, AppScan, StepQuery, StepRemoval, StoredStepSummary } from './stored-history.js';
-import { parseSaveTime, type SaveTime } from './timestamps.js';
+import { parseTimestamp } from './timestamps.js';
 import { appsOfTarget } from './target-apps.js';
 
 /** The backend primitives a prune runs on (see `RecordStatePersister`). */
@@ -30,13 +30,14 @@ interface PrunePlan {
 }
 
 /**
- * Prunes app by app: for each, its `keepLast`-th newest step (or its
- * latest) bounds what may go: steps below it in sequence, saved up to it.
- * They are read oldest first, one batch at a time, through the history
- * index, and each batch is one removal of a sequence-id range, bounded by
- * that save time. So no statement touches more than a batch of rows, an
- * app's latest step always stays (also when the app is deleted and started
- * again meanwhile), and a dry run reads exactly what a real run would remove.
+ * Prunes app by app: for each, the sequence id of its `keepLast`-th newest
+ * step (or of its latest) bounds what may go; steps below it are read
+ * oldest first, one batch at a time, through the history index, and each
+ * batch is one removal of whole sequence ids, made only while that kept
+ * step is still stored as it was read (an app deleted and started again
+ * meanwhile is left alone). So no statement touches more than a batch of
+ * rows, an app's latest step always stays, and a dry run reads exactly what
+ * a real run would remove.
  */
 export async function pruneSteps(backend: PruneBackend, options: PruneOptions): Promise<PruneReport> {
   const plan = prunePlan(options);
@@ -90,10 +91,7 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
   if (newest.length < plan.keepLast) return;
   const oldestKept = newest[newest.length - 1]!;
   const keptFrom = storedSequenceId(oldestKept.sequenceId);
-  // Only what was saved up to the oldest kept step goes: an app deleted and started again while this runs keeps its new
-  // steps (below keptFrom in sequence, saved after it).
-  const olderThan = plan.olderThan && { createdAt: plan.olderThan, createdAtMicros: 0 };
-  const createdBefore = earlier(olderThan, oldestKept.createdAt === null ? undefined : justAfter(parseSaveTime(oldestKept.createdAt)));
+  const createdBefore = plan.olderThan && { createdAt: plan.olderThan, createdAtMicros: 0 };
   let after: number | undefined;
   for (;;) {
     // A synchronous driver (better-sqlite3) never yields on its own: let a signal handler (Ctrl-C) run between batches.
@@ -102,54 +100,52 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
     // One step more than a batch: whether the batch's last sequence id has more positions beyond it.
     const found = await backend.findSteps({ ...query, newestFirst: false, before: keptFrom, after, limit: plan.batchSize + 1 });
     if (found.length === 0) break;
-    const listed = wholeSequenceIds(found, plan.batchSize);
+    const listed = await wholeSequenceIds(backend, query, found, plan.batchSize);
     const from = storedSequenceId(listed[0]!.sequenceId);
     const to = storedSequenceId(listed[listed.length - 1]!.sequenceId);
-    const going = createdBefore ? listed.filter((step) => savedBefore(step, createdBefore)) : listed;
+    const going = plan.olderThan ? listed.filter((step) => savedBefore(step, plan.olderThan!)) : listed;
     if (going.length > 0) {
+      // An app deleted and started again since keptFrom was read has its new steps below it: they are not this prune's.
+      if (!(await stillStored(backend, query, oldestKept))) break;
       const removed = plan.dryRun ? going.length : await backend.removeSteps({ ...app, fromSequenceId: from, toSequenceId: to, createdBefore });
       report.stepsRemoved += removed;
       // Nothing removed: another process (a deleteApp) took the batch first, and its bytes are not this prune's.
       if (removed > 0) report.bytesRemoved += going.reduce((sum, step) => sum + Number(step.sizeBytes), 0);
       options.onProgress?.({ ...report });
     }
-    // Steps are saved in sequence order, so past the first one olderThan keeps, none older follow. (One saved after the
-    // oldest kept step, at a lower sequence id, is another branch or a new run of the app: the steps after it still go.)
-    if (found.length <= plan.batchSize || (plan.olderThan && listed.some((step) => !savedBefore(step, olderThan!)))) break;
+    // Steps are saved in sequence order, so past the first one too recent to go, none older follow.
+    if (found.length <= plan.batchSize || going.length < listed.length) break;
     after = to;
   }
 }
+
+type AppStepsQuery = Pick<StepQuery, 'partitionKey' | 'appId' | 'withState'>;
 
 /**
  * The first `batchSize` steps of `found` (a batch and the step after it),
  * less those of the last sequence id when it goes on beyond the batch: a
  * removal takes whole sequence ids, and what it removes must be what was
- * listed. All of them when the batch holds that one sequence id only.
+ * listed. When the batch holds that one sequence id only, every step at it.
  */
-function wholeSequenceIds(found: StoredStepSummary[], batchSize: number): StoredStepSummary[] {
+async function wholeSequenceIds(backend: PruneBackend, query: AppStepsQuery, found: StoredStepSummary[], batchSize: number): Promise<StoredStepSummary[]> {
   const batch = found.slice(0, batchSize);
   const next = found[batchSize];
   if (next === undefined || batch[batch.length - 1]!.sequenceId !== next.sequenceId) return batch;
   const whole = batch.filter((step) => step.sequenceId !== next.sequenceId);
-  return whole.length > 0 ? whole : batch;
+  return whole.length > 0 ? whole : stepsAt(backend, query, storedSequenceId(next.sequenceId));
 }
 
-function savedBefore(step: StoredStepSummary, time: SaveTime): boolean {
-  return step.createdAt !== null && compareSaveTimes(parseSaveTime(step.createdAt), time) < 0;
+/** Every step (position) at one sequence id, oldest first. */
+function stepsAt(backend: PruneBackend, query: AppStepsQuery, sequenceId: number): Promise<StoredStepSummary[]> {
+  return backend.findSteps({ ...query, newestFirst: false, after: sequenceId - 1, before: sequenceId + 1, limit: MAX_BATCH_SIZE });
 }
 
-function compareSaveTimes(a: SaveTime, b: SaveTime): number {
-  return a.createdAt.getTime() - b.createdAt.getTime() || a.createdAtMicros - b.createdAtMicros;
+/** Whether `step` is still stored as it was listed (same key and save time): the app was not deleted and started again. */
+async function stillStored(backend: PruneBackend, query: AppStepsQuery, step: StoredStepSummary): Promise<boolean> {
+  const stored = await stepsAt(backend, query, storedSequenceId(step.sequenceId));
+  return stored.some((candidate) => candidate.position === step.position && candidate.createdAt === step.createdAt);
 }
 
-/** The earlier of two cutoffs, either of which may be absent. */
-function earlier(a: SaveTime | undefined, b: SaveTime | undefined): SaveTime | undefined {
-  if (!a || !b) return a ?? b;
-  return compareSaveTimes(a, b) <= 0 ? a : b;
-}
-
-/** One microsecond after `time`: a cutoff that lets a step saved at `time` go (stored times may have only seconds). */
-function justAfter(time: SaveTime): SaveTime {
-  if (time.createdAtMicros < 999) return { createdAt: time.createdAt, createdAtMicros: time.createdAtMicros + 1 };
-  return { createdAt: new Date(time.createdAt.getTime() + 1), createdAtMicros: 0 };
+function savedBefore(step: StoredStepSummary, time: Date): boolean {
+  return step.createdAt !== null && parseTimestamp(step.createdAt).getTime() < time.getTime();
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvalidPersistArgumentError, type BaseStatePersister, type PruneOptions, type PruneReport } from '@burr/core';
+import { InvalidPersistArgumentError, State, type BaseStatePersister, type PruneOptions, type PruneReport } from '@burr/core';
 import { newAppId, type SuiteContext } from './context.js';
 import { allSteps, incompressibleText, saveSteps, sequenceIdsOf, timeBetweenSaves } from './history-fixtures.js';
 
@@ -19,7 +19,7 @@ function counts({ appsScanned, appsPruned, stepsRemoved, bytesRemoved }: PruneRe
 }
 
 /** `prune`: keepLast, olderThan, both, dry runs, targets, batches, progress, abort, bad options. */
-export function pruneCases({ api, fresh, storage }: SuiteContext): void {
+export function pruneCases({ api, fresh, storage, capabilities }: SuiteContext): void {
   api.describe('prune', () => {
     const { it } = api;
 
@@ -221,23 +221,27 @@ export function pruneCases({ api, fresh, storage }: SuiteContext): void {
       assert.deepEqual(sequenceIdsOf(await allSteps(persister, null, appId)), [0, 1, 2], 'nothing removed');
     });
 
-    it('keepLast removes only steps saved up to the oldest kept one: a step saved later at a lower sequence id (a gap filled, the app started again) stays', async () => {
-      const persister = await fresh();
-      const appId = newAppId('late');
-      await saveSteps(persister, { partitionKey: 'p', appId, count: 2 });
-      await saveSteps(persister, { partitionKey: 'p', appId, from: 3, count: 9 });
-      await timeBetweenSaves();
-      // Saved after every other step, at sequence id 2: kept, and the steps above it still go.
-      const late = await saveSteps(persister, { partitionKey: 'p', appId, from: 2, count: 1, values: () => ({ late: true }) });
-      const dryRun = await persister.prune({ keepLast: 4, batchSize: 3, dryRun: true });
-      const report = await persister.prune({ keepLast: 4, batchSize: 3 });
-      assert.equal(report.stepsRemoved, 7);
-      // Steps, not bytes: in incremental storage the real run rewrites a kept delta whose base went as a snapshot before the next batch lists it.
-      assert.equal(dryRun.stepsRemoved, report.stepsRemoved, 'a dry run counts the steps the real run removes');
-      assert.deepEqual(sequenceIdsOf(await allSteps(persister, 'p', appId)), [2, ...range(8, 11)]);
-      assert.deepEqual((await persister.load('p', appId, 2))?.state.getAll(), late.get(2)?.getAll());
-      assert.equal((await persister.load('p', appId))?.sequenceId, 11);
-    });
+    if (capabilities.positionsPerSequence === 'many') {
+      it('a batch takes whole sequence ids: with more positions at one id than batchSize, a dry run counts what the real run removes', async () => {
+        for (const batchSize of [1, 2]) {
+          const persister = await fresh();
+          const appId = newAppId('positions');
+          const save = (sequenceId: number, position: string) =>
+            persister.save({ partitionKey: 'p', appId, sequenceId, position, state: new State({ n: sequenceId, position }), status: 'completed' });
+          await save(0, 'a');
+          for (const position of ['a', 'b', 'c']) await save(1, position);
+          await save(2, 'a');
+          await save(3, 'a');
+          const dryRun = await persister.prune({ keepLast: 1, batchSize, dryRun: true });
+          const report = await persister.prune({ keepLast: 1, batchSize });
+          assert.equal(report.stepsRemoved, 5, `batchSize ${batchSize}`);
+          // In incremental storage the real run rewrites a kept delta whose base went as a snapshot before the next batch lists it: steps match, bytes may not.
+          if (storage?.storage === 'incremental') assert.equal(dryRun.stepsRemoved, report.stepsRemoved, `batchSize ${batchSize}`);
+          else assert.deepEqual(counts(dryRun), counts(report), `batchSize ${batchSize}`);
+          assert.deepEqual(sequenceIdsOf(await allSteps(persister, 'p', appId)), [3]);
+        }
+      });
+    }
 
     it('saving goes on normally after a prune, and the kept steps load exactly as saved', async () => {
       const persister = await fresh();
