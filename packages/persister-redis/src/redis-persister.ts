@@ -96,6 +96,13 @@ function assertRedisUrl(url: unknown): void {
   }
 }
 
+/** The server's refusal of the database number (`db`, or the URL's path) as the argument error it is; `undefined` for anything else. */
+function refusedDatabase(error: unknown): InvalidPersistArgumentError | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (!/^ERR (DB index is out of range|invalid DB index)/i.test(message)) return undefined;
+  return new InvalidPersistArgumentError(`RedisPersister: the server has no such database (it answered "${message}"); use a db from 0 to its \`databases\` setting less one`);
+}
+
 /**
  * States at least this long (UTF-16 code units of their JSON) are saved in a
  * MULTI/EXEC transaction that keeps them out of the save script (see
@@ -253,7 +260,7 @@ export class RedisPersister extends RecordStatePersister {
     } catch (error) {
       // node-redis would keep reconnecting to a server it never reached.
       client.destroy();
-      throw guard.translate(error);
+      throw refusedDatabase(error) ?? guard.translate(error);
     } finally {
       clearTimeout(timer);
       client.off('error', failFirstAttempt);

@@ -383,6 +383,14 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       await expect(RedisPersister.fromConfig({ url: 'https://127.0.0.1' })).rejects.toThrow(/does not start with redis:\/\/ or rediss:\/\//);
     });
 
+    it('a database number the server does not have is InvalidPersistArgumentError, from fromValues and from the URL path', async () => {
+      const address = new URL(url);
+      await expect(RedisPersister.fromValues({ host: address.hostname, port: Number(address.port || 6379), db: 99_999 })).rejects.toThrow(InvalidPersistArgumentError);
+      const error = await RedisPersister.fromUrl(`redis://${address.host}/99999`).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InvalidPersistArgumentError);
+      expect((error as Error).message).toMatch(/the server has no such database \(it answered "ERR (DB index is out of range|invalid DB index)/);
+    });
+
     it('fromUrl() rejects at once when nothing listens, instead of retrying forever', async () => {
       const port = await closedPort();
       await expect(RedisPersister.fromUrl(`redis://127.0.0.1:${port}`)).rejects.toMatchObject({
