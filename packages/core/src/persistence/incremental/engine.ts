@@ -155,9 +155,9 @@ export class IncrementalStorage {
     const saved = this.#cache.get(app);
     const loaded = this.#loaded.get(app);
     if (!loaded || (saved && saved.sequenceId > loaded.sequenceId)) return saved;
-    const { chain, ...step } = loaded;
     if (saved && sameStep(saved, loaded)) return { ...saved, saved: { ...saved.saved, loaded: loaded.saved.values }, compare: 'value' };
     // A load alone, or a load that found another row at the sequence id this persister saved (deleted and saved again since).
+    const { chain, ...step } = loaded;
     let rebuilt: ReadonlyMap<string, unknown> | null | undefined;
     const rebuild = () => {
       if (rebuilt === undefined) {
