@@ -60,7 +60,7 @@ export {
   type PruneReport,
   type CompactReport,
 } from './persistence/history.js';
-export type { StepQuery, StoredStepSummary, AppQuery, StoredAppSummary, AppRef, AppScan, StepRemoval } from './persistence/stored-history.js';
+export type { StepQuery, StoredStepSummary, AppQuery, StoredAppSummary, AppRef, AppScan, StepRemoval, KeptStep } from './persistence/stored-history.js';
 export {
   RecordStatePersister,
   type RecordStatePersisterOptions,

@@ -1,5 +1,5 @@
 import type { Document, Filter, Sort } from 'mongodb';
-import { InvalidPersistArgumentError, toIsoTimestamp, type AppQuery, type AppRef, type SaveTime, type StepQuery, type StepRemoval } from '@burr/core';
+import { InvalidPersistArgumentError, toIsoTimestamp, type AppQuery, type AppRef, type KeptStep, type SaveTime, type StepQuery, type StepRemoval } from '@burr/core';
 import { appFilter, partitionFilter, type BurrStateDocument } from './documents.js';
 
 /*
@@ -171,6 +171,16 @@ export function stepRemovalFilter(removal: StepRemoval): Filter<BurrStateDocumen
   };
   if (removal.createdBefore) filter.created_at = { $lt: isoCutoff(removal.createdBefore) };
   return filter;
+}
+
+/** The step a prune keeps (`StepRemoval.keptStep`), stored as its history listed it: key and `created_at` (missing or null for `null`). */
+export function keptStepFilter(partitionKey: string, appId: string, kept: KeptStep): Filter<BurrStateDocument> {
+  return {
+    ...appFilter(partitionKey, appId),
+    sequence_id: { $eq: kept.sequenceId },
+    position: { $eq: kept.position },
+    created_at: { $eq: kept.createdAt },
+  } as Filter<BurrStateDocument>;
 }
 
 /**

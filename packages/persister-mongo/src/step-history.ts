@@ -2,7 +2,7 @@ import type { Collection } from 'mongodb';
 import type { AppQuery, AppRef, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from '@burr/core';
 import type { BurrStateDocument } from './documents.js';
 import { fromAppSeekDocument, fromAppSummaryDocument, fromStepSummaryDocument } from './history-documents.js';
-import { appScanCursor, appSeeks, appsPipeline, readAppScanCursor, stepRemovalFilter, stepsPipeline } from './history-queries.js';
+import { appScanCursor, appSeeks, appsPipeline, keptStepFilter, readAppScanCursor, stepRemovalFilter, stepsPipeline } from './history-queries.js';
 import { isNamespaceNotFoundError } from './mongo-errors.js';
 import { COLL_STATS_PIPELINE, readCollectionStorage, type CollectionStorage } from './storage.js';
 
@@ -61,7 +61,17 @@ export class MongoStepHistory {
     return null;
   }
 
+  /**
+   * One batch of a prune. With `keptStep`, a query first (MongoDB conditions
+   * a delete on other documents only inside a transaction): an app deleted
+   * and started again between it and the delete can still lose steps.
+   */
   async removeSteps(removal: StepRemoval): Promise<number> {
+    const { keptStep } = removal;
+    if (keptStep) {
+      const kept = await this.#run(() => this.#collection.findOne(keptStepFilter(removal.partitionKey, removal.appId, keptStep), { projection: { _id: 1 } }));
+      if (kept === null) return 0;
+    }
     const result = await this.#run(() => this.#collection.deleteMany(stepRemovalFilter(removal)));
     return result.deletedCount;
   }

@@ -50,19 +50,27 @@ return removed
  * one chunk of unindexed steps (call again); -2, nothing removed, when
  * ARGV[6] is given and a step that stays (within that many sequence ids
  * after `to`, or kept in the range) is a delta on a step that would go.
- * Index entries whose step is gone leave the index.
+ * Index entries whose step is gone leave the index. When ARGV[7] is given,
+ * nothing goes (0) unless the step at that sequence id is stored with
+ * position ARGV[8] and created_at ARGV[9] ('' for none): the step a prune
+ * keeps, gone when the app was deleted and started again.
  * KEYS: the app's index, its marker, apps by sequence id, apps by save time, saved_at.
  * ARGV: app key prefix, app id, from, to, created before ('' for any time),
- * and for incremental storage the window of dependents ('' for none).
+ * for incremental storage the window of dependents ('' for none), and the
+ * kept step's sequence id, position and created_at (or none).
  */
 export const REMOVE_STEPS = withPrelude(`
 local top = unindexed_top(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[1])
 if top >= 0 and adopt_chunk(KEYS[1], KEYS[2], ARGV[1], top) >= 0 then return -1 end
+local segments, changed, ids = {}, {}, {}
+if ARGV[7] then
+  local kept = step_fields(ARGV[1], ARGV[7], segments)
+  if not kept or (kept[1] or '') ~= ARGV[8] or (kept[3] or '') ~= ARGV[9] then return 0 end
+end
 local latest = tonumber(redis.call('ZSCORE', KEYS[3], ARGV[2]) or '-1')
 local before = ARGV[5]
 local removed = 0
 local latest_gone = false
-local segments, changed, ids = {}, {}, {}
 visit_steps(KEYS[1], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]), false, function(id)
   local fields = step_fields(ARGV[1], id, segments)
   local going = true

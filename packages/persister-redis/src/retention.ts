@@ -33,6 +33,8 @@ export async function removeSteps(redis: RedisAccess, removal: StepRemoval): Pro
   const before = createdBefore ? toIsoTimestamp(createdBefore.createdAt, createdBefore.createdAtMicros).slice(0, 26) : '';
   const window = removal.keepDependentsWithin === undefined ? '' : String(removal.keepDependentsWithin);
   const args = [keys.stepKeyPrefix(partitionKey, appId), appId, String(removal.fromSequenceId), String(removal.toSequenceId), before, window];
+  const { keptStep } = removal;
+  if (keptStep) args.push(String(keptStep.sequenceId), keptStep.position, keptStep.createdAt === null ? '' : String(keptStep.createdAt));
   const removed = Number(await untilIndexed(() => redis.run(() => REMOVE_STEPS.run(redis.client, scriptKeys, args)), stillIndexing));
   if (removed === DEPENDENT_SAVED) throw new ConcurrentDependentError(removal);
   return removed;

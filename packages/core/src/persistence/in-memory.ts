@@ -3,7 +3,7 @@ import type { StateRecord, StoredStateRecord, RecordQuery, RecordStatePersisterO
 import { RecordStatePersister } from './record-persister.js';
 import { memoryDependents, memoryIncrementalRows, type IncrementalMemoryRecord } from './incremental/memory-rows.js';
 import { readStorageOptions, type StorageModeOptions } from './incremental/options.js';
-import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
+import type { AppQuery, AppScan, KeptStep, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
 import { toSqlTimestamp } from './timestamps.js';
 import type { StepKey } from './validate.js';
 
@@ -167,6 +167,7 @@ export class InMemoryPersister extends RecordStatePersister {
     if (window !== undefined && this.#records === this.#store.incrementalRecords && memoryDependents(this.#store.incrementalRecords, removal, window).length > 0) {
       throw new ConcurrentDependentError(removal);
     }
+    if (removal.keptStep && !this.#storedAsListed(removal.partitionKey, removal.appId, removal.keptStep)) return 0;
     const before = removal.createdBefore && toSqlTimestamp(removal.createdBefore.createdAt, removal.createdBefore.createdAtMicros);
     let removed = 0;
     for (const record of this.#stepsOf(removal.partitionKey, removal.appId)) {
@@ -176,6 +177,12 @@ export class InMemoryPersister extends RecordStatePersister {
       removed++;
     }
     return removed;
+  }
+
+  /** Whether `step` is stored with the save time `findSteps` listed for it. */
+  #storedAsListed(partitionKey: string, appId: string, step: KeptStep): boolean {
+    const record = this.#records.get(storeKey({ partitionKey, appId, sequenceId: step.sequenceId, position: step.position }));
+    return record !== undefined && toSqlTimestamp(record.createdAt, record.createdAtMicros) === step.createdAt;
   }
 
   #stepsOf(partitionKey: string, appId: string): StateRecord[] {

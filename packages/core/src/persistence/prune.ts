@@ -33,9 +33,9 @@ interface PrunePlan {
  * Prunes app by app: for each, the sequence id of its `keepLast`-th newest
  * step (or of its latest) bounds what may go; steps below it are read
  * oldest first, one batch at a time, through the history index, and each
- * batch is one removal of whole sequence ids, made only while that kept
- * step is still stored as it was read (an app deleted and started again
- * meanwhile is left alone). So no statement touches more than a batch of
+ * batch is one removal of whole sequence ids, which removes nothing unless
+ * that kept step is still stored as it was read (an app deleted and started
+ * again meanwhile is left alone). So no statement touches more than a batch of
  * rows, an app's latest step always stays, and a dry run reads exactly what
  * a real run would remove.
  */
@@ -91,6 +91,7 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
   if (newest.length < plan.keepLast) return;
   const oldestKept = newest[newest.length - 1]!;
   const keptFrom = storedSequenceId(oldestKept.sequenceId);
+  const keptStep = { sequenceId: keptFrom, position: oldestKept.position, createdAt: oldestKept.createdAt };
   const createdBefore = plan.olderThan && { createdAt: plan.olderThan, createdAtMicros: 0 };
   let after: number | undefined;
   for (;;) {
@@ -105,12 +106,12 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
     const to = storedSequenceId(listed[listed.length - 1]!.sequenceId);
     const going = plan.olderThan ? listed.filter((step) => savedBefore(step, plan.olderThan!)) : listed;
     if (going.length > 0) {
-      // An app deleted and started again since keptFrom was read has its new steps below it: they are not this prune's.
-      if (!(await stillStored(backend, query, oldestKept))) break;
-      const removed = plan.dryRun ? going.length : await backend.removeSteps({ ...app, fromSequenceId: from, toSequenceId: to, createdBefore });
+      const removed = plan.dryRun ? going.length : await backend.removeSteps({ ...app, fromSequenceId: from, toSequenceId: to, createdBefore, keptStep });
+      // Nothing removed: another process changed the app first (deleted it, pruned it, or deleted it and started it
+      // again, when its new run's steps lie below keptFrom and keptStep is gone). Its bytes are not this prune's.
+      if (removed === 0) break;
       report.stepsRemoved += removed;
-      // Nothing removed: another process (a deleteApp) took the batch first, and its bytes are not this prune's.
-      if (removed > 0) report.bytesRemoved += going.reduce((sum, step) => sum + Number(step.sizeBytes), 0);
+      report.bytesRemoved += going.reduce((sum, step) => sum + Number(step.sizeBytes), 0);
       options.onProgress?.({ ...report });
     }
     // Steps are saved in sequence order, so past the first one too recent to go, none older follow.
@@ -138,12 +139,6 @@ async function wholeSequenceIds(backend: PruneBackend, query: AppStepsQuery, fou
 /** Every step (position) at one sequence id, oldest first. */
 function stepsAt(backend: PruneBackend, query: AppStepsQuery, sequenceId: number): Promise<StoredStepSummary[]> {
   return backend.findSteps({ ...query, newestFirst: false, after: sequenceId - 1, before: sequenceId + 1, limit: MAX_BATCH_SIZE });
-}
-
-/** Whether `step` is still stored as it was listed (same key and save time): the app was not deleted and started again. */
-async function stillStored(backend: PruneBackend, query: AppStepsQuery, step: StoredStepSummary): Promise<boolean> {
-  const stored = await stepsAt(backend, query, storedSequenceId(step.sequenceId));
-  return stored.some((candidate) => candidate.position === step.position && candidate.createdAt === step.createdAt);
 }
 
 function savedBefore(step: StoredStepSummary, time: Date): boolean {

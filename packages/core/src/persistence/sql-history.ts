@@ -36,8 +36,13 @@ export interface SqlHistoryStatements {
   lockAppForDelete?: string | undefined;
   /** Params: partition_key, app_id, partition_key, app_id. Drops the app's index entry unless a step came back meanwhile. */
   deleteAppIndexEntry: string;
-  /** Params: partition_key, app_id, from sequence id, to sequence id, [created before]. */
-  deleteSteps(createdBefore: boolean): string;
+  /**
+   * Params: partition_key, app_id, from sequence id, to sequence id, [created
+   * before], and with `kept`, that step's partition_key, app_id, sequence id,
+   * position and (`'savedAt'`) its save time as `selectSteps` returned it:
+   * nothing is deleted unless it is stored with that time (`'unsaved'`: with none).
+   */
+  deleteSteps(createdBefore: boolean, kept?: 'savedAt' | 'unsaved'): string;
 }
 
 /** Builds {@link SqlHistoryStatements}; `names` are already quoted. */
@@ -103,11 +108,17 @@ export function sqlHistoryStatements(dialect: SqlDialectSettings, names: AppInde
       const p = numbered();
       return `DELETE FROM ${apps} WHERE partition_key = ${p()} AND app_id = ${p()} AND NOT EXISTS (SELECT 1 FROM ${table} WHERE partition_key = ${p()} AND app_id = ${p()})`;
     }),
-    deleteSteps: (createdBefore) =>
-      once(`deleteSteps:${createdBefore}`, () => {
+    deleteSteps: (createdBefore, kept) =>
+      once(`deleteSteps:${createdBefore}:${kept}`, () => {
         const p = numbered();
         const where = [`partition_key = ${p()}`, `app_id = ${p()}`, `sequence_id >= ${p()}`, `sequence_id <= ${p()}`];
         if (createdBefore) where.push(`created_at < ${dialect.createdAtIn(p())}`);
+        if (kept) {
+          const key = `partition_key = ${p()} AND app_id = ${p()} AND sequence_id = ${p()} AND position = ${p()}`;
+          const step = `${key} AND ${kept === 'savedAt' ? `${dialect.createdAtText} = ${p()}` : 'created_at IS NULL'}`;
+          // Through a derived table: MySQL refuses a DELETE whose subquery reads its own table directly.
+          where.push(`EXISTS (SELECT 1 FROM (SELECT 1 AS kept FROM ${table} WHERE ${step} LIMIT 1) AS kept_step)`);
+        }
         return `DELETE FROM ${table} WHERE ${where.join(' AND ')}`;
       }),
   };

@@ -391,9 +391,15 @@ export abstract class SqlStatePersister extends RecordStatePersister {
 
   protected async removeSteps(removal: StepRemoval): Promise<number> {
     const window = removal.keepDependentsWithin;
+    const { keptStep } = removal;
     const params: SqlParam[] = [removal.partitionKey, removal.appId, removal.fromSequenceId, removal.toSequenceId];
     if (removal.createdBefore) params.push(this.dialect.createdAtParam(removal.createdBefore));
-    const remove = this.statements.history.deleteSteps(removal.createdBefore !== undefined);
+    if (keptStep) params.push(removal.partitionKey, removal.appId, keptStep.sequenceId, keptStep.position);
+    // As selectSteps returned it: text, or a number some other writer stored (SQLite keeps any type).
+    const savedAt = keptStep?.createdAt;
+    if (savedAt !== null && savedAt !== undefined) params.push(typeof savedAt === 'number' ? savedAt : String(savedAt));
+    const kept = keptStep && (keptStep.createdAt === null ? 'unsaved' : 'savedAt');
+    const remove = this.statements.history.deleteSteps(removal.createdBefore !== undefined, kept);
     if (window === undefined || this.#incrementalRows === undefined) return this.#change(remove, params);
     try {
       const [removed] = await this.executeInTransaction([{ sql: remove, params }, this.#incrementalRows.orphanGuard(removal, window)]);

@@ -80,4 +80,18 @@ export interface StepRemoval {
    * never loses its base.
    */
   keepDependentsWithin?: number | undefined;
+  /**
+   * Remove nothing unless this step is still stored as listed (same sequence
+   * id, position and save time), checked by the removal itself: a prune reads
+   * the oldest step it keeps once, and an app deleted and started again since
+   * then has steps of its new run in the batch's range.
+   */
+  keptStep?: KeptStep | undefined;
+}
+
+/** A step a removal depends on, as the history listed it (its `createdAt` untouched: text, `Date` or `null`). */
+export interface KeptStep {
+  sequenceId: number;
+  position: string;
+  createdAt: StoredStepSummary['createdAt'];
 }

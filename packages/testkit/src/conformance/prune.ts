@@ -19,7 +19,7 @@ function counts({ appsScanned, appsPruned, stepsRemoved, bytesRemoved }: PruneRe
 }
 
 /** `prune`: keepLast, olderThan, both, dry runs, targets, batches, progress, abort, bad options. */
-export function pruneCases({ api, fresh, storage, capabilities }: SuiteContext): void {
+export function pruneCases({ api, fresh, again, storage, capabilities }: SuiteContext): void {
   api.describe('prune', () => {
     const { it } = api;
 
@@ -242,6 +242,33 @@ export function pruneCases({ api, fresh, storage, capabilities }: SuiteContext):
         }
       });
     }
+
+    it('an app deleted and started again right before a batch is removed keeps every step of its new run', async () => {
+      const pruner = await fresh();
+      const other = await again(pruner);
+      const appId = newAppId('restarted');
+      await saveSteps(pruner, { partitionKey: 'p', appId, count: 10 });
+      // The prune keeps 8 and 9 and lists 0..7; before its removal another process deletes the app and saves 0..5 anew.
+      const internals = pruner as unknown as { removeSteps?: (removal: unknown) => Promise<number> };
+      const removeSteps = internals.removeSteps;
+      assert.equal(typeof removeSteps, 'function', 'the persister removes batches through removeSteps (a RecordPersister)');
+      let restarted: Map<number, State> | undefined;
+      Object.defineProperty(pruner, 'removeSteps', {
+        configurable: true,
+        value: async (removal: unknown) => {
+          if (!restarted) {
+            await other.deleteApp('p', appId);
+            restarted = await saveSteps(other, { partitionKey: 'p', appId, count: 6, values: (n) => ({ n, run: 'second' }) });
+          }
+          return removeSteps!.call(pruner, removal);
+        },
+      });
+      const report = await pruner.prune({ keepLast: 2 });
+      assert.ok(restarted, 'the app started again during the prune');
+      assert.equal(report.stepsRemoved, 0, 'nothing of the new run was removed');
+      assert.deepEqual(sequenceIdsOf(await allSteps(other, 'p', appId)), range(0, 5));
+      for (const [sequenceId, state] of restarted) assert.deepEqual((await other.load('p', appId, sequenceId))?.state.getAll(), state.getAll(), `step ${sequenceId}`);
+    });
 
     it('saving goes on normally after a prune, and the kept steps load exactly as saved', async () => {
       const persister = await fresh();
