@@ -27,28 +27,34 @@ if not s then return false end
 return {s, redis.call('HGETALL', ARGV[2] .. s)}`;
 
 /**
- * Burr's key layout written with plain commands: the step hash, Python's
- * app → latest sequence id set and the save-time set, in one MULTI (one round
- * trip, atomic), with no existence check.
+ * Burr's key layout written with plain commands: every key a save writes (the
+ * step hash, Python's app → latest sequence id set, the apps' save-time set
+ * and save-time hash, the app's step index), in one MULTI (one round trip,
+ * atomic), with no existence check.
  */
 function redisFloor(client: Client, namespace: string): Floor {
   const partitionSet = (partitionKey: string) => `${namespace}:${partitionKey}`;
   return {
-    insert: (row) =>
-      client
+    insert: (row) => {
+      const createdAt = toIsoTimestamp(new Date());
+      const stepPrefix = `${namespace}:${row.partitionKey}:${row.appId}:`;
+      return client
         .multi()
-        .hSet(`${namespace}:${row.partitionKey}:${row.appId}:${row.sequenceId}`, {
+        .hSet(`${stepPrefix}${row.sequenceId}`, {
           partition_key: row.partitionKey,
           app_id: row.appId,
           sequence_id: String(row.sequenceId),
           position: row.position,
           state: row.state,
           status: row.status,
-          created_at: toIsoTimestamp(new Date()),
+          created_at: createdAt,
         })
         .zAdd(partitionSet(row.partitionKey), { score: row.sequenceId, value: row.appId }, { comparison: 'GT' })
         .zAdd(`${partitionSet(row.partitionKey)}:burr:apps_by_save`, { score: Date.now() * 1000, value: row.appId })
-        .exec(),
+        .hSet(`${partitionSet(row.partitionKey)}:burr:saved_at`, row.appId, createdAt)
+        .zAdd(`${stepPrefix}burr:steps`, { score: row.sequenceId, value: String(row.sequenceId) })
+        .exec();
+    },
     selectLatest: (partitionKey, appId) => client.eval(LATEST, { keys: [partitionSet(partitionKey)], arguments: [appId, `${namespace}:${partitionKey}:${appId}:`] }),
     selectAtSequence: (partitionKey, appId, sequenceId) => client.hGetAll(`${namespace}:${partitionKey}:${appId}:${sequenceId}`),
     selectAppIds: (partitionKey) => client.zRange(`${partitionSet(partitionKey)}:burr:apps_by_save`, 0, -1, { REV: true }),

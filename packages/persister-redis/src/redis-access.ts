@@ -5,8 +5,8 @@ import type { RedisKeyLayout } from './keys.js';
 export interface RedisAccess {
   readonly client: RedisCommandClient;
   readonly keys: RedisKeyLayout;
-  /** Runs one call under the persister's timeouts, translating connection faults. */
-  run<T>(work: () => Promise<T>): Promise<T>;
+  /** Runs one call under the persister's timeouts, translating connection faults; `abandoned` is aborted when its deadline passes. */
+  run<T>(work: (abandoned: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 /**

@@ -28,7 +28,7 @@ import {
   type StoredStepSummary,
 } from '@burr/core';
 import { scanApps } from './app-scan.js';
-import { replyFields, replyText, type RedisCommandClient } from './client.js';
+import { replyFields, replyText, send, type RedisCommandClient } from './client.js';
 import { redisIncrementalRows } from './incremental-rows.js';
 import { APP_IS_STORED } from './incremental-scripts.js';
 import { RedisKeyLayout } from './keys.js';
@@ -323,7 +323,7 @@ export class RedisPersister extends RecordStatePersister {
       this.#incremental ? '1' : '',
       ...base,
     ];
-    const saved = await this.#guard.run(async () => {
+    const saved = await this.#guard.run(async (signal) => {
       if (record.state.length >= STATE_OUTSIDE_SCRIPT_LENGTH) {
         // Large: the state goes in a plain HSET of the same transaction, and the script renames that hash (see SAVE_STEP).
         const incoming = layout.appIncomingKey(partitionKey, appId);
@@ -334,7 +334,7 @@ export class RedisPersister extends RecordStatePersister {
         const result = await SAVE_STEP.runInTransaction(this.#client, before, [...keys, incoming], args.with(4, ''), [['DEL', incoming]]);
         if (result) return result.reply;
       }
-      return SAVE_STEP.run(this.#client, keys, args);
+      return SAVE_STEP.run(this.#client, keys, args, signal);
     });
     return Number(saved);
   }
@@ -342,7 +342,9 @@ export class RedisPersister extends RecordStatePersister {
   /** Whether the other storage mode's layout holds the app: one script on its sorted set and latest step. */
   protected override async stepsInOtherStorageMode(partitionKey: string, appId: string): Promise<boolean> {
     const other = this.#otherModeKeys;
-    const reply = await this.#guard.run(() => APP_IS_STORED.run(this.#client, [other.appsBySequenceKey(partitionKey)], [appId, other.stepKeyPrefix(partitionKey, appId)]));
+    const reply = await this.#guard.run((signal) =>
+      APP_IS_STORED.run(this.#client, [other.appsBySequenceKey(partitionKey)], [appId, other.stepKeyPrefix(partitionKey, appId)], signal),
+    );
     return Number(reply) === 1;
   }
 
@@ -351,8 +353,8 @@ export class RedisPersister extends RecordStatePersister {
     let sequenceId: string;
     let reply: unknown;
     if (query.sequenceId === null) {
-      const found = await this.#guard.run(() =>
-        LOAD_LATEST_STEP.run(this.#client, [this.#keys.appsBySequenceKey(partitionKey)], [appId, this.#keys.stepKeyPrefix(partitionKey, appId)]),
+      const found = await this.#guard.run((signal) =>
+        LOAD_LATEST_STEP.run(this.#client, [this.#keys.appsBySequenceKey(partitionKey)], [appId, this.#keys.stepKeyPrefix(partitionKey, appId)], signal),
       );
       if (!Array.isArray(found)) return null;
       sequenceId = replyText(found[0]) ?? '';
@@ -360,7 +362,7 @@ export class RedisPersister extends RecordStatePersister {
     } else {
       sequenceId = String(query.sequenceId);
       const stepKey = this.#keys.stepKey(partitionKey, appId, query.sequenceId);
-      reply = await this.#guard.run(() => this.#client.sendCommand(['HGETALL', stepKey]));
+      reply = await this.#guard.run((signal) => send(this.#client, ['HGETALL', stepKey], signal));
     }
     const fields = replyFields(reply);
     // A sorted-set entry whose hash is gone (or a hash from an interrupted Python save) loads nothing, as in Python.

@@ -1,5 +1,5 @@
 import { ConcurrentDependentError, toIsoTimestamp, type CompactReport, type StepRemoval } from '@burr/core';
-import { replyText } from './client.js';
+import { replyText, send } from './client.js';
 import { untilIndexed, type RedisAccess } from './redis-access.js';
 import { REMOVE_APP, REMOVE_STEPS } from './removal-scripts.js';
 
@@ -21,7 +21,7 @@ export async function removeApp(redis: RedisAccess, partitionKey: string, appId:
   const { keys } = redis;
   const scriptKeys = appRemovalKeys(redis, partitionKey, appId);
   const args = [keys.stepKeyPrefix(partitionKey, appId), appId];
-  return Number(await untilIndexed(() => redis.run(() => REMOVE_APP.run(redis.client, scriptKeys, args)), stillIndexing));
+  return Number(await untilIndexed(() => redis.run((signal) => REMOVE_APP.run(redis.client, scriptKeys, args, signal)), stillIndexing));
 }
 
 /** Removes one batch of an app's steps in one script (see {@link REMOVE_STEPS}); returns how many. */
@@ -35,7 +35,7 @@ export async function removeSteps(redis: RedisAccess, removal: StepRemoval): Pro
   const args = [keys.stepKeyPrefix(partitionKey, appId), appId, String(removal.fromSequenceId), String(removal.toSequenceId), before, window];
   const { keptStep } = removal;
   if (keptStep) args.push(String(keptStep.sequenceId), keptStep.position, keptStep.createdAt === null ? '' : String(keptStep.createdAt));
-  const removed = Number(await untilIndexed(() => redis.run(() => REMOVE_STEPS.run(redis.client, scriptKeys, args)), stillIndexing));
+  const removed = Number(await untilIndexed(() => redis.run((signal) => REMOVE_STEPS.run(redis.client, scriptKeys, args, signal)), stillIndexing));
   if (removed === DEPENDENT_SAVED) throw new ConcurrentDependentError(removal);
   return removed;
 }
@@ -64,7 +64,7 @@ export async function compactStore(redis: RedisAccess): Promise<CompactReport> {
 
 async function usedMemory(redis: RedisAccess): Promise<number | null> {
   try {
-    const info = replyText(await redis.run(() => redis.client.sendCommand(['INFO', 'memory']))) ?? '';
+    const info = replyText(await redis.run((signal) => send(redis.client, ['INFO', 'memory'], signal))) ?? '';
     const bytes = /^used_memory:(\d+)\s*$/m.exec(info)?.[1];
     return bytes === undefined ? null : Number(bytes);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { execTransaction, transactionOn, type RedisCommandClient } from './client.js';
+import { execTransaction, send, transactionOn, type RedisCommandClient } from './client.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 
 /** A Lua script run with EVALSHA, falling back to EVAL (which caches it) when the server does not know it yet. */
@@ -12,13 +12,14 @@ export class LuaScript {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: RedisCommandClient, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+  /** Runs the script (`EVALSHA`, then `EVAL` if the server does not have it); see {@link send} for `abandoned`. */
+  async run(client: RedisCommandClient, keys: readonly string[], args: readonly string[], abandoned?: AbortSignal): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args];
     try {
-      return await client.sendCommand(['EVALSHA', this.#sha, ...tail]);
+      return await send(client, ['EVALSHA', this.#sha, ...tail], abandoned);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return client.sendCommand(['EVAL', this.#source, ...tail]);
+      return send(client, ['EVAL', this.#source, ...tail], abandoned);
     }
   }
 

@@ -183,14 +183,20 @@ export class ConnectionGuard {
     return this.#inFlight > 0 && this.#awaited === 0;
   }
 
-  /** Runs `work` under the deadline; a connection fault or a missed deadline rejects with {@link PersisterUnavailableError}. */
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` under the deadline; a connection fault or a missed deadline
+   * rejects with {@link PersisterUnavailableError}. `abandoned` is aborted
+   * when the deadline passes, so a driver that queues calls while it
+   * reconnects can drop one no caller waits for instead of sending it later.
+   */
+  async run<T>(work: (abandoned: AbortSignal) => Promise<T>): Promise<T> {
     const connecting = !this.#answered;
     const limit = connecting ? this.timeouts.connectTimeoutMs + this.timeouts.operationTimeoutMs : this.timeouts.operationTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     let pending: Promise<T>;
+    const abandoned = new AbortController();
     try {
-      pending = work();
+      pending = work(abandoned.signal);
     } catch (error) {
       throw this.translate(error);
     }
@@ -212,6 +218,8 @@ export class ConnectionGuard {
         // The driver may still settle the call later; that outcome has no one left to hear it.
         pending.catch(() => {});
         reject(this.unavailable(connecting ? 'connect-timeout' : 'operation-timeout', undefined, `no answer within ${limit} ms`));
+        // After the rejection, so the caller hears the timeout, not the abort error a driver may settle the call with.
+        abandoned.abort();
       }, limit);
     });
     try {
