@@ -34,9 +34,14 @@ export interface RedisTransaction {
 /**
  * A new transaction on `client` when it has node-redis's `multi()` with raw
  * commands (clients and pools of node-redis 5 and later do; a pool runs the
- * whole transaction on one of its connections), else `undefined`.
+ * whole transaction on one of its connections), else `undefined`. Also
+ * `undefined` while the client reconnects: it would queue the transaction
+ * whole, and node-redis takes no abort signal for one, so a call the
+ * persister gave up on would still be sent later (a single command, which
+ * the caller sends instead, is dropped; see {@link send}).
  */
 export function transactionOn(client: RedisCommandClient): RedisTransaction | undefined {
+  if ((client as { isReady?: unknown }).isReady === false) return undefined;
   const multi = (client as { multi?: unknown }).multi;
   if (typeof multi !== 'function') return undefined;
   const transaction = multi.call(client) as Partial<RedisTransaction> | null | undefined;

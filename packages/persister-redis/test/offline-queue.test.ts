@@ -65,7 +65,11 @@ async function cuttingProxy(target: { host: string; port: number }) {
 (skipReason === null ? describe : describe.skip)(`calls queued while reconnecting${skipReason === null ? '' : ` [skipped: ${skipReason}]`}`, () => {
   const suite = redisSuite(url, database);
 
-  it('a save whose deadline passed while the client reconnected is not written when the connection comes back', async () => {
+  // A state of 16 K characters or more is saved in a MULTI/EXEC transaction when the client is connected.
+  it.each([
+    ['a small state', 10],
+    ['a large state', 20_000],
+  ])('a save whose deadline passed while the client reconnected is not written when the connection comes back: %s', async (_, characters) => {
     const proxy = await cuttingProxy(serverAddress(url, 6379));
     const client = createClient({ socket: { host: '127.0.0.1', port: proxy.port, reconnectStrategy: () => 20 } });
     client.on('error', () => {});
@@ -78,7 +82,7 @@ async function cuttingProxy(target: { host: string; port: number }) {
       proxy.cutAndHold();
       await pause(100);
       expect(client.isReady, 'the client is reconnecting').toBe(false);
-      const late = persister.save({ appId: 'queued', sequenceId: 1, position: 'next', state: new State({ n: 1 }), status: 'completed' });
+      const late = persister.save({ appId: 'queued', sequenceId: 1, position: 'next', state: new State({ n: 1, text: 'x'.repeat(characters) }), status: 'completed' });
       await expect(late).rejects.toThrow(PersisterUnavailableError);
       await expect(late).rejects.toMatchObject({ reason: 'operation-timeout' });
       proxy.release();

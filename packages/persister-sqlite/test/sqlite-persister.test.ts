@@ -209,6 +209,25 @@ describe('errors', () => {
   });
 });
 
+describe('prune beside rows another writer stored', () => {
+  it('a batch the table keeps (created_at in another form than ours) does not stop the prune: later batches still go', async () => {
+    const db = new Database(freshPath());
+    await using persister = new SQLitePersister(db);
+    await persister.initialize();
+    const insert = db.prepare(
+      `INSERT INTO burr_state (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES ('p', 'mixed', ?, 'step', 'completed', '{}', ?)`,
+    );
+    // ISO text with a T compares after our '2026-01-05 12:00:00' cutoff in SQL, while its time is before it.
+    for (let sequenceId = 0; sequenceId < 6; sequenceId++) insert.run(sequenceId, `2026-01-05T10:0${sequenceId}:00Z`);
+    for (let sequenceId = 6; sequenceId < 12; sequenceId++) insert.run(sequenceId, `2026-01-05 11:0${sequenceId - 6}:00.000000`);
+    insert.run(12, '2026-01-05 13:00:00.000000');
+    const report = await persister.prune({ olderThan: new Date('2026-01-05T12:00:00Z'), batchSize: 6 });
+    expect(report.stepsRemoved).toBe(6);
+    const left = (await persister.listSteps('p', 'mixed', { limit: 100 })).steps.map((listed) => listed.sequenceId);
+    expect(left).toEqual([12, 5, 4, 3, 2, 1, 0]);
+  });
+});
+
 describe('connections', () => {
   it('fromValues() creates the parent directory and opens the file in WAL mode with a busy timeout', async () => {
     const dbPath = dir.path(`nested/deeper/${files++}.db`);

@@ -107,12 +107,15 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
     const going = plan.olderThan ? listed.filter((step) => savedBefore(step, plan.olderThan!)) : listed;
     if (going.length > 0) {
       const removed = plan.dryRun ? going.length : await backend.removeSteps({ ...app, fromSequenceId: from, toSequenceId: to, createdBefore, keptStep });
-      // Nothing removed: another process changed the app first (deleted it, pruned it, or deleted it and started it
-      // again, when its new run's steps lie below keptFrom and keptStep is gone). Its bytes are not this prune's.
-      if (removed === 0) break;
-      report.stepsRemoved += removed;
-      report.bytesRemoved += going.reduce((sum, step) => sum + Number(step.sizeBytes), 0);
-      options.onProgress?.({ ...report });
+      if (removed > 0) {
+        report.stepsRemoved += removed;
+        report.bytesRemoved += going.reduce((sum, step) => sum + Number(step.sizeBytes), 0);
+        options.onProgress?.({ ...report });
+      } else if (!(await stillStored(backend, query, oldestKept))) {
+        // The app was deleted (and maybe started again, its new steps below keptFrom): nothing more is this prune's.
+        break;
+      }
+      // Otherwise another prune took the batch first, or the store's time comparison kept what savedBefore let go.
     }
     // Steps are saved in sequence order, so past the first one too recent to go, none older follow.
     if (found.length <= plan.batchSize || going.length < listed.length) break;
@@ -139,6 +142,16 @@ async function wholeSequenceIds(backend: PruneBackend, query: AppStepsQuery, fou
 /** Every step (position) at one sequence id, oldest first. */
 function stepsAt(backend: PruneBackend, query: AppStepsQuery, sequenceId: number): Promise<StoredStepSummary[]> {
   return backend.findSteps({ ...query, newestFirst: false, after: sequenceId - 1, before: sequenceId + 1, limit: MAX_BATCH_SIZE });
+}
+
+/** Whether `step` is still stored as it was listed (same key and save time). */
+async function stillStored(backend: PruneBackend, query: AppStepsQuery, step: StoredStepSummary): Promise<boolean> {
+  const stored = await stepsAt(backend, query, storedSequenceId(step.sequenceId));
+  return stored.some((candidate) => candidate.position === step.position && sameSaveTime(candidate.createdAt, step.createdAt));
+}
+
+function sameSaveTime(a: StoredStepSummary['createdAt'], b: StoredStepSummary['createdAt']): boolean {
+  return a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
 }
 
 function savedBefore(step: StoredStepSummary, time: Date): boolean {
