@@ -70,7 +70,8 @@ export const mysqlBackend: Backend = {
       return { skip: `no MySQL or MariaDB answered at ${redactUrl(url)} (${(error as Error).message}); set BURR_BENCH_MYSQL_URL` };
     }
     const dropAll = async () => {
-      for (const table of TABLES) await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
+      // Each table and the app index table its persister made beside it.
+      for (const table of TABLES) await pool.query(`DROP TABLE IF EXISTS \`${table}\`, \`${table}_apps\``);
     };
     await dropAll();
     const persister = new MySQLPersister(pool, { tableName: 'bench_burr' });
