@@ -264,15 +264,15 @@ export class IncrementalStorage {
   async load(query: RecordQuery): Promise<PersistedStateData | null> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#loadOnce(query);
+        return await this.#loadOnce(query, attempt === MAX_LOAD_ATTEMPTS);
       } catch (error) {
-        const baseGone = error instanceof Error && (error instanceof BaseNotStoredError || error.cause instanceof BaseNotStoredError);
-        if (!baseGone || attempt >= MAX_LOAD_ATTEMPTS) throw error;
+        if (!(error instanceof BaseNotStoredError)) throw error;
       }
     }
   }
 
-  async #loadOnce(query: RecordQuery): Promise<PersistedStateData | null> {
+  /** One read of {@link IncrementalStorage.load}: a missing base is thrown as is (to read again) unless `lastAttempt`. */
+  async #loadOnce(query: RecordQuery, lastAttempt: boolean): Promise<PersistedStateData | null> {
     const reader = new ChainReader(this.#rows, query.partitionKey, query.appId);
     let row: ChainRow | undefined;
     try {
@@ -299,6 +299,7 @@ export class IncrementalStorage {
         status: row.status,
       };
     } catch (error) {
+      if (error instanceof BaseNotStoredError && !lastAttempt) throw error;
       throw wrapped({ ...query, sequenceId: row?.sequenceId ?? query.sequenceId ?? 'latest' }, error);
     }
   }
