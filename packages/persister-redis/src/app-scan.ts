@@ -52,7 +52,7 @@ export async function scanApps(redis: RedisAccess, partitionKey: string | null, 
     }
     if (state.scan === null) break;
     const scan = state.scan;
-    const reply = await redis.run((signal) => send(redis.client, ['SCAN', scan, 'MATCH', redis.keys.scanPattern(), 'COUNT', String(KEYS_PER_SCAN), 'TYPE', 'zset'], signal));
+    const reply = await redis.command(['SCAN', scan, 'MATCH', redis.keys.scanPattern(), 'COUNT', String(KEYS_PER_SCAN), 'TYPE', 'zset']);
     const [next, keys] = Array.isArray(reply) ? reply : [];
     const nextCursor = replyText(next) ?? '0';
     state.scan = nextCursor === '0' ? null : nextCursor;
@@ -67,7 +67,7 @@ export async function scanApps(redis: RedisAccess, partitionKey: string | null, 
 async function scanPartition(redis: RedisAccess, at: PartitionPosition, limit: number): Promise<{ partition: string; appIds: string[]; next: PartitionPosition | null }> {
   const { partition } = at;
   const keys = [redis.keys.appsBySequenceKey(partition), redis.keys.appsBySaveKey(partition)];
-  const reply = await redis.run((signal) => SCAN_PARTITION.run(redis.client, keys, [at.phase, at.score, at.member, String(limit), String(MEMBERS_PER_CALL)], signal));
+  const reply = await redis.script(SCAN_PARTITION, keys, [at.phase, at.score, at.member, String(limit), String(MEMBERS_PER_CALL)]);
   const [found, phase, score, member] = Array.isArray(reply) ? reply : [];
   const nextPhase = replyText(phase);
   const next: PartitionPosition | null =

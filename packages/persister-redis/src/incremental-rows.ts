@@ -32,14 +32,14 @@ export function redisIncrementalRows(redis: RedisAccess, insert: (record: Increm
       const { partitionKey, appId } = query;
       const latest = query.to === null || query.from === null;
       const args = [keys.stepKeyPrefix(partitionKey, appId), appId, latest ? '' : String(query.from), latest ? '' : String(query.to)];
-      const reply = await redis.run((signal) => CHAIN_ROWS.run(redis.client, [keys.appStepsKey(partitionKey, appId), keys.appsBySequenceKey(partitionKey)], args, signal));
+      const reply = await redis.script(CHAIN_ROWS, [keys.appStepsKey(partitionKey, appId), keys.appsBySequenceKey(partitionKey)], args);
       return chainRowsOfReply(reply);
     },
 
     async findDependents(removal: StepRemoval, window: number): Promise<Dependent[]> {
       const { partitionKey, appId } = removal;
       const args = [keys.stepKeyPrefix(partitionKey, appId), String(removal.fromSequenceId), String(removal.toSequenceId + window)];
-      const reply = await redis.run((signal) => STEP_LINKS.run(redis.client, [keys.appStepsKey(partitionKey, appId)], args, signal));
+      const reply = await redis.script(STEP_LINKS, [keys.appStepsKey(partitionKey, appId)], args);
       // Compared as REMOVE_STEPS compares: `YYYY-MM-DDTHH:MM:SS.ffffff`, which is how this layout's steps store it.
       const cutoff = removal.createdBefore && toIsoTimestamp(removal.createdBefore.createdAt, removal.createdBefore.createdAtMicros).slice(0, 26);
       const links = (Array.isArray(reply) ? (reply as unknown[][]) : []).map((row) => {
@@ -58,7 +58,7 @@ export function redisIncrementalRows(redis: RedisAccess, insert: (record: Increm
       const stepKey = keys.stepKey(key.partitionKey, key.appId, key.sequenceId);
       const deltasKey = keys.appDeltasKey(key.partitionKey, key.appId);
       const args = [String(base.sequenceId), base.position, state, String(key.sequenceId), keys.stepKeyPrefix(key.partitionKey, key.appId), key.partitionKey, key.appId];
-      const reply = await redis.run((signal) => REWRITE_AS_SNAPSHOT.run(redis.client, [stepKey, deltasKey], args, signal));
+      const reply = await redis.script(REWRITE_AS_SNAPSHOT, [stepKey, deltasKey], args);
       return Number(reply) === 1;
     },
   };

@@ -1,12 +1,27 @@
-import type { RedisCommandClient } from './client.js';
+import type { ConnectionGuard } from '@burr/core';
+import { send, type RedisCommandClient } from './client.js';
 import type { RedisKeyLayout } from './keys.js';
+import type { LuaScript } from './scripts.js';
 
-/** What the history, scan and removal code needs from the persister: its client, key layout and connection guard. */
+/**
+ * What the history, scan and removal code needs from the persister: its key
+ * layout, and one script or command at a time under its connection guard
+ * (the deadline, connection faults translated; a command still queued when
+ * the deadline passes is dropped).
+ */
 export interface RedisAccess {
-  readonly client: RedisCommandClient;
   readonly keys: RedisKeyLayout;
-  /** Runs one call under the persister's timeouts, translating connection faults; `abandoned` is aborted when its deadline passes. */
-  run<T>(work: (abandoned: AbortSignal) => Promise<T>): Promise<T>;
+  script(script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown>;
+  command(args: readonly string[]): Promise<unknown>;
+}
+
+/** The persister's {@link RedisAccess}; `guarded` is its guard's `run` (looked up per call: `fromUrl` replaces the guard). */
+export function redisAccess(client: RedisCommandClient, keys: RedisKeyLayout, guarded: ConnectionGuard['run']): RedisAccess {
+  return {
+    keys,
+    script: (script, scriptKeys, args) => guarded((abandoned) => script.run(client, scriptKeys, args, abandoned)),
+    command: (args) => guarded((abandoned) => send(client, args, abandoned)),
+  };
 }
 
 /**

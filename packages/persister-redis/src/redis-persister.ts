@@ -28,11 +28,11 @@ import {
   type StoredStepSummary,
 } from '@burr/core';
 import { scanApps } from './app-scan.js';
-import { replyFields, replyText, send, type RedisCommandClient } from './client.js';
+import { replyFields, replyText, type RedisCommandClient } from './client.js';
 import { redisIncrementalRows } from './incremental-rows.js';
 import { APP_IS_STORED } from './incremental-scripts.js';
 import { RedisKeyLayout } from './keys.js';
-import type { RedisAccess } from './redis-access.js';
+import { redisAccess, type RedisAccess } from './redis-access.js';
 import { redisFaultReason } from './redis-errors.js';
 import { compactStore, removeApp, removeSteps } from './retention.js';
 import { LOAD_LATEST_STEP, SAVE_STEP } from './scripts.js';
@@ -188,7 +188,7 @@ export class RedisPersister extends RecordStatePersister {
     this.namespace = options.namespace || undefined;
     this.#client = client;
     this.#guard = new ConnectionGuard({ backend: 'Redis', address: clientAddress(client), classify: redisFaultReason, ...readConnectionTimeouts('RedisPersister', options) });
-    this.#redis = { client, keys: this.#keys, run: (work) => this.#guard.run(work) };
+    this.#redis = redisAccess(client, this.#keys, (work) => this.#guard.run(work));
     if (incremental)
       this.useIncrementalStorage(
         redisIncrementalRows(this.#redis, (record) => this.#insertIncremental(record)),
@@ -342,9 +342,7 @@ export class RedisPersister extends RecordStatePersister {
   /** Whether the other storage mode's layout holds the app: one script on its sorted set and latest step. */
   protected override async stepsInOtherStorageMode(partitionKey: string, appId: string): Promise<boolean> {
     const other = this.#otherModeKeys;
-    const reply = await this.#guard.run((signal) =>
-      APP_IS_STORED.run(this.#client, [other.appsBySequenceKey(partitionKey)], [appId, other.stepKeyPrefix(partitionKey, appId)], signal),
-    );
+    const reply = await this.#redis.script(APP_IS_STORED, [other.appsBySequenceKey(partitionKey)], [appId, other.stepKeyPrefix(partitionKey, appId)]);
     return Number(reply) === 1;
   }
 
@@ -353,16 +351,14 @@ export class RedisPersister extends RecordStatePersister {
     let sequenceId: string;
     let reply: unknown;
     if (query.sequenceId === null) {
-      const found = await this.#guard.run((signal) =>
-        LOAD_LATEST_STEP.run(this.#client, [this.#keys.appsBySequenceKey(partitionKey)], [appId, this.#keys.stepKeyPrefix(partitionKey, appId)], signal),
-      );
+      const found = await this.#redis.script(LOAD_LATEST_STEP, [this.#keys.appsBySequenceKey(partitionKey)], [appId, this.#keys.stepKeyPrefix(partitionKey, appId)]);
       if (!Array.isArray(found)) return null;
       sequenceId = replyText(found[0]) ?? '';
       reply = found[1];
     } else {
       sequenceId = String(query.sequenceId);
       const stepKey = this.#keys.stepKey(partitionKey, appId, query.sequenceId);
-      reply = await this.#guard.run((signal) => send(this.#client, ['HGETALL', stepKey], signal));
+      reply = await this.#redis.command(['HGETALL', stepKey]);
     }
     const fields = replyFields(reply);
     // A sorted-set entry whose hash is gone (or a hash from an interrupted Python save) loads nothing, as in Python.

@@ -21,7 +21,7 @@ export async function removeApp(redis: RedisAccess, partitionKey: string, appId:
   const { keys } = redis;
   const scriptKeys = appRemovalKeys(redis, partitionKey, appId);
   const args = [keys.stepKeyPrefix(partitionKey, appId), appId];
-  return Number(await untilIndexed(() => redis.run((signal) => REMOVE_APP.run(redis.client, scriptKeys, args, signal)), stillIndexing));
+  return Number(await untilIndexed(() => redis.script(REMOVE_APP, scriptKeys, args), stillIndexing));
 }
 
 /** Removes one batch of an app's steps in one script (see {@link REMOVE_STEPS}); returns how many. */
@@ -35,7 +35,7 @@ export async function removeSteps(redis: RedisAccess, removal: StepRemoval): Pro
   const args = [keys.stepKeyPrefix(partitionKey, appId), appId, String(removal.fromSequenceId), String(removal.toSequenceId), before, window];
   const { keptStep } = removal;
   if (keptStep) args.push(String(keptStep.sequenceId), keptStep.position, keptStep.createdAt === null ? '' : String(keptStep.createdAt));
-  const removed = Number(await untilIndexed(() => redis.run((signal) => REMOVE_STEPS.run(redis.client, scriptKeys, args, signal)), stillIndexing));
+  const removed = Number(await untilIndexed(() => redis.script(REMOVE_STEPS, scriptKeys, args), stillIndexing));
   if (removed === DEPENDENT_SAVED) throw new ConcurrentDependentError(removal);
   return removed;
 }
@@ -64,7 +64,7 @@ export async function compactStore(redis: RedisAccess): Promise<CompactReport> {
 
 async function usedMemory(redis: RedisAccess): Promise<number | null> {
   try {
-    const info = replyText(await redis.run((signal) => send(redis.client, ['INFO', 'memory'], signal))) ?? '';
+    const info = replyText(await redis.command(['INFO', 'memory'])) ?? '';
     const bytes = /^used_memory:(\d+)\s*$/m.exec(info)?.[1];
     return bytes === undefined ? null : Number(bytes);
   } catch (error) {

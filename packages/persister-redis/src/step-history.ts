@@ -18,7 +18,7 @@ export async function findSteps(redis: RedisAccess, query: StepQuery): Promise<S
     redis.keys.storage === 'incremental' ? '1' : '',
   ];
   const reply = await untilIndexed(
-    () => redis.run((signal) => FIND_STEPS.run(redis.client, keys, args, signal)),
+    () => redis.script(FIND_STEPS, keys, args),
     (answer) => Array.isArray(answer) && Number(answer[0]) === 0,
   );
   const rows = Array.isArray(reply) && Array.isArray(reply[1]) ? (reply[1] as unknown[]) : [];
@@ -66,7 +66,7 @@ export async function findApps(redis: RedisAccess, query: AppQuery): Promise<Sto
   const at = cursorPosition(query.after);
   const keys = appsScriptKeys(redis, query.partitionKey);
   const args = [redis.keys.partitionPrefix(query.partitionKey), String(query.limit), at.phase, at.score, at.appId];
-  const reply = await redis.run((signal) => FIND_APPS.run(redis.client, keys, args, signal));
+  const reply = await redis.script(FIND_APPS, keys, args);
   const rows = Array.isArray(reply) ? (reply as unknown[]) : [];
   return rows.map((row) => {
     const [appId, latest, position, status, savedAt, phase, score] = Array.isArray(row) ? row : [];
@@ -85,6 +85,6 @@ export async function findApps(redis: RedisAccess, query: AppQuery): Promise<Sto
 /** Every live app id of a partition, most recently saved first, then apps only Python Burr wrote. */
 export async function findAppIds(redis: RedisAccess, partitionKey: string): Promise<string[]> {
   const keys = appsScriptKeys(redis, partitionKey);
-  const reply = await redis.run((signal) => FIND_APPS.run(redis.client, keys, [redis.keys.partitionPrefix(partitionKey), '0', 'save', '', ''], signal));
+  const reply = await redis.script(FIND_APPS, keys, [redis.keys.partitionPrefix(partitionKey), '0', 'save', '', '']);
   return replyList(reply);
 }
