@@ -1,5 +1,5 @@
 import { InvalidPersistArgumentError, assertKeyComponent, type AppRef, type AppScan } from '@burr/core';
-import { replyList, replyText, send } from './client.js';
+import { replyList, replyText } from './client.js';
 import { SCAN_PARTITION } from './history-scripts.js';
 import type { RedisAccess } from './redis-access.js';
 

@@ -1,5 +1,5 @@
 import { ConcurrentDependentError, toIsoTimestamp, type CompactReport, type StepRemoval } from '@burr/core';
-import { replyText, send } from './client.js';
+import { replyText } from './client.js';
 import { untilIndexed, type RedisAccess } from './redis-access.js';
 import { REMOVE_APP, REMOVE_STEPS } from './removal-scripts.js';
 
