@@ -114,6 +114,39 @@ describe('ConnectionGuard', () => {
     expect(g.inFlight).toBe(0);
   });
 
+  it('each call keeps its own deadline while the calls share one timer: a later, shorter one expires first', async () => {
+    const g = new ConnectionGuard({ backend: 'TestDB', address: 'h:1', connectTimeoutMs: 300, operationTimeoutMs: 100 });
+    const started = performance.now();
+    const connecting = g.run(never).catch((error: unknown) => [error, performance.now() - started] as const);
+    await g.run(async () => 1);
+    const later = performance.now();
+    const [error, waited] = await g.run(never).then(
+      () => [null, 0] as const,
+      (failure: unknown) => [failure, performance.now() - later] as const,
+    );
+    expect(error).toMatchObject({ reason: 'operation-timeout' });
+    expect(waited).toBeGreaterThanOrEqual(95);
+    expect(waited).toBeLessThan(300);
+    const [first, firstWaited] = await connecting;
+    expect(first).toMatchObject({ reason: 'connect-timeout' });
+    expect(firstWaited).toBeGreaterThanOrEqual(395);
+    expect(g.awaited).toBe(0);
+  });
+
+  it('holds the process open (a ref’d timer) only while a call waits', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const idle = timers();
+    const g = guard();
+    let finish!: () => void;
+    const call = g.run(() => new Promise<void>((resolve) => (finish = resolve)));
+    expect(timers()).toBe(idle + 1);
+    finish();
+    await call;
+    expect(timers()).toBe(idle);
+    await g.run(async () => 1);
+    expect(timers()).toBe(idle);
+  });
+
   it("asks the driver's classifier for errors without an errno", async () => {
     const g = new ConnectionGuard({
       backend: 'TestDB',

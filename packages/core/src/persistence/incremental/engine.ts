@@ -29,8 +29,8 @@ export interface IncrementalHost {
   serdeKwargs(): SerdeKwargs;
   /** Throws `PersisterNotInitializedError` when the store has no table for the steps. */
   ensureInitialized(): Promise<void>;
-  /** Throws `StorageModeMismatchError` when the app has steps in full mode. */
-  checkStorageMode(partitionKey: string, appId: string): Promise<void>;
+  /** Throws `StorageModeMismatchError` when the app has steps in full mode; `undefined` when nothing needs asking. */
+  checkStorageMode(partitionKey: string, appId: string): Promise<void> | undefined;
 }
 
 /**

@@ -23,10 +23,17 @@ export class StorageModeGuard {
     this.#probe = probe;
   }
 
-  /** Throws `StorageModeMismatchError` when the app has steps in the other mode. */
-  async check(partitionKey: string, appId: string, operation: 'save' | 'load'): Promise<void> {
+  /**
+   * Throws `StorageModeMismatchError` when the app has steps in the other
+   * mode. `undefined`, with no promise made, for an app known clean: a save's
+   * usual case.
+   */
+  check(partitionKey: string, appId: string, operation: 'save' | 'load'): Promise<void> | undefined {
     const key = appKey(partitionKey, appId);
-    if (this.#clean.has(key)) return;
+    return this.#clean.has(key) ? undefined : this.#probeApp(key, partitionKey, appId, operation);
+  }
+
+  async #probeApp(key: string, partitionKey: string, appId: string, operation: 'save' | 'load'): Promise<void> {
     if (await this.#probe(partitionKey, appId))
       throw new StorageModeMismatchError(this.#persister(), { partitionKey, appId }, this.#mode === 'full' ? 'incremental' : 'full', operation);
     this.#clean.set(key, true);
