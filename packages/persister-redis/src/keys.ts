@@ -10,6 +10,8 @@ export const APP_INCOMING_SUFFIX = 'burr:incoming';
  * deltas are in segments, {@link RedisKeyLayout.appSegmentKey}.
  */
 export const APP_DELTAS_SUFFIX = 'burr:deltas';
+/** Last segments of the key that marks a partition whose keys may expire (see {@link RedisKeyLayout}). */
+export const PARTITION_EXPIRING_SUFFIX = 'burr:expiring';
 /** The segment after the namespace that every key of incremental storage has (see {@link RedisKeyLayout}). */
 export const INCREMENTAL_SEGMENT = '[incremental]';
 
@@ -27,6 +29,10 @@ export const INCREMENTAL_SEGMENT = '[incremental]';
  *   first";
  * - `[namespace:]partitionKey:burr:saved_at`, a hash: app id → `created_at` of
  *   its last save (which is not its latest step after a rewind);
+ * - `[namespace:]partitionKey:burr:expiring`, a string, only while a key of
+ *   the partition may expire: each save with `ttlSeconds` makes it live at
+ *   least as long as the keys that save gave a TTL, so a save without a TTL
+ *   reads this one key, not the TTL of each key it must keep;
  * - `[namespace:]partitionKey:appId:burr:steps`, a sorted set per app: member
  *   and score the sequence id of each of its steps, so a page of history is
  *   one range query, whatever the app's length;
@@ -50,14 +56,14 @@ export const INCREMENTAL_SEGMENT = '[incremental]';
  * `:`, a key has a fixed number of segments per kind, and kinds with the same
  * number differ in the last segment. With a namespace: partition set 2,
  * step hash 4 (last all digits; a segment of packed deltas: `#` and
- * digits), apps_by_save and saved_at 4 (last `apps_by_save`, `saved_at`),
+ * digits), apps_by_save, saved_at and expiring 4 (last `apps_by_save`, `saved_at`, `expiring`),
  * index, marker, incoming state and deltas hash 5 (`steps`, `unindexed`,
  * `incoming`, `deltas`), counted after the incremental layout's own first
  * segment. Without: 1; 3 (digits, or `#` and digits), 3 (`apps_by_save`,
- * `saved_at`); 4 (`steps`, `unindexed`, `incoming`). So 4-segment keys are a
- * namespaced step (digits) or apps_by_save/saved_at, or an un-namespaced
- * index/marker/incoming state: five distinct last segments; 3-segment keys:
- * an un-namespaced step (digits) or apps_by_save/saved_at. It also lets a
+ * `saved_at`, `expiring`); 4 (`steps`, `unindexed`, `incoming`). So 4-segment keys are a
+ * namespaced step (digits) or apps_by_save/saved_at/expiring, or an un-namespaced
+ * index/marker/incoming state: six distinct last segments; 3-segment keys:
+ * an un-namespaced step (digits) or apps_by_save/saved_at/expiring. It also lets a
  * scan tell partition sets apart (see {@link RedisKeyLayout.partitionOfKey}).
  *
  * An empty namespace means none, and an empty partition key is kept as is
@@ -86,6 +92,17 @@ export class RedisKeyLayout {
     this.#prefix = `${namespace ? `${namespace}:` : ''}${storage === 'incremental' ? `${INCREMENTAL_SEGMENT}:` : ''}`;
   }
 
+  /**
+   * The keys a save's script takes, in its order (see `SAVE_STEP`): the
+   * step's hash, the partition's two sorted sets and saved_at hash, the app's
+   * index and marker; each component checked once.
+   */
+  saveKeys(partitionKey: string, appId: string, sequenceId: number): string[] {
+    const partition = this.appsBySequenceKey(partitionKey);
+    const app = this.stepKeyPrefix(partitionKey, appId);
+    return [`${app}${sequenceId}`, partition, `${partition}:burr:apps_by_save`, `${partition}:burr:saved_at`, `${app}${APP_STEPS_SUFFIX}`, `${app}${APP_UNINDEXED_SUFFIX}`];
+  }
+
   /** The hash of one step. */
   stepKey(partitionKey: string, appId: string, sequenceId: number): string {
     return `${this.stepKeyPrefix(partitionKey, appId)}${sequenceId}`;
@@ -108,7 +125,7 @@ export class RedisKeyLayout {
     return `${this.#prefix}${partitionKey}`;
   }
 
-  /** Our sorted set: app id → server time of its last save. */
+  /** Our sorted set: app id → server time (µs) of its last save. */
   appsBySaveKey(partitionKey: string): string {
     return `${this.appsBySequenceKey(partitionKey)}:burr:apps_by_save`;
   }

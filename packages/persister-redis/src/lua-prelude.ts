@@ -1,4 +1,4 @@
-import { APP_DELTAS_SUFFIX, APP_STEPS_SUFFIX, APP_UNINDEXED_SUFFIX } from './keys.js';
+import { APP_DELTAS_SUFFIX, APP_STEPS_SUFFIX, APP_UNINDEXED_SUFFIX, PARTITION_EXPIRING_SUFFIX } from './keys.js';
 import { LUA_PACKED } from './lua-packed.js';
 
 /** Sequence ids one call checks for steps missing from an app's index (see {@link LUA_PRELUDE}'s `adopt_chunk`). */
@@ -21,16 +21,15 @@ export const ADOPT_CHUNK = 2000;
  *   have step hashes missing from its index (steps Python Burr wrote, or we
  *   wrote before the index existed), or -1 when the index is complete. That is
  *   the app's marker, or its latest sequence id (Python's set) when that step
- *   exists but is not indexed: an app only Python wrote, or one Python saved
- *   after us. Its last argument, when given, is that set's score for the app
+ *   exists but is not in the index: an app only Python wrote, or one Python
+ *   saved after us (a rewind included). Its last argument, when given, is that set's score for the app
  *   (false for none), read by the caller already.
  * - `adopt_chunk(...)`: indexes the steps among the next {@link ADOPT_CHUNK}
  *   sequence ids down from that top (EXISTS on each), then stores where to go
  *   on in the marker (deleted when done). Returns the new top, -1 when done.
- * - `keep_alive(key, ttl_ms, existed)`: with a TTL, a new key expires in
- *   `ttl_ms`, an expiring key is pushed to at least `ttl_ms`, a key that
- *   existed without expiry stays so (a writer without TTL shares it); without
- *   a TTL, the key becomes persistent (its new member must not expire).
+ * - `keep_alive(key, ttl_ms, existed)`: for a save with a TTL, a new key
+ *   expires in `ttl_ms`, an expiring key is pushed to at least `ttl_ms`, a
+ *   key that existed without expiry stays so (a writer without TTL shares it).
  * - `walk(key, asc, start, visit)`: calls `visit(member, score)` from rank
  *   `start` on, in ascending or descending order, until it returns false
  *   (then `walk` returns true) or the set ends (false).
@@ -69,6 +68,7 @@ export const ADOPT_CHUNK = 2000;
 export const LUA_PRELUDE = `
 local ADOPT_CHUNK = ${ADOPT_CHUNK}
 local STEPS_SUFFIX, UNINDEXED_SUFFIX, DELTAS_SUFFIX = '${APP_STEPS_SUFFIX}', '${APP_UNINDEXED_SUFFIX}', '${APP_DELTAS_SUFFIX}'
+local EXPIRING_SUFFIX = '${PARTITION_EXPIRING_SUFFIX}'
 
 local function fmt(n) return string.format('%d', n) end
 ${LUA_PACKED}
@@ -158,9 +158,8 @@ local function unindexed_top(index_key, marker_key, apps_key, app_id, app_prefix
   if latest == nil then latest = redis.call('ZSCORE', apps_key, app_id) end
   if latest then
     local n = tonumber(latest)
-    local newest = redis.call('ZRANGE', index_key, -1, -1, 'WITHSCORES')
-    local indexed = newest[2] and tonumber(newest[2]) or -1
-    if n > indexed and n > top and redis.call('EXISTS', app_prefix .. fmt(n)) == 1 then top = n end
+    local id = fmt(n)
+    if n > top and not redis.call('ZRANK', index_key, id) and redis.call('EXISTS', app_prefix .. id) == 1 then top = n end
   end
   return top
 end
@@ -180,10 +179,6 @@ local function adopt_chunk(index_key, marker_key, app_prefix, top)
 end
 
 local function keep_alive(key, ttl_ms, existed)
-  if ttl_ms == 0 then
-    redis.call('PERSIST', key)
-    return
-  end
   if existed == 1 then
     local left = redis.call('PTTL', key)
     if left < 0 or left >= ttl_ms then return end

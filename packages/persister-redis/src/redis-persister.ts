@@ -35,7 +35,7 @@ import { RedisKeyLayout } from './keys.js';
 import { redisAccess, type RedisAccess } from './redis-access.js';
 import { redisFaultReason } from './redis-errors.js';
 import { compactStore, removeApp, removeSteps } from './retention.js';
-import { LOAD_LATEST_STEP, SAVE_STEP } from './scripts.js';
+import { LOAD_LATEST_STEP, SAVE_INCREMENTAL_STEP, SAVE_STEP } from './scripts.js';
 import { findAppIds, findApps, findSteps } from './step-history.js';
 import { readTtlSeconds } from './ttl.js';
 
@@ -295,18 +295,11 @@ export class RedisPersister extends RecordStatePersister {
     return true;
   }
 
-  /** Runs `SAVE_STEP` for `record` (with a delta's base fields); resolves to its reply. */
+  /** Runs `SAVE_STEP` (in incremental storage `SAVE_INCREMENTAL_STEP`) for `record` (with a delta's base fields); resolves to its reply. */
   async #saveStep(record: StateRecord, base: readonly string[] = []): Promise<number> {
     const { partitionKey, appId, sequenceId } = record;
     const layout = this.#keys;
-    const keys = [
-      layout.stepKey(partitionKey, appId, sequenceId),
-      layout.appsBySequenceKey(partitionKey),
-      layout.appsBySaveKey(partitionKey),
-      layout.savedAtKey(partitionKey),
-      layout.appStepsKey(partitionKey, appId),
-      layout.appUnindexedKey(partitionKey, appId),
-    ];
+    const keys = layout.saveKeys(partitionKey, appId, sequenceId);
     const createdAt = toIsoTimestamp(record.createdAt, record.createdAtMicros);
     const ttlMs = String((this.ttlSeconds ?? 0) * 1000);
     const args = [
@@ -323,6 +316,7 @@ export class RedisPersister extends RecordStatePersister {
       this.#incremental ? '1' : '',
       ...base,
     ];
+    const script = this.#incremental ? SAVE_INCREMENTAL_STEP : SAVE_STEP;
     const saved = await this.#guard.run(async (signal) => {
       if (record.state.length >= STATE_OUTSIDE_SCRIPT_LENGTH) {
         // Large: the state goes in a plain HSET of the same transaction, and the script renames that hash (see SAVE_STEP).
@@ -331,10 +325,10 @@ export class RedisPersister extends RecordStatePersister {
           ['DEL', incoming],
           ['HSET', incoming, 'state', record.state],
         ];
-        const result = await SAVE_STEP.runInTransaction(this.#client, before, [...keys, incoming], args.with(4, ''), [['DEL', incoming]]);
+        const result = await script.runInTransaction(this.#client, before, [...keys, incoming], args.with(4, ''), [['DEL', incoming]]);
         if (result) return result.reply;
       }
-      return SAVE_STEP.run(this.#client, keys, args, signal);
+      return script.run(this.#client, keys, args, signal);
     });
     return Number(saved);
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execTransaction, send, transactionOn, type RedisCommandClient } from './client.js';
-import { LUA_PRELUDE } from './lua-prelude.js';
+import { preludeFor } from './prelude-for.js';
 
 /** A Lua script run with EVALSHA, falling back to EVAL (which caches it) when the server does not know it yet. */
 export class LuaScript {
@@ -14,12 +14,14 @@ export class LuaScript {
 
   /** Runs the script (`EVALSHA`, then `EVAL` if the server does not have it); see {@link send} for `abandoned`. */
   async run(client: RedisCommandClient, keys: readonly string[], args: readonly string[], abandoned?: AbortSignal): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
+    const command = ['EVALSHA', this.#sha, String(keys.length), ...keys, ...args];
     try {
-      return await send(client, ['EVALSHA', this.#sha, ...tail], abandoned);
+      return await send(client, command, abandoned);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return send(client, ['EVAL', this.#source, ...tail], abandoned);
+      command[0] = 'EVAL';
+      command[1] = this.#source;
+      return send(client, command, abandoned);
     }
   }
 
@@ -58,9 +60,9 @@ function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
-/** A script that uses the helpers of {@link LUA_PRELUDE}. */
+/** A script that uses the helpers of `LUA_PRELUDE`, preceded by those it uses (see {@link preludeFor}). */
 export function withPrelude(body: string): LuaScript {
-  return new LuaScript(`${LUA_PRELUDE}\n${body}`);
+  return new LuaScript(`${preludeFor(body)}\n${body}`);
 }
 
 /**
@@ -93,8 +95,16 @@ export function withPrelude(body: string): LuaScript {
  * into the hash: on Redis 7.0 that costs the server about 10x a plain HSET of
  * it at 100 KB, 20x at 1 MB (fresh memory for each copy).
  *
- * Which keys existed before is read only with a TTL: `keep_alive` needs it
- * then, and without a TTL it makes every key persistent either way.
+ * Which keys existed before is read only with a TTL: `keep_alive` needs it.
+ * A save with a TTL also keeps the partition's `expiring` marker alive at
+ * least as long as the keys it gave a TTL; a save without one makes the sets
+ * it added to persistent only while that marker exists (one read, not a
+ * `PERSIST` of each set: those cost a full-mode save a tenth of its time on
+ * the server). The incremental layout has no TTL and reads no marker.
+ *
+ * An app's score in the apps-by-save set is the server's time of the save,
+ * raised only (`ZADD GT`): a clock that steps back leaves the app where it
+ * was rather than moving it down, and scores only grow, as a scan needs.
  *
  * Reads and the write that can fail (ZADD GT needs Redis 6.2) come first, so
  * an error leaves nothing half-written. Before the app's index gets its first
@@ -107,12 +117,28 @@ export function withPrelude(body: string): LuaScript {
  * without it) and forgets them when expired, so the sets do not grow with
  * apps long gone.
  */
-export const SAVE_STEP = withPrelude(`
+export const SAVE_STEP = withPrelude(saveStepBody('full'));
+
+/** {@link SAVE_STEP} for the incremental layout (ARGV[11] '1'). */
+export const SAVE_INCREMENTAL_STEP = withPrelude(saveStepBody('incremental'));
+
+/**
+ * The save script's Lua for one layout. Each layout's script holds only its
+ * own branches, so it carries only the helpers those call: the full layout's
+ * none of the packed deltas' (a script's helpers are made at each of its
+ * calls; see `preludeFor`).
+ */
+function saveStepBody(layout: 'full' | 'incremental'): string {
+  const incremental = layout === 'incremental';
+  const when = (yes: boolean, lua: string) => (yes ? lua : '');
+  return `
 local app_id, sequence_id, ttl_ms = ARGV[2], ARGV[3], tonumber(ARGV[8])
 local app_prefix, partition_prefix = ARGV[9], ARGV[10]
 local base_sequence_id = ARGV[12]
 local segments = {}
-if base_sequence_id then
+${when(
+  incremental,
+  `if base_sequence_id then
   local base = redis.call('HMGET', app_prefix .. base_sequence_id, 'position', 'created_at')
   if not base[1] then
     -- Usually the base is its segment's last record: read that one, not the segment.
@@ -125,45 +151,54 @@ if base_sequence_id then
     end
   end
   if base[1] ~= ARGV[13] or base[2] ~= ARGV[14] then return 2 end
-end
+end`,
+)}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local latest = redis.call('ZSCORE', KEYS[2], app_id)
 local field, packed = false, false
-if ARGV[11] == '1' then
-  field = segment_field(sequence_id)
-  -- Above the app's latest sequence id (a score that only moves up while steps remain), no record can hold it.
-  if latest and tonumber(sequence_id) <= tonumber(latest) then
-    local segment = packed_segment(app_prefix, sequence_id, segments)
-    if segment and packed_find(segment, sequence_id) then return 0 end
-  end
-end
+${when(
+  incremental,
+  `field = segment_field(sequence_id)
+-- Above the app's latest sequence id (a score that only moves up while steps remain), no record can hold it.
+if latest and tonumber(sequence_id) <= tonumber(latest) then
+  local segment = packed_segment(app_prefix, sequence_id, segments)
+  if segment and packed_find(segment, sequence_id) then return 0 end
+end`,
+)}
 local incoming = KEYS[7]
 if incoming and redis.call('EXISTS', incoming) == 0 then return redis.error_reply('ERR the incoming state hash is missing') end
 local now = redis.call('TIME')
-local score = tonumber(now[1]) * 1000000 + tonumber(now[2])
-local newest = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
-if newest[2] and tonumber(newest[2]) >= score then score = tonumber(newest[2]) + 1 end
-local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_id, app_prefix, latest)
+-- The server's time in µs, as digits: its seconds, then its microseconds on six digits.
+local score = now[1] .. string.sub('00000' .. now[2], -6)
+${
+  incremental
+    ? `-- This persister indexes each step of the incremental layout as it saves it, and only it writes there.
+local top = -1`
+    : `local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_id, app_prefix, latest)`
+}
 local existed = {}
 if ttl_ms > 0 then for i = 2, 5 do existed[i] = redis.call('EXISTS', KEYS[i]) end end
+-- The first write: it fails, writing nothing, on a foreign key at the set's name (ours is read above) or before Redis 6.2.
+redis.call('ZADD', KEYS[3], 'GT', score, app_id)
 redis.call('ZADD', KEYS[2], 'GT', sequence_id, app_id)
 if incoming then
   redis.call('RENAME', incoming, KEYS[1])
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
   if base_sequence_id then redis.call('HSET', KEYS[1], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[13]) end
-elseif base_sequence_id then
-  field = field or segment_field(sequence_id)
+${when(
+  incremental,
+  `elseif base_sequence_id then
   local items = packed_append(app_prefix, field, packed_record(sequence_id, ARGV[4], ARGV[6], ARGV[7], base_sequence_id, ARGV[13], ARGV[5]))
   -- The first record of a segment: the segment below is complete, and is sealed.
   local n = math.floor(tonumber(sequence_id) / SEGMENT_STEPS)
   if items == 1 and n > 0 then seal_segment(app_prefix, segment_field((n - 1) * SEGMENT_STEPS)) end
-  packed = true
+  packed = true`,
+)}
 else
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])
 end
-redis.call('ZADD', KEYS[3], fmt(score), app_id)
 redis.call('HSET', KEYS[4], app_id, ARGV[7])
 if packed then
   redis.call('ZADD', KEYS[5], fmt(segment_end(math.floor(tonumber(sequence_id) / SEGMENT_STEPS))), field)
@@ -174,8 +209,17 @@ if top >= 0 then
   local marker = redis.call('GET', KEYS[6])
   if not marker or tonumber(marker) < top then redis.call('SET', KEYS[6], fmt(top)) end
 end
-if ttl_ms > 0 then redis.call('PEXPIRE', KEYS[1], ttl_ms) end
-for i = 2, 5 do keep_alive(KEYS[i], ttl_ms, existed[i]) end
+${when(
+  !incremental,
+  `local expiring = partition_prefix .. EXPIRING_SUFFIX
+if ttl_ms > 0 then
+  redis.call('PEXPIRE', KEYS[1], ttl_ms)
+  for i = 2, 5 do keep_alive(KEYS[i], ttl_ms, existed[i]) end
+  if redis.call('PTTL', expiring) < ttl_ms then redis.call('SET', expiring, '1', 'PX', ttl_ms) end
+elseif redis.call('EXISTS', expiring) == 1 then
+  -- A key of the partition may expire (another writer has a TTL): the ones this save added to must not.
+  for i = 2, 5 do redis.call('PERSIST', KEYS[i]) end
+end
 if ttl_ms > 0 then
   for _ = 1, 2 do
     local oldest = redis.call('ZRANGE', KEYS[5], 0, 0)[1]
@@ -184,13 +228,19 @@ if ttl_ms > 0 then
   end
   local candidates = {redis.call('ZRANGE', KEYS[3], 0, 0)[1], redis.call('ZRANDMEMBER', KEYS[3])}
   for _, other in pairs(candidates) do
-    if other and other ~= app_id and not app_alive(partition_prefix, other, redis.call('ZSCORE', KEYS[2], other)) then
-      forget_app(partition_prefix, other, KEYS[2], KEYS[3], KEYS[4])
+    if other ~= app_id then
+      -- Whether the app's latest step is stored: in this layout, its hash (no step is packed).
+      local other_latest = redis.call('ZSCORE', KEYS[2], other)
+      if not (other_latest and redis.call('EXISTS', partition_prefix .. other .. ':' .. other_latest) == 1) then
+        forget_app(partition_prefix, other, KEYS[2], KEYS[3], KEYS[4])
+      end
     end
   end
-end
+end`,
+)}
 return 1
-`);
+`;
+}
 
 /**
  * An app's latest step in one round trip: its sequence id from the sorted set, then its hash.

@@ -5,6 +5,21 @@ import { replyFields, replyList } from '../src/client.js';
 import { RedisKeyLayout } from '../src/keys.js';
 
 describe('RedisKeyLayout', () => {
+  it('saveKeys lists the keys the save script takes, as the single-key methods spell them', () => {
+    for (const layout of [new RedisKeyLayout('ns'), new RedisKeyLayout(undefined), new RedisKeyLayout('ns', 'incremental')]) {
+      expect(layout.saveKeys('p', 'a', 7)).toEqual([
+        layout.stepKey('p', 'a', 7),
+        layout.appsBySequenceKey('p'),
+        layout.appsBySaveKey('p'),
+        layout.savedAtKey('p'),
+        layout.appStepsKey('p', 'a'),
+        layout.appUnindexedKey('p', 'a'),
+      ]);
+    }
+    expect(() => new RedisKeyLayout('ns').saveKeys('p', 'a:b', 0)).toThrow(InvalidIdentifierError);
+    expect(() => new RedisKeyLayout('ns').saveKeys('p*', 'a', 0)).toThrow(InvalidIdentifierError);
+  });
+
   it('spells Python Burr’s keys, with and without a namespace, for empty partition keys too', () => {
     const ns = new RedisKeyLayout('ns');
     expect(ns.stepKey('p', 'a', 3)).toBe('ns:p:a:3');

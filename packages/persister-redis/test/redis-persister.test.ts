@@ -235,7 +235,7 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
     it('an error in the script leaves nothing written, the incoming hash included', async () => {
       const persister = await fresh();
       const ns = persister.namespace!;
-      // The script reads the save-time set first: of the wrong type, that read fails before any write.
+      // The script's first write is to the save-time set: of the wrong type, it fails before any other write.
       await suite.admin.set(`${ns}:p:burr:apps_by_save`, 'not a sorted set');
       await expect(persister.save(step({ partitionKey: 'p', state: largeState(20_000) }))).rejects.toThrow(/WRONGTYPE/);
       expect(await keysOf(ns)).toEqual([`${ns}:p:burr:apps_by_save`]);

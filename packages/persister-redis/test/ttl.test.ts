@@ -79,6 +79,40 @@ registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersiste
     }
   });
 
+  it('the partition’s expiring marker lives at least as long as every key a save gave a TTL, a shorter TTL’s save included', async () => {
+    const ns = store.namespace();
+    const keys = new RedisKeyLayout(ns);
+    const marker = `${keys.partitionPrefix('p')}burr:expiring`;
+    await saveStep(await open(ns, 60), 'p', 'a', 0);
+    await saveStep(await open(ns, 5), 'p', 'b', 0);
+    const sets = [keys.appsBySequenceKey('p'), keys.appsBySaveKey('p'), keys.savedAtKey('p'), keys.appStepsKey('p', 'a'), keys.appStepsKey('p', 'b')];
+    const [markerTtl, ...setTtls] = await Promise.all([marker, ...sets].map((key) => suite.admin.pTTL(key)));
+    expect(Math.max(...setTtls)).toBeGreaterThan(50_000); // the 60 s save's
+    for (const [index, key] of sets.entries()) expect(markerTtl, key).toBeGreaterThanOrEqual(setTtls[index]!);
+  });
+
+  it('a save without a TTL after saves with one, on the same app: every set it added to is persistent, and its step', async () => {
+    const ns = store.namespace();
+    const keys = new RedisKeyLayout(ns);
+    await saveStep(await open(ns, 60), 'p', 'a', 0);
+    await saveStep(await open(ns), 'p', 'a', 1);
+    const sets = [keys.appsBySequenceKey('p'), keys.appsBySaveKey('p'), keys.savedAtKey('p'), keys.appStepsKey('p', 'a'), keys.stepKey('p', 'a', 1)];
+    for (const key of sets) expect(await suite.admin.pTTL(key), key).toBe(-1);
+    expect(await suite.admin.pTTL(keys.stepKey('p', 'a', 0))).toBeGreaterThan(0);
+  });
+
+  it('saves without a TTL leave no expiring marker, and read it rather than touch each set', async () => {
+    const ns = store.namespace();
+    const keys = new RedisKeyLayout(ns);
+    const persister = await open(ns);
+    await saveStep(persister, 'p', 'a', 0);
+    expect(await suite.admin.exists(`${keys.partitionPrefix('p')}burr:expiring`)).toBe(0);
+    // A TTL set on a shared set by hand, without the marker, stays: the save trusts the marker alone.
+    await suite.admin.pExpire(keys.appsBySaveKey('p'), 60_000);
+    await saveStep(persister, 'p', 'a', 1);
+    expect(await suite.admin.pTTL(keys.appsBySaveKey('p'))).toBeGreaterThan(0);
+  });
+
   it('an app whose steps expired leaves listApps, listAppIds and load(partitionKey, null); its entries go too', async () => {
     const ns = store.namespace();
     const keys = new RedisKeyLayout(ns);
