@@ -17,6 +17,18 @@ describe('codec fast paths', () => {
     expect(state.get('__proto__')).toEqual({ a: 1 });
   });
 
+  it('keeps top-level keys that Object.prototype has, even with a setter someone defined there', () => {
+    expect(encodeState(new State({ constructor: 'c', toString: 't', a: 1 }))).toBe('{"constructor":"c","toString":"t","a":1}');
+    let setterCalls = 0;
+    Object.defineProperty(Object.prototype, 'burrTrap', { set: () => setterCalls++, configurable: true });
+    try {
+      expect(encodeState(new State({ burrTrap: 1, a: 2 }))).toBe('{"burrTrap":1,"a":2}');
+      expect(setterCalls).toBe(0);
+    } finally {
+      delete (Object.prototype as { burrTrap?: unknown }).burrTrap;
+    }
+  });
+
   it('still reports a cycle by its key path (the fast check overflows, the full walk names it)', () => {
     const cyclic: { x: unknown[] } = { x: [1] };
     cyclic.x.push(cyclic);

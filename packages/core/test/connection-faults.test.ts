@@ -133,6 +133,24 @@ describe('ConnectionGuard', () => {
     expect(g.awaited).toBe(0);
   });
 
+  it('waits without waking every millisecond when connect + operation time is past setTimeout’s largest delay', async () => {
+    const g = new ConnectionGuard({ backend: 'TestDB', address: 'h:1', connectTimeoutMs: 10_000, operationTimeoutMs: 2 ** 31 - 1 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      let finish!: (value: number) => void;
+      const call = g.run(() => new Promise<number>((resolve) => (finish = resolve)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(g.awaited).toBe(1);
+      finish(7);
+      expect(await call).toBe(7);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('holds the process open (a ref’d timer) only while a call waits', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
     const idle = timers();

@@ -103,8 +103,8 @@ export function withPrelude(body: string): LuaScript {
  * the server). The incremental layout has no TTL and reads no marker.
  *
  * An app's score in the apps-by-save set is the server's time of the save,
- * raised only (`ZADD GT`): a clock that steps back leaves the app where it
- * was rather than moving it down, and scores only grow, as a scan needs.
+ * or one above the set's highest score when the clock is behind it, so the
+ * app saved last ranks first and scores only grow, as a scan needs.
  *
  * Reads and the write that can fail (ZADD GT needs Redis 6.2) come first, so
  * an error leaves nothing half-written. Before the app's index gets its first
@@ -168,19 +168,26 @@ end`,
 local incoming = KEYS[7]
 if incoming and redis.call('EXISTS', incoming) == 0 then return redis.error_reply('ERR the incoming state hash is missing') end
 local now = redis.call('TIME')
--- The server's time in µs, as digits: its seconds, then its microseconds on six digits.
+-- The server's time in µs, as digits (its seconds, then its microseconds on six), or one above the set's highest
+-- score when that is not below it (a clock that stepped back, a failover): the app saved last always ranks first.
+-- Asked as "any score at or above it?", whose usual answer (none) formats no number.
 local score = now[1] .. string.sub('00000' .. now[2], -6)
+if redis.call('ZRANGE', KEYS[3], score, '+inf', 'BYSCORE', 'LIMIT', '0', '1')[1] then
+  score = fmt(tonumber(redis.call('ZRANGE', KEYS[3], '-1', '-1', 'WITHSCORES')[2]) + 1)
+end
 ${
   incremental
-    ? `-- This persister indexes each step of the incremental layout as it saves it, and only it writes there.
-local top = -1`
+    ? `-- This persister indexes each step of the incremental layout as it saves it, and only it writes there. The index
+-- is read all the same: a foreign key at its name fails here, before any write.
+local top = -1
+redis.call('ZCARD', KEYS[5])`
     : `local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_id, app_prefix, latest)`
 }
 local existed = {}
 if ttl_ms > 0 then for i = 2, 5 do existed[i] = redis.call('EXISTS', KEYS[i]) end end
--- The first write: it fails, writing nothing, on a foreign key at the set's name (ours is read above) or before Redis 6.2.
-redis.call('ZADD', KEYS[3], 'GT', score, app_id)
+-- The write that can fail (GT needs Redis 6.2) comes first.
 redis.call('ZADD', KEYS[2], 'GT', sequence_id, app_id)
+redis.call('ZADD', KEYS[3], score, app_id)
 if incoming then
   redis.call('RENAME', incoming, KEYS[1])
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,

@@ -108,6 +108,20 @@ registerSuite(skipReason === null ? 'RedisPersister incremental storage' : `Redi
     await expect(full.save({ partitionKey: 'p', appId: 'chat', sequenceId: 6, position: 'respond', state: large, status: 'completed' })).rejects.toThrow(/incremental/);
   });
 
+  it('a foreign key at the app index’s name fails the save before any write', async () => {
+    const { namespace, persister } = await openIncremental();
+    const keys = new RedisKeyLayout(namespace, 'incremental');
+    const save = (sequenceId: number) => persister.save({ partitionKey: 'p', appId: 'a', sequenceId, position: 'step', status: 'completed', state: new State({ n: sequenceId }) });
+    await save(0);
+    await suite.admin.del(keys.appStepsKey('p', 'a'));
+    await suite.admin.set(keys.appStepsKey('p', 'a'), 'not a sorted set');
+    const before = await suite.admin.zScore(keys.appsBySaveKey('p'), 'a');
+    await expect(save(1)).rejects.toThrow(/WRONGTYPE/);
+    expect(await suite.admin.zScore(keys.appsBySequenceKey('p'), 'a')).toBe(0);
+    expect(await suite.admin.zScore(keys.appsBySaveKey('p'), 'a')).toBe(before);
+    expect(await suite.admin.exists(keys.stepKey('p', 'a', 1))).toBe(0);
+  });
+
   it('packs 64 sequence ids a segment; history, loads, a prune that cuts a segment and deleteApp find every step inside them', async () => {
     const { namespace, persister } = await openIncremental();
     const layout = new RedisKeyLayout(namespace, 'incremental');

@@ -232,10 +232,21 @@ registerSuite(skipReason === null ? 'RedisPersister' : `RedisPersister [skipped:
       expect(await keysOf(ns)).toEqual(keys);
     });
 
+    it('an app saved last lists first and is the partition’s latest even when another app’s save time is ahead of the server clock', async () => {
+      const persister = await fresh();
+      const ns = persister.namespace!;
+      await persister.save(step({ partitionKey: 'p', appId: 'a' }));
+      // As after a failover to a server whose clock lags the one that saved "a", or a clock stepped back.
+      await suite.admin.zAdd(`${ns}:p:burr:apps_by_save`, { score: (Date.now() + 60_000) * 1000, value: 'a' });
+      await persister.save(step({ partitionKey: 'p', appId: 'b' }));
+      expect((await persister.load('p', null))?.appId).toBe('b');
+      expect(await persister.listAppIds('p')).toEqual(['b', 'a']);
+    });
+
     it('an error in the script leaves nothing written, the incoming hash included', async () => {
       const persister = await fresh();
       const ns = persister.namespace!;
-      // The script's first write is to the save-time set: of the wrong type, it fails before any other write.
+      // The script reads the save-time set first: of the wrong type, that read fails before any write.
       await suite.admin.set(`${ns}:p:burr:apps_by_save`, 'not a sorted set');
       await expect(persister.save(step({ partitionKey: 'p', state: largeState(20_000) }))).rejects.toThrow(/WRONGTYPE/);
       expect(await keysOf(ns)).toEqual([`${ns}:p:burr:apps_by_save`]);

@@ -128,6 +128,9 @@ export interface ConnectionGuardOptions extends ConnectionTimeouts {
   classify?: ConnectionFaultClassifier | undefined;
 }
 
+/** The longest delay `setTimeout` takes (2^31-1 ms); a longer one fires after 1 ms. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 /** A call {@link ConnectionGuard.run} waits for: when its deadline (`performance.now()` time) passes, `expire` rejects it. */
 interface WaitingCall {
   readonly deadline: number;
@@ -197,8 +200,9 @@ export class ConnectionGuard {
    * rejects with {@link PersisterUnavailableError}. `abandoned` is aborted
    * when the deadline passes, so a driver that queues calls while it
    * reconnects can drop one no caller waits for instead of sending it later.
-   * It exists only for a `work` that declares the parameter (`work.length`):
-   * the calls that ignore it cost no `AbortController`.
+   * It exists only for a `work` that declares the parameter (`work.length`
+   * above 0; not a rest or defaulted one): the calls that ignore it cost no
+   * `AbortController`.
    *
    * The calls share one timer, set for the earliest deadline and left set
    * (but not keeping the process alive) when none waits: a call adds itself
@@ -259,8 +263,9 @@ export class ConnectionGuard {
   #setTimer(at: number): void {
     clearTimeout(this.#timer);
     this.#timerAt = at;
-    // Timers fire at whole milliseconds, possibly a fraction early: a call not yet due sets the timer again.
-    this.#timer = setTimeout(() => this.#expireDue(), Math.max(1, Math.ceil(at - performance.now())));
+    // Timers fire at whole milliseconds, possibly a fraction early: a call not yet due sets the timer again. A delay
+    // past setTimeout's largest (connect + operation time may be) would fire at once: the timer is set again then.
+    this.#timer = setTimeout(() => this.#expireDue(), Math.min(MAX_TIMER_DELAY_MS, Math.max(1, Math.ceil(at - performance.now()))));
   }
 
   #expireDue(): void {

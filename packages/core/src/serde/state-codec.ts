@@ -48,9 +48,9 @@ export function encodeState(state: State, options: EncodeStateOptions = {}): str
     const encoded = encodeTree(value, [key], options, valueEncoding, 1);
     keys.push(key);
     values.push(encoded);
-    // JSON.stringify would move integer-like keys first, and cannot write Python's tokens; `__proto__` assigned to a
-    // plain object would set its prototype.
-    if (encoded.pythonTokens || ARRAY_INDEX.test(key) || key === '__proto__') oneNativePass = false;
+    // JSON.stringify would move integer-like keys first, and cannot write Python's tokens; a name Object.prototype
+    // has (`__proto__`, `constructor`...) assigned to a plain object could reach its setter or a frozen property.
+    if (encoded.pythonTokens || ARRAY_INDEX.test(key) || key in Object.prototype) oneNativePass = false;
   }
   if (oneNativePass) {
     // One native pass, no concatenation: the common case, and much cheaper for large states. A plain object, not a
