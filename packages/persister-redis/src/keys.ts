@@ -10,7 +10,9 @@ export const APP_INCOMING_SUFFIX = 'burr:incoming';
  * deltas are in segments, {@link RedisKeyLayout.appSegmentKey}.
  */
 export const APP_DELTAS_SUFFIX = 'burr:deltas';
-/** Last segments of the key that marks a partition whose keys may expire (see {@link RedisKeyLayout}). */
+/** Last segments of a partition's save-time set, saved_at hash and expiring marker, after its prefix (see {@link RedisKeyLayout}). */
+export const PARTITION_APPS_BY_SAVE_SUFFIX = 'burr:apps_by_save';
+export const PARTITION_SAVED_AT_SUFFIX = 'burr:saved_at';
 export const PARTITION_EXPIRING_SUFFIX = 'burr:expiring';
 /** The segment after the namespace that every key of incremental storage has (see {@link RedisKeyLayout}). */
 export const INCREMENTAL_SEGMENT = '[incremental]';
@@ -100,7 +102,14 @@ export class RedisKeyLayout {
   saveKeys(partitionKey: string, appId: string, sequenceId: number): string[] {
     const partition = this.appsBySequenceKey(partitionKey);
     const app = this.stepKeyPrefix(partitionKey, appId);
-    return [`${app}${sequenceId}`, partition, `${partition}:burr:apps_by_save`, `${partition}:burr:saved_at`, `${app}${APP_STEPS_SUFFIX}`, `${app}${APP_UNINDEXED_SUFFIX}`];
+    return [
+      `${app}${sequenceId}`,
+      partition,
+      `${partition}:${PARTITION_APPS_BY_SAVE_SUFFIX}`,
+      `${partition}:${PARTITION_SAVED_AT_SUFFIX}`,
+      `${app}${APP_STEPS_SUFFIX}`,
+      `${app}${APP_UNINDEXED_SUFFIX}`,
+    ];
   }
 
   /** The hash of one step. */
@@ -127,12 +136,17 @@ export class RedisKeyLayout {
 
   /** Our sorted set: app id → server time (µs) of its last save. */
   appsBySaveKey(partitionKey: string): string {
-    return `${this.appsBySequenceKey(partitionKey)}:burr:apps_by_save`;
+    return `${this.partitionPrefix(partitionKey)}${PARTITION_APPS_BY_SAVE_SUFFIX}`;
   }
 
   /** Our hash: app id → `created_at` of its last save. */
   savedAtKey(partitionKey: string): string {
-    return `${this.appsBySequenceKey(partitionKey)}:burr:saved_at`;
+    return `${this.partitionPrefix(partitionKey)}${PARTITION_SAVED_AT_SUFFIX}`;
+  }
+
+  /** Our marker: present while a key of the partition may expire (see `SAVE_STEP`). */
+  expiringKey(partitionKey: string): string {
+    return `${this.partitionPrefix(partitionKey)}${PARTITION_EXPIRING_SUFFIX}`;
   }
 
   /** Our sorted set of an app's sequence ids. */

@@ -136,10 +136,10 @@ function saveStepBody(layout: 'full' | 'incremental'): string {
 local app_id, sequence_id, ttl_ms = ARGV[2], ARGV[3], tonumber(ARGV[8])
 local app_prefix, partition_prefix = ARGV[9], ARGV[10]
 local base_sequence_id = ARGV[12]
-local segments = {}
 ${when(
   incremental,
-  `if base_sequence_id then
+  `local segments = {}
+if base_sequence_id then
   local base = redis.call('HMGET', app_prefix .. base_sequence_id, 'position', 'created_at')
   if not base[1] then
     -- Usually the base is its segment's last record: read that one, not the segment.
@@ -156,10 +156,9 @@ end`,
 )}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local latest = redis.call('ZSCORE', KEYS[2], app_id)
-local field, packed = false, false
 ${when(
   incremental,
-  `field = segment_field(sequence_id)
+  `local field, packed = segment_field(sequence_id), false
 -- Above the app's latest sequence id (a score that only moves up while steps remain), no record can hold it.
 if latest and tonumber(sequence_id) <= tonumber(latest) then
   local segment = packed_segment(app_prefix, sequence_id, segments)
@@ -180,12 +179,14 @@ ${
   incremental
     ? `-- This persister indexes each step of the incremental layout as it saves it, and only it writes there. The index
 -- is read all the same: a foreign key at its name fails here, before any write.
-local top = -1
 redis.call('ZCARD', KEYS[5])`
     : `local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_id, app_prefix, latest)`
 }
-local existed = {}
-if ttl_ms > 0 then for i = 2, 5 do existed[i] = redis.call('EXISTS', KEYS[i]) end end
+${when(
+  !incremental,
+  `local existed = {}
+if ttl_ms > 0 then for i = 2, 5 do existed[i] = redis.call('EXISTS', KEYS[i]) end end`,
+)}
 -- The write that can fail (GT needs Redis 6.2) comes first.
 redis.call('ZADD', KEYS[2], 'GT', sequence_id, app_id)
 redis.call('ZADD', KEYS[3], score, app_id)
@@ -208,18 +209,22 @@ else
     'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])
 end
 redis.call('HSET', KEYS[4], app_id, ARGV[7])
-if packed then
+${
+  incremental
+    ? `if packed then
   redis.call('ZADD', KEYS[5], fmt(segment_end(math.floor(tonumber(sequence_id) / SEGMENT_STEPS))), field)
 else
   redis.call('ZADD', KEYS[5], sequence_id, sequence_id)
-end
-if top >= 0 then
+end`
+    : `redis.call('ZADD', KEYS[5], sequence_id, sequence_id)`
+}
+${when(
+  !incremental,
+  `if top >= 0 then
   local marker = redis.call('GET', KEYS[6])
   if not marker or tonumber(marker) < top then redis.call('SET', KEYS[6], fmt(top)) end
 end
-${when(
-  !incremental,
-  `local expiring = partition_prefix .. EXPIRING_SUFFIX
+local expiring = partition_prefix .. EXPIRING_SUFFIX
 if ttl_ms > 0 then
   redis.call('PEXPIRE', KEYS[1], ttl_ms)
   for i = 2, 5 do keep_alive(KEYS[i], ttl_ms, existed[i]) end

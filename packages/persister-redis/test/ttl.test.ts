@@ -82,7 +82,7 @@ registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersiste
   it('the partition’s expiring marker lives at least as long as every key a save gave a TTL, a shorter TTL’s save included', async () => {
     const ns = store.namespace();
     const keys = new RedisKeyLayout(ns);
-    const marker = `${keys.partitionPrefix('p')}burr:expiring`;
+    const marker = keys.expiringKey('p');
     await saveStep(await open(ns, 60), 'p', 'a', 0);
     await saveStep(await open(ns, 5), 'p', 'b', 0);
     const sets = [keys.appsBySequenceKey('p'), keys.appsBySaveKey('p'), keys.savedAtKey('p'), keys.appStepsKey('p', 'a'), keys.appStepsKey('p', 'b')];
@@ -106,7 +106,7 @@ registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersiste
     const keys = new RedisKeyLayout(ns);
     const persister = await open(ns);
     await saveStep(persister, 'p', 'a', 0);
-    expect(await suite.admin.exists(`${keys.partitionPrefix('p')}burr:expiring`)).toBe(0);
+    expect(await suite.admin.exists(keys.expiringKey('p'))).toBe(0);
     // A TTL set on a shared set by hand, without the marker, stays: the save trusts the marker alone.
     await suite.admin.pExpire(keys.appsBySaveKey('p'), 60_000);
     await saveStep(persister, 'p', 'a', 1);
