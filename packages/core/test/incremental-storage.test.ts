@@ -465,3 +465,62 @@ describe('RecentMap', () => {
     expect(map.has('e')).toBe(true);
   });
 });
+
+/** An in-memory persister that runs `between` once, right after its first chain read: another process's writes between two reads of one load. */
+class InterruptedReads extends InMemoryPersister {
+  constructor(store: InMemoryStore, between: () => Promise<void>) {
+    super({ store, storage: 'incremental' });
+    const rows = memoryRows(store, (key) => this.conflict(key));
+    let interrupted = false;
+    this.useIncrementalStorage(
+      {
+        ...rows,
+        findChain: async (query) => {
+          const found = await rows.findChain(query);
+          if (!interrupted) {
+            interrupted = true;
+            await between();
+          }
+          return found;
+        },
+      },
+      { snapshotEvery: 1000, snapshotBytes: 1_000_000 },
+    );
+  }
+}
+
+describe('incremental storage: a load whose chain takes two reads', () => {
+  // Steps 0-3 at position "step", and a snapshot another persister wrote at sequence 2, position "other": the load of
+  // step 3 reads from that snapshot up, and must read again below it for the base of (2, "step").
+  async function chainOverAForeignSnapshot(store: InMemoryStore) {
+    const writer = new InMemoryPersister({ store, storage: 'incremental' });
+    await writer.initialize();
+    for (let n = 0; n <= 2; n++) await save(writer, n, new State({ run: 'first', list: Array.from({ length: n + 1 }, (_, k) => k) }));
+    const other = new InMemoryPersister({ store, storage: 'incremental' });
+    await other.save({ appId: 'app', sequenceId: 2, position: 'other', state: new State({ run: 'other' }), status: 'completed' });
+    await save(writer, 3, new State({ run: 'first', list: [0, 1, 2, 3] }));
+    const kinds = [...store.incrementalRecords.values()].map((row) => `${row.sequenceId}${row.position === 'other' ? 'o' : ''}:${row.base ? 'd' : 'S'}`);
+    expect(kinds.sort()).toEqual(['0:S', '1:d', '2:d', '2o:S', '3:d']);
+  }
+
+  it('reads the chain below the foreign snapshot and rebuilds the step', async () => {
+    const store = new InMemoryStore();
+    await chainOverAForeignSnapshot(store);
+    const reader = new InMemoryPersister({ store, storage: 'incremental' });
+    expect((await reader.load(null, 'app'))?.state.getAll()).toMatchObject({ run: 'first', list: [0, 1, 2, 3] });
+  });
+
+  it('never mixes two runs: an app deleted and saved again between the reads loads as one run or the other', async () => {
+    const store = new InMemoryStore();
+    await chainOverAForeignSnapshot(store);
+    const restarter = new InMemoryPersister({ store, storage: 'incremental' });
+    const reader = new InterruptedReads(store, async () => {
+      await restarter.deleteApp(null, 'app');
+      await save(restarter, 0, new State({ run: 'second', list: [9] }));
+      await save(restarter, 1, new State({ run: 'second', list: [9, 9] }));
+    });
+    const loaded = await reader.load(null, 'app');
+    // Before the fix the second read took the new run's steps 0-1 as the base of the first run's deltas: list [9, 9, 2, 3].
+    expect({ sequenceId: loaded?.sequenceId, state: loaded?.state.getAll() }).toMatchObject({ sequenceId: 1, state: { run: 'second', list: [9, 9] } });
+  });
+});

@@ -45,6 +45,8 @@ export class ChainReader {
   readonly #batches: ChainRow[][] = [];
   /** Rows by key, built only when a row is looked up by key (a chain's base is usually the row before it). */
   #byKey: Map<string, RowAt> | undefined;
+  /** Each read's rows by key, built when a chain's base is not the row before it. */
+  readonly #batchIndexes = new WeakMap<readonly ChainRow[], Map<string, number>>();
   readonly #source: IncrementalRows;
   readonly partitionKey: string;
   readonly appId: string;
@@ -73,40 +75,77 @@ export class ChainReader {
     return this.#byKey.get(rowKey({ sequenceId, position }));
   }
 
-  /** The rows the row at `at` is rebuilt from: its snapshot first, that row last. Throws {@link DeserializationError} for a base that is not stored. */
+  /**
+   * The rows the row at `at` is rebuilt from: its snapshot first, that row
+   * (as last read) last. The chain is taken from one read: rows of two reads
+   * may belong to two runs of the app (deleted and saved again between them),
+   * so when a base lies below what the row's read covered, the whole chain is
+   * read again, down from that base. Throws {@link BaseNotStoredError} for a
+   * base that is not stored, or a row gone by that second read.
+   */
   async chainOf(at: RowAt): Promise<ChainRow[]> {
-    let { batch, index } = at;
-    let current = batch[index]!;
-    const newestFirst = [current];
-    while (current.baseSequenceId !== null) {
-      const baseSequenceId = current.baseSequenceId;
-      const basePosition = current.basePosition!;
-      if (baseSequenceId >= current.sequenceId)
-        throw new DeserializationError(`the delta at sequence ${current.sequenceId} names a base at sequence ${baseSequenceId}, not below it`, {
-          chainRow: chainRowId('delta', current),
-        });
-      const before = batch[index - 1];
-      if (before && before.sequenceId === baseSequenceId && before.position === basePosition) {
-        index--;
-      } else {
-        let found = this.get(baseSequenceId, basePosition);
-        if (!found) {
-          await this.fetch(baseSequenceId, baseSequenceId);
-          found = this.get(baseSequenceId, basePosition);
-        }
-        if (!found) {
-          throw new BaseNotStoredError(
-            `its chain needs the step at sequence ${current.sequenceId} (position ${JSON.stringify(current.position)}) to be applied to the step at sequence ${baseSequenceId}, position ${JSON.stringify(basePosition)}, which is not stored`,
-            { chainRow: chainRowId('delta', current) },
-          );
-        }
-        ({ batch, index } = found);
-      }
-      current = batch[index]!;
-      newestFirst.push(current);
+    let target = at;
+    for (;;) {
+      const walked = walkWithinRead(target, this.#indexOf(target.batch));
+      if (Array.isArray(walked)) return walked;
+      const { batch, index } = target;
+      const targetRow = batch[index]!;
+      // A read covers every row from its first on: a base at or above it is simply not stored.
+      if (walked.baseSequenceId! >= batch[0]!.sequenceId) throw baseNotStored(walked);
+      const again = await this.fetch(walked.baseSequenceId!, targetRow.sequenceId);
+      const found = this.#indexOf(again).get(rowKey(targetRow));
+      if (found === undefined) throw baseNotStored(walked);
+      target = { batch: again, index: found };
     }
-    return newestFirst.reverse();
   }
+
+  /** The index of each row of one read, by key. */
+  #indexOf(batch: readonly ChainRow[]): Map<string, number> {
+    let index = this.#batchIndexes.get(batch);
+    if (!index) {
+      index = new Map();
+      for (let i = 0; i < batch.length; i++) index.set(rowKey(batch[i]!), i);
+      this.#batchIndexes.set(batch, index);
+    }
+    return index;
+  }
+}
+
+/**
+ * Walks down the chain of the row at `at` within its read: the chain, its
+ * snapshot first, or the delta whose base that read does not hold.
+ */
+function walkWithinRead(at: RowAt, indexOf: Map<string, number>): ChainRow[] | ChainRow {
+  const { batch } = at;
+  let index = at.index;
+  let current = batch[index]!;
+  const newestFirst = [current];
+  while (current.baseSequenceId !== null) {
+    const baseSequenceId = current.baseSequenceId;
+    const basePosition = current.basePosition!;
+    if (baseSequenceId >= current.sequenceId)
+      throw new DeserializationError(`the delta at sequence ${current.sequenceId} names a base at sequence ${baseSequenceId}, not below it`, {
+        chainRow: chainRowId('delta', current),
+      });
+    const before = batch[index - 1];
+    if (before && before.sequenceId === baseSequenceId && before.position === basePosition) {
+      index--;
+    } else {
+      const found = indexOf.get(rowKey({ sequenceId: baseSequenceId, position: basePosition }));
+      if (found === undefined) return current;
+      index = found;
+    }
+    current = batch[index]!;
+    newestFirst.push(current);
+  }
+  return newestFirst.reverse();
+}
+
+function baseNotStored(delta: ChainRow): BaseNotStoredError {
+  return new BaseNotStoredError(
+    `its chain needs the step at sequence ${delta.sequenceId} (position ${JSON.stringify(delta.position)}) to be applied to the step at sequence ${delta.baseSequenceId}, position ${JSON.stringify(delta.basePosition)}, which is not stored`,
+    { chainRow: chainRowId('delta', delta) },
+  );
 }
 
 /**

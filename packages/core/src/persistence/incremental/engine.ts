@@ -249,7 +249,9 @@ export class IncrementalStorage {
     try {
       await reader.fetch(key.sequenceId, key.sequenceId);
       const at = reader.get(key.sequenceId, key.position);
-      return at ? { row: at.batch[at.index]!, state: replay(await reader.chainOf(at), this.#host.serdeKwargs()) } : null;
+      if (!at) return null;
+      const chain = await reader.chainOf(at);
+      return { row: chain[chain.length - 1]!, state: replay(chain, this.#host.serdeKwargs()) };
     } catch (error) {
       throw wrapped(key, error);
     }
@@ -281,6 +283,8 @@ export class IncrementalStorage {
       row = batch[index];
       if (!row) return null;
       const chain = await reader.chainOf({ batch, index });
+      // As the chain's read has it (another read than the first when the chain needed one).
+      row = chain[chain.length - 1]!;
       const app = appKey(query.partitionKey, query.appId);
       // Only the latest step can be continued (a save above an older one conflicts): only its chain is counted, and
       // not when this persister saved that very step (it has the counts: a status poll through a writer's persister).
