@@ -175,13 +175,12 @@ local score = now[1] .. string.sub('00000' .. now[2], -6)
 if redis.call('ZRANGE', KEYS[3], score, '+inf', 'BYSCORE', 'LIMIT', '0', '1')[1] then
   score = fmt(tonumber(redis.call('ZRANGE', KEYS[3], '-1', '-1', 'WITHSCORES')[2]) + 1)
 end
-${
-  incremental
-    ? `-- This persister indexes each step of the incremental layout as it saves it, and only it writes there. The index
--- is read all the same: a foreign key at its name fails here, before any write.
-redis.call('ZCARD', KEYS[5])`
-    : `local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_id, app_prefix, latest)`
-}
+${when(!incremental, `local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_id, app_prefix, latest)`)}
+-- Each key written below is read first (the sets above, these here): a key of another type at one of their names
+-- (another program's) fails the save before any write, not halfway through it.
+redis.call('ZCARD', KEYS[5])
+redis.call('HEXISTS', KEYS[4], app_id)
+${when(incremental, `if base_sequence_id and not incoming then redis.call('LLEN', app_prefix .. field) end`)}
 ${when(
   !incremental,
   `local existed = {}
