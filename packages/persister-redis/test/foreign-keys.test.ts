@@ -2,10 +2,10 @@
 // its first write, not halfway, leaving a step that loads but is missing from the indexes. Needs Redis:
 // BURR_TEST_REDIS_URL, else a Testcontainers container, else a server on 127.0.0.1:6379; without any, the cases are
 // registered as skipped with the reason.
-import { State } from '@burr/core';
+import { State, type StorageMode } from '@burr/core';
 import { provideRedis } from '@burr/testkit';
 import { describe, expect, it } from 'vitest';
-import { RedisKeyLayout, RedisPersister, type StorageMode } from '../src/index.js';
+import { RedisKeyLayout, RedisPersister } from '../src/index.js';
 import { redisSuite } from './helpers.js';
 
 const database = await provideRedis();
@@ -46,7 +46,14 @@ registerSuite(`a foreign key at a name a save writes${skipReason ? ` [skipped: $
       const persister = await RedisPersister.fromUrl(url, { namespace, storage });
       suite.opened.push(persister);
       const save = (sequenceId: number) =>
-        persister.save({ partitionKey: 'p', appId: 'app', sequenceId, position: 'step', status: 'completed', state: new State({ list: Array.from({ length: sequenceId + 1 }, (_, i) => i) }) });
+        persister.save({
+          partitionKey: 'p',
+          appId: 'app',
+          sequenceId,
+          position: 'step',
+          status: 'completed',
+          state: new State({ list: Array.from({ length: sequenceId + 1 }, (_, i) => i) }),
+        });
       if (savedBefore !== null) for (let n = 0; n <= savedBefore; n++) await save(n);
       // Another app of the partition, so its sets exist whichever app's key is foreign.
       await persister.save({ partitionKey: 'p', appId: 'other', sequenceId: 0, position: 'step', status: 'completed', state: new State({}) });
