@@ -358,6 +358,14 @@ describe('incremental storage: what a save writes', () => {
     await expect(persister.load(null, 'app', 2)).rejects.toThrow(/sequence 2.*base.*|applied to the step at sequence 1, position "step", which is not stored/);
     expect((await persister.load(null, 'app', 0))?.state.get('n')).toBe(0);
   });
+
+  it('a delta whose base is missing below every stored row fails the same way (the chain is not read again and again)', async () => {
+    const { store, persister } = incremental();
+    await persister.initialize();
+    for (let n = 0; n < 3; n++) await save(persister, n, new State({ n }));
+    for (const [key, row] of [...store.incrementalRecords.entries()]) if (row.sequenceId < 2) store.incrementalRecords.delete(key);
+    await expect(persister.load(null, 'app', 2)).rejects.toThrow(/applied to the step at sequence 1, position "step", which is not stored/);
+  });
 });
 
 /** The incremental rows of an `InMemoryStore`, keyed as the tests' persisters below key them. */

@@ -93,8 +93,10 @@ export class ChainReader {
       // A read covers every row from its first on: a base at or above it is simply not stored.
       if (walked.baseSequenceId! >= batch[0]!.sequenceId) throw baseNotStored(walked);
       const again = await this.fetch(walked.baseSequenceId!, targetRow.sequenceId);
+      // A stored base is read from below the first read (from its snapshot, at or below it). A read that starts no
+      // lower found no such step: read again, it would only find the same rows.
       const found = this.#indexOf(again).get(rowKey(targetRow));
-      if (found === undefined) throw baseNotStored(walked);
+      if (found === undefined || again[0]!.sequenceId >= batch[0]!.sequenceId) throw baseNotStored(walked);
       target = { batch: again, index: found };
     }
   }
