@@ -15,7 +15,9 @@ import {
   State,
   StateTooLargeError,
   registerFieldSerde,
+  registerSerde,
   unregisterFieldSerde,
+  unregisterSerde,
   validateSqlPersisterOptions,
   type IncrementalSettings,
   type StorageModeOptions,
@@ -530,5 +532,82 @@ describe('incremental storage: a load whose chain takes two reads', () => {
     const loaded = await reader.load(null, 'app');
     // Before the fix the second read took the new run's steps 0-1 as the base of the first run's deltas: list [9, 9, 2, 3].
     expect({ sequenceId: loaded?.sequenceId, state: loaded?.state.getAll() }).toMatchObject({ sequenceId: 1, state: { run: 'second', list: [9, 9] } });
+  });
+});
+
+describe('incremental storage: a prune that rewrites a kept delta as a snapshot', () => {
+  it('leaves alone the row of a run saved after the app was deleted between its read and its rewrite', async () => {
+    const store = new InMemoryStore();
+    const first = new InMemoryPersister({ store, storage: 'incremental' });
+    await first.initialize();
+    for (let n = 0; n <= 4; n++) await save(first, n, new State({ run: 'first', n }));
+    const restarter = new InMemoryPersister({ store, storage: 'incremental' });
+    // Runs after the prune rebuilt step 3 (the kept delta whose base goes), before it rewrites it.
+    const pruner = new InterruptedReads(store, async () => {
+      await restarter.deleteApp(null, 'app');
+      for (let n = 0; n <= 3; n++) await save(restarter, n, new State({ run: 'second', n }));
+    });
+    await pruner.prune({ keepLast: 2 });
+    const reader = new InMemoryPersister({ store, storage: 'incremental' });
+    // Before the fix the rewrite matched the new run's step 3 by its key and base alone: it loaded { run: 'first', n: 3 }.
+    expect((await reader.load(null, 'app', 3))?.state.getAll()).toEqual({ run: 'second', n: 3 });
+  });
+});
+
+describe('incremental storage: listing states of steps whose chains take two reads', () => {
+  it('rebuilds a step from its own read, not from the state of a step listed before it in another read', async () => {
+    const store = new InMemoryStore();
+    const first = new InMemoryPersister({ store, storage: 'incremental' });
+    await first.initialize();
+    await save(first, 0, new State({ run: 'first', n: 0 }));
+    // Another persister's first save is a snapshot; `first` then saves step 2 as a delta on its own step 0.
+    await save(new InMemoryPersister({ store, storage: 'incremental' }), 1, new State({ run: 'first', n: 1 }));
+    await save(first, 2, new State({ run: 'first', n: 2 }));
+    const kinds = [...store.incrementalRecords.values()].map((row) => `${row.sequenceId}:${row.base ? `d${row.base.sequenceId}` : 'S'}`);
+    expect(kinds).toEqual(['0:S', '1:S', '2:d0']);
+    const restarter = new InMemoryPersister({ store, storage: 'incremental' });
+    // The page's read starts at step 1's snapshot; step 2's base lies below it, so step 2 is read again, from the new run.
+    const lister = new InterruptedReads(store, async () => {
+      await restarter.deleteApp(null, 'app');
+      await save(restarter, 0, new State({ run: 'second', n: 0 }));
+      await save(restarter, 1, new State({ run: 'second', n: 1, extra: true }));
+      await save(restarter, 2, new State({ run: 'second', n: 2, extra: true }));
+    });
+    const page = await lister.listSteps(null, 'app', { order: 'oldest-first', after: 0, includeState: true });
+    expect(page.steps.map((step) => step.state?.getAll())).toEqual([
+      { run: 'first', n: 1 },
+      // Before the fix the new run's delta at step 2 was applied to the first run's step 1, found by its key: { run: 'first', n: 2 }.
+      { run: 'second', n: 2, extra: true },
+    ]);
+  });
+});
+
+describe('incremental storage: loading the latest step of a chain saved by another process', () => {
+  /** A value whose decoded form refers to itself: JSON.stringify cannot write it. */
+  class Linked {
+    readonly self: Linked;
+    constructor(readonly name: string) {
+      this.self = this;
+    }
+  }
+
+  it('counts the chain from the stored text, so values a serde decodes into cycles load', async () => {
+    registerSerde<Linked>({ tag: 'linked', matches: (value): value is Linked => value instanceof Linked, serialize: (value) => value.name, deserialize: (payload) => new Linked(String(payload)) });
+    try {
+      const store = new InMemoryStore();
+      const writer = new InMemoryPersister({ store, storage: 'incremental' });
+      await writer.initialize();
+      // Each step appends a tagged item and sets an object: the account measures the appended items on their own.
+      let state = new State({ items: [] as Linked[], meta: { n: 0 } });
+      for (let n = 0; n < 3; n++) {
+        state = state.append({ items: new Linked(`item ${n}`) }).update({ meta: { n } });
+        await save(writer, n, state);
+      }
+      const loaded = await new InMemoryPersister({ store, storage: 'incremental' }).load(null, 'app');
+      // Before the fix the account wrote the decoded items as JSON again: TypeError "Converting circular structure to JSON".
+      expect((loaded?.state.get('items') as Linked[]).map((item) => item.name)).toEqual(['item 0', 'item 1', 'item 2']);
+    } finally {
+      unregisterSerde('linked');
+    }
   });
 });

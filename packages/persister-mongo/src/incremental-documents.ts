@@ -103,10 +103,15 @@ export function toStepLink(document: Record<string, unknown>, removal: StepRemov
   };
 }
 
-/** Turns a delta at `key` that still names `base` into a snapshot holding `state`. */
-export function rewriteAsSnapshotUpdate(key: StepKey, base: DeltaBase, state: string) {
+/** Turns a delta at `row`'s key that still names `base` and has `row`'s save time into a snapshot holding `state`. */
+export function rewriteAsSnapshotUpdate(row: StepKey & SaveTime, base: DeltaBase, state: string) {
   return {
-    filter: { ...stepKeyFilter(key), base_sequence_id: { $eq: base.sequenceId }, base_position: { $eq: base.position } } as Filter<IncrementalStepDocument>,
+    filter: {
+      ...stepKeyFilter(row),
+      created_at: { $eq: toIsoTimestamp(row.createdAt, row.createdAtMicros) },
+      base_sequence_id: { $eq: base.sequenceId },
+      base_position: { $eq: base.position },
+    } as Filter<IncrementalStepDocument>,
     update: { $set: { state }, $unset: { base_sequence_id: '', base_position: '' } } as const,
   };
 }

@@ -7,6 +7,7 @@ import {
   type Dependent,
   type IncrementalRecord,
   type IncrementalRows,
+  type SaveTime,
   type StepKey,
   type StepRemoval,
   type StoredIncrementalRecord,
@@ -124,10 +125,10 @@ export class MongoIncrementalRows implements IncrementalRows {
     );
   }
 
-  async rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean> {
+  async rewriteAsSnapshot(row: StepKey & SaveTime, base: DeltaBase, state: string): Promise<boolean> {
     const bytes = Buffer.byteLength(state);
     if (bytes > MAX_SNAPSHOT_STATE_BYTES) throw new StateTooLargeError(bytes, MAX_SNAPSHOT_STATE_BYTES, 'a MongoDB document (16 MiB, less room for the step key)');
-    const { filter, update } = rewriteAsSnapshotUpdate(key, base, state);
+    const { filter, update } = rewriteAsSnapshotUpdate(row, base, state);
     return (await this.#host.run(() => this.#collection.updateOne(filter, update))).modifiedCount > 0;
   }
 }

@@ -81,13 +81,15 @@ describe('filters and updates', () => {
     expect(stepsBetween('p', 'a', null, null)).toEqual({ partition_key: { $eq: 'p' }, app_id: { $eq: 'a' } });
   });
 
-  it('rewrites a delta as a snapshot only while it names the same base, dropping both base fields', () => {
-    const { filter, update } = rewriteAsSnapshotUpdate({ partitionKey: 'p', appId: 'a', sequenceId: 7, position: 'x' }, { sequenceId: 6, position: 'y' }, '{"a":1}');
+  it('rewrites a delta as a snapshot only while it names the same base and has the same save time, dropping both base fields', () => {
+    const row = { partitionKey: 'p', appId: 'a', sequenceId: 7, position: 'x', createdAt: new Date('2026-12-03T10:00:00.123Z'), createdAtMicros: 456 };
+    const { filter, update } = rewriteAsSnapshotUpdate(row, { sequenceId: 6, position: 'y' }, '{"a":1}');
     expect(filter).toEqual({
       partition_key: { $eq: 'p' },
       app_id: { $eq: 'a' },
       sequence_id: { $eq: 7 },
       position: { $eq: 'x' },
+      created_at: { $eq: '2026-12-03T10:00:00.123456+00:00' },
       base_sequence_id: { $eq: 6 },
       base_position: { $eq: 'y' },
     });

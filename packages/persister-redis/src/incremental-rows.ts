@@ -6,6 +6,7 @@ import {
   type Dependent,
   type IncrementalRecord,
   type IncrementalRows,
+  type SaveTime,
   type StepKey,
   type StepRemoval,
   type StoredIncrementalRecord,
@@ -54,10 +55,12 @@ export function redisIncrementalRows(redis: RedisAccess, insert: (record: Increm
       return dependentsAmong(links, removal, window);
     },
 
-    async rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean> {
-      const stepKey = keys.stepKey(key.partitionKey, key.appId, key.sequenceId);
-      const deltasKey = keys.appDeltasKey(key.partitionKey, key.appId);
-      const args = [String(base.sequenceId), base.position, state, String(key.sequenceId), keys.stepKeyPrefix(key.partitionKey, key.appId), key.partitionKey, key.appId];
+    async rewriteAsSnapshot(row: StepKey & SaveTime, base: DeltaBase, state: string): Promise<boolean> {
+      const stepKey = keys.stepKey(row.partitionKey, row.appId, row.sequenceId);
+      const deltasKey = keys.appDeltasKey(row.partitionKey, row.appId);
+      const prefix = keys.stepKeyPrefix(row.partitionKey, row.appId);
+      const savedAt = toIsoTimestamp(row.createdAt, row.createdAtMicros);
+      const args = [String(base.sequenceId), base.position, state, String(row.sequenceId), prefix, row.partitionKey, row.appId, savedAt];
       const reply = await redis.script(REWRITE_AS_SNAPSHOT, [stepKey, deltasKey], args);
       return Number(reply) === 1;
     },

@@ -109,18 +109,23 @@ return rows
  * Makes a delta a snapshot: sets its state (and the key fields a full-mode
  * step's hash has) and drops its base (and its entry in the app's hash of
  * delta states, or its record in its segment: a packed delta gets a step
- * hash), if it still names that base.
+ * hash), if it still names that base and has that save time (another run's
+ * step, after the app was deleted and saved again, is left alone).
  * KEYS: the step hash, the app's hash of delta states. ARGV: base sequence
  * id, base position, state, the step's sequence id, the app's key prefix,
- * partition key, app id. Returns 1, or 0 (nothing changed).
+ * partition key, app id, the step's created_at. Returns 1, or 0 (nothing changed).
  */
 export const REWRITE_AS_SNAPSHOT = withPrelude(`
 local segments = {}
-local base_id, base_position = delta_base(ARGV[5], ARGV[4], redis.call('HMGET', KEYS[1], 'base_sequence_id', 'base_position'), nil, segments)
+local fields = redis.call('HMGET', KEYS[1], 'base_sequence_id', 'base_position', 'created_at')
+local base_id, base_position = delta_base(ARGV[5], ARGV[4], {fields[1], fields[2]}, nil, segments)
 if base_id ~= ARGV[1] or base_position ~= ARGV[2] then return 0 end
-if redis.call('EXISTS', KEYS[1]) == 0 then
+local hashed = redis.call('EXISTS', KEYS[1]) == 1
+local packed = not hashed and packed_step(ARGV[5], ARGV[4], segments)
+if (hashed and fields[3] or packed and packed.created_at) ~= ARGV[8] then return 0 end
+if packed then
   -- A packed delta: its record leaves its segment, and it gets a step hash and an entry in the app's index of its own.
-  local packed, changed = packed_step(ARGV[5], ARGV[4], segments), {}
+  local changed = {}
   packed_remove(ARGV[5], ARGV[4], segments, changed)
   packed_flush(ARGV[5], segments, changed)
   redis.call('HSET', KEYS[1], 'position', packed.position, 'status', packed.status, 'created_at', packed.created_at)

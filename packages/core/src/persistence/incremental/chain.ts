@@ -198,27 +198,28 @@ export function replay(chain: readonly ChainRow[], kwargs: SerdeKwargs, account?
 
 /**
  * Rebuilds several steps of one app, replaying shared chains once: steps are
- * taken in sequence order, and a step whose chain passes through the step
- * rebuilt before it continues from there.
+ * taken in sequence order, and a step whose chain passes through the row the
+ * step before it was rebuilt from (that very row, of the same read: a row of
+ * another read with its key may be another run's) continues from there.
  */
 export async function replayMany(reader: ChainReader, steps: ReadonlyArray<{ sequenceId: number; position: string }>, kwargs: SerdeKwargs): Promise<State[]> {
   const states = new Array<State>(steps.length);
   if (steps.length === 0) return states;
   const order = steps.map((_, i) => i).sort((a, b) => steps[a]!.sequenceId - steps[b]!.sequenceId || a - b);
   await reader.fetch(steps[order[0]!]!.sequenceId, steps[order[order.length - 1]!]!.sequenceId);
-  let current: { state: ReplayState; at: string } | undefined;
+  let current: { state: ReplayState; at: ChainRow } | undefined;
   for (const index of order) {
     const step = steps[index]!;
     try {
       const at = reader.get(step.sequenceId, step.position);
       if (!at) throw new DeserializationError('the step is no longer stored (removed while it was being listed)');
       const chain = await reader.chainOf(at);
-      const resumeAt = current ? chain.findIndex((link) => rowKey(link) === current!.at) : -1;
+      const resumeAt = current ? chain.indexOf(current.at) : -1;
       const state = resumeAt >= 0 ? current!.state : new ReplayState(chain[0]!, kwargs);
       if (resumeAt < 0 && chain[0]!.baseSequenceId !== null) throw new DeserializationError('a chain must start with a snapshot');
       state.apply(chain, kwargs, resumeAt >= 0 ? resumeAt + 1 : 1);
       states[index] = state.toState();
-      current = { state, at: rowKey(step) };
+      current = { state, at: chain[chain.length - 1]! };
     } catch (error) {
       throw storedStepError({ partitionKey: reader.partitionKey, appId: reader.appId, sequenceId: step.sequenceId }, error);
     }

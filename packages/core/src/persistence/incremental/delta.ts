@@ -368,6 +368,8 @@ export class ReplayState {
     for (const name in delta) {
       if (!Object.hasOwn(delta, name)) continue;
       const raw = (delta as Record<string, unknown>)[name];
+      // Decoding rebuilds tagged values in place (a serde's may not write as JSON again): the account gets a parsed copy.
+      const parsed = account && hasTags && raw !== null && typeof raw === 'object' ? structuredClone(raw) : raw;
       const value = hasTags ? decodeValue(raw, kwargs) : raw;
       const member = this.#memberName(name);
       const { operation, key } = member;
@@ -375,14 +377,14 @@ export class ReplayState {
       else if (key === PRIOR_STEP_KEY) priorStepFollows = false;
       if (operation === APPEND) {
         this.#append(key, value);
-        account?.append(member, raw);
+        account?.append(member, parsed);
       } else if (operation === SET || operation === DELETE) {
         if (operation === SET) this.#set(key, value, kwargs);
         else this.#values.delete(key);
-        account?.replaced(member, raw);
+        account?.replaced(member, parsed);
       } else if (name === ORDER) {
         order = value;
-        account?.other(member, raw);
+        account?.other(member, parsed);
       } else throw new DeserializationError(`the delta holds an unknown member ${JSON.stringify(name)}`);
     }
     if (sequenceIdFollows) this.#values.set(SEQUENCE_ID_KEY, row.sequenceId);

@@ -336,7 +336,9 @@ export class IncrementalStorage {
         const stored = await this.#rebuild(key);
         // Rewritten or removed meanwhile: nothing left to do for it.
         if (stored?.row.baseSequenceId !== dependent.base.sequenceId || stored.row.basePosition !== dependent.base.position) continue;
-        await this.#rows.rewriteAsSnapshot(key, dependent.base, encodeState(stored.state, this.#host.encodeOptions()));
+        // With the save time the rebuilt row had: an app deleted and saved again since holds another run's row at the key.
+        const row = { ...key, ...parseSaveTime(stored.row.createdAt) };
+        await this.#rows.rewriteAsSnapshot(row, dependent.base, encodeState(stored.state, this.#host.encodeOptions()));
       }
       try {
         return await remove({ ...removal, keepDependentsWithin: MAX_BASE_GAP });

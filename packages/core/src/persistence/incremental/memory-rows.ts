@@ -1,5 +1,5 @@
 import type { StateRecord } from '../record-persister.js';
-import { toSqlTimestamp } from '../timestamps.js';
+import { toSqlTimestamp, type SaveTime } from '../timestamps.js';
 import type { StepKey } from '../validate.js';
 import type { StepRemoval } from '../stored-history.js';
 import { dependentsAmong } from './dependents.js';
@@ -58,10 +58,11 @@ export function memoryIncrementalRows(records: Map<string, IncrementalMemoryReco
       return memoryDependents(records, removal, window);
     },
 
-    async rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean> {
+    async rewriteAsSnapshot(key: StepKey & SaveTime, base: DeltaBase, state: string): Promise<boolean> {
       const at = storeKey(key);
       const row = records.get(at);
       if (!row?.base || row.base.sequenceId !== base.sequenceId || row.base.position !== base.position) return false;
+      if (row.createdAt.getTime() !== key.createdAt.getTime() || row.createdAtMicros !== key.createdAtMicros) return false;
       // Set on an existing key keeps its place in the map: the rewrite is not a new save.
       records.set(at, { ...row, state, base: null });
       return true;

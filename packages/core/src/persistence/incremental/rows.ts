@@ -92,6 +92,10 @@ export interface IncrementalRows {
    * among sequence ids up to `removal.toSequenceId + window`.
    */
   findDependents(removal: StepRemoval, window: number): Promise<Dependent[]>;
-  /** Makes the row at `key` a snapshot holding `state`, if it still names `base`; resolves whether it did. */
-  rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean>;
+  /**
+   * Makes the row at `row`'s key a snapshot holding `state`, if it still
+   * names `base` and still has `row`'s save time (an app deleted and saved
+   * again since holds another run's row there); resolves whether it did.
+   */
+  rewriteAsSnapshot(row: StepKey & SaveTime, base: DeltaBase, state: string): Promise<boolean>;
 }

@@ -1,6 +1,7 @@
 import { InvalidPersistArgumentError, type PersisterConflictError } from '../../errors.js';
 import type { StateRecord } from '../record-persister.js';
 import type { SqlDialectSettings } from '../sql-dialects.js';
+import type { SaveTime } from '../timestamps.js';
 import type { StepRemoval } from '../stored-history.js';
 import type { StepKey } from '../validate.js';
 import type { ChainQuery, DeltaBase, Dependent, IncrementalRecord, IncrementalRows, StoredIncrementalRecord } from './rows.js';
@@ -105,11 +106,11 @@ export class SqlIncrementalRows implements IncrementalRows {
     }));
   }
 
-  async rewriteAsSnapshot(key: StepKey, base: DeltaBase, state: string): Promise<boolean> {
+  async rewriteAsSnapshot(row: StepKey & SaveTime, base: DeltaBase, state: string): Promise<boolean> {
     // The backend's insert parameters check and convert the state text (PostgreSQL's JSONB); only that one is used.
-    const stateParam = this.#sql.insertParams({ ...key, status: 'completed', state, createdAt: new Date(0), createdAtMicros: 0 })[5]!;
+    const stateParam = this.#sql.insertParams({ ...row, status: 'completed', state })[5]!;
     await this.#sql.assertStateFits(state);
-    const params = [stateParam, key.partitionKey, key.appId, key.sequenceId, key.position, base.sequenceId, base.position];
+    const params = [stateParam, row.partitionKey, row.appId, row.sequenceId, row.position, base.sequenceId, base.position, this.#sql.dialect.createdAtParam(row)];
     return (await this.#sql.change(this.#statements.rewriteAsSnapshot, params)) > 0;
   }
 

@@ -35,7 +35,7 @@ export interface IncrementalSqlStatements {
    * Params: partition_key, app_id, from, to + window, from, to, [created before], to, [created before].
    */
   selectDependents(createdBefore: boolean): string;
-  /** Params: state, partition_key, app_id, sequence_id, position, base_sequence_id, base_position. */
+  /** Params: state, partition_key, app_id, sequence_id, position, base_sequence_id, base_position, created_at. */
   rewriteAsSnapshot: string;
   /**
    * Run after a removal, in its transaction: fails with a primary-key
@@ -151,7 +151,7 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
     rewriteAsSnapshot: (() => {
       const p = numbered();
       const state = settings.stateIn(p());
-      return `UPDATE ${t} SET state = ${state}, base_sequence_id = NULL, base_position = NULL WHERE partition_key = ${p()} AND app_id = ${p()} AND sequence_id = ${p()} AND position = ${p()} AND base_sequence_id = ${p()} AND base_position = ${p()}`;
+      return `UPDATE ${t} SET state = ${state}, base_sequence_id = NULL, base_position = NULL WHERE partition_key = ${p()} AND app_id = ${p()} AND sequence_id = ${p()} AND position = ${p()} AND base_sequence_id = ${p()} AND base_position = ${p()} AND created_at = ${settings.createdAtIn(p())}`;
     })(),
   };
 }
