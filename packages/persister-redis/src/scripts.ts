@@ -103,6 +103,9 @@ export function withPrelude(body: string): LuaScript {
  * instructions on the server). The incremental layout has no TTL and reads
  * no marker.
  *
+ * An app's score in Python's set only grows (`ZADD GT`), unless the step it
+ * names is gone (expired): then the save is the app's latest step again.
+ *
  * An app's score in the apps-by-save set is the server's time of the save,
  * or one above the set's highest score when the clock is behind it, so the
  * app saved last ranks first and scores only grow, as a scan needs.
@@ -180,14 +183,28 @@ ${when(!incremental, `local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_i
 -- (another program's) fails the save before any write, not halfway through it.
 redis.call('ZCARD', KEYS[5])
 redis.call('HEXISTS', KEYS[4], app_id)
-${when(incremental, `if base_sequence_id and not incoming then redis.call('LLEN', app_prefix .. field) end`)}
+${when(
+  incremental,
+  `if base_sequence_id and not incoming and redis.call('LLEN', app_prefix .. field) == 0 then
+  -- The delta opens its segment, and so seals the one below.
+  local n = math.floor(tonumber(sequence_id) / SEGMENT_STEPS)
+  if n > 0 then redis.call('LLEN', app_prefix .. segment_field((n - 1) * SEGMENT_STEPS)) end
+end`,
+)}
 ${when(
   !incremental,
   `local existed = {}
 if ttl_ms > 0 then for i = 2, 5 do existed[i] = redis.call('EXISTS', KEYS[i]) end end`,
 )}
+${when(
+  !incremental,
+  `-- Its latest step expired (a TTL) while its entry in the partition's sets lived on: the app starts again with this
+-- save, whatever its old score.
+local restarted = latest and redis.call('EXISTS', app_prefix .. fmt(tonumber(latest))) == 0`,
+)}
 -- The write that can fail (GT needs Redis 6.2) comes first.
 redis.call('ZADD', KEYS[2], 'GT', sequence_id, app_id)
+${when(!incremental, `if restarted then redis.call('ZADD', KEYS[2], sequence_id, app_id) end`)}
 redis.call('ZADD', KEYS[3], score, app_id)
 if incoming then
   redis.call('RENAME', incoming, KEYS[1])

@@ -65,4 +65,28 @@ registerSuite(`a foreign key at a name a save writes${skipReason ? ` [skipped: $
       expect(await contents(namespace)).toEqual(before);
     });
   }
+
+  it('incremental storage, the segment below the one a delta opens (which that save seals): the save fails with WRONGTYPE and writes nothing', async () => {
+    const namespace = suite.store.namespace();
+    const open = async () => {
+      const persister = await RedisPersister.fromUrl(url, { namespace, storage: 'incremental' });
+      suite.opened.push(persister);
+      return persister;
+    };
+    const save = (persister: RedisPersister, sequenceId: number) =>
+      persister.save({ partitionKey: 'p', appId: 'app', sequenceId, position: 'step', status: 'completed', state: new State({ n: sequenceId }) });
+    const first = await open();
+    for (let n = 0; n <= 62; n++) await save(first, n);
+    // Another persister's first save is a snapshot, in a hash of its own: the delta at 64 finds its base without
+    // reading segment 0, the segment it seals.
+    const second = await open();
+    await save(second, 63);
+    const foreign = new RedisKeyLayout(namespace, 'incremental').appSegmentKey('p', 'app', 0);
+    await suite.admin.del(foreign);
+    await suite.admin.set(foreign, 'another program’s value');
+    const before = await contents(namespace);
+    await expect(save(second, 64)).rejects.toThrow(/WRONGTYPE/);
+    // Before the fix the delta was pushed onto segment 1 before sealing segment 0 failed.
+    expect(await contents(namespace)).toEqual(before);
+  });
 });

@@ -141,6 +141,25 @@ registerSuite(skipReason === null ? 'RedisPersister ttlSeconds' : `RedisPersiste
     expect(await suite.admin.exists(keys.appStepsKey('p', 'brief'))).toBe(0);
   });
 
+  it('an app whose steps expired, saved again from sequence 0 before any listing forgot it, is the new run again', async () => {
+    const ns = store.namespace();
+    const keys = new RedisKeyLayout(ns);
+    const shortLived = await open(ns, 1);
+    // Saves without a TTL keep the partition's sets, and the expired app's entries in them, alive.
+    const lasting = await open(ns);
+    await saveStep(lasting, 'p', 'lasting', 0);
+    for (const sequenceId of [0, 1, 2, 3]) await saveStep(shortLived, 'p', 'a', sequenceId);
+    await saveStep(lasting, 'p', 'lasting', 1);
+    await eventually(async () => (await suite.admin.exists(keys.stepKey('p', 'a', 3))) === 0, 5000, 'the first run expires');
+    expect(await suite.admin.zScore(keys.appsBySequenceKey('p'), 'a')).toBe(3);
+    await saveStep(lasting, 'p', 'a', 0);
+    // Before the fix the app kept its score 3 (ZADD GT), so its latest step was one long gone: it loaded as none.
+    expect((await lasting.load('p', 'a'))?.sequenceId).toBe(0);
+    expect(await lasting.listAppIds('p')).toEqual(['a', 'lasting']);
+    await saveStep(lasting, 'p', 'a', 1);
+    expect((await lasting.load('p', 'a'))?.state.get('n')).toBe(1);
+  });
+
   it('when every app of a partition expired, the partition’s keys are gone and it lists nothing', async () => {
     const ns = store.namespace();
     const persister = await open(ns, 1);

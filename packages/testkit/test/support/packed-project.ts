@@ -233,9 +233,12 @@ async function keepBetterSqliteBuild(dir: string): Promise<void> {
   renameSync(partial, join(PREBUILDS, name));
 }
 
+/** How many times a blank project's install runs when npm reports a network error. */
+const NETWORK_ATTEMPTS = 3;
+
 /**
  * Creates a blank npm project in `dir` and installs `dependencies` (tarball
- * paths or registry specs) into it with one `npm install`.
+ * paths or registry specs) into it with one `npm install` (again after a network error).
  */
 export async function installBlankProject(dir: string, options: { dependencies: readonly string[]; type?: 'module' | 'commonjs' }): Promise<void> {
   // The workspace's own better-sqlite3, which pnpm compiled for this Node: when npm picks the same version, it unpacks that.
@@ -256,7 +259,15 @@ export async function installBlankProject(dir: string, options: { dependencies: 
   const suffix = await prebuildSuffix(dir);
   if (!existsSync(PREBUILDS) || !readdirSync(PREBUILDS).some((file) => file.endsWith(suffix))) env.npm_config_build_from_source = 'better-sqlite3';
   const npm = ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
-  await runOrThrow('npm', [...npm, ...options.dependencies], { cwd: dir, env });
+  const args = [...npm, ...options.dependencies];
+  // npm retries a request that failed, not a connection reset in the middle of a download: then the install runs again.
+  for (let attempt = 1; ; attempt++) {
+    const result = await runCommand('npm', args, { cwd: dir, env });
+    if (result.code === 0) break;
+    if (attempt >= NETWORK_ATTEMPTS || !result.stderr.includes('npm error network')) {
+      throw new Error(`npm ${args.join(' ')} exited with ${result.code} in ${dir} (attempt ${attempt})\n${result.stdout}\n${result.stderr}`);
+    }
+  }
   await keepBetterSqliteBuild(dir);
 }
 
