@@ -592,7 +592,12 @@ describe('incremental storage: loading the latest step of a chain saved by anoth
   }
 
   it('counts the chain from the stored text, so values a serde decodes into cycles load', async () => {
-    registerSerde<Linked>({ tag: 'linked', matches: (value): value is Linked => value instanceof Linked, serialize: (value) => value.name, deserialize: (payload) => new Linked(String(payload)) });
+    registerSerde<Linked>({
+      tag: 'linked',
+      matches: (value): value is Linked => value instanceof Linked,
+      serialize: (value) => value.name,
+      deserialize: (payload) => new Linked(String(payload)),
+    });
     try {
       const store = new InMemoryStore();
       const writer = new InMemoryPersister({ store, storage: 'incremental' });
@@ -605,7 +610,7 @@ describe('incremental storage: loading the latest step of a chain saved by anoth
       }
       const loaded = await new InMemoryPersister({ store, storage: 'incremental' }).load(null, 'app');
       // Before the fix the account wrote the decoded items as JSON again: TypeError "Converting circular structure to JSON".
-      expect((loaded?.state.get('items') as Linked[]).map((item) => item.name)).toEqual(['item 0', 'item 1', 'item 2']);
+      expect(((loaded?.state.get('items') ?? []) as Linked[]).map((item) => item.name)).toEqual(['item 0', 'item 1', 'item 2']);
     } finally {
       unregisterSerde('linked');
     }
