@@ -117,18 +117,16 @@ return rows
  */
 export const REWRITE_AS_SNAPSHOT = withPrelude(`
 local segments = {}
-local fields = redis.call('HMGET', KEYS[1], 'base_sequence_id', 'base_position', 'created_at')
-local base_id, base_position = delta_base(ARGV[5], ARGV[4], {fields[1], fields[2]}, nil, segments)
+local fields = step_fields(ARGV[5], ARGV[4], segments)
+if not fields or fields[3] ~= ARGV[8] then return 0 end
+local base_id, base_position = delta_base(ARGV[5], ARGV[4], {fields[4], fields[5]}, nil, segments)
 if base_id ~= ARGV[1] or base_position ~= ARGV[2] then return 0 end
-local hashed = redis.call('EXISTS', KEYS[1]) == 1
-local packed = not hashed and packed_step(ARGV[5], ARGV[4], segments)
-if (hashed and fields[3] or packed and packed.created_at) ~= ARGV[8] then return 0 end
-if packed then
+if redis.call('EXISTS', KEYS[1]) == 0 then
   -- A packed delta: its record leaves its segment, and it gets a step hash and an entry in the app's index of its own.
   local changed = {}
   packed_remove(ARGV[5], ARGV[4], segments, changed)
   packed_flush(ARGV[5], segments, changed)
-  redis.call('HSET', KEYS[1], 'position', packed.position, 'status', packed.status, 'created_at', packed.created_at)
+  redis.call('HSET', KEYS[1], 'position', fields[1], 'status', fields[2], 'created_at', fields[3])
   redis.call('ZADD', ARGV[5] .. STEPS_SUFFIX, ARGV[4], ARGV[4])
 end
 -- A snapshot's hash is a full-mode step's: a delta written with a head held only its position, status and save time.

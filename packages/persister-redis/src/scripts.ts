@@ -198,9 +198,9 @@ if ttl_ms > 0 then for i = 2, 5 do existed[i] = redis.call('EXISTS', KEYS[i]) en
 )}
 ${when(
   !incremental,
-  `-- Its latest step expired (a TTL) while its entry in the partition's sets lived on: the app starts again with this
--- save, whatever its old score.
-local restarted = latest and redis.call('EXISTS', app_prefix .. fmt(tonumber(latest))) == 0`,
+  `-- A save at or below the app's score whose step there expired (a TTL) while its entry in the partition's sets lived
+-- on: the app starts again with this save. (A save above the score raises it anyway: nothing to look up.)
+local restarted = latest and tonumber(sequence_id) <= tonumber(latest) and redis.call('EXISTS', app_prefix .. fmt(tonumber(latest))) == 0`,
 )}
 -- The write that can fail (GT needs Redis 6.2) comes first.
 redis.call('ZADD', KEYS[2], 'GT', sequence_id, app_id)
