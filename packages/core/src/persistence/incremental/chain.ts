@@ -86,10 +86,10 @@ export class ChainReader {
   async chainOf(at: RowAt): Promise<ChainRow[]> {
     let target = at;
     for (;;) {
-      const walked = walkWithinRead(target, this.#indexOf(target.batch));
+      const batch = target.batch;
+      const walked = walkWithinRead(target, () => this.#indexOf(batch));
       if (Array.isArray(walked)) return walked;
-      const { batch, index } = target;
-      const targetRow = batch[index]!;
+      const targetRow = batch[target.index]!;
       // A read covers every row from its first on: a base at or above it is simply not stored.
       if (walked.baseSequenceId! >= batch[0]!.sequenceId) throw baseNotStored(walked);
       const again = await this.fetch(walked.baseSequenceId!, targetRow.sequenceId);
@@ -115,9 +115,11 @@ export class ChainReader {
 
 /**
  * Walks down the chain of the row at `at` within its read: the chain, its
- * snapshot first, or the delta whose base that read does not hold.
+ * snapshot first, or the delta whose base that read does not hold. The read's
+ * index by key is asked for only when a base is not the row before its delta
+ * (building it for a chat's 10,000 rows took a twentieth of a load).
  */
-function walkWithinRead(at: RowAt, indexOf: Map<string, number>): ChainRow[] | ChainRow {
+function walkWithinRead(at: RowAt, indexOf: () => Map<string, number>): ChainRow[] | ChainRow {
   const { batch } = at;
   let index = at.index;
   let current = batch[index]!;
@@ -133,7 +135,7 @@ function walkWithinRead(at: RowAt, indexOf: Map<string, number>): ChainRow[] | C
     if (before && before.sequenceId === baseSequenceId && before.position === basePosition) {
       index--;
     } else {
-      const found = indexOf.get(rowKey({ sequenceId: baseSequenceId, position: basePosition }));
+      const found = indexOf().get(rowKey({ sequenceId: baseSequenceId, position: basePosition }));
       if (found === undefined) return current;
       index = found;
     }
