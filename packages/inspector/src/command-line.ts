@@ -20,7 +20,8 @@ works the same.
   --open                open the address in the browser
   --allow-writes        allow deleting apps and creating forks (a token is then required)
   --token TOKEN         token every request needs (or BURR_INSPECT_TOKEN); 16+ characters
-  --partition KEY       a partition to offer on the front page (repeatable)
+  --partition KEY       a partition to offer on the front page (repeatable; the first
+                        one's apps are listed there)
   --graph FILE          graph.json (as the tracker writes it) to show for every app
   --table, --schema, --namespace, --database, --collection
                         where the steps are, as for the burr command

@@ -50,7 +50,7 @@ export interface InspectorOptions {
   storeDescription?: string | undefined;
   /** The application's graph, when the store does not keep one. */
   graph?: InspectorGraphSource | undefined;
-  /** Partition keys to offer on the front page (a database cannot list them). */
+  /** Partition keys to offer on the front page (a database cannot list them); the first one's apps are listed there. */
   partitions?: readonly string[] | undefined;
   /**
    * `Host` header values accepted (e.g. `127.0.0.1:4343`), against DNS rebinding; default: any. With
@@ -99,6 +99,7 @@ export function createInspector(options: InspectorOptions): InspectorHandler {
     storeDescription: options.storeDescription ?? '',
     writesAllowed,
     writeToken,
+    frontPartition: options.partitions?.[0] ?? '',
     knownPartitions: async () => [...new Set([...(options.partitions ?? []), ...((await options.persister.listPartitions?.()) ?? [])])].sort(),
     graphFor: async (partitionKey, appId) => (await options.persister.graphOf?.(partitionKey, appId)) ?? (await graphFromOption(options.graph, { partitionKey, appId })),
   };

@@ -197,6 +197,31 @@ describe('createInspector in your own server', () => {
     }
   });
 
+  it("lists the first offered partition's apps on the front page; an empty partition field asks for no partition", async () => {
+    await seedChat(persister, 'chat-2', 1, { partitionKey: 'grace' });
+    const front = async (partitions: string[], query = ''): Promise<string> => {
+      const inspector = createInspector({ persister, partitions });
+      const server = createServer((req, res) => void inspector(req, res));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        return (await httpRequest(`http://127.0.0.1:${(server.address() as AddressInfo).port}/${query}`)).body;
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    };
+    const appLink = (partition: string, app: string) => `href="/app?partition=${partition}&amp;app=${app}"`;
+    const grace = await front(['grace', 'ada']);
+    expect(grace).toContain(appLink('grace', 'chat-2'));
+    expect(grace).not.toContain(appLink('ada', 'chat-1'));
+    expect(await front(['ada', 'grace'])).toContain(appLink('ada', 'chat-1'));
+    expect(await front(['ada'], '?partition=grace')).toContain(appLink('grace', 'chat-2'));
+    const none = await front(['ada'], '?partition=');
+    expect(none).not.toContain(appLink('ada', 'chat-1'));
+    expect(none).toContain('No apps saved in this partition.');
+    expect(await front([])).toContain('No apps saved in this partition.');
+  });
+
   it('shows the graph of an application registered in code', async () => {
     const { ApplicationBuilder, action } = await import('@burr/core');
     const app = await new ApplicationBuilder()

@@ -20,11 +20,12 @@ interface AppsQuery {
   deleted: string | null;
 }
 
-function readQuery(params: URLSearchParams): AppsQuery {
+function readQuery(params: URLSearchParams, frontPartition: string): AppsQuery {
   const limit = optionalInteger(params.get('limit'), 'limit') ?? DEFAULT_APPS_PER_PAGE;
   if (limit < 1 || limit > MAX_PAGE_SIZE) throw new InspectorRequestError(400, `limit must be 1 to ${MAX_PAGE_SIZE}`);
   return {
-    partitionKey: params.get('partition') ?? '',
+    // `?partition=` (the form's empty field) asks for no partition; no parameter at all is the front page.
+    partitionKey: params.get('partition') ?? frontPartition,
     search: params.get('q') ?? '',
     match: params.get('match') === 'exact' ? 'exact' : 'prefix',
     cursor: params.get('cursor') || null,
@@ -35,7 +36,7 @@ function readQuery(params: URLSearchParams): AppsQuery {
 
 /** A partition's apps, newest first, a page at a time; or the apps whose id matches a search. */
 export async function appsPage(context: PageContext, params: URLSearchParams): Promise<Html> {
-  const query = readQuery(params);
+  const query = readQuery(params, context.frontPartition);
   const { apps, nextCursor, note } = query.search
     ? await searchApps(context, query)
     : await context.store.listApps(query.partitionKey, { limit: query.limit, cursor: query.cursor }).then((page) => ({ ...page, note: null }));

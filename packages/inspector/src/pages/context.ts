@@ -14,6 +14,8 @@ export interface PageContext {
   writeToken: string | null;
   /** Partition keys to offer on the front page. */
   knownPartitions(): Promise<string[]>;
+  /** The partition whose apps the front page lists when no partition is asked for: the first one offered, else none (`''`). */
+  frontPartition: string;
   /** The app's graph, when known. */
   graphFor(partitionKey: string, appId: string): Promise<ApplicationGraph | null>;
 }
