@@ -4,4 +4,5 @@
  * Python Burr's `SQLitePersister`.
  */
 export { SQLitePersister, type SQLitePersisterOptions, type SQLitePersisterValues } from './sqlite-persister.js';
+export { NativeAddonError } from './native-addon.js';
 export { DEFAULT_BUSY_TIMEOUT_MS } from '@burr/core';

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_BUSY_TIMEOUT_MS, InvalidPersistArgumentError } from '@burr/core';
 import Database from 'better-sqlite3';
+import { nativeAddonError } from './native-addon.js';
 
 /**
  * Opens a better-sqlite3 connection tuned for a state store: the parent
@@ -12,7 +13,13 @@ import Database from 'better-sqlite3';
 export function openDatabase(dbPath: string, clientOptions: Database.Options = {}): Database.Database {
   if (typeof dbPath !== 'string') throw new InvalidPersistArgumentError(`dbPath must be a string (a file path or ":memory:"), got ${typeof dbPath}`);
   if (isFilePath(dbPath) && !clientOptions.readonly) mkdirSync(dirname(resolve(dbPath)), { recursive: true });
-  const db = new Database(dbPath, { timeout: DEFAULT_BUSY_TIMEOUT_MS, ...clientOptions });
+  let db: Database.Database;
+  try {
+    db = new Database(dbPath, { timeout: DEFAULT_BUSY_TIMEOUT_MS, ...clientOptions });
+  } catch (error) {
+    // better-sqlite3 loads its addon with the first connection: an install that skipped its build fails only here.
+    throw nativeAddonError(error) ?? error;
+  }
   try {
     if (!db.readonly && !db.memory) {
       // Switching a fresh file to WAL needs an exclusive lock; processes opening it at once can get SQLITE_BUSY here.

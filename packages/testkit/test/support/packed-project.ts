@@ -244,7 +244,9 @@ export async function installBlankProject(dir: string, options: { dependencies: 
   // The workspace's own better-sqlite3, which pnpm compiled for this Node: when npm picks the same version, it unpacks that.
   await keepBetterSqliteBuild(PUBLISHED_PACKAGES['@burr/persister-sqlite']!);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'burr-blank-project', version: '1.0.0', private: true, type: options.type ?? 'commonjs' }, null, 2));
+  // allowScripts as the SQLite README tells users: npm 12 runs no dependency install script a project does not allow.
+  const packageJson = { name: 'burr-blank-project', version: '1.0.0', private: true, type: options.type ?? 'commonjs', allowScripts: { 'better-sqlite3': true } };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(packageJson, null, 2));
   // More patience with the registry than npm's default (2 retries within a minute): a hiccup is not a failed test.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
