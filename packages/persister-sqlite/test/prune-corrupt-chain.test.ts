@@ -76,27 +76,32 @@ describe('SQLite incremental storage: a prune over a corrupt chain', () => {
   });
 
   it('an app that fails after some of its batches went: counted as failed, not pruned; onAppFailure tells it at once, even when the prune is then stopped', async () => {
-    await using persister = SQLitePersister.fromValues({ dbPath: dir.path('batches.db'), storage: 'incremental' });
+    const dbPath = dir.path('batches.db');
+    await using persister = SQLitePersister.fromValues({ dbPath, storage: 'incremental' });
+    await using other = SQLitePersister.fromValues({ dbPath, storage: 'incremental' });
     await persister.initialize();
-    for (const appId of ['a-broken', 'b-fine']) {
-      for (let sequenceId = 0; sequenceId < 10; sequenceId++) {
-        await persister.save({ appId, sequenceId, position: 'step', state: new State({ n: sequenceId }), status: 'completed' });
-      }
-    }
+    const save = (by: SQLitePersister, appId: string, sequenceId: number) =>
+      by.save({ appId, sequenceId, position: 'step', state: new State({ n: sequenceId }), status: 'completed' });
+    // a-broken: 0-3 by one persister, 4-8 by another (4 a snapshot), then 9 by the first: a delta on 3, its last save.
+    for (const sequenceId of [0, 1, 2, 3]) await save(persister, 'a-broken', sequenceId);
+    for (const sequenceId of [4, 5, 6, 7, 8]) await save(other, 'a-broken', sequenceId);
+    await save(persister, 'a-broken', 9);
+    for (let sequenceId = 0; sequenceId < 10; sequenceId++) await save(persister, 'b-fine', sequenceId);
     const table = `${persister.tableName}_incremental`;
-    expect(persister.client.prepare(`UPDATE ${table} SET state = '{"n": ' WHERE app_id = 'a-broken' AND sequence_id = 5`).run().changes).toBe(1);
+    expect(persister.client.prepare(`SELECT base_sequence_id FROM ${table} WHERE app_id = 'a-broken' AND sequence_id = 9`).pluck().get()).toBe(3);
+    expect(persister.client.prepare(`UPDATE ${table} SET state = '{"n": ' WHERE app_id = 'a-broken' AND sequence_id = 1`).run().changes).toBe(1);
 
-    // Batches of 2: 0-1 and 2-3 go (2 and 4 are rewritten as snapshots on the way); rebuilding 6 for batch 4-5 reads 5.
+    // Batches of 2, newest first: 8, 6-7 and 4-5 go; batch 2-3 holds the base of 9, which is rebuilt (through 1) to be rewritten.
     const told: string[] = [];
     const error = await persister
       .prune({ keepLast: 1, batchSize: 2, target: { partitionKey: null, appId: 'a-broken' }, onAppFailure: ({ appId, error: cause }) => told.push(`${appId}: ${cause.name}`) })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PruneIncompleteError);
-    expect((error as PruneIncompleteError).report).toMatchObject({ appsScanned: 1, appsPruned: 0, appsFailed: 1, stepsRemoved: 4 });
-    expect((error as PruneIncompleteError).message).toContain('could not finish 1 of 1 apps (4 steps removed in all)');
+    expect((error as PruneIncompleteError).report).toMatchObject({ appsScanned: 1, appsPruned: 0, appsFailed: 1, stepsRemoved: 5 });
+    expect((error as PruneIncompleteError).message).toContain('could not finish 1 of 1 apps (5 steps removed in all)');
     expect(told).toEqual(['a-broken: DeserializationError']);
     const steps = async (appId: string) => (await persister.listSteps(null, appId, { order: 'oldest-first' })).steps.map((step) => step.sequenceId);
-    expect(await steps('a-broken')).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(await steps('a-broken')).toEqual([0, 1, 2, 3, 9]);
 
     // Stopped at the first failure: the prune rejects with the signal's reason, the failure was told, b-fine is untouched.
     const stop = new AbortController();

@@ -18,6 +18,15 @@ export interface PruneBackend {
   scanApps(partitionKey: string | null, cursor: string | null, limit: number): Promise<AppScan>;
   findSteps(query: StepQuery): Promise<StoredStepSummary[]>;
   removeSteps(removal: StepRemoval): Promise<number>;
+  /**
+   * Remove an app's batches newest first (they are still listed oldest
+   * first). Incremental storage sets it: a removal rewrites as a snapshot each
+   * kept delta whose base it removes, so oldest first would rewrite the step
+   * above every batch (and remove it with the next one), newest first only
+   * the oldest kept step. A prune stopped part way then leaves an app's
+   * oldest steps and its kept ones, with a gap between.
+   */
+  removesNewestBatchFirst?: boolean;
 }
 
 const MAX_BATCH_SIZE = 10_000;
@@ -33,7 +42,9 @@ interface PrunePlan {
  * Prunes app by app: for each, the sequence id of its `keepLast`-th newest
  * step (or of its latest) bounds what may go; steps below it are read
  * oldest first, one batch at a time, through the history index, and each
- * batch is one removal of whole sequence ids, which removes nothing unless
+ * batch (removed in that order, or newest first: see
+ * {@link PruneBackend.removesNewestBatchFirst}) is one removal of whole
+ * sequence ids, which removes nothing unless
  * that kept step is still stored as it was read (an app deleted and started
  * again meanwhile is left alone). So no statement touches more than a batch of
  * rows, an app's latest step always stays, and a dry run reads exactly what
@@ -84,6 +95,14 @@ function prunePlan(options: PruneOptions): PrunePlan {
   return { keepLast: keepLast ?? 1, olderThan, dryRun: options.dryRun === true, batchSize };
 }
 
+/** One removal of a prune: whole sequence ids `from`..`to`, and the steps of it that go as they were listed. */
+interface PruneBatch {
+  from: number;
+  to: number;
+  steps: number;
+  bytes: number;
+}
+
 /** Prunes one app, adding what it removes (or would) to `report` batch by batch. */
 async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, report: PruneReport, options: PruneOptions): Promise<void> {
   const query = { partitionKey: app.partitionKey, appId: app.appId, withState: false };
@@ -93,34 +112,60 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
   const keptFrom = storedSequenceId(oldestKept.sequenceId);
   const keptStep = { sequenceId: keptFrom, position: oldestKept.position, createdAt: oldestKept.createdAt };
   const createdBefore = plan.olderThan && { createdAt: plan.olderThan, createdAtMicros: 0 };
+  /** Removes `batch` (or counts it, in a dry run); `false` when the app is no longer this prune's. */
+  const remove = async (batch: PruneBatch): Promise<boolean> => {
+    const removed = plan.dryRun ? batch.steps : await backend.removeSteps({ ...app, fromSequenceId: batch.from, toSequenceId: batch.to, createdBefore, keptStep });
+    if (removed > 0) {
+      report.stepsRemoved += removed;
+      report.bytesRemoved += batch.bytes;
+      options.onProgress?.({ ...report });
+      return true;
+    }
+    // Otherwise another prune took the batch first, or the store's time comparison kept what savedBefore let go; or
+    // the app was deleted (and maybe started again, its new steps below keptFrom): nothing more is this prune's.
+    return stillStored(backend, query, oldestKept);
+  };
+  const batches = listBatches(backend, query, keptFrom, plan, options);
+  if (!backend.removesNewestBatchFirst) {
+    for await (const batch of batches) if (!(await remove(batch))) return;
+    return;
+  }
+  const listed: PruneBatch[] = [];
+  for await (const batch of batches) listed.push(batch);
+  for (let i = listed.length - 1; i >= 0; i--) {
+    await betweenBatches(options);
+    if (!(await remove(listed[i]!))) return;
+  }
+}
+
+/**
+ * The batches of steps below `keptFrom` that go, oldest first, listed one at
+ * a time through the history index (each listed after the one before it was
+ * used): whole sequence ids, at most `batchSize` steps each; with
+ * `olderThan`, up to the first step saved after it.
+ */
+async function* listBatches(backend: PruneBackend, query: AppStepsQuery, keptFrom: number, plan: PrunePlan, options: PruneOptions): AsyncGenerator<PruneBatch> {
   let after: number | undefined;
   for (;;) {
-    // A synchronous driver (better-sqlite3) never yields on its own: let a signal handler (Ctrl-C) run between batches.
-    await new Promise((resolve) => setImmediate(resolve));
-    options.signal?.throwIfAborted();
+    await betweenBatches(options);
     // One step more than a batch: whether the batch's last sequence id has more positions beyond it.
     const found = await backend.findSteps({ ...query, newestFirst: false, before: keptFrom, after, limit: plan.batchSize + 1 });
-    if (found.length === 0) break;
+    if (found.length === 0) return;
     const listed = await wholeSequenceIds(backend, query, found, plan.batchSize);
     const from = storedSequenceId(listed[0]!.sequenceId);
     const to = storedSequenceId(listed[listed.length - 1]!.sequenceId);
     const going = plan.olderThan ? listed.filter((step) => savedBefore(step, plan.olderThan!)) : listed;
-    if (going.length > 0) {
-      const removed = plan.dryRun ? going.length : await backend.removeSteps({ ...app, fromSequenceId: from, toSequenceId: to, createdBefore, keptStep });
-      if (removed > 0) {
-        report.stepsRemoved += removed;
-        report.bytesRemoved += going.reduce((sum, step) => sum + Number(step.sizeBytes), 0);
-        options.onProgress?.({ ...report });
-      } else if (!(await stillStored(backend, query, oldestKept))) {
-        // The app was deleted (and maybe started again, its new steps below keptFrom): nothing more is this prune's.
-        break;
-      }
-      // Otherwise another prune took the batch first, or the store's time comparison kept what savedBefore let go.
-    }
+    if (going.length > 0) yield { from, to, steps: going.length, bytes: going.reduce((sum, step) => sum + Number(step.sizeBytes), 0) };
     // Steps are saved in sequence order, so past the first one too recent to go, none older follow.
-    if (found.length <= plan.batchSize || going.length < listed.length) break;
+    if (found.length <= plan.batchSize || going.length < listed.length) return;
     after = to;
   }
+}
+
+/** Lets a signal handler (Ctrl-C) run between batches, then honours the signal: a synchronous driver (better-sqlite3) never yields on its own. */
+async function betweenBatches(options: PruneOptions): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  options.signal?.throwIfAborted();
 }
 
 type AppStepsQuery = Pick<StepQuery, 'partitionKey' | 'appId' | 'withState'>;

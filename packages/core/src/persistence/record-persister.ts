@@ -313,6 +313,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
         scanApps: (partitionKey, cursor, limit) => this.scanApps(partitionKey, cursor, limit),
         findSteps: (query) => this.findSteps(query),
         removeSteps: (removal) => this.#removeSteps(removal),
+        removesNewestBatchFirst: this.#incremental !== undefined,
       },
       options,
     );

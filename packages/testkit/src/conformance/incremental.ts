@@ -219,6 +219,23 @@ export function incrementalCases({ api, capabilities, fresh, again }: SuiteConte
       for (let sequenceId = 15; sequenceId < next.length; sequenceId++) sameState((await persister.load(null, appId, sequenceId))?.state, next[sequenceId]!, `step ${sequenceId}`);
     });
 
+    it('a prune in batches rewrites only the oldest kept step: batches go newest first, and bytesRemoved is what the removed steps held', async () => {
+      const persister = await fresh({ storage: LONG_CHAINS });
+      const appId = newAppId('batches');
+      const states = chatStates(30, 200);
+      await saveStates(persister, appId, states);
+      const before = await allSteps(persister, null, appId);
+      const removedBytes = before.slice(0, 25).reduce((sum, step) => sum + step.sizeBytes, 0);
+      const report = await persister.prune({ keepLast: 5, batchSize: 4 });
+      assert.deepEqual([report.stepsRemoved, report.bytesRemoved], [25, removedBytes], 'no step was rewritten as a snapshot and then removed');
+      const after = await allSteps(persister, null, appId);
+      assert.deepEqual(
+        after.map((step) => `${step.sequenceId}:${step.storedAs}`),
+        ['25:snapshot', '26:delta', '27:delta', '28:delta', '29:delta'],
+      );
+      for (let sequenceId = 25; sequenceId < 30; sequenceId++) sameState((await persister.load(null, appId, sequenceId))?.state, states[sequenceId]!, `kept step ${sequenceId}`);
+    });
+
     const concurrentPrune =
       'a prune while another process saves a delta on a step it removes: the batch finds it, rewrites it as a snapshot and removes its base; every kept step loads';
     (capabilities.atomicRemovalCheck ? it : (it.skip ?? it))(
