@@ -121,7 +121,7 @@ local fields = step_fields(ARGV[5], ARGV[4], segments)
 if not fields or fields[3] ~= ARGV[8] then return 0 end
 local base_id, base_position = delta_base(ARGV[5], ARGV[4], {fields[4], fields[5]}, nil, segments)
 if base_id ~= ARGV[1] or base_position ~= ARGV[2] then return 0 end
-if redis.call('EXISTS', KEYS[1]) == 0 then
+if fields.packed then
   -- A packed delta: its record leaves its segment, and it gets a step hash and an entry in the app's index of its own.
   local changed = {}
   packed_remove(ARGV[5], ARGV[4], segments, changed)

@@ -44,7 +44,7 @@ export const ADOPT_CHUNK = 2000;
  *   `step_fields(...)`: a step's position; whether it is stored; its
  *   `{position, status, created_at, base_sequence_id, base_position}` (nil
  *   when not stored): from its hash, else from its packed record (base
- *   position false when the base is the step before).
+ *   position false when the base is the step before; `packed` true).
  * - `stored_state(app_prefix, id, want_state[, cache])`: a step's state
  *   length in bytes, whether it is a delta's (packed, or in the app's hash of
  *   delta states, where its head is not counted), and with `want_state` the
@@ -87,7 +87,7 @@ local function step_fields(app_prefix, id, cache)
   local row = redis.call('HMGET', app_prefix .. id, 'position', 'status', 'created_at', 'base_sequence_id', 'base_position')
   if row[1] or row[2] or row[3] then return row end
   local packed = packed_step(app_prefix, id, cache)
-  if packed then return {packed.position, packed.status, packed.created_at, packed.base_id, packed.base_position} end
+  if packed then return {packed.position, packed.status, packed.created_at, packed.base_id, packed.base_position, packed = true} end
   if redis.call('EXISTS', app_prefix .. id) == 1 then return row end
   return nil
 end
