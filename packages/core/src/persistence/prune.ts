@@ -112,29 +112,24 @@ async function pruneApp(backend: PruneBackend, app: AppRef, plan: PrunePlan, rep
   const keptFrom = storedSequenceId(oldestKept.sequenceId);
   const keptStep = { sequenceId: keptFrom, position: oldestKept.position, createdAt: oldestKept.createdAt };
   const createdBefore = plan.olderThan && { createdAt: plan.olderThan, createdAtMicros: 0 };
-  /** Removes `batch` (or counts it, in a dry run); `false` when the app is no longer this prune's. */
-  const remove = async (batch: PruneBatch): Promise<boolean> => {
+  let batches: AsyncIterable<PruneBatch> | PruneBatch[] = listBatches(backend, query, keptFrom, plan, options);
+  if (backend.removesNewestBatchFirst) {
+    const listed: PruneBatch[] = [];
+    for await (const batch of batches) listed.push(batch);
+    batches = listed.reverse();
+  }
+  for await (const batch of batches) {
+    await betweenBatches(options);
     const removed = plan.dryRun ? batch.steps : await backend.removeSteps({ ...app, fromSequenceId: batch.from, toSequenceId: batch.to, createdBefore, keptStep });
     if (removed > 0) {
       report.stepsRemoved += removed;
       report.bytesRemoved += batch.bytes;
       options.onProgress?.({ ...report });
-      return true;
+    } else if (!(await stillStored(backend, query, oldestKept))) {
+      // The app was deleted (and maybe started again, its new steps below keptFrom): nothing more is this prune's.
+      return;
     }
-    // Otherwise another prune took the batch first, or the store's time comparison kept what savedBefore let go; or
-    // the app was deleted (and maybe started again, its new steps below keptFrom): nothing more is this prune's.
-    return stillStored(backend, query, oldestKept);
-  };
-  const batches = listBatches(backend, query, keptFrom, plan, options);
-  if (!backend.removesNewestBatchFirst) {
-    for await (const batch of batches) if (!(await remove(batch))) return;
-    return;
-  }
-  const listed: PruneBatch[] = [];
-  for await (const batch of batches) listed.push(batch);
-  for (let i = listed.length - 1; i >= 0; i--) {
-    await betweenBatches(options);
-    if (!(await remove(listed[i]!))) return;
+    // Otherwise another prune took the batch first, or the store's time comparison kept what savedBefore let go.
   }
 }
 
