@@ -2,36 +2,7 @@ import { deepStrictEqual } from 'node:assert/strict';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BurrError, MAX_NESTING_DEPTH, SERDE_KEY, SerializationError, State, decodeState, encodeState } from '@burr/core';
-
-/** Strings that stress the writer and the reader: any UTF-16 unit (lone surrogates too), NUL, escapes, token look-alikes. */
-const text = fc.oneof(
-  fc.string({ unit: 'grapheme', maxLength: 10 }),
-  fc.string({ unit: 'binary', maxLength: 10 }),
-  fc.string({ unit: fc.constantFrom('\ud800', '\udfff', '\ud83d\ude00', '\u0000', '\u2028', '"', '\\', 'NaN', '-Infinity', '5', '\ufffd'), maxLength: 8 }),
-);
-
-const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(-0, NaN, Infinity, -Infinity, 2 ** 53, 2 ** 53 + 2, 1e21, 5e-324));
-const bigint = fc.oneof(fc.bigInt({ min: -(2n ** 128n), max: 2n ** 128n }), fc.constantFrom(2n ** 53n, -(2n ** 53n), 2n ** 53n - 1n, 0n));
-
-const { value: jsonLike } = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', maxDepth: 6 },
-    text,
-    number,
-    bigint,
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(
-      text.filter((key) => key !== SERDE_KEY),
-      tie('value'),
-      { maxKeys: 5, noNullPrototype: true },
-    ),
-    fc.array(fc.tuple(text, tie('value')), { maxLength: 3 }).map((entries) => new Map(entries)),
-  ),
-}));
-
-const stateValues = fc.dictionary(text, jsonLike, { maxKeys: 6, noNullPrototype: true });
+import { jsonLike, stateValues, text } from './state-arbitraries.js';
 
 describe('codec fuzz: encodeState/decodeState', () => {
   it('round-trips 10,000 random JSON-like states exactly (lone surrogates, big integers, NaN, -0, nesting)', () => {

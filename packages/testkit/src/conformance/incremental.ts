@@ -236,6 +236,29 @@ export function incrementalCases({ api, capabilities, fresh, again }: SuiteConte
       for (let sequenceId = 25; sequenceId < 30; sequenceId++) sameState((await persister.load(null, appId, sequenceId))?.state, states[sequenceId]!, `kept step ${sequenceId}`);
     });
 
+    it("a prune's rewrite keeps the values as the application saved them, whatever the pruning persister's serde options", async () => {
+      // The pruner writes plain JSON for Python (a Date as a bare ISO string); the application saved tagged values.
+      const pruner = await fresh({ storage: LONG_CHAINS, serdeKwargs: { valueEncoding: 'python-plain' } });
+      const writer = await again(pruner, { storage: LONG_CHAINS });
+      const appId = newAppId('serde');
+      // A chat whose steps also append a dated event, beside values of the other tagged types.
+      const events: unknown[] = [];
+      const typed = chatStates(6, 100, { when: new Date('2026-01-02T03:04:05.678Z'), big: 2n ** 70n, tags: new Set(['a', 'b']), zero: -0 }).map((state, n) => {
+        events.push({ n, at: new Date(Date.UTC(2026, 0, n + 1)) });
+        return state.update({ events: [...events] });
+      });
+      await saveStates(writer, appId, typed);
+      const report = await pruner.prune({ keepLast: 2 });
+      assert.equal(report.stepsRemoved, 4);
+      for (const sequenceId of [4, 5]) sameState((await writer.load(null, appId, sequenceId))?.state, typed[sequenceId]!, `kept step ${sequenceId}`);
+      // Byte for byte what the writer saves as a snapshot of that state.
+      const reference = newAppId('reference');
+      await writer.save({ appId: reference, sequenceId: 4, position: positionOf(4), state: typed[4]!, status: 'completed' });
+      const [rewritten] = await allSteps(writer, null, appId);
+      const [snapshot] = await allSteps(writer, null, reference);
+      assert.deepEqual([rewritten?.storedAs, rewritten?.sizeBytes], ['snapshot', snapshot?.sizeBytes], "step 4 was rewritten as the writer's own snapshot of it");
+    });
+
     const concurrentPrune =
       'a prune while another process saves a delta on a step it removes: the batch finds it, rewrites it as a snapshot and removes its base; every kept step loads';
     (capabilities.atomicRemovalCheck ? it : (it.skip ?? it))(

@@ -199,6 +199,19 @@ export function replay(chain: readonly ChainRow[], kwargs: SerdeKwargs, account?
 }
 
 /**
+ * The JSON text of the last row of `chain` as a snapshot: its values exactly
+ * as the chain stores them, decoded by no serde, so a rewrite keeps what the
+ * application saved whatever the rewriting persister's serde options.
+ */
+export function replayStoredJson(chain: readonly ChainRow[]): string {
+  const snapshot = chain[0];
+  if (!snapshot || snapshot.baseSequenceId !== null) throw new DeserializationError('a chain must start with a snapshot');
+  const state = new ReplayState(snapshot, {}, 'stored');
+  state.apply(chain, {}, 1);
+  return state.toStoredJson();
+}
+
+/**
  * Rebuilds several steps of one app, replaying shared chains once: steps are
  * taken in sequence order, and a step whose chain passes through the row the
  * step before it was rebuilt from (that very row, of the same read: a row of

@@ -1,6 +1,7 @@
 import { type ChainRowId, DeserializationError, SerializationError, UnsupportedValueError } from '../../errors.js';
 import { grewFrom } from '../../list-growth.js';
-import { parsePythonJson, type ParsedJsonFacts } from '../../serde/python-json.js';
+import { isPlainJson } from '../../serde/fast-checks.js';
+import { parsePythonJson, parsePythonJsonEntries, stringifyPythonJson, type ParsedJsonFacts } from '../../serde/python-json.js';
 import { fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
 import { decodeState, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
 import { decodeValue } from '../../serde/walk.js';
@@ -307,11 +308,21 @@ export interface MemberName {
 }
 
 /**
+ * What a {@link ReplayState} holds: the values a load returns (tagged values
+ * rebuilt, field serdes run, with the reader's serde options), or the values
+ * as stored (parsed JSON, nothing decoded), which a rewrite of the step as a
+ * snapshot writes back exactly as the application saved them, whatever the
+ * rewriting persister's serde options.
+ */
+export type ReplayValues = 'decoded' | 'stored';
+
+/**
  * A state being rebuilt from a snapshot and deltas: its values, and the
  * lists it may append to in place (those no exposed `State` shares).
  */
 export class ReplayState {
   #values: Map<string, unknown>;
+  readonly #decoded: boolean;
   readonly #owned = new Set<unknown>();
   /** Whether `__SEQUENCE_ID` and `__PRIOR_STEP` hold their row field (see rowField) of the row this state is at. */
   #sequenceIdFollows: boolean;
@@ -324,9 +335,10 @@ export class ReplayState {
   readonly #names = new Map<string, MemberName>();
 
   /** Starts from a snapshot: its row and JSON text. */
-  constructor(snapshot: RowStep & { state: string }, kwargs: SerdeKwargs) {
+  constructor(snapshot: RowStep & { state: string }, kwargs: SerdeKwargs, values: ReplayValues = 'decoded') {
+    this.#decoded = values === 'decoded';
     try {
-      this.#values = new Map(decodeState(snapshot.state, kwargs).entries());
+      this.#values = new Map(this.#decoded ? decodeState(snapshot.state, kwargs).entries() : parsePythonJsonEntries(snapshot.state));
     } catch (error) {
       throw inChainRow(error, 'snapshot', snapshot);
     }
@@ -370,7 +382,7 @@ export class ReplayState {
       const raw = (delta as Record<string, unknown>)[name];
       // Decoding rebuilds tagged values in place (a serde's may not write as JSON again): the account gets a parsed copy.
       const parsed = account && hasTags && raw !== null && typeof raw === 'object' ? structuredClone(raw) : raw;
-      const value = hasTags ? decodeValue(raw, kwargs) : raw;
+      const value = hasTags && this.#decoded ? decodeValue(raw, kwargs) : raw;
       const member = this.#memberName(name);
       const { operation, key } = member;
       if (key === SEQUENCE_ID_KEY) sequenceIdFollows = false;
@@ -414,8 +426,20 @@ export class ReplayState {
     return new State(this.#values);
   }
 
+  /**
+   * The state as stored JSON text, exactly what a save of it writes (a state
+   * replayed from stored values only): the keys in order, each value written
+   * as parsed, Python's tokens and integers past 2^53 included.
+   */
+  toStoredJson(): string {
+    if (this.#decoded) throw new Error('toStoredJson() needs a replay of stored values');
+    const members: string[] = [];
+    for (const [key, value] of this.#values) members.push(`${JSON.stringify(key)}:${isPlainJson(value, 2) ? JSON.stringify(value) : stringifyPythonJson(value)}`);
+    return `{${members.join(',')}}`;
+  }
+
   #set(key: string, value: unknown, kwargs: SerdeKwargs): void {
-    const fieldSerde = fieldSerdeFor(key);
+    const fieldSerde = this.#decoded ? fieldSerdeFor(key) : undefined;
     if (!fieldSerde) {
       if (Array.isArray(value)) this.#owned.add(value);
       this.#values.set(key, value);

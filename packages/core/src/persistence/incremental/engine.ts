@@ -10,7 +10,7 @@ import { storedStepError } from '../stored-step-error.js';
 import { nextSaveTime, parseSaveTime, parseTimestamp, type SaveTime } from '../timestamps.js';
 import { isPersistStatus, type StepKey } from '../validate.js';
 import { ChainAccount, type ChainCounts } from './chain-account.js';
-import { BaseNotStoredError, ChainReader, replay, replayMany, type ChainRow } from './chain.js';
+import { BaseNotStoredError, ChainReader, replay, replayMany, replayStoredJson, type ChainRow } from './chain.js';
 import { encodeDelta, savedValues, type DeltaComparison, type EncodedDelta, type SavedValues } from './delta.js';
 import { MIN_CHAIN_STEPS, type IncrementalSettings } from './options.js';
 import { appKey, LOADED_APPS, LOADED_BYTES, RecentMap } from './recent.js';
@@ -237,21 +237,21 @@ export class IncrementalStorage {
 
   /** Whether the step stored under `key` has the status and content of `args`: then the save was a repeat. */
   async #holdsSameStep(key: StepKey, args: SaveStateArgs): Promise<boolean> {
-    const stored = await this.#rebuild(key);
+    const stored = await this.#rebuild(key, (chain) => replay(chain, this.#host.serdeKwargs()));
     if (!stored || stored.row.status !== args.status) return false;
     const options = this.#host.encodeOptions();
     return sameStateContent(encodeState(args.state, options), encodeState(stored.state, { ...options, nonFiniteNumbers: 'python' }));
   }
 
-  /** The row stored under exactly `key` and its state, or `null`. */
-  async #rebuild(key: StepKey): Promise<{ row: ChainRow; state: State } | null> {
+  /** The row stored under exactly `key` and its state, as `replayed` rebuilds it from its chain, or `null`. */
+  async #rebuild<T>(key: StepKey, replayed: (chain: ChainRow[]) => T): Promise<{ row: ChainRow; state: T } | null> {
     const reader = new ChainReader(this.#rows, key.partitionKey, key.appId);
     try {
       await reader.fetch(key.sequenceId, key.sequenceId);
       const at = reader.get(key.sequenceId, key.position);
       if (!at) return null;
       const chain = await reader.chainOf(at);
-      return { row: chain[chain.length - 1]!, state: replay(chain, this.#host.serdeKwargs()) };
+      return { row: chain[chain.length - 1]!, state: replayed(chain) };
     } catch (error) {
       throw wrapped(key, error);
     }
@@ -333,12 +333,13 @@ export class IncrementalStorage {
       if (attempt > 1 && dependents.length === 0) return remove(removal);
       for (const dependent of dependents) {
         const key = { partitionKey: removal.partitionKey, appId: removal.appId, sequenceId: dependent.sequenceId, position: dependent.position };
-        const stored = await this.#rebuild(key);
+        // Its values as stored: a rewrite with this persister's serde options could change what the application saved.
+        const stored = await this.#rebuild(key, replayStoredJson);
         // Rewritten or removed meanwhile: nothing left to do for it.
         if (stored?.row.baseSequenceId !== dependent.base.sequenceId || stored.row.basePosition !== dependent.base.position) continue;
         // With the save time the rebuilt row had: an app deleted and saved again since holds another run's row at the key.
         const row = { ...key, ...parseSaveTime(stored.row.createdAt) };
-        await this.#rows.rewriteAsSnapshot(row, dependent.base, encodeState(stored.state, this.#host.encodeOptions()));
+        await this.#rows.rewriteAsSnapshot(row, dependent.base, stored.state);
       }
       try {
         return await remove({ ...removal, keepDependentsWithin: MAX_BASE_GAP });
