@@ -229,6 +229,40 @@ describe('incremental storage: what a save writes', () => {
     }
   });
 
+  it('a field serde registered after steps were stored sees the whole stored value, items appended by deltas included, as in full mode', async () => {
+    const { persister } = incremental();
+    const full = new InMemoryPersister();
+    await persister.initialize();
+    await full.initialize();
+    // Saved before any serde: appends are stored as deltas, dated items tagged.
+    let state = new State({ tags: ['a', 'b'] as unknown[] });
+    for (let sequenceId = 0; sequenceId < 4; sequenceId++) {
+      for (const each of [persister, full]) await save(each, sequenceId, state);
+      state = state.append({ tags: sequenceId === 1 ? new Date(Date.UTC(2026, 0, 2)) : `t${sequenceId}` });
+    }
+    const loaded = async () => Promise.all([persister, full].map(async (each) => (await each.load(null, 'app', 3))?.state.get('tags')));
+    const seen: unknown[][] = [];
+    registerFieldSerde('tags', {
+      serialize: (value) => [...(value as Set<unknown>)],
+      // Changes its input in place: a later step replayed from the same values must not see it changed.
+      deserialize: (value) => {
+        seen.push(structuredClone(value as unknown[]));
+        return new Set((value as unknown[]).splice(0));
+      },
+    });
+    try {
+      const [fromDeltas, fromFull] = await loaded();
+      expect(fromDeltas).toEqual(new Set(['a', 'b', 't0', new Date(Date.UTC(2026, 0, 2)), 't2']));
+      expect(fromDeltas).toEqual(fromFull);
+      expect(seen[0]).toEqual(['a', 'b', 't0', new Date(Date.UTC(2026, 0, 2)), 't2']);
+      // Consecutive steps replayed from one chain each get their whole value.
+      const page = await persister.listSteps(null, 'app', { order: 'oldest-first', includeState: true });
+      expect(page.steps.map((step) => (step.state?.get('tags') as Set<unknown>).size)).toEqual([2, 3, 4, 5]);
+    } finally {
+      unregisterFieldSerde('tags');
+    }
+  });
+
   it('writes a snapshot every snapshotEvery steps of a chain', async () => {
     const { persister, rows } = incremental({ snapshotEvery: 4 });
     await persister.initialize();

@@ -98,15 +98,25 @@ export function decodeState<T extends StateValues = StateValues>(json: string, k
   const entries = parsePythonJsonEntries(json);
   const hasTags = json.includes(`"${SERDE_KEY}"`);
   for (const entry of entries) {
-    const fieldSerde = fieldSerdeFor(entry[0]);
-    try {
-      // Tagged values are rebuilt first, mirroring encodeState, which tags what a field serializer returns.
-      if (fieldSerde) entry[1] = fieldSerde.deserialize(hasTags ? decodeValue(entry[1], kwargs) : entry[1], kwargs);
-      else if (hasTags) entry[1] = decodeValue(entry[1], kwargs);
-    } catch (error) {
-      if (error instanceof DeserializationError) throw error;
-      throw new DeserializationError(`Could not deserialize field ${JSON.stringify(entry[0])}: ${(error as Error).message}`, { cause: error });
-    }
+    // Tagged values are rebuilt first, mirroring encodeState, which tags what a field serializer returns.
+    if (hasTags) entry[1] = decodeValue(entry[1], kwargs);
+    entry[1] = deserializeField(entry[0], entry[1], kwargs);
   }
   return new State<T>(entries);
+}
+
+/**
+ * Runs the field serde registered for `key`, if any, on its stored value
+ * (tagged values already rebuilt); returns the value as it is otherwise. A
+ * failure is a `DeserializationError` naming the field.
+ */
+export function deserializeField(key: string, value: unknown, kwargs: SerdeKwargs): unknown {
+  const fieldSerde = fieldSerdeFor(key);
+  if (!fieldSerde) return value;
+  try {
+    return fieldSerde.deserialize(value, kwargs);
+  } catch (error) {
+    if (error instanceof DeserializationError) throw error;
+    throw new DeserializationError(`Could not deserialize field ${JSON.stringify(key)}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -2,8 +2,8 @@ import { type ChainRowId, DeserializationError, SerializationError, UnsupportedV
 import { grewFrom } from '../../list-growth.js';
 import { isPlainJson } from '../../serde/fast-checks.js';
 import { parsePythonJson, parsePythonJsonEntries, stringifyPythonJson, type ParsedJsonFacts } from '../../serde/python-json.js';
-import { fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
-import { decodeState, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
+import { SERDE_KEY, fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
+import { deserializeField, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
 import { decodeValue } from '../../serde/walk.js';
 import { PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State } from '../../state.js';
 import type { ChainAccount } from './chain-account.js';
@@ -323,6 +323,14 @@ export type ReplayValues = 'decoded' | 'stored';
 export class ReplayState {
   #values: Map<string, unknown>;
   readonly #decoded: boolean;
+  readonly #kwargs: SerdeKwargs;
+  /**
+   * Keys with a field serde, whose values stay as stored (parsed JSON) until
+   * {@link ReplayState.toState}: the serde then sees the whole value, items
+   * appended by deltas included, as a full-mode load gives it (those deltas
+   * may predate the serde's registration).
+   */
+  readonly #serialized = new Set<string>();
   readonly #owned = new Set<unknown>();
   /** Whether `__SEQUENCE_ID` and `__PRIOR_STEP` hold their row field (see rowField) of the row this state is at. */
   #sequenceIdFollows: boolean;
@@ -337,8 +345,17 @@ export class ReplayState {
   /** Starts from a snapshot: its row and JSON text. */
   constructor(snapshot: RowStep & { state: string }, kwargs: SerdeKwargs, values: ReplayValues = 'decoded') {
     this.#decoded = values === 'decoded';
+    this.#kwargs = kwargs;
     try {
-      this.#values = new Map(this.#decoded ? decodeState(snapshot.state, kwargs).entries() : parsePythonJsonEntries(snapshot.state));
+      const entries = parsePythonJsonEntries(snapshot.state);
+      if (this.#decoded) {
+        const hasTags = snapshot.state.includes(`"${SERDE_KEY}"`);
+        for (const entry of entries) {
+          if (fieldSerdeFor(entry[0])) this.#serialized.add(entry[0]);
+          else if (hasTags) entry[1] = decodeValue(entry[1], kwargs);
+        }
+      }
+      this.#values = new Map(entries);
     } catch (error) {
       throw inChainRow(error, 'snapshot', snapshot);
     }
@@ -382,17 +399,20 @@ export class ReplayState {
       const raw = (delta as Record<string, unknown>)[name];
       // Decoding rebuilds tagged values in place (a serde's may not write as JSON again): the account gets a parsed copy.
       const parsed = account && hasTags && raw !== null && typeof raw === 'object' ? structuredClone(raw) : raw;
-      const value = hasTags && this.#decoded ? decodeValue(raw, kwargs) : raw;
       const member = this.#memberName(name);
       const { operation, key } = member;
+      const value = hasTags && this.#decoded && !fieldSerdeFor(key) ? decodeValue(raw, kwargs) : raw;
       if (key === SEQUENCE_ID_KEY) sequenceIdFollows = false;
       else if (key === PRIOR_STEP_KEY) priorStepFollows = false;
       if (operation === APPEND) {
         this.#append(key, value);
         account?.append(member, parsed);
       } else if (operation === SET || operation === DELETE) {
-        if (operation === SET) this.#set(key, value, kwargs);
-        else this.#values.delete(key);
+        if (operation === SET) this.#set(key, value);
+        else {
+          this.#values.delete(key);
+          this.#serialized.delete(key);
+        }
         account?.replaced(member, parsed);
       } else if (name === ORDER) {
         order = value;
@@ -423,7 +443,13 @@ export class ReplayState {
   /** The state as it stands; later deltas do not change it. */
   toState(): State {
     this.#owned.clear();
-    return new State(this.#values);
+    if (this.#serialized.size === 0) return new State(this.#values);
+    const values = new Map(this.#values);
+    for (const key of this.#serialized) {
+      // A copy: decoding and the serde may change it in place, and later steps are replayed on from it.
+      values.set(key, deserializeField(key, decodeValue(structuredClone(values.get(key)), this.#kwargs), this.#kwargs));
+    }
+    return new State(values);
   }
 
   /**
@@ -438,19 +464,11 @@ export class ReplayState {
     return `{${members.join(',')}}`;
   }
 
-  #set(key: string, value: unknown, kwargs: SerdeKwargs): void {
-    const fieldSerde = this.#decoded ? fieldSerdeFor(key) : undefined;
-    if (!fieldSerde) {
-      if (Array.isArray(value)) this.#owned.add(value);
-      this.#values.set(key, value);
-      return;
-    }
-    try {
-      this.#values.set(key, fieldSerde.deserialize(value, kwargs));
-    } catch (error) {
-      if (error instanceof DeserializationError) throw error;
-      throw new DeserializationError(`Could not deserialize field ${JSON.stringify(key)}: ${(error as Error).message}`, { cause: error });
-    }
+  #set(key: string, value: unknown): void {
+    if (this.#decoded && fieldSerdeFor(key)) this.#serialized.add(key);
+    else this.#serialized.delete(key);
+    if (Array.isArray(value)) this.#owned.add(value);
+    this.#values.set(key, value);
   }
 
   #append(key: string, items: unknown): void {
