@@ -4,17 +4,18 @@ import { RecordStatePersister } from './record-persister.js';
 import { memoryDependents, memoryIncrementalRows, type IncrementalMemoryRecord } from './incremental/memory-rows.js';
 import { readStorageOptions, type StorageModeOptions } from './incremental/options.js';
 import type { AppQuery, AppScan, KeptStep, StepQuery, StepRemoval, StoredAppSummary, StoredStepSummary } from './stored-history.js';
+import { StepRecords } from './in-memory-records.js';
 import { toSqlTimestamp } from './timestamps.js';
 import type { StepKey } from './validate.js';
 
 /** The records behind one or more {@link InMemoryPersister}s, like a database several connections share. */
 export class InMemoryStore {
   /** @internal */
-  readonly records = new Map<string, StateRecord>();
+  readonly records = new StepRecords<StateRecord>();
   /** @internal */
   initialized = false;
   /** Steps of persisters in incremental mode, apart from the full-mode records. @internal */
-  readonly incrementalRecords = new Map<string, IncrementalMemoryRecord>();
+  readonly incrementalRecords = new StepRecords<IncrementalMemoryRecord>();
   /** @internal */
   incrementalInitialized = false;
 }
@@ -33,7 +34,7 @@ export interface InMemoryPersisterOptions extends RecordStatePersisterOptions, S
 export class InMemoryPersister extends RecordStatePersister {
   readonly #store: InMemoryStore;
   /** The store's records of this persister's storage mode. */
-  readonly #records: Map<string, StateRecord>;
+  readonly #records: StepRecords<StateRecord>;
 
   /** Throws `InvalidPersistArgumentError` for bad storage options. */
   constructor(options: InMemoryPersisterOptions = {}) {
@@ -91,15 +92,12 @@ export class InMemoryPersister extends RecordStatePersister {
   }
 
   protected async findAppIds(partitionKey: string): Promise<string[]> {
-    // Map order is insertion order, so the last write of each app wins.
-    const lastWrite = new Map<string, number>();
-    let order = 0;
+    // The last write of each app first, as its step records count writes.
+    const apps = new Map<string, number>();
     for (const record of this.#records.values()) {
-      if (record.partitionKey !== partitionKey) continue;
-      lastWrite.delete(record.appId);
-      lastWrite.set(record.appId, order++);
+      if (record.partitionKey === partitionKey && !apps.has(record.appId)) apps.set(record.appId, this.#records.appSaves(partitionKey, record.appId)!.lastWrite);
     }
-    return [...lastWrite.keys()].reverse();
+    return [...apps.entries()].sort((a, b) => b[1] - a[1]).map(([appId]) => appId);
   }
 
   protected async findSteps(query: StepQuery): Promise<StoredStepSummary[]> {
@@ -125,10 +123,10 @@ export class InMemoryPersister extends RecordStatePersister {
     const apps = new Map<string, StoredAppSummary>();
     for (const record of this.#records.values()) {
       if (record.partitionKey !== query.partitionKey) continue;
-      const savedAtKey = toSqlTimestamp(record.createdAt, record.createdAtMicros);
       const known = apps.get(record.appId);
       const isLatest = !known || record.sequenceId > Number(known.lastSequenceId) || (record.sequenceId === Number(known.lastSequenceId) && record.position > known.lastPosition);
-      const newestSave = known && known.savedAtKey > savedAtKey ? known : { lastSavedAt: record.createdAt, savedAtKey };
+      // The newest save as the step records keep it: a prune may have removed that step.
+      const newestSave = known ?? this.#records.appSaves(query.partitionKey, record.appId)!;
       const latest = isLatest || !known ? { lastSequenceId: record.sequenceId, lastPosition: record.position, lastStatus: record.status } : known;
       apps.set(record.appId, {
         appId: record.appId,

@@ -267,6 +267,30 @@ export function pruneCases({ api, fresh, again, storage, capabilities }: SuiteCo
       for (const [sequenceId, state] of restarted) assert.deepEqual((await other.load('p', appId, sequenceId))?.state.getAll(), state.getAll(), `step ${sequenceId}`);
     });
 
+    it('an app keeps its place in listApps and listAppIds after a prune removes its most recent save (a step below its latest)', async () => {
+      const persister = await fresh();
+      const [rewound, other] = [newAppId('rewound'), newAppId('other')];
+      await saveSteps(persister, { partitionKey: 'p', appId: rewound, count: 1, pauseMs: 2 });
+      await saveSteps(persister, { partitionKey: 'p', appId: rewound, from: 2, count: 3, pauseMs: 2 });
+      await saveSteps(persister, { partitionKey: 'p', appId: other, count: 1, pauseMs: 2 });
+      // The rewound app's most recent save is sequence id 1, below its latest: the prune removes it.
+      await saveSteps(persister, { partitionKey: 'p', appId: rewound, from: 1, count: 1 });
+      const order = async () => [(await persister.listApps('p')).apps.map((app) => app.appId), await persister.listAppIds('p')];
+      assert.deepEqual(await order(), [
+        [rewound, other],
+        [rewound, other],
+      ]);
+      assert.equal((await persister.prune({ keepLast: 2 })).stepsRemoved, 3, 'sequence ids 0 to 2 went');
+      assert.deepEqual(
+        await order(),
+        [
+          [rewound, other],
+          [rewound, other],
+        ],
+        'ordered by their last saves, as before the prune',
+      );
+    });
+
     it('saving goes on normally after a prune, and the kept steps load exactly as saved', async () => {
       const persister = await fresh();
       const appId = newAppId('goes-on');
