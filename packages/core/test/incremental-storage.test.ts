@@ -257,7 +257,7 @@ describe('incremental storage: what a save writes', () => {
       expect(seen[0]).toEqual(['a', 'b', 't0', new Date(Date.UTC(2026, 0, 2)), 't2']);
       // Consecutive steps replayed from one chain each get their whole value.
       const page = await persister.listSteps(null, 'app', { order: 'oldest-first', includeState: true });
-      expect(page.steps.map((step) => (step.state?.get('tags') as Set<unknown>).size)).toEqual([2, 3, 4, 5]);
+      expect(page.steps.map((step) => (step.state?.get('tags') as Set<unknown> | undefined)?.size)).toEqual([2, 3, 4, 5]);
     } finally {
       unregisterFieldSerde('tags');
     }
