@@ -28,7 +28,8 @@ export const INCREMENTAL_SEGMENT = '[incremental]';
  *
  * - `[namespace:]partitionKey:burr:apps_by_save`, a sorted set: member app
  *   id, score the server time (µs) of its last save, for "most recently saved
- *   first";
+ *   first" (for steps a conversion copied: the newest copied step's own save
+ *   time);
  * - `[namespace:]partitionKey:burr:saved_at`, a hash: app id → `created_at` of
  *   its last save (which is not its latest step after a rewind);
  * - `[namespace:]partitionKey:burr:expiring`, a string, only while a key of

@@ -314,6 +314,8 @@ export class RedisPersister extends RecordStatePersister {
       layout.stepKeyPrefix(partitionKey, appId),
       layout.partitionPrefix(partitionKey),
       this.#incremental ? '1' : '',
+      // A conversion's copy ranks its app by the step's own save time (µs since the epoch, as the set's scores are).
+      record.copiedSaveTime ? String(record.createdAt.getTime() * 1000 + record.createdAtMicros) : '',
       ...base,
     ];
     const script = this.#incremental ? SAVE_INCREMENTAL_STEP : SAVE_STEP;

@@ -72,7 +72,9 @@ export function withPrelude(body: string): LuaScript {
  * incoming state hash.
  * ARGV: partition_key, app_id, sequence_id, position, state, status,
  * created_at, TTL in ms ('0': none), the app's key prefix, the partition's key
- * prefix, '1' for the incremental layout (else ''), and for a delta its base's
+ * prefix, '1' for the incremental layout (else ''), the app's score in the
+ * apps-by-save set when the step's save time is a copy (a conversion: its
+ * save time in µs, as digits; else ''), and for a delta its base's
  * sequence_id, position and created_at: then the step is written only if its
  * base is stored with that position and created_at (else 2, nothing written),
  * and it is packed (see `packed_record`): its record, holding its key fields,
@@ -138,7 +140,7 @@ function saveStepBody(layout: 'full' | 'incremental'): string {
   return `
 local app_id, sequence_id, ttl_ms = ARGV[2], ARGV[3], tonumber(ARGV[8])
 local app_prefix, partition_prefix = ARGV[9], ARGV[10]
-local base_sequence_id = ARGV[12]
+local copied_score, base_sequence_id = ARGV[12], ARGV[13]
 ${when(
   incremental,
   `local segments = {}
@@ -154,7 +156,7 @@ if base_sequence_id then
       if packed then base = {packed.position, packed.created_at} end
     end
   end
-  if base[1] ~= ARGV[13] or base[2] ~= ARGV[14] then return 2 end
+  if base[1] ~= ARGV[14] or base[2] ~= ARGV[15] then return 2 end
 end`,
 )}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -170,13 +172,18 @@ end`,
 )}
 local incoming = KEYS[7]
 if incoming and redis.call('EXISTS', incoming) == 0 then return redis.error_reply('ERR the incoming state hash is missing') end
-local now = redis.call('TIME')
--- The server's time in µs, as digits (its seconds, then its microseconds on six), or one above the set's highest
--- score when that is not below it (a clock that stepped back, a failover): the app saved last always ranks first.
--- Asked as "any score at or above it?", whose usual answer (none) formats no number.
-local score = now[1] .. string.sub('00000' .. now[2], -6)
-if redis.call('ZRANGE', KEYS[3], score, '+inf', 'BYSCORE', 'LIMIT', '0', '1')[1] then
-  score = fmt(tonumber(redis.call('ZRANGE', KEYS[3], '-1', '-1', 'WITHSCORES')[2]) + 1)
+-- A copied step (a conversion) ranks its app by its own save time, the newest copied step's (ZADD GT below), as
+-- the store it came from ranked it: a conversion's writes would otherwise list apps in the order it copied them.
+local score = copied_score
+if score == '' then
+  local now = redis.call('TIME')
+  -- The server's time in µs, as digits (its seconds, then its microseconds on six), or one above the set's highest
+  -- score when that is not below it (a clock that stepped back, a failover): the app saved last always ranks first.
+  -- Asked as "any score at or above it?", whose usual answer (none) formats no number.
+  score = now[1] .. string.sub('00000' .. now[2], -6)
+  if redis.call('ZRANGE', KEYS[3], score, '+inf', 'BYSCORE', 'LIMIT', '0', '1')[1] then
+    score = fmt(tonumber(redis.call('ZRANGE', KEYS[3], '-1', '-1', 'WITHSCORES')[2]) + 1)
+  end
 end
 ${when(!incremental, `local top = unindexed_top(KEYS[5], KEYS[6], KEYS[2], app_id, app_prefix, latest)`)}
 -- Each key written below is read first (the sets above, these here): a key of another type at one of their names
@@ -205,16 +212,16 @@ local restarted = latest and tonumber(sequence_id) <= tonumber(latest) and redis
 -- The write that can fail (GT needs Redis 6.2) comes first.
 redis.call('ZADD', KEYS[2], 'GT', sequence_id, app_id)
 ${when(!incremental, `if restarted then redis.call('ZADD', KEYS[2], sequence_id, app_id) end`)}
-redis.call('ZADD', KEYS[3], score, app_id)
+if copied_score == '' then redis.call('ZADD', KEYS[3], score, app_id) else redis.call('ZADD', KEYS[3], 'GT', score, app_id) end
 if incoming then
   redis.call('RENAME', incoming, KEYS[1])
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'status', ARGV[6], 'created_at', ARGV[7])
-  if base_sequence_id then redis.call('HSET', KEYS[1], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[13]) end
+  if base_sequence_id then redis.call('HSET', KEYS[1], 'base_sequence_id', base_sequence_id, 'base_position', ARGV[14]) end
 ${when(
   incremental,
   `elseif base_sequence_id then
-  local items = packed_append(app_prefix, field, packed_record(sequence_id, ARGV[4], ARGV[6], ARGV[7], base_sequence_id, ARGV[13], ARGV[5]))
+  local items = packed_append(app_prefix, field, packed_record(sequence_id, ARGV[4], ARGV[6], ARGV[7], base_sequence_id, ARGV[14], ARGV[5]))
   -- The first record of a segment: the segment below is complete, and is sealed.
   local n = math.floor(tonumber(sequence_id) / SEGMENT_STEPS)
   if items == 1 and n > 0 then seal_segment(app_prefix, segment_field((n - 1) * SEGMENT_STEPS)) end
@@ -224,7 +231,10 @@ else
   redis.call('HSET', KEYS[1], 'partition_key', ARGV[1], 'app_id', app_id, 'sequence_id', sequence_id,
     'position', ARGV[4], 'state', ARGV[5], 'status', ARGV[6], 'created_at', ARGV[7])
 end
-redis.call('HSET', KEYS[4], app_id, ARGV[7])
+-- A copied step's save time is the app's last only when it is the newest copied so far (steps are copied by sequence id).
+if copied_score == '' or (redis.call('HGET', KEYS[4], app_id) or '') < ARGV[7] then
+  redis.call('HSET', KEYS[4], app_id, ARGV[7])
+end
 ${
   incremental
     ? `if packed then

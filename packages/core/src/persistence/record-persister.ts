@@ -22,6 +22,12 @@ export interface StateRecord extends StepKey, SaveTime {
   status: PersistStatus;
   /** The serialized state (JSON text, hidden keys included). */
   state: string;
+  /**
+   * Set on a step a conversion copies, whose save time is the source's: a
+   * backend that ranks apps by the time of each write (Redis's apps-by-save
+   * set) ranks the app by this save time instead.
+   */
+  copiedSaveTime?: true | undefined;
 }
 
 /** A step as a backend read it; numbers and times may come back as strings, bigints or Dates. */
@@ -422,7 +428,7 @@ export abstract class RecordStatePersister implements BaseStatePersister {
         if (incremental) return incremental.saveConverted(key, args, step.savedAt);
         const state = encodeState(step.state, { kwargs: persister.serdeKwargs, nonFiniteNumbers: persister.nonFiniteNumbers });
         if (!(await persister.isInitialized())) throw new PersisterNotInitializedError(persister.describe(), 'its table or collection does not exist');
-        const record: StateRecord = { ...key, status: step.status, state, ...step.savedAt };
+        const record: StateRecord = { ...key, status: step.status, state, ...step.savedAt, copiedSaveTime: true };
         try {
           await persister.insertRecord(record);
           return 'written';

@@ -10,7 +10,7 @@ import {
   type StorageConversionReport,
   type StorageModeOptions,
 } from '@burr/core';
-import { newAppId, type SuiteContext } from './context.js';
+import { newAppId, pause, type SuiteContext } from './context.js';
 import { saveChatSteps } from '../chat-steps.js';
 import { positionOf } from './history-fixtures.js';
 
@@ -174,6 +174,28 @@ export function conversionCases({ api, capabilities, fresh, again }: SuiteContex
       const reader = await again(full, { storage: FULL });
       const [lastSequenceId, , lastState] = saved.filter(([, position]) => !position.endsWith('-branch')).at(-1)!;
       assertSameState((await reader.load(null, appId, lastSequenceId))?.state, lastState, `step ${lastSequenceId} read in full mode`);
+    });
+
+    it('a conversion keeps the order apps were saved in: listApps and load(partitionKey, null), either way', async () => {
+      const { full, incremental } = await bothModes();
+      // The conversion copies apps in id order: the app saved last has the lower id, so it is copied first.
+      const prefix = newAppId('order');
+      const [savedLast, savedFirst] = [`${prefix}-1`, `${prefix}-2`];
+      const save = (persister: BaseStatePersister, appId: string) =>
+        persister.save({ partitionKey: 'p', appId, sequenceId: 0, position: 'step', state: new State({ appId }), status: 'completed' });
+      await save(incremental, savedFirst);
+      await pause(5);
+      await save(incremental, savedLast);
+      const order = async (persister: BaseStatePersister): Promise<[string[], string | undefined]> => [
+        (await persister.listApps('p')).apps.map((app) => `${app.appId} at ${app.lastSavedAt.getTime()}`),
+        (await persister.load('p', null))?.appId,
+      ];
+      const expected = await order(incremental);
+      assert.deepEqual([expected[0].map((app) => app.split(' at ')[0]), expected[1]], [[savedLast, savedFirst], savedLast], 'before');
+      await convertStorage({ from: incremental, to: full, target: { partitionKey: 'p' } });
+      assert.deepEqual(await order(full), expected, 'in full mode');
+      await convertStorage({ from: full, to: incremental, target: { partitionKey: 'p' } });
+      assert.deepEqual(await order(incremental), expected, 'back in incremental mode');
     });
 
     it(`a ${CHAT_STEPS}-step chat: each converted step is an append of its message, not the conversation; the way back restores every byte`, async () => {

@@ -128,7 +128,7 @@ export class IncrementalStorage {
     const encoded = this.#encode(key, this.#cache.get(app), args.state, options, 'value');
     try {
       await this.#host.ensureInitialized();
-      this.#remember(app, await this.#write(key, args, encoded, options, time));
+      this.#remember(app, await this.#write(key, args, encoded, options, time, true));
       return 'written';
     } catch (error) {
       this.#forgetApp(app);
@@ -210,8 +210,16 @@ export class IncrementalStorage {
     return Math.min(this.#settings.snapshotEvery, Math.max(this.#settings.minChainSteps ?? MIN_CHAIN_STEPS, base.snapshotSequenceId));
   }
 
-  async #write(key: StepKey, args: SaveStateArgs, encoded: Encoded, options: EncodeStateOptions, time: SaveTime = nextSaveTime()): Promise<CachedStep> {
-    const record = (state: string, base: IncrementalRecord['base']): IncrementalRecord => ({ ...key, status: args.status, state, ...time, base });
+  /** Writes the step at `time` (`copied`: a conversion's copy, whose save time is the source's). */
+  async #write(key: StepKey, args: SaveStateArgs, encoded: Encoded, options: EncodeStateOptions, time: SaveTime = nextSaveTime(), copied = false): Promise<CachedStep> {
+    const record = (state: string, base: IncrementalRecord['base']): IncrementalRecord => ({
+      ...key,
+      status: args.status,
+      state,
+      ...time,
+      base,
+      ...(copied ? { copiedSaveTime: true as const } : {}),
+    });
     const cached = { sequenceId: key.sequenceId, position: key.position, savedAt: time, saved: savedValues(args.state), compare: 'identity' as const };
     const { base } = encoded;
     if (base) {
