@@ -126,7 +126,7 @@ export class InMemoryPersister extends RecordStatePersister {
       const known = apps.get(record.appId);
       const isLatest = !known || record.sequenceId > Number(known.lastSequenceId) || (record.sequenceId === Number(known.lastSequenceId) && record.position > known.lastPosition);
       // The newest save as the step records keep it: a prune may have removed that step.
-      const newestSave = known ?? this.#records.appSaves(query.partitionKey, record.appId)!;
+      const newestSave = this.#records.appSaves(query.partitionKey, record.appId)!;
       const latest = isLatest || !known ? { lastSequenceId: record.sequenceId, lastPosition: record.position, lastStatus: record.status } : known;
       apps.set(record.appId, {
         appId: record.appId,

@@ -95,14 +95,21 @@ function jsonText(tree: EncodedTree): string {
 
 /** Rebuilds a state from stored JSON text: Python's tokens, tagged values and field serdes included. */
 export function decodeState<T extends StateValues = StateValues>(json: string, kwargs: SerdeKwargs = {}): State<T> {
-  const entries = parsePythonJsonEntries(json);
-  const hasTags = json.includes(`"${SERDE_KEY}"`);
-  for (const entry of entries) {
-    // Tagged values are rebuilt first, mirroring encodeState, which tags what a field serializer returns.
-    if (hasTags) entry[1] = decodeValue(entry[1], kwargs);
-    entry[1] = deserializeField(entry[0], entry[1], kwargs);
-  }
+  // Tagged values are rebuilt first, mirroring encodeState, which tags what a field serializer returns.
+  const entries = parseStateEntries(json, kwargs);
+  for (const entry of entries) entry[1] = deserializeField(entry[0], entry[1], kwargs);
   return new State<T>(entries);
+}
+
+/**
+ * Stored state JSON as entries in document order, tagged values rebuilt,
+ * field serdes not run; the values of the keys `keepStored` names stay as
+ * parsed (tags included).
+ */
+export function parseStateEntries(json: string, kwargs: SerdeKwargs, keepStored: (key: string) => boolean = () => false): Array<[string, unknown]> {
+  const entries = parsePythonJsonEntries(json);
+  if (json.includes(`"${SERDE_KEY}"`)) for (const entry of entries) if (!keepStored(entry[0])) entry[1] = decodeValue(entry[1], kwargs);
+  return entries;
 }
 
 /**

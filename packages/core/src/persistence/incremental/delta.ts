@@ -2,8 +2,8 @@ import { type ChainRowId, DeserializationError, SerializationError, UnsupportedV
 import { grewFrom } from '../../list-growth.js';
 import { isPlainJson } from '../../serde/fast-checks.js';
 import { parsePythonJson, parsePythonJsonEntries, stringifyPythonJson, type ParsedJsonFacts } from '../../serde/python-json.js';
-import { SERDE_KEY, fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
-import { deserializeField, encodeState, type EncodeStateOptions } from '../../serde/state-codec.js';
+import { fieldSerdeFor, type SerdeKwargs } from '../../serde/registry.js';
+import { deserializeField, encodeState, parseStateEntries, type EncodeStateOptions } from '../../serde/state-codec.js';
 import { decodeValue } from '../../serde/walk.js';
 import { PRIOR_STEP_KEY, SEQUENCE_ID_KEY, State } from '../../state.js';
 import type { ChainAccount } from './chain-account.js';
@@ -347,14 +347,9 @@ export class ReplayState {
     this.#decoded = values === 'decoded';
     this.#kwargs = kwargs;
     try {
-      const entries = parsePythonJsonEntries(snapshot.state);
-      if (this.#decoded) {
-        const hasTags = snapshot.state.includes(`"${SERDE_KEY}"`);
-        for (const entry of entries) {
-          if (fieldSerdeFor(entry[0])) this.#serialized.add(entry[0]);
-          else if (hasTags) entry[1] = decodeValue(entry[1], kwargs);
-        }
-      }
+      const hasFieldSerde = (key: string) => fieldSerdeFor(key) !== undefined;
+      const entries = this.#decoded ? parseStateEntries(snapshot.state, kwargs, hasFieldSerde) : parsePythonJsonEntries(snapshot.state);
+      if (this.#decoded) for (const [key] of entries) if (hasFieldSerde(key)) this.#serialized.add(key);
       this.#values = new Map(entries);
     } catch (error) {
       throw inChainRow(error, 'snapshot', snapshot);
