@@ -36,8 +36,8 @@ or --to full (the table Python Burr reads). Each step keeps its state,
 position, status and save time. An app's steps leave the old mode only once
 all of them are stored in the new one, so a run stopped at any point (Ctrl-C,
 a crash) loses nothing: run the same command again and it resumes. Stop the
-applications that write these apps first. SQL stores only (sqlite, libsql,
-postgres, mysql).
+applications that write these apps first. Every store: a SQL table
+(sqlite, libsql, postgres, mysql), a Redis namespace or a MongoDB collection.
 
   --to MODE             incremental or full: the mode to move the steps to
   --dry-run             read every step and report what would move and its
