@@ -45,7 +45,7 @@ export async function prepareTrialStore(backend: TrialBackend, storage: StorageM
             // Either mode's tables and app indexes; their triggers go with them, the trigger functions do not.
             const tables = derivedTableNames(tableName);
             await sql.unsafe(`DROP TABLE IF EXISTS ${tables.map((name) => `"${name}"`).join(', ')}`);
-            const functions = [`${tableName}_apps_on_insert`, `${tableName}_incremental_apps_on_insert`];
+            const functions = [`${tableName}_apps_on_insert`, `${tableName}_incremental_apps_on_insert`, `${tableName}_incremental_segments_guard`];
             await sql.unsafe(`DROP FUNCTION IF EXISTS ${functions.map((name) => `"${name}"()`).join(', ')}`);
           } finally {
             await sql.end();
@@ -101,8 +101,8 @@ export async function prepareTrialStore(backend: TrialBackend, storage: StorageM
   }
 }
 
-/** The tables a SQL persister may create for `tableName`: both modes' step tables and their app indexes. */
+/** The tables a SQL persister may create for `tableName`: both modes' step tables and their app indexes, and the segments of incremental storage. */
 function derivedTableNames(tableName: string): string[] {
   const incremental = `${tableName}_incremental`;
-  return [tableName, `${tableName}_apps`, incremental, `${incremental}_apps`];
+  return [tableName, `${tableName}_apps`, incremental, `${incremental}_apps`, `${incremental}_segments`];
 }

@@ -26,6 +26,12 @@ export interface MeasuredStore<T> {
   contender: T;
   /** Bytes the database uses for this store (tables, indexes, TOAST), after flushing what is pending. */
   bytes(): Promise<number>;
+  /**
+   * The upkeep the database does on its own while an application runs
+   * (PostgreSQL: a VACUUM of the store's tables, as autovacuum runs on a
+   * table whose rows were deleted); absent where it has none.
+   */
+  maintain?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +99,14 @@ export async function postgresStores(): Promise<IncrementalStores | { skip: stri
     schemas.push(schema);
     return schema;
   };
+  // Plain VACUUM (what autovacuum runs): the space of deleted rows becomes reusable; nothing is given back to the system.
+  const vacuum = async (schema: string): Promise<void> => {
+    const tables = await admin.unsafe(
+      `SELECT quote_ident(c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
+      [schema],
+    );
+    for (const { name } of tables) await admin.unsafe(`VACUUM ${schema}.${name as string}`);
+  };
   const schemaBytes = async (schema: string): Promise<number> => {
     await admin.unsafe('CHECKPOINT');
     const [row] = await admin
@@ -113,6 +127,7 @@ export async function postgresStores(): Promise<IncrementalStores | { skip: stri
       return {
         contender: persister,
         bytes: () => schemaBytes(schema),
+        maintain: () => vacuum(schema),
         close: () => persister.cleanup(),
       };
     },
@@ -121,7 +136,7 @@ export async function postgresStores(): Promise<IncrementalStores | { skip: stri
       const saver = PostgresSaver.fromConnString(url, { schema });
       await saver.setup();
       const pool = (saver as unknown as { pool: { end(): Promise<void> } }).pool;
-      return { contender: new PeerCheckpointer(saver, 'PostgresSaver'), bytes: () => schemaBytes(schema), close: () => pool.end() };
+      return { contender: new PeerCheckpointer(saver, 'PostgresSaver'), bytes: () => schemaBytes(schema), maintain: () => vacuum(schema), close: () => pool.end() };
     },
     async close() {
       for (const schema of schemas) await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

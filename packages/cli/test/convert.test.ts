@@ -208,6 +208,8 @@ describe.skipIf('skip' in postgres)(`burr convert against PostgreSQL${'skip' in 
       await admin.client.unsafe(`DROP TABLE IF EXISTS "${name}", "${name}_apps"`);
       await admin.client.unsafe(`DROP FUNCTION IF EXISTS "${name}_apps_on_insert"()`);
     }
+    await admin.client.unsafe(`DROP TABLE IF EXISTS "${tableName}_incremental_segments"`);
+    await admin.client.unsafe(`DROP FUNCTION IF EXISTS "${tableName}_incremental_segments_guard"()`);
     if ('stop' in postgres) await postgres.stop();
   });
 

@@ -98,6 +98,7 @@ export {
   type Dependent,
 } from './persistence/incremental/rows.js';
 export { dependentsAmong, type StepLink } from './persistence/incremental/dependents.js';
+export { packedRecords } from './persistence/incremental/packed-records.js';
 export { INCREMENTAL_TABLE_SUFFIX, MAX_INCREMENTAL_TABLE_NAME_LENGTH } from './persistence/incremental/sql-statements.js';
 export {
   normalizePartitionKey,

@@ -7,6 +7,8 @@ export const MYSQL_NO_SUCH_TABLE = 'ER_NO_SUCH_TABLE';
 export const MYSQL_DUPLICATE_INDEX = 'ER_DUP_KEYNAME';
 /** A concurrent initialize() created the app index trigger first. */
 export const MYSQL_DUPLICATE_TRIGGER = 'ER_TRG_ALREADY_EXISTS';
+/** InnoDB chose this transaction as a deadlock's victim and rolled it back whole. */
+export const MYSQL_DEADLOCK = 'ER_LOCK_DEADLOCK';
 
 /** mysql2's `code` of an error, or `undefined`. Duck-typed, so errors from another copy of mysql2 count too. */
 export function mysqlCode(error: unknown): string | undefined {

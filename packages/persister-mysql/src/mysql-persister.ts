@@ -16,7 +16,7 @@ import {
   type SqlRowValues,
   type SqlStatePersisterOptions,
 } from '@burr/core';
-import { MYSQL_DUPLICATE_INDEX, MYSQL_DUPLICATE_KEY, MYSQL_DUPLICATE_TRIGGER, MYSQL_NO_SUCH_TABLE, mysqlCode, mysqlFaultReason } from './mysql-errors.js';
+import { MYSQL_DEADLOCK, MYSQL_DUPLICATE_INDEX, MYSQL_DUPLICATE_KEY, MYSQL_DUPLICATE_TRIGGER, MYSQL_NO_SUCH_TABLE, mysqlCode, mysqlFaultReason } from './mysql-errors.js';
 
 /** A mysql2 pool or connection from `mysql2/promise`, which the persister runs its statements on. */
 export type MySqlClient = mysql.Pool | mysql.Connection;
@@ -161,14 +161,18 @@ export class MySQLPersister extends SqlStatePersister {
 
   /** Prepared, except statements without parameters: MySQL cannot prepare some DDL (CREATE TRIGGER). */
   protected async execute(sql: string, params: readonly SqlParam[]): Promise<number> {
-    const [result] = await this.#guard.run(() =>
-      params.length === 0 ? this.#client.query<mysql.ResultSetHeader>(sql) : this.#client.execute<mysql.ResultSetHeader>(sql, params as SqlParam[]),
+    const [result] = await againAfterDeadlock(() =>
+      this.#guard.run(() => (params.length === 0 ? this.#client.query<mysql.ResultSetHeader>(sql) : this.#client.execute<mysql.ResultSetHeader>(sql, params as SqlParam[]))),
     );
     return result.affectedRows;
   }
 
   /** On one connection of the pool (or the given connection): BEGIN, the statements, COMMIT; ROLLBACK on any error. */
   protected async executeInTransaction(statements: readonly SqlStatement[]): Promise<number[]> {
+    return againAfterDeadlock(() => this.#transaction(statements));
+  }
+
+  #transaction(statements: readonly SqlStatement[]): Promise<number[]> {
     return this.#guard.run(async () => {
       const client = this.#client;
       const connection = 'getConnection' in client ? await client.getConnection() : client;
@@ -240,4 +244,24 @@ function clientAddress(client: MySqlClient): string {
   const config = (pooled ?? (client as { config?: unknown }).config ?? {}) as { host?: unknown; port?: unknown; socketPath?: unknown };
   if (typeof config.socketPath === 'string' && config.socketPath) return config.socketPath;
   return addressOf({ host: typeof config.host === 'string' ? config.host : undefined, port: typeof config.port === 'number' ? config.port : undefined }, 3306);
+}
+
+/** Attempts of a statement or transaction that InnoDB keeps choosing as a deadlock's victim. */
+const DEADLOCK_ATTEMPTS = 5;
+
+/**
+ * Runs `run` again when InnoDB rolled it back as a deadlock's victim (a
+ * delta's insert beside a `deleteApp`, a seal beside a prune: each takes
+ * rows and segments in its own order), after a short random pause. The
+ * victim was rolled back whole, so running it again is safe.
+ */
+async function againAfterDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (mysqlCode(error) !== MYSQL_DEADLOCK || attempt >= DEADLOCK_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
 }

@@ -21,7 +21,9 @@ export function scratch(url: string) {
       try {
         // The step table and its app index, in both storage modes.
         for (const table of tables)
-          await pool.query(`DROP TABLE IF EXISTS ${[table, `${table}_apps`, `${table}_incremental`, `${table}_incremental_apps`].map((name) => `\`${name}\``).join(', ')}`);
+          await pool.query(
+            `DROP TABLE IF EXISTS ${[table, `${table}_apps`, `${table}_incremental`, `${table}_incremental_apps`, `${table}_incremental_segments`].map((name) => `\`${name}\``).join(', ')}`,
+          );
       } finally {
         await pool.end();
       }

@@ -37,7 +37,10 @@ if ('skip' in database) {
       )
     ).map((row) => JSON.stringify(row));
 
-  /** Rows, stored state bytes (compressed where PostgreSQL compressed them) and relation bytes (table, TOAST, indexes, app index). */
+  /**
+   * Steps, stored state bytes (compressed where PostgreSQL compressed them) and relation bytes (table, TOAST, indexes,
+   * app index; for the incremental table its segments too, whose packed deltas count as steps).
+   */
   const measure = async (table: string) => {
     const [row] = await admin.unsafe(
       `SELECT count(*)::int AS rows, coalesce(sum(pg_column_size(state)), 0)::bigint AS state_bytes,
@@ -45,7 +48,18 @@ if ('skip' in database) {
        FROM "${table}"`,
       [`"${table}"`, `"${table}_apps"`],
     );
-    return { rows: Number(row!.rows), stateBytes: Number(row!.state_bytes), storedBytes: Number(row!.stored_bytes) };
+    const measured = { rows: Number(row!.rows), stateBytes: Number(row!.state_bytes), storedBytes: Number(row!.stored_bytes) };
+    if (!table.endsWith('_incremental')) return measured;
+    const [packed] = await admin.unsafe(
+      `SELECT coalesce(sum(steps), 0)::int AS rows, coalesce(sum(pg_column_size(records)), 0)::bigint AS state_bytes, pg_total_relation_size(to_regclass($1)) AS stored_bytes
+       FROM "${table}_segments"`,
+      [`"${table}_segments"`],
+    );
+    return {
+      rows: measured.rows + Number(packed!.rows),
+      stateBytes: measured.stateBytes + Number(packed!.state_bytes),
+      storedBytes: measured.storedBytes + Number(packed!.stored_bytes),
+    };
   };
 
   describe('PostgreSQL: convertStorage on the stored rows', () => {

@@ -32,11 +32,13 @@ export function scratch(url: string) {
       const sql = testClient(url);
       try {
         for (const table of tables) {
-          // The step table, its app index and trigger function, in both storage modes.
+          // The step table, its app index and trigger function, in both storage modes, and the incremental segments.
           for (const name of [table, `${table}_incremental`]) {
             await sql.unsafe(`DROP TABLE IF EXISTS "${name}", "${name}_apps"`);
             await sql.unsafe(`DROP FUNCTION IF EXISTS "${name}_apps_on_insert"()`);
           }
+          await sql.unsafe(`DROP TABLE IF EXISTS "${table}_incremental_segments"`);
+          await sql.unsafe(`DROP FUNCTION IF EXISTS "${table}_incremental_segments_guard"()`);
         }
         for (const schema of schemas) await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       } finally {

@@ -1,7 +1,6 @@
-import { DeserializationError, type StoredIncrementalRecord } from '@burr/core';
+import { DeserializationError, packedRecords, type StoredIncrementalRecord } from '@burr/core';
 import { replyText } from './client.js';
 import { CHAIN_ENTRY_FIELDS } from './incremental-scripts.js';
-import { packedRecords } from './packed-records.js';
 
 /**
  * The rows of a `CHAIN_ROWS` reply, oldest first: the rows read on their own

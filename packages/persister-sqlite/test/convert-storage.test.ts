@@ -4,7 +4,7 @@
 // Prints the sizes of the measured example in docs/incremental-storage.md ("Converting between modes").
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { ApplicationBuilder, action, convertStorage, parsePythonJson, State, type SerdeKwargs } from '@burr/core';
+import { ApplicationBuilder, action, convertStorage, packedRecords, parsePythonJson, State, type SerdeKwargs, type StoredIncrementalRecord } from '@burr/core';
 import { readPythonCompatFixture, runNode } from '@burr/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLitePersister } from '../src/index.js';
@@ -27,31 +27,47 @@ function bothModes(dbPath = dir.path(`convert-${++files}.db`), serdeKwargs?: Ser
 
 type RawRow = { partition_key: string; app_id: string; sequence_id: number; position: string; status: string; state: string; created_at: string };
 
-/** Every row of a table as stored, in key order. */
+/** Every step of a table as stored, in key order: its rows, and for the incremental table the deltas packed in its segments. */
 function rawRows(dbPath: string, table: string): RawRow[] {
   const db = new Database(dbPath, { readonly: true });
   try {
     const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
     if (!exists) return [];
-    return db
+    const rows = db
       .prepare(`SELECT partition_key, app_id, sequence_id, position, status, state, created_at FROM ${table} ORDER BY partition_key, app_id, sequence_id, position`)
       .all() as RawRow[];
+    if (!table.endsWith('_incremental')) return rows;
+    const segments = db.prepare(`SELECT partition_key, app_id, records FROM ${table}_segments`).all() as Array<{ partition_key: string; app_id: string; records: string }>;
+    for (const segment of segments) {
+      const records: StoredIncrementalRecord[] = [];
+      packedRecords(segment.records, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, records);
+      for (const { sequenceId, position, status, state, createdAt } of records) {
+        rows.push({
+          partition_key: segment.partition_key,
+          app_id: segment.app_id,
+          sequence_id: Number(sequenceId),
+          position,
+          status: String(status),
+          state,
+          created_at: String(createdAt),
+        });
+      }
+    }
+    const key = (row: RawRow) => [row.partition_key, row.app_id, String(row.sequence_id).padStart(12, '0'), row.position].join('\u0000');
+    return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   } finally {
     db.close();
   }
 }
 
-/** Rows, JSON bytes of the state column, and pages (table, its indexes, its app index) of a table. */
+/** Steps, JSON bytes of their states (a packed delta's included), and pages (the table, its indexes, its app index and segments) of a table. */
 function measure(dbPath: string, table: string): { rows: number; stateBytes: number; storedBytes: number } {
+  const steps = rawRows(dbPath, table);
   const db = new Database(dbPath, { readonly: true });
   try {
-    const { rows, stateBytes } = db.prepare(`SELECT count(*) AS rows, coalesce(sum(length(CAST(state AS BLOB))), 0) AS stateBytes FROM ${table}`).get() as {
-      rows: number;
-      stateBytes: number;
-    };
-    const pages = 'SELECT coalesce(sum(d.pgsize), 0) AS bytes FROM dbstat d JOIN sqlite_master m ON m.name = d.name WHERE m.tbl_name IN (?, ?)';
-    const { bytes } = db.prepare(pages).get(table, `${table}_apps`) as { bytes: number };
-    return { rows, stateBytes, storedBytes: bytes };
+    const pages = 'SELECT coalesce(sum(d.pgsize), 0) AS bytes FROM dbstat d JOIN sqlite_master m ON m.name = d.name WHERE m.tbl_name IN (?, ?, ?)';
+    const { bytes } = db.prepare(pages).get(table, `${table}_apps`, `${table}_segments`) as { bytes: number };
+    return { rows: steps.length, stateBytes: steps.reduce((sum, row) => sum + Buffer.byteLength(row.state), 0), storedBytes: bytes };
   } finally {
     db.close();
   }
@@ -82,10 +98,11 @@ describe('SQLite: convertStorage on the stored rows', () => {
     expect(there).toMatchObject({ appsConverted: 1, stepsConverted: CHAT_STEPS, bytesBefore: fullSize.stateBytes, bytesAfter: incrementalSize.stateBytes });
     expect(measure(dbPath, 'burr_state').rows).toBe(0);
     expect(incrementalSize.rows).toBe(CHAT_STEPS);
+    // Snapshots are rows; deltas are rows, or packed in segments.
     const kinds = new Database(dbPath, { readonly: true });
     const snapshots = (kinds.prepare('SELECT count(*) AS n FROM burr_state_incremental WHERE base_sequence_id IS NULL').get() as { n: number }).n;
-    const appends = (kinds.prepare(`SELECT count(*) AS n FROM burr_state_incremental WHERE state LIKE '%"+messages":%'`).get() as { n: number }).n;
     kinds.close();
+    const appends = rawRows(dbPath, 'burr_state_incremental').filter((row) => row.state.includes('"+messages":')).length;
     expect(snapshots).toBeLessThan(15);
     expect(appends).toBeGreaterThan(CHAT_STEPS * 0.95);
     // The created_at of every row, to the microsecond.

@@ -299,6 +299,39 @@ describe('fromConfig()', () => {
     expect(() => SQLitePersister.fromConfig({ dbPath, snapshotEvery: 2 })).toThrow(/apply only with storage: 'incremental'/);
   });
 
+  it('packs the deltas of each past range of segmentSteps sequence ids into one segment row, and loads every step as saved', async () => {
+    const dbPath = freshPath();
+    await using persister = SQLitePersister.fromConfig({ dbPath, storage: 'incremental', segmentSteps: 4 });
+    await persister.initialize();
+    let state = new State({ messages: [] as string[] });
+    const saved: State[] = [];
+    for (let sequenceId = 0; sequenceId < 10; sequenceId++) {
+      state = state.append({ messages: `message ${sequenceId}` });
+      saved.push(state);
+      await persister.save({ appId: 'chat', sequenceId, position: 'respond', state, status: 'completed' });
+    }
+    // Step 0 is the snapshot; 1-3 and 4-7 are packed; 8 and 9 (the range the app is in) are rows.
+    const segments = persister.client.prepare('SELECT first_sequence_id, last_sequence_id, steps FROM burr_state_incremental_segments ORDER BY 1').raw().all();
+    expect(segments).toEqual([
+      [1, 3, 3],
+      [4, 7, 4],
+    ]);
+    expect(persister.client.prepare('SELECT sequence_id FROM burr_state_incremental ORDER BY 1').pluck().all()).toEqual([0, 8, 9]);
+    for (const [sequenceId, expected] of saved.entries()) expect((await persister.load(null, 'chat', sequenceId))?.state.get('messages')).toEqual(expected.get('messages'));
+    const listed = await persister.listSteps(null, 'chat', { order: 'oldest-first', limit: 100 });
+    expect(listed.steps.map((step) => [step.sequenceId, step.storedAs])).toEqual(saved.map((_, i) => [i, i === 0 ? 'snapshot' : 'delta']));
+    expect(await persister.deleteApp(null, 'chat')).toBe(10);
+    expect(persister.client.prepare('SELECT count(*) FROM burr_state_incremental_segments').pluck().get()).toBe(0);
+  });
+
+  it('refuses segmentSteps outside 1 to 1,024 or in full mode', () => {
+    const dbPath = freshPath();
+    expect(() => SQLitePersister.fromConfig({ dbPath, storage: 'incremental', segmentSteps: 0 })).toThrow(/segmentSteps must be an integer from 1 to 1024, got 0/);
+    expect(() => SQLitePersister.fromConfig({ dbPath, storage: 'incremental', segmentSteps: 2.5 })).toThrow(InvalidPersistArgumentError);
+    expect(() => SQLitePersister.fromConfig({ dbPath, segmentSteps: 4 })).toThrow(/segmentSteps applies only with storage: 'incremental'/);
+    expect(() => SQLitePersister.fromValues({ dbPath, segmentSteps: 4 })).toThrow(InvalidPersistArgumentError);
+  });
+
   it('rejects missing, mistyped and unknown options with a typed error', () => {
     expect(() => SQLitePersister.fromConfig({})).toThrow(InvalidPersistArgumentError);
     expect(() => SQLitePersister.fromConfig({ dbPath: 5 })).toThrow(/"dbPath" must be a string/);

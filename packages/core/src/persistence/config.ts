@@ -99,10 +99,11 @@ export const STORAGE_MODE_CONFIG_FIELDS = {
   snapshotBytes: { type: 'number' },
 } as const satisfies ConfigSchema;
 
-/** The table and storage mode of a SQL persister (`StorageModeOptions`). */
+/** The table and storage mode of a SQL persister (`StorageModeOptions`, `segmentSteps`). */
 export const SQL_TABLE_CONFIG_FIELDS = {
   tableName: { type: 'string' },
   ...STORAGE_MODE_CONFIG_FIELDS,
+  segmentSteps: { type: 'number' },
 } as const satisfies ConfigSchema;
 
 /** {@link SERVER_CONFIG_FIELDS} of a key-value store reached by a connection string, with native expiry (Redis, MongoDB). */

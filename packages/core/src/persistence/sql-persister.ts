@@ -10,6 +10,7 @@ import type { AppQuery, AppScan, StepQuery, StepRemoval, StoredAppSummary, Store
 import type { StepKey } from './validate.js';
 import { readStorageOptions, type StorageModeOptions } from './incremental/options.js';
 import { SqlIncrementalRows } from './incremental/sql-rows.js';
+import { readSegmentSteps } from './incremental/sql-segments.js';
 import { appStepProbe, incrementalSqlStatements, MAX_INCREMENTAL_TABLE_NAME_LENGTH, type AppStepProbe } from './incremental/sql-statements.js';
 
 /** A statement parameter: the persister sends only text and integers. */
@@ -31,6 +32,15 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export interface SqlStatePersisterOptions extends RecordStatePersisterOptions, StorageModeOptions {
   /** Table holding the steps; lower-case letters, digits and `_`. Default `burr_state`, as in Python Burr. */
   tableName?: string | undefined;
+  /**
+   * Incremental mode: a save packs the deltas of the previous `segmentSteps`
+   * sequence ids (`64n` to `64n + 63` by default) into one row of
+   * `<table>_incremental_segments` once the app's saves move past them, so a
+   * load reads a row per segment instead of a row per step. An integer from
+   * 1 (pack nothing) to 1,024; default 64. Persisters with different values
+   * may share a table.
+   */
+  segmentSteps?: number | undefined;
 }
 
 /** What a {@link SqlStatePersister} subclass tells the base about itself. */
@@ -53,6 +63,7 @@ export function validateSqlPersisterOptions(identity: SqlPersisterIdentity, opti
   const tableName = options.tableName ?? DEFAULT_SQL_TABLE_NAME;
   burrSqlStatements(identity.dialect, tableName, identity.schema);
   if (readStorageOptions(identity.persister, options)) incrementalSqlStatements(identity.dialect, tableName, identity.schema);
+  readSegmentSteps(identity.persister, options.segmentSteps, options.storage);
   return readConnectionTimeouts(identity.persister, options);
 }
 
@@ -79,7 +90,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
   readonly #schema: string | undefined;
   /** Finds the app's steps in the other storage mode's table (absent when that table cannot exist). */
   readonly #otherMode: AppStepProbe | undefined;
-  /** Incremental storage's rows: their `orphanGuard` fails a removal when a delta on a removed step was saved meanwhile (see `StepRemoval.keepDependentsWithin`). */
+  /** Incremental storage's rows: their `removalGuards` fail a removal when a delta on a removed step was saved meanwhile (see `StepRemoval.keepDependentsWithin`). */
   readonly #incrementalRows: SqlIncrementalRows | undefined;
   /** A listing found the app index in an earlier version's shape (see `BurrSqlStatements.appListingsBeforeUpgrade`). */
   #appIndexNotUpgraded = false;
@@ -99,6 +110,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     this.#schema = identity.schema;
     const full = burrSqlStatements(identity.dialect, this.tableName, identity.schema);
     const incremental = readStorageOptions(identity.persister, options);
+    const segmentSteps = readSegmentSteps(identity.persister, options.segmentSteps, incremental ? 'incremental' : 'full');
     if (!incremental) {
       this.statements = full;
       const incrementalTable = this.tableName.length <= MAX_INCREMENTAL_TABLE_NAME_LENGTH && incrementalSqlStatements(identity.dialect, this.tableName, identity.schema);
@@ -112,7 +124,14 @@ export abstract class SqlStatePersister extends RecordStatePersister {
       dialect: this.dialect,
       change: (sql, params) => this.#change(sql, params),
       select: (sql, params) => this.#select(sql, params),
-      insertSnapshot: (record) => this.insertRecord(record),
+      transaction: async (statements) => {
+        try {
+          return await this.executeInTransaction(statements);
+        } catch (error) {
+          throw this.#notInitializedOr(error);
+        }
+      },
+      segmentSteps,
       insertParams: (record) => this.insertParams(record),
       assertStateFits: (state) => this.assertStateFits(state),
       isUniqueViolation: (error) => this.isUniqueViolation(error),
@@ -314,7 +333,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
       limit: query.limit,
     });
     const rows = await this.#select(sql, params);
-    return rows.map((row) => {
+    const steps = rows.map((row) => {
       const step: StoredStepSummary = {
         sequenceId: row[0] as StoredStepSummary['sequenceId'],
         position: String(row[1]),
@@ -330,6 +349,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
       if (query.withState) step.state = String(row[next]);
       return step;
     });
+    return this.#incrementalRows ? this.#incrementalRows.withPackedSteps(query, steps) : steps;
   }
 
   protected async findApps(query: AppQuery): Promise<StoredAppSummary[]> {
@@ -381,8 +401,14 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     const steps: SqlStatement = { sql: deleteApp, params: [partitionKey, appId] };
     const lock: SqlStatement[] = lockAppForDelete === undefined ? [] : [{ sql: lockAppForDelete, params: [partitionKey, appId] }];
     try {
-      const changed = await this.executeInTransaction([...lock, steps, { sql: deleteAppIndexEntry, params: [partitionKey, appId, partitionKey, appId] }]);
-      return changed[lock.length] ?? 0;
+      // Packed steps are counted before the transaction: a seal meanwhile moves steps from rows to segments, and the count misses them.
+      const segments = await this.#incrementalRows?.segmentsOfApp(partitionKey, appId).catch((error: unknown) => {
+        if (this.isMissingTable(error)) return undefined;
+        throw error;
+      });
+      const packed = segments ? [segments.remove] : [];
+      const changed = await this.executeInTransaction([...lock, steps, ...packed, { sql: deleteAppIndexEntry, params: [partitionKey, appId, partitionKey, appId] }]);
+      return (changed[lock.length] ?? 0) + (segments && changed[lock.length + 1] ? segments.steps : 0);
     } catch (error) {
       if (!this.isMissingTable(error)) throw error;
       return this.#change(steps.sql, [...steps.params]);
@@ -402,7 +428,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     const remove = this.statements.history.deleteSteps(removal.createdBefore !== undefined, kept);
     if (window === undefined || this.#incrementalRows === undefined) return this.#change(remove, params);
     try {
-      const [removed] = await this.executeInTransaction([{ sql: remove, params }, this.#incrementalRows.orphanGuard(removal, window)]);
+      const [removed] = await this.executeInTransaction([{ sql: remove, params }, ...this.#incrementalRows.removalGuards(removal, window)]);
       return removed ?? 0;
     } catch (error) {
       if (this.isUniqueViolation(error)) throw new ConcurrentDependentError(removal, { cause: error });

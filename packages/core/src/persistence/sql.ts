@@ -65,11 +65,11 @@ export function quoteInDialect(settings: SqlDialectSettings, name: string, kind?
 
 /**
  * The Burr table (docs/storage-formats.md in the repository) for a dialect. Names are
- * validated and quoted; `schema` (PostgreSQL) qualifies the table.
+ * validated and quoted; `schema` (PostgreSQL) qualifies the table. `settings`
+ * replace the dialect's own for a table of another shape (incremental storage's).
  * Throws `InvalidIdentifierError` for an unsafe name.
  */
-export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, schema?: string): BurrSqlStatements {
-  const settings = SQL_DIALECTS[dialect];
+export function burrSqlStatements(dialect: BurrSqlDialect, tableName: string, schema?: string, settings: SqlDialectSettings = SQL_DIALECTS[dialect]): BurrSqlStatements {
   if (typeof tableName === 'string' && tableName.length > MAX_SQL_TABLE_NAME_LENGTH) {
     throw new InvalidIdentifierError('table name', tableName, `use at most ${MAX_SQL_TABLE_NAME_LENGTH} characters, so the names derived from it fit PostgreSQL's 63`);
   }

@@ -1,6 +1,8 @@
 import { InvalidIdentifierError } from '../../errors.js';
 import { burrSqlStatements, MAX_SQL_TABLE_NAME_LENGTH, quoteInDialect, type BurrSqlStatements } from '../sql.js';
 import { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery } from '../sql-dialects.js';
+import { compactionWithSegments } from './sql-segment-dialects.js';
+import { sqlSegmentStatements, type SegmentStatements } from './sql-segments.js';
 
 /** Appended to the Burr table's name to name the incremental table. */
 export const INCREMENTAL_TABLE_SUFFIX = '_incremental';
@@ -23,13 +25,16 @@ export interface IncrementalSqlStatements {
    */
   insertDelta: string;
   /**
-   * Columns: sequence_id, position, status, base_sequence_id, base_position, created_at, state; status and
-   * created_at only at sequence id `to` (else NULL).
-   * Params: to, to, partition_key, app_id, to, partition_key, app_id, from.
+   * The rows of a chain and the segments holding its packed steps, in one
+   * read. Columns: sequence_id, position, status, base_sequence_id,
+   * base_position, created_at, state (status and created_at only at sequence
+   * id `to`, else NULL), then two NULLs; each segment overlapping the chain
+   * is a row of its own: first_sequence_id, five NULLs, its records, the
+   * chain's snapshot's sequence id and the chain's last sequence id.
    */
-  selectChain: string;
-  /** {@link IncrementalSqlStatements.selectChain} up to the app's latest sequence id. Params: partition_key, app_id, six times. */
-  selectLatestChain: string;
+  selectChain: ChainStatement;
+  /** {@link IncrementalSqlStatements.selectChain} up to the app's latest sequence id, in rows or segments. */
+  selectLatestChain: ChainStatement;
   /**
    * The kept rows whose base a removal takes. Columns: sequence_id, position, base_sequence_id, base_position.
    * Params: partition_key, app_id, from, to + window, from, to, [created before], to, [created before].
@@ -45,6 +50,17 @@ export interface IncrementalSqlStatements {
    * Params: partition_key, app_id, from, to (the rows), from, to (their bases).
    */
   orphanGuard: string;
+  /** The segments deltas are packed into (see {@link SegmentStatements}). */
+  segments: SegmentStatements;
+}
+
+/** A parameter of a chain read over rows and segments, by name. */
+export type ChainParam = 'partitionKey' | 'appId' | 'to' | 'from';
+
+/** A chain read's statement and the order of its parameters. */
+export interface ChainStatement {
+  sql: string;
+  params: readonly ChainParam[];
 }
 
 /**
@@ -62,7 +78,7 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
     );
   }
   const settings = incrementalDialect(dialect);
-  const full = burrSqlStatements(dialect, `${tableName}${INCREMENTAL_TABLE_SUFFIX}`, schema);
+  const full = burrSqlStatements(dialect, `${tableName}${INCREMENTAL_TABLE_SUFFIX}`, schema, settings);
   // burrSqlStatements lists the table, its created_at index, then the app index: keep all but the index.
   if (full.createSchema.length < 3 || !full.createSchema[1]!.includes('_created_at_index') || full.appIndexTableStep !== 2) {
     throw new Error('burrSqlStatements changed the order of its DDL; update incrementalSqlStatements');
@@ -84,34 +100,53 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
   const p = settings.placeholder;
   const snapshotIndex = snapshotIndexSchema(dialect, settings, `${tableName}${INCREMENTAL_TABLE_SUFFIX}`, t, schema);
   const appLock = APP_LOCKS[dialect]?.(t);
+  const segments = sqlSegmentStatements(dialect, settings, t, `${tableName}${INCREMENTAL_TABLE_SUFFIX}`, schema);
+  const history = {
+    ...full.history,
+    ...(appLock ? { lockAppForDelete: appLock.exclusive(settings.placeholder(1), settings.placeholder(2)) } : {}),
+    // An app whose steps are all packed still has steps: its index entry stays.
+    deleteAppIndexEntry: `${full.history.deleteAppIndexEntry} AND ${segments.noSegmentOf(full.appIndexTable)}`,
+  };
   const table: BurrSqlStatements = {
     ...full,
-    history: appLock ? { ...full.history, lockAppForDelete: appLock.exclusive(settings.placeholder(1), settings.placeholder(2)) } : full.history,
+    history,
+    compaction: compactionWithSegments(dialect, full.compaction, segments),
     insert: `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at) VALUES (${[1, 2, 3, 4, 5].map(p).join(', ')}, ${settings.stateIn(p(6))}, ${settings.createdAtIn(p(7))})`,
-    createSchema: [createTable, ...snapshotIndex.create, ...full.createSchema.slice(2)],
-    schemaObjectExists: [full.schemaObjectExists[0]!, ...snapshotIndex.exists, ...full.schemaObjectExists.slice(2)],
+    createSchema: [createTable, ...snapshotIndex.create, ...full.createSchema.slice(2), segments.createTable, ...(segments.guardTrigger?.create ?? [])],
+    schemaObjectExists: [full.schemaObjectExists[0]!, ...snapshotIndex.exists, ...full.schemaObjectExists.slice(2), segments.tableExists, ...(segments.guardTrigger?.exists ?? [])],
     appIndexTableStep: full.appIndexTableStep - 1 + snapshotIndex.create.length,
   };
-  // PostgreSQL cannot type a bare parameter in a SELECT list.
-  const typed = (param: string, type: 'text' | 'integer'): string => (dialect === 'postgres' ? `CAST(${param} AS ${type === 'text' ? 'TEXT' : 'INTEGER'})` : param);
   const numbered = (): (() => string) => {
     let next = 1;
     return () => settings.placeholder(next++);
   };
-  const chain = (upTo: (p: () => string) => string): string => {
-    const p = numbered();
-    // Only the rows at the last sequence id carry their status and save time: the others are only replayed, and
-    // two text columns fewer make a 10,000-row chain about a quarter faster to read on SQLite.
-    const [statusAt, savedAt] = [upTo(p), upTo(p)];
-    const columns = `sequence_id, position, CASE WHEN sequence_id = ${statusAt} THEN status END, base_sequence_id, base_position, CASE WHEN sequence_id = ${savedAt} THEN ${settings.createdAtText} END, ${settings.stateOut}`;
-    const [partition, app, to] = [p(), p(), upTo(p)];
-    const [snapshotPartition, snapshotApp, from] = [p(), p(), upTo(p)];
-    const nearestSnapshot = `SELECT s.sequence_id FROM ${t} s WHERE s.partition_key = ${snapshotPartition} AND s.app_id = ${snapshotApp} AND s.sequence_id <= ${from} AND s.base_sequence_id IS NULL ORDER BY s.sequence_id DESC LIMIT 1`;
-    return `SELECT ${columns} FROM ${t} WHERE partition_key = ${partition} AND app_id = ${app} AND sequence_id <= ${to} AND sequence_id >= COALESCE((${nearestSnapshot}), 0) ORDER BY sequence_id, position`;
-  };
-  const latest = (p: () => string) => `(SELECT MAX(m.sequence_id) FROM ${t} m WHERE m.partition_key = ${p()} AND m.app_id = ${p()})`;
   const dependents = new Map<boolean, string>();
+  // PostgreSQL cannot type a bare parameter in a SELECT list.
+  const typed = (param: string, type: 'text' | 'integer'): string => (dialect === 'postgres' ? `CAST(${param} AS ${type === 'text' ? 'TEXT' : 'INTEGER'})` : param);
+  const chain = (latestOnly: boolean): ChainStatement => {
+    const order: ChainParam[] = [];
+    const q = (name: ChainParam): string => {
+      order.push(name);
+      return settings.placeholder(order.length);
+    };
+    const app = (alias: string) => `${alias}.partition_key = ${q('partitionKey')} AND ${alias}.app_id = ${q('appId')}`;
+    // The latest step may be packed (a prune can remove the rows above a segment).
+    const to = () =>
+      latestOnly
+        ? `(SELECT MAX(x) FROM (SELECT MAX(m.sequence_id) AS x FROM ${t} m WHERE ${app('m')} UNION ALL SELECT MAX(l.last_sequence_id) FROM ${segments.table} l WHERE ${app('l')}) latest)`
+        : q('to');
+    const snapshot = () =>
+      `COALESCE((SELECT s.sequence_id FROM ${t} s WHERE ${app('s')} AND s.sequence_id <= ${latestOnly ? to() : q('from')} AND s.base_sequence_id IS NULL ORDER BY s.sequence_id DESC LIMIT 1), 0)`;
+    // Only the rows at the last sequence id carry their status and save time: the others are only replayed, and two
+    // text columns fewer make a 10,000-row chain about a quarter faster to read on SQLite.
+    const [statusAt, savedAt] = [to(), to()];
+    const columns = `sequence_id, position, CASE WHEN sequence_id = ${statusAt} THEN status END, base_sequence_id, base_position, CASE WHEN sequence_id = ${savedAt} THEN ${settings.createdAtText} END, ${settings.stateOut}, NULL, NULL`;
+    const rows = `SELECT ${columns} FROM ${t} WHERE partition_key = ${q('partitionKey')} AND app_id = ${q('appId')} AND sequence_id <= ${to()} AND sequence_id >= ${snapshot()}`;
+    const packed = `SELECT g.first_sequence_id, NULL, NULL, NULL, NULL, NULL, g.records, c.snapshot, c.last FROM ${segments.table} g CROSS JOIN (SELECT ${snapshot()} AS snapshot, ${typed(to(), 'integer')} AS last) c WHERE ${app('g')} AND g.first_sequence_id <= c.last AND g.last_sequence_id >= c.snapshot`;
+    return { sql: `${rows} UNION ALL ${packed} ORDER BY 1, 2`, params: order };
+  };
   return {
+    segments,
     table,
     insertDelta: (() => {
       const p = numbered();
@@ -123,8 +158,8 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
       const lockApp = appLock ? ` CROSS JOIN (SELECT ${appLock.shared(typed(settings.placeholder(1), 'text'), typed(settings.placeholder(2), 'text'))}) app_lock` : '';
       return `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at, base_sequence_id, base_position) SELECT ${values.join(', ')} FROM ${t} base${lockApp} WHERE ${where}${SHARED_ROW_LOCK[dialect]}`;
     })(),
-    selectChain: chain((p) => p()),
-    selectLatestChain: chain(latest),
+    selectChain: chain(false),
+    selectLatestChain: chain(true),
     selectDependents: (createdBefore) => {
       const cached = dependents.get(createdBefore);
       if (cached) return cached;
@@ -244,7 +279,8 @@ function snapshotIndexSchema(
 function incrementalDialect(dialect: BurrSqlDialect): SqlDialectSettings {
   const settings = SQL_DIALECTS[dialect];
   if (dialect !== 'postgres') return settings;
-  return { ...settings, stateColumnType: 'TEXT', stateIn: (param) => `CAST(${param} AS TEXT)`, stateOut: 'state' };
+  // The size of a step is its JSON text's, as for a delta packed in a segment (pg_column_size would count the header).
+  return { ...settings, stateColumnType: 'TEXT', stateIn: (param) => `CAST(${param} AS TEXT)`, stateOut: 'state', stateSizeOut: 'octet_length(state)' };
 }
 
 /** Whether a table holds a step of an app: a query that finds the table, and one that finds a step (params: partition_key, app_id). */
