@@ -324,10 +324,11 @@ describe('fromConfig()', () => {
     expect(persister.client.prepare('SELECT count(*) FROM burr_state_incremental_segments').pluck().get()).toBe(0);
   });
 
-  it('refuses segmentSteps outside 1 to 1,024 or in full mode', () => {
+  it('refuses segmentSteps outside 1 to 256 or in full mode', () => {
     const dbPath = freshPath();
-    expect(() => SQLitePersister.fromConfig({ dbPath, storage: 'incremental', segmentSteps: 0 })).toThrow(/segmentSteps must be an integer from 1 to 1024, got 0/);
+    expect(() => SQLitePersister.fromConfig({ dbPath, storage: 'incremental', segmentSteps: 0 })).toThrow(/segmentSteps must be an integer from 1 to 256, got 0/);
     expect(() => SQLitePersister.fromConfig({ dbPath, storage: 'incremental', segmentSteps: 2.5 })).toThrow(InvalidPersistArgumentError);
+    expect(() => SQLitePersister.fromConfig({ dbPath, storage: 'incremental', segmentSteps: 257 })).toThrow(/from 1 to 256, got 257/);
     expect(() => SQLitePersister.fromConfig({ dbPath, segmentSteps: 4 })).toThrow(/segmentSteps applies only with storage: 'incremental'/);
     expect(() => SQLitePersister.fromValues({ dbPath, segmentSteps: 4 })).toThrow(InvalidPersistArgumentError);
   });

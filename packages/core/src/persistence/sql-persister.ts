@@ -37,7 +37,7 @@ export interface SqlStatePersisterOptions extends RecordStatePersisterOptions, S
    * sequence ids (`64n` to `64n + 63` by default) into one row of
    * `<table>_incremental_segments` once the app's saves move past them, so a
    * load reads a row per segment instead of a row per step. An integer from
-   * 1 (pack nothing) to 1,024; default 64. Persisters with different values
+   * 1 (pack nothing) to 256; default 64. Persisters with different values
    * may share a table.
    */
   segmentSteps?: number | undefined;
@@ -63,7 +63,7 @@ export function validateSqlPersisterOptions(identity: SqlPersisterIdentity, opti
   const tableName = options.tableName ?? DEFAULT_SQL_TABLE_NAME;
   burrSqlStatements(identity.dialect, tableName, identity.schema);
   if (readStorageOptions(identity.persister, options)) incrementalSqlStatements(identity.dialect, tableName, identity.schema);
-  readSegmentSteps(identity.persister, options.segmentSteps, options.storage);
+  readSegmentSteps(identity.persister, options.segmentSteps, options.storage ?? 'full');
   return readConnectionTimeouts(identity.persister, options);
 }
 

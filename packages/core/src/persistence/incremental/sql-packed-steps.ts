@@ -1,6 +1,7 @@
 import type { StepQuery, StoredStepSummary } from '../stored-history.js';
 import { packedRecords } from './packed-records.js';
 import type { StoredIncrementalRecord } from './rows.js';
+import { MAX_SEGMENT_STEPS } from './sql-segments.js';
 
 /** The shape of one read of segments for a step listing (see `SegmentStatements.selectPage`). */
 export interface SegmentPageShape {
@@ -33,7 +34,8 @@ export async function packedStepsPage(
   for (;;) {
     const params: Array<string | number> = [query.partitionKey, query.appId];
     if (before !== undefined) params.push(inRange(before));
-    if (after !== undefined) params.push(inRange(after));
+    // A segment spans fewer than MAX_SEGMENT_STEPS ids: one that reaches past `after` starts after after - MAX_SEGMENT_STEPS.
+    if (after !== undefined) params.push(inRange(after), inRange(after) - MAX_SEGMENT_STEPS);
     if (cursor !== undefined) params.push(cursor);
     const page = await selectPage({ newestFirst, hasBefore: before !== undefined, hasAfter: after !== undefined, hasCursor: cursor !== undefined, limit: batch }, params);
     let beyond = false;
@@ -61,8 +63,11 @@ export async function packedStepsPage(
     if (beyond || page.length < batch || packed.length >= limit) break;
   }
   if (packed.length === 0) return rows;
+  // Rows and segments are two reads: a seal between them moves rows into a segment, which both then list once each.
+  const inRows = new Set(rows.map((row) => `${row.sequenceId}|${row.position}`));
+  const onlyPacked = packed.filter((step) => !inRows.has(`${step.sequenceId}|${step.position}`));
   const direction = newestFirst ? -1 : 1;
-  const merged = [...rows, ...packed].sort((a, b) => direction * (Number(a.sequenceId) - Number(b.sequenceId) || utf8Order(a.position, b.position)));
+  const merged = [...rows, ...onlyPacked].sort((a, b) => direction * (Number(a.sequenceId) - Number(b.sequenceId) || utf8Order(a.position, b.position)));
   return merged.slice(0, limit);
 }
 

@@ -7,7 +7,7 @@ import type { StepQuery, StepRemoval, StoredStepSummary } from '../stored-histor
 import { packedRecords } from './packed-records.js';
 import { packedStepsPage, utf8Order, type SegmentPageShape } from './sql-packed-steps.js';
 import type { ChainQuery, DeltaBase, Dependent, IncrementalRecord, IncrementalRows, StoredIncrementalRecord } from './rows.js';
-import type { BoundStatement as Statement, SegmentStatements } from './sql-segments.js';
+import { type BoundStatement as Statement, MAX_SEGMENT_STEPS, type SegmentStatements } from './sql-segments.js';
 import type { ChainParam, ChainStatement, IncrementalSqlStatements } from './sql-statements.js';
 
 /** A statement parameter (the SQL persisters send text and integers). */
@@ -83,7 +83,9 @@ export class SqlIncrementalRows implements IncrementalRows {
       ? { sql: this.#statements.insertDelta, params: this.#deltaParams(record, base) }
       : { sql: this.#statements.table.insert, params: this.#sql.insertParams(row) };
     // The range of segmentSteps sequence ids below this step's, when the delta's base lies below this step's range: a
-    // chat's save at 64n seals 64(n-1)..64n-1. One range, aligned: a base further down leaves its range as rows.
+    // chat's save at 64n seals 64(n-1)..64n-1. One range, aligned: a base further down leaves its range as rows. A
+    // snapshot seals nothing: it may be another persister's (a restart), whose seal would pack the base of the delta
+    // the first persister saves next, which then finds no base row and is stored as a snapshot.
     const width = this.#sql.segmentSteps;
     const rangeStart = Math.floor(sequenceId / width) * width;
     const seal = base && width > 1 && rangeStart >= width && base.sequenceId < rangeStart ? segments.seal(pk, appId, rangeStart - width, rangeStart - 1) : [];
@@ -116,7 +118,7 @@ export class SqlIncrementalRows implements IncrementalRows {
    */
   async #unpack(partitionKey: string, appId: string, from: number, to: number): Promise<number> {
     const segments = this.#segments;
-    const found = await this.#sql.select(segments.selectOverlapping, [partitionKey, appId, this.#inRange(from), this.#inRange(to)]);
+    const found = await this.#sql.select(segments.selectOverlapping, [partitionKey, appId, this.#inRange(from), this.#inRange(from) - MAX_SEGMENT_STEPS, this.#inRange(to)]);
     for (const segment of found) {
       const [first, last, records] = [segment[0], segment[1], segment[2]];
       const rows: StoredIncrementalRecord[] = [];
@@ -137,8 +139,10 @@ export class SqlIncrementalRows implements IncrementalRows {
           basePosition: row.basePosition,
         };
       });
-      const statements = segments.unpack(partitionKey, appId, Number(first), Number(last), unpacked);
-      await this.#sql.transaction(statements);
+      // On PostgreSQL with the app's shared lock, as a delta's insert: a deleteApp, which takes it exclusively, sees either the
+      // segment or its rows, never neither.
+      const lock = this.#statements.lockAppShared ? [{ sql: this.#statements.lockAppShared, params: [partitionKey, appId] }] : [];
+      await this.#sql.transaction([...lock, ...segments.unpack(partitionKey, appId, Number(first), Number(last), unpacked, String(records))]);
     }
     return found.length;
   }
@@ -230,7 +234,7 @@ export class SqlIncrementalRows implements IncrementalRows {
     const { partitionKey, appId, fromSequenceId: from, toSequenceId: to } = removal;
     const orphans = { sql: this.#statements.orphanGuard, params: this.#deltasOnRange(removal, window) };
     // A segment sealed meanwhile over the range would keep steps the removal meant to take, or their dependents.
-    return [orphans, { sql: this.#segments.overlapGuard, params: [partitionKey, appId, this.#inRange(to + window), from] }];
+    return [orphans, { sql: this.#segments.overlapGuard, params: [partitionKey, appId, this.#inRange(to + window), from - MAX_SEGMENT_STEPS, from] }];
   }
 
   /** The statement removing an app's segments (run in `deleteApp`'s transaction), and how many steps they hold now. */

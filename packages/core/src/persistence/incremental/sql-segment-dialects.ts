@@ -10,6 +10,8 @@ export interface SegmentSql {
   jsonArray(values: string[]): string;
   /** A key column as text for `jsonArray`. */
   keyText(column: string): string;
+  /** The bytes of a text column's value. */
+  byteLength(column: string): string;
   /** Concatenates `record` over a group in sequence order. */
   aggregate(record: string): string;
   recordsColumnType: string;
@@ -40,6 +42,7 @@ export const SEGMENT_SQL: Record<BurrSqlDialect, SegmentSql> = {
     concat: (parts) => parts.join(' || '),
     jsonArray: (values) => `json_array(${values.join(', ')})`,
     keyText: (column) => column,
+    byteLength: (column) => `octet_length(${column})`,
     aggregate: (record) => `group_concat(${record}, '' ORDER BY sequence_id, position)`,
     recordsColumnType: 'TEXT',
     beforeSeal: [],
@@ -50,6 +53,7 @@ export const SEGMENT_SQL: Record<BurrSqlDialect, SegmentSql> = {
     concat: (parts) => parts.join(' || '),
     jsonArray: (values) => `json_build_array(${values.join(', ')})::text`,
     keyText: (column) => column,
+    byteLength: (column) => `octet_length(${column})`,
     aggregate: (record) => `string_agg(${record}, '' ORDER BY sequence_id, position)`,
     recordsColumnType: 'TEXT',
     beforeSeal: [],
@@ -65,6 +69,7 @@ export const SEGMENT_SQL: Record<BurrSqlDialect, SegmentSql> = {
     concat: (parts) => `CONCAT(${parts.join(', ')})`,
     jsonArray: (values) => `JSON_ARRAY(${values.join(', ')})`,
     keyText: (column) => `CONVERT(${column} USING utf8mb4)`,
+    byteLength: (column) => `LENGTH(${column})`,
     aggregate: (record) => `GROUP_CONCAT(${record} ORDER BY sequence_id, position SEPARATOR '')`,
     recordsColumnType: 'LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
     beforeSeal: ['SET SESSION group_concat_max_len = 4294967295'],

@@ -6,8 +6,17 @@ import { guardTrigger, SEGMENT_SQL } from './sql-segment-dialects.js';
 
 /** Default of `segmentSteps`: the deltas of sequence ids `64n` to `64n + 63` share one segment row. */
 export const DEFAULT_SEGMENT_STEPS = 64;
-/** Largest `segmentSteps`. */
-export const MAX_SEGMENT_STEPS = 1024;
+/**
+ * Largest `segmentSteps`. A segment spans fewer sequence ids than this (it
+ * packs one range), so a look-up of the segments around an id reads an index
+ * range no longer than this; and with deltas of at most
+ * {@link MAX_PACKED_DELTA_BYTES} a segment stays within 4 MiB, well under
+ * MySQL's smallest default `max_allowed_packet` (MariaDB's 16 MiB).
+ */
+export const MAX_SEGMENT_STEPS = 256;
+
+/** A delta's JSON of more bytes than this stays a row of its own: packing it would save no row's worth, and bound no segment. */
+export const MAX_PACKED_DELTA_BYTES = 16 * 1024;
 
 /**
  * The statements of the segment table `<table>_incremental_segments`, where
@@ -50,24 +59,27 @@ export interface SegmentStatements {
   guardTrigger?: { create: string[]; exists: SqlQuery[] } | undefined;
   /**
    * Fails on the segment table's primary key when a segment of the app overlaps a range.
-   * Params: partition_key, app_id, from, to.
+   * Params: partition_key, app_id, to, from - MAX_SEGMENT_STEPS, from (a segment spans fewer ids: an index range).
    */
   overlapGuard: string;
-  /** Columns: first_sequence_id, last_sequence_id, records. Params: partition_key, app_id, from, to (segments overlapping it), ordered by first_sequence_id. */
+  /**
+   * The segments overlapping a range, ordered by first_sequence_id. Columns: first_sequence_id, last_sequence_id,
+   * records, steps. Params: partition_key, app_id, from, from - MAX_SEGMENT_STEPS, to.
+   */
   selectOverlapping: string;
   /**
    * The statements, run in one transaction, that turn one segment back into
    * rows: they delete it and insert its rows only if they deleted it (another
    * process may have unpacked or removed it meanwhile).
    */
-  unpack(partitionKey: string, appId: string, first: number, last: number, rows: readonly UnpackedRow[]): BoundStatement[];
+  unpack(partitionKey: string, appId: string, first: number, last: number, rows: readonly UnpackedRow[], records: string): BoundStatement[];
   /** Params: partition_key, app_id. */
   deleteApp: string;
   /** Column: how many steps the app's segments hold. Params: partition_key, app_id. */
   countApp: string;
   /**
    * One page of segments for a step listing. Columns: first_sequence_id, last_sequence_id, records.
-   * Params: partition_key, app_id, [before], [after], [first_sequence_id of the last segment already read].
+   * Params: partition_key, app_id, [before], [after, after - MAX_SEGMENT_STEPS], [first_sequence_id of the last segment already read].
    */
   selectPage(shape: SegmentPageShape): string;
   /** A condition that the app of the table `alias` has no segment (no params). */
@@ -137,9 +149,9 @@ export function sqlSegmentStatements(dialect: BurrSqlDialect, settings: SqlDiale
       return { sql: sqlText, params };
     };
     const deltas = (bind: (value: string | number) => string) =>
-      `partition_key = ${bind(partitionKey)} AND app_id = ${bind(appId)} AND sequence_id >= ${bind(from)} AND sequence_id <= ${bind(to)} AND base_sequence_id IS NOT NULL`;
+      `partition_key = ${bind(partitionKey)} AND app_id = ${bind(appId)} AND sequence_id >= ${bind(from)} AND sequence_id <= ${bind(to)} AND base_sequence_id IS NOT NULL AND ${sql.byteLength('state')} <= ${MAX_PACKED_DELTA_BYTES}`;
     const free = (bind: (value: string | number) => string) =>
-      `NOT EXISTS (SELECT 1 FROM ${segments} g WHERE g.partition_key = ${bind(partitionKey)} AND g.app_id = ${bind(appId)} AND g.first_sequence_id <= ${bind(to)} AND g.last_sequence_id >= ${bind(from)})`;
+      `NOT EXISTS (SELECT 1 FROM ${segments} g WHERE g.partition_key = ${bind(partitionKey)} AND g.app_id = ${bind(appId)} AND g.first_sequence_id <= ${bind(to)} AND g.first_sequence_id > ${bind(from - MAX_SEGMENT_STEPS)} AND g.last_sequence_id >= ${bind(from)})`;
     const lock = sql.sealLock ? [statement((bind) => sql.sealLock!(segments, typed(bind(partitionKey), 'TEXT'), typed(bind(appId), 'TEXT')))] : [];
     const before = sql.beforeSeal.map((text) => ({ sql: text, params: [] }));
     if (sql.sealInOne) return [...before, ...lock, statement((bind) => sql.sealInOne!(table, segments, `${deltas(bind)} AND ${free(bind)}`, records))];
@@ -183,16 +195,17 @@ export function sqlSegmentStatements(dialect: BurrSqlDialect, settings: SqlDiale
       : { guardTrigger: guardTrigger(dialect, settings, table, segments, `${tableName}_segments_guard`, schema) }),
     overlapGuard: (() => {
       const p = numbered();
-      return `INSERT INTO ${segments} SELECT g.* FROM ${segments} g WHERE ${app(p, 'g.')} AND g.first_sequence_id <= ${p()} AND g.last_sequence_id >= ${p()} LIMIT 1`;
+      return `INSERT INTO ${segments} SELECT g.* FROM ${segments} g WHERE ${app(p, 'g.')} AND g.first_sequence_id <= ${p()} AND g.first_sequence_id > ${p()} AND g.last_sequence_id >= ${p()} LIMIT 1`;
     })(),
     selectOverlapping: (() => {
       const p = numbered();
-      return `SELECT first_sequence_id, last_sequence_id, records FROM ${segments} WHERE ${app(p)} AND last_sequence_id >= ${p()} AND first_sequence_id <= ${p()} ORDER BY first_sequence_id`;
+      return `SELECT first_sequence_id, last_sequence_id, records, steps FROM ${segments} WHERE ${app(p)} AND last_sequence_id >= ${p()} AND first_sequence_id > ${p()} AND first_sequence_id <= ${p()} ORDER BY first_sequence_id`;
     })(),
-    unpack: (partitionKey, appId, first, last, rows) => {
+    unpack: (partitionKey, appId, first, last, rows, records) => {
       const p = numbered();
-      const deleteSegment = `DELETE FROM ${segments} WHERE ${app(p)} AND first_sequence_id = ${p()} AND last_sequence_id = ${p()}`;
-      const segment = [partitionKey, appId, first, last];
+      // The segment as it was read, records included: one sealed again meanwhile over the same range may hold other steps.
+      const deleteSegment = `DELETE FROM ${segments} WHERE ${app(p)} AND first_sequence_id = ${p()} AND last_sequence_id = ${p()} AND steps = ${p()} AND records = ${p()}`;
+      const segment = [partitionKey, appId, first, last, rows.length, records];
       const params = rows.flatMap((row) => [partitionKey, appId, row.sequenceId, row.position, row.status, row.state, row.createdAt, row.baseSequenceId, row.basePosition]);
       const columns = 'partition_key, app_id, sequence_id, position, status, state, created_at, base_sequence_id, base_position';
       const values = (q: () => string) => [
@@ -208,7 +221,7 @@ export function sqlSegmentStatements(dialect: BurrSqlDialect, settings: SqlDiale
       ];
       if (dialect === 'postgres') {
         const q = numbered();
-        const gone = `DELETE FROM ${segments} WHERE ${app(q)} AND first_sequence_id = ${q()} AND last_sequence_id = ${q()} RETURNING 1`;
+        const gone = `DELETE FROM ${segments} WHERE ${app(q)} AND first_sequence_id = ${q()} AND last_sequence_id = ${q()} AND steps = ${q()} AND records = ${q()} RETURNING 1`;
         const rowsIn = rows.map(() => `(${values(q).join(', ')})`).join(', ');
         return [
           {
@@ -218,7 +231,7 @@ export function sqlSegmentStatements(dialect: BurrSqlDialect, settings: SqlDiale
         ];
       }
       // The delete just before, in the same transaction, changed one row: the segment was still there.
-      const deletedIt = dialect === 'mysql' ? 'ROW_COUNT() = 1' : 'changes() = 1';
+      const deletedIt = sql.changedOneRow!;
       const q = numbered();
       // SQLite: a VALUES list has no limit on its rows (a compound SELECT stops at 500); MariaDB has no VALUES ROW.
       // MySQL names a derived table's columns after its first SELECT's, which must differ.
@@ -250,7 +263,7 @@ export function sqlSegmentStatements(dialect: BurrSqlDialect, settings: SqlDiale
       const p = numbered();
       const where = [app(p)];
       if (hasBefore) where.push(`first_sequence_id < ${p()}`);
-      if (hasAfter) where.push(`last_sequence_id > ${p()}`);
+      if (hasAfter) where.push(`last_sequence_id > ${p()} AND first_sequence_id > ${p()}`);
       if (hasCursor) where.push(newestFirst ? `first_sequence_id < ${p()}` : `first_sequence_id > ${p()}`);
       const direction = newestFirst ? 'DESC' : 'ASC';
       return `SELECT first_sequence_id, last_sequence_id, records FROM ${segments} WHERE ${where.join(' AND ')} ORDER BY first_sequence_id ${direction} LIMIT ${limit}`;
@@ -261,10 +274,10 @@ export function sqlSegmentStatements(dialect: BurrSqlDialect, settings: SqlDiale
 
 /**
  * Reads and checks `segmentSteps`: an integer from 1 to {@link MAX_SEGMENT_STEPS},
- * {@link DEFAULT_SEGMENT_STEPS} when absent; refused with a storage mode other
- * than `'incremental'` (`InvalidPersistArgumentError`).
+ * {@link DEFAULT_SEGMENT_STEPS} when absent; refused unless `storage` is
+ * `'incremental'` (`InvalidPersistArgumentError`; an absent storage is full mode).
  */
-export function readSegmentSteps(persister: string, value: unknown, storage: unknown = 'incremental'): number {
+export function readSegmentSteps(persister: string, value: unknown, storage: unknown): number {
   if (value === undefined) return DEFAULT_SEGMENT_STEPS;
   if (storage !== 'incremental') throw new InvalidPersistArgumentError(`${persister}: segmentSteps applies only with storage: 'incremental'`);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_SEGMENT_STEPS) {

@@ -2,7 +2,7 @@ import { InvalidIdentifierError } from '../../errors.js';
 import { burrSqlStatements, MAX_SQL_TABLE_NAME_LENGTH, quoteInDialect, type BurrSqlStatements } from '../sql.js';
 import { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery } from '../sql-dialects.js';
 import { compactionWithSegments } from './sql-segment-dialects.js';
-import { sqlSegmentStatements, type SegmentStatements } from './sql-segments.js';
+import { MAX_SEGMENT_STEPS, sqlSegmentStatements, type SegmentStatements } from './sql-segments.js';
 
 /** Appended to the Burr table's name to name the incremental table. */
 export const INCREMENTAL_TABLE_SUFFIX = '_incremental';
@@ -52,6 +52,8 @@ export interface IncrementalSqlStatements {
   orphanGuard: string;
   /** The segments deltas are packed into (see {@link SegmentStatements}). */
   segments: SegmentStatements;
+  /** PostgreSQL: takes the app's lock shared until the transaction ends, as a delta's insert does (see `APP_LOCKS`). Params: partition_key, app_id. */
+  lockAppShared?: string | undefined;
 }
 
 /** A parameter of a chain read over rows and segments, by name. */
@@ -133,7 +135,7 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
     // The latest step may be packed (a prune can remove the rows above a segment).
     const to = () =>
       latestOnly
-        ? `(SELECT MAX(x) FROM (SELECT MAX(m.sequence_id) AS x FROM ${t} m WHERE ${app('m')} UNION ALL SELECT MAX(l.last_sequence_id) FROM ${segments.table} l WHERE ${app('l')}) latest)`
+        ? `(SELECT MAX(x) FROM (SELECT MAX(m.sequence_id) AS x FROM ${t} m WHERE ${app('m')} UNION ALL SELECT * FROM (SELECT l.last_sequence_id FROM ${segments.table} l WHERE ${app('l')} ORDER BY l.first_sequence_id DESC LIMIT 1) last_segment) latest)`
         : q('to');
     const snapshot = () =>
       `COALESCE((SELECT s.sequence_id FROM ${t} s WHERE ${app('s')} AND s.sequence_id <= ${latestOnly ? to() : q('from')} AND s.base_sequence_id IS NULL ORDER BY s.sequence_id DESC LIMIT 1), 0)`;
@@ -142,11 +144,12 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
     const [statusAt, savedAt] = [to(), to()];
     const columns = `sequence_id, position, CASE WHEN sequence_id = ${statusAt} THEN status END, base_sequence_id, base_position, CASE WHEN sequence_id = ${savedAt} THEN ${settings.createdAtText} END, ${settings.stateOut}, NULL, NULL`;
     const rows = `SELECT ${columns} FROM ${t} WHERE partition_key = ${q('partitionKey')} AND app_id = ${q('appId')} AND sequence_id <= ${to()} AND sequence_id >= ${snapshot()}`;
-    const packed = `SELECT g.first_sequence_id, NULL, NULL, NULL, NULL, NULL, g.records, c.snapshot, c.last FROM ${segments.table} g CROSS JOIN (SELECT ${snapshot()} AS snapshot, ${typed(to(), 'integer')} AS last) c WHERE ${app('g')} AND g.first_sequence_id <= c.last AND g.last_sequence_id >= c.snapshot`;
+    const packed = `SELECT g.first_sequence_id, NULL, NULL, NULL, NULL, NULL, g.records, c.snapshot, c.last FROM ${segments.table} g CROSS JOIN (SELECT ${snapshot()} AS snapshot, ${typed(to(), 'integer')} AS last) c WHERE ${app('g')} AND g.first_sequence_id <= c.last AND g.first_sequence_id > c.snapshot - ${MAX_SEGMENT_STEPS} AND g.last_sequence_id >= c.snapshot`;
     return { sql: `${rows} UNION ALL ${packed} ORDER BY 1, 2`, params: order };
   };
   return {
     segments,
+    lockAppShared: appLock && `SELECT ${appLock.shared(typed(settings.placeholder(1), 'text'), typed(settings.placeholder(2), 'text'))}`,
     table,
     insertDelta: (() => {
       const p = numbered();
