@@ -314,6 +314,17 @@ const mysql: SqlDialectSettings = {
   maxSequenceId: 2 ** 31 - 1,
 };
 
+/** Placeholders in the dialect's style, numbered from 1 in the order they are asked for. */
+export function numberedPlaceholders(settings: SqlDialectSettings): () => string {
+  let next = 1;
+  return () => settings.placeholder(next++);
+}
+
+/** A parameter where PostgreSQL cannot type it bare (a SELECT list): cast there, as is in the other dialects. */
+export function typedParam(dialect: BurrSqlDialect, param: string, type: 'TEXT' | 'INTEGER'): string {
+  return dialect === 'postgres' ? `CAST(${param} AS ${type})` : param;
+}
+
 /** The settings of each SQL dialect whose Burr table format is shared with Python Burr (or follows it). */
 export const SQL_DIALECTS = { sqlite, postgres, mysql } satisfies Record<string, SqlDialectSettings>;
 

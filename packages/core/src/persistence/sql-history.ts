@@ -1,4 +1,4 @@
-import type { SqlDialectSettings } from './sql-dialects.js';
+import { numberedPlaceholders, type SqlDialectSettings } from './sql-dialects.js';
 import { appOrder, type AppIndexNames } from './sql-app-index.js';
 
 /** The shape of one history query: each combination is its own statement, so every one is a plain index range. */
@@ -55,10 +55,7 @@ export function sqlHistoryStatements(dialect: SqlDialectSettings, names: AppInde
     cache.set(key, sql);
     return sql;
   };
-  const numbered = (): (() => string) => {
-    let next = 1;
-    return () => dialect.placeholder(next++);
-  };
+  const numbered = () => numberedPlaceholders(dialect);
   const { table, apps } = names;
   const order = appOrder(dialect);
   return {

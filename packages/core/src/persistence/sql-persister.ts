@@ -451,7 +451,7 @@ export abstract class SqlStatePersister extends RecordStatePersister {
     return { bytesBefore, bytesAfter: await bytes(), performed: [...run], advice: [...advice] };
   }
 
-  async #change(sql: string, params: SqlParam[]): Promise<number> {
+  async #change(sql: string, params: readonly SqlParam[]): Promise<number> {
     try {
       return await this.execute(sql, params);
     } catch (error) {

@@ -7,7 +7,8 @@ import type { StepQuery, StepRemoval, StoredStepSummary } from '../stored-histor
 import { packedRecords } from './packed-records.js';
 import { packedStepsPage, utf8Order, type SegmentPageShape } from './sql-packed-steps.js';
 import type { ChainQuery, DeltaBase, Dependent, IncrementalRecord, IncrementalRows, StoredIncrementalRecord } from './rows.js';
-import { type BoundStatement as Statement, MAX_SEGMENT_STEPS, type SegmentStatements } from './sql-segments.js';
+import type { SqlStatement as Statement } from '../sql-persister.js';
+import { MAX_SEGMENT_STEPS, type SegmentStatements } from './sql-segments.js';
 import type { ChainParam, ChainStatement, IncrementalSqlStatements } from './sql-statements.js';
 
 /** A statement parameter (the SQL persisters send text and integers). */
@@ -17,7 +18,7 @@ type Param = string | number;
 export interface SqlRowsPrimitives {
   dialect: SqlDialectSettings;
   /** Runs a statement; resolves to the rows it changed. A missing table is `PersisterNotInitializedError`. */
-  change(sql: string, params: Param[]): Promise<number>;
+  change(sql: string, params: readonly Param[]): Promise<number>;
   /** Runs a query; rows as positional values. A missing table is `PersisterNotInitializedError`. */
   select(sql: string, params: Param[]): Promise<ArrayLike<unknown>[]>;
   /** Runs statements in one transaction; resolves to the rows each changed. A missing table is `PersisterNotInitializedError`. */

@@ -1,6 +1,7 @@
 import { InvalidPersistArgumentError } from '../../errors.js';
 import { quoteInDialect } from '../sql.js';
-import type { BurrSqlDialect, SqlDialectSettings, SqlQuery } from '../sql-dialects.js';
+import type { SqlStatement } from '../sql-persister.js';
+import { numberedPlaceholders, typedParam, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery } from '../sql-dialects.js';
 import type { SegmentPageShape } from './sql-packed-steps.js';
 import { guardTrigger, SEGMENT_SQL } from './sql-segment-dialects.js';
 
@@ -41,7 +42,7 @@ export interface SegmentStatements {
    * On SQLite they follow a delta's insert in its transaction and pack only
    * when that insert stored the delta.
    */
-  seal(partitionKey: string, appId: string, from: number, to: number): BoundStatement[];
+  seal(partitionKey: string, appId: string, from: number, to: number): SqlStatement[];
   /**
    * SQLite: run after a row's insert in its transaction, fails on the
    * segment table's primary key (it inserts a copy of a segment) when a
@@ -72,7 +73,7 @@ export interface SegmentStatements {
    * rows: they delete it and insert its rows only if they deleted it (another
    * process may have unpacked or removed it meanwhile).
    */
-  unpack(partitionKey: string, appId: string, first: number, last: number, rows: readonly UnpackedRow[], records: string): BoundStatement[];
+  unpack(partitionKey: string, appId: string, first: number, last: number, rows: readonly UnpackedRow[], records: string): SqlStatement[];
   /** Params: partition_key, app_id. */
   deleteApp: string;
   /** Column: how many steps the app's segments hold. Params: partition_key, app_id. */
@@ -84,12 +85,6 @@ export interface SegmentStatements {
   selectPage(shape: SegmentPageShape): string;
   /** A condition that the app of the table `alias` has no segment (no params). */
   noSegmentOf(alias: string): string;
-}
-
-/** A statement and its parameters. */
-export interface BoundStatement {
-  sql: string;
-  params: Array<string | number>;
 }
 
 /** A row of a segment as it goes back into the table: the record's fields, its save time as the segment's head holds it. */
@@ -112,12 +107,8 @@ export function sqlSegmentStatements(dialect: BurrSqlDialect, settings: SqlDiale
   const name = `${tableName}_segments`;
   const quotedName = quoteInDialect(settings, name, 'table name');
   const segments = schema === undefined ? quotedName : `${quoteInDialect(settings, schema, 'schema name')}.${quotedName}`;
-  const numbered = (): (() => string) => {
-    let next = 1;
-    return () => settings.placeholder(next++);
-  };
-  // PostgreSQL cannot type a bare parameter in a SELECT list.
-  const typed = (param: string, type: 'TEXT' | 'INTEGER'): string => (dialect === 'postgres' ? `CAST(${param} AS ${type})` : param);
+  const numbered = () => numberedPlaceholders(settings);
+  const typed = (param: string, type: 'TEXT' | 'INTEGER'): string => typedParam(dialect, param, type);
   const app = (p: () => string, alias = '') => `${alias}partition_key = ${p()} AND ${alias}app_id = ${p()}`;
   // A head as packedRecords reads it: [sequence_id, position, created_at] for a completed delta on the record before
   // it in the segment, with the status for another status, else with its base too.
@@ -139,8 +130,8 @@ export function sqlSegmentStatements(dialect: BurrSqlDialect, settings: SqlDiale
    * delta's insert in one transaction (SQLite), only when that insert stored
    * the delta.
    */
-  const seal = (partitionKey: string, appId: string, from: number, to: number): BoundStatement[] => {
-    const statement = (build: (bind: (value: string | number) => string) => string): BoundStatement => {
+  const seal = (partitionKey: string, appId: string, from: number, to: number): SqlStatement[] => {
+    const statement = (build: (bind: (value: string | number) => string) => string): SqlStatement => {
       const params: Array<string | number> = [];
       const sqlText = build((value) => {
         params.push(value);

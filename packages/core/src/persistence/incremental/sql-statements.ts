@@ -1,6 +1,6 @@
 import { InvalidIdentifierError } from '../../errors.js';
 import { burrSqlStatements, MAX_SQL_TABLE_NAME_LENGTH, quoteInDialect, type BurrSqlStatements } from '../sql.js';
-import { SQL_DIALECTS, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery } from '../sql-dialects.js';
+import { numberedPlaceholders, SQL_DIALECTS, typedParam, type BurrSqlDialect, type SqlDialectSettings, type SqlQuery } from '../sql-dialects.js';
 import { compactionWithSegments } from './sql-segment-dialects.js';
 import { MAX_SEGMENT_STEPS, sqlSegmentStatements, type SegmentStatements } from './sql-segments.js';
 
@@ -118,13 +118,9 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
     schemaObjectExists: [full.schemaObjectExists[0]!, ...snapshotIndex.exists, ...full.schemaObjectExists.slice(2), segments.tableExists, ...(segments.guardTrigger?.exists ?? [])],
     appIndexTableStep: full.appIndexTableStep - 1 + snapshotIndex.create.length,
   };
-  const numbered = (): (() => string) => {
-    let next = 1;
-    return () => settings.placeholder(next++);
-  };
+  const numbered = () => numberedPlaceholders(settings);
   const dependents = new Map<boolean, string>();
-  // PostgreSQL cannot type a bare parameter in a SELECT list.
-  const typed = (param: string, type: 'text' | 'integer'): string => (dialect === 'postgres' ? `CAST(${param} AS ${type === 'text' ? 'TEXT' : 'INTEGER'})` : param);
+  const typed = (param: string, type: 'TEXT' | 'INTEGER'): string => typedParam(dialect, param, type);
   const chain = (latestOnly: boolean): ChainStatement => {
     const order: ChainParam[] = [];
     const q = (name: ChainParam): string => {
@@ -144,21 +140,21 @@ export function incrementalSqlStatements(dialect: BurrSqlDialect, tableName: str
     const [statusAt, savedAt] = [to(), to()];
     const columns = `sequence_id, position, CASE WHEN sequence_id = ${statusAt} THEN status END, base_sequence_id, base_position, CASE WHEN sequence_id = ${savedAt} THEN ${settings.createdAtText} END, ${settings.stateOut}, NULL, NULL`;
     const rows = `SELECT ${columns} FROM ${t} WHERE partition_key = ${q('partitionKey')} AND app_id = ${q('appId')} AND sequence_id <= ${to()} AND sequence_id >= ${snapshot()}`;
-    const packed = `SELECT g.first_sequence_id, NULL, NULL, NULL, NULL, NULL, g.records, c.snapshot, c.last FROM ${segments.table} g CROSS JOIN (SELECT ${snapshot()} AS snapshot, ${typed(to(), 'integer')} AS last) c WHERE ${app('g')} AND g.first_sequence_id <= c.last AND g.first_sequence_id > c.snapshot - ${MAX_SEGMENT_STEPS} AND g.last_sequence_id >= c.snapshot`;
+    const packed = `SELECT g.first_sequence_id, NULL, NULL, NULL, NULL, NULL, g.records, c.snapshot, c.last FROM ${segments.table} g CROSS JOIN (SELECT ${snapshot()} AS snapshot, ${typed(to(), 'INTEGER')} AS last) c WHERE ${app('g')} AND g.first_sequence_id <= c.last AND g.first_sequence_id > c.snapshot - ${MAX_SEGMENT_STEPS} AND g.last_sequence_id >= c.snapshot`;
     return { sql: `${rows} UNION ALL ${packed} ORDER BY 1, 2`, params: order };
   };
   return {
     segments,
-    lockAppShared: appLock && `SELECT ${appLock.shared(typed(settings.placeholder(1), 'text'), typed(settings.placeholder(2), 'text'))}`,
+    lockAppShared: appLock && `SELECT ${appLock.shared(typed(settings.placeholder(1), 'TEXT'), typed(settings.placeholder(2), 'TEXT'))}`,
     table,
     insertDelta: (() => {
       const p = numbered();
-      const values = [typed(p(), 'text'), typed(p(), 'text'), typed(p(), 'integer'), typed(p(), 'text'), typed(p(), 'text'), settings.stateIn(p()), settings.createdAtIn(p())];
-      values.push(typed(p(), 'integer'), typed(p(), 'text'));
+      const values = [typed(p(), 'TEXT'), typed(p(), 'TEXT'), typed(p(), 'INTEGER'), typed(p(), 'TEXT'), typed(p(), 'TEXT'), settings.stateIn(p()), settings.createdAtIn(p())];
+      values.push(typed(p(), 'INTEGER'), typed(p(), 'TEXT'));
       const where = `base.partition_key = ${p()} AND base.app_id = ${p()} AND base.sequence_id = ${p()} AND base.position = ${p()} AND base.created_at = ${settings.createdAtIn(p())}`;
       // The base row stays locked until the insert commits, so a removal of it waits, then sees the delta (see orphanGuard);
       // where the app is locked too, a deleteApp waits for the insert, and an insert that starts while it runs inserts nothing.
-      const lockApp = appLock ? ` CROSS JOIN (SELECT ${appLock.shared(typed(settings.placeholder(1), 'text'), typed(settings.placeholder(2), 'text'))}) app_lock` : '';
+      const lockApp = appLock ? ` CROSS JOIN (SELECT ${appLock.shared(typed(settings.placeholder(1), 'TEXT'), typed(settings.placeholder(2), 'TEXT'))}) app_lock` : '';
       return `INSERT INTO ${t} (partition_key, app_id, sequence_id, position, status, state, created_at, base_sequence_id, base_position) SELECT ${values.join(', ')} FROM ${t} base${lockApp} WHERE ${where}${SHARED_ROW_LOCK[dialect]}`;
     })(),
     selectChain: chain(false),
